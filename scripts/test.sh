@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs SocketKit's whole test suite on a fresh machine: installs the Debian packages the tests
+# drive (each only when missing), runs `dotnet test`, and prints the totals as "N passed, N failed".
+# Extra arguments go to dotnet test (e.g. --filter "FullyQualifiedName~Protocol").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# command -> Debian package, for every external program a test starts.
+declare -A packages=(
+  [python3]=python3
+)
+missing=()
+for command in "${!packages[@]}"; do
+  command -v "$command" >/dev/null 2>&1 || missing+=("${packages[$command]}")
+done
+if ((${#missing[@]})); then
+  echo "Installing ${missing[*]} ..."
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+status=0
+dotnet test SocketKit.slnx -c Release --logger "trx" --results-directory "$results" "$@" || status=$?
+
+# The totals come from the test results themselves, summed over every test assembly.
+count() { grep -ho "$1=\"[0-9]*\"" "$results"/*.trx 2>/dev/null | grep -o '[0-9]*' | awk '{s+=$1} END {print s+0}'; }
+echo "$(count passed) passed, $(count failed) failed"
+exit $status

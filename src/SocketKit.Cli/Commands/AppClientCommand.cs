@@ -1,0 +1,58 @@
+using System.CommandLine;
+using System.Text.Json;
+using SocketKit.Applications;
+using SocketKit.Applications.App;
+using SocketKit.Cli.Infrastructure;
+using SocketKit.Diagnostics;
+using SocketKit.Protocol;
+
+namespace SocketKit.Cli.Commands;
+
+/// <summary>socketkit app-client: the tutorial's app-client.py.</summary>
+internal static class AppClientCommand
+{
+    public static Command Create(CliContext context)
+    {
+        Argument<string> host = CommonOptions.Host(optional: false);
+        Argument<int> port = CommonOptions.Port(optional: false);
+        var action = new Argument<string>("ACTION") { Description = "\"search\" sends a JSON request; any other action sends ACTION+VALUE as binary content." };
+        var value = new Argument<string>("VALUE") { Description = "What to search for (morpheus, ring, 🐶), or the rest of the binary content." };
+        Option<TimeSpan> connectTimeout = CommonOptions.ConnectTimeout();
+        Option<TimeSpan> timeout = CommonOptions.Timeout();
+        var command = new Command("app-client", """
+            Application client: sends one request of the tutorial's protocol and prints the answer.
+            The tutorial's app-client.py: "search VALUE" sends {"action": "search", "value": VALUE} as
+            text/json; any other ACTION sends the bytes of ACTION+VALUE as binary content.
+
+            Examples:
+              socketkit app-client 127.0.0.1 65432 search morpheus
+              socketkit app-client 127.0.0.1 65432 binary 😃
+            """) { host, port, action, value, connectTimeout, timeout };
+        CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
+        {
+            var options = new ClientOptions { ConnectTimeout = result.GetValue(connectTimeout), Timeout = result.GetValue(timeout) };
+            Message request = AppRequests.FromCommandLine(result.GetValue(action)!, result.GetValue(value)!);
+            Message response = await AppClient.RequestAsync(result.GetValue(host)!, result.GetValue(port), request, options,
+                loggers.CreateLogger("SocketKit.AppClient"), cancellationToken);
+            context.WriteResult(Describe(response));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary>As the reference prints it: "Got result: ..." for JSON with a result, "Got response: b'...'" otherwise.</summary>
+    internal static string Describe(Message response)
+    {
+        if (!response.Header.IsJson)
+        {
+            return $"Got response: {PythonBytes.Repr(response.Content.Span)}";
+        }
+        using JsonDocument json = JsonContent.Parse(response.Content, response.Header.ContentEncoding);
+        JsonElement root = json.RootElement;
+        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("result", out JsonElement r))
+        {
+            return $"Got result: {(r.ValueKind == JsonValueKind.String ? r.GetString() : JsonContent.ToPythonJson(r))}";
+        }
+        return $"Got response: {JsonContent.ToPythonJson(root)}";
+    }
+}

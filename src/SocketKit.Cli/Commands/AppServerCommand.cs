@@ -1,0 +1,38 @@
+using System.CommandLine;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using SocketKit.Applications.App;
+using SocketKit.Cli.Infrastructure;
+using SocketKit.Transport;
+
+namespace SocketKit.Cli.Commands;
+
+/// <summary>socketkit app-server: the tutorial's app-server.py.</summary>
+internal static class AppServerCommand
+{
+    public static Command Create(CliContext context)
+    {
+        Argument<string> host = CommonOptions.Host();
+        Argument<int> port = CommonOptions.Port();
+        Option<EngineKind> engine = CommonOptions.Engine(EngineKind.Async);
+        var command = new Command("app-server", """
+            Application server: the framed protocol of the tutorial's app-server.py.
+            Answers "search" requests from the tutorial's table (morpheus, ring, 🐶), other actions with
+            "Error: invalid action", and binary requests with their first 10 bytes; then closes, as the
+            reference does (a request with "keep-alive": true keeps the connection open).
+
+            Example:
+              socketkit app-server 127.0.0.1 65432
+            """) { host, port, engine };
+        CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
+        {
+            ILogger logger = loggers.CreateLogger("SocketKit.AppServer");
+            IPEndPoint endPoint = await EndPoints.ResolveOneAsync(result.GetValue(host)!, result.GetValue(port), cancellationToken);
+            AppRouter router = TutorialHandlers.CreateRouter();
+            await using SocketServer server = SocketServer.Start(new ServerOptions { EndPoint = endPoint, Engine = result.GetValue(engine) },
+                connection => new AppServerHandler(router, connection, logger), logger);
+            return await CommandRunner.ServeUntilStoppedAsync(server, logger, cancellationToken);
+        });
+        return command;
+    }
+}

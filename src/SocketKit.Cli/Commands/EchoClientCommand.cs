@@ -1,0 +1,38 @@
+using System.CommandLine;
+using System.Text;
+using SocketKit.Applications;
+using SocketKit.Applications.Echo;
+using SocketKit.Cli.Infrastructure;
+using SocketKit.Diagnostics;
+
+namespace SocketKit.Cli.Commands;
+
+/// <summary>socketkit echo-client: the tutorial's echo-client.py.</summary>
+internal static class EchoClientCommand
+{
+    public static Command Create(CliContext context)
+    {
+        Argument<string> host = CommonOptions.Host();
+        Argument<int> port = CommonOptions.Port();
+        var message = new Argument<string>("MESSAGE") { Description = "What to send (default \"Hello, world\").", DefaultValueFactory = _ => "Hello, world" };
+        Option<TimeSpan> connectTimeout = CommonOptions.ConnectTimeout();
+        Option<TimeSpan> timeout = CommonOptions.Timeout();
+        var command = new Command("echo-client", """
+            Echo client: sends a message, reads until the whole echo is back, prints it.
+            The tutorial's echo-client.py, with blocking sockets; unlike it, reads until every byte has
+            come back rather than trusting one recv.
+
+            Example:
+              socketkit echo-client 127.0.0.1 65432 "Hello, world"
+            """) { host, port, message, connectTimeout, timeout };
+        CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
+        {
+            var options = new ClientOptions { ConnectTimeout = result.GetValue(connectTimeout), Timeout = result.GetValue(timeout) };
+            byte[] echo = await EchoClient.EchoAsync(result.GetValue(host)!, result.GetValue(port), Encoding.UTF8.GetBytes(result.GetValue(message)!),
+                options, loggers.CreateLogger("SocketKit.EchoClient"), cancellationToken);
+            context.WriteResult($"Received {PythonBytes.Repr(echo)}");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

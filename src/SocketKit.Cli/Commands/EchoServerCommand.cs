@@ -1,0 +1,37 @@
+using System.CommandLine;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using SocketKit.Applications.Echo;
+using SocketKit.Cli.Infrastructure;
+using SocketKit.Transport;
+
+namespace SocketKit.Cli.Commands;
+
+/// <summary>socketkit echo-server: the tutorial's echo-server.py.</summary>
+internal static class EchoServerCommand
+{
+    public static Command Create(CliContext context)
+    {
+        Argument<string> host = CommonOptions.Host();
+        Argument<int> port = CommonOptions.Port();
+        var once = new Option<bool>("--once") { Description = "Serve one connection, then exit (as echo-server.py does)." };
+        Option<EngineKind> engine = CommonOptions.Engine(EngineKind.Blocking);
+        var command = new Command("echo-server", """
+            Echo server: sends back every byte it receives until the client closes.
+            The tutorial's echo-server.py, with blocking sockets by default. Serves connection after
+            connection until Ctrl+C (--once: one connection, then exit).
+
+            Example:
+              socketkit echo-server 127.0.0.1 65432
+            """) { host, port, once, engine };
+        CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
+        {
+            ILogger logger = loggers.CreateLogger("SocketKit.EchoServer");
+            IPEndPoint endPoint = await EndPoints.ResolveOneAsync(result.GetValue(host)!, result.GetValue(port), cancellationToken);
+            var options = new ServerOptions { EndPoint = endPoint, Engine = result.GetValue(engine), StopAfterConnections = result.GetValue(once) ? 1 : null };
+            await using SocketServer server = SocketServer.Start(options, _ => new EchoHandler(), logger);
+            return await CommandRunner.ServeUntilStoppedAsync(server, logger, cancellationToken);
+        });
+        return command;
+    }
+}

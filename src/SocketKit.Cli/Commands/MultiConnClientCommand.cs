@@ -1,0 +1,60 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using SocketKit.Applications;
+using SocketKit.Applications.MultiConn;
+using SocketKit.Cli.Infrastructure;
+using SocketKit.Diagnostics;
+
+namespace SocketKit.Cli.Commands;
+
+/// <summary>socketkit multiconn-client: the tutorial's multiconn-client.py.</summary>
+internal static class MultiConnClientCommand
+{
+    public static Command Create(CliContext context)
+    {
+        Argument<string> host = CommonOptions.Host();
+        Argument<int> port = CommonOptions.Port();
+        var connections = new Argument<int>("NUM_CONNECTIONS")
+        {
+            Description = "How many connections to open at once (default 2, at most 10000).",
+            DefaultValueFactory = _ => 2,
+        };
+        connections.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > 10_000)
+            {
+                r.AddError("NUM_CONNECTIONS must be from 1 to 10000.");
+            }
+        });
+        Option<TimeSpan> connectTimeout = CommonOptions.ConnectTimeout();
+        Option<TimeSpan> timeout = CommonOptions.Timeout();
+        var command = new Command("multiconn-client", """
+            Multi-connection client: NUM_CONNECTIONS non-blocking connections on one readiness loop.
+            The tutorial's multiconn-client.py: each connection sends "Message 1 from client." and
+            "Message 2 from client." and closes once all its bytes have come back.
+
+            Example:
+              socketkit multiconn-client 127.0.0.1 65432 2
+            """) { host, port, connections, connectTimeout, timeout };
+        CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
+        {
+            var options = new ClientOptions { ConnectTimeout = result.GetValue(connectTimeout), Timeout = result.GetValue(timeout) };
+            IReadOnlyList<MultiConnResult> results = await MultiConnClient.RunAsync(result.GetValue(host)!, result.GetValue(port), result.GetValue(connections),
+                options: options, logger: loggers.CreateLogger("SocketKit.MultiConnClient"), cancellationToken: cancellationToken);
+            foreach (MultiConnResult r in results)
+            {
+                context.WriteResult(r.Complete
+                    ? $"Connection {r.ConnectionId} received {PythonBytes.Repr(r.Received)}"
+                    : $"Connection {r.ConnectionId} failed: {r.Error}");
+            }
+            int failed = results.Count(r => !r.Complete);
+            if (failed > 0)
+            {
+                context.Error.WriteLine($"socketkit: {failed} of {results.Count} connections did not get their whole echo back");
+                return ExitCodes.Failure;
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,35 @@
+using System.CommandLine;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using SocketKit.Applications.Echo;
+using SocketKit.Cli.Infrastructure;
+using SocketKit.Transport;
+
+namespace SocketKit.Cli.Commands;
+
+/// <summary>socketkit multiconn-server: the tutorial's multiconn-server.py.</summary>
+internal static class MultiConnServerCommand
+{
+    public static Command Create(CliContext context)
+    {
+        Argument<string> host = CommonOptions.Host();
+        Argument<int> port = CommonOptions.Port();
+        Option<EngineKind> engine = CommonOptions.Engine(EngineKind.Select);
+        var command = new Command("multiconn-server", """
+            Multi-connection echo server: one thread, non-blocking sockets, a readiness loop.
+            The tutorial's multiconn-server.py: a selector tells which sockets are ready; each is served
+            without blocking the others. Unlike the reference it sleeps while nothing is ready.
+
+            Example:
+              socketkit multiconn-server 127.0.0.1 65432 -v
+            """) { host, port, engine };
+        CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
+        {
+            ILogger logger = loggers.CreateLogger("SocketKit.MultiConnServer");
+            IPEndPoint endPoint = await EndPoints.ResolveOneAsync(result.GetValue(host)!, result.GetValue(port), cancellationToken);
+            await using SocketServer server = SocketServer.Start(new ServerOptions { EndPoint = endPoint, Engine = result.GetValue(engine) }, _ => new EchoHandler(), logger);
+            return await CommandRunner.ServeUntilStoppedAsync(server, logger, cancellationToken);
+        });
+        return command;
+    }
+}

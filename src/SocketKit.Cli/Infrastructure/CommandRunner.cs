@@ -1,0 +1,41 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using SocketKit.Transport;
+
+namespace SocketKit.Cli.Infrastructure;
+
+/// <summary>Runs a command's body with its logger, and maps whatever it throws to an exit code.</summary>
+internal static class CommandRunner
+{
+    public static void SetAction(Command command, CliContext context, Func<ParseResult, ILoggerFactory, CancellationToken, Task<int>> body) =>
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            using ILoggerFactory loggers = context.CreateLoggerFactory(CommonOptions.LogLevelOf(result));
+            try
+            {
+                return await body(result, loggers, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
+            {
+                return ErrorReporter.Report(ex, context);
+            }
+        });
+
+    /// <summary>Serves until Ctrl+C or SIGTERM, then stops the server and exits 0, as the tutorial's servers do on a keyboard interrupt.</summary>
+    public static async Task<int> ServeUntilStoppedAsync(SocketServer server, ILogger logger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.WhenAny(server.Completion, Task.Delay(Timeout.Infinite, cancellationToken));
+        }
+        finally
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                logger.LogInformation("Caught interrupt, exiting");
+            }
+            await server.StopAsync();
+        }
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,86 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using Microsoft.Extensions.Logging;
+using SocketKit.Transport;
+
+namespace SocketKit.Cli.Infrastructure;
+
+/// <summary>The arguments and options several commands share, defined once so they read the same everywhere.</summary>
+internal static class CommonOptions
+{
+    public static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "Print results and errors only, no events.", Recursive = true };
+
+    public static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "Also print every byte sent and received.", Recursive = true };
+
+    public static LogLevel LogLevelOf(ParseResult result) =>
+        result.GetValue(Verbose) ? LogLevel.Trace : result.GetValue(Quiet) ? LogLevel.Warning : LogLevel.Information;
+
+    public static Argument<string> Host(bool optional = true)
+    {
+        var host = new Argument<string>("HOST") { Description = $"The host name or IP address (default {EndPoints.DefaultHost})." };
+        if (optional)
+        {
+            host.DefaultValueFactory = _ => EndPoints.DefaultHost;
+        }
+        host.Validators.Add(result =>
+        {
+            string? value = result.GetValueOrDefault<string>();
+            if (value is not null && !EndPoints.IsValidHost(value))
+            {
+                result.AddError($"'{value}' is not a host name or IP address.");
+            }
+        });
+        return host;
+    }
+
+    public static Argument<int> Port(bool optional = true)
+    {
+        var port = new Argument<int>("PORT")
+        {
+            Description = $"The TCP port, 0 to 65535 (default {EndPoints.DefaultPort}; 0 lets the system pick one).",
+            CustomParser = ParsePort,
+        };
+        if (optional)
+        {
+            port.DefaultValueFactory = _ => EndPoints.DefaultPort;
+        }
+        return port;
+    }
+
+    private static int ParsePort(ArgumentResult result)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (int.TryParse(text, out int port) && port is >= 0 and <= 65535)
+        {
+            return port;
+        }
+        result.AddError($"'{text}' is not a port: use a number from 0 to 65535.");
+        return 0;
+    }
+
+    public static Option<TimeSpan> Duration(string name, string description, TimeSpan defaultValue) => new(name)
+    {
+        Description = $"{description} (default {Durations.Format(defaultValue)}; e.g. 500ms, 30s, 2m).",
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            if (Durations.TryParse(text, out TimeSpan value) && value > TimeSpan.Zero)
+            {
+                return value;
+            }
+            result.AddError($"'{text}' is not a duration: use e.g. 500ms, 30s or 2m.");
+            return defaultValue;
+        },
+    };
+
+    public static Option<TimeSpan> ConnectTimeout() => Duration("--connect-timeout", "The longest to wait for the connection", TimeSpan.FromSeconds(10));
+
+    public static Option<TimeSpan> Timeout() => Duration("--timeout", "The longest to wait for the whole exchange after connecting", TimeSpan.FromSeconds(30));
+
+    public static Option<EngineKind> Engine(EngineKind defaultEngine) => new("--engine")
+    {
+        Description = $"How to move bytes: blocking (a thread per connection), select (one thread, a readiness loop) or async (default {defaultEngine.ToString().ToLowerInvariant()}).",
+        DefaultValueFactory = _ => defaultEngine,
+    };
+}

@@ -1,0 +1,53 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using SocketKit.Cli.Commands;
+using SocketKit.Cli.Infrastructure;
+
+namespace SocketKit.Cli;
+
+/// <summary>The socketkit command line: builds the command tree and runs one command line.</summary>
+internal static class SocketKitCli
+{
+    public static Command Build(CliContext context)
+    {
+        // A plain Command named "socketkit" rather than RootCommand, whose name would be the assembly's (SocketKit.Cli).
+        var root = new Command("socketkit", """
+            socketkit: the programs of the "Socket Programming in Python" tutorial, in C#, and tools to
+            troubleshoot connections. Results go to stdout, events to stderr (-q hides them, -v adds
+            every byte). Exit codes: 0 success, 1 failure, 2 usage error.
+            """)
+        {
+            new HelpOption(),
+            new VersionOption(),
+            CommonOptions.Quiet,
+            CommonOptions.Verbose,
+        };
+        root.Subcommands.Add(EchoServerCommand.Create(context));
+        root.Subcommands.Add(EchoClientCommand.Create(context));
+        root.Subcommands.Add(MultiConnServerCommand.Create(context));
+        root.Subcommands.Add(MultiConnClientCommand.Create(context));
+        root.Subcommands.Add(AppServerCommand.Create(context));
+        root.Subcommands.Add(AppClientCommand.Create(context));
+        return root;
+    }
+
+    /// <summary>Runs one command line; returns its exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        var context = new CliContext(output, error);
+        ParseResult parsed = Build(context).Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (System.CommandLine.Parsing.ParseError parseError in parsed.Errors)
+            {
+                error.WriteLine($"socketkit: {parseError.Message}");
+            }
+            string commandPath = string.Join(' ', parsed.CommandResult.Command.Name == "socketkit" || parsed.CommandResult.Parent is null
+                ? ["socketkit"] : new[] { "socketkit", parsed.CommandResult.Command.Name });
+            error.WriteLine($"Try '{commandPath} --help' for usage.");
+            return ExitCodes.Usage;
+        }
+        var configuration = new InvocationConfiguration { Output = output, Error = error };
+        return await parsed.InvokeAsync(configuration, cancellationToken);
+    }
+}

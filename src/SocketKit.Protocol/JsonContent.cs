@@ -1,0 +1,55 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Unicode;
+using SocketKit.Protocol.Json;
+
+namespace SocketKit.Protocol;
+
+/// <summary>Reads and writes text/json content in its declared encoding, as the reference's _json_decode and _json_encode do.</summary>
+public static class JsonContent
+{
+    /// <summary>Parses the content of a text/json message. The caller disposes the document.</summary>
+    /// <exception cref="ProtocolException">The encoding is unsupported, the bytes are not valid in it, or the text is not JSON.</exception>
+    public static JsonDocument Parse(ReadOnlyMemory<byte> content, string encoding, ProtocolLimits? limits = null)
+    {
+        limits ??= ProtocolLimits.Default;
+        var options = new JsonDocumentOptions { MaxDepth = limits.MaxJsonDepth };
+        try
+        {
+            if (TextEncodings.IsUtf8(encoding))
+            {
+                if (!Utf8.IsValid(content.Span))
+                {
+                    throw new ProtocolException(ProtocolError.InvalidContentEncoding, $"the content is not valid {encoding}");
+                }
+                return JsonDocument.Parse(content, options);
+            }
+            return JsonDocument.Parse(TextEncodings.Decode(encoding, content.Span), options);
+        }
+        catch (JsonException ex)
+        {
+            bool tooDeep = ex.Message.Contains("depth", StringComparison.OrdinalIgnoreCase);
+            throw tooDeep
+                ? new ProtocolException(ProtocolError.NestingTooDeep, $"the JSON content nests deeper than {limits.MaxJsonDepth} levels", ex)
+                : new ProtocolException(ProtocolError.InvalidContentJson, $"the content is not valid JSON: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Writes JSON content with <paramref name="write"/> and returns it encoded in <paramref name="encoding"/>.</summary>
+    public static byte[] Write(Action<PythonJsonWriter> write, string encoding = ContentTypes.Utf8Encoding)
+    {
+        var buffer = new ArrayBufferWriter<byte>(128);
+        write(new PythonJsonWriter(buffer));
+        return TextEncodings.IsUtf8(encoding)
+            ? buffer.WrittenSpan.ToArray()
+            : TextEncodings.Encode(encoding, System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+
+    /// <summary>Returns a parsed JSON value written back as Python would write it (UTF-8).</summary>
+    public static string ToPythonJson(JsonElement element)
+    {
+        var buffer = new ArrayBufferWriter<byte>(128);
+        new PythonJsonWriter(buffer).WriteValue(element);
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+}

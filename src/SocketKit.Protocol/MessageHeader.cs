@@ -1,0 +1,20 @@
+namespace SocketKit.Protocol;
+
+/// <summary>The JSON header of one message: the four keys of PROTOCOL.md and the keep-alive extension.</summary>
+/// <param name="ContentType">"text/json", or any other type for opaque bytes.</param>
+/// <param name="ContentEncoding">The text encoding of text/json content, or "binary".</param>
+/// <param name="ContentLength">The number of content bytes that follow the header.</param>
+public sealed record MessageHeader(string ContentType, string ContentEncoding, int ContentLength)
+{
+    /// <summary>"little" or "big": the byte order of the machine that wrote the message (informational).</summary>
+    public string ByteOrder { get; init; } = NativeByteOrder;
+
+    /// <summary>The extension key "keep-alive": true asks for (or, in a response, grants) another request on the connection.</summary>
+    public bool KeepAlive { get; init; }
+
+    /// <summary>This machine's byte order, as Python's sys.byteorder names it.</summary>
+    public static string NativeByteOrder { get; } = BitConverter.IsLittleEndian ? "little" : "big";
+
+    /// <summary>True for JSON content.</summary>
+    public bool IsJson => ContentType == ContentTypes.TextJson;
+}

@@ -1,0 +1,127 @@
+using System.Buffers;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using SocketKit.Logging;
+using SocketKit.Protocol;
+using SocketKit.Transport;
+
+namespace SocketKit.Applications.App;
+
+/// <summary>
+/// A client of the application protocol: connect, send a request, await its response. Several requests
+/// go on one connection when they carry "keep-alive" and the server grants it; against a server that
+/// closes after each response (the reference), use one connection per request.
+/// </summary>
+public sealed class AppClient : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly ClientOptions _options;
+    private readonly ILogger _logger;
+    private readonly MessageDecoder _decoder;
+    private readonly ArrayBufferWriter<byte> _output = new();
+    private readonly byte[] _buffer = new byte[16 * 1024];
+    private ReadOnlyMemory<byte> _unread;
+    private bool _closedByServer;
+
+    private AppClient(Socket socket, ClientOptions options, ILogger logger, ProtocolLimits? limits)
+    {
+        _socket = socket;
+        _options = options;
+        _logger = logger;
+        _decoder = new MessageDecoder(limits);
+        Remote = EndPoints.Format(socket.RemoteEndPoint!);
+    }
+
+    /// <summary>The server's address.</summary>
+    public string Remote { get; }
+
+    /// <summary>True once the server has closed its side; no further request can be answered on this connection.</summary>
+    public bool ClosedByServer => _closedByServer;
+
+    /// <summary>Connects to the server.</summary>
+    /// <exception cref="NetworkException">The name does not resolve, or the connection is refused or times out.</exception>
+    public static async Task<AppClient> ConnectAsync(string host, int port, ClientOptions? options = null, ILogger? logger = null,
+        ProtocolLimits? limits = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new ClientOptions();
+        Socket socket = await Listeners.ConnectAsync(host, port, options.ConnectTimeout, cancellationToken);
+        var client = new AppClient(socket, options, logger ?? NullLogger.Instance, limits);
+        Log.Connecting(client._logger, 1, client.Remote);
+        return client;
+    }
+
+    /// <summary>Connects, sends one request, returns its response and closes: the reference conversation.</summary>
+    public static async Task<Message> RequestAsync(string host, int port, Message request, ClientOptions? options = null, ILogger? logger = null,
+        CancellationToken cancellationToken = default)
+    {
+        await using AppClient client = await ConnectAsync(host, port, options, logger, cancellationToken: cancellationToken);
+        return await client.SendAsync(request, cancellationToken);
+    }
+
+    /// <summary>Sends one request and waits for its response, within the client's timeout.</summary>
+    /// <exception cref="NetworkException">The connection failed or the response did not come in time.</exception>
+    /// <exception cref="ProtocolException">The server's bytes broke the protocol, or it closed before a whole response.</exception>
+    public async Task<Message> SendAsync(Message request, CancellationToken cancellationToken = default)
+    {
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timer.CancelAfter(_options.Timeout);
+        try
+        {
+            _output.ResetWrittenCount();
+            MessageEncoder.Write(_output, request.Header, request.Content.Span);
+            if (_logger.IsEnabled(LogLevel.Information))
+            {
+                Log.RequestSending(_logger, 1, AppServerHandler.Describe(request.Header.ContentType, request.Header.ContentEncoding, request.Content.Span));
+            }
+            await _socket.SendAsync(_output.WrittenMemory, SocketFlags.None, timer.Token);
+            Message response = await ReceiveAsync(timer.Token);
+            if (_logger.IsEnabled(LogLevel.Information))
+            {
+                Log.ResponseReceived(_logger, 1, AppServerHandler.Describe(response.Header.ContentType, response.Header.ContentEncoding, response.Content.Span));
+            }
+            return response;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw NetworkException.Timeout("waiting for a response from", Remote, _options.Timeout);
+        }
+        catch (SocketException ex)
+        {
+            throw NetworkException.From(ex, "request to", Remote);
+        }
+    }
+
+    private async Task<Message> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var data = new ReadOnlySequence<byte>(_unread);
+            bool whole = _decoder.TryDecode(ref data, out Message response);
+            _unread = data.ToArray();
+            if (whole)
+            {
+                return response;
+            }
+            if (_closedByServer)
+            {
+                _decoder.CompleteAtEndOfStream(_unread.Length);
+                throw new ProtocolException(ProtocolError.TruncatedMessage, "the server closed the connection without answering");
+            }
+            int n = await _socket.ReceiveAsync(_buffer, SocketFlags.None, cancellationToken);
+            if (n == 0)
+            {
+                _closedByServer = true;
+            }
+            _unread = _unread.IsEmpty ? _buffer.AsMemory(0, n).ToArray() : (byte[])[.. _unread.Span, .. _buffer.AsSpan(0, n)];
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        Log.Closing(_logger, 1, Remote, "client done");
+        _socket.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,77 @@
+using System.Text.Json;
+using SocketKit.Protocol;
+
+namespace SocketKit.Applications.App;
+
+/// <summary>
+/// Routes each request to a handler: JSON requests by their "action", other requests by content type.
+/// What has no handler gets the reference's answers: "Error: invalid action '...'." for JSON, and
+/// the binary handler for other types when one is mapped as the fallback.
+/// </summary>
+public sealed class AppRouter
+{
+    private readonly Dictionary<string, Func<AppRequest, AppResponse>> _actions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Func<AppRequest, AppResponse>> _contentTypes = new(StringComparer.Ordinal);
+    private Func<AppRequest, AppResponse>? _otherContent;
+
+    /// <summary>Handles JSON requests whose "action" is <paramref name="action"/>.</summary>
+    public AppRouter MapAction(string action, Func<AppRequest, AppResponse> handler)
+    {
+        _actions[action] = handler;
+        return this;
+    }
+
+    /// <summary>Handles non-JSON requests of one content type.</summary>
+    public AppRouter MapContentType(string contentType, Func<AppRequest, AppResponse> handler)
+    {
+        _contentTypes[contentType] = handler;
+        return this;
+    }
+
+    /// <summary>Handles non-JSON requests of any type not mapped with <see cref="MapContentType"/>.</summary>
+    public AppRouter MapOtherContent(Func<AppRequest, AppResponse> handler)
+    {
+        _otherContent = handler;
+        return this;
+    }
+
+    /// <summary>The actions mapped, for help and errors.</summary>
+    public IReadOnlyCollection<string> Actions => _actions.Keys;
+
+    /// <summary>Answers one request.</summary>
+    public AppResponse Handle(AppRequest request)
+    {
+        if (request.Header.IsJson)
+        {
+            if (request.Json is not { ValueKind: JsonValueKind.Object })
+            {
+                // The reference raises here and closes without a word; we say what is wrong.
+                return AppResponse.Result($"Error: the request must be a JSON object, not {Describe(request.Json)}.");
+            }
+            string? action = request.Action;
+            if (action is not null && _actions.TryGetValue(action, out Func<AppRequest, AppResponse>? handler))
+            {
+                return handler(request);
+            }
+            return AppResponse.Result(action is null
+                ? "Error: the request has no \"action\"."
+                : $"Error: invalid action '{action}'.");
+        }
+        if (_contentTypes.TryGetValue(request.Header.ContentType, out Func<AppRequest, AppResponse>? byType))
+        {
+            return byType(request);
+        }
+        return _otherContent is not null
+            ? _otherContent(request)
+            : AppResponse.Result($"Error: content type '{request.Header.ContentType}' is not served here.");
+    }
+
+    private static string Describe(JsonElement? json) => json?.ValueKind switch
+    {
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => "null",
+    };
+}

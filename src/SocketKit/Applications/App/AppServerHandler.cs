@@ -1,0 +1,144 @@
+using System.Buffers;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using SocketKit.Diagnostics;
+using SocketKit.Logging;
+using SocketKit.Protocol;
+using SocketKit.Transport;
+
+namespace SocketKit.Applications.App;
+
+/// <summary>
+/// The application server's side of one connection: decodes requests, routes them, encodes responses.
+/// Without "keep-alive" it follows the reference conversation exactly (one response, then the server
+/// closes); with it, it answers every request in order, pipelined or not.
+/// </summary>
+public sealed class AppServerHandler : IConnectionHandler
+{
+    private readonly AppRouter _router;
+    private readonly ConnectionInfo? _connection;
+    private readonly ILogger _logger;
+    private readonly MessageDecoder _decoder;
+    private bool _finished;
+
+    /// <summary>Creates the handler for one connection.</summary>
+    public AppServerHandler(AppRouter router, ConnectionInfo? connection = null, ILogger? logger = null, ProtocolLimits? limits = null)
+    {
+        _router = router;
+        _connection = connection;
+        _logger = logger ?? NullLogger.Instance;
+        _decoder = new MessageDecoder(limits);
+    }
+
+    private long ConnectionId => _connection?.Id ?? 0;
+
+    /// <inheritdoc />
+    public NextStep OnData(ref ReadOnlySequence<byte> data, IBufferWriter<byte> output)
+    {
+        if (_finished)
+        {
+            data = data.Slice(data.End); // The reference reads nothing after its one request.
+            return NextStep.CloseAfterSending;
+        }
+        try
+        {
+            while (_decoder.TryDecode(ref data, out Message request))
+            {
+                Respond(request, output);
+                if (!request.Header.KeepAlive)
+                {
+                    _finished = true;
+                    data = data.Slice(data.End);
+                    return NextStep.CloseAfterSending;
+                }
+            }
+            return NextStep.Receive;
+        }
+        catch (ProtocolException ex)
+        {
+            LogProtocolError(ex);
+            _finished = true;
+            data = data.Slice(data.End);
+            return NextStep.CloseAfterSending;
+        }
+    }
+
+    /// <inheritdoc />
+    public NextStep OnPeerClosed(ReadOnlySequence<byte> unconsumed, IBufferWriter<byte> output)
+    {
+        if (!_finished)
+        {
+            try
+            {
+                _decoder.CompleteAtEndOfStream(unconsumed.Length);
+            }
+            catch (ProtocolException ex)
+            {
+                LogProtocolError(ex);
+            }
+        }
+        return NextStep.CloseAfterSending;
+    }
+
+    /// <summary>Answers one whole request without a socket: what the server would send back for it.</summary>
+    public static AppResponse Answer(AppRouter router, Message request, ConnectionInfo? connection = null, ProtocolLimits? limits = null)
+    {
+        if (!request.Header.IsJson)
+        {
+            return router.Handle(new AppRequest(request, connection, null));
+        }
+        using JsonDocument json = JsonContent.Parse(request.Content, request.Header.ContentEncoding, limits);
+        return router.Handle(new AppRequest(request, connection, json.RootElement));
+    }
+
+    private void Respond(Message request, IBufferWriter<byte> output)
+    {
+        LogRequest(request);
+        AppResponse response;
+        try
+        {
+            response = Answer(_router, request, _connection, _decoder.Limits);
+        }
+        catch (ProtocolException ex) when (ex.StreamInSync)
+        {
+            // The message was framed whole, so the stream is still in step: say what was wrong.
+            LogProtocolError(ex);
+            response = AppResponse.Result($"Error: {ex.Message}.");
+        }
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            Log.ResponseSending(_logger, ConnectionId, Describe(response.ContentType, response.ContentEncoding, response.Content.Span));
+        }
+        MessageEncoder.Write(output, new MessageHeader(response.ContentType, response.ContentEncoding, response.Content.Length) { KeepAlive = request.Header.KeepAlive },
+            response.Content.Span);
+    }
+
+    private void LogRequest(Message request)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            Log.RequestReceived(_logger, ConnectionId, Describe(request.Header.ContentType, request.Header.ContentEncoding, request.Content.Span));
+        }
+    }
+
+    private void LogProtocolError(ProtocolException ex) =>
+        Log.ProtocolError(_logger, ConnectionId, _connection?.Remote ?? "-", ex.Error.ToString(), ex.Message);
+
+    /// <summary>JSON content as its text, anything else as a Python bytes literal with its type.</summary>
+    internal static string Describe(string contentType, string encoding, ReadOnlySpan<byte> content)
+    {
+        if (contentType == ContentTypes.TextJson)
+        {
+            try
+            {
+                return TextEncodings.Decode(encoding, content);
+            }
+            catch (ProtocolException)
+            {
+                // Not text in its encoding: fall through to bytes.
+            }
+        }
+        return $"{contentType} {PythonBytes.Repr(content, 64)}";
+    }
+}

@@ -1,0 +1,55 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using SocketKit.Logging;
+using SocketKit.Transport;
+
+namespace SocketKit.Applications.Echo;
+
+/// <summary>
+/// The tutorial's echo client, with blocking sockets: connect, sendall, then read until the whole echo has
+/// come back. (The reference reads once; TCP may deliver the echo in several pieces.)
+/// </summary>
+public static class EchoClient
+{
+    /// <summary>Sends <paramref name="message"/> and returns the echo.</summary>
+    /// <exception cref="NetworkException">The connection failed, timed out, or the server closed before echoing everything.</exception>
+    public static async Task<byte[]> EchoAsync(string host, int port, byte[] message, ClientOptions? options = null, ILogger? logger = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new ClientOptions();
+        logger ??= NullLogger.Instance;
+        using Socket socket = await Listeners.ConnectAsync(host, port, options.ConnectTimeout, cancellationToken);
+        string remote = EndPoints.Format(socket.RemoteEndPoint!);
+        Log.Connecting(logger, 1, remote);
+        // Blocking calls, as in the tutorial, each bounded by the timeout.
+        socket.SendTimeout = socket.ReceiveTimeout = (int)Math.Min(int.MaxValue, options.Timeout.TotalMilliseconds);
+        try
+        {
+            socket.Send(message);
+            Log.Sending(logger, 1, message.Length);
+            var echo = new byte[message.Length];
+            int received = 0;
+            while (received < echo.Length)
+            {
+                int n = socket.Receive(echo, received, echo.Length - received, SocketFlags.None);
+                if (n == 0)
+                {
+                    throw new NetworkException(SocketErrorKind.ConnectionReset, "receive", remote,
+                        $"the server at {remote} closed the connection after echoing {received} of {echo.Length} bytes");
+                }
+                Log.Received(logger, 1, n);
+                received += n;
+            }
+            Log.Closing(logger, 1, remote, "echo complete");
+            return echo;
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.TimedOut || ex.SocketErrorCode == SocketError.WouldBlock)
+        {
+            throw NetworkException.Timeout("echo from", remote, options.Timeout);
+        }
+        catch (SocketException ex)
+        {
+            throw NetworkException.From(ex, "echo from", socket.RemoteEndPoint);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Logging;
+
+namespace SocketKit.Logging;
+
+/// <summary>
+/// Every event SocketKit logs, with a stable id each. The messages follow the tutorial's walkthrough
+/// (listening on, accepted connection from, received request, sending, closing connection).
+/// Bytes are logged at Trace, so they cost nothing unless asked for.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Listening on {EndPoint} ({Engine} engine)")]
+    public static partial void Listening(ILogger logger, string endPoint, string engine);
+
+    [LoggerMessage(2, LogLevel.Information, "Accepted connection {ConnectionId} from {Remote}")]
+    public static partial void Accepted(ILogger logger, long connectionId, string remote);
+
+    [LoggerMessage(3, LogLevel.Information, "Closing connection {ConnectionId} to {Remote} ({Reason})")]
+    public static partial void Closing(ILogger logger, long connectionId, string remote, string reason);
+
+    [LoggerMessage(4, LogLevel.Debug, "Received {Count} bytes on connection {ConnectionId}")]
+    public static partial void Received(ILogger logger, long connectionId, int count);
+
+    [LoggerMessage(5, LogLevel.Trace, "Received {Bytes} on connection {ConnectionId}")]
+    public static partial void ReceivedBytes(ILogger logger, long connectionId, string bytes);
+
+    [LoggerMessage(6, LogLevel.Debug, "Sending {Count} bytes on connection {ConnectionId}")]
+    public static partial void Sending(ILogger logger, long connectionId, int count);
+
+    [LoggerMessage(7, LogLevel.Trace, "Sending {Bytes} on connection {ConnectionId}")]
+    public static partial void SendingBytes(ILogger logger, long connectionId, string bytes);
+
+    [LoggerMessage(8, LogLevel.Information, "Received request {Request} on connection {ConnectionId}")]
+    public static partial void RequestReceived(ILogger logger, long connectionId, string request);
+
+    [LoggerMessage(9, LogLevel.Information, "Sending response {Response} on connection {ConnectionId}")]
+    public static partial void ResponseSending(ILogger logger, long connectionId, string response);
+
+    [LoggerMessage(10, LogLevel.Warning, "Protocol error on connection {ConnectionId} from {Remote}: {Error}: {Detail}")]
+    public static partial void ProtocolError(ILogger logger, long connectionId, string remote, string error, string detail);
+
+    [LoggerMessage(11, LogLevel.Warning, "Connection {ConnectionId} from {Remote} failed: {Detail}")]
+    public static partial void ConnectionFailed(ILogger logger, long connectionId, string remote, string detail);
+
+    [LoggerMessage(12, LogLevel.Debug, "Connection {ConnectionId} from {Remote} was reset by the peer")]
+    public static partial void ConnectionReset(ILogger logger, long connectionId, string remote);
+
+    [LoggerMessage(13, LogLevel.Information, "Stopping: no longer accepting connections on {EndPoint}")]
+    public static partial void Stopping(ILogger logger, string endPoint);
+
+    [LoggerMessage(20, LogLevel.Information, "Starting connection {ConnectionId} to {Remote}")]
+    public static partial void Connecting(ILogger logger, long connectionId, string remote);
+
+    [LoggerMessage(21, LogLevel.Information, "Received response {Response} on connection {ConnectionId}")]
+    public static partial void ResponseReceived(ILogger logger, long connectionId, string response);
+
+    [LoggerMessage(22, LogLevel.Information, "Sending request {Request} on connection {ConnectionId}")]
+    public static partial void RequestSending(ILogger logger, long connectionId, string request);
+
+    [LoggerMessage(23, LogLevel.Information, "Sending {Bytes} to connection {ConnectionId}")]
+    public static partial void SendingTo(ILogger logger, long connectionId, string bytes);
+
+    [LoggerMessage(24, LogLevel.Information, "Received {Bytes} from connection {ConnectionId}")]
+    public static partial void ReceivedFrom(ILogger logger, long connectionId, string bytes);
+}

@@ -1,0 +1,36 @@
+using System.Globalization;
+
+namespace SocketKit.Transport;
+
+/// <summary>Reads and writes durations as people type them: 500ms, 30s, 2m, 1h (a bare number is seconds).</summary>
+public static class Durations
+{
+    /// <summary>Parses a duration; false for anything else, including negative values.</summary>
+    public static bool TryParse(string text, out TimeSpan value)
+    {
+        value = default;
+        string t = text.Trim().ToLowerInvariant();
+        (string number, double scale) = t switch
+        {
+            _ when t.EndsWith("ms", StringComparison.Ordinal) => (t[..^2], 0.001),
+            _ when t.EndsWith('s') => (t[..^1], 1.0),
+            _ when t.EndsWith('m') => (t[..^1], 60.0),
+            _ when t.EndsWith('h') => (t[..^1], 3600.0),
+            _ => (t, 1.0),
+        };
+        if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double n) || double.IsInfinity(n * scale))
+        {
+            return false;
+        }
+        value = TimeSpan.FromSeconds(n * scale);
+        return true;
+    }
+
+    /// <summary>Writes a duration in the largest unit that keeps it short: 250ms, 10s, 1.5s, 2m.</summary>
+    public static string Format(TimeSpan value) => value.TotalSeconds switch
+    {
+        < 1 => $"{value.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture)}ms",
+        < 120 => $"{value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)}s",
+        _ => $"{value.TotalMinutes.ToString("0.###", CultureInfo.InvariantCulture)}m",
+    };
+}

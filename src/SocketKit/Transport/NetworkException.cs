@@ -1,0 +1,59 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace SocketKit.Transport;
+
+/// <summary>
+/// A socket operation failed, said in words: what was tried, where, and what the error means.
+/// Carries the classified kind so callers decide without parsing messages.
+/// </summary>
+public sealed class NetworkException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public NetworkException(SocketErrorKind kind, string operation, string? endPoint, string message, Exception? inner = null)
+        : base(message, inner)
+    {
+        Kind = kind;
+        Operation = operation;
+        EndPoint = endPoint;
+    }
+
+    /// <summary>The kind of failure.</summary>
+    public SocketErrorKind Kind { get; }
+
+    /// <summary>What was being done: "connect", "bind", "receive", "send", "resolve".</summary>
+    public string Operation { get; }
+
+    /// <summary>The address involved, as text, when there is one.</summary>
+    public string? EndPoint { get; }
+
+    /// <summary>What the error means and what to check next.</summary>
+    public SocketErrorAdvice Advice => SocketErrorGuide.For(Kind);
+
+    /// <summary>Wraps a SocketException raised while doing <paramref name="operation"/> on <paramref name="endPoint"/>.</summary>
+    public static NetworkException From(SocketException ex, string operation, EndPoint? endPoint) =>
+        From(ex, operation, endPoint is null ? null : EndPoints.Format(endPoint));
+
+    /// <summary>Wraps a SocketException raised while doing <paramref name="operation"/> on <paramref name="endPoint"/>.</summary>
+    public static NetworkException From(SocketException ex, string operation, string? endPoint)
+    {
+        SocketErrorKind kind = SocketErrorGuide.Classify(ex.SocketErrorCode);
+        SocketErrorAdvice advice = SocketErrorGuide.For(kind);
+        string where = endPoint is null ? "" : $" {endPoint}";
+        string message = kind switch
+        {
+            SocketErrorKind.ConnectionRefused => $"connection refused: nothing is listening on{where}",
+            SocketErrorKind.AddressInUse => $"address already in use: another socket is bound to{where}",
+            SocketErrorKind.HostNotFound => $"could not resolve{where}: {ex.Message}",
+            SocketErrorKind.PermissionDenied => $"permission denied to {operation}{where}",
+            SocketErrorKind.Other => $"{operation}{where} failed: {ex.Message}",
+            _ => $"{operation}{where} failed: {advice.Summary.TrimEnd('.')}",
+        };
+        return new NetworkException(kind, operation, endPoint, message, ex);
+    }
+
+    /// <summary>A timeout of our own (not the kernel's), with what was awaited and for how long.</summary>
+    public static NetworkException Timeout(string operation, string? endPoint, TimeSpan after) =>
+        new(SocketErrorKind.TimedOut, operation, endPoint,
+            $"{operation}{(endPoint is null ? "" : " " + endPoint)} timed out after {Durations.Format(after)}");
+}

@@ -1,0 +1,19 @@
+using System.Net;
+
+namespace SocketKit.Transport;
+
+/// <summary>Where and how a server listens.</summary>
+public sealed record ServerOptions
+{
+    /// <summary>The address and port to bind. Port 0 lets the system pick a free port; read it back from <see cref="SocketServer.LocalEndPoint"/>.</summary>
+    public required EndPoint EndPoint { get; init; }
+
+    /// <summary>How the server moves bytes. Default <see cref="EngineKind.Async"/>.</summary>
+    public EngineKind Engine { get; init; } = EngineKind.Async;
+
+    /// <summary>The listen backlog: connections the kernel queues before they are accepted. Default 512.</summary>
+    public int Backlog { get; init; } = 512;
+
+    /// <summary>Serve this many connections, then stop by itself (echo-server --once is 1). Null serves until stopped.</summary>
+    public int? StopAfterConnections { get; init; }
+}

@@ -1,0 +1,64 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using SocketKit.Logging;
+
+namespace SocketKit.Transport;
+
+/// <summary>
+/// A listening server: binds at once (so a port in use fails before anything else happens), then serves
+/// every connection with a handler from the factory, on the engine the options name, until stopped.
+/// </summary>
+public sealed class SocketServer : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ILogger _logger;
+
+    private SocketServer(Socket listener, ServerEngine engine, ILogger logger)
+    {
+        LocalEndPoint = listener.LocalEndPoint!;
+        _logger = logger;
+        Completion = engine.RunAsync(_stopping.Token);
+    }
+
+    /// <summary>The bound address; with port 0 in the options, this holds the port the system chose.</summary>
+    public EndPoint LocalEndPoint { get; }
+
+    /// <summary>Completes when the server has stopped and every connection is closed.</summary>
+    public Task Completion { get; }
+
+    /// <summary>Binds, listens and starts serving.</summary>
+    /// <exception cref="NetworkException">The address cannot be bound (in use, not this machine's, or privileged).</exception>
+    public static SocketServer Start(ServerOptions options, Func<ConnectionInfo, IConnectionHandler> handlerFactory, ILogger? logger = null)
+    {
+        logger ??= NullLogger.Instance;
+        Socket listener = Listeners.Listen(options.EndPoint, options.Backlog);
+        ServerEngine engine = options.Engine switch
+        {
+            EngineKind.Blocking => new BlockingEngine(listener, options, handlerFactory, logger),
+            EngineKind.Select => new SelectEngine(listener, options, handlerFactory, logger),
+            _ => new AsyncEngine(listener, options, handlerFactory, logger),
+        };
+        Log.Listening(logger, EndPoints.Format(listener.LocalEndPoint!), options.Engine.ToString().ToLowerInvariant());
+        return new SocketServer(listener, engine, logger);
+    }
+
+    /// <summary>Stops accepting, closes the connections, and waits until all is released.</summary>
+    public async Task StopAsync()
+    {
+        if (!_stopping.IsCancellationRequested)
+        {
+            Log.Stopping(_logger, EndPoints.Format(LocalEndPoint));
+            await _stopping.CancelAsync();
+        }
+        await Completion;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _stopping.Dispose();
+    }
+}

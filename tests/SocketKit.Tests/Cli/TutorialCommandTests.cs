@@ -1,0 +1,156 @@
+using System.Net;
+using System.Net.Sockets;
+using SocketKit.Tests.Support;
+
+namespace SocketKit.Tests.Cli;
+
+/// <summary>The six tutorial programs as a user runs them: arguments, output, exit codes.</summary>
+public class TutorialCommandTests
+{
+    [Theory]
+    [InlineData("blocking")]
+    [InlineData("select")]
+    [InlineData("async")]
+    public async Task EchoClientPrintsTheWholeEchoFromEchoServer(string engine)
+    {
+        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0", "--engine", engine);
+        Support.Cli.Result client = await Support.Cli.RunAsync("echo-client", "127.0.0.1", server.Port.ToString());
+        Assert.Equal(0, client.ExitCode);
+        Assert.Equal("Received b'Hello, world'\n", client.Out);
+        await server.Error.WaitForAsync("Accepted connection 1 from 127.0.0.1:");
+        Assert.Equal(0, await server.StopAsync());
+    }
+
+    [Fact]
+    public async Task EchoServerWithOnceExitsZeroAfterOneConnection()
+    {
+        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0", "--once");
+        Support.Cli.Result client = await Support.Cli.RunAsync("echo-client", "127.0.0.1", server.Port.ToString(), "once only", "-q");
+        Assert.Equal("Received b'once only'\n", client.Out);
+        Assert.Equal("", client.Error);
+        Assert.Equal(0, await server.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task MultiConnClientPrintsWhatEachConnectionGotBack()
+    {
+        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("multiconn-server", "127.0.0.1", "0", "-v");
+        Support.Cli.Result client = await Support.Cli.RunAsync("multiconn-client", "127.0.0.1", server.Port.ToString(), "3");
+        Assert.Equal(0, client.ExitCode);
+        Assert.Equal(
+            "Connection 1 received b'Message 1 from client.Message 2 from client.'\n" +
+            "Connection 2 received b'Message 1 from client.Message 2 from client.'\n" +
+            "Connection 3 received b'Message 1 from client.Message 2 from client.'\n", client.Out);
+        Assert.Contains("Sending b'Message 1 from client.' to connection 1", client.Error);
+        await server.Error.WaitForAsync(@"Received b'Message 1 from client\.");
+        Assert.Contains("(select engine)", server.Error.ToString());
+    }
+
+    [Theory]
+    [InlineData("search", "morpheus", "Got result: Follow the white rabbit. \U0001F430")]
+    [InlineData("search", "\U0001F436", "Got result: \U0001F43E Playing ball! \U0001F3D0")]
+    [InlineData("search", "neo", "Got result: No match for 'neo'.")]
+    [InlineData("double", "21", "Got response: b'First 10 bytes of request: double21'")]
+    [InlineData("find", "xyz", "Got response: b'First 10 bytes of request: findxyz'")]
+    public async Task AppClientPrintsTheAppServersAnswer(string action, string value, string expected)
+    {
+        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0");
+        Support.Cli.Result client = await Support.Cli.RunAsync("app-client", "127.0.0.1", server.Port.ToString(), action, value);
+        Assert.Equal(0, client.ExitCode);
+        Assert.Equal(expected + "\n", client.Out);
+        Assert.Contains("Starting connection 1 to 127.0.0.1:", client.Error);
+        await server.Error.WaitForAsync(@"Closing connection 1 to 127\.0\.0\.1:\d+ \(done\)");
+        Assert.Contains("Received request", server.Error.ToString());
+        Assert.Contains("Sending response", server.Error.ToString());
+    }
+
+    [Fact]
+    public async Task VerboseShowsTheBytesAndQuietShowsNoEvents()
+    {
+        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0", "-v");
+        Support.Cli.Result quiet = await Support.Cli.RunAsync("app-client", "127.0.0.1", server.Port.ToString(), "search", "ring", "-q");
+        Assert.Equal("", quiet.Error);
+        await server.Error.WaitForAsync(@"Received b'\\x00g\{""byteorder"": ""little""");
+        await server.Error.WaitForAsync(@"Sending b'\\x00g\{""byteorder""");
+    }
+
+    [Fact]
+    public async Task ConnectionRefusedSaysNothingListensAndExitsOne()
+    {
+        int port = FreePort();
+        Support.Cli.Result r = await Support.Cli.RunAsync("app-client", "127.0.0.1", port.ToString(), "search", "morpheus");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains($"connection refused: nothing is listening on 127.0.0.1:{port}", r.Error);
+        Assert.Contains("ECONNREFUSED", r.Error);
+        Assert.DoesNotContain("   at ", r.Error);
+    }
+
+    [Fact]
+    public async Task AddressInUseSaysSoAndHowToSeeWhoHoldsIt()
+    {
+        using var holder = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        holder.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        holder.Listen();
+        int port = ((IPEndPoint)holder.LocalEndPoint!).Port;
+        Support.Cli.Result r = await Support.Cli.RunAsync("app-server", "127.0.0.1", port.ToString());
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains($"address already in use: another socket is bound to 127.0.0.1:{port}", r.Error);
+        Assert.Contains("netstat -tlnp", r.Error);
+    }
+
+    [Theory]
+    [InlineData("app-client", "127.0.0.1", "65536", "search", "x")]
+    [InlineData("app-client", "127.0.0.1", "port", "search", "x")]
+    [InlineData("app-client", "no host!", "65432", "search", "x")]
+    [InlineData("app-client", "127.0.0.1", "65432", "search")]
+    [InlineData("echo-server", "127.0.0.1", "-1")]
+    [InlineData("multiconn-client", "127.0.0.1", "65432", "0")]
+    [InlineData("echo-client", "--timeout", "soon")]
+    [InlineData("no-such-command")]
+    public async Task ABadCommandLineIsAUsageErrorWithExitTwo(params string[] args)
+    {
+        Support.Cli.Result r = await Support.Cli.RunAsync(args);
+        Assert.Equal(2, r.ExitCode);
+        Assert.StartsWith("socketkit: ", r.Error);
+        Assert.Contains("--help' for usage.", r.Error);
+    }
+
+    [Fact]
+    public async Task APeerThatClosesWithoutAnsweringIsReportedClearly()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        Task closer = Task.Run(async () =>
+        {
+            using Socket s = await listener.AcceptAsync();
+            byte[] buffer = new byte[4096];
+            await s.ReceiveAsync(buffer); // Read the request, then hang up without a word, as the reference does on an empty request.
+        });
+        Support.Cli.Result r = await Support.Cli.RunAsync("app-client", "127.0.0.1", port.ToString(), "search", "morpheus");
+        await closer.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("TruncatedMessage", r.Error);
+        Assert.Contains("closed the connection without answering", r.Error);
+    }
+
+    [Fact]
+    public async Task HelpTeachesEachCommandWithAnExample()
+    {
+        foreach (string command in new[] { "echo-server", "echo-client", "multiconn-server", "multiconn-client", "app-server", "app-client" })
+        {
+            Support.Cli.Result r = await Support.Cli.RunAsync(command, "--help");
+            Assert.Equal(0, r.ExitCode);
+            Assert.Contains($"socketkit {command}", r.Out);
+            Assert.Contains("Example", r.Out);
+        }
+    }
+
+    internal static int FreePort()
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+    }
+}

@@ -1,0 +1,61 @@
+using SocketKit.Cli;
+
+namespace SocketKit.Tests.Support;
+
+/// <summary>Runs socketkit command lines in this process with captured output.</summary>
+public static class Cli
+{
+    public sealed record Result(int ExitCode, string Out, string Error);
+
+    public static async Task<Result> RunAsync(params string[] args)
+    {
+        var output = new WatchedWriter();
+        var error = new WatchedWriter();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        int code = await SocketKitCli.RunAsync(args, output, error, cts.Token);
+        return new Result(code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>A server command running in the background; stopping it is what Ctrl+C does.</summary>
+    public sealed class RunningServer : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+
+        internal RunningServer(string[] args)
+        {
+            Task = SocketKitCli.RunAsync(args, Out, Error, _stop.Token);
+        }
+
+        public WatchedWriter Out { get; } = new();
+        public WatchedWriter Error { get; } = new();
+        public Task<int> Task { get; }
+        public int Port { get; private set; }
+
+        internal async Task<RunningServer> WaitUntilListeningAsync()
+        {
+            var listening = Error.WaitForAsync(@"Listening on 127\.0\.0\.1:(\d+)");
+            Task first = await System.Threading.Tasks.Task.WhenAny(listening, Task);
+            if (first == Task)
+            {
+                throw new InvalidOperationException($"the server exited with {await Task}: {Error}");
+            }
+            Port = int.Parse((await listening).Groups[1].Value);
+            return this;
+        }
+
+        public async Task<int> StopAsync()
+        {
+            await _stop.CancelAsync();
+            return await Task.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!Task.IsCompleted) await StopAsync();
+            _stop.Dispose();
+        }
+    }
+
+    /// <summary>Starts a server command on port 0 and waits until it says where it listens.</summary>
+    public static Task<RunningServer> StartServerAsync(params string[] args) => new RunningServer(args).WaitUntilListeningAsync();
+}

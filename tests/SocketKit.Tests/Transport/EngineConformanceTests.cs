@@ -1,0 +1,145 @@
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using SocketKit.Applications;
+using SocketKit.Applications.App;
+using SocketKit.Applications.Echo;
+using SocketKit.Applications.MultiConn;
+using SocketKit.Protocol;
+using SocketKit.Tests.Support;
+using SocketKit.Transport;
+
+namespace SocketKit.Tests.Transport;
+
+/// <summary>The same conversations over every engine: each must serve every application identically.</summary>
+public abstract class EngineConformanceTests
+{
+    protected abstract EngineKind Engine { get; }
+
+    public static TheoryData<string> Vectors => ReferenceVectors.Names();
+
+    [Theory]
+    [MemberData(nameof(Vectors))]
+    public async Task TheAppServerAnswersEachReferenceRequestWithTheReferenceBytesAndCloses(string name)
+    {
+        ReferenceVector v = ReferenceVectors.Get(name);
+        await using SocketServer server = TestServers.App(Engine);
+        byte[] answer = await RawClient.ExchangeUntilCloseAsync(server.LocalEndPoint, v.Request);
+        Assert.Equal(Convert.ToHexString(v.Response), Convert.ToHexString(answer));
+    }
+
+    [Fact]
+    public async Task TheAppServerReadsARequestSentOneByteAtATime()
+    {
+        ReferenceVector v = ReferenceVectors.Get("search-morpheus");
+        await using SocketServer server = TestServers.App(Engine);
+        byte[] answer = await RawClient.ExchangeUntilCloseAsync(server.LocalEndPoint, v.Request, pieceSize: 1);
+        Assert.Equal(v.Response, answer);
+    }
+
+    [Fact]
+    public async Task KeepAliveRequestsPipelinedInOneSegmentAreAllAnsweredInOrder()
+    {
+        await using SocketServer server = TestServers.App(Engine);
+        string[] values = ["morpheus", "ring", "neo", "\U0001F436"];
+        byte[] pipelined = [.. values.SelectMany((value, i) =>
+        {
+            Message m = AppRequests.Json("search", value, keepAlive: i < values.Length - 1);
+            return MessageEncoder.Encode(m.Header, m.Content.Span);
+        })];
+        byte[] answers = await RawClient.ExchangeUntilCloseAsync(server.LocalEndPoint, pipelined);
+        List<Message> responses = Splits.Decode(answers, []);
+        Assert.Equal(values.Length, responses.Count);
+        for (int i = 0; i < values.Length; i++)
+        {
+            AppResponse expected = AppServerHandler.Answer(TutorialHandlers.CreateRouter(), AppRequests.Json("search", values[i]));
+            Assert.Equal(expected.Content.ToArray(), responses[i].Content.ToArray());
+            Assert.Equal(i < values.Length - 1, responses[i].Header.KeepAlive);
+        }
+    }
+
+    [Fact]
+    public async Task TheAppClientGetsTheTutorialsAnswers()
+    {
+        await using SocketServer server = TestServers.App(Engine);
+        Message response = await AppClient.RequestAsync("127.0.0.1", server.Port(), AppRequests.FromCommandLine("search", "ring"));
+        Assert.Equal(ReferenceVectors.Get("search-ring").Response, MessageEncoder.Encode(response.Header, response.Content.Span));
+    }
+
+    [Fact]
+    public async Task AProtocolErrorClosesOnlyThatConnection()
+    {
+        await using SocketServer server = TestServers.App(Engine);
+        using Socket idle = await RawClient.ConnectAsync(server.LocalEndPoint);
+        byte[] answer = await RawClient.ExchangeUntilCloseAsync(server.LocalEndPoint, Frames.Raw("[not, a, header]"));
+        Assert.Empty(answer);
+        // Another connection, opened before the bad one, is still served.
+        await idle.SendAsync(ReferenceVectors.Get("search-miss").Request);
+        using var cts = new CancellationTokenSource(RawClient.Timeout);
+        Assert.Equal(ReferenceVectors.Get("search-miss").Response, await RawClient.ReadToEndAsync(idle, cts.Token));
+    }
+
+    [Fact]
+    public async Task TheEchoServerReturnsAMegabyteByteForByte()
+    {
+        await using SocketServer server = TestServers.Echo(Engine);
+        byte[] message = RandomNumberGenerator.GetBytes(1024 * 1024);
+        byte[] echo = await EchoClient.EchoAsync("127.0.0.1", server.Port(), message);
+        Assert.Equal(message, echo);
+    }
+
+    [Fact]
+    public async Task TheEchoServerSendsBackWhatArrivedBeforeTheClientsHalfClose()
+    {
+        await using SocketServer server = TestServers.Echo(Engine);
+        byte[] message = RandomNumberGenerator.GetBytes(100_000);
+        byte[] echo = await RawClient.ExchangeUntilCloseAsync(server.LocalEndPoint, message, pieceSize: 7_000, halfClose: true);
+        Assert.Equal(message, echo);
+    }
+
+    [Fact]
+    public async Task TheMultiConnClientGetsEveryConnectionsBytesBack()
+    {
+        await using SocketServer server = TestServers.Echo(Engine);
+        IReadOnlyList<MultiConnResult> results = await MultiConnClient.RunAsync("127.0.0.1", server.Port(), 20);
+        Assert.Equal(20, results.Count);
+        Assert.All(results, r => Assert.True(r.Complete, r.Error));
+        Assert.All(results, r => Assert.Equal("Message 1 from client.Message 2 from client."u8.ToArray(), r.Received));
+    }
+
+    [Fact]
+    public async Task StoppingTheServerClosesOpenConnectionsAndCompletes()
+    {
+        SocketServer server = TestServers.Echo(Engine);
+        using Socket client = await RawClient.ConnectAsync(server.LocalEndPoint);
+        await client.SendAsync("ping"u8.ToArray());
+        using var cts = new CancellationTokenSource(RawClient.Timeout);
+        Assert.Equal("ping"u8.ToArray(), await RawClient.ReadExactlyAsync(client, 4, cts.Token));
+        await server.StopAsync().WaitAsync(RawClient.Timeout);
+        Assert.Empty(await RawClient.ReadToEndAsync(client, cts.Token));
+    }
+
+    [Fact]
+    public async Task AServerToldToServeOneConnectionStopsAfterIt()
+    {
+        var options = new ServerOptions { EndPoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0), Engine = Engine, StopAfterConnections = 1 };
+        await using SocketServer server = SocketServer.Start(options, _ => new EchoHandler());
+        Assert.Equal("hi"u8.ToArray(), await EchoClient.EchoAsync("127.0.0.1", server.Port(), "hi"u8.ToArray()));
+        await server.Completion.WaitAsync(RawClient.Timeout);
+        await Assert.ThrowsAsync<NetworkException>(() => EchoClient.EchoAsync("127.0.0.1", server.Port(), "hi"u8.ToArray(), new ClientOptions { ConnectTimeout = TimeSpan.FromSeconds(2) }));
+    }
+}
+
+public sealed class BlockingEngineTests : EngineConformanceTests
+{
+    protected override EngineKind Engine => EngineKind.Blocking;
+}
+
+public sealed class SelectEngineTests : EngineConformanceTests
+{
+    protected override EngineKind Engine => EngineKind.Select;
+}
+
+public sealed class AsyncEngineTests : EngineConformanceTests
+{
+    protected override EngineKind Engine => EngineKind.Async;
+}
