@@ -23,15 +23,16 @@ internal static class AppServerCommand
 
             Example:
               socketkit app-server 127.0.0.1 65432
+              socketkit app-server 127.0.0.1 65432 --workers 2 --proxy-protocol   # behind HAProxy or nginx
             """) { host, port, engine };
+        ScaleOptions scale = ScaleOptions.AddTo(command);
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
             ILogger logger = loggers.CreateLogger("SocketKit.AppServer");
             IPEndPoint endPoint = await EndPoints.ResolveOneAsync(result.GetValue(host)!, result.GetValue(port), cancellationToken);
             AppRouter router = TutorialHandlers.CreateRouter();
-            await using SocketServer server = SocketServer.Start(new ServerOptions { EndPoint = endPoint, Engine = result.GetValue(engine) },
-                connection => new AppServerHandler(router, connection, logger), logger);
-            return await CommandRunner.ServeUntilStoppedAsync(server, logger, cancellationToken);
+            return await scale.ServeAsync(result, new ServerOptions { EndPoint = endPoint, Engine = result.GetValue(engine) },
+                connection => new AppServerHandler(router, connection, logger), logger, cancellationToken);
         });
         return command;
     }

@@ -24,13 +24,20 @@ internal static class EchoServerCommand
             Example:
               socketkit echo-server 127.0.0.1 65432
             """) { host, port, once, engine };
+        ScaleOptions scale = ScaleOptions.AddTo(command);
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(once) && result.GetValue(scale.Workers) > 1)
+            {
+                result.AddError("--once serves one connection, so it takes one worker: drop --workers or --once.");
+            }
+        });
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
             ILogger logger = loggers.CreateLogger("SocketKit.EchoServer");
             IPEndPoint endPoint = await EndPoints.ResolveOneAsync(result.GetValue(host)!, result.GetValue(port), cancellationToken);
             var options = new ServerOptions { EndPoint = endPoint, Engine = result.GetValue(engine), StopAfterConnections = result.GetValue(once) ? 1 : null };
-            await using SocketServer server = SocketServer.Start(options, _ => new EchoHandler(), logger);
-            return await CommandRunner.ServeUntilStoppedAsync(server, logger, cancellationToken);
+            return await scale.ServeAsync(result, options, _ => new EchoHandler(), logger, cancellationToken);
         });
         return command;
     }

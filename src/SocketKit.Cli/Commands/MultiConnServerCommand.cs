@@ -23,12 +23,12 @@ internal static class MultiConnServerCommand
             Example:
               socketkit multiconn-server 127.0.0.1 65432 -v
             """) { host, port, engine };
+        ScaleOptions scale = ScaleOptions.AddTo(command);
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
             ILogger logger = loggers.CreateLogger("SocketKit.MultiConnServer");
             IPEndPoint endPoint = await EndPoints.ResolveOneAsync(result.GetValue(host)!, result.GetValue(port), cancellationToken);
-            await using SocketServer server = SocketServer.Start(new ServerOptions { EndPoint = endPoint, Engine = result.GetValue(engine) }, _ => new EchoHandler(), logger);
-            return await CommandRunner.ServeUntilStoppedAsync(server, logger, cancellationToken);
+            return await scale.ServeAsync(result, new ServerOptions { EndPoint = endPoint, Engine = result.GetValue(engine) }, _ => new EchoHandler(), logger, cancellationToken);
         });
         return command;
     }

@@ -10,12 +10,19 @@ public static class Listeners
     /// Binds and listens. No ReuseAddress option here: on Linux .NET maps it to SO_REUSEPORT as well, which would let
     /// a second server bind the same port silently; .NET already sets SO_REUSEADDR, so a restart does not wait out TIME_WAIT.
     /// </summary>
+    /// <param name="endPoint">The address and port to bind.</param>
+    /// <param name="backlog">The accept queue length.</param>
+    /// <param name="reusePort">Set SO_REUSEPORT (Linux only) so that other listeners with it set may bind the same address.</param>
     /// <exception cref="NetworkException">The address is in use, not this machine's, or needs privileges.</exception>
-    public static Socket Listen(EndPoint endPoint, int backlog)
+    public static Socket Listen(EndPoint endPoint, int backlog, bool reusePort = false)
     {
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
+            if (reusePort)
+            {
+                SetReusePort(socket);
+            }
             socket.Bind(endPoint);
             socket.Listen(backlog);
             return socket;
@@ -25,6 +32,17 @@ public static class Listeners
             socket.Dispose();
             throw NetworkException.From(ex, "bind", endPoint);
         }
+    }
+
+    private static void SetReusePort(Socket socket)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            socket.Dispose();
+            throw new PlatformNotSupportedException("Sharing a port among workers (SO_REUSEPORT) is supported on Linux only.");
+        }
+        const int SolSocket = 1, SoReusePort = 15; // <asm-generic/socket.h>
+        socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
     }
 
     /// <summary>Connects to the first address of <paramref name="host"/> that answers, within <paramref name="timeout"/> for each.</summary>

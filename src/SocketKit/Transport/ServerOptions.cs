@@ -16,4 +16,10 @@ public sealed record ServerOptions
 
     /// <summary>Serve this many connections, then stop by itself (echo-server --once is 1). Null serves until stopped.</summary>
     public int? StopAfterConnections { get; init; }
+
+    /// <summary>
+    /// Sets SO_REUSEPORT (Linux) so that several listeners, in this process or others, share the address and the kernel
+    /// spreads new connections among them. Default false: a second server on a taken port fails with "address in use".
+    /// </summary>
+    public bool ReusePort { get; init; }
 }

@@ -33,7 +33,7 @@ public sealed class SocketServer : IAsyncDisposable
     public static SocketServer Start(ServerOptions options, Func<ConnectionInfo, IConnectionHandler> handlerFactory, ILogger? logger = null)
     {
         logger ??= NullLogger.Instance;
-        Socket listener = Listeners.Listen(options.EndPoint, options.Backlog);
+        Socket listener = Listeners.Listen(options.EndPoint, options.Backlog, options.ReusePort);
         ServerEngine engine = options.Engine switch
         {
             EngineKind.Blocking => new BlockingEngine(listener, options, handlerFactory, logger),

@@ -1,0 +1,116 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using SocketKit.Logging;
+using SocketKit.Protocol.Proxy;
+
+namespace SocketKit.Transport.ProxyProtocol;
+
+/// <summary>
+/// Reads the PROXY protocol header a load balancer sends first, then hands the rest of the connection to the
+/// application's handler, created with a <see cref="ConnectionInfo"/> whose remote end is the client's real
+/// address. A connection that does not start with a valid header is refused (closed without a reply): without one,
+/// no address on it can be trusted. Wrap a handler factory with <see cref="Require"/>.
+/// </summary>
+public sealed class ProxyProtocolHandler : IConnectionHandler
+{
+    private readonly ConnectionInfo _connection;
+    private readonly Func<ConnectionInfo, IConnectionHandler> _inner;
+    private readonly ILogger _logger;
+    private readonly ProxyHeaderDecoder _decoder;
+    private IConnectionHandler? _handler;
+    private bool _refused;
+
+    /// <summary>Creates the handler for one connection from a load balancer.</summary>
+    /// <param name="connection">The connection as accepted: its remote end is the load balancer.</param>
+    /// <param name="inner">Creates the application's handler once the client's address is known.</param>
+    /// <param name="logger">Where relays and refusals are logged.</param>
+    /// <param name="maxHeaderBytes">The longest v2 header accepted, in bytes (default <see cref="ProxyHeaderDecoder.DefaultMaxHeaderBytes"/>).</param>
+    public ProxyProtocolHandler(ConnectionInfo connection, Func<ConnectionInfo, IConnectionHandler> inner, ILogger? logger = null,
+        int maxHeaderBytes = ProxyHeaderDecoder.DefaultMaxHeaderBytes)
+    {
+        _connection = connection;
+        _inner = inner;
+        _logger = logger ?? NullLogger.Instance;
+        _decoder = new ProxyHeaderDecoder(maxHeaderBytes);
+    }
+
+    /// <summary>
+    /// Wraps a handler factory so that every connection must start with a PROXY header (v1 or v2).
+    /// The header is bounded in size; a time limit for it belongs to the engines' header timeout.
+    /// </summary>
+    public static Func<ConnectionInfo, IConnectionHandler> Require(Func<ConnectionInfo, IConnectionHandler> inner, ILogger? logger = null,
+        int maxHeaderBytes = ProxyHeaderDecoder.DefaultMaxHeaderBytes) =>
+        connection => new ProxyProtocolHandler(connection, inner, logger, maxHeaderBytes);
+
+    /// <summary>The connection as the application sees it once the header is read: the client's address, the balancer's as <see cref="ConnectionInfo.ProxyEndPoint"/>.</summary>
+    public ConnectionInfo? Client { get; private set; }
+
+    /// <inheritdoc />
+    public NextStep OnData(ref ReadOnlySequence<byte> data, IBufferWriter<byte> output)
+    {
+        if (_handler is not null)
+        {
+            return _handler.OnData(ref data, output);
+        }
+        if (_refused)
+        {
+            data = data.Slice(data.End);
+            return NextStep.CloseAfterSending;
+        }
+        try
+        {
+            if (!_decoder.TryDecode(ref data, out ProxyHeader header))
+            {
+                return NextStep.Receive;
+            }
+            _handler = _inner(Client = Describe(header));
+        }
+        catch (ProxyHeaderException ex)
+        {
+            Refuse(ex);
+            data = data.Slice(data.End);
+            return NextStep.CloseAfterSending;
+        }
+        return data.IsEmpty ? NextStep.Receive : _handler.OnData(ref data, output);
+    }
+
+    /// <inheritdoc />
+    public NextStep OnPeerClosed(ReadOnlySequence<byte> unconsumed, IBufferWriter<byte> output)
+    {
+        if (_handler is not null)
+        {
+            return _handler.OnPeerClosed(unconsumed, output);
+        }
+        if (!_refused)
+        {
+            try
+            {
+                _decoder.CompleteAtEndOfStream(unconsumed.Length);
+            }
+            catch (ProxyHeaderException ex)
+            {
+                Refuse(ex);
+            }
+        }
+        return NextStep.CloseAfterSending;
+    }
+
+    private ConnectionInfo Describe(ProxyHeader header)
+    {
+        if (header.Source is null || header.Destination is null)
+        {
+            ProxyLog.Unrelayed(_logger, _connection.Id, _connection.Remote, header.Version, header.Command == ProxyCommand.Local ? "LOCAL" : "without addresses");
+            return _connection;
+        }
+        var client = new ConnectionInfo(_connection.Id, header.Destination, header.Source) { ProxyEndPoint = _connection.RemoteEndPoint };
+        ProxyLog.Relayed(_logger, _connection.Id, _connection.Remote, client.Remote, header.Version);
+        return client;
+    }
+
+    private void Refuse(ProxyHeaderException ex)
+    {
+        _refused = true;
+        ProxyLog.Refused(_logger, _connection.Id, _connection.Remote, ex.Error.ToString(), ex.Message);
+    }
+}

@@ -1,0 +1,76 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace SocketKit.Transport;
+
+/// <summary>
+/// Several listeners in one process sharing one address with SO_REUSEPORT (Linux): the kernel spreads new
+/// connections among them by a hash of the client's address and port, and each listener runs its own engine.
+/// Stopping the group stops every listener and waits for all their connections.
+/// </summary>
+public sealed class ServerGroup : IAsyncDisposable
+{
+    private readonly SocketServer[] _servers;
+
+    private ServerGroup(SocketServer[] servers)
+    {
+        _servers = servers;
+        Completion = Task.WhenAll(servers.Select(s => s.Completion));
+    }
+
+    /// <summary>The listeners, in the order they were started.</summary>
+    public IReadOnlyList<SocketServer> Servers => _servers;
+
+    /// <summary>The address they share; with port 0 in the options, the port the system chose for the first.</summary>
+    public EndPoint LocalEndPoint => _servers[0].LocalEndPoint;
+
+    /// <summary>Completes when every listener has stopped and every connection is closed.</summary>
+    public Task Completion { get; }
+
+    /// <summary>
+    /// Starts <paramref name="workers"/> listeners on the address of <paramref name="options"/>, with SO_REUSEPORT set.
+    /// With port 0 the first listener lets the system choose and the others join its port.
+    /// </summary>
+    /// <param name="options">Where and how each listener serves; <see cref="ServerOptions.ReusePort"/> is set for them.</param>
+    /// <param name="workers">How many listeners, at least 1.</param>
+    /// <param name="handlerFactory">Creates a handler per connection; called from every listener's threads.</param>
+    /// <param name="logger">Where the listeners log.</param>
+    /// <exception cref="NetworkException">The address cannot be bound (for instance, a server without SO_REUSEPORT holds it).</exception>
+    public static ServerGroup Start(ServerOptions options, int workers, Func<ConnectionInfo, IConnectionHandler> handlerFactory, ILogger? logger = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
+        var servers = new List<SocketServer>(workers);
+        try
+        {
+            ServerOptions shared = options with { ReusePort = true };
+            servers.Add(SocketServer.Start(shared, handlerFactory, logger));
+            shared = shared with { EndPoint = servers[0].LocalEndPoint };
+            while (servers.Count < workers)
+            {
+                servers.Add(SocketServer.Start(shared, handlerFactory, logger));
+            }
+        }
+        catch
+        {
+            foreach (SocketServer server in servers)
+            {
+                server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+            throw;
+        }
+        return new ServerGroup([.. servers]);
+    }
+
+    /// <summary>Stops every listener at once and waits until all have closed their connections.</summary>
+    public Task StopAsync() => Task.WhenAll(_servers.Select(s => s.StopAsync()));
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        foreach (SocketServer server in _servers)
+        {
+            await server.DisposeAsync();
+        }
+    }
+}
