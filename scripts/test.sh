@@ -8,11 +8,15 @@ cd "$(dirname "$0")/.."
 # command -> Debian package, for every external program a test starts.
 declare -A packages=(
   [python3]=python3
+  [haproxy]=haproxy
+  [nginx]=nginx
 )
 missing=()
 for command in "${!packages[@]}"; do
   command -v "$command" >/dev/null 2>&1 || missing+=("${packages[$command]}")
 done
+# nginx's stream module is a file, not a command: the load balancer tests load it explicitly.
+[[ -e /usr/lib/nginx/modules/ngx_stream_module.so ]] || missing+=(libnginx-mod-stream)
 if ((${#missing[@]})); then
   echo "Installing ${missing[*]} ..."
   apt-get update -qq

@@ -36,6 +36,9 @@ public sealed class AppClient : IAsyncDisposable
     /// <summary>The server's address.</summary>
     public string Remote { get; }
 
+    /// <summary>This end of the connection: the address and port the server (or a load balancer's PROXY header) names as the client.</summary>
+    public System.Net.EndPoint LocalEndPoint => _socket.LocalEndPoint!;
+
     /// <summary>True once the server has closed its side; no further request can be answered on this connection.</summary>
     public bool ClosedByServer => _closedByServer;
 
