@@ -19,6 +19,16 @@ internal sealed class ScaleOptions
     {
         Description = $"Listeners sharing the port with SO_REUSEPORT (Linux); the kernel spreads connections among them and Ctrl+C stops them all (default 1, at most {MaxWorkers}).",
         DefaultValueFactory = _ => 1,
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            if (int.TryParse(text, out int workers) && workers is >= 1 and <= MaxWorkers)
+            {
+                return workers;
+            }
+            result.AddError($"'{text}' is not a number of workers: use a number from 1 to {MaxWorkers}.");
+            return 1;
+        },
     };
 
     public Option<bool> ReusePort { get; } = new("--reuse-port")
@@ -34,14 +44,6 @@ internal sealed class ScaleOptions
     public static ScaleOptions AddTo(Command command)
     {
         var options = new ScaleOptions();
-        options.Workers.Validators.Add(result =>
-        {
-            int workers = result.GetValueOrDefault<int>();
-            if (workers is < 1 or > MaxWorkers)
-            {
-                result.AddError($"--workers must be from 1 to {MaxWorkers}, not {workers}.");
-            }
-        });
         command.Options.Add(options.Workers);
         command.Options.Add(options.ReusePort);
         command.Options.Add(options.ProxyProtocol);
