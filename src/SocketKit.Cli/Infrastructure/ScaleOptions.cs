@@ -18,6 +18,7 @@ internal sealed class ScaleOptions
     public Option<int> Workers { get; } = new("--workers")
     {
         Description = $"Listeners sharing the port with SO_REUSEPORT (Linux); the kernel spreads connections among them and Ctrl+C stops them all (default 1, at most {MaxWorkers}).",
+        HelpName = "N",
         DefaultValueFactory = _ => 1,
         CustomParser = result =>
         {
