@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Debian puts daemons (haproxy, nginx) in sbin, which a non-login PATH may lack.
+export PATH="$PATH:/usr/sbin:/sbin"
+
 # command -> Debian package, for every external program a test starts.
 declare -A packages=(
   [python3]=python3

@@ -43,7 +43,7 @@ public sealed class ExternalServer : IAsyncDisposable
     /// <summary>Starts <paramref name="program"/> and returns once <paramref name="ready"/> accepts a connection, within <paramref name="timeout"/>.</summary>
     public static async Task<ExternalServer> StartAsync(string program, IEnumerable<string> args, IPEndPoint ready, TimeSpan timeout)
     {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(Locate(program)) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string arg in args) start.ArgumentList.Add(arg);
         Process process;
         try
@@ -79,6 +79,13 @@ public sealed class ExternalServer : IAsyncDisposable
                 throw new TimeoutException($"{program} did not listen on {ready} within {timeout}: {ex.Message}\n{server.Output}");
             }
         }
+    }
+
+    /// <summary>Finds a program on PATH, then in the sbin folders where Debian puts daemons (a PATH without them is common).</summary>
+    private static string Locate(string program)
+    {
+        string[] folders = [.. (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries), "/usr/sbin", "/sbin"];
+        return folders.Select(folder => Path.Combine(folder, program)).FirstOrDefault(File.Exists) ?? program;
     }
 
     private void Append(string? line)
