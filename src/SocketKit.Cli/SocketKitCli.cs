@@ -21,6 +21,7 @@ internal static class SocketKitCli
             new VersionOption(),
             CommonOptions.Quiet,
             CommonOptions.Verbose,
+            CommonOptions.LogFormatOption,
         };
         root.Subcommands.Add(EchoServerCommand.Create(context));
         root.Subcommands.Add(EchoClientCommand.Create(context));

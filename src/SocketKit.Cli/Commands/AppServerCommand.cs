@@ -21,18 +21,23 @@ internal static class AppServerCommand
             "Error: invalid action", and binary requests with their first 10 bytes; then closes, as the
             reference does (a request with "keep-alive": true keeps the connection open).
 
-            Example:
+            Examples:
               socketkit app-server 127.0.0.1 65432
               socketkit app-server 127.0.0.1 65432 --workers 2 --proxy-protocol   # behind HAProxy or nginx
+              socketkit app-server 127.0.0.1 65432 --metrics --metrics-interval 10s --log-format json
             """) { host, port, engine };
         ScaleOptions scale = ScaleOptions.AddTo(command);
+        var metrics = new MetricsOptions();
+        metrics.AddTo(command);
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
             ILogger logger = loggers.CreateLogger("SocketKit.AppServer");
             IPEndPoint endPoint = await EndPoints.ResolveOneAsync(result.GetValue(host)!, result.GetValue(port), cancellationToken);
+            // The tutorial's handlers, which are also AppServer's defaults; --workers and --proxy-protocol need the handler factory itself.
             AppRouter router = TutorialHandlers.CreateRouter();
             return await scale.ServeAsync(result, new ServerOptions { EndPoint = endPoint, Engine = result.GetValue(engine) },
-                connection => new AppServerHandler(router, connection, logger), logger, cancellationToken);
+                connection => new AppServerHandler(router, connection, logger), logger, cancellationToken,
+                metrics.Create(result, context));
         });
         return command;
     }

@@ -32,12 +32,14 @@ internal static class EchoServerCommand
                 result.AddError("--once serves one connection, so it takes one worker: drop --workers or --once.");
             }
         });
+        var metrics = new MetricsOptions();
+        metrics.AddTo(command);
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
             ILogger logger = loggers.CreateLogger("SocketKit.EchoServer");
             IPEndPoint endPoint = await EndPoints.ResolveOneAsync(result.GetValue(host)!, result.GetValue(port), cancellationToken);
             var options = new ServerOptions { EndPoint = endPoint, Engine = result.GetValue(engine), StopAfterConnections = result.GetValue(once) ? 1 : null };
-            return await scale.ServeAsync(result, options, _ => new EchoHandler(), logger, cancellationToken);
+            return await scale.ServeAsync(result, options, _ => new EchoHandler(), logger, cancellationToken, metrics.Create(result, context));
         });
         return command;
     }

@@ -24,11 +24,14 @@ internal static class MultiConnServerCommand
               socketkit multiconn-server 127.0.0.1 65432 -v
             """) { host, port, engine };
         ScaleOptions scale = ScaleOptions.AddTo(command);
+        var metrics = new MetricsOptions();
+        metrics.AddTo(command);
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
             ILogger logger = loggers.CreateLogger("SocketKit.MultiConnServer");
             IPEndPoint endPoint = await EndPoints.ResolveOneAsync(result.GetValue(host)!, result.GetValue(port), cancellationToken);
-            return await scale.ServeAsync(result, new ServerOptions { EndPoint = endPoint, Engine = result.GetValue(engine) }, _ => new EchoHandler(), logger, cancellationToken);
+            return await scale.ServeAsync(result, new ServerOptions { EndPoint = endPoint, Engine = result.GetValue(engine) }, _ => new EchoHandler(), logger, cancellationToken,
+                metrics.Create(result, context));
         });
         return command;
     }

@@ -16,11 +16,21 @@ internal sealed class CliContext(TextWriter output, TextWriter error)
     /// <summary>Events, warnings and errors.</summary>
     public TextWriter Error { get; } = error;
 
-    /// <summary>A logger factory that writes events to <see cref="Error"/> at the level -q / -v ask for.</summary>
-    public ILoggerFactory CreateLoggerFactory(LogLevel minimum) =>
+    /// <summary>A logger factory that writes events to <see cref="Error"/> at the level -q / -v ask for, as plain lines or JSON lines.</summary>
+    public ILoggerFactory CreateLoggerFactory(LogLevel minimum, LogFormat format = LogFormat.Plain) =>
         LoggerFactory.Create(builder => builder
             .SetMinimumLevel(minimum)
-            .AddProvider(new EventLoggerProvider(Error, _gate)));
+            .AddProvider(format == LogFormat.Json ? new JsonLoggerProvider(Error, _gate, TimeProvider.System) : new EventLoggerProvider(Error, _gate)));
+
+    /// <summary>Writes one event line (a metrics summary, a note) to <see cref="Error"/> without interleaving with log lines.</summary>
+    public void WriteEvent(string line)
+    {
+        lock (_gate)
+        {
+            Error.WriteLine(line);
+            Error.Flush();
+        }
+    }
 
     /// <summary>Writes one result line, safe to call from several threads.</summary>
     public void WriteResult(string line)

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using System.Net;
+using SocketKit.Applications.App;
 using SocketKit.Transport;
 
 namespace SocketKit.Cli.Infrastructure;
@@ -10,7 +12,7 @@ internal static class CommandRunner
     public static void SetAction(Command command, CliContext context, Func<ParseResult, ILoggerFactory, CancellationToken, Task<int>> body) =>
         command.SetAction(async (result, cancellationToken) =>
         {
-            using ILoggerFactory loggers = context.CreateLoggerFactory(CommonOptions.LogLevelOf(result));
+            using ILoggerFactory loggers = context.CreateLoggerFactory(CommonOptions.LogLevelOf(result), result.GetValue(CommonOptions.LogFormatOption));
             try
             {
                 return await body(result, loggers, cancellationToken);
@@ -22,11 +24,20 @@ internal static class CommandRunner
         });
 
     /// <summary>Serves until Ctrl+C or SIGTERM, then stops the server and exits 0, as the tutorial's servers do on a keyboard interrupt.</summary>
-    public static async Task<int> ServeUntilStoppedAsync(SocketServer server, ILogger logger, CancellationToken cancellationToken)
+    public static Task<int> ServeUntilStoppedAsync(SocketServer server, ILogger logger, CancellationToken cancellationToken, MetricsOptions.Reporter? metrics = null) =>
+        ServeUntilStoppedAsync(server.LocalEndPoint, server.Completion, server.StopAsync, logger, cancellationToken, metrics);
+
+    /// <inheritdoc cref="ServeUntilStoppedAsync(SocketServer, ILogger, CancellationToken, MetricsOptions.Reporter?)"/>
+    public static Task<int> ServeUntilStoppedAsync(AppServer server, ILogger logger, CancellationToken cancellationToken, MetricsOptions.Reporter? metrics = null) =>
+        ServeUntilStoppedAsync(server.LocalEndPoint, server.Completion, server.StopAsync, logger, cancellationToken, metrics);
+
+    private static async Task<int> ServeUntilStoppedAsync(EndPoint listening, Task completion, Func<Task> stop, ILogger logger, CancellationToken cancellationToken,
+        MetricsOptions.Reporter? metrics)
     {
+        metrics?.Attach(listening);
         try
         {
-            await Task.WhenAny(server.Completion, Task.Delay(Timeout.Infinite, cancellationToken));
+            await Task.WhenAny(completion, Task.Delay(Timeout.Infinite, cancellationToken));
         }
         finally
         {
@@ -34,7 +45,11 @@ internal static class CommandRunner
             {
                 logger.LogInformation("Caught interrupt, exiting");
             }
-            await server.StopAsync();
+            await stop();
+            if (metrics is not null)
+            {
+                await metrics.DisposeAsync();
+            }
         }
         return ExitCodes.Success;
     }

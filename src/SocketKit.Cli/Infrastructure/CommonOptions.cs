@@ -12,6 +12,13 @@ internal static class CommonOptions
 
     public static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "Also print every byte sent and received.", Recursive = true };
 
+    public static readonly Option<LogFormat> LogFormatOption = new("--log-format")
+    {
+        Description = "How events are written to stderr: plain (lines as the tutorial prints them) or json (one JSON object per line, with ConnectionId and the other values as fields). Default plain.",
+        DefaultValueFactory = _ => LogFormat.Plain,
+        Recursive = true,
+    };
+
     public static LogLevel LogLevelOf(ParseResult result) =>
         result.GetValue(Verbose) ? LogLevel.Trace : result.GetValue(Quiet) ? LogLevel.Warning : LogLevel.Information;
 

@@ -53,7 +53,7 @@ internal sealed class ScaleOptions
 
     /// <summary>Starts the listeners the options ask for and serves until Ctrl+C or SIGTERM, then stops them all and returns 0.</summary>
     public async Task<int> ServeAsync(ParseResult result, ServerOptions serverOptions, Func<ConnectionInfo, IConnectionHandler> handlerFactory,
-        ILogger logger, CancellationToken cancellationToken)
+        ILogger logger, CancellationToken cancellationToken, MetricsOptions.Reporter? metrics = null)
     {
         if (result.GetValue(ProxyProtocol))
         {
@@ -63,9 +63,11 @@ internal sealed class ScaleOptions
         if (workers == 1 && !result.GetValue(ReusePort))
         {
             await using SocketServer server = SocketServer.Start(serverOptions, handlerFactory, logger);
-            return await CommandRunner.ServeUntilStoppedAsync(server, logger, cancellationToken);
+            return await CommandRunner.ServeUntilStoppedAsync(server, logger, cancellationToken, metrics);
         }
         await using ServerGroup group = ServerGroup.Start(serverOptions, workers, handlerFactory, logger);
+        // Every worker listens on the same port, so one summary by port covers them all.
+        metrics?.Attach(group.LocalEndPoint);
         try
         {
             await Task.WhenAny(group.Completion, Task.Delay(Timeout.Infinite, cancellationToken));
@@ -77,6 +79,10 @@ internal sealed class ScaleOptions
                 logger.LogInformation("Caught interrupt, stopping {Workers} workers", workers);
             }
             await group.StopAsync();
+            if (metrics is not null)
+            {
+                await metrics.DisposeAsync();
+            }
         }
         return ExitCodes.Success;
     }

@@ -58,7 +58,7 @@ internal sealed class AsyncEngine : ServerEngine
     private async Task ServeAsync(Socket socket, ConnectionInfo connection, CancellationToken stopping)
     {
         await Task.Yield(); // Let the accept loop go on at once.
-        Log.Accepted(Logger, connection.Id, connection.Remote);
+        OnAccepted(connection);
         string reason = "peer closed";
         try
         {
@@ -117,7 +117,7 @@ internal sealed class AsyncEngine : ServerEngine
         finally
         {
             CloseGracefully(socket);
-            Log.Closing(Logger, connection.Id, connection.Remote, reason);
+            OnClosed(connection, reason);
             _connections.TryRemove(connection.Id, out _);
         }
     }

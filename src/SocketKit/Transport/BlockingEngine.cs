@@ -84,7 +84,7 @@ internal sealed class BlockingEngine : ServerEngine
 
     private void Serve(Socket socket, ConnectionInfo connection)
     {
-        Log.Accepted(Logger, connection.Id, connection.Remote);
+        OnAccepted(connection);
         string reason = "peer closed";
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ReceiveSize);
         try
@@ -126,7 +126,7 @@ internal sealed class BlockingEngine : ServerEngine
             ArrayPool<byte>.Shared.Return(buffer);
             _open.TryRemove(connection.Id, out _);
             CloseGracefully(socket);
-            Log.Closing(Logger, connection.Id, connection.Remote, reason);
+            OnClosed(connection, reason);
             _running.Signal();
         }
     }

@@ -13,4 +13,10 @@ public sealed record ConnectionInfo(long Id, EndPoint LocalEndPoint, EndPoint Re
     /// <see cref="RemoteEndPoint"/> is the client's real address); null for a direct connection.
     /// </summary>
     public EndPoint? ProxyEndPoint { get; init; }
+
+    /// <summary>When the connection was accepted, as a <see cref="System.Diagnostics.Stopwatch"/> timestamp.</summary>
+    internal long OpenedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
+    /// <summary>The port the server listens on, the tag every metric of this connection carries.</summary>
+    internal int ServerPort => LocalEndPoint is IPEndPoint ip ? ip.Port : 0;
 }

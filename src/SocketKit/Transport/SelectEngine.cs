@@ -123,7 +123,7 @@ internal sealed class SelectEngine : ServerEngine
             socket.Blocking = false;
             socket.NoDelay = true;
             ConnectionInfo info = Describe(socket);
-            Log.Accepted(Logger, info.Id, info.Remote);
+            OnAccepted(info);
             _selector.Register(socket, SelectorEvents.Read, new Connection(socket, info, HandlerFactory(info)));
             if (AcceptedAll)
             {
@@ -221,6 +221,6 @@ internal sealed class SelectEngine : ServerEngine
     {
         _selector.Unregister(c.Socket);
         CloseGracefully(c.Socket);
-        Log.Closing(Logger, c.Info.Id, c.Info.Remote, c.Reason);
+        OnClosed(c.Info, c.Reason);
     }
 }

@@ -1,7 +1,9 @@
+using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using SocketKit.Diagnostics;
 using SocketKit.Logging;
+using SocketKit.Metrics;
 
 namespace SocketKit.Transport;
 
@@ -16,7 +18,11 @@ internal abstract class ServerEngine
         Options = options;
         HandlerFactory = handlerFactory;
         Logger = logger;
+        Metrics = options.Metrics ?? SocketKitMetrics.Shared;
+        _port = listener.LocalEndPoint is IPEndPoint ip ? ip.Port : 0;
     }
+
+    private readonly int _port;
 
     protected Socket Listener { get; }
 
@@ -29,14 +35,31 @@ internal abstract class ServerEngine
 
     protected ILogger Logger { get; }
 
+    protected SocketKitMetrics Metrics { get; }
+
     /// <summary>Serves until <paramref name="stopping"/> is cancelled, then closes what it holds.</summary>
     public abstract Task RunAsync(CancellationToken stopping);
 
     protected ConnectionInfo Describe(Socket socket) =>
         new(Interlocked.Increment(ref _nextConnectionId), socket.LocalEndPoint!, socket.RemoteEndPoint!);
 
+    /// <summary>The one place an engine reports a new connection: its log line and its metrics.</summary>
+    protected void OnAccepted(ConnectionInfo connection)
+    {
+        Metrics.ConnectionOpened(_port);
+        Log.Accepted(Logger, connection.Id, connection.Remote);
+    }
+
+    /// <summary>The one place an engine reports a closed connection: its log line and its metrics.</summary>
+    protected void OnClosed(ConnectionInfo connection, string reason)
+    {
+        Metrics.ConnectionClosed(_port, connection.OpenedAt);
+        Log.Closing(Logger, connection.Id, connection.Remote, reason);
+    }
+
     protected void LogReceived(ConnectionInfo connection, ReadOnlySpan<byte> bytes)
     {
+        Metrics.Received(_port, bytes.Length);
         Log.Received(Logger, connection.Id, bytes.Length);
         if (Logger.IsEnabled(LogLevel.Trace))
         {
@@ -46,6 +69,7 @@ internal abstract class ServerEngine
 
     protected void LogSending(ConnectionInfo connection, ReadOnlySpan<byte> bytes)
     {
+        Metrics.Sent(_port, bytes.Length);
         Log.Sending(Logger, connection.Id, bytes.Length);
         if (Logger.IsEnabled(LogLevel.Trace))
         {

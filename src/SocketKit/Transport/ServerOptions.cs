@@ -1,4 +1,5 @@
 using System.Net;
+using SocketKit.Metrics;
 
 namespace SocketKit.Transport;
 
@@ -22,4 +23,7 @@ public sealed record ServerOptions
     /// spreads new connections among them. Default false: a second server on a taken port fails with "address in use".
     /// </summary>
     public bool ReusePort { get; init; }
+
+    /// <summary>Where the server records its metrics. Default <see cref="SocketKitMetrics.Shared"/> (meter "SocketKit.Server").</summary>
+    public SocketKitMetrics? Metrics { get; init; }
 }

@@ -66,6 +66,19 @@ public sealed class AppRouter
             : AppResponse.Result($"Error: content type '{request.Header.ContentType}' is not served here.");
     }
 
+    /// <summary>
+    /// The request's name in metrics: its action or content type when mapped here, else "_OTHER", so that what
+    /// clients send cannot grow the number of time series (as .NET's HTTP meters treat unknown methods).
+    /// </summary>
+    internal string MetricName(AppRequest request)
+    {
+        if (request.Header.IsJson)
+        {
+            return request.Action is { } action && _actions.ContainsKey(action) ? action : "_OTHER";
+        }
+        return _contentTypes.ContainsKey(request.Header.ContentType) ? request.Header.ContentType : "_OTHER";
+    }
+
     private static string Describe(JsonElement? json) => json?.ValueKind switch
     {
         JsonValueKind.Array => "an array",

@@ -1,9 +1,11 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SocketKit.Diagnostics;
 using SocketKit.Logging;
+using SocketKit.Metrics;
 using SocketKit.Protocol;
 using SocketKit.Transport;
 
@@ -20,16 +22,26 @@ public sealed class AppServerHandler : IConnectionHandler
     private readonly ConnectionInfo? _connection;
     private readonly ILogger _logger;
     private readonly MessageDecoder _decoder;
+    private readonly SocketKitMetrics _metrics;
     private bool _finished;
 
     /// <summary>Creates the handler for one connection.</summary>
-    public AppServerHandler(AppRouter router, ConnectionInfo? connection = null, ILogger? logger = null, ProtocolLimits? limits = null)
+    /// <param name="router">Who answers each request.</param>
+    /// <param name="connection">The connection served; its id goes into every log line and its server port into every metric.</param>
+    /// <param name="logger">Where events go. Default: nowhere.</param>
+    /// <param name="limits">The decoder's limits. Default <see cref="ProtocolLimits.Default"/>.</param>
+    /// <param name="metrics">Where requests and protocol errors are counted. Default <see cref="SocketKitMetrics.Shared"/>.</param>
+    public AppServerHandler(AppRouter router, ConnectionInfo? connection = null, ILogger? logger = null, ProtocolLimits? limits = null,
+        SocketKitMetrics? metrics = null)
     {
         _router = router;
         _connection = connection;
         _logger = logger ?? NullLogger.Instance;
         _decoder = new MessageDecoder(limits);
+        _metrics = metrics ?? SocketKitMetrics.Shared;
     }
+
+    private int ServerPort => _connection?.ServerPort ?? 0;
 
     private long ConnectionId => _connection?.Id ?? 0;
 
@@ -82,23 +94,32 @@ public sealed class AppServerHandler : IConnectionHandler
     }
 
     /// <summary>Answers one whole request without a socket: what the server would send back for it.</summary>
-    public static AppResponse Answer(AppRouter router, Message request, ConnectionInfo? connection = null, ProtocolLimits? limits = null)
+    public static AppResponse Answer(AppRouter router, Message request, ConnectionInfo? connection = null, ProtocolLimits? limits = null) =>
+        Answer(router, request, connection, limits, out _);
+
+    private static AppResponse Answer(AppRouter router, Message request, ConnectionInfo? connection, ProtocolLimits? limits, out string metricName)
     {
         if (!request.Header.IsJson)
         {
-            return router.Handle(new AppRequest(request, connection, null));
+            var binary = new AppRequest(request, connection, null);
+            metricName = router.MetricName(binary);
+            return router.Handle(binary);
         }
         using JsonDocument json = JsonContent.Parse(request.Content, request.Header.ContentEncoding, limits);
-        return router.Handle(new AppRequest(request, connection, json.RootElement));
+        var parsed = new AppRequest(request, connection, json.RootElement);
+        metricName = router.MetricName(parsed);
+        return router.Handle(parsed);
     }
 
     private void Respond(Message request, IBufferWriter<byte> output)
     {
+        long startedAt = Stopwatch.GetTimestamp();
         LogRequest(request);
         AppResponse response;
+        string metricName = "_OTHER";
         try
         {
-            response = Answer(_router, request, _connection, _decoder.Limits);
+            response = Answer(_router, request, _connection, _decoder.Limits, out metricName);
         }
         catch (ProtocolException ex) when (ex.StreamInSync)
         {
@@ -112,6 +133,7 @@ public sealed class AppServerHandler : IConnectionHandler
         }
         MessageEncoder.Write(output, new MessageHeader(response.ContentType, response.ContentEncoding, response.Content.Length) { KeepAlive = request.Header.KeepAlive },
             response.Content.Span);
+        _metrics.RequestAnswered(ServerPort, metricName, startedAt);
     }
 
     private void LogRequest(Message request)
@@ -122,8 +144,11 @@ public sealed class AppServerHandler : IConnectionHandler
         }
     }
 
-    private void LogProtocolError(ProtocolException ex) =>
+    private void LogProtocolError(ProtocolException ex)
+    {
+        _metrics.ProtocolError(ServerPort, ex.Error.ToString());
         Log.ProtocolError(_logger, ConnectionId, _connection?.Remote ?? "-", ex.Error.ToString(), ex.Message);
+    }
 
     /// <summary>JSON content as its text, anything else as a Python bytes literal with its type.</summary>
     internal static string Describe(string contentType, string encoding, ReadOnlySpan<byte> content)

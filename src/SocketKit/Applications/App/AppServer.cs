@@ -1,0 +1,104 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using SocketKit.Protocol;
+using SocketKit.Transport;
+
+namespace SocketKit.Applications.App;
+
+/// <summary>
+/// A server of the tutorial's application protocol that you extend without forking: map handlers per action
+/// (JSON requests) and per content type (everything else), then <see cref="Start"/>. It starts with the
+/// tutorial's handlers ("search" and the binary reply, as <c>socketkit app-server</c> serves them) unless told not to.
+/// </summary>
+/// <example>
+/// <code>
+/// await using AppServer server = new AppServer(new ServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 65432) })
+///     .MapAction("reverse", request => AppResponse.Result(new string(request.Value?.GetString()?.Reverse().ToArray())))
+///     .Start();
+/// await server.Completion;
+/// </code>
+/// </example>
+public sealed class AppServer : IAsyncDisposable
+{
+    private readonly ServerOptions _options;
+    private readonly ILogger? _logger;
+    private readonly ProtocolLimits? _limits;
+    private SocketServer? _server;
+
+    /// <summary>Prepares a server; nothing is bound until <see cref="Start"/>.</summary>
+    /// <param name="options">Where and how to listen (address, engine, backlog, metrics).</param>
+    /// <param name="logger">Where connection and request events go. Default: nowhere.</param>
+    /// <param name="limits">Bounds on what a request may hold. Default <see cref="ProtocolLimits.Default"/>.</param>
+    /// <param name="withTutorialHandlers">Start from the tutorial's "search" and binary handlers (default true); false starts with none.</param>
+    public AppServer(ServerOptions options, ILogger? logger = null, ProtocolLimits? limits = null, bool withTutorialHandlers = true)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _logger = logger;
+        _limits = limits;
+        Router = withTutorialHandlers ? TutorialHandlers.CreateRouter() : new AppRouter();
+    }
+
+    /// <summary>The handlers, by action and content type. Map them before <see cref="Start"/>: the router is read by every connection at once afterwards.</summary>
+    public AppRouter Router { get; }
+
+    /// <summary>The bound address, with the port the system chose when the options said 0.</summary>
+    /// <exception cref="InvalidOperationException">The server has not been started.</exception>
+    public EndPoint LocalEndPoint => Started.LocalEndPoint;
+
+    /// <summary>Completes when the server has stopped and every connection is closed.</summary>
+    /// <exception cref="InvalidOperationException">The server has not been started.</exception>
+    public Task Completion => Started.Completion;
+
+    /// <summary>Answers JSON requests whose "action" is <paramref name="action"/> (replacing any handler it had).</summary>
+    /// <exception cref="InvalidOperationException">The server has already started.</exception>
+    public AppServer MapAction(string action, Func<AppRequest, AppResponse> handler)
+    {
+        EnsureNotStarted();
+        Router.MapAction(action, handler);
+        return this;
+    }
+
+    /// <summary>Answers non-JSON requests of one content type (replacing any handler it had).</summary>
+    /// <exception cref="InvalidOperationException">The server has already started.</exception>
+    public AppServer MapContentType(string contentType, Func<AppRequest, AppResponse> handler)
+    {
+        EnsureNotStarted();
+        Router.MapContentType(contentType, handler);
+        return this;
+    }
+
+    /// <summary>Binds and starts serving; returns this server so a declaration reads as one expression.</summary>
+    /// <exception cref="NetworkException">The address cannot be bound (in use, not this machine's, or privileged).</exception>
+    /// <exception cref="InvalidOperationException">The server has already started.</exception>
+    public AppServer Start()
+    {
+        EnsureNotStarted();
+        AppRouter router = Router;
+        _server = SocketServer.Start(_options,
+            connection => new AppServerHandler(router, connection, _logger, _limits, _options.Metrics), _logger);
+        return this;
+    }
+
+    /// <summary>Stops accepting, closes the connections and waits until all is released. Does nothing if never started.</summary>
+    public Task StopAsync() => _server?.StopAsync() ?? Task.CompletedTask;
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+    }
+
+    private SocketServer Started => _server ?? throw new InvalidOperationException("The server has not been started: call Start() first.");
+
+    private void EnsureNotStarted()
+    {
+        if (_server is not null)
+        {
+            throw new InvalidOperationException("The server has already started: map handlers before Start().");
+        }
+    }
+}

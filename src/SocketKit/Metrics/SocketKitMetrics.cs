@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace SocketKit.Metrics;
+
+/// <summary>
+/// SocketKit's server meter, named and shaped as .NET's own networking meters are (Kestrel's
+/// "Microsoft.AspNetCore.Server.Kestrel", System.Net's "System.Net.Http"): lowercase dotted names, UCUM units
+/// ("{connection}", "s", "By"), durations in seconds, and OpenTelemetry tag names (<c>server.port</c>,
+/// <c>network.transport</c>, <c>error.type</c>). Every measurement carries the listening port, so one process
+/// running several servers can tell them apart. Read them with <c>dotnet-counters monitor -n socketkit
+/// --counters SocketKit.Server</c>, OpenTelemetry, or a <see cref="MeterListener"/>.
+/// </summary>
+/// <remarks>
+/// The instruments are created once per instance; <see cref="Shared"/> is the instance servers use unless
+/// <see cref="Transport.ServerOptions.Metrics"/> names another (for example one made from an
+/// <see cref="IMeterFactory"/> in a hosted application).
+/// </remarks>
+public sealed class SocketKitMetrics : IDisposable
+{
+    /// <summary>The meter's name: "SocketKit.Server".</summary>
+    public const string MeterName = "SocketKit.Server";
+
+    /// <summary>Connections open now (UpDownCounter, "{connection}").</summary>
+    public const string ActiveConnections = "socketkit.server.active_connections";
+
+    /// <summary>Connections accepted since start (Counter, "{connection}").</summary>
+    public const string Connections = "socketkit.server.connections";
+
+    /// <summary>How long connections stayed open, in seconds (Histogram, "s").</summary>
+    public const string ConnectionDuration = "socketkit.server.connection.duration";
+
+    /// <summary>Connections refused after accept, tagged <c>socketkit.rejection.reason</c> (Counter, "{connection}").</summary>
+    public const string RejectedConnections = "socketkit.server.rejected_connections";
+
+    /// <summary>Requests answered, tagged <c>socketkit.request.action</c> (Counter, "{request}").</summary>
+    public const string Requests = "socketkit.server.requests";
+
+    /// <summary>Time from a whole request to its encoded response, in seconds (Histogram, "s").</summary>
+    public const string RequestDuration = "socketkit.server.request.duration";
+
+    /// <summary>Bytes received from peers (Counter, "By").</summary>
+    public const string BytesReceived = "socketkit.server.bytes_received";
+
+    /// <summary>Bytes sent to peers (Counter, "By").</summary>
+    public const string BytesSent = "socketkit.server.bytes_sent";
+
+    /// <summary>Protocol errors, tagged <c>error.type</c> with the <see cref="Protocol.ProtocolError"/> name (Counter, "{error}").</summary>
+    public const string ProtocolErrors = "socketkit.server.protocol_errors";
+
+    /// <summary>Timeouts, tagged <c>socketkit.timeout.kind</c> (for example "idle", "request") (Counter, "{timeout}").</summary>
+    public const string Timeouts = "socketkit.server.timeouts";
+
+    // As Kestrel's and HttpClient's duration histograms advise: short request/response exchanges.
+    private static readonly double[] DurationBuckets = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
+    private readonly Meter _meter;
+    private readonly UpDownCounter<long> _active;
+    private readonly Counter<long> _connections;
+    private readonly Histogram<double> _connectionDuration;
+    private readonly Counter<long> _rejected;
+    private readonly Counter<long> _requests;
+    private readonly Histogram<double> _requestDuration;
+    private readonly Counter<long> _bytesReceived;
+    private readonly Counter<long> _bytesSent;
+    private readonly Counter<long> _protocolErrors;
+    private readonly Counter<long> _timeouts;
+
+    /// <summary>Creates the instruments, on a meter from <paramref name="meterFactory"/> when given (as hosted .NET applications do), or a meter of its own.</summary>
+    public SocketKitMetrics(IMeterFactory? meterFactory = null)
+    {
+        string? version = typeof(SocketKitMetrics).Assembly.GetName().Version?.ToString();
+        _meter = meterFactory?.Create(new MeterOptions(MeterName) { Version = version }) ?? new Meter(MeterName, version);
+        _active = _meter.CreateUpDownCounter<long>(ActiveConnections, "{connection}", "Number of connections open on the server.");
+        _connections = _meter.CreateCounter<long>(Connections, "{connection}", "Number of connections the server accepted.");
+        _connectionDuration = _meter.CreateHistogram(ConnectionDuration, "s", "How long connections stayed open.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+        _rejected = _meter.CreateCounter<long>(RejectedConnections, "{connection}", "Number of connections the server refused to serve.");
+        _requests = _meter.CreateCounter<long>(Requests, "{request}", "Number of application requests answered.");
+        _requestDuration = _meter.CreateHistogram(RequestDuration, "s", "Time to answer one application request.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+        _bytesReceived = _meter.CreateCounter<long>(BytesReceived, "By", "Bytes received from peers.");
+        _bytesSent = _meter.CreateCounter<long>(BytesSent, "By", "Bytes sent to peers.");
+        _protocolErrors = _meter.CreateCounter<long>(ProtocolErrors, "{error}", "Number of protocol errors, by kind.");
+        _timeouts = _meter.CreateCounter<long>(Timeouts, "{timeout}", "Number of timeouts, by kind.");
+    }
+
+    /// <summary>The instance servers record to unless their options name another; created on first use.</summary>
+    public static SocketKitMetrics Shared { get; } = new();
+
+    internal void ConnectionOpened(int port)
+    {
+        TagList tags = Tags(port);
+        _active.Add(1, tags);
+        _connections.Add(1, tags);
+    }
+
+    internal void ConnectionClosed(int port, long openedAt)
+    {
+        TagList tags = Tags(port);
+        _active.Add(-1, tags);
+        if (_connectionDuration.Enabled)
+        {
+            _connectionDuration.Record(Stopwatch.GetElapsedTime(openedAt).TotalSeconds, tags);
+        }
+    }
+
+    /// <summary>Counts a connection refused after accept (for example over a connection limit), with why.</summary>
+    internal void ConnectionRejected(int port, string reason)
+    {
+        TagList tags = Tags(port);
+        tags.Add("socketkit.rejection.reason", reason);
+        _rejected.Add(1, tags);
+    }
+
+    internal void Received(int port, int count)
+    {
+        if (_bytesReceived.Enabled)
+        {
+            _bytesReceived.Add(count, Tags(port));
+        }
+    }
+
+    internal void Sent(int port, int count)
+    {
+        if (_bytesSent.Enabled)
+        {
+            _bytesSent.Add(count, Tags(port));
+        }
+    }
+
+    internal void RequestAnswered(int port, string action, long startedAt)
+    {
+        TagList tags = Tags(port);
+        tags.Add("socketkit.request.action", action);
+        _requests.Add(1, tags);
+        if (_requestDuration.Enabled)
+        {
+            _requestDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, tags);
+        }
+    }
+
+    internal void ProtocolError(int port, string kind)
+    {
+        TagList tags = Tags(port);
+        tags.Add("error.type", kind);
+        _protocolErrors.Add(1, tags);
+    }
+
+    /// <summary>Counts a timeout of one kind ("idle", "request", ...).</summary>
+    internal void Timeout(int port, string kind)
+    {
+        TagList tags = Tags(port);
+        tags.Add("socketkit.timeout.kind", kind);
+        _timeouts.Add(1, tags);
+    }
+
+    private static TagList Tags(int port) => new() { { "network.transport", "tcp" }, { "server.port", port } };
+
+    /// <inheritdoc />
+    public void Dispose() => _meter.Dispose();
+}
