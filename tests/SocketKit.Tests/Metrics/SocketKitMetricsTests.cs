@@ -1,0 +1,142 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Net;
+using SocketKit.Applications.App;
+using SocketKit.Metrics;
+using SocketKit.Protocol;
+using SocketKit.Tests.Support;
+using SocketKit.Transport;
+
+namespace SocketKit.Tests.Metrics;
+
+/// <summary>The "SocketKit.Server" meter, read as any consumer reads it: with a MeterListener.</summary>
+public class SocketKitMetricsTests
+{
+    /// <summary>Every measurement on the meter for one server port: instrument name, value, tags.</summary>
+    private sealed class Recorded : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly ConcurrentQueue<(string Name, double Value, Dictionary<string, object?> Tags)> _all = new();
+
+        public Recorded()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == SocketKitMetrics.MeterName) listener.EnableMeasurementEvents(instrument);
+            };
+            _listener.SetMeasurementEventCallback<long>((i, v, tags, _) => _all.Enqueue((i.Name, v, ToDictionary(tags))));
+            _listener.SetMeasurementEventCallback<double>((i, v, tags, _) => _all.Enqueue((i.Name, v, ToDictionary(tags))));
+            _listener.Start();
+        }
+
+        private static Dictionary<string, object?> ToDictionary(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            var d = new Dictionary<string, object?>();
+            foreach (var t in tags) d[t.Key] = t.Value;
+            return d;
+        }
+
+        public List<(double Value, Dictionary<string, object?> Tags)> Of(string name, int port) =>
+            _all.Where(m => m.Name == name && m.Tags.TryGetValue("server.port", out object? p) && p is int q && q == port)
+                .Select(m => (m.Value, m.Tags)).ToList();
+
+        public double Sum(string name, int port) => Of(name, port).Sum(m => m.Value);
+
+        public void Dispose() => _listener.Dispose();
+    }
+
+    [Theory]
+    [InlineData(EngineKind.Blocking)]
+    [InlineData(EngineKind.Select)]
+    [InlineData(EngineKind.Async)]
+    public async Task AServerReportsConnectionsRequestsBytesAndProtocolErrors(EngineKind engine)
+    {
+        using var recorded = new Recorded();
+        await using AppServer server = new AppServer(new ServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0), Engine = engine }).Start();
+        int port = ((IPEndPoint)server.LocalEndPoint).Port;
+
+        byte[] search = Encode(AppRequests.Json("search", "ring"));
+        byte[] binary = Encode(AppRequests.Binary("findxyz"u8.ToArray()));
+        byte[] broken = [0, 5, .. "hello"u8];
+        long received = 0;
+        foreach (byte[] request in new[] { search, binary, broken })
+        {
+            received += (await RawClient.ExchangeUntilCloseAsync(server.LocalEndPoint, request)).Length;
+        }
+        await server.StopAsync();
+
+        Assert.Equal(3, recorded.Sum(SocketKitMetrics.Connections, port));
+        Assert.Equal(0, recorded.Sum(SocketKitMetrics.ActiveConnections, port));
+        Assert.Equal(3, recorded.Of(SocketKitMetrics.ConnectionDuration, port).Count);
+        Assert.Equal(search.Length + binary.Length + broken.Length, recorded.Sum(SocketKitMetrics.BytesReceived, port));
+        Assert.Equal(received, recorded.Sum(SocketKitMetrics.BytesSent, port));
+
+        var requests = recorded.Of(SocketKitMetrics.Requests, port);
+        Assert.Equal(["search", "_OTHER"], requests.Select(r => (string)r.Tags["socketkit.request.action"]!).Order(StringComparer.Ordinal).Reverse());
+        var durations = recorded.Of(SocketKitMetrics.RequestDuration, port);
+        Assert.Equal(2, durations.Count);
+        Assert.All(durations, d => Assert.InRange(d.Value, double.Epsilon, 10));
+
+        var expectedError = Assert.Throws<ProtocolException>(() =>
+        {
+            var sequence = new ReadOnlySequence<byte>(broken);
+            new MessageDecoder().TryDecode(ref sequence, out _);
+        }).Error;
+        var errors = recorded.Of(SocketKitMetrics.ProtocolErrors, port);
+        Assert.Equal(expectedError.ToString(), Assert.Single(errors).Tags["error.type"]);
+    }
+
+    [Fact]
+    public async Task AMappedActionIsItsOwnTagAndUnknownActionsShareOne()
+    {
+        using var recorded = new Recorded();
+        await using AppServer server = new AppServer(new ServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) })
+            .MapAction("double", r => AppResponse.Result("42"))
+            .Start();
+        int port = ((IPEndPoint)server.LocalEndPoint).Port;
+        foreach (string action in new[] { "double", "nonsense-1", "nonsense-2" })
+        {
+            await AppClient.RequestAsync("127.0.0.1", port, AppRequests.Json(action, "21"));
+        }
+        await server.StopAsync();
+        Assert.Equal(["_OTHER", "_OTHER", "double"],
+            recorded.Of(SocketKitMetrics.Requests, port).Select(r => (string)r.Tags["socketkit.request.action"]!).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task AServerRecordsToTheMetricsItsOptionsName()
+    {
+        using var factory = new TestMeterFactory();
+        using var metrics = new SocketKitMetrics(factory);
+        using var recorded = new Recorded();
+        await using AppServer server = new AppServer(new ServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0), Metrics = metrics }).Start();
+        int port = ((IPEndPoint)server.LocalEndPoint).Port;
+        await AppClient.RequestAsync("127.0.0.1", port, AppRequests.Json("search", "morpheus"));
+        await server.StopAsync();
+        Meter meter = Assert.Single(factory.Meters);
+        Assert.Equal(SocketKitMetrics.MeterName, meter.Name);
+        Assert.Equal(1, recorded.Sum(SocketKitMetrics.Requests, port));
+    }
+
+    private static byte[] Encode(Message message)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        MessageEncoder.Write(output, message.Header, message.Content.Span);
+        return output.WrittenSpan.ToArray();
+    }
+
+    private sealed class TestMeterFactory : IMeterFactory
+    {
+        public List<Meter> Meters { get; } = [];
+
+        public Meter Create(MeterOptions options)
+        {
+            var meter = new Meter(options.Name, options.Version, options.Tags, this);
+            Meters.Add(meter);
+            return meter;
+        }
+
+        public void Dispose() => Meters.ForEach(m => m.Dispose());
+    }
+}
