@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Microsoft.Extensions.Logging;
 using System.Net;
+using Microsoft.Extensions.Logging;
 using SocketKit.Applications.App;
 using SocketKit.Transport;
 
