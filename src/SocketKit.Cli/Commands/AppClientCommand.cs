@@ -17,6 +17,10 @@ internal static class AppClientCommand
         Argument<int> port = CommonOptions.Port(optional: false);
         var action = new Argument<string>("ACTION") { Description = "\"search\" sends a JSON request; any other action sends ACTION+VALUE as binary content." };
         var value = new Argument<string>("VALUE") { Description = "What to search for (morpheus, ring, 🐶), or the rest of the binary content." };
+        var jsonRequest = new Option<bool>("--json-request")
+        {
+            Description = "Send {\"action\": ACTION, \"value\": VALUE} as text/json whatever the action (app-client.py does so only for search): for actions of your own server.",
+        };
         Option<TimeSpan> connectTimeout = CommonOptions.ConnectTimeout();
         Option<TimeSpan> timeout = CommonOptions.Timeout();
         var command = new Command("app-client", """
@@ -27,11 +31,14 @@ internal static class AppClientCommand
             Examples:
               socketkit app-client 127.0.0.1 65432 search morpheus
               socketkit app-client 127.0.0.1 65432 binary 😃
-            """) { host, port, action, value, connectTimeout, timeout };
+              socketkit app-client 127.0.0.1 65432 reverse stressed --json-request
+            """) { host, port, action, value, jsonRequest, connectTimeout, timeout };
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
             var options = new ClientOptions { ConnectTimeout = result.GetValue(connectTimeout), Timeout = result.GetValue(timeout) };
-            Message request = AppRequests.FromCommandLine(result.GetValue(action)!, result.GetValue(value)!);
+            Message request = result.GetValue(jsonRequest)
+                ? AppRequests.Json(result.GetValue(action)!, result.GetValue(value)!)
+                : AppRequests.FromCommandLine(result.GetValue(action)!, result.GetValue(value)!);
             Message response = await AppClient.RequestAsync(result.GetValue(host)!, result.GetValue(port), request, options,
                 loggers.CreateLogger("SocketKit.AppClient"), cancellationToken);
             context.WriteResult(Describe(response));
