@@ -23,6 +23,7 @@ internal static class SocketKitCli
             CommonOptions.Verbose,
             CommonOptions.LogFormatOption,
         };
+        root.Subcommands.Add(TourCommand.Create(context));
         root.Subcommands.Add(EchoServerCommand.Create(context));
         root.Subcommands.Add(EchoClientCommand.Create(context));
         root.Subcommands.Add(MultiConnServerCommand.Create(context));

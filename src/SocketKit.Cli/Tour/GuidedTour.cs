@@ -1,0 +1,216 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using SocketKit.Applications;
+using SocketKit.Applications.App;
+using SocketKit.Applications.Echo;
+using SocketKit.Applications.MultiConn;
+using SocketKit.Cli.Infrastructure;
+using SocketKit.Diagnostics;
+using SocketKit.Protocol;
+using SocketKit.Transport;
+
+namespace SocketKit.Cli.Tour;
+
+/// <summary>
+/// socketkit tour: the whole tutorial on loopback, in one run. Each step starts its server on a port the
+/// system picks, runs the client through the library (no child processes), shows what happened, and ends
+/// with the tutorial section to read and the commands to run it by hand.
+/// </summary>
+internal sealed class GuidedTour(CliContext context, ILogger logger, bool colour, CancellationToken cancellationToken)
+{
+    private const string Tutorial = "https://realpython.com/python-sockets/";
+    private static readonly IPEndPoint AnyLoopbackPort = new(IPAddress.Loopback, 0);
+    private static readonly ClientOptions Client = new() { ConnectTimeout = TimeSpan.FromSeconds(5), Timeout = TimeSpan.FromSeconds(10) };
+    private int _step;
+
+    public const int Steps = 5;
+
+    public async Task RunAsync()
+    {
+        Line("A tour of the \"Socket Programming in Python\" tutorial, run for real on 127.0.0.1.");
+        Line("Every server below listens on a port the system picks; nothing leaves this machine.");
+        await EchoAsync();
+        await SocketStateAsync();
+        await MultiConnAsync();
+        await ApplicationAsync();
+        await ErrorsAsync();
+        Line("");
+        Line(Bold("Tour complete.") + " Next: `socketkit COMMAND --help` for any command, and docs/ for the protocol and the architecture.");
+    }
+
+    private async Task EchoAsync()
+    {
+        Heading("Echo client and server");
+        await using SocketServer server = SocketServer.Start(new ServerOptions { EndPoint = AnyLoopbackPort, Engine = EngineKind.Blocking }, _ => new EchoHandler(), logger);
+        int port = Port(server);
+        Line($"echo-server listens on 127.0.0.1:{port} with blocking sockets: accept(), recv() and sendall() each wait.");
+        byte[] echo = await EchoClient.EchoAsync("127.0.0.1", port, "Hello, world"u8.ToArray(), Client, logger, cancellationToken);
+        Line($"echo-client sent b'Hello, world' and got back {PythonBytes.Repr(echo)}, reading until every byte was back.");
+        Next("Echo Client and Server", "echo-client-and-server", "socketkit echo-server 127.0.0.1 65432", "socketkit echo-client 127.0.0.1 65432");
+    }
+
+    private async Task SocketStateAsync()
+    {
+        Heading("Viewing socket state");
+        await using SocketServer server = SocketServer.Start(new ServerOptions { EndPoint = AnyLoopbackPort, Engine = EngineKind.Blocking }, _ => new EchoHandler(), logger);
+        int port = Port(server);
+        if (!SocketStates.Available)
+        {
+            Line("This system has no /proc/net/tcp to read; run `netstat -an` while a connection is open instead.");
+        }
+        else
+        {
+            using Socket client = await Listeners.ConnectAsync(server.LocalEndPoint, Client.ConnectTimeout, cancellationToken);
+            // One echo round trip, so the server has accepted the connection before the table is read.
+            await client.SendAsync("ping"u8.ToArray(), SocketFlags.None, cancellationToken);
+            await ReceiveExactlyAsync(client, 4);
+            Line($"While a client is connected to 127.0.0.1:{port}, the kernel's socket table holds the listener and both ends:");
+            Table(port);
+            // The client closes first: after the server's FIN comes back, the client's side waits in TIME-WAIT.
+            client.Shutdown(SocketShutdown.Send);
+            await ReceiveExactlyAsync(client, 0);
+            client.Close();
+            Line("After the client closed first, its side stays in TIME-WAIT (about 60 s on Linux); the server's side is gone:");
+            Table(port);
+        }
+        Next("Viewing Socket State", "viewing-socket-state", "socketkit echo-server 127.0.0.1 65432", $"ss -tan 'sport = :65432 or dport = :65432'   # or: netstat -an");
+    }
+
+    private async Task MultiConnAsync()
+    {
+        Heading("Handling multiple connections");
+        await using SocketServer server = SocketServer.Start(new ServerOptions { EndPoint = AnyLoopbackPort, Engine = EngineKind.Select }, _ => new EchoHandler(), logger);
+        int port = Port(server);
+        Line($"multiconn-server listens on 127.0.0.1:{port}: one thread, non-blocking sockets, a selector that says which are ready.");
+        IReadOnlyList<MultiConnResult> results = await MultiConnClient.RunAsync("127.0.0.1", port, 2, options: Client, logger: logger, cancellationToken: cancellationToken);
+        foreach (MultiConnResult r in results)
+        {
+            Line($"connection {r.ConnectionId} sent its two messages and got back {PythonBytes.Repr(r.Received)}{(r.Error is null ? "" : $" ({r.Error})")}");
+        }
+        Next("Handling Multiple Connections", "handling-multiple-connections", "socketkit multiconn-server 127.0.0.1 65432 -v", "socketkit multiconn-client 127.0.0.1 65432 2");
+    }
+
+    private async Task ApplicationAsync()
+    {
+        Heading("Application client and server: one conversation, byte by byte");
+        await using AppServer server = new AppServer(new ServerOptions { EndPoint = AnyLoopbackPort }, logger).Start();
+        int port = ((IPEndPoint)server.LocalEndPoint).Port;
+        Line($"app-server listens on 127.0.0.1:{port}. The client sends {{\"action\": \"search\", \"value\": \"morpheus\"}}:");
+        var request = new ArrayBufferWriter<byte>();
+        Message search = AppRequests.Json("search", "morpheus");
+        MessageEncoder.Write(request, search.Header, search.Content.Span);
+        Trace("request", request.WrittenSpan);
+
+        using Socket client = await Listeners.ConnectAsync(server.LocalEndPoint, Client.ConnectTimeout, cancellationToken);
+        await client.SendAsync(request.WrittenMemory, SocketFlags.None, cancellationToken);
+        byte[] response = await ReceiveExactlyAsync(client, 0);
+        Line("The server answers, then closes its side, as app-server.py does:");
+        Trace("response", response);
+        Next("Application Client and Server", "application-client-and-server", "socketkit app-server 127.0.0.1 65432",
+            "socketkit app-client 127.0.0.1 65432 search morpheus -v   # -v prints the bytes, as above");
+    }
+
+    private async Task ErrorsAsync()
+    {
+        Heading("Communication breakdown: connection refused");
+        // A port that was free a moment ago and has no listener now: the kernel answers the SYN with a RST.
+        int closedPort;
+        using (Socket probe = Listeners.Listen(AnyLoopbackPort, 1))
+        {
+            closedPort = ((IPEndPoint)probe.LocalEndPoint!).Port;
+        }
+        try
+        {
+            await EchoClient.EchoAsync("127.0.0.1", closedPort, "Hello"u8.ToArray(), Client, logger, cancellationToken);
+            Line($"Something answered on 127.0.0.1:{closedPort} (another program took the port meanwhile); run the commands below to see the error.");
+        }
+        catch (NetworkException ex)
+        {
+            Line($"echo-client to 127.0.0.1:{closedPort}, where nothing listens, fails at once and says why:");
+            Line($"  socketkit: {ex.Message}");
+            Line($"    {ex.Advice.ErrnoName}: {ex.Advice.Summary}");
+            Line($"    What to check: {ex.Advice.WhatToCheck}");
+        }
+        Next("Communication Breakdown", "communication-breakdown", "socketkit echo-client 127.0.0.1 1", "echo $?   # 1: a network failure; 2 would be a usage error");
+    }
+
+    /// <summary>Prints a frame as the decoder reads it: the 2-byte length, the JSON header, then the content.</summary>
+    private void Trace(string what, ReadOnlySpan<byte> bytes)
+    {
+        Line($"  {bytes.Length} bytes on the wire: {PythonBytes.Repr(bytes, 96)}");
+        var decoder = new MessageDecoder();
+        var sequence = new ReadOnlySequence<byte>(bytes.ToArray());
+        if (!decoder.TryDecode(ref sequence, out Message message))
+        {
+            Line($"  (the {what} is not whole: {bytes.Length} bytes)");
+            return;
+        }
+        int headerLength = (bytes[0] << 8) | bytes[1];
+        Line($"  {PythonBytes.Repr(bytes[..2])}      proto-header: the JSON header is {headerLength} bytes (2 bytes, big-endian)");
+        Line($"  {TextEncodings.Decode("utf-8", bytes.Slice(2, headerLength))}");
+        Line($"                   JSON header: content-type {message.Header.ContentType}, {message.Header.ContentEncoding}, {message.Header.ContentLength} bytes of content");
+        string content = message.Header.IsJson ? TextEncodings.Decode(message.Header.ContentEncoding, message.Content.Span) : PythonBytes.Repr(message.Content.Span);
+        Line($"  {content}");
+        Line("                   content");
+        if (message.Header.IsJson)
+        {
+            using JsonDocument json = JsonContent.Parse(message.Content, message.Header.ContentEncoding);
+            if (json.RootElement.TryGetProperty("result", out JsonElement result))
+            {
+                Line($"  Got result: {result.GetString()}");
+            }
+        }
+    }
+
+    private void Table(int port)
+    {
+        foreach (string row in SocketStates.Format(SocketStates.For(port)))
+        {
+            Line("  " + row);
+        }
+    }
+
+    /// <summary>Reads <paramref name="count"/> bytes, or with 0 everything until the peer closes; bounded by the client timeout.</summary>
+    private async Task<byte[]> ReceiveExactlyAsync(Socket socket, int count)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Client.Timeout);
+        var received = new MemoryStream();
+        byte[] buffer = new byte[16 * 1024];
+        while (count == 0 || received.Length < count)
+        {
+            int n = await socket.ReceiveAsync(buffer.AsMemory(0, count == 0 ? buffer.Length : count - (int)received.Length), SocketFlags.None, timeout.Token);
+            if (n == 0)
+            {
+                break;
+            }
+            received.Write(buffer, 0, n);
+        }
+        return received.ToArray();
+    }
+
+    private static int Port(SocketServer server) => ((IPEndPoint)server.LocalEndPoint).Port;
+
+    private void Heading(string title)
+    {
+        _step++;
+        Line("");
+        Line(Bold($"{_step}/{Steps} {title}"));
+    }
+
+    private void Next(string section, string anchor, params string[] commands)
+    {
+        Line($"Read:  \"{section}\" {Tutorial}#{anchor}");
+        for (int i = 0; i < commands.Length; i++)
+        {
+            Line($"{(i == 0 ? "Try:" : ""),-6} {commands[i]}");
+        }
+    }
+
+    private string Bold(string text) => colour ? $"\u001b[1;36m{text}\u001b[0m" : text;
+
+    private void Line(string text) => context.WriteResult(text);
+}
