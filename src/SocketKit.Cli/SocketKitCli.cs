@@ -18,7 +18,7 @@ internal static class SocketKitCli
             """)
         {
             new HelpOption(),
-            new VersionOption(),
+            new VersionOption { Action = new VersionAction() },
             CommonOptions.Quiet,
             CommonOptions.Verbose,
             CommonOptions.LogFormatOption,
@@ -37,7 +37,12 @@ internal static class SocketKitCli
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
         var context = new CliContext(output, error);
-        ParseResult parsed = Build(context).Parse(args);
+        Command root = Build(context);
+        if (Completions.IsRequest(args))
+        {
+            return Completions.Write(root, args, output);
+        }
+        ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
             foreach (System.CommandLine.Parsing.ParseError parseError in parsed.Errors)
