@@ -33,6 +33,8 @@ internal static class AppClientCommand
               socketkit app-client 127.0.0.1 65432 binary 😃
               socketkit app-client 127.0.0.1 65432 reverse stressed --json-request
             """) { host, port, action, value, jsonRequest, connectTimeout, timeout };
+        Option<bool> json = JsonOutput.Option();
+        command.Options.Add(json);
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
             var options = new ClientOptions { ConnectTimeout = result.GetValue(connectTimeout), Timeout = result.GetValue(timeout) };
@@ -41,10 +43,35 @@ internal static class AppClientCommand
                 : AppRequests.FromCommandLine(result.GetValue(action)!, result.GetValue(value)!);
             Message response = await AppClient.RequestAsync(result.GetValue(host)!, result.GetValue(port), request, options,
                 loggers.CreateLogger("SocketKit.AppClient"), cancellationToken);
-            context.WriteResult(Describe(response));
+            if (result.GetValue(json))
+            {
+                JsonOutput.WriteResult(context, w => WriteJson(w, response));
+            }
+            else
+            {
+                context.WriteResult(Describe(response));
+            }
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>--json: the header's fields, and the content as JSON (text/json) or base64 (anything else).</summary>
+    private static void WriteJson(Utf8JsonWriter w, Message response)
+    {
+        w.WriteString("content_type", response.Header.ContentType);
+        w.WriteString("content_encoding", response.Header.ContentEncoding);
+        w.WriteNumber("content_length", response.Header.ContentLength);
+        if (response.Header.IsJson)
+        {
+            using JsonDocument content = JsonContent.Parse(response.Content, response.Header.ContentEncoding);
+            w.WritePropertyName("content");
+            content.RootElement.WriteTo(w);
+        }
+        else
+        {
+            w.WriteString("content_base64", Convert.ToBase64String(response.Content.Span));
+        }
     }
 
     /// <summary>As the reference prints it: "Got result: ..." for JSON with a result, "Got response: b'...'" otherwise.</summary>

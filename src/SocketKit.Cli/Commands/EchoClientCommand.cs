@@ -25,12 +25,26 @@ internal static class EchoClientCommand
             Example:
               socketkit echo-client 127.0.0.1 65432 "Hello, world"
             """) { host, port, message, connectTimeout, timeout };
+        Option<bool> json = JsonOutput.Option();
+        command.Options.Add(json);
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
             var options = new ClientOptions { ConnectTimeout = result.GetValue(connectTimeout), Timeout = result.GetValue(timeout) };
             byte[] echo = await EchoClient.EchoAsync(result.GetValue(host)!, result.GetValue(port), Encoding.UTF8.GetBytes(result.GetValue(message)!),
                 options, loggers.CreateLogger("SocketKit.EchoClient"), cancellationToken);
-            context.WriteResult($"Received {PythonBytes.Repr(echo)}");
+            if (result.GetValue(json))
+            {
+                JsonOutput.WriteResult(context, w =>
+                {
+                    w.WriteNumber("received_bytes", echo.Length);
+                    w.WriteString("received", PythonBytes.Repr(echo));
+                    w.WriteString("received_base64", Convert.ToBase64String(echo));
+                });
+            }
+            else
+            {
+                context.WriteResult($"Received {PythonBytes.Repr(echo)}");
+            }
             return ExitCodes.Success;
         });
         return command;

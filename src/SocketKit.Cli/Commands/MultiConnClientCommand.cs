@@ -36,12 +36,32 @@ internal static class MultiConnClientCommand
             Example:
               socketkit multiconn-client 127.0.0.1 65432 2
             """) { host, port, connections, connectTimeout, timeout };
+        Option<bool> json = JsonOutput.Option();
+        command.Options.Add(json);
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
             var options = new ClientOptions { ConnectTimeout = result.GetValue(connectTimeout), Timeout = result.GetValue(timeout) };
             IReadOnlyList<MultiConnResult> results = await MultiConnClient.RunAsync(result.GetValue(host)!, result.GetValue(port), result.GetValue(connections),
                 options: options, logger: loggers.CreateLogger("SocketKit.MultiConnClient"), cancellationToken: cancellationToken);
-            foreach (MultiConnResult r in results)
+            if (result.GetValue(json))
+            {
+                JsonOutput.WriteResult(context, w =>
+                {
+                    w.WriteStartArray("connections");
+                    foreach (MultiConnResult r in results)
+                    {
+                        w.WriteStartObject();
+                        w.WriteNumber("id", r.ConnectionId);
+                        w.WriteNumber("sent_bytes", r.Sent.Length);
+                        w.WriteNumber("received_bytes", r.Received.Length);
+                        w.WriteBoolean("complete", r.Complete);
+                        w.WriteString("error", r.Error);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                });
+            }
+            foreach (MultiConnResult r in result.GetValue(json) ? [] : results)
             {
                 context.WriteResult(r.Complete
                     ? $"Connection {r.ConnectionId} received {PythonBytes.Repr(r.Received)}"

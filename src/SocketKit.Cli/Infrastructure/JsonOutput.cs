@@ -1,0 +1,24 @@
+using System.CommandLine;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace SocketKit.Cli.Infrastructure;
+
+/// <summary><c>--json</c>: the command's result as one JSON object on stdout, for scripts; events stay on stderr.</summary>
+internal static class JsonOutput
+{
+    public static Option<bool> Option() => new("--json") { Description = "Print the result as one JSON object on stdout, for scripts (events stay on stderr)." };
+
+    /// <summary>Writes one object built by <paramref name="write"/> as one line of stdout.</summary>
+    public static void WriteResult(CliContext context, Action<Utf8JsonWriter> write)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            write(json);
+            json.WriteEndObject();
+        }
+        context.WriteResult(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+}
