@@ -41,9 +41,9 @@ internal sealed class MetricsOptions
     /// the returned reporter prints every interval once <see cref="Reporter.Attach"/> gives it the port.
     /// </summary>
     public Reporter? Create(ParseResult result, CliContext context) =>
-        result.GetValue(_enabled) ? new Reporter(context, result.GetValue(_interval)) : null;
+        result.GetValue(_enabled) ? new Reporter(context, result.GetValue(_interval), result.GetValue(CommonOptions.LogFormatOption) == LogFormat.Json) : null;
 
-    internal sealed class Reporter(CliContext context, TimeSpan interval) : IAsyncDisposable
+    internal sealed class Reporter(CliContext context, TimeSpan interval, bool json) : IAsyncDisposable
     {
         private readonly CancellationTokenSource _stop = new();
         private MetricsSummary? _summary;
@@ -62,7 +62,7 @@ internal sealed class MetricsOptions
             {
                 while (await timer.WaitForNextTickAsync(_stop.Token))
                 {
-                    context.WriteEvent(summary.Line());
+                    context.WriteEvent(Format(summary));
                 }
             }
             catch (OperationCanceledException)
@@ -70,13 +70,15 @@ internal sealed class MetricsOptions
             }
         }
 
+        private string Format(MetricsSummary summary) => json ? summary.JsonLine(TimeProvider.System.GetUtcNow()) : summary.Line();
+
         public async ValueTask DisposeAsync()
         {
             await _stop.CancelAsync();
             await _printing;
             if (_summary is not null)
             {
-                context.WriteEvent(_summary.Line());
+                context.WriteEvent(Format(_summary));
                 _summary.Dispose();
             }
             _stop.Dispose();

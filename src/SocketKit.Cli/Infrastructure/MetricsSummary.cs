@@ -88,6 +88,32 @@ internal sealed class MetricsSummary : IDisposable
             + $"{Interlocked.Read(ref _protocolErrors)} protocol errors, {Interlocked.Read(ref _timeouts)} timeouts";
     }
 
+    /// <summary>The same figures as one JSON object, for <c>--log-format json</c>: every stderr line stays JSON.</summary>
+    public string JsonLine(DateTimeOffset now)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            long requests = Interlocked.Read(ref _requests);
+            json.WriteStartObject();
+            json.WriteString("Timestamp", now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));
+            json.WriteString("EventName", "Metrics");
+            json.WriteStartObject("Metrics");
+            json.WriteNumber("active_connections", Interlocked.Read(ref _active));
+            json.WriteNumber("connections", Interlocked.Read(ref _connections));
+            json.WriteNumber("rejected_connections", Interlocked.Read(ref _rejected));
+            json.WriteNumber("requests", requests);
+            json.WriteNumber("request_duration_mean_ms", requests == 0 ? 0 : Interlocked.Read(ref _requestMicroseconds) / 1000.0 / requests);
+            json.WriteNumber("bytes_received", Interlocked.Read(ref _bytesIn));
+            json.WriteNumber("bytes_sent", Interlocked.Read(ref _bytesOut));
+            json.WriteNumber("protocol_errors", Interlocked.Read(ref _protocolErrors));
+            json.WriteNumber("timeouts", Interlocked.Read(ref _timeouts));
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
     private static string Bytes(long n) => n switch
     {
         < 1024 => $"{n} B",

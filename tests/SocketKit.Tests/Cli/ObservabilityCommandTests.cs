@@ -61,6 +61,20 @@ public class ObservabilityCommandTests
         Assert.StartsWith($"metrics: 0 active, {clients} connections", last);
     }
 
+    [Fact]
+    public async Task WithJsonLogsTheMetricsSummaryIsJsonToo()
+    {
+        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0", "--metrics", "--metrics-interval", "100ms", "--log-format", "json");
+        Assert.Equal(0, (await Support.Cli.RunAsync("app-client", "127.0.0.1", server.Port.ToString(), "search", "ring", "-q")).ExitCode);
+        Match line = await server.Error.WaitForAsync("^\\{\"Timestamp\":\"[^\"]+\",\"EventName\":\"Metrics\".*\"requests\":1,.*$");
+        using JsonDocument json = JsonDocument.Parse(line.Value);
+        JsonElement metrics = json.RootElement.GetProperty("Metrics");
+        Assert.Equal(1, metrics.GetProperty("connections").GetInt64());
+        Assert.True(metrics.GetProperty("bytes_received").GetInt64() > 0);
+        Assert.Equal(0, await server.StopAsync());
+        Assert.All(server.Error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries), l => JsonDocument.Parse(l).Dispose());
+    }
+
     [Theory]
     [InlineData("10ms")]
     [InlineData("2h")]
