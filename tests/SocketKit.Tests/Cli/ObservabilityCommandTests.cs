@@ -62,6 +62,19 @@ public class ObservabilityCommandTests
     }
 
     [Fact]
+    public async Task WithWorkersOneSummaryCoversEveryListenerOnThePort()
+    {
+        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0", "--workers", "2", "--metrics", "--metrics-interval", "100ms");
+        const int clients = 6;
+        for (int i = 0; i < clients; i++)
+        {
+            Assert.Equal(0, (await Support.Cli.RunAsync("app-client", "127.0.0.1", server.Port.ToString(), "search", "ring", "-q")).ExitCode);
+        }
+        await server.Error.WaitForAsync($"^metrics: 0 active, {clients} connections, 0 rejected, {clients} requests");
+        Assert.Equal(0, await server.StopAsync());
+    }
+
+    [Fact]
     public async Task WithJsonLogsTheMetricsSummaryIsJsonToo()
     {
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0", "--metrics", "--metrics-interval", "100ms", "--log-format", "json");
