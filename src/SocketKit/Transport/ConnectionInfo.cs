@@ -15,8 +15,11 @@ public sealed record ConnectionInfo(long Id, EndPoint LocalEndPoint, EndPoint Re
     public EndPoint? ProxyEndPoint { get; init; }
 
     /// <summary>When the connection was accepted, as a <see cref="System.Diagnostics.Stopwatch"/> timestamp.</summary>
-    internal long OpenedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+    internal long OpenedAt { get; init; } = System.Diagnostics.Stopwatch.GetTimestamp();
 
-    /// <summary>The port the server listens on, the tag every metric of this connection carries.</summary>
-    internal int ServerPort => LocalEndPoint is IPEndPoint ip ? ip.Port : 0;
+    /// <summary>
+    /// The port the server listens on, the tag every metric of this connection carries. Kept when a PROXY header
+    /// replaces <see cref="LocalEndPoint"/> with the balancer's destination, so the metrics stay with this server.
+    /// </summary>
+    internal int ServerPort { get; init; } = LocalEndPoint is IPEndPoint ip ? ip.Port : 0;
 }

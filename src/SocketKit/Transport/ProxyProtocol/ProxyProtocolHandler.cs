@@ -2,6 +2,7 @@ using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SocketKit.Logging;
+using SocketKit.Metrics;
 using SocketKit.Protocol.Proxy;
 
 namespace SocketKit.Transport.ProxyProtocol;
@@ -103,7 +104,12 @@ public sealed class ProxyProtocolHandler : IConnectionHandler
             ProxyLog.Unrelayed(_logger, _connection.Id, _connection.Remote, header.Version, header.Command == ProxyCommand.Local ? "LOCAL" : "without addresses");
             return _connection;
         }
-        var client = new ConnectionInfo(_connection.Id, header.Destination, header.Source) { ProxyEndPoint = _connection.RemoteEndPoint };
+        var client = new ConnectionInfo(_connection.Id, header.Destination, header.Source)
+        {
+            ProxyEndPoint = _connection.RemoteEndPoint,
+            ServerPort = _connection.ServerPort,
+            OpenedAt = _connection.OpenedAt,
+        };
         ProxyLog.Relayed(_logger, _connection.Id, _connection.Remote, client.Remote, header.Version);
         return client;
     }
@@ -112,5 +118,7 @@ public sealed class ProxyProtocolHandler : IConnectionHandler
     {
         _refused = true;
         ProxyLog.Refused(_logger, _connection.Id, _connection.Remote, ex.Error.ToString(), ex.Message);
+        // The CLI's servers record to the shared metrics; a refused PROXY header is a rejection with its reason.
+        SocketKitMetrics.Shared.ConnectionRejected(_connection.ServerPort, "proxy_header");
     }
 }
