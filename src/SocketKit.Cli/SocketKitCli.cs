@@ -30,6 +30,7 @@ internal static class SocketKitCli
         root.Subcommands.Add(MultiConnClientCommand.Create(context));
         root.Subcommands.Add(AppServerCommand.Create(context));
         root.Subcommands.Add(AppClientCommand.Create(context));
+        root.Subcommands.Add(BenchCommand.Create(context));
         return root;
     }
 

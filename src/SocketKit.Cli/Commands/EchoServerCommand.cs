@@ -15,10 +15,10 @@ internal static class EchoServerCommand
         Argument<string> host = CommonOptions.Host();
         Argument<int> port = CommonOptions.Port();
         var once = new Option<bool>("--once") { Description = "Serve one connection, then exit (as echo-server.py does)." };
-        Option<EngineKind> engine = CommonOptions.Engine(EngineKind.Blocking);
+        Option<EngineKind> engine = CommonOptions.Engine(EngineKind.Async);
         var command = new Command("echo-server", """
             Echo server: sends back every byte it receives until the client closes.
-            The tutorial's echo-server.py, with blocking sockets by default. Serves connection after
+            The tutorial's echo-server.py (its blocking sockets: --engine blocking). Serves connection after
             connection until Ctrl+C (--once: one connection, then exit).
 
             Example:

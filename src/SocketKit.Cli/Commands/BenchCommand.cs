@@ -1,0 +1,143 @@
+using System.CommandLine;
+using System.Net;
+using SocketKit.Cli.Infrastructure;
+using SocketKit.Diagnostics.Bench;
+using SocketKit.Transport;
+
+namespace SocketKit.Cli.Commands;
+
+/// <summary>socketkit bench echo|app: a load generator for both protocols, with latency percentiles and CPU per request.</summary>
+internal static class BenchCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("bench", """
+            Load generator: keeps CONNECTIONS connections busy against an echo or application server
+            and reports throughput, latency percentiles, errors by kind, and the CPU time of both sides
+            per request (the server's with --server-pid). Works against any server of the protocol.
+
+            Examples:
+              socketkit bench echo 127.0.0.1 65432 -c 100 -d 10s --size 64
+              socketkit bench app 127.0.0.1 65432 -c 100 -d 10s --keepalive 1000 --pipeline 16 --server-pid 4242
+            """);
+        command.Subcommands.Add(Create(context, BenchKind.Echo));
+        command.Subcommands.Add(Create(context, BenchKind.App));
+        return command;
+    }
+
+    private static Command Create(CliContext context, BenchKind kind)
+    {
+        Argument<string> host = CommonOptions.Host(optional: false);
+        Argument<int> port = CommonOptions.Port(optional: false);
+        var connections = new Option<int>("--connections", "-c") { Description = "Connections open at once (default 10).", DefaultValueFactory = _ => 10 };
+        Option<TimeSpan> duration = CommonOptions.Duration("--duration", "How long to measure, at most; with -n the run ends at whichever comes first", TimeSpan.FromSeconds(10));
+        duration.Aliases.Add("-d");
+        var requests = new Option<long?>("--requests", "-n") { Description = "Stop after this many requests (echo: messages)." };
+        var warmup = new Option<TimeSpan>("--warmup")
+        {
+            Description = "Load sent before measuring, not counted (default none; e.g. 2s).",
+            CustomParser = ParseDurationOrZero,
+        };
+        var verify = new Option<bool>("--verify") { Description = "Check every response byte for byte against the expected answer." };
+        var serverPid = new Option<int?>("--server-pid") { Description = "The server's process id: sample its CPU time and RSS from /proc to report CPU per request." };
+        var interval = new Option<TimeSpan>("--interval") { Description = "Pause between an answer and the next request on a connection (a paced load; default none).", CustomParser = ParseDurationOrZero };
+        var idle = new Option<TimeSpan>("--idle") { Description = "Once all connections are open, hold them idle this long before sending (measures idle cost; default none).", CustomParser = ParseDurationOrZero };
+        var json = new Option<bool>("--json") { Description = "Print the result as one JSON object (for scripts)." };
+        var size = new Option<int>("--size") { Description = "Bytes per echo message (default 64).", DefaultValueFactory = _ => 64 };
+        var keepAlive = new Option<int>("--keepalive") { Description = "Requests per connection, sent with \"keep-alive\": true (default 1: the reference conversation, one request per connection).", DefaultValueFactory = _ => 1 };
+        var pipeline = new Option<int>("--pipeline") { Description = "Requests in flight on one connection (default 1).", DefaultValueFactory = _ => 1 };
+        var value = new Option<string>("--value") { Description = "The search value (default morpheus).", DefaultValueFactory = _ => "morpheus" };
+
+        var command = kind == BenchKind.Echo
+            ? new Command("echo", """
+                Loads an echo server: each connection sends a message of --size bytes, waits for all of
+                it to come back, and sends the next.
+
+                Example:
+                  socketkit bench echo 127.0.0.1 65432 -c 100 -d 10s --size 64 --verify
+                """) { host, port, connections, duration, requests, warmup, verify, serverPid, interval, idle, json, size }
+            : new Command("app", """
+                Loads an application server with search requests. By default each request has its own
+                connection (the reference conversation); --keepalive K sends K requests per connection
+                with the keep-alive key, --pipeline P keeps P of them in flight.
+
+                Example:
+                  socketkit bench app 127.0.0.1 65432 -c 100 -d 10s --keepalive 1000 --pipeline 16 --verify
+                """) { host, port, connections, duration, requests, warmup, verify, serverPid, interval, idle, json, keepAlive, pipeline, value };
+
+        CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
+        {
+            IPEndPoint endPoint = await EndPoints.ResolveOneAsync(result.GetValue(host)!, result.GetValue(port), cancellationToken);
+            var options = new BenchOptions
+            {
+                Kind = kind,
+                EndPoint = endPoint,
+                Connections = result.GetValue(connections),
+                Duration = result.GetValue(duration),
+                Requests = result.GetValue(requests),
+                Warmup = result.GetValue(warmup),
+                Verify = result.GetValue(verify),
+                ServerPid = result.GetValue(serverPid),
+                Interval = result.GetValue(interval),
+                Idle = result.GetValue(idle),
+                MessageBytes = kind == BenchKind.Echo ? result.GetValue(size) : 64,
+                KeepAlive = kind == BenchKind.App ? result.GetValue(keepAlive) : 1,
+                Pipeline = kind == BenchKind.App ? result.GetValue(pipeline) : 1,
+                Value = kind == BenchKind.App ? result.GetValue(value)! : "morpheus",
+            };
+            bool asJson = result.GetValue(json);
+            // A live line only for a person at a terminal: never in a pipe, a file, a test or --json.
+            bool live = !asJson && ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected && !result.GetValue(CommonOptions.Quiet);
+            Action<BenchProgress>? progress = live ? p => context.Error.Write($"\r  {p.Phase} {p.Elapsed.TotalSeconds,5:F1}s  {p.Completed,12:N0} done  {p.Errors:N0} errors   ") : null;
+            BenchResult run;
+            try
+            {
+                run = await LoadGenerator.RunAsync(options, progress, cancellationToken);
+            }
+            catch (ArgumentException ex)
+            {
+                context.Error.WriteLine($"socketkit: {ex.Message}.");
+                context.Error.WriteLine($"Try 'socketkit bench {command.Name} --help' for usage.");
+                return ExitCodes.Usage;
+            }
+            catch (InvalidOperationException ex)
+            {
+                context.Error.WriteLine($"socketkit: {ex.Message}.");
+                context.Error.WriteLine("  What to check: --server-pid takes the id of a running server process (e.g. from `pgrep -n socketkit` or `$!`).");
+                return ExitCodes.Usage;
+            }
+            if (live)
+            {
+                context.Error.Write("\r" + new string(' ', 70) + "\r");
+            }
+            context.WriteResult(asJson ? BenchReport.Json(run) : BenchReport.Text(run));
+            if (run.ErrorCount > 0)
+            {
+                context.Error.WriteLine($"socketkit: {run.ErrorCount:N0} requests or connections failed ({BenchReport.ErrorList(run)}).");
+                return ExitCodes.Failure;
+            }
+            if (run.Completed == 0)
+            {
+                context.Error.WriteLine("socketkit: no request was answered in the time given.");
+                return ExitCodes.Failure;
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static TimeSpan ParseDurationOrZero(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (text == "0")
+        {
+            return TimeSpan.Zero;
+        }
+        if (Durations.TryParse(text, out TimeSpan value) && value >= TimeSpan.Zero)
+        {
+            return value;
+        }
+        result.AddError($"'{text}' is not a duration: use e.g. 500ms, 30s or 2m.");
+        return TimeSpan.Zero;
+    }
+}

@@ -1,0 +1,139 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using SocketKit.Applications.App;
+using SocketKit.Protocol;
+
+namespace SocketKit.Diagnostics.Bench;
+
+public static partial class LoadGenerator
+{
+    /// <summary>One run's shared state: what to send, what to expect, the phase's counters, and when to stop.</summary>
+    private sealed class Run : IDisposable
+    {
+        private readonly CancellationTokenSource _stop;
+        private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly ConcurrentDictionary<string, long> _connectErrors = new();
+        private volatile Stats _stats = new();
+        private volatile bool _measuring;
+        private long _remaining;
+        private long _stopAt = long.MaxValue;
+        private int _connected;
+
+        public Run(BenchOptions options, CancellationToken cancellationToken)
+        {
+            Options = options;
+            _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            _remaining = options.Requests ?? long.MaxValue;
+            ConnectSlots = new SemaphoreSlim(options.ConnectConcurrency);
+            if (options.Idle == TimeSpan.Zero)
+            {
+                _gate.SetResult();
+            }
+            if (options.Kind == BenchKind.Echo)
+            {
+                EchoPayload = new byte[options.MessageBytes];
+                for (int i = 0; i < EchoPayload.Length; i++)
+                {
+                    EchoPayload[i] = (byte)('a' + i % 26); // Printable, and a shifted byte shows.
+                }
+            }
+            else
+            {
+                bool keepAlive = options.KeepAlive > 1;
+                Message request = AppRequests.Json("search", options.Value, keepAlive);
+                byte[] one = MessageEncoder.Encode(request.Header, request.Content.Span);
+                RequestBytes = one.Length;
+                RequestBatch = new byte[one.Length * options.Pipeline];
+                for (int i = 0; i < options.Pipeline; i++)
+                {
+                    one.CopyTo(RequestBatch, i * one.Length);
+                }
+                AppResponse answer = AppServerHandler.Answer(TutorialHandlers.CreateRouter(), request);
+                ExpectedOneShot = Expected(answer, keepAlive: false);
+                ExpectedKeepAlive = Expected(answer, keepAlive: true);
+            }
+        }
+
+        public BenchOptions Options { get; }
+
+        public CancellationToken Token => _stop.Token;
+
+        public SemaphoreSlim ConnectSlots { get; }
+
+        public TaskCompletionSource AllConnected { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public long AllConnectedAt { get; private set; }
+
+        public byte[] EchoPayload { get; } = [];
+
+        public byte[] RequestBatch { get; } = [];
+
+        public int RequestBytes { get; }
+
+        /// <summary>The right answer as the reference conversation has it (no keep-alive key) ...</summary>
+        public byte[] ExpectedOneShot { get; } = [];
+
+        /// <summary>... and as a server granting keep-alive writes it.</summary>
+        public byte[] ExpectedKeepAlive { get; } = [];
+
+        public Stats Stats => _stats;
+
+        public long StopTimestamp => Interlocked.Read(ref _stopAt);
+
+        public IEnumerable<KeyValuePair<string, long>> ConnectErrors => _connectErrors;
+
+        public long ConnectErrorCount => _connectErrors.Values.Sum();
+
+        public void StopAt(long timestamp) => Interlocked.Exchange(ref _stopAt, timestamp);
+
+        public Stats BeginMeasuring()
+        {
+            var stats = new Stats();
+            _stats = stats;
+            _connectErrors.Clear();
+            _measuring = true;
+            return stats;
+        }
+
+        /// <summary>Takes one request to send; false once the count is spent or the time is up.</summary>
+        public bool Claim()
+        {
+            if (_stop.IsCancellationRequested || Stopwatch.GetTimestamp() >= StopTimestamp)
+            {
+                return false;
+            }
+            return !_measuring || Interlocked.Decrement(ref _remaining) >= 0;
+        }
+
+        public void Connected()
+        {
+            if (Interlocked.Increment(ref _connected) == Options.Connections)
+            {
+                AllConnectedAt = Stopwatch.GetTimestamp();
+                AllConnected.TrySetResult();
+            }
+        }
+
+        public void ConnectError(string kind) => _connectErrors.AddOrUpdate(kind, 1, (_, n) => n + 1);
+
+        public Task GateAsync() => _gate.Task.WaitAsync(Token);
+
+        public void OpenGate() => _gate.TrySetResult();
+
+        public void Stop() => _stop.Cancel();
+
+        public void Dispose()
+        {
+            _stop.Dispose();
+            ConnectSlots.Dispose();
+        }
+
+        private static byte[] Expected(AppResponse answer, bool keepAlive)
+        {
+            var buffer = new ArrayBufferWriter<byte>();
+            MessageEncoder.Write(buffer, new MessageHeader(answer.ContentType, answer.ContentEncoding, answer.Content.Length) { KeepAlive = keepAlive }, answer.Content.Span);
+            return buffer.WrittenSpan.ToArray();
+        }
+    }
+}
