@@ -13,7 +13,7 @@ namespace SocketKit.Applications.App;
 /// go on one connection when they carry "keep-alive" and the server grants it; against a server that
 /// closes after each response (the reference), use one connection per request.
 /// </summary>
-public sealed class AppClient : IAsyncDisposable
+public sealed partial class AppClient : IAsyncDisposable
 {
     private readonly Socket _socket;
     private readonly ClientOptions _options;

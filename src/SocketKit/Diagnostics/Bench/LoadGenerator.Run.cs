@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using SocketKit.Applications.App;
 using SocketKit.Protocol;
@@ -13,7 +12,7 @@ public static partial class LoadGenerator
     {
         private readonly CancellationTokenSource _stop;
         private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly ConcurrentDictionary<string, long> _connectErrors = new();
+        private readonly Lock _phase = new();
         private volatile Stats _stats = new();
         private volatile bool _measuring;
         private long _remaining;
@@ -81,29 +80,32 @@ public static partial class LoadGenerator
 
         public long StopTimestamp => Interlocked.Read(ref _stopAt);
 
-        public IEnumerable<KeyValuePair<string, long>> ConnectErrors => _connectErrors;
-
-        public long ConnectErrorCount => _connectErrors.Values.Sum();
-
         public void StopAt(long timestamp) => Interlocked.Exchange(ref _stopAt, timestamp);
 
         public Stats BeginMeasuring()
         {
             var stats = new Stats();
-            _stats = stats;
-            _connectErrors.Clear();
-            _measuring = true;
+            lock (_phase)
+            {
+                _stats = stats;
+                _measuring = true;
+            }
             return stats;
         }
 
-        /// <summary>Takes one request to send; false once the count is spent or the time is up.</summary>
-        public bool Claim()
+        /// <summary>
+        /// Takes one request to send, and returns the counters of the phase it belongs to (a request sent in
+        /// the warm-up counts there, even if answered later); null once the count is spent or the time is up.
+        /// </summary>
+        public Stats? Claim()
         {
             if (_stop.IsCancellationRequested || Stopwatch.GetTimestamp() >= StopTimestamp)
             {
-                return false;
+                return null;
             }
-            return !_measuring || Interlocked.Decrement(ref _remaining) >= 0;
+            Stats stats = _stats;
+            bool measuring = _measuring;
+            return !measuring || Interlocked.Decrement(ref _remaining) >= 0 ? stats : null;
         }
 
         public void Connected()
@@ -115,7 +117,7 @@ public static partial class LoadGenerator
             }
         }
 
-        public void ConnectError(string kind) => _connectErrors.AddOrUpdate(kind, 1, (_, n) => n + 1);
+        public void ConnectError(string kind) => _stats.Error(kind);
 
         public Task GateAsync() => _gate.Task.WaitAsync(Token);
 

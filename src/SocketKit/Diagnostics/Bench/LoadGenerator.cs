@@ -27,6 +27,9 @@ public static partial class LoadGenerator
         using var run = new Run(options, cancellationToken);
         ProcessSample? serverBefore = options.ServerPid is int pid ? ProcessSample.Read(pid) : null;
 
+        // Without a warm-up or idle hold, measuring starts before the first connect (one-shot requests include it).
+        bool measureAtOnce = options.Warmup == TimeSpan.Zero && options.Idle == TimeSpan.Zero;
+        Measure? measure = measureAtOnce ? BeginMeasuring(run) : null;
         Task[] workers = new Task[options.Connections];
         for (int i = 0; i < workers.Length; i++)
         {
@@ -56,10 +59,8 @@ public static partial class LoadGenerator
             await WatchAsync(run, "warm-up", Task.Delay(options.Warmup, run.Token), options.Warmup, progress);
         }
 
-        Stats stats = run.BeginMeasuring();
-        ProcessSample clientStart = ProcessSample.Current();
-        ProcessSample? serverStart = options.ServerPid is int startPid ? ProcessSample.Read(startPid) : null;
-        long start = Stopwatch.GetTimestamp();
+        measure ??= BeginMeasuring(run);
+        (Stats stats, ProcessSample clientStart, ProcessSample? serverStart, long start) = measure.Value;
         long deadline = start + Ticks(options.Duration);
         run.StopAt(deadline);
         await WatchAsync(run, "measuring", all, options.Duration, progress, stats);
@@ -77,13 +78,22 @@ public static partial class LoadGenerator
             BytesSent = stats.BytesSent,
             BytesReceived = stats.BytesReceived,
             Latency = stats.Latency,
-            Errors = new Dictionary<string, long>(stats.Errors.Concat(run.ConnectErrors).GroupBy(e => e.Key).Select(g => KeyValuePair.Create(g.Key, g.Sum(e => e.Value)))),
+            Errors = new Dictionary<string, long>(stats.Errors),
             ConnectAllTime = run.AllConnected.Task.IsCompletedSuccessfully ? Stopwatch.GetElapsedTime(connectStart, run.AllConnectedAt) : null,
             ClientCpu = clientEnd.CpuTime - clientStart.CpuTime,
             Server = serverBefore is { } before
                 ? new ServerSamples { BeforeConnecting = before, IdleStart = idleStart, AllConnected = allConnected, MeasureStart = serverStart!.Value, MeasureEnd = serverEnd!.Value }
                 : null,
         };
+    }
+
+    private readonly record struct Measure(Stats Stats, ProcessSample ClientStart, ProcessSample? ServerStart, long Start);
+
+    private static Measure BeginMeasuring(Run run)
+    {
+        ProcessSample clientStart = ProcessSample.Current();
+        ProcessSample? serverStart = run.Options.ServerPid is int pid ? ProcessSample.Read(pid) : null;
+        return new Measure(run.BeginMeasuring(), clientStart, serverStart, Stopwatch.GetTimestamp());
     }
 
     private static void Validate(BenchOptions options)
@@ -120,7 +130,7 @@ public static partial class LoadGenerator
             TimeSpan wait = TimeSpan.FromSeconds(Math.Min(1.0, (double)left / Stopwatch.Frequency));
             await task.WaitAsync(wait, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             Stats current = stats ?? run.Stats;
-            progress?.Invoke(new BenchProgress(phase, Stopwatch.GetElapsedTime(begin), current.Completed, current.ErrorCount + run.ConnectErrorCount));
+            progress?.Invoke(new BenchProgress(phase, Stopwatch.GetElapsedTime(begin), current.Completed, current.ErrorCount));
         }
         _ = expected;
     }
@@ -180,7 +190,7 @@ public static partial class LoadGenerator
                     first = false;
                     await run.GateAsync();
                 }
-                if (!run.Claim())
+                if (run.Claim() is not { } stats)
                 {
                     break;
                 }
@@ -205,17 +215,17 @@ public static partial class LoadGenerator
                         got += n;
                     }
                     await sending;
-                    run.Stats.Answered(sentAt, payload.Length, got, same ? null : "wrong bytes");
+                    stats.Answered(sentAt, payload.Length, got, same ? null : "wrong bytes");
                 }
                 catch (SocketException ex) when (!run.Token.IsCancellationRequested)
                 {
-                    run.Stats.Error(KindOf(ex));
+                    stats.Error(KindOf(ex));
                     socket.Dispose();
                     socket = null;
                 }
                 catch (BenchFailure ex)
                 {
-                    run.Stats.Error(ex.Message);
+                    stats.Error(ex.Message);
                     socket.Dispose();
                     socket = null;
                 }
@@ -262,14 +272,14 @@ public static partial class LoadGenerator
                     usedOnConnection = 0;
                     reader.Reset();
                 }
-                int batch = 0;
-                while (batch < options.Pipeline && usedOnConnection + batch < options.KeepAlive && run.Claim())
-                {
-                    batch++;
-                }
-                if (batch == 0)
+                if (run.Claim() is not { } stats)
                 {
                     break;
+                }
+                int batch = 1;
+                while (batch < options.Pipeline && usedOnConnection + batch < options.KeepAlive && run.Claim() is not null)
+                {
+                    batch++;
                 }
                 try
                 {
@@ -279,7 +289,7 @@ public static partial class LoadGenerator
                     for (int i = 0; i < batch; i++)
                     {
                         (int received, string? wrong) = await reader.ReadAsync(socket, run, run.Token);
-                        run.Stats.Answered(sentAt[i], i == 0 ? batch * run.RequestBytes : 0, received, wrong);
+                        stats.Answered(sentAt[i], i == 0 ? batch * run.RequestBytes : 0, received, wrong);
                     }
                     usedOnConnection += batch;
                     if (usedOnConnection >= options.KeepAlive)
@@ -290,19 +300,19 @@ public static partial class LoadGenerator
                 }
                 catch (SocketException ex) when (!run.Token.IsCancellationRequested)
                 {
-                    run.Stats.Error(KindOf(ex));
+                    stats.Error(KindOf(ex));
                     socket?.Dispose();
                     socket = null;
                 }
                 catch (BenchFailure ex)
                 {
-                    run.Stats.Error(ex.Message);
+                    stats.Error(ex.Message);
                     socket?.Dispose();
                     socket = null;
                 }
                 catch (ProtocolException ex)
                 {
-                    run.Stats.Error($"protocol error ({ex.Error})");
+                    stats.Error($"protocol error ({ex.Error})");
                     socket?.Dispose();
                     socket = null;
                 }

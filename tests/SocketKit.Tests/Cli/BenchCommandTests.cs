@@ -1,0 +1,64 @@
+using System.Text.Json;
+using SocketKit.Tests.Support;
+
+namespace SocketKit.Tests.Cli;
+
+public class BenchCommandTests
+{
+    [Fact]
+    public async Task BenchAppAgainstTheAppServerReportsEveryVerifiedRequestAsJson()
+    {
+        await using var server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0");
+        var r = await Support.Cli.RunAsync("bench", "app", "127.0.0.1", server.Port.ToString(), "-c", "4", "-n", "200", "--keepalive", "20", "--pipeline", "4", "--verify", "--json");
+        Assert.True(r.ExitCode == 0, r.Error);
+        using JsonDocument json = JsonDocument.Parse(r.Out);
+        JsonElement root = json.RootElement;
+        Assert.Equal(200, root.GetProperty("completed").GetInt64());
+        Assert.Empty(root.GetProperty("errors").EnumerateObject());
+        Assert.True(root.GetProperty("latency_us").GetProperty("p99").GetDouble() > 0);
+        Assert.True(root.GetProperty("verified").GetBoolean());
+    }
+
+    [Fact]
+    public async Task BenchEchoPrintsThroughputLatencyAndCpu()
+    {
+        await using var server = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0");
+        var r = await Support.Cli.RunAsync("bench", "echo", "127.0.0.1", server.Port.ToString(), "-c", "2", "-n", "100", "--size", "1000", "--verify",
+            "--server-pid", Environment.ProcessId.ToString());
+        Assert.True(r.ExitCode == 0, r.Error);
+        Assert.Contains("(100 in all)", r.Out);
+        Assert.Matches(@"latency +p50=\d+us p90=\d+us p99=\d+us p99\.9=\d+us max=", r.Out);
+        Assert.Contains("errors       none", r.Out);
+        Assert.Matches(@"server CPU +\d+% \([\d.]+ us per message\)", r.Out);
+        Assert.DoesNotContain("\r", r.Error); // No live display when not on a terminal.
+    }
+
+    [Fact]
+    public async Task BenchAgainstNothingSaysWhatFailedAndExitsOne()
+    {
+        using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        probe.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        int port = ((System.Net.IPEndPoint)probe.LocalEndPoint!).Port;
+        var r = await Support.Cli.RunAsync("bench", "app", "127.0.0.1", port.ToString(), "-c", "1", "-d", "300ms");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Matches(@"requests or connections failed \(ConnectionRefused \d+", r.Error);
+    }
+
+    [Theory]
+    [InlineData("-c", "0")]
+    [InlineData("--pipeline", "0")]
+    public async Task OutOfRangeOptionsAreUsageErrors(string option, string value)
+    {
+        var r = await Support.Cli.RunAsync("bench", "app", "127.0.0.1", "1", option, value);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("Try 'socketkit bench app --help'", r.Error);
+    }
+
+    [Fact]
+    public async Task AServerPidThatDoesNotExistIsAUsageError()
+    {
+        var r = await Support.Cli.RunAsync("bench", "echo", "127.0.0.1", "1", "--server-pid", int.MaxValue.ToString());
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains($"no process {int.MaxValue} to sample", r.Error);
+    }
+}

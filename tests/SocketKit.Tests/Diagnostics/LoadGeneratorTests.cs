@@ -1,0 +1,121 @@
+using System.Buffers;
+using System.Net;
+using SocketKit.Applications.App;
+using SocketKit.Diagnostics.Bench;
+using SocketKit.Tests.Support;
+using SocketKit.Transport;
+
+namespace SocketKit.Tests.Diagnostics;
+
+/// <summary>The load generator against servers whose answers are known: right ones pass verification, wrong ones are caught.</summary>
+public class LoadGeneratorTests
+{
+    private static BenchOptions Options(BenchKind kind, SocketServer server) => new()
+    {
+        Kind = kind,
+        EndPoint = new IPEndPoint(IPAddress.Loopback, server.Port()),
+        Connections = 4,
+        Requests = 200,
+        Duration = TimeSpan.FromSeconds(20),
+        Verify = true,
+    };
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(50, 1)]
+    [InlineData(50, 8)]
+    public async Task EveryAppRequestIsAnsweredWithTheExpectedBytes(int keepAlive, int pipeline)
+    {
+        await using SocketServer server = TestServers.App(EngineKind.Async);
+        BenchResult r = await LoadGenerator.RunAsync(Options(BenchKind.App, server) with { KeepAlive = keepAlive, Pipeline = pipeline });
+        Assert.Empty(r.Errors);
+        Assert.Equal(200, r.Completed);
+        Assert.Equal(200, r.Latency.Count);
+        Assert.True(r.BytesReceived > 200 * 60, $"received {r.BytesReceived} bytes");
+    }
+
+    [Fact]
+    public async Task VerificationCatchesAServerThatGetsOneByteWrong()
+    {
+        // U+1F431 (cat) differs from the reference's U+1F430 (rabbit) in the last byte of its UTF-8.
+        AppRouter wrong = new AppRouter().MapAction("search", _ => AppResponse.Result("Follow the white rabbit. \U0001F431"));
+        await using SocketServer server = TestServers.App(EngineKind.Async, wrong);
+        BenchResult r = await LoadGenerator.RunAsync(Options(BenchKind.App, server));
+        Assert.Equal(0, r.Completed);
+        Assert.Equal(200, r.Errors["wrong bytes"]);
+    }
+
+    [Fact]
+    public async Task WithoutVerificationTheSameWrongServerCountsAsAnswered()
+    {
+        AppRouter wrong = new AppRouter().MapAction("search", _ => AppResponse.Result("Follow the white rabbit. \U0001F431"));
+        await using SocketServer server = TestServers.App(EngineKind.Async, wrong);
+        BenchResult r = await LoadGenerator.RunAsync(Options(BenchKind.App, server) with { Verify = false });
+        Assert.Empty(r.Errors);
+        Assert.Equal(200, r.Completed);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(100_000)]
+    public async Task EchoMessagesOfAnySizeComeBackVerified(int size)
+    {
+        await using SocketServer server = TestServers.Echo(EngineKind.Async);
+        BenchResult r = await LoadGenerator.RunAsync(Options(BenchKind.Echo, server) with { MessageBytes = size, Requests = 50 });
+        Assert.Empty(r.Errors);
+        Assert.Equal(50, r.Completed);
+        Assert.Equal(50L * size, r.BytesReceived);
+    }
+
+    [Fact]
+    public async Task VerificationCatchesAnEchoServerThatChangesAByte()
+    {
+        await using SocketServer server = SocketServer.Start(new ServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) }, _ => new ByteFlippingEcho());
+        BenchResult r = await LoadGenerator.RunAsync(Options(BenchKind.Echo, server) with { Requests = 20 });
+        Assert.Equal(0, r.Completed);
+        Assert.Equal(20, r.Errors["wrong bytes"]);
+    }
+
+    [Fact]
+    public async Task ARunAgainstNothingEndsAtItsDurationWithTheErrorsCounted()
+    {
+        using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var closed = (IPEndPoint)probe.LocalEndPoint!; // Bound, never listening: connections are refused.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        BenchResult r = await LoadGenerator.RunAsync(new BenchOptions { Kind = BenchKind.App, EndPoint = closed, Connections = 2, Duration = TimeSpan.FromMilliseconds(300) });
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
+        Assert.Equal(0, r.Completed);
+        Assert.True(r.Errors.GetValueOrDefault("ConnectionRefused") > 0, string.Join(", ", r.Errors));
+    }
+
+    [Fact]
+    public async Task TheServersCpuAndMemoryAreSampledFromProc()
+    {
+        await using SocketServer server = TestServers.App(EngineKind.Async);
+        BenchResult r = await LoadGenerator.RunAsync(Options(BenchKind.App, server) with { ServerPid = Environment.ProcessId, KeepAlive = 100, Idle = TimeSpan.FromMilliseconds(100) });
+        ServerSamples s = Assert.IsType<ServerSamples>(r.Server);
+        Assert.True(s.MeasureEnd.CpuTime > s.BeforeConnecting.CpuTime);
+        Assert.True(s.MeasureEnd.RssBytes > 1_000_000);
+        Assert.NotNull(s.AllConnected);
+        Assert.NotNull(r.ConnectAllTime);
+    }
+
+    [Fact]
+    public void AProcessThatDoesNotExistCannotBeSampled() =>
+        Assert.Throws<InvalidOperationException>(() => ProcessSample.Read(int.MaxValue));
+
+    private sealed class ByteFlippingEcho : IConnectionHandler
+    {
+        public NextStep OnData(ref ReadOnlySequence<byte> data, IBufferWriter<byte> output)
+        {
+            byte[] bytes = data.ToArray();
+            bytes[0] ^= 1;
+            output.Write(bytes);
+            data = data.Slice(data.End);
+            return NextStep.Receive;
+        }
+
+        public NextStep OnPeerClosed(ReadOnlySequence<byte> unconsumed, IBufferWriter<byte> output) => NextStep.CloseAfterSending;
+    }
+}
