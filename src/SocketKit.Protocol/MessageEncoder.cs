@@ -47,6 +47,23 @@ public static class MessageEncoder
 
     private static void WriteHeaderJson(IBufferWriter<byte> output, MessageHeader header)
     {
+        if (IsPlainAscii(header.ByteOrder) && IsPlainAscii(header.ContentType) && IsPlainAscii(header.ContentEncoding))
+        {
+            // json.dumps writes printable ASCII without quote or backslash as it is, so nearly every header can be
+            // written straight out: the same bytes, without building a writer per message.
+            Append(output, "{\"byteorder\": \""u8);
+            AppendAscii(output, header.ByteOrder);
+            Append(output, "\", \"content-type\": \""u8);
+            AppendAscii(output, header.ContentType);
+            Append(output, "\", \"content-encoding\": \""u8);
+            AppendAscii(output, header.ContentEncoding);
+            Append(output, "\", \"content-length\": "u8);
+            Span<byte> number = output.GetSpan(11);
+            header.ContentLength.TryFormat(number, out int digits, default, System.Globalization.CultureInfo.InvariantCulture);
+            output.Advance(digits);
+            Append(output, header.KeepAlive ? ", \"keep-alive\": true}"u8 : "}"u8);
+            return;
+        }
         var writer = new PythonJsonWriter(output);
         writer.WriteStartObject();
         writer.WriteString("byteorder", header.ByteOrder);
@@ -58,5 +75,29 @@ public static class MessageEncoder
             writer.WriteBoolean("keep-alive", true);
         }
         writer.WriteEndObject();
+    }
+
+    private static bool IsPlainAscii(string value)
+    {
+        foreach (char c in value)
+        {
+            if (c is < ' ' or > '~' or '"' or '\\')
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void Append(IBufferWriter<byte> output, ReadOnlySpan<byte> bytes) => output.Write(bytes);
+
+    private static void AppendAscii(IBufferWriter<byte> output, string value)
+    {
+        Span<byte> span = output.GetSpan(value.Length);
+        for (int i = 0; i < value.Length; i++)
+        {
+            span[i] = (byte)value[i];
+        }
+        output.Advance(value.Length);
     }
 }
