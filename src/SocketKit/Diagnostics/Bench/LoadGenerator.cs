@@ -169,6 +169,11 @@ public static partial class LoadGenerator
         }
     }
 
+    /// <summary>With a paced load, starts each connection at a random point of the interval, so they do not all send at once.</summary>
+    private static Task SpreadAsync(Run run) => run.Options.Interval > TimeSpan.Zero
+        ? Task.Delay(TimeSpan.FromTicks(Random.Shared.NextInt64(run.Options.Interval.Ticks)), run.Token)
+        : Task.CompletedTask;
+
     private static async Task EchoWorkerAsync(Run run)
     {
         await Task.Yield();
@@ -189,6 +194,7 @@ public static partial class LoadGenerator
                     }
                     first = false;
                     await run.GateAsync();
+                    await SpreadAsync(run);
                 }
                 if (run.Claim() is not { } stats)
                 {
@@ -216,6 +222,10 @@ public static partial class LoadGenerator
                     }
                     await sending;
                     stats.Answered(sentAt, payload.Length, got, same ? null : "wrong bytes");
+                    if (run.Options.Interval > TimeSpan.Zero)
+                    {
+                        await Task.Delay(run.Options.Interval, run.Token);
+                    }
                 }
                 catch (SocketException ex) when (!run.Token.IsCancellationRequested)
                 {
@@ -267,6 +277,7 @@ public static partial class LoadGenerator
                     {
                         first = false;
                         await run.GateAsync();
+                        await SpreadAsync(run);
                         connectedAt = Stopwatch.GetTimestamp();
                     }
                     usedOnConnection = 0;
