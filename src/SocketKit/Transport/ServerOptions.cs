@@ -12,8 +12,12 @@ public sealed record ServerOptions
     /// <summary>How the server moves bytes. Default <see cref="EngineKind.Async"/>.</summary>
     public EngineKind Engine { get; init; } = EngineKind.Async;
 
-    /// <summary>The listen backlog: connections the kernel queues before they are accepted. Default 512.</summary>
-    public int Backlog { get; init; } = 512;
+    /// <summary>
+    /// The listen backlog: connections the kernel queues before they are accepted. Default 4096, Linux's
+    /// net.core.somaxconn (which caps it): a burst of connects beyond the backlog has its SYNs dropped and
+    /// retried a second later, so a small backlog turns a burst of 10,000 connects into seconds.
+    /// </summary>
+    public int Backlog { get; init; } = 4096;
 
     /// <summary>Serve this many connections, then stop by itself (echo-server --once is 1). Null serves until stopped.</summary>
     public int? StopAfterConnections { get; init; }
