@@ -111,6 +111,11 @@ internal static class BenchCommand
                 context.Error.Write("\r" + new string(' ', 70) + "\r");
             }
             context.WriteResult(asJson ? BenchReport.Json(run) : BenchReport.Text(run));
+            if (cancellationToken.IsCancellationRequested)
+            {
+                context.Error.WriteLine("socketkit: interrupted; the figures above cover the run until then.");
+                return ExitCodes.Interrupted;
+            }
             if (run.ErrorCount > 0)
             {
                 context.Error.WriteLine($"socketkit: {run.ErrorCount:N0} requests or connections failed ({BenchReport.ErrorList(run)}).");

@@ -42,12 +42,12 @@ public static partial class LoadGenerator
         run.StopAt(connectStart + Ticks(options.Duration + options.Warmup + options.Idle));
         if (options.Idle > TimeSpan.Zero)
         {
-            await WatchAsync(run, "connecting", run.AllConnected.Task, options.Duration, progress);
+            await WatchAsync(run, "connecting", run.AllConnected.Task, progress);
             if (run.AllConnected.Task.IsCompletedSuccessfully && options.ServerPid is int idlePid)
             {
                 idleStart = ProcessSample.Read(idlePid);
             }
-            await WatchAsync(run, "idle", Task.Delay(options.Idle, run.Token), options.Idle, progress);
+            await WatchAsync(run, "idle", Task.Delay(options.Idle, run.Token), progress);
             if (run.AllConnected.Task.IsCompletedSuccessfully && options.ServerPid is int connectedPid)
             {
                 allConnected = ProcessSample.Read(connectedPid);
@@ -56,14 +56,14 @@ public static partial class LoadGenerator
         }
         if (options.Warmup > TimeSpan.Zero)
         {
-            await WatchAsync(run, "warm-up", Task.Delay(options.Warmup, run.Token), options.Warmup, progress);
+            await WatchAsync(run, "warm-up", Task.Delay(options.Warmup, run.Token), progress);
         }
 
         measure ??= BeginMeasuring(run);
         (Stats stats, ProcessSample clientStart, ProcessSample? serverStart, long start) = measure.Value;
         long deadline = start + Ticks(options.Duration);
         run.StopAt(deadline);
-        await WatchAsync(run, "measuring", all, options.Duration, progress, stats);
+        await WatchAsync(run, "measuring", all, progress, stats);
         long end = Math.Min(Stopwatch.GetTimestamp(), deadline);
         ProcessSample clientEnd = ProcessSample.Current();
         ProcessSample? serverEnd = options.ServerPid is int endPid ? ProcessSample.Read(endPid) : null;
@@ -117,7 +117,7 @@ public static partial class LoadGenerator
     private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
 
     /// <summary>Waits for <paramref name="task"/> (bounded by the run), reporting progress about once a second.</summary>
-    private static async Task WatchAsync(Run run, string phase, Task task, TimeSpan expected, Action<BenchProgress>? progress, Stats? stats = null)
+    private static async Task WatchAsync(Run run, string phase, Task task, Action<BenchProgress>? progress, Stats? stats = null)
     {
         long begin = Stopwatch.GetTimestamp();
         while (!task.IsCompleted && !run.Token.IsCancellationRequested)
@@ -132,7 +132,6 @@ public static partial class LoadGenerator
             Stats current = stats ?? run.Stats;
             progress?.Invoke(new BenchProgress(phase, Stopwatch.GetElapsedTime(begin), current.Completed, current.ErrorCount));
         }
-        _ = expected;
     }
 
     private static string KindOf(SocketException ex) => SocketErrorGuide.Classify(ex.SocketErrorCode).ToString();
