@@ -30,6 +30,8 @@ internal static class SocketKitCli
         root.Subcommands.Add(MultiConnClientCommand.Create(context));
         root.Subcommands.Add(AppServerCommand.Create(context));
         root.Subcommands.Add(AppClientCommand.Create(context));
+        root.Subcommands.Add(PingCommand.Create(context));
+        root.Subcommands.Add(ExplainCommand.Create(context));
         return root;
     }
 
