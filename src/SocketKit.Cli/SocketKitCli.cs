@@ -32,6 +32,7 @@ internal static class SocketKitCli
         root.Subcommands.Add(AppClientCommand.Create(context));
         root.Subcommands.Add(PingCommand.Create(context));
         root.Subcommands.Add(ExplainCommand.Create(context));
+        root.Subcommands.Add(NetstatCommand.Create(context));
         return root;
     }
 
