@@ -33,6 +33,7 @@ internal static class SocketKitCli
         root.Subcommands.Add(PingCommand.Create(context));
         root.Subcommands.Add(ExplainCommand.Create(context));
         root.Subcommands.Add(NetstatCommand.Create(context));
+        root.Subcommands.Add(TraceCommand.Create(context));
         return root;
     }
 
