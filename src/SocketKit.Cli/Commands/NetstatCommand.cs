@@ -72,13 +72,15 @@ internal static class NetstatCommand
     {
         int localWidth = Math.Max(23, entries.Select(e => e.Local.Length).DefaultIfEmpty(0).Max());
         int remoteWidth = Math.Max(23, entries.Select(e => e.Remote.Length).DefaultIfEmpty(0).Max());
+        int recvWidth = Math.Max(6, entries.Select(e => Queue(e.RecvQ).Length).DefaultIfEmpty(0).Max());
+        int sendWidth = Math.Max(6, entries.Select(e => Queue(e.SendQ).Length).DefaultIfEmpty(0).Max());
         var sb = new StringBuilder();
-        string header = $"{"Proto",-8} {"Recv-Q",6} {"Send-Q",6} {"Local Address".PadRight(localWidth)} {"Foreign Address".PadRight(remoteWidth)} {"State",-11}";
+        string header = $"{"Proto",-8} {"Recv-Q".PadLeft(recvWidth)} {"Send-Q".PadLeft(sendWidth)} {"Local Address".PadRight(localWidth)} {"Foreign Address".PadRight(remoteWidth)} {"State",-11}";
         sb.Append(processes ? header + " PID/Program name" : header.TrimEnd()).Append('\n');
         foreach (SocketEntry e in entries)
         {
             string line = string.Create(CultureInfo.InvariantCulture,
-                $"{e.Protocol,-8} {Queue(e.RecvQ),6} {Queue(e.SendQ),6} {e.Local.PadRight(localWidth)} {e.Remote.PadRight(remoteWidth)} {e.State,-11}");
+                $"{e.Protocol,-8} {Queue(e.RecvQ).PadLeft(recvWidth)} {Queue(e.SendQ).PadLeft(sendWidth)} {e.Local.PadRight(localWidth)} {e.Remote.PadRight(remoteWidth)} {e.State,-11}");
             sb.Append(processes ? $"{line} {e.Process ?? "-"}" : line.TrimEnd()).Append('\n');
             if (e.Details is TcpDetails d && !e.IsListening)
             {
