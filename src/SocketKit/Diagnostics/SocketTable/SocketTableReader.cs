@@ -116,9 +116,16 @@ public static class SocketTableReader
             {
                 string state = c.State switch
                 {
-                    TcpState.Established => "ESTABLISHED", TcpState.TimeWait => "TIME_WAIT", TcpState.CloseWait => "CLOSE_WAIT",
-                    TcpState.FinWait1 => "FIN_WAIT1", TcpState.FinWait2 => "FIN_WAIT2", TcpState.SynSent => "SYN_SENT",
-                    TcpState.SynReceived => "SYN_RECV", TcpState.LastAck => "LAST_ACK", TcpState.Closing => "CLOSING", TcpState.Listen => "LISTEN",
+                    TcpState.Established => "ESTABLISHED",
+                    TcpState.TimeWait => "TIME_WAIT",
+                    TcpState.CloseWait => "CLOSE_WAIT",
+                    TcpState.FinWait1 => "FIN_WAIT1",
+                    TcpState.FinWait2 => "FIN_WAIT2",
+                    TcpState.SynSent => "SYN_SENT",
+                    TcpState.SynReceived => "SYN_RECV",
+                    TcpState.LastAck => "LAST_ACK",
+                    TcpState.Closing => "CLOSING",
+                    TcpState.Listen => "LISTEN",
                     _ => c.State.ToString().ToUpperInvariant(),
                 };
                 if (state == "LISTEN")
@@ -135,7 +142,8 @@ public static class SocketTableReader
             foreach (var u in properties.GetActiveUdpListeners())
             {
                 entries.Add(new SocketEntry(u.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "udp6" : "udp", "UNCONN", null, null,
-                    SocketAddresses.Format(u.Address, u.Port), "*:*", 0) { LocalPort = u.Port });
+                    SocketAddresses.Format(u.Address, u.Port), "*:*", 0)
+                { LocalPort = u.Port });
             }
         }
         return entries;
