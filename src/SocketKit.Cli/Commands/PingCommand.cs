@@ -109,7 +109,7 @@ internal static class PingCommand
                 ? sequence => Pinger.TcpAsync(target, sequence, wait, cancellationToken)
                 : sequence => Pinger.IcmpAsync(address, sequence, payload, wait);
             var (statistics, elapsed) = await Pinger.RunAsync(probe, result.GetValue(count), result.GetValue(interval),
-                p => context.WriteResult(Describe(p, shown, wait)), cancellationToken: cancellationToken);
+                p => context.WriteResult(Describe(p, isTcp, shown, wait)), cancellationToken: cancellationToken);
 
             context.WriteResult("");
             context.WriteResult($"--- {name} {(isTcp ? "tcp ping" : "ping")} statistics ---");
@@ -126,12 +126,11 @@ internal static class PingCommand
     }
 
     /// <summary>One line per probe, as ping prints them; failures name the errno so `socketkit explain` can say more.</summary>
-    internal static string Describe(PingProbe probe, string tcpTarget, TimeSpan timeout)
+    internal static string Describe(PingProbe probe, bool isTcp, string tcpTarget, TimeSpan timeout)
     {
         string time = PingStatistics.FormatTime(probe.RoundTrip.TotalMilliseconds);
-        if (probe.Bytes == 0)
+        if (isTcp)
         {
-            // A TCP probe.
             return probe.Outcome switch
             {
                 PingOutcome.Replied => $"connected to {tcpTarget}: seq={probe.Sequence} time={time} ms",
