@@ -130,3 +130,48 @@ public class NetstatTests
         })];
     }
 }
+
+/// <summary>netstat's UDP and Unix tables against ss on sockets these tests open.</summary>
+public class NetstatUdpAndUnixTests
+{
+    [Fact]
+    public async Task AnUnconnectedUdpSocketIsListedAsSsListsIt()
+    {
+        using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        int port = ((IPEndPoint)udp.LocalEndPoint!).Port;
+        Support.Cli.Result ours = await Support.Cli.RunAsync("netstat", "-uln", "--port", port.ToString(), "--json");
+        JsonElement entry = Assert.Single(JsonDocument.Parse(ours.Out).RootElement.EnumerateArray());
+        var (_, ss, _) = await ExternalProgram.RunAsync("ss", ["-ulnH", $"sport = :{port}"]);
+        string[] f = ss.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal<string[]>([f[0], f[1], f[2], f[3], f[4]],
+            [entry.GetProperty("state").GetString()!, entry.GetProperty("recvQ").GetInt64().ToString(), entry.GetProperty("sendQ").GetInt64().ToString(),
+             entry.GetProperty("local").GetString()!, entry.GetProperty("remote").GetString()!]);
+    }
+
+    [Fact]
+    public async Task AUnixListenerIsListedWithItsPathInodeAndBacklog()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"sk-{Guid.NewGuid():N}.sock");
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(path));
+        listener.Listen(6);
+        try
+        {
+            Support.Cli.Result ours = await Support.Cli.RunAsync("netstat", "-xl", "--json");
+            JsonElement entry = Assert.Single(JsonDocument.Parse(ours.Out).RootElement.EnumerateArray(),
+                e => e.GetProperty("local").GetString()!.StartsWith(path + " ", StringComparison.Ordinal));
+            var (_, ss, _) = await ExternalProgram.RunAsync("ss", ["-xlH", $"src {path}"]);
+            string[] f = ss.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            // ss -x: Netid State Recv-Q Send-Q Local-path Local-inode Peer Peer-inode
+            Assert.Equal(["u_str", "LISTEN", "0", "6", path], f[..5]);
+            Assert.Equal($"{path} {f[5]}", entry.GetProperty("local").GetString());
+            Assert.Equal<string[]>(["unix_str", "LISTEN", "0", "6"],
+                [entry.GetProperty("proto").GetString()!, entry.GetProperty("state").GetString()!, entry.GetProperty("recvQ").GetInt64().ToString(), entry.GetProperty("sendQ").GetInt64().ToString()]);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}

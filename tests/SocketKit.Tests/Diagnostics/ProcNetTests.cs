@@ -29,4 +29,17 @@ public class ProcNetTests
         Assert.Equal(fromNetlink with { SendQ = 0 }, fromProc);
         Assert.Equal(9, fromNetlink.SendQ);
     }
+
+    [Fact]
+    public void TheIPGlobalPropertiesFallbackListsAListenerWithoutQueues()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(2);
+        int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        SocketEntry entry = Assert.Single(SocketTableReader.FromGlobalProperties(tcp: true, udp: false), e => e.LocalPort == port);
+        Assert.Equal(("tcp", "LISTEN", $"127.0.0.1:{port}", "0.0.0.0:*"), (entry.Protocol, entry.State, entry.Local, entry.Remote));
+        Assert.Null(entry.RecvQ);
+        Assert.Null(entry.SendQ);
+    }
 }

@@ -100,7 +100,7 @@ public static class SocketTableReader
 
     private static string Normalize(string state) => state.Replace('-', '_').ToUpperInvariant();
 
-    private static List<SocketEntry> FromGlobalProperties(bool tcp, bool udp)
+    internal static List<SocketEntry> FromGlobalProperties(bool tcp, bool udp)
     {
         IPGlobalProperties properties = IPGlobalProperties.GetIPGlobalProperties();
         var entries = new List<SocketEntry>();
