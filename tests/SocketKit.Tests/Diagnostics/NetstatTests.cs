@@ -107,6 +107,30 @@ public class NetstatTests
         Assert.Equal("LISTEN", Assert.Single(JsonDocument.Parse(listening.Out).RootElement.EnumerateArray()).GetProperty("state").GetString());
     }
 
+    [Fact]
+    public async Task NetstatInfoShowsTheBytesAConnectionReceived()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(listener.LocalEndPoint!);
+        using Socket server = await listener.AcceptAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        byte[] payload = new byte[12_345];
+        await client.SendAsync(payload);
+        byte[] received = await RawClient.ReadExactlyAsync(server, payload.Length, new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
+        Assert.Equal(payload.Length, received.Length);
+
+        Support.Cli.Result result = await Support.Cli.RunAsync("netstat", "-tani", "--port", port.ToString(), "--state", "estab", "--json");
+        JsonElement serverSide = Assert.Single(JsonDocument.Parse(result.Out).RootElement.EnumerateArray(),
+            e => e.GetProperty("local").GetString() == $"127.0.0.1:{port}");
+        JsonElement info = serverSide.GetProperty("tcpInfo");
+        Assert.Equal(payload.Length, info.GetProperty("bytesReceived").GetInt64());
+        Assert.True(info.GetProperty("cwnd").GetInt64() > 0);
+        Assert.Contains("\t rtt:", (await Support.Cli.RunAsync("netstat", "-tani", "--port", port.ToString())).Out);
+    }
+
     private static List<Row> Sorted(IEnumerable<Row> rows) => [.. rows.OrderBy(r => r.ToString(), StringComparer.Ordinal)];
 
     private static async Task<HashSet<Row>> NetstatAsync(int port)
