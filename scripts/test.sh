@@ -13,6 +13,8 @@ declare -A packages=(
   [python3]=python3
   [haproxy]=haproxy
   [nginx]=nginx
+  [tshark]=tshark
+  [ss]=iproute2
 )
 missing=()
 for command in "${!packages[@]}"; do

@@ -31,6 +31,10 @@ internal static class SocketKitCli
         root.Subcommands.Add(AppServerCommand.Create(context));
         root.Subcommands.Add(AppClientCommand.Create(context));
         root.Subcommands.Add(BenchCommand.Create(context));
+        root.Subcommands.Add(PingCommand.Create(context));
+        root.Subcommands.Add(ExplainCommand.Create(context));
+        root.Subcommands.Add(NetstatCommand.Create(context));
+        root.Subcommands.Add(TraceCommand.Create(context));
         return root;
     }
 

@@ -1,0 +1,57 @@
+using System.CommandLine;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using SocketKit.Cli.Infrastructure;
+using SocketKit.Diagnostics.Trace;
+using SocketKit.Transport;
+
+namespace SocketKit.Cli.Commands;
+
+/// <summary>socketkit trace: a relay between a client and a server that prints every protocol message crossing it.</summary>
+internal static class TraceCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var listenPort = new Argument<int>("LISTEN_PORT") { Description = "The port the relay listens on (0 lets the system pick one)." };
+        listenPort.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 0 or > 65535) r.AddError("LISTEN_PORT must be from 0 to 65535."); });
+        Argument<string> upstreamHost = CommonOptions.Host(optional: false);
+        upstreamHost.Description = "The server to relay to.";
+        Argument<int> upstreamPort = CommonOptions.Port(optional: false);
+        upstreamPort.Description = "The server's port.";
+        var listenHost = new Option<string>("--listen-host") { Description = "The address the relay listens on (default 127.0.0.1).", DefaultValueFactory = _ => "127.0.0.1" };
+        var raw = new Option<bool>("--raw") { Description = "Also show each read off the socket (TCP segments as they came) in hex." };
+        var pcap = new Option<string?>("--pcap") { Description = "Write what crossed the relay to this pcap file (Wireshark opens it; see tools/wireshark)." };
+        Option<TimeSpan> connectTimeout = CommonOptions.ConnectTimeout();
+        var command = new Command("trace", """
+            A transparent TCP relay that prints every application-protocol message crossing it, both ways:
+            the protoheader, the JSON header as sent, the content (JSON indented, binary as a hex dump), with
+            a timestamp and the connection's number. Bytes that break the protocol are shown in hex with the
+            reason, and relayed unchanged. Point the client at LISTEN_PORT instead of the server.
+
+            Example:
+              socketkit trace 65433 127.0.0.1 65432 --pcap conversation.pcap
+              socketkit app-client 127.0.0.1 65433 search morpheus
+            """) { listenPort, upstreamHost, upstreamPort, listenHost, raw, pcap, connectTimeout };
+        CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
+        {
+            ILogger logger = loggers.CreateLogger("SocketKit.Trace");
+            IPEndPoint listen = await EndPoints.ResolveOneAsync(result.GetValue(listenHost)!, result.GetValue(listenPort), cancellationToken);
+            var options = new TraceOptions { Raw = result.GetValue(raw), PcapPath = result.GetValue(pcap), ConnectTimeout = result.GetValue(connectTimeout) };
+            await using TraceRelay relay = TraceRelay.Start(listen, result.GetValue(upstreamHost)!, result.GetValue(upstreamPort), options, context.WriteResult);
+            logger.LogInformation("Listening on {EndPoint}, relaying to {Host}:{Port}", EndPoints.Format(relay.LocalEndPoint), result.GetValue(upstreamHost), result.GetValue(upstreamPort));
+            try
+            {
+                await Task.WhenAny(relay.Completion, Task.Delay(Timeout.Infinite, cancellationToken));
+            }
+            finally
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    logger.LogInformation("Caught interrupt, exiting");
+                }
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,127 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using SocketKit.Diagnostics.Ping;
+using SocketKit.Tests.Support;
+
+namespace SocketKit.Tests.Diagnostics;
+
+/// <summary>socketkit ping and explain as a user runs them, on loopback.</summary>
+public class PingTests
+{
+    [Theory]
+    [InlineData("127.0.0.1", @"PING 127\.0\.0\.1 \(127\.0\.0\.1\) 56\(84\) bytes of data\.")]
+    [InlineData("::1", @"PING ::1 \(::1\) 56 data bytes")]
+    public async Task IcmpPingPrintsRepliesAndStatisticsAsIputils(string host, string firstLine)
+    {
+        Support.Cli.Result result = await Support.Cli.RunAsync("ping", "-c", "3", "-i", "100ms", host);
+        Assert.Equal(0, result.ExitCode);
+        string[] lines = result.Out.Split('\n');
+        Assert.Matches("^" + firstLine + "$", lines[0]);
+        var times = new List<double>();
+        for (int i = 1; i <= 3; i++)
+        {
+            Match m = Regex.Match(lines[i], $@"^64 bytes from {Regex.Escape(host)}: icmp_seq={i} time=([0-9.]+) ms$");
+            Assert.True(m.Success, lines[i]);
+            times.Add(double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        }
+        Assert.Equal("", lines[4]);
+        Assert.Equal($"--- {host} ping statistics ---", lines[5]);
+        Assert.Matches(@"^3 packets transmitted, 3 received, 0% packet loss, time \d+ms$", lines[6]);
+        Match rtt = Regex.Match(lines[7], @"^rtt min/avg/max/mdev = ([0-9.]+)/([0-9.]+)/([0-9.]+)/([0-9.]+) ms$");
+        Assert.True(rtt.Success, lines[7]);
+        double min = double.Parse(rtt.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        double max = double.Parse(rtt.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(min, times.Min() - 0.0015, times.Min() + 0.0015 + times.Min() * 0.01);
+        Assert.InRange(max, times.Max() * 0.99 - 0.0015, times.Max() * 1.01 + 0.0015);
+    }
+
+    [Fact]
+    public async Task TcpPingTimesTheConnectToAListenerAndExitsZero()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(8);
+        string port = ((IPEndPoint)listener.LocalEndPoint!).Port.ToString();
+        Support.Cli.Result result = await Support.Cli.RunAsync("ping", "--tcp", "-c", "2", "-i", "50ms", "127.0.0.1", port);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Matches($@"^connected to 127\.0\.0\.1:{port}: seq=1 time=[0-9.]+ ms$", result.Out.Split('\n')[1]);
+        Assert.Contains("2 connects attempted, 2 accepted, 0% failed", result.Out);
+    }
+
+    [Fact]
+    public async Task TcpPingToAClosedPortSaysRefusedAndExitsOne()
+    {
+        int port;
+        using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            // A port that was free a moment ago, and that nothing listens on.
+            probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            port = ((IPEndPoint)probe.LocalEndPoint!).Port;
+        }
+        Support.Cli.Result result = await Support.Cli.RunAsync("ping", "--tcp", "-c", "1", "127.0.0.1", port.ToString());
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"refused by 127.0.0.1:{port}: seq=1 (ECONNREFUSED", result.Out);
+        Assert.Contains("1 connects attempted, 0 accepted, 100% failed", result.Out);
+        Assert.DoesNotContain("rtt", result.Out);
+    }
+
+    [Theory]
+    [InlineData(SocketError.ConnectionRefused, PingOutcome.Refused)]
+    [InlineData(SocketError.TimedOut, PingOutcome.TimedOut)]
+    [InlineData(SocketError.HostUnreachable, PingOutcome.Unreachable)]
+    [InlineData(SocketError.NetworkUnreachable, PingOutcome.Unreachable)]
+    [InlineData(SocketError.AccessDenied, PingOutcome.Failed)]
+    public void TcpProbeFailuresAreToldApart(SocketError error, PingOutcome expected) =>
+        Assert.Equal(expected, Pinger.ClassifyTcpFailure(1, IPAddress.Loopback, error).Outcome);
+
+    [Fact]
+    public void StatisticsComputeMdevAsIputils()
+    {
+        var statistics = new PingStatistics();
+        double[] samples = [1.0, 2.0, 4.0];
+        foreach (double t in samples) { statistics.Sent(); statistics.Answered(t); }
+        statistics.Sent();
+        double mean = samples.Average();
+        double mdev = Math.Sqrt(samples.Select(t => t * t).Average() - mean * mean);
+        Assert.Equal($"rtt min/avg/max/mdev = 1.000/{mean:F3}/4.000/{mdev:F3} ms", statistics.RttLine());
+        Assert.Equal("4 packets transmitted, 3 received, 25% packet loss, time 12ms", statistics.SummaryLine(TimeSpan.FromMilliseconds(12)));
+    }
+
+    [Theory]
+    [InlineData("ping", "127.0.0.1", "80")]
+    [InlineData("ping", "--tcp", "127.0.0.1")]
+    [InlineData("ping", "-c", "0", "127.0.0.1")]
+    public async Task PingUsageErrorsExitTwo(params string[] args)
+    {
+        Support.Cli.Result result = await Support.Cli.RunAsync(args);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Try 'socketkit ping --help'", result.Error);
+    }
+
+    [Theory]
+    [InlineData("ECONNREFUSED", "ECONNREFUSED (errno 111): Connection refused")]
+    [InlineData("98", "EADDRINUSE (errno 98): Address already in use")]
+    [InlineData("etimedout", "ETIMEDOUT (errno 110)")]
+    [InlineData("EWOULDBLOCK", "EAGAIN (errno 11)")]
+    [InlineData("EHOSTUNREACH", "EHOSTUNREACH (errno 113)")]
+    [InlineData("ENETUNREACH", "ENETUNREACH (errno 101)")]
+    [InlineData("EAI_NONAME", "EAI_NONAME: Name or service not known")]
+    [InlineData("EACCES", "EACCES (errno 13): Permission denied: ports below 1024")]
+    [InlineData("ECONNRESET", "ECONNRESET (errno 104)")]
+    public async Task ExplainPrintsTheGuidesAdvice(string error, string expected)
+    {
+        Support.Cli.Result result = await Support.Cli.RunAsync("explain", error);
+        Assert.Equal(0, result.ExitCode);
+        Assert.StartsWith(expected, result.Out);
+        Assert.Contains("  What to check: ", result.Out);
+    }
+
+    [Fact]
+    public async Task ExplainOfAnUnknownErrorIsAUsageError()
+    {
+        Support.Cli.Result result = await Support.Cli.RunAsync("explain", "EBOGUS");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("'EBOGUS' is not an error the guide knows", result.Error);
+    }
+}
