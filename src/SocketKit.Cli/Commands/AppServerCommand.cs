@@ -25,18 +25,25 @@ internal static class AppServerCommand
               socketkit app-server 127.0.0.1 65432
               socketkit app-server 127.0.0.1 65432 --workers 2 --proxy-protocol   # behind HAProxy or nginx
               socketkit app-server 127.0.0.1 65432 --metrics --metrics-interval 10s --log-format json
+              socketkit app-server 127.0.0.1 65432 --max-content-bytes 64KiB --header-timeout 5s --drain-timeout 10s
+
+            A malformed request gets {"result": "Error: ..."} saying what was wrong, then the server closes that
+            connection only. Ctrl+C or SIGTERM stop accepting, let requests in flight finish (up to
+            --drain-timeout), then exit 0.
             """) { host, port, engine };
         ScaleOptions scale = ScaleOptions.AddTo(command);
         var metrics = new MetricsOptions();
         metrics.AddTo(command);
+        ServerFlags flags = ServerFlags.AddTo(command);
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
             ILogger logger = loggers.CreateLogger("SocketKit.AppServer");
             IPEndPoint endPoint = await EndPoints.ResolveOneAsync(result.GetValue(host)!, result.GetValue(port), cancellationToken);
             // The tutorial's handlers, which are also AppServer's defaults; --workers and --proxy-protocol need the handler factory itself.
             AppRouter router = TutorialHandlers.CreateRouter();
-            return await scale.ServeAsync(result, new ServerOptions { EndPoint = endPoint, Engine = result.GetValue(engine) },
-                connection => new AppServerHandler(router, connection, logger), logger, cancellationToken,
+            ServerOptions options = flags.Apply(new ServerOptions { EndPoint = endPoint, Engine = result.GetValue(engine) }, result);
+            return await scale.ServeAsync(result, options,
+                connection => new AppServerHandler(router, connection, logger, options.Limits.Protocol), logger, cancellationToken,
                 metrics.Create(result, context));
         });
         return command;

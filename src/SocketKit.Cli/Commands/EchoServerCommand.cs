@@ -23,6 +23,7 @@ internal static class EchoServerCommand
 
             Example:
               socketkit echo-server 127.0.0.1 65432
+              socketkit echo-server 127.0.0.1 65432 --max-connections 100 --idle-timeout 30s
             """) { host, port, once, engine };
         ScaleOptions scale = ScaleOptions.AddTo(command);
         command.Validators.Add(result =>
@@ -34,11 +35,12 @@ internal static class EchoServerCommand
         });
         var metrics = new MetricsOptions();
         metrics.AddTo(command);
+        ServerFlags flags = ServerFlags.AddTo(command);
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
             ILogger logger = loggers.CreateLogger("SocketKit.EchoServer");
             IPEndPoint endPoint = await EndPoints.ResolveOneAsync(result.GetValue(host)!, result.GetValue(port), cancellationToken);
-            var options = new ServerOptions { EndPoint = endPoint, Engine = result.GetValue(engine), StopAfterConnections = result.GetValue(once) ? 1 : null };
+            ServerOptions options = flags.Apply(new ServerOptions { EndPoint = endPoint, Engine = result.GetValue(engine), StopAfterConnections = result.GetValue(once) ? 1 : null }, result);
             return await scale.ServeAsync(result, options, _ => new EchoHandler(), logger, cancellationToken, metrics.Create(result, context));
         });
         return command;

@@ -22,15 +22,18 @@ internal static class MultiConnServerCommand
 
             Example:
               socketkit multiconn-server 127.0.0.1 65432 -v
+              socketkit multiconn-server 127.0.0.1 65432 --max-send-buffer-bytes 256KiB --header-timeout 10s
             """) { host, port, engine };
         ScaleOptions scale = ScaleOptions.AddTo(command);
         var metrics = new MetricsOptions();
         metrics.AddTo(command);
+        ServerFlags flags = ServerFlags.AddTo(command);
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
             ILogger logger = loggers.CreateLogger("SocketKit.MultiConnServer");
             IPEndPoint endPoint = await EndPoints.ResolveOneAsync(result.GetValue(host)!, result.GetValue(port), cancellationToken);
-            return await scale.ServeAsync(result, new ServerOptions { EndPoint = endPoint, Engine = result.GetValue(engine) }, _ => new EchoHandler(), logger, cancellationToken,
+            ServerOptions options = flags.Apply(new ServerOptions { EndPoint = endPoint, Engine = result.GetValue(engine) }, result);
+            return await scale.ServeAsync(result, options, _ => new EchoHandler(), logger, cancellationToken,
                 metrics.Create(result, context));
         });
         return command;

@@ -48,6 +48,15 @@ internal static partial class Log
     [LoggerMessage(13, LogLevel.Information, "Stopping: no longer accepting connections on {EndPoint}")]
     public static partial void Stopping(ILogger logger, string endPoint);
 
+    [LoggerMessage(14, LogLevel.Warning, "Refused a connection from {Remote}: already serving the maximum of {MaxConnections} connections")]
+    public static partial void ConnectionRejected(ILogger logger, string remote, int maxConnections);
+
+    [LoggerMessage(15, LogLevel.Warning, "Stopped after the drain timeout with {Count} connections still busy; they were closed")]
+    public static partial void DrainTimedOut(ILogger logger, long count);
+
+    [LoggerMessage(16, LogLevel.Error, "Connection {ConnectionId} from {Remote} closed: its handler failed: {Detail}")]
+    public static partial void HandlerFailed(ILogger logger, long connectionId, string remote, string detail);
+
     [LoggerMessage(20, LogLevel.Information, "Starting connection {ConnectionId} to {Remote}")]
     public static partial void Connecting(ILogger logger, long connectionId, string remote);
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using SocketKit.Logging;
@@ -9,11 +8,13 @@ namespace SocketKit.Transport;
 /// <summary>
 /// Blocking sockets and a thread per connection, as the tutorial's echo server is written: recv waits
 /// for data, sendall waits until every byte is out. Simple to follow; a thread's stack for every client.
+/// The heartbeat and the drain wake a blocked thread by shutting its socket down.
 /// </summary>
 internal sealed class BlockingEngine : ServerEngine
 {
     private const int ReceiveSize = 64 * 1024;
-    private readonly ConcurrentDictionary<long, Socket> _open = new();
+    // Sent in pieces so the heartbeat sees a slow reader's progress between them.
+    private const int SendPiece = 64 * 1024;
     private readonly CountdownEvent _running = new(1);
 
     public BlockingEngine(Socket listener, ServerOptions options, Func<ConnectionInfo, IConnectionHandler> handlerFactory, ILogger logger)
@@ -21,7 +22,7 @@ internal sealed class BlockingEngine : ServerEngine
     {
     }
 
-    public override Task RunAsync(CancellationToken stopping)
+    protected override Task RunCoreAsync(CancellationToken stopping)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var acceptThread = new Thread(() =>
@@ -43,17 +44,11 @@ internal sealed class BlockingEngine : ServerEngine
         return done.Task;
     }
 
+    // Accept blocks; closing the listener is what wakes it when the server stops.
+    protected override void StopAccepting() => Listener.Dispose();
+
     private void AcceptLoop(CancellationToken stopping)
     {
-        // Accept blocks; closing the listener is what wakes it when the server stops.
-        using CancellationTokenRegistration stop = stopping.Register(() =>
-        {
-            Listener.Dispose();
-            foreach (Socket socket in _open.Values)
-            {
-                try { socket.Shutdown(SocketShutdown.Both); } catch (SocketException) { } catch (ObjectDisposedException) { }
-            }
-        });
         while (!stopping.IsCancellationRequested)
         {
             Socket socket;
@@ -69,11 +64,15 @@ internal sealed class BlockingEngine : ServerEngine
             {
                 continue; // The client gave up before we accepted it.
             }
+            if (!Admit(socket))
+            {
+                continue;
+            }
             socket.NoDelay = true;
-            ConnectionInfo connection = Describe(socket);
-            _open[connection.Id] = socket;
+            ServerConnection connection = Track(Describe(socket));
+            connection.Wake = () => ShutdownBoth(socket);
             _running.AddCount();
-            new Thread(() => Serve(socket, connection)) { IsBackground = true, Name = $"socketkit-conn-{connection.Id}" }.Start();
+            new Thread(() => Serve(socket, connection)) { IsBackground = true, Name = $"socketkit-conn-{connection.Info.Id}" }.Start();
             if (AcceptedAll)
             {
                 Listener.Dispose();
@@ -82,67 +81,92 @@ internal sealed class BlockingEngine : ServerEngine
         }
     }
 
-    private void Serve(Socket socket, ConnectionInfo connection)
+    private void Serve(Socket socket, ServerConnection connection)
     {
-        OnAccepted(connection);
-        string reason = "peer closed";
+        ConnectionInfo info = connection.Info;
+        Log.Accepted(Logger, info.Id, info.Remote);
+        ConnectionCloseReason reason = ConnectionCloseReason.PeerClosed;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ReceiveSize);
         try
         {
-            IConnectionHandler handler = HandlerFactory(connection);
+            IConnectionHandler handler = HandlerFactory(info);
             var input = new ReceiveBuffer();
-            var output = new ArrayBufferWriter<byte>();
+            var output = new SendBuffer(Limits.MaxSendBufferBytes);
             while (true)
             {
                 int n = socket.Receive(buffer);
-                NextStep step;
+                if (connection.AbortReason is { } aborted)
+                {
+                    reason = aborted;
+                    break;
+                }
                 if (n == 0)
                 {
-                    step = input.Finish(handler, output);
+                    input.Finish(handler, output);
                     SendAll(socket, connection, output);
                     break;
                 }
-                LogReceived(connection, buffer.AsSpan(0, n));
-                step = input.Feed(handler, buffer.AsMemory(0, n), output);
+                LogReceived(info, buffer.AsSpan(0, n));
+                NextStep step = input.Feed(handler, buffer.AsMemory(0, n), output);
+                connection.Clock.Received(handler.IsBetweenRequests && input.UnconsumedBytes == 0);
                 SendAll(socket, connection, output);
                 if (step == NextStep.CloseAfterSending)
                 {
-                    reason = "done";
+                    reason = ConnectionCloseReason.Done;
+                    break;
+                }
+                if (CloseIfDrained(connection, Draining) || connection.AbortReason is not null)
+                {
+                    reason = connection.AbortReason!.Value;
                     break;
                 }
             }
         }
+        catch (SendBufferFullException)
+        {
+            reason = ConnectionCloseReason.SendBufferFull;
+        }
         catch (SocketException ex)
         {
-            reason = ex.SocketErrorCode.ToString();
-            LogFailure(connection, ex);
+            reason = connection.AbortReason ?? ConnectionCloseReason.Failed;
+            if (connection.AbortReason is null) LogFailure(info, ex);
         }
         catch (ObjectDisposedException)
         {
-            reason = "server stopped";
+            reason = connection.AbortReason ?? ConnectionCloseReason.ServerStopping;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A handler's bug ends its own connection, never the server.
+            reason = ConnectionCloseReason.Failed;
+            Log.HandlerFailed(Logger, info.Id, info.Remote, $"{ex.GetType().Name}: {ex.Message}");
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            _open.TryRemove(connection.Id, out _);
             CloseGracefully(socket);
-            OnClosed(connection, reason);
+            Closed(connection, reason);
             _running.Signal();
         }
     }
 
-    private void SendAll(Socket socket, ConnectionInfo connection, ArrayBufferWriter<byte> output)
+    private void SendAll(Socket socket, ServerConnection connection, SendBuffer output)
     {
         if (output.WrittenCount == 0)
         {
             return;
         }
-        LogSending(connection, output.WrittenSpan);
+        Counters.Buffered(output.WrittenCount);
+        LogSending(connection.Info, output.WrittenSpan);
+        connection.Clock.SendStarted();
         ReadOnlySpan<byte> pending = output.WrittenSpan;
         while (!pending.IsEmpty)
         {
-            pending = pending[socket.Send(pending)..];
+            int sent = socket.Send(pending[..Math.Min(SendPiece, pending.Length)]);
+            connection.Clock.Sent(sent);
+            pending = pending[sent..];
         }
-        output.ResetWrittenCount();
+        output.Reset();
+        connection.Clock.SendDone();
     }
 }

@@ -16,6 +16,12 @@ public interface IConnectionHandler
 
     /// <summary>The peer finished sending (a read returned 0). <paramref name="unconsumed"/> is what OnData left.</summary>
     NextStep OnPeerClosed(ReadOnlySequence<byte> unconsumed, IBufferWriter<byte> output);
+
+    /// <summary>
+    /// True when no request is partly read: the engine times the gap as idle (and may close the connection when
+    /// the server stops) rather than as a request in flight. Default true, for handlers without requests (echo).
+    /// </summary>
+    bool IsBetweenRequests => true;
 }
 
 /// <summary>What the engine does after a handler call.</summary>

@@ -1,4 +1,4 @@
-using System.Buffers;
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
@@ -11,41 +11,50 @@ namespace SocketKit.Transport;
 /// fixes. A socket waits for "writable" only while it has bytes to send, so the loop sleeps when there
 /// is nothing to do (the reference spins at 100% CPU); and a connection whose bytes cannot go out is
 /// not read further until they do, so a slow reader cannot make the server buffer without bound.
+/// Everything about a connection happens on the loop's thread: the heartbeat and a stop only wake it.
 /// </summary>
 internal sealed class SelectEngine : ServerEngine
 {
     private const int ReceiveSize = 64 * 1024;
 
-    private sealed class Connection(Socket socket, ConnectionInfo info, IConnectionHandler handler)
+    private sealed class Connection(Socket socket, ServerConnection tracked, IConnectionHandler handler, int sendLimit)
     {
         public Socket Socket { get; } = socket;
-        public ConnectionInfo Info { get; } = info;
+        public ServerConnection Tracked { get; } = tracked;
+        public ConnectionInfo Info => Tracked.Info;
         public IConnectionHandler Handler { get; } = handler;
         public ReceiveBuffer Input { get; } = new();
-        public ArrayBufferWriter<byte> Output { get; } = new();
+        public SendBuffer Output { get; } = new(sendLimit);
         public int Sent { get; set; }
+        public bool WaitingOnReader { get; set; }
         public bool Closing { get; set; }
-        public string Reason { get; set; } = "peer closed";
+        public ConnectionCloseReason Reason { get; set; } = ConnectionCloseReason.PeerClosed;
     }
 
     private readonly Selector<Connection?> _selector = new();
     private readonly byte[] _buffer = new byte[ReceiveSize];
-    // A datagram to this socket wakes Select when the server stops.
+    private readonly ConcurrentDictionary<long, Connection> _byId = new();
+    // A datagram to this socket wakes Select for a stop or a heartbeat tick.
     private readonly Socket _wake = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    private volatile bool _stopRequested;
+    private volatile bool _tickDue;
+    private bool _listening = true;
 
     public SelectEngine(Socket listener, ServerOptions options, Func<ConnectionInfo, IConnectionHandler> handlerFactory, ILogger logger)
         : base(listener, options, handlerFactory, logger)
     {
+        _wake.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _wake.Blocking = false;
     }
 
-    public override Task RunAsync(CancellationToken stopping)
+    protected override Task RunCoreAsync(CancellationToken stopping)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
             try
             {
-                Loop(stopping);
+                Loop();
                 done.SetResult();
             }
             catch (Exception ex)
@@ -58,17 +67,39 @@ internal sealed class SelectEngine : ServerEngine
         return done.Task;
     }
 
-    private void Loop(CancellationToken stopping)
+    protected override void StopAccepting()
     {
-        _wake.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        using CancellationTokenRegistration stop = stopping.Register(() => _wake.SendTo(new byte[1], _wake.LocalEndPoint!));
+        _stopRequested = true;
+        WakeLoop();
+    }
+
+    protected override void OnHeartbeat()
+    {
+        _tickDue = true;
+        WakeLoop();
+    }
+
+    private void WakeLoop()
+    {
+        try
+        {
+            _wake.SendTo(new byte[1], _wake.LocalEndPoint!);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // The loop has ended; nothing to wake.
+        }
+    }
+
+    private void Loop()
+    {
         Listener.Blocking = false;
         _selector.Register(Listener, SelectorEvents.Read, null);
         _selector.Register(_wake, SelectorEvents.Read, null);
         try
         {
-            // With StopAfterConnections the loop ends once the listener is gone and the last connection closed.
-            while (!stopping.IsCancellationRequested && _selector.Count > 1)
+            // The loop ends once the listener is gone (stopped, or StopAfterConnections reached) and the last connection closed.
+            while (_selector.Count > 1)
             {
                 foreach ((SelectorKey<Connection?> key, SelectorEvents mask) in _selector.Select(timeout: null))
                 {
@@ -78,16 +109,37 @@ internal sealed class SelectEngine : ServerEngine
                     }
                     else if (key.Socket == Listener)
                     {
-                        AcceptReady();
+                        if (_listening) AcceptReady();
+                    }
+                    else
+                    {
+                        DrainWake();
+                    }
+                }
+                if (_stopRequested && _listening)
+                {
+                    StopListening();
+                }
+                if (_tickDue)
+                {
+                    _tickDue = false;
+                    CheckConnections();
+                    foreach (Connection c in _byId.Values)
+                    {
+                        if (c.Tracked.AbortReason is { } reason)
+                        {
+                            c.Reason = reason;
+                            Close(c);
+                        }
                     }
                 }
             }
         }
         finally
         {
-            foreach (Connection connection in AllConnections())
+            foreach (Connection connection in _byId.Values)
             {
-                connection.Reason = "server stopped";
+                connection.Reason = ConnectionCloseReason.ServerStopping;
                 Close(connection);
             }
             _selector.Dispose();
@@ -96,14 +148,20 @@ internal sealed class SelectEngine : ServerEngine
         }
     }
 
-    private List<Connection> AllConnections()
+    private void DrainWake()
     {
-        var all = new List<Connection>();
-        foreach (SelectorKey<Connection?> key in _selector.Keys)
+        byte[] one = new byte[16];
+        while (_wake.Available > 0)
         {
-            if (key.Data is { } c) all.Add(c);
+            _wake.Receive(one);
         }
-        return all;
+    }
+
+    private void StopListening()
+    {
+        _listening = false;
+        _selector.Unregister(Listener);
+        Listener.Dispose();
     }
 
     private void AcceptReady()
@@ -120,15 +178,20 @@ internal sealed class SelectEngine : ServerEngine
             {
                 return;
             }
+            if (!Admit(socket))
+            {
+                continue;
+            }
             socket.Blocking = false;
             socket.NoDelay = true;
-            ConnectionInfo info = Describe(socket);
-            OnAccepted(info);
-            _selector.Register(socket, SelectorEvents.Read, new Connection(socket, info, HandlerFactory(info)));
+            ServerConnection tracked = Track(Describe(socket));
+            Log.Accepted(Logger, tracked.Info.Id, tracked.Info.Remote);
+            var connection = new Connection(socket, tracked, HandlerFactory(tracked.Info), Limits.MaxSendBufferBytes);
+            _byId[tracked.Info.Id] = connection;
+            _selector.Register(socket, SelectorEvents.Read, connection);
             if (AcceptedAll)
             {
-                _selector.Unregister(Listener);
-                Listener.Dispose();
+                StopListening();
                 return;
             }
         }
@@ -155,15 +218,32 @@ internal sealed class SelectEngine : ServerEngine
             {
                 Close(c);
             }
+            else if (CloseIfDrained(c.Tracked, Draining))
+            {
+                c.Reason = ConnectionCloseReason.ServerStopping;
+                Close(c);
+            }
             else
             {
                 _selector.Modify(c.Socket, SelectorEvents.Read);
             }
         }
+        catch (SendBufferFullException)
+        {
+            c.Reason = ConnectionCloseReason.SendBufferFull;
+            Close(c);
+        }
         catch (SocketException ex)
         {
-            c.Reason = ex.SocketErrorCode.ToString();
+            c.Reason = ConnectionCloseReason.Failed;
             LogFailure(c.Info, ex);
+            Close(c);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A handler's bug ends its own connection, never the loop that serves the others.
+            c.Reason = ConnectionCloseReason.Failed;
+            Log.HandlerFailed(Logger, c.Info.Id, c.Info.Remote, $"{ex.GetType().Name}: {ex.Message}");
             Close(c);
         }
     }
@@ -189,11 +269,16 @@ internal sealed class SelectEngine : ServerEngine
         {
             LogReceived(c.Info, _buffer.AsSpan(0, n));
             step = c.Input.Feed(c.Handler, _buffer.AsMemory(0, n), c.Output);
+            c.Tracked.Clock.Received(c.Handler.IsBetweenRequests && c.Input.UnconsumedBytes == 0);
+        }
+        if (c.Output.WrittenCount > 0)
+        {
+            Counters.Buffered(c.Output.WrittenCount);
         }
         if (step == NextStep.CloseAfterSending)
         {
             c.Closing = true;
-            if (n > 0) c.Reason = "done";
+            if (n > 0) c.Reason = ConnectionCloseReason.Done;
         }
     }
 
@@ -209,18 +294,34 @@ internal sealed class SelectEngine : ServerEngine
         {
             LogSending(c.Info, pending[..sent]);
             c.Sent += sent;
+            if (c.WaitingOnReader) c.Tracked.Clock.Sent(sent);
         }
         if (c.Sent == c.Output.WrittenCount)
         {
-            c.Output.ResetWrittenCount();
+            c.Output.Reset();
             c.Sent = 0;
+            if (c.WaitingOnReader)
+            {
+                c.WaitingOnReader = false;
+                c.Tracked.Clock.SendDone();
+            }
+        }
+        else if (!c.WaitingOnReader)
+        {
+            // Only now does the server wait on the reader: the rate is timed from here.
+            c.WaitingOnReader = true;
+            c.Tracked.Clock.SendStarted();
         }
     }
 
     private void Close(Connection c)
     {
+        if (!_byId.TryRemove(c.Info.Id, out _))
+        {
+            return;
+        }
         _selector.Unregister(c.Socket);
         CloseGracefully(c.Socket);
-        OnClosed(c.Info, c.Reason);
+        Closed(c.Tracked, c.Reason);
     }
 }

@@ -1,16 +1,21 @@
-using System.Net;
+using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using SocketKit.Diagnostics;
 using SocketKit.Logging;
-using SocketKit.Metrics;
 
 namespace SocketKit.Transport;
 
-/// <summary>What every engine shares: numbering connections, and logging what crosses them.</summary>
+/// <summary>
+/// What every engine shares: numbering connections, the connection limit, one heartbeat that checks every
+/// connection's deadlines, the drain on stop, and logging what crosses them.
+/// </summary>
 internal abstract class ServerEngine
 {
     private long _nextConnectionId;
+    private volatile bool _draining;
+    private volatile bool _forced;
+    private ITimer? _drainTimer;
 
     protected ServerEngine(Socket listener, ServerOptions options, Func<ConnectionInfo, IConnectionHandler> handlerFactory, ILogger logger)
     {
@@ -18,15 +23,23 @@ internal abstract class ServerEngine
         Options = options;
         HandlerFactory = handlerFactory;
         Logger = logger;
-        Metrics = options.Metrics ?? SocketKitMetrics.Shared;
-        _port = listener.LocalEndPoint is IPEndPoint ip ? ip.Port : 0;
     }
-
-    private readonly int _port;
 
     protected Socket Listener { get; }
 
     protected ServerOptions Options { get; }
+
+    protected ServerLimits Limits => Options.Limits;
+
+    protected ServerTimeouts Timeouts => Options.Timeouts;
+
+    public ServerCounters Counters { get; } = new();
+
+    /// <summary>The connections being served, by id.</summary>
+    protected ConcurrentDictionary<long, ServerConnection> Connections { get; } = new();
+
+    /// <summary>True once the server has been asked to stop: no more accepting, idle connections close.</summary>
+    protected bool Draining => _draining;
 
     /// <summary>True once the server has accepted as many connections as it was told to serve.</summary>
     protected bool AcceptedAll => Options.StopAfterConnections is int limit && Interlocked.Read(ref _nextConnectionId) >= limit;
@@ -35,31 +48,102 @@ internal abstract class ServerEngine
 
     protected ILogger Logger { get; }
 
-    protected SocketKitMetrics Metrics { get; }
+    /// <summary>Serves until <paramref name="stopping"/> is cancelled, then drains: see <see cref="SocketServer.StopAsync"/>.</summary>
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        using ITimer heartbeat = Options.TimeProvider.CreateTimer(_ => OnHeartbeat(), null, ServerTimeouts.HeartbeatPeriod, ServerTimeouts.HeartbeatPeriod);
+        using CancellationTokenRegistration stop = stopping.Register(BeginDrain);
+        try
+        {
+            await RunCoreAsync(stopping);
+        }
+        finally
+        {
+            _drainTimer?.Dispose();
+        }
+    }
 
-    /// <summary>Serves until <paramref name="stopping"/> is cancelled, then closes what it holds.</summary>
-    public abstract Task RunAsync(CancellationToken stopping);
+    protected abstract Task RunCoreAsync(CancellationToken stopping);
+
+    /// <summary>Stops accepting new connections; called once, from the thread that asked the server to stop.</summary>
+    protected abstract void StopAccepting();
+
+    /// <summary>A heartbeat tick (or a drain step): engines whose connections belong to one thread move the check there.</summary>
+    protected virtual void OnHeartbeat() => CheckConnections();
+
+    /// <summary>Closes every connection whose deadline has passed, the idle ones when draining, and all once the drain timed out.</summary>
+    protected void CheckConnections()
+    {
+        bool forced = _forced;
+        bool draining = _draining;
+        foreach (ServerConnection connection in Connections.Values)
+        {
+            ConnectionCloseReason? due = forced ? ConnectionCloseReason.DrainTimeout : connection.Clock.Check();
+            if (due is null && draining && connection.Clock.IsIdle)
+            {
+                due = ConnectionCloseReason.ServerStopping;
+            }
+            if (due is { } reason)
+            {
+                connection.Abort(reason);
+            }
+        }
+    }
+
+    private void BeginDrain()
+    {
+        _draining = true;
+        StopAccepting();
+        _drainTimer = Options.TimeProvider.CreateTimer(_ =>
+        {
+            _forced = true;
+            OnHeartbeat();
+        }, null, Timeouts.DrainTimeout, Timeout.InfiniteTimeSpan);
+        OnHeartbeat();
+    }
+
+    /// <summary>After a response went out: while draining, an idle connection closes at once rather than at the next tick.</summary>
+    protected static bool CloseIfDrained(ServerConnection connection, bool draining) =>
+        draining && connection.Clock.IsIdle && connection.Abort(ConnectionCloseReason.ServerStopping);
+
+    /// <summary>Applies the connection limit to a socket just accepted: false (and the socket closed, counted and logged) when it is over.</summary>
+    protected bool Admit(Socket socket)
+    {
+        if (Connections.Count < Limits.MaxConnections)
+        {
+            Counters.Accepted();
+            return true;
+        }
+        Counters.Rejected();
+        string remote = socket.RemoteEndPoint is { } ep ? EndPoints.Format(ep) : "-";
+        Log.ConnectionRejected(Logger, remote, Limits.MaxConnections);
+        // RST rather than FIN: the peer learns at once, and no TIME_WAIT is left on the server for a connection it never served.
+        try { socket.LingerState = new LingerOption(true, 0); } catch (SocketException) { }
+        socket.Dispose();
+        return false;
+    }
+
+    /// <summary>Registers a newly accepted connection with the heartbeat.</summary>
+    protected ServerConnection Track(ConnectionInfo info)
+    {
+        var connection = new ServerConnection(info, new ConnectionClock(Timeouts, Options.TimeProvider));
+        Connections[info.Id] = connection;
+        return connection;
+    }
+
+    /// <summary>Forgets a closed connection, counts and logs why it closed.</summary>
+    protected void Closed(ServerConnection connection, ConnectionCloseReason reason)
+    {
+        Connections.TryRemove(connection.Info.Id, out _);
+        Counters.Closed(reason);
+        Log.Closing(Logger, connection.Info.Id, connection.Info.Remote, reason.Describe(Timeouts));
+    }
 
     protected ConnectionInfo Describe(Socket socket) =>
         new(Interlocked.Increment(ref _nextConnectionId), socket.LocalEndPoint!, socket.RemoteEndPoint!);
 
-    /// <summary>The one place an engine reports a new connection: its log line and its metrics.</summary>
-    protected void OnAccepted(ConnectionInfo connection)
-    {
-        Metrics.ConnectionOpened(_port);
-        Log.Accepted(Logger, connection.Id, connection.Remote);
-    }
-
-    /// <summary>The one place an engine reports a closed connection: its log line and its metrics.</summary>
-    protected void OnClosed(ConnectionInfo connection, string reason)
-    {
-        Metrics.ConnectionClosed(_port, connection.OpenedAt);
-        Log.Closing(Logger, connection.Id, connection.Remote, reason);
-    }
-
     protected void LogReceived(ConnectionInfo connection, ReadOnlySpan<byte> bytes)
     {
-        Metrics.Received(_port, bytes.Length);
         Log.Received(Logger, connection.Id, bytes.Length);
         if (Logger.IsEnabled(LogLevel.Trace))
         {
@@ -69,7 +153,6 @@ internal abstract class ServerEngine
 
     protected void LogSending(ConnectionInfo connection, ReadOnlySpan<byte> bytes)
     {
-        Metrics.Sent(_port, bytes.Length);
         Log.Sending(Logger, connection.Id, bytes.Length);
         if (Logger.IsEnabled(LogLevel.Trace))
         {
@@ -104,5 +187,20 @@ internal abstract class ServerEngine
         {
         }
         socket.Dispose();
+    }
+
+    /// <summary>Wakes a thread blocked on a socket without releasing it: the thread that owns it closes it.</summary>
+    protected static void ShutdownBoth(Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
     }
 }

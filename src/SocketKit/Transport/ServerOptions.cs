@@ -30,4 +30,12 @@ public sealed record ServerOptions
 
     /// <summary>Where the server records its metrics. Default <see cref="SocketKitMetrics.Shared"/> (meter "SocketKit.Server").</summary>
     public SocketKitMetrics? Metrics { get; init; }
+    /// <summary>Connections, buffered bytes and message sizes. Default <see cref="ServerLimits.Default"/>.</summary>
+    public ServerLimits Limits { get; init; } = ServerLimits.Default;
+
+    /// <summary>Header, idle, drain and data-rate timeouts. Default <see cref="ServerTimeouts.Default"/>.</summary>
+    public ServerTimeouts Timeouts { get; init; } = ServerTimeouts.Default;
+
+    /// <summary>The clock every timeout reads. Default <see cref="TimeProvider.System"/>; tests pass a fake one to move time by hand.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

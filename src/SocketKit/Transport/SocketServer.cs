@@ -19,8 +19,12 @@ public sealed class SocketServer : IAsyncDisposable
     {
         LocalEndPoint = listener.LocalEndPoint!;
         _logger = logger;
+        Counters = engine.Counters;
         Completion = engine.RunAsync(_stopping.Token);
     }
+
+    /// <summary>What the server has done so far: accepted, refused, timed out, cut off, and its peak send buffer.</summary>
+    public ServerCounters Counters { get; }
 
     /// <summary>The bound address; with port 0 in the options, this holds the port the system chose.</summary>
     public EndPoint LocalEndPoint { get; }
@@ -44,13 +48,22 @@ public sealed class SocketServer : IAsyncDisposable
         return new SocketServer(listener, engine, logger);
     }
 
-    /// <summary>Stops accepting, closes the connections, and waits until all is released.</summary>
+    /// <summary>
+    /// Stops gracefully: stops accepting, closes the idle connections at once, lets requests in flight finish and
+    /// their responses go out (each connection closes as soon as it is idle), and closes what is still busy when
+    /// <see cref="ServerTimeouts.DrainTimeout"/> runs out. Completes when every connection is closed.
+    /// </summary>
     public async Task StopAsync()
     {
         if (!_stopping.IsCancellationRequested)
         {
             Log.Stopping(_logger, EndPoints.Format(LocalEndPoint));
             await _stopping.CancelAsync();
+            await Completion;
+            if (Counters.ConnectionsForcedAtStop > 0)
+            {
+                Log.DrainTimedOut(_logger, Counters.ConnectionsForcedAtStop);
+            }
         }
         await Completion;
     }

@@ -66,12 +66,13 @@ public abstract class EngineConformanceTests
     }
 
     [Fact]
-    public async Task AProtocolErrorClosesOnlyThatConnection()
+    public async Task AProtocolErrorIsAnsweredAndClosesOnlyThatConnection()
     {
         await using SocketServer server = TestServers.App(Engine);
         using Socket idle = await RawClient.ConnectAsync(server.LocalEndPoint);
         byte[] answer = await RawClient.ExchangeUntilCloseAsync(server.LocalEndPoint, Frames.Raw("[not, a, header]"));
-        Assert.Empty(answer);
+        Message error = Assert.Single(Splits.Decode(answer, []));
+        Assert.Equal("{\"result\": \"Error: the JSON header must be an object, not an array.\"}", System.Text.Encoding.UTF8.GetString(error.Content.Span));
         // Another connection, opened before the bad one, is still served.
         await idle.SendAsync(ReferenceVectors.Get("search-miss").Request);
         using var cts = new CancellationTokenSource(RawClient.Timeout);

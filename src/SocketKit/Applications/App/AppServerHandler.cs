@@ -69,12 +69,18 @@ public sealed class AppServerHandler : IConnectionHandler
         }
         catch (ProtocolException ex)
         {
+            // The stream cannot be read further, but nothing has been sent since the last response, so the peer can
+            // still read one: say what was wrong, then close (the reference closes without a word).
             LogProtocolError(ex);
+            WriteResponse(output, AppResponse.Result($"Error: {ex.Message}."), keepAlive: false);
             _finished = true;
             data = data.Slice(data.End);
             return NextStep.CloseAfterSending;
         }
     }
+
+    /// <inheritdoc />
+    public bool IsBetweenRequests => _finished || _decoder.IsAtMessageBoundary;
 
     /// <inheritdoc />
     public NextStep OnPeerClosed(ReadOnlySequence<byte> unconsumed, IBufferWriter<byte> output)
@@ -127,11 +133,16 @@ public sealed class AppServerHandler : IConnectionHandler
             LogProtocolError(ex);
             response = AppResponse.Result($"Error: {ex.Message}.");
         }
+        WriteResponse(output, response, request.Header.KeepAlive);
+    }
+
+    private void WriteResponse(IBufferWriter<byte> output, AppResponse response, bool keepAlive)
+    {
         if (_logger.IsEnabled(LogLevel.Information))
         {
             Log.ResponseSending(_logger, ConnectionId, Describe(response.ContentType, response.ContentEncoding, response.Content.Span));
         }
-        MessageEncoder.Write(output, new MessageHeader(response.ContentType, response.ContentEncoding, response.Content.Length) { KeepAlive = request.Header.KeepAlive },
+        MessageEncoder.Write(output, new MessageHeader(response.ContentType, response.ContentEncoding, response.Content.Length) { KeepAlive = keepAlive },
             response.Content.Span);
         _metrics.RequestAnswered(ServerPort, metricName, startedAt);
     }

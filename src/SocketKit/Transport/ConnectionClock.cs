@@ -1,0 +1,117 @@
+namespace SocketKit.Transport;
+
+/// <summary>
+/// One connection's deadlines, read by the server's heartbeat. The engine says what happens (bytes in, a request
+/// complete, a send begun, progress, a send done); <see cref="Check"/> says whether a timeout is due. A request's
+/// deadline is set when its first byte arrives and never moved by later bytes, so dribbling does not reset it.
+/// </summary>
+internal sealed class ConnectionClock
+{
+    private readonly Lock _gate = new();
+    private readonly ServerTimeouts _timeouts;
+    private readonly TimeProvider _time;
+    private long _deadline;
+    private ConnectionCloseReason _deadlineReason;
+    private bool _inRequest;
+    private long _sendStarted = -1;
+    private long _sendProgress;
+
+    public ConnectionClock(ServerTimeouts timeouts, TimeProvider time)
+    {
+        _timeouts = timeouts;
+        _time = time;
+        // The first request is timed from the connection's start: a peer that connects and sends nothing is a slowloris too.
+        _deadline = time.GetTimestamp() + Ticks(timeouts.HeaderTimeout);
+        _deadlineReason = ConnectionCloseReason.HeaderTimeout;
+    }
+
+    /// <summary>True when no request is in flight and nothing waits to be sent: the connection may be closed on stop without losing anything.</summary>
+    public bool IsIdle
+    {
+        get { lock (_gate) return !_inRequest && _sendStarted < 0; }
+    }
+
+    /// <summary>Bytes arrived and were handed to the handler; <paramref name="betweenRequests"/> says whether it is now waiting for a new request.</summary>
+    public void Received(bool betweenRequests)
+    {
+        lock (_gate)
+        {
+            if (betweenRequests)
+            {
+                if (_inRequest || _deadlineReason == ConnectionCloseReason.HeaderTimeout)
+                {
+                    _deadline = _time.GetTimestamp() + Ticks(_timeouts.IdleTimeout);
+                    _deadlineReason = ConnectionCloseReason.IdleTimeout;
+                }
+                _inRequest = false;
+            }
+            else if (!_inRequest)
+            {
+                _inRequest = true;
+                if (_deadlineReason != ConnectionCloseReason.HeaderTimeout)
+                {
+                    _deadline = _time.GetTimestamp() + Ticks(_timeouts.HeaderTimeout);
+                    _deadlineReason = ConnectionCloseReason.HeaderTimeout;
+                }
+            }
+        }
+    }
+
+    /// <summary>A send of bytes began; until <see cref="SendDone"/> the reader's rate is what is timed.</summary>
+    public void SendStarted()
+    {
+        lock (_gate)
+        {
+            _sendStarted = _time.GetTimestamp();
+            _sendProgress = 0;
+        }
+    }
+
+    /// <summary>The peer took <paramref name="bytes"/> more bytes of the current send.</summary>
+    public void Sent(int bytes)
+    {
+        lock (_gate) _sendProgress += bytes;
+    }
+
+    /// <summary>Everything written has gone out; the idle deadline starts now when no request is in flight.</summary>
+    public void SendDone()
+    {
+        lock (_gate)
+        {
+            _sendStarted = -1;
+            if (!_inRequest)
+            {
+                _deadline = _time.GetTimestamp() + Ticks(_timeouts.IdleTimeout);
+                _deadlineReason = ConnectionCloseReason.IdleTimeout;
+            }
+        }
+    }
+
+    /// <summary>The timeout that is due now, if any. Called by the heartbeat, once a second.</summary>
+    public ConnectionCloseReason? Check()
+    {
+        long now = _time.GetTimestamp();
+        lock (_gate)
+        {
+            if (_sendStarted >= 0)
+            {
+                // The rate is measured over each grace period in turn, so bytes the kernel took at once early on
+                // cannot pay for a reader that stopped reading later.
+                TimeSpan window = _time.GetElapsedTime(_sendStarted, now);
+                if (window >= _timeouts.MinDataRateGracePeriod)
+                {
+                    if (_sendProgress < _timeouts.MinResponseBytesPerSecond * window.TotalSeconds)
+                    {
+                        return ConnectionCloseReason.SlowReader;
+                    }
+                    _sendStarted = now;
+                    _sendProgress = 0;
+                }
+                return null; // While the server waits on the reader, the request and idle deadlines do not apply.
+            }
+            return now >= _deadline ? _deadlineReason : null;
+        }
+    }
+
+    private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
+}

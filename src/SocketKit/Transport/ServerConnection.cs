@@ -1,0 +1,31 @@
+namespace SocketKit.Transport;
+
+/// <summary>
+/// What the heartbeat needs to know about a connection on any engine: who it is, its deadlines, and how to stop it.
+/// The first reason to close it wins; the engine's own loop notices and closes the socket.
+/// </summary>
+internal class ServerConnection(ConnectionInfo info, ConnectionClock clock)
+{
+    private int _abortReason = -1;
+
+    public ConnectionInfo Info { get; } = info;
+
+    public ConnectionClock Clock { get; } = clock;
+
+    /// <summary>Why the server decided to close it, once it has.</summary>
+    public ConnectionCloseReason? AbortReason => Volatile.Read(ref _abortReason) is int r and >= 0 ? (ConnectionCloseReason)r : null;
+
+    /// <summary>Wakes the engine's work on this connection (shuts the socket, cancels its operations, ...).</summary>
+    public Action? Wake { get; set; }
+
+    /// <summary>Records why it must close and wakes the engine; false when a reason was already recorded.</summary>
+    public bool Abort(ConnectionCloseReason reason)
+    {
+        if (Interlocked.CompareExchange(ref _abortReason, (int)reason, -1) != -1)
+        {
+            return false;
+        }
+        Wake?.Invoke();
+        return true;
+    }
+}

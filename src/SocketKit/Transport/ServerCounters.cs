@@ -1,0 +1,61 @@
+namespace SocketKit.Transport;
+
+/// <summary>What a server has done so far, readable while it runs. Counts since start; safe to read from any thread.</summary>
+public sealed class ServerCounters
+{
+    private long _accepted;
+    private long _rejected;
+    private long _timedOut;
+    private long _cutOff;
+    private long _forcedAtStop;
+    private long _peakSendBufferBytes;
+
+    /// <summary>Connections accepted and served.</summary>
+    public long ConnectionsAccepted => Interlocked.Read(ref _accepted);
+
+    /// <summary>Connections closed at once because <see cref="ServerLimits.MaxConnections"/> were open.</summary>
+    public long ConnectionsRejected => Interlocked.Read(ref _rejected);
+
+    /// <summary>Connections closed by the header or idle timeout.</summary>
+    public long ConnectionsTimedOut => Interlocked.Read(ref _timedOut);
+
+    /// <summary>Connections cut off for reading too slowly or for a full send buffer.</summary>
+    public long ConnectionsCutOff => Interlocked.Read(ref _cutOff);
+
+    /// <summary>Connections still busy when the drain timeout ran out, closed by force.</summary>
+    public long ConnectionsForcedAtStop => Interlocked.Read(ref _forcedAtStop);
+
+    /// <summary>The most bytes any one connection has had waiting to be sent, in bytes.</summary>
+    public long PeakSendBufferBytes => Interlocked.Read(ref _peakSendBufferBytes);
+
+    internal void Accepted() => Interlocked.Increment(ref _accepted);
+
+    internal void Rejected() => Interlocked.Increment(ref _rejected);
+
+    internal void Closed(ConnectionCloseReason reason)
+    {
+        switch (reason)
+        {
+            case ConnectionCloseReason.HeaderTimeout or ConnectionCloseReason.IdleTimeout:
+                Interlocked.Increment(ref _timedOut);
+                break;
+            case ConnectionCloseReason.SlowReader or ConnectionCloseReason.SendBufferFull:
+                Interlocked.Increment(ref _cutOff);
+                break;
+            case ConnectionCloseReason.DrainTimeout:
+                Interlocked.Increment(ref _forcedAtStop);
+                break;
+        }
+    }
+
+    internal void Buffered(long bytes)
+    {
+        long peak = Interlocked.Read(ref _peakSendBufferBytes);
+        while (bytes > peak)
+        {
+            long seen = Interlocked.CompareExchange(ref _peakSendBufferBytes, bytes, peak);
+            if (seen == peak) return;
+            peak = seen;
+        }
+    }
+}

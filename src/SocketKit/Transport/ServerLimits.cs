@@ -1,0 +1,40 @@
+using SocketKit.Protocol;
+
+namespace SocketKit.Transport;
+
+/// <summary>
+/// How much a server lets its peers take: connections, buffered bytes, and the protocol's own limits.
+/// Every limit has a default and a unit; none means "unlimited".
+/// </summary>
+public sealed record ServerLimits
+{
+    /// <summary>The defaults below.</summary>
+    public static ServerLimits Default { get; } = new();
+
+    private readonly int _maxConnections = 10_000;
+    private readonly int _maxSendBufferBytes = 2 * 1024 * 1024;
+
+    /// <summary>
+    /// The most connections served at once. Default 10,000: half the 20,000 file descriptors a process may
+    /// hold on a stock Linux machine, leaving room for the rest. A connection over it is closed at once and counted.
+    /// </summary>
+    public int MaxConnections
+    {
+        get => _maxConnections;
+        init => _maxConnections = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxConnections), value, "must be at least 1");
+    }
+
+    /// <summary>
+    /// The most bytes a connection may have waiting to be sent, in bytes. Default 2 MiB: a response to a request
+    /// of the default maximum content (1 MiB) fits twice. A handler that writes more is cut off before the bytes
+    /// are buffered, so a slow reader cannot make the server hold more than this for it.
+    /// </summary>
+    public int MaxSendBufferBytes
+    {
+        get => _maxSendBufferBytes;
+        init => _maxSendBufferBytes = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxSendBufferBytes), value, "must be at least 1 byte");
+    }
+
+    /// <summary>The protocol's limits (header bytes, content bytes, JSON depth) for handlers that decode messages. Default <see cref="ProtocolLimits.Default"/>.</summary>
+    public ProtocolLimits Protocol { get; init; } = ProtocolLimits.Default;
+}

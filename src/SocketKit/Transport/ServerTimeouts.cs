@@ -1,0 +1,53 @@
+namespace SocketKit.Transport;
+
+/// <summary>
+/// How long a server waits for its peers. One heartbeat a second checks them all (as Kestrel's does), so a
+/// timeout fires within a second after it is due. Every value is a duration; none means "forever".
+/// </summary>
+public sealed record ServerTimeouts
+{
+    /// <summary>The defaults below.</summary>
+    public static ServerTimeouts Default { get; } = new();
+
+    /// <summary>The heartbeat period: how often deadlines are checked. One second.</summary>
+    public static readonly TimeSpan HeartbeatPeriod = TimeSpan.FromSeconds(1);
+
+    private readonly TimeSpan _headerTimeout = TimeSpan.FromSeconds(30);
+    private readonly TimeSpan _idleTimeout = TimeSpan.FromMinutes(2);
+    private readonly TimeSpan _drainTimeout = TimeSpan.FromSeconds(30);
+    private readonly double _minResponseBytesPerSecond = 240;
+    private readonly TimeSpan _minDataRateGracePeriod = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a whole request may take to arrive, from its first byte (from the connection's start for the first
+    /// request). Default 30 s (Kestrel's RequestHeadersTimeout). More bytes do not extend it, so a peer dribbling a
+    /// byte at a time is closed all the same.
+    /// </summary>
+    public TimeSpan HeaderTimeout { get => _headerTimeout; init => _headerTimeout = Positive(value, nameof(HeaderTimeout)); }
+
+    /// <summary>How long a kept-alive connection may wait between requests. Default 2 min (Kestrel's KeepAliveTimeout).</summary>
+    public TimeSpan IdleTimeout { get => _idleTimeout; init => _idleTimeout = Positive(value, nameof(IdleTimeout)); }
+
+    /// <summary>
+    /// On stop, how long requests in flight may take to finish and their responses to go out before what is left
+    /// is closed. Default 30 s (the usual grace period of a service manager before it kills).
+    /// </summary>
+    public TimeSpan DrainTimeout { get => _drainTimeout; init => _drainTimeout = Positive(value, nameof(DrainTimeout)); }
+
+    /// <summary>
+    /// The slowest a peer may read a response, in bytes per second, once <see cref="MinDataRateGracePeriod"/> has
+    /// passed since a send began. Default 240 (Kestrel's MinResponseDataRate). Only time the server spends waiting
+    /// on the peer counts, so responses the kernel takes at once never trip it.
+    /// </summary>
+    public double MinResponseBytesPerSecond
+    {
+        get => _minResponseBytesPerSecond;
+        init => _minResponseBytesPerSecond = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(MinResponseBytesPerSecond), value, "must be a positive number of bytes per second");
+    }
+
+    /// <summary>How long a send may be slower than <see cref="MinResponseBytesPerSecond"/> before the rate counts. Default 5 s (Kestrel's).</summary>
+    public TimeSpan MinDataRateGracePeriod { get => _minDataRateGracePeriod; init => _minDataRateGracePeriod = Positive(value, nameof(MinDataRateGracePeriod)); }
+
+    private static TimeSpan Positive(TimeSpan value, string name) =>
+        value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(name, value, "must be a positive duration");
+}
