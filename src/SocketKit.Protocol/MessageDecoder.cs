@@ -19,6 +19,10 @@ public sealed class MessageDecoder
 
     private enum Phase { ProtoHeader, JsonHeader, Content }
 
+    // Content buffers start at most this large and double as bytes arrive, so a header that declares a large
+    // (allowed) length costs memory only for the bytes that actually come.
+    private const int InitialContentBytes = 16 * 1024;
+
     private readonly ProtocolLimits _limits;
     private Phase _phase = Phase.ProtoHeader;
     private int _headerLength;
@@ -78,24 +82,28 @@ public sealed class MessageDecoder
                     }
                     _header = MessageHeaderParser.Parse(input.Slice(0, _headerLength), _limits);
                     input = input.Slice(_headerLength);
-                    _content = _header.ContentLength == 0 ? [] : new byte[_header.ContentLength];
+                    _content = _header.ContentLength == 0 ? [] : new byte[Math.Min(_header.ContentLength, InitialContentBytes)];
                     _contentFilled = 0;
                     _phase = Phase.Content;
                     break;
 
                 case Phase.Content:
-                    int wanted = _content.Length - _contentFilled;
-                    if (wanted > 0)
+                    int length = _header!.ContentLength;
+                    while (_contentFilled < length)
                     {
-                        int take = (int)Math.Min(wanted, input.Length);
-                        input.Slice(0, take).CopyTo(_content.AsSpan(_contentFilled));
-                        input = input.Slice(take);
-                        _contentFilled += take;
-                        if (_contentFilled < _content.Length)
+                        if (input.IsEmpty)
                         {
                             message = default;
                             return false;
                         }
+                        if (_contentFilled == _content.Length)
+                        {
+                            Array.Resize(ref _content, (int)Math.Min(length, 2L * _content.Length));
+                        }
+                        int take = (int)Math.Min(_content.Length - _contentFilled, input.Length);
+                        input.Slice(0, take).CopyTo(_content.AsSpan(_contentFilled));
+                        input = input.Slice(take);
+                        _contentFilled += take;
                     }
                     message = new Message(_header!, _content);
                     _header = null;
@@ -121,7 +129,7 @@ public sealed class MessageDecoder
         {
             Phase.ProtoHeader => $"after {unconsumedBytes} of the {ProtoHeaderLength} protoheader bytes",
             Phase.JsonHeader => $"after {unconsumedBytes:N0} of the {_headerLength:N0} JSON header bytes",
-            _ => $"after {_contentFilled:N0} of the {_content.Length:N0} content bytes",
+            _ => $"after {_contentFilled:N0} of the {_header!.ContentLength:N0} content bytes",
         };
         throw new ProtocolException(ProtocolError.TruncatedMessage, $"the stream ended in the middle of a message, {where}");
     }

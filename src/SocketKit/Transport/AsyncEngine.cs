@@ -151,8 +151,8 @@ internal sealed class AsyncEngine : ServerEngine
         finally
         {
             connection.Wake = null;
-            CloseGracefully(socket);
             Closed(connection, reason);
+            CloseGracefully(socket);
             _connections.TryRemove(info.Id, out _);
         }
     }

@@ -144,8 +144,8 @@ internal sealed class BlockingEngine : ServerEngine
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            CloseGracefully(socket);
             Closed(connection, reason);
+            CloseGracefully(socket);
             _running.Signal();
         }
     }

@@ -320,8 +320,8 @@ internal sealed class SelectEngine : ServerEngine
         {
             return;
         }
+        Closed(c.Tracked, c.Reason);
         _selector.Unregister(c.Socket);
         CloseGracefully(c.Socket);
-        Closed(c.Tracked, c.Reason);
     }
 }

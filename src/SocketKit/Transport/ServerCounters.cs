@@ -9,9 +9,14 @@ public sealed class ServerCounters
     private long _cutOff;
     private long _forcedAtStop;
     private long _peakSendBufferBytes;
+    private long _bytesReceived;
+    private long _closed;
 
     /// <summary>Connections accepted and served.</summary>
     public long ConnectionsAccepted => Interlocked.Read(ref _accepted);
+
+    /// <summary>Connections open now: accepted and not yet closed.</summary>
+    public long ConnectionsOpen => Interlocked.Read(ref _accepted) - Interlocked.Read(ref _closed);
 
     /// <summary>Connections closed at once because <see cref="ServerLimits.MaxConnections"/> were open.</summary>
     public long ConnectionsRejected => Interlocked.Read(ref _rejected);
@@ -28,12 +33,18 @@ public sealed class ServerCounters
     /// <summary>The most bytes any one connection has had waiting to be sent, in bytes.</summary>
     public long PeakSendBufferBytes => Interlocked.Read(ref _peakSendBufferBytes);
 
+    /// <summary>Bytes received on every connection, in bytes.</summary>
+    public long BytesReceived => Interlocked.Read(ref _bytesReceived);
+
+    internal void Received(int bytes) => Interlocked.Add(ref _bytesReceived, bytes);
+
     internal void Accepted() => Interlocked.Increment(ref _accepted);
 
     internal void Rejected() => Interlocked.Increment(ref _rejected);
 
     internal void Closed(ConnectionCloseReason reason)
     {
+        Interlocked.Increment(ref _closed);
         switch (reason)
         {
             case ConnectionCloseReason.HeaderTimeout or ConnectionCloseReason.IdleTimeout:

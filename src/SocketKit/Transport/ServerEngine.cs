@@ -111,7 +111,6 @@ internal abstract class ServerEngine
     {
         if (Connections.Count < Limits.MaxConnections)
         {
-            Counters.Accepted();
             return true;
         }
         Counters.Rejected();
@@ -128,10 +127,11 @@ internal abstract class ServerEngine
     {
         var connection = new ServerConnection(info, new ConnectionClock(Timeouts, Options.TimeProvider));
         Connections[info.Id] = connection;
+        Counters.Accepted();
         return connection;
     }
 
-    /// <summary>Forgets a closed connection, counts and logs why it closed.</summary>
+    /// <summary>Forgets a connection about to be closed, counts and logs why: before the socket closes, so what a peer sees never runs ahead of the counters.</summary>
     protected void Closed(ServerConnection connection, ConnectionCloseReason reason)
     {
         Connections.TryRemove(connection.Info.Id, out _);
@@ -144,6 +144,7 @@ internal abstract class ServerEngine
 
     protected void LogReceived(ConnectionInfo connection, ReadOnlySpan<byte> bytes)
     {
+        Counters.Received(bytes.Length);
         Log.Received(Logger, connection.Id, bytes.Length);
         if (Logger.IsEnabled(LogLevel.Trace))
         {

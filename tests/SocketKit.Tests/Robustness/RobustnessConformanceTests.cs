@@ -1,0 +1,215 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Time.Testing;
+using SocketKit.Applications.App;
+using SocketKit.Protocol;
+using SocketKit.Tests.Support;
+using SocketKit.Transport;
+
+namespace SocketKit.Tests.Robustness;
+
+/// <summary>Limits, timeouts and the drain, the same on every engine. Timeouts run on a fake clock: no test waits them out.</summary>
+public abstract class RobustnessConformanceTests
+{
+    protected abstract EngineKind Engine { get; }
+
+    private static readonly TimeSpan ShortWait = TimeSpan.FromMilliseconds(300);
+
+    [Fact]
+    public async Task ADribblingClientIsClosedByTheHeaderTimeoutWhileOthersAreServed()
+    {
+        var time = new FakeTimeProvider();
+        var timeouts = new ServerTimeouts { HeaderTimeout = TimeSpan.FromSeconds(10) };
+        await using SocketServer server = HostileServers.App(Engine, timeouts: timeouts, time: time);
+        using Socket dribbler = await RawClient.ConnectAsync(server.LocalEndPoint);
+        await Eventually.TrueAsync(() => server.Counters.ConnectionsAccepted == 1, "the server accepts the dribbler");
+        byte[] request = ReferenceVectors.Get("search-morpheus").Request;
+
+        // A byte every second: if bytes reset the timeout, this connection would never close.
+        int closedAfter = HostileServers.AdvanceUntilClosed(time, dribbler, 30, second => dribbler.Send(request.AsSpan(second - 1, 1)));
+
+        Assert.InRange(closedAfter, 10, 11);
+        Assert.Equal(1, server.Counters.ConnectionsTimedOut);
+        await HostileServers.AssertServesAsync(server);
+    }
+
+    [Fact]
+    public async Task ARequestDribbledWithinTheHeaderTimeoutIsAnswered()
+    {
+        var time = new FakeTimeProvider();
+        await using SocketServer server = HostileServers.App(Engine, timeouts: new ServerTimeouts { HeaderTimeout = TimeSpan.FromSeconds(10) }, time: time);
+        using Socket client = await RawClient.ConnectAsync(server.LocalEndPoint);
+        await Eventually.TrueAsync(() => server.Counters.ConnectionsAccepted == 1, "the server accepts the client");
+        ReferenceVector v = ReferenceVectors.Get("search-morpheus");
+        for (int second = 1; second <= 9; second++)
+        {
+            client.Send(v.Request.AsSpan(second - 1, 1));
+            time.Advance(TimeSpan.FromSeconds(1));
+        }
+        client.Send(v.Request.AsSpan(9));
+        using var cts = new CancellationTokenSource(RawClient.Timeout);
+        Assert.Equal(v.Response, await RawClient.ReadToEndAsync(client, cts.Token));
+        Assert.Equal(0, server.Counters.ConnectionsTimedOut);
+    }
+
+    [Fact]
+    public async Task AKeptAliveConnectionIsClosedByTheIdleTimeout()
+    {
+        var time = new FakeTimeProvider();
+        await using SocketServer server = HostileServers.App(Engine, timeouts: new ServerTimeouts { IdleTimeout = TimeSpan.FromSeconds(5) }, time: time);
+        using Socket client = await RawClient.ConnectAsync(server.LocalEndPoint);
+        client.Send(HostileServers.Request("search", "ring", keepAlive: true));
+        using var cts = new CancellationTokenSource(RawClient.Timeout);
+        byte[] proto = await RawClient.ReadExactlyAsync(client, 2, cts.Token);
+        await RawClient.ReadExactlyAsync(client, (proto[0] << 8) | proto[1], cts.Token);
+
+        int closedAfter = HostileServers.AdvanceUntilClosed(time, client, 30);
+
+        // The response may reach the client just before the server starts the idle clock: one second of slack.
+        Assert.InRange(closedAfter, 5, 7);
+        Assert.Equal(1, server.Counters.ConnectionsTimedOut);
+    }
+
+    [Fact]
+    public async Task AConnectionOverTheMaximumIsClosedAtOnceAndCounted()
+    {
+        await using SocketServer server = HostileServers.App(Engine, limits: new ServerLimits { MaxConnections = 2 });
+        using Socket first = await RawClient.ConnectAsync(server.LocalEndPoint);
+        using Socket second = await RawClient.ConnectAsync(server.LocalEndPoint);
+        await Eventually.TrueAsync(() => server.Counters.ConnectionsAccepted == 2, "the server accepts two connections");
+        using var third = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        bool refused;
+        try
+        {
+            // The kernel completes the handshake before the server sees the connection; its reset may beat the connect's completion.
+            await third.ConnectAsync(server.LocalEndPoint).WaitAsync(RawClient.Timeout);
+            refused = HostileServers.IsClosedByServer(third, RawClient.Timeout);
+        }
+        catch (SocketException)
+        {
+            refused = true;
+        }
+
+        Assert.True(refused, "the third connection is closed");
+        await Eventually.TrueAsync(() => server.Counters.ConnectionsRejected == 1, "the refusal is counted");
+
+        // The two within the limit are served, and once one closes there is room again.
+        second.Send(ReferenceVectors.Get("search-ring").Request);
+        using var cts = new CancellationTokenSource(RawClient.Timeout);
+        Assert.Equal(ReferenceVectors.Get("search-ring").Response, await RawClient.ReadToEndAsync(second, cts.Token));
+        await Eventually.TrueAsync(() => server.Counters.ConnectionsOpen == 1, "the served connection closes");
+        await HostileServers.AssertServesAsync(server);
+    }
+
+    [Fact]
+    public async Task ASlowReaderIsCutOffAndWhatTheServerBuffersForItStaysUnderTheLimit()
+    {
+        const int limit = 12 * 1024 * 1024;
+        const int response = 10 * 1024 * 1024; // More than the kernel's socket buffers on both sides hold.
+        var timeouts = new ServerTimeouts { MinDataRateGracePeriod = TimeSpan.FromSeconds(1) };
+        await using SocketServer server = HostileServers.App(Engine, limits: new ServerLimits { MaxSendBufferBytes = limit }, timeouts: timeouts);
+        using var reader = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        await reader.ConnectAsync(server.LocalEndPoint).WaitAsync(RawClient.Timeout);
+        reader.Send(HostileServers.Request("big", response.ToString(), keepAlive: true));
+
+        // The client never reads.
+        await Eventually.TrueAsync(() => server.Counters.ConnectionsCutOff == 1, "the slow reader is cut off", TimeSpan.FromSeconds(15));
+
+        Assert.InRange(server.Counters.PeakSendBufferBytes, response, limit);
+        await HostileServers.AssertServesAsync(server);
+    }
+
+    [Fact]
+    public async Task AResponseOverTheSendBufferLimitIsRefusedBeforeItIsBuffered()
+    {
+        const int limit = 64 * 1024;
+        await using SocketServer server = HostileServers.App(Engine, limits: new ServerLimits { MaxSendBufferBytes = limit });
+        byte[] answer = await RawClient.ExchangeUntilCloseAsync(server.LocalEndPoint, HostileServers.Request("big", (limit + 1).ToString()));
+
+        Assert.Empty(answer);
+        Assert.Equal(1, server.Counters.ConnectionsCutOff);
+        Assert.True(server.Counters.PeakSendBufferBytes <= limit, $"peak {server.Counters.PeakSendBufferBytes}");
+        await HostileServers.AssertServesAsync(server);
+    }
+
+    [Fact]
+    public async Task StoppingClosesIdleConnectionsAtOnceAndLetsARequestInFlightFinish()
+    {
+        SocketServer server = HostileServers.App(Engine);
+        using Socket idle = await RawClient.ConnectAsync(server.LocalEndPoint);
+        using Socket busy = await RawClient.ConnectAsync(server.LocalEndPoint);
+        ReferenceVector v = ReferenceVectors.Get("search-morpheus");
+        int half = v.Request.Length / 2;
+        busy.Send(v.Request.AsSpan(0, half));
+        await Eventually.TrueAsync(() => server.Counters.BytesReceived == half, "the server reads the first half");
+
+        Task stopped = server.StopAsync();
+
+        Assert.True(HostileServers.IsClosedByServer(idle, RawClient.Timeout), "the idle connection is closed at once");
+        Assert.False(stopped.IsCompleted, "the server waits for the request in flight");
+        await Eventually.TrueAsync(() => ConnectIsRefused(server.LocalEndPoint), "new connections are refused");
+        busy.Send(v.Request.AsSpan(half));
+        using var cts = new CancellationTokenSource(RawClient.Timeout);
+        Assert.Equal(v.Response, await RawClient.ReadToEndAsync(busy, cts.Token));
+        await stopped.WaitAsync(RawClient.Timeout);
+        Assert.Equal(0, server.Counters.ConnectionsForcedAtStop);
+    }
+
+    [Fact]
+    public async Task ARequestStillInFlightWhenTheDrainTimesOutIsClosedByForce()
+    {
+        var time = new FakeTimeProvider();
+        SocketServer server = HostileServers.App(Engine, timeouts: new ServerTimeouts { DrainTimeout = TimeSpan.FromSeconds(5), HeaderTimeout = TimeSpan.FromMinutes(5) }, time: time);
+        using Socket busy = await RawClient.ConnectAsync(server.LocalEndPoint);
+        busy.Send(ReferenceVectors.Get("search-morpheus").Request.AsSpan(0, 10));
+        await Eventually.TrueAsync(() => server.Counters.BytesReceived == 10, "the server reads the 10 bytes");
+
+        Task stopped = server.StopAsync();
+        Assert.False(HostileServers.IsClosedByServer(busy, ShortWait), "a request in flight is not closed at once");
+        time.Advance(TimeSpan.FromSeconds(5));
+
+        await stopped.WaitAsync(RawClient.Timeout);
+        Assert.True(HostileServers.IsClosedByServer(busy, RawClient.Timeout));
+        Assert.Equal(1, server.Counters.ConnectionsForcedAtStop);
+    }
+
+    [Fact]
+    public async Task AHandlerThatThrowsEndsOnlyItsOwnConnection()
+    {
+        AppRouter router = TutorialHandlers.CreateRouter().MapAction("crash", _ => throw new InvalidOperationException("handler bug"));
+        await using SocketServer server = SocketServer.Start(
+            new ServerOptions { EndPoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0), Engine = Engine },
+            connection => new AppServerHandler(router, connection));
+        byte[] answer = await RawClient.ExchangeUntilCloseAsync(server.LocalEndPoint, HostileServers.Request("crash", "now"));
+        Assert.Empty(answer);
+        await HostileServers.AssertServesAsync(server);
+    }
+
+    private static bool ConnectIsRefused(System.Net.EndPoint endPoint)
+    {
+        using var probe = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            probe.Connect(endPoint);
+            return false;
+        }
+        catch (SocketException)
+        {
+            return true;
+        }
+    }
+}
+
+public sealed class BlockingRobustnessTests : RobustnessConformanceTests
+{
+    protected override EngineKind Engine => EngineKind.Blocking;
+}
+
+public sealed class SelectRobustnessTests : RobustnessConformanceTests
+{
+    protected override EngineKind Engine => EngineKind.Select;
+}
+
+public sealed class AsyncRobustnessTests : RobustnessConformanceTests
+{
+    protected override EngineKind Engine => EngineKind.Async;
+}

@@ -1,0 +1,85 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Time.Testing;
+using SocketKit.Applications.App;
+using SocketKit.Protocol;
+using SocketKit.Transport;
+
+namespace SocketKit.Tests.Support;
+
+/// <summary>App servers with chosen limits, timeouts and clock, and the clients that probe them.</summary>
+public static class HostileServers
+{
+    /// <summary>The tutorial's router plus "big N" (N zero bytes back) for slow-reader and send-buffer tests.</summary>
+    public static AppRouter Router() => TutorialHandlers.CreateRouter()
+        .MapAction("big", request => AppResponse.Binary(new byte[int.Parse(request.Value!.Value.GetString()!, System.Globalization.CultureInfo.InvariantCulture)]));
+
+    public static SocketServer App(EngineKind engine, ServerLimits? limits = null, ServerTimeouts? timeouts = null, TimeProvider? time = null)
+    {
+        AppRouter router = Router();
+        var options = new ServerOptions
+        {
+            EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+            Engine = engine,
+            Limits = limits ?? ServerLimits.Default,
+            Timeouts = timeouts ?? ServerTimeouts.Default,
+            TimeProvider = time ?? TimeProvider.System,
+        };
+        return SocketServer.Start(options, connection => new AppServerHandler(router, connection, limits: options.Limits.Protocol));
+    }
+
+    public static byte[] Request(string action, string value, bool keepAlive = false)
+    {
+        Message m = AppRequests.Json(action, value, keepAlive);
+        return MessageEncoder.Encode(m.Header, m.Content.Span);
+    }
+
+    /// <summary>A good request gets the reference's answer: the server still serves.</summary>
+    public static async Task AssertServesAsync(SocketServer server)
+    {
+        ReferenceVector v = ReferenceVectors.Get("search-morpheus");
+        byte[] answer = await RawClient.ExchangeUntilCloseAsync(server.LocalEndPoint, v.Request);
+        Assert.Equal(v.Response, answer);
+    }
+
+    /// <summary>True when the server closed (or reset) the socket: what it sent before is read and dropped.</summary>
+    public static bool IsClosedByServer(Socket socket, TimeSpan wait)
+    {
+        byte[] sink = new byte[64 * 1024];
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            TimeSpan left = wait - clock.Elapsed;
+            if (!socket.Poll((int)Math.Max(0, left.TotalMicroseconds), SelectMode.SelectRead))
+            {
+                return false;
+            }
+            try
+            {
+                if (socket.Receive(sink) == 0) return true;
+            }
+            catch (SocketException)
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Moves fake time one second at a time (with <paramref name="eachSecond"/> first) until the server closes the
+    /// socket; returns the fake seconds that took. Real waits are short and bounded by <paramref name="maxSeconds"/>.
+    /// </summary>
+    public static int AdvanceUntilClosed(FakeTimeProvider time, Socket socket, int maxSeconds, Action<int>? eachSecond = null)
+    {
+        for (int second = 1; second <= maxSeconds; second++)
+        {
+            eachSecond?.Invoke(second);
+            time.Advance(TimeSpan.FromSeconds(1));
+            if (IsClosedByServer(socket, TimeSpan.FromMilliseconds(100)))
+            {
+                return second;
+            }
+        }
+        throw new TimeoutException($"the server did not close the connection within {maxSeconds} fake seconds");
+    }
+}
