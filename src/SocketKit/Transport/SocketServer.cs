@@ -58,7 +58,8 @@ public sealed class SocketServer : IAsyncDisposable
         if (!_stopping.IsCancellationRequested)
         {
             Log.Stopping(_logger, EndPoints.Format(LocalEndPoint));
-            await _stopping.CancelAsync();
+            // Cancel, not CancelAsync: the drain (and its timer) is in place before this method first yields.
+            _stopping.Cancel();
             await Completion;
             if (Counters.ConnectionsForcedAtStop > 0)
             {

@@ -75,7 +75,7 @@ public static class HostileServers
         {
             eachSecond?.Invoke(second);
             time.Advance(TimeSpan.FromSeconds(1));
-            if (IsClosedByServer(socket, TimeSpan.FromMilliseconds(100)))
+            if (IsClosedByServer(socket, TimeSpan.FromMilliseconds(250)))
             {
                 return second;
             }
