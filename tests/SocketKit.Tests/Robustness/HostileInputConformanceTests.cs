@@ -1,0 +1,53 @@
+using SocketKit.Protocol;
+using SocketKit.Tests.Support;
+using SocketKit.Transport;
+
+namespace SocketKit.Tests.Robustness;
+
+/// <summary>Every hostile input against a running server of every engine: it ends that connection, says why when it can, and serves the next client.</summary>
+public abstract class HostileInputConformanceTests
+{
+    protected abstract EngineKind Engine { get; }
+
+    public static TheoryData<string> Inputs => HostileInputs.Names();
+
+    [Fact]
+    public void TheCorpusHoldsAtLeastFortyInputs() => Assert.True(HostileInputs.All.Count >= 40, $"{HostileInputs.All.Count} inputs");
+
+    [Theory]
+    [MemberData(nameof(Inputs))]
+    public async Task AHostileInputEndsOnlyItsConnectionAndTheServerServesTheNextClient(string name)
+    {
+        HostileInputs.Input input = HostileInputs.Get(name);
+        await using SocketServer server = HostileServers.App(Engine);
+
+        byte[] answer = await RawClient.ExchangeUntilCloseAsync(server.LocalEndPoint, input.Bytes, halfClose: true);
+
+        List<Message> messages = Splits.Decode(answer, []);
+        if (input.Answered)
+        {
+            string last = System.Text.Encoding.UTF8.GetString(Assert.IsType<Message>(messages.LastOrDefault(), exactMatch: false).Content.Span);
+            Assert.StartsWith("{\"result\": \"Error: ", last);
+        }
+        else
+        {
+            Assert.Empty(messages);
+        }
+        await HostileServers.AssertServesAsync(server);
+    }
+}
+
+public sealed class BlockingHostileInputTests : HostileInputConformanceTests
+{
+    protected override EngineKind Engine => EngineKind.Blocking;
+}
+
+public sealed class SelectHostileInputTests : HostileInputConformanceTests
+{
+    protected override EngineKind Engine => EngineKind.Select;
+}
+
+public sealed class AsyncHostileInputTests : HostileInputConformanceTests
+{
+    protected override EngineKind Engine => EngineKind.Async;
+}
