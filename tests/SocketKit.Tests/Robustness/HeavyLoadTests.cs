@@ -1,0 +1,163 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Sockets;
+using SocketKit.Tests.Support;
+using SocketKit.Transport;
+
+namespace SocketKit.Tests.Robustness;
+
+[CollectionDefinition("Heavy", DisableParallelization = true)]
+public sealed class HeavyCollection;
+
+/// <summary>
+/// Slowloris and floods at the sizes the issue names, on every engine. They run alone (no other test shares the
+/// machine meanwhile), so the process's descriptors and memory are theirs to measure. Each is bounded in count and time.
+/// </summary>
+[Collection("Heavy")]
+[Trait("Category", "Heavy")]
+public class HeavyLoadTests
+{
+    private const int Slowloris = 1_000;
+    private const int Resets = 10_000;
+    private const int Cycles = 100_000;
+
+    [Theory]
+    [InlineData(EngineKind.Blocking)]
+    [InlineData(EngineKind.Select)]
+    [InlineData(EngineKind.Async)]
+    public async Task AThousandDribblingConnectionsAreAllClosedByTheHeaderTimeoutWhileAGoodClientIsServed(EngineKind engine)
+    {
+        var timeouts = new ServerTimeouts { HeaderTimeout = TimeSpan.FromSeconds(2) };
+        await using SocketServer server = HostileServers.App(engine, timeouts: timeouts);
+        byte[] request = ReferenceVectors.Get("search-morpheus").Request;
+        var clock = Stopwatch.StartNew();
+
+        var sockets = new Socket[Slowloris];
+        var connectedAt = new TimeSpan[Slowloris];
+        var closedAt = new TimeSpan?[Slowloris];
+        for (int batch = 0; batch < Slowloris; batch += 100)
+        {
+            await Task.WhenAll(Enumerable.Range(batch, 100).Select(async i =>
+            {
+                // Timed from before the connect: the server's clock for it starts at accept, which cannot be earlier.
+                connectedAt[i] = clock.Elapsed;
+                sockets[i] = await RawClient.ConnectAsync(server.LocalEndPoint);
+            }));
+        }
+        Task[] watchers = [.. Enumerable.Range(0, Slowloris).Select(async i =>
+        {
+            byte[] sink = new byte[256];
+            try
+            {
+                while (await sockets[i].ReceiveAsync(sink) > 0) { }
+            }
+            catch (SocketException)
+            {
+            }
+            closedAt[i] = clock.Elapsed;
+        })];
+        Task allClosed = Task.WhenAll(watchers);
+
+        // One byte a second on every connection, and a well-behaved client all along.
+        int good = 0;
+        Task goodClient = Task.Run(async () =>
+        {
+            while (!allClosed.IsCompleted)
+            {
+                await HostileServers.AssertServesAsync(server);
+                good++;
+            }
+        });
+        for (int second = 0; !allClosed.IsCompleted && second < 10; second++)
+        {
+            foreach (Socket s in sockets)
+            {
+                try { s.Send(request.AsSpan(second, 1)); } catch (SocketException) { }
+            }
+            await Task.WhenAny(allClosed, Task.Delay(1000));
+        }
+        await allClosed.WaitAsync(TimeSpan.FromSeconds(10));
+        await goodClient.WaitAsync(RawClient.Timeout);
+
+        TimeSpan[] lifetimes = [.. Enumerable.Range(0, Slowloris).Select(i => closedAt[i]!.Value - connectedAt[i])];
+        TimeSpan latest = lifetimes.Max();
+        Console.WriteLine($"{engine}: {Slowloris} dribbling connections closed after {lifetimes.Min().TotalSeconds:0.00} to {latest.TotalSeconds:0.00} s " +
+            $"(header timeout {timeouts.HeaderTimeout.TotalSeconds:0} s); the good client was served {good} times meanwhile");
+        Assert.True(lifetimes.Min() >= timeouts.HeaderTimeout, $"closed early: {lifetimes.Min()}");
+        // Due at the header timeout and closed at the next heartbeat (1 s); the rest is this test's own 1,000 connects
+        // and 1,000 close notifications on two shared cores, which it cannot tell apart from the server's delay.
+        Assert.True(latest <= timeouts.HeaderTimeout + ServerTimeouts.HeartbeatPeriod + TimeSpan.FromSeconds(1), $"latest close after {latest}");
+        Assert.Equal(Slowloris, server.Counters.ConnectionsTimedOut);
+        Assert.True(good > 0, "the good client was served during the attack");
+        foreach (Socket s in sockets) s.Dispose();
+    }
+
+    [Theory]
+    [InlineData(EngineKind.Blocking)]
+    [InlineData(EngineKind.Select)]
+    [InlineData(EngineKind.Async)]
+    public async Task TenThousandResetsThenAHundredThousandCyclesLeaveTheServerServingWithItsDescriptorsAndMemory(EngineKind engine)
+    {
+        await using SocketServer server = HostileServers.App(engine);
+        // Warm up every path the load takes (JIT, pools, caches, thread pool size) before the baseline is read.
+        await ResetAsync(server, 1_000);
+        await RunCyclesAsync(server, 2_000);
+        await Eventually.TrueAsync(() => server.Counters.ConnectionsOpen == 0, "the warm-up connections close");
+        int descriptorsBefore = OpenDescriptors();
+        long memoryBefore = GC.GetTotalMemory(forceFullCollection: true);
+        var clock = Stopwatch.StartNew();
+
+        // Connections that reset right after connecting: RST instead of FIN, before or after the server accepts.
+        await ResetAsync(server, Resets);
+        TimeSpan resetsTook = clock.Elapsed;
+        await HostileServers.AssertServesAsync(server);
+
+        await RunCyclesAsync(server, Cycles);
+        TimeSpan total = clock.Elapsed;
+        await HostileServers.AssertServesAsync(server);
+        await Eventually.TrueAsync(() => server.Counters.ConnectionsOpen == 0, "every connection closes");
+
+        int descriptorsAfter = OpenDescriptors();
+        long memoryAfter = GC.GetTotalMemory(forceFullCollection: true);
+        Assert.True(descriptorsAfter <= descriptorsBefore * 1.1, $"descriptors {descriptorsBefore} -> {descriptorsAfter}");
+        Assert.True(memoryAfter <= memoryBefore * 1.1, $"managed memory {memoryBefore:N0} -> {memoryAfter:N0} bytes");
+        Console.WriteLine($"{engine}: {Resets} resets in {resetsTook.TotalSeconds:0.0} s, {Cycles} cycles in {(total - resetsTook).TotalSeconds:0.0} s; " +
+            $"descriptors {descriptorsBefore} -> {descriptorsAfter}, managed memory {memoryBefore:N0} -> {memoryAfter:N0} bytes");
+    }
+
+    private static Task ResetAsync(SocketServer server, int count) => ParallelAsync(count, 32, async _ =>
+    {
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(server.LocalEndPoint).WaitAsync(RawClient.Timeout);
+        socket.LingerState = new LingerOption(true, 0);
+    });
+
+    private static async Task RunCyclesAsync(SocketServer server, int count)
+    {
+        ReferenceVector v = ReferenceVectors.Get("search-morpheus");
+        int wrong = 0;
+        await ParallelAsync(count, 16, async _ =>
+        {
+            byte[] answer = await RawClient.ExchangeUntilCloseAsync(server.LocalEndPoint, v.Request);
+            if (!answer.AsSpan().SequenceEqual(v.Response)) Interlocked.Increment(ref wrong);
+        });
+        Assert.Equal(0, wrong);
+    }
+
+    private static async Task ParallelAsync(int count, int workers, Func<int, Task> body)
+    {
+        int next = -1;
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                cts.Token.ThrowIfCancellationRequested();
+                await body(i);
+            }
+        })));
+    }
+
+    private static int OpenDescriptors() => Directory.GetFiles("/proc/self/fd").Length;
+}

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace SocketKit.Tests.Support;
+
+/// <summary>The built socketkit program in a process of its own, so a test can send it a real signal.</summary>
+public sealed class CliProcess : IDisposable
+{
+    private readonly Process _process;
+
+    private CliProcess(string[] args)
+    {
+        // The test project references the CLI project, so its build output sits beside the tests.
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardErrorEncoding = System.Text.Encoding.UTF8,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SocketKit.Cli.dll"));
+        foreach (string arg in args) start.ArgumentList.Add(arg);
+        _process = Process.Start(start) ?? throw new InvalidOperationException("socketkit did not start");
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Error.WriteLine(e.Data); };
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) Out.WriteLine(e.Data); };
+        _process.BeginErrorReadLine();
+        _process.BeginOutputReadLine();
+    }
+
+    public WatchedWriter Out { get; } = new();
+    public WatchedWriter Error { get; } = new();
+    public int Port { get; private set; }
+
+    public static async Task<CliProcess> StartServerAsync(params string[] args)
+    {
+        var process = new CliProcess(args);
+        try
+        {
+            var listening = await process.Error.WaitForAsync(@"Listening on 127\.0\.0\.1:(\d+)", TimeSpan.FromSeconds(30));
+            process.Port = int.Parse(listening.Groups[1].Value);
+            return process;
+        }
+        catch
+        {
+            process.Dispose();
+            throw;
+        }
+    }
+
+    public void Terminate()
+    {
+        if (Kill(_process.Id, SigTerm) != 0) throw new InvalidOperationException($"kill failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.Dispose();
+    }
+
+    private const int SigTerm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+}
