@@ -1,0 +1,68 @@
+using System.Net;
+using SocketKit.Cli.Infrastructure;
+using SocketKit.Protocol;
+using SocketKit.Tests.Support;
+
+namespace SocketKit.Tests.Cli;
+
+/// <summary>The limit and timeout flags every server command takes.</summary>
+public class ServerFlagsTests
+{
+    [Theory]
+    [InlineData("16KiB", 16 * 1024)]
+    [InlineData("1MiB", 1024 * 1024)]
+    [InlineData("1.5KiB", 1536)]
+    [InlineData("2mb", 2 * 1024 * 1024)]
+    [InlineData("1000", 1000)]
+    [InlineData("512B", 512)]
+    public void SizesAreReadWithBinaryUnitsOrAsPlainBytes(string text, long expected)
+    {
+        Assert.True(ByteSizes.TryParse(text, out long bytes));
+        Assert.Equal(expected, bytes);
+    }
+
+    [Theory]
+    [InlineData("lots")]
+    [InlineData("-1")]
+    [InlineData("1.5")]
+    [InlineData("")]
+    public void WhatIsNotASizeIsRefused(string text) => Assert.False(ByteSizes.TryParse(text, out _));
+
+    [Theory]
+    [InlineData("echo-server")]
+    [InlineData("multiconn-server")]
+    [InlineData("app-server")]
+    public async Task EveryServerCommandTakesTheSameLimitAndTimeoutFlags(string command)
+    {
+        Support.Cli.Result help = await Support.Cli.RunAsync(command, "--help");
+        foreach (string flag in new[] { "--max-header-bytes", "--max-content-bytes", "--max-connections", "--max-send-buffer-bytes", "--header-timeout", "--idle-timeout", "--drain-timeout" })
+        {
+            Assert.Contains(flag, help.Out);
+        }
+        Assert.Contains("default 30s", help.Out);
+        Assert.Contains("default 16KiB", help.Out);
+    }
+
+    [Theory]
+    [InlineData("--max-content-bytes", "lots", "'lots' is not a size for --max-content-bytes")]
+    [InlineData("--max-header-bytes", "100KiB", "--max-header-bytes must be from 1 to 65535 bytes, not 100KiB")]
+    [InlineData("--max-connections", "0", "'0' is not a count for --max-connections")]
+    [InlineData("--drain-timeout", "soon", "'soon' is not a duration")]
+    public async Task ABadLimitIsAUsageError(string flag, string value, string message)
+    {
+        Support.Cli.Result result = await Support.Cli.RunAsync("app-server", "127.0.0.1", "0", flag, value);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(message, result.Error);
+    }
+
+    [Fact]
+    public async Task TheAppServerRefusesContentOverMaxContentBytesWithAnErrorSayingTheLimit()
+    {
+        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0", "--max-content-bytes", "100");
+        byte[] request = Frames.Raw(Frames.Header("binary/x", "binary", 200), new byte[200]);
+        byte[] answer = await RawClient.ExchangeUntilCloseAsync(new IPEndPoint(IPAddress.Loopback, server.Port), request);
+        Message error = Assert.Single(Splits.Decode(answer, []));
+        Assert.Equal("{\"result\": \"Error: the header declares 200 content bytes; the limit is 100 bytes.\"}", System.Text.Encoding.UTF8.GetString(error.Content.Span));
+        await server.Error.WaitForAsync(@"warning: Protocol error on connection 1 from 127\.0\.0\.1:\d+: ContentTooLarge: the header declares 200 content bytes; the limit is 100 bytes");
+    }
+}
