@@ -77,6 +77,10 @@ public sealed class ProxyProtocolHandler : IConnectionHandler
     }
 
     /// <inheritdoc />
+    /// <remarks>The application's answer once the header is read, so a drain waits for its requests in flight.</remarks>
+    public bool IsBetweenRequests => _handler?.IsBetweenRequests ?? true;
+
+    /// <inheritdoc />
     public NextStep OnPeerClosed(ReadOnlySequence<byte> unconsumed, IBufferWriter<byte> output)
     {
         if (_handler is not null)
