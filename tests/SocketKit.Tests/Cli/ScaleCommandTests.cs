@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using SocketKit.Applications.App;
 using SocketKit.Applications.Echo;
+using SocketKit.Protocol;
 using SocketKit.Tests.Support;
 using SocketKit.Transport;
 
@@ -119,7 +120,9 @@ public class ScaleCommandTests
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0");
         byte[] reply = await RawClient.ExchangeUntilCloseAsync(new IPEndPoint(IPAddress.Loopback, server.Port),
             [.. "PROXY TCP4 192.0.2.7 127.0.0.1 4444 65432\r\n"u8, .. SearchRequest("morpheus")]);
-        Assert.Empty(reply);
+        // "PR" read as a header length is 20,562 bytes: refused, and the error says so before the close.
+        Message error = Assert.Single(Splits.Decode(reply, []));
+        Assert.Contains("JSON header of 20,562 bytes", System.Text.Encoding.UTF8.GetString(error.Content.Span));
         await server.Error.WaitForAsync(@"Protocol error on connection 1 from 127\.0\.0\.1:\d+");
         Assert.DoesNotContain("192.0.2.7", server.Error.ToString());
     }
