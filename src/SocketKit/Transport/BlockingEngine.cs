@@ -84,7 +84,7 @@ internal sealed class BlockingEngine : ServerEngine
     private void Serve(Socket socket, ServerConnection connection)
     {
         ConnectionInfo info = connection.Info;
-        Log.Accepted(Logger, info.Id, info.Remote);
+        OnAccepted(info);
         ConnectionCloseReason reason = ConnectionCloseReason.PeerClosed;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ReceiveSize);
         try

@@ -185,7 +185,7 @@ internal sealed class SelectEngine : ServerEngine
             socket.Blocking = false;
             socket.NoDelay = true;
             ServerConnection tracked = Track(Describe(socket));
-            Log.Accepted(Logger, tracked.Info.Id, tracked.Info.Remote);
+            OnAccepted(tracked.Info);
             var connection = new Connection(socket, tracked, HandlerFactory(tracked.Info), Limits.MaxSendBufferBytes);
             _byId[tracked.Info.Id] = connection;
             _selector.Register(socket, SelectorEvents.Read, connection);

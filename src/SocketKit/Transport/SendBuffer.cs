@@ -10,23 +10,25 @@ internal sealed class SendBufferFullException(int limit) : Exception($"the respo
 /// <summary>
 /// The bytes a connection has to send, bounded: a handler that asks for room beyond
 /// <see cref="ServerLimits.MaxSendBufferBytes"/> is stopped before the bytes exist, so the limit holds for memory,
-/// not only for what is counted.
+/// not only for what is counted. The array comes from the shared pool and goes back once everything is sent, so an
+/// idle connection holds no output buffer.
 /// </summary>
 internal sealed class SendBuffer(int limit) : IBufferWriter<byte>
 {
-    private byte[] _buffer = [];
+    private const int MinimumSize = 4096;
+    private byte[]? _buffer;
     private int _written;
 
     public int WrittenCount => _written;
 
-    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
+    public ReadOnlySpan<byte> WrittenSpan => WrittenMemory.Span;
 
-    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer is null ? ReadOnlyMemory<byte>.Empty : _buffer.AsMemory(0, _written);
 
     public void Advance(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        if (_written + count > _buffer.Length) throw new InvalidOperationException("advanced past the buffer");
+        if (_written + count > (_buffer?.Length ?? 0)) throw new InvalidOperationException("advanced past the buffer");
         _written += count;
     }
 
@@ -42,28 +44,39 @@ internal sealed class SendBuffer(int limit) : IBufferWriter<byte>
         return _buffer.AsSpan(_written, room);
     }
 
+    /// <summary>Everything written has been sent: the array goes back to the pool.</summary>
     public void Reset()
     {
         _written = 0;
-        if (_buffer.Length > 64 * 1024)
+        if (_buffer is not null)
         {
-            _buffer = []; // An idle connection keeps no large buffer.
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = null;
         }
     }
 
     private int Reserve(int sizeHint)
     {
         int wanted = Math.Max(sizeHint, 1);
-        if (_buffer.Length - _written >= wanted)
+        int capacity = _buffer?.Length ?? 0;
+        int room = Math.Min(capacity, limit) - _written;
+        if (room >= wanted)
         {
-            return _buffer.Length - _written;
+            return room;
         }
         if ((long)_written + wanted > limit)
         {
             throw new SendBufferFullException(limit);
         }
-        long grown = Math.Max((long)_written + wanted, Math.Max(256, (long)_buffer.Length * 2));
-        Array.Resize(ref _buffer, (int)Math.Min(grown, limit));
-        return _buffer.Length - _written;
+        // The pool may hand out more than asked; the room offered never passes the limit.
+        int size = (int)Math.Min(Math.Max((long)_written + wanted, Math.Max(MinimumSize, 2L * capacity)), limit);
+        byte[] bigger = ArrayPool<byte>.Shared.Rent(size);
+        if (_buffer is not null)
+        {
+            _buffer.AsSpan(0, _written).CopyTo(bigger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+        _buffer = bigger;
+        return Math.Min(_buffer.Length, limit) - _written;
     }
 }

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using SocketKit.Diagnostics;
 using SocketKit.Logging;
+using SocketKit.Metrics;
 
 namespace SocketKit.Transport;
 
@@ -23,7 +25,13 @@ internal abstract class ServerEngine
         Options = options;
         HandlerFactory = handlerFactory;
         Logger = logger;
+        Metrics = options.Metrics ?? SocketKitMetrics.Shared;
+        _port = listener.LocalEndPoint is IPEndPoint ip ? ip.Port : 0;
     }
+
+    private readonly int _port;
+
+    protected SocketKitMetrics Metrics { get; }
 
     protected Socket Listener { get; }
 
@@ -114,6 +122,7 @@ internal abstract class ServerEngine
             return true;
         }
         Counters.Rejected();
+        Metrics.ConnectionRejected(_port, "max_connections");
         string remote = socket.RemoteEndPoint is { } ep ? EndPoints.Format(ep) : "-";
         Log.ConnectionRejected(Logger, remote, Limits.MaxConnections);
         // RST rather than FIN: the peer learns at once, and no TIME_WAIT is left on the server for a connection it never served.
@@ -131,11 +140,34 @@ internal abstract class ServerEngine
         return connection;
     }
 
-    /// <summary>Forgets a connection about to be closed, counts and logs why: before the socket closes, so what a peer sees never runs ahead of the counters.</summary>
+    /// <summary>The one place an engine reports a new connection: its log line and its metrics.</summary>
+    protected void OnAccepted(ConnectionInfo connection)
+    {
+        Metrics.ConnectionOpened(_port);
+        Log.Accepted(Logger, connection.Id, connection.Remote);
+    }
+
+    /// <summary>
+    /// The one place an engine reports a connection about to be closed: forgets it, counts it, its metrics and its
+    /// log line saying why. Called before the socket closes, so what a peer sees never runs ahead of the counters.
+    /// </summary>
     protected void Closed(ServerConnection connection, ConnectionCloseReason reason)
     {
         Connections.TryRemove(connection.Info.Id, out _);
         Counters.Closed(reason);
+        string? timeout = reason switch
+        {
+            ConnectionCloseReason.HeaderTimeout => "header",
+            ConnectionCloseReason.IdleTimeout => "idle",
+            ConnectionCloseReason.SlowReader => "min_response_rate",
+            ConnectionCloseReason.DrainTimeout => "drain",
+            _ => null,
+        };
+        if (timeout is not null)
+        {
+            Metrics.Timeout(_port, timeout);
+        }
+        Metrics.ConnectionClosed(_port, connection.Info.OpenedAt);
         Log.Closing(Logger, connection.Info.Id, connection.Info.Remote, reason.Describe(Timeouts));
     }
 
@@ -145,6 +177,7 @@ internal abstract class ServerEngine
     protected void LogReceived(ConnectionInfo connection, ReadOnlySpan<byte> bytes)
     {
         Counters.Received(bytes.Length);
+        Metrics.Received(_port, bytes.Length);
         Log.Received(Logger, connection.Id, bytes.Length);
         if (Logger.IsEnabled(LogLevel.Trace))
         {
@@ -154,6 +187,7 @@ internal abstract class ServerEngine
 
     protected void LogSending(ConnectionInfo connection, ReadOnlySpan<byte> bytes)
     {
+        Metrics.Sent(_port, bytes.Length);
         Log.Sending(Logger, connection.Id, bytes.Length);
         if (Logger.IsEnabled(LogLevel.Trace))
         {

@@ -134,6 +134,7 @@ public sealed class AppServerHandler : IConnectionHandler
             response = AppResponse.Result($"Error: {ex.Message}.");
         }
         WriteResponse(output, response, request.Header.KeepAlive);
+        _metrics.RequestAnswered(ServerPort, metricName, startedAt);
     }
 
     private void WriteResponse(IBufferWriter<byte> output, AppResponse response, bool keepAlive)
@@ -144,7 +145,6 @@ public sealed class AppServerHandler : IConnectionHandler
         }
         MessageEncoder.Write(output, new MessageHeader(response.ContentType, response.ContentEncoding, response.Content.Length) { KeepAlive = keepAlive },
             response.Content.Span);
-        _metrics.RequestAnswered(ServerPort, metricName, startedAt);
     }
 
     private void LogRequest(Message request)
