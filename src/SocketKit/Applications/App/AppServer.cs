@@ -28,7 +28,7 @@ public sealed class AppServer : IAsyncDisposable
     /// <summary>Prepares a server; nothing is bound until <see cref="Start"/>.</summary>
     /// <param name="options">Where and how to listen (address, engine, backlog, metrics).</param>
     /// <param name="logger">Where connection and request events go. Default: nowhere.</param>
-    /// <param name="limits">Bounds on what a request may hold. Default <see cref="ProtocolLimits.Default"/>.</param>
+    /// <param name="limits">Bounds on what a request may hold. Default: <c>options.Limits.Protocol</c> (<see cref="ProtocolLimits.Default"/> unless set).</param>
     /// <param name="withTutorialHandlers">Start from the tutorial's "search" and binary handlers (default true); false starts with none.</param>
     public AppServer(ServerOptions options, ILogger? logger = null, ProtocolLimits? limits = null, bool withTutorialHandlers = true)
     {
@@ -76,7 +76,7 @@ public sealed class AppServer : IAsyncDisposable
         EnsureNotStarted();
         AppRouter router = Router;
         _server = SocketServer.Start(_options,
-            connection => new AppServerHandler(router, connection, _logger, _limits, _options.Metrics), _logger);
+            connection => new AppServerHandler(router, connection, _logger, _limits ?? _options.Limits.Protocol, _options.Metrics), _logger);
         return this;
     }
 
