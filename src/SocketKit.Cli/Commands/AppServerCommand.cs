@@ -38,7 +38,7 @@ internal static class AppServerCommand
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
             ILogger logger = loggers.CreateLogger("SocketKit.AppServer");
-            IPEndPoint endPoint = await EndPoints.ResolveOneAsync(result.GetValue(host)!, result.GetValue(port), cancellationToken);
+            EndPoint endPoint = await EndPoints.ResolveListenAsync(result.GetValue(host)!, result.GetValue(port), cancellationToken);
             // The tutorial's handlers, which are also AppServer's defaults; --workers and --proxy-protocol need the handler factory itself.
             AppRouter router = TutorialHandlers.CreateRouter();
             ServerOptions options = flags.Apply(new ServerOptions { EndPoint = endPoint, Engine = result.GetValue(engine) }, result);

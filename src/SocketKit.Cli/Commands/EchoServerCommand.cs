@@ -39,7 +39,7 @@ internal static class EchoServerCommand
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
             ILogger logger = loggers.CreateLogger("SocketKit.EchoServer");
-            IPEndPoint endPoint = await EndPoints.ResolveOneAsync(result.GetValue(host)!, result.GetValue(port), cancellationToken);
+            EndPoint endPoint = await EndPoints.ResolveListenAsync(result.GetValue(host)!, result.GetValue(port), cancellationToken);
             ServerOptions options = flags.Apply(new ServerOptions { EndPoint = endPoint, Engine = result.GetValue(engine), StopAfterConnections = result.GetValue(once) ? 1 : null }, result);
             return await scale.ServeAsync(result, options, _ => new EchoHandler(), logger, cancellationToken, metrics.Create(result, context));
         });

@@ -31,7 +31,7 @@ internal static class MultiConnServerCommand
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
             ILogger logger = loggers.CreateLogger("SocketKit.MultiConnServer");
-            IPEndPoint endPoint = await EndPoints.ResolveOneAsync(result.GetValue(host)!, result.GetValue(port), cancellationToken);
+            EndPoint endPoint = await EndPoints.ResolveListenAsync(result.GetValue(host)!, result.GetValue(port), cancellationToken);
             ServerOptions options = flags.Apply(new ServerOptions { EndPoint = endPoint, Engine = result.GetValue(engine) }, result);
             return await scale.ServeAsync(result, options, _ => new EchoHandler(), logger, cancellationToken,
                 metrics.Create(result, context));

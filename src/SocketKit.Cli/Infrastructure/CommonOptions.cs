@@ -24,7 +24,7 @@ internal static class CommonOptions
 
     public static Argument<string> Host(bool optional = true)
     {
-        var host = new Argument<string>("HOST") { Description = $"The host name or IP address (default {EndPoints.DefaultHost})." };
+        var host = new Argument<string>("HOST") { Description = $"The host name or IP address (default {EndPoints.DefaultHost}; :: listens on IPv6 and IPv4), or unix:PATH for a Unix domain socket, which takes no PORT." };
         if (optional)
         {
             host.DefaultValueFactory = _ => EndPoints.DefaultHost;
@@ -34,7 +34,9 @@ internal static class CommonOptions
             string? value = result.GetValueOrDefault<string>();
             if (value is not null && !EndPoints.IsValidHost(value))
             {
-                result.AddError($"'{value}' is not a host name or IP address.");
+                result.AddError(EndPoints.TryGetUnixPath(value, out _)
+                    ? $"'{value}' is not a Unix socket path: give unix:PATH with a PATH of 1 to {EndPoints.MaxUnixPathBytes} bytes."
+                    : $"'{value}' is not a host name or IP address.");
             }
         });
         return host;

@@ -52,7 +52,7 @@ internal sealed class AsyncEngine : ServerEngine
                 {
                     continue;
                 }
-                socket.NoDelay = true;
+                Listeners.SetNoDelay(socket);
                 ServerConnection connection = Track(Describe(socket));
                 _connections[connection.Info.Id] = ServeAsync(socket, connection);
                 if (AcceptedAll)

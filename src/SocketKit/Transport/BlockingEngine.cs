@@ -68,7 +68,7 @@ internal sealed class BlockingEngine : ServerEngine
             {
                 continue;
             }
-            socket.NoDelay = true;
+            Listeners.SetNoDelay(socket);
             ServerConnection connection = Track(Describe(socket));
             connection.Wake = () => ShutdownBoth(socket);
             _running.AddCount();

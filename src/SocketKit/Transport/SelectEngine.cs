@@ -183,7 +183,7 @@ internal sealed class SelectEngine : ServerEngine
                 continue;
             }
             socket.Blocking = false;
-            socket.NoDelay = true;
+            Listeners.SetNoDelay(socket);
             ServerConnection tracked = Track(Describe(socket));
             OnAccepted(tracked.Info);
             var connection = new Connection(socket, tracked, HandlerFactory(tracked.Info), Limits.MaxSendBufferBytes);

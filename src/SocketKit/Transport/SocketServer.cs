@@ -67,6 +67,25 @@ public sealed class SocketServer : IAsyncDisposable
             }
         }
         await Completion;
+        RemoveSocketFile();
+    }
+
+    /// <summary>A Unix socket's file outlives its socket; the server that made it removes it, so no stale file is left.</summary>
+    private void RemoveSocketFile()
+    {
+        if (LocalEndPoint is UnixDomainSocketEndPoint unix && unix.ToString() is { Length: > 0 } path)
+        {
+            try
+            {
+                File.Delete(path);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
     }
 
     /// <inheritdoc />

@@ -10,7 +10,8 @@ public static class RawClient
 
     public static async Task<Socket> ConnectAsync(EndPoint endPoint)
     {
-        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Socket socket = SocketKit.Transport.Listeners.CreateStreamSocket(endPoint);
+        SocketKit.Transport.Listeners.SetNoDelay(socket);
         using var cts = new CancellationTokenSource(Timeout);
         await socket.ConnectAsync(endPoint, cts.Token);
         return socket;

@@ -5,18 +5,19 @@ using SocketKit.Transport;
 
 namespace SocketKit.Tests.Support;
 
-/// <summary>Servers on 127.0.0.1 port 0; the port is read back from the bound socket.</summary>
+/// <summary>Servers on port 0 (127.0.0.1 unless a transport says otherwise); the port is read back from the bound socket.</summary>
 public static class TestServers
 {
-    public static SocketServer Echo(EngineKind engine) =>
-        SocketServer.Start(new ServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0), Engine = engine }, _ => new EchoHandler());
+    public static SocketServer Echo(EngineKind engine, TestTransport? transport = null) =>
+        SocketServer.Start(new ServerOptions { EndPoint = (transport ?? TestTransport.Ipv4).ListenEndPoint(), Engine = engine }, _ => new EchoHandler());
 
-    public static SocketServer App(EngineKind engine, AppRouter? router = null)
+    public static SocketServer App(EngineKind engine, AppRouter? router = null, TestTransport? transport = null)
     {
         router ??= TutorialHandlers.CreateRouter();
-        return SocketServer.Start(new ServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0), Engine = engine },
+        return SocketServer.Start(new ServerOptions { EndPoint = (transport ?? TestTransport.Ipv4).ListenEndPoint(), Engine = engine },
             connection => new AppServerHandler(router, connection));
     }
 
-    public static int Port(this SocketServer server) => ((IPEndPoint)server.LocalEndPoint).Port;
+    /// <summary>The bound port; 0 for a Unix socket, which has none (clients then ignore it).</summary>
+    public static int Port(this SocketServer server) => server.LocalEndPoint is IPEndPoint ip ? ip.Port : 0;
 }

@@ -15,6 +15,9 @@ public abstract class EngineConformanceTests
 {
     protected abstract EngineKind Engine { get; }
 
+    /// <summary>Where the servers listen; the same conversations run again over each transport.</summary>
+    protected virtual TestTransport Transport => TestTransport.Ipv4;
+
     public static TheoryData<string> Vectors => ReferenceVectors.Names();
 
     [Theory]
@@ -22,8 +25,8 @@ public abstract class EngineConformanceTests
     public async Task TheAppServerAnswersEachReferenceRequestWithTheReferenceBytesAndCloses(string name)
     {
         ReferenceVector v = ReferenceVectors.Get(name);
-        await using SocketServer server = TestServers.App(Engine);
-        byte[] answer = await RawClient.ExchangeUntilCloseAsync(server.LocalEndPoint, v.Request);
+        await using SocketServer server = TestServers.App(Engine, transport: Transport);
+        byte[] answer = await RawClient.ExchangeUntilCloseAsync(Transport.ConnectEndPoint(server), v.Request);
         Assert.Equal(Convert.ToHexString(v.Response), Convert.ToHexString(answer));
     }
 
@@ -31,22 +34,22 @@ public abstract class EngineConformanceTests
     public async Task TheAppServerReadsARequestSentOneByteAtATime()
     {
         ReferenceVector v = ReferenceVectors.Get("search-morpheus");
-        await using SocketServer server = TestServers.App(Engine);
-        byte[] answer = await RawClient.ExchangeUntilCloseAsync(server.LocalEndPoint, v.Request, pieceSize: 1);
+        await using SocketServer server = TestServers.App(Engine, transport: Transport);
+        byte[] answer = await RawClient.ExchangeUntilCloseAsync(Transport.ConnectEndPoint(server), v.Request, pieceSize: 1);
         Assert.Equal(v.Response, answer);
     }
 
     [Fact]
     public async Task KeepAliveRequestsPipelinedInOneSegmentAreAllAnsweredInOrder()
     {
-        await using SocketServer server = TestServers.App(Engine);
+        await using SocketServer server = TestServers.App(Engine, transport: Transport);
         string[] values = ["morpheus", "ring", "neo", "\U0001F436"];
         byte[] pipelined = [.. values.SelectMany((value, i) =>
         {
             Message m = AppRequests.Json("search", value, keepAlive: i < values.Length - 1);
             return MessageEncoder.Encode(m.Header, m.Content.Span);
         })];
-        byte[] answers = await RawClient.ExchangeUntilCloseAsync(server.LocalEndPoint, pipelined);
+        byte[] answers = await RawClient.ExchangeUntilCloseAsync(Transport.ConnectEndPoint(server), pipelined);
         List<Message> responses = Splits.Decode(answers, []);
         Assert.Equal(values.Length, responses.Count);
         for (int i = 0; i < values.Length; i++)
@@ -60,17 +63,17 @@ public abstract class EngineConformanceTests
     [Fact]
     public async Task TheAppClientGetsTheTutorialsAnswers()
     {
-        await using SocketServer server = TestServers.App(Engine);
-        Message response = await AppClient.RequestAsync("127.0.0.1", server.Port(), AppRequests.FromCommandLine("search", "ring"));
+        await using SocketServer server = TestServers.App(Engine, transport: Transport);
+        Message response = await AppClient.RequestAsync(Transport.Host(server), server.Port(), AppRequests.FromCommandLine("search", "ring"));
         Assert.Equal(ReferenceVectors.Get("search-ring").Response, MessageEncoder.Encode(response.Header, response.Content.Span));
     }
 
     [Fact]
     public async Task AProtocolErrorIsAnsweredAndClosesOnlyThatConnection()
     {
-        await using SocketServer server = TestServers.App(Engine);
-        using Socket idle = await RawClient.ConnectAsync(server.LocalEndPoint);
-        byte[] answer = await RawClient.ExchangeUntilCloseAsync(server.LocalEndPoint, Frames.Raw("[not, a, header]"));
+        await using SocketServer server = TestServers.App(Engine, transport: Transport);
+        using Socket idle = await RawClient.ConnectAsync(Transport.ConnectEndPoint(server));
+        byte[] answer = await RawClient.ExchangeUntilCloseAsync(Transport.ConnectEndPoint(server), Frames.Raw("[not, a, header]"));
         Message error = Assert.Single(Splits.Decode(answer, []));
         Assert.Equal("{\"result\": \"Error: the JSON header must be an object, not an array.\"}", System.Text.Encoding.UTF8.GetString(error.Content.Span));
         // Another connection, opened before the bad one, is still served.
@@ -82,26 +85,26 @@ public abstract class EngineConformanceTests
     [Fact]
     public async Task TheEchoServerReturnsAMegabyteByteForByte()
     {
-        await using SocketServer server = TestServers.Echo(Engine);
+        await using SocketServer server = TestServers.Echo(Engine, Transport);
         byte[] message = RandomNumberGenerator.GetBytes(1024 * 1024);
-        byte[] echo = await EchoClient.EchoAsync("127.0.0.1", server.Port(), message);
+        byte[] echo = await EchoClient.EchoAsync(Transport.Host(server), server.Port(), message);
         Assert.Equal(message, echo);
     }
 
     [Fact]
     public async Task TheEchoServerSendsBackWhatArrivedBeforeTheClientsHalfClose()
     {
-        await using SocketServer server = TestServers.Echo(Engine);
+        await using SocketServer server = TestServers.Echo(Engine, Transport);
         byte[] message = RandomNumberGenerator.GetBytes(100_000);
-        byte[] echo = await RawClient.ExchangeUntilCloseAsync(server.LocalEndPoint, message, pieceSize: 7_000, halfClose: true);
+        byte[] echo = await RawClient.ExchangeUntilCloseAsync(Transport.ConnectEndPoint(server), message, pieceSize: 7_000, halfClose: true);
         Assert.Equal(message, echo);
     }
 
     [Fact]
     public async Task TheMultiConnClientGetsEveryConnectionsBytesBack()
     {
-        await using SocketServer server = TestServers.Echo(Engine);
-        IReadOnlyList<MultiConnResult> results = await MultiConnClient.RunAsync("127.0.0.1", server.Port(), 20);
+        await using SocketServer server = TestServers.Echo(Engine, Transport);
+        IReadOnlyList<MultiConnResult> results = await MultiConnClient.RunAsync(Transport.Host(server), server.Port(), 20);
         Assert.Equal(20, results.Count);
         Assert.All(results, r => Assert.True(r.Complete, r.Error));
         Assert.All(results, r => Assert.Equal("Message 1 from client.Message 2 from client."u8.ToArray(), r.Received));
@@ -110,8 +113,8 @@ public abstract class EngineConformanceTests
     [Fact]
     public async Task StoppingTheServerClosesOpenConnectionsAndCompletes()
     {
-        SocketServer server = TestServers.Echo(Engine);
-        using Socket client = await RawClient.ConnectAsync(server.LocalEndPoint);
+        SocketServer server = TestServers.Echo(Engine, Transport);
+        using Socket client = await RawClient.ConnectAsync(Transport.ConnectEndPoint(server));
         await client.SendAsync("ping"u8.ToArray());
         using var cts = new CancellationTokenSource(RawClient.Timeout);
         Assert.Equal("ping"u8.ToArray(), await RawClient.ReadExactlyAsync(client, 4, cts.Token));
@@ -122,11 +125,11 @@ public abstract class EngineConformanceTests
     [Fact]
     public async Task AServerToldToServeOneConnectionStopsAfterIt()
     {
-        var options = new ServerOptions { EndPoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0), Engine = Engine, StopAfterConnections = 1 };
+        var options = new ServerOptions { EndPoint = Transport.ListenEndPoint(), Engine = Engine, StopAfterConnections = 1 };
         await using SocketServer server = SocketServer.Start(options, _ => new EchoHandler());
-        Assert.Equal("hi"u8.ToArray(), await EchoClient.EchoAsync("127.0.0.1", server.Port(), "hi"u8.ToArray()));
+        Assert.Equal("hi"u8.ToArray(), await EchoClient.EchoAsync(Transport.Host(server), server.Port(), "hi"u8.ToArray()));
         await server.Completion.WaitAsync(RawClient.Timeout);
-        await Assert.ThrowsAsync<NetworkException>(() => EchoClient.EchoAsync("127.0.0.1", server.Port(), "hi"u8.ToArray(), new ClientOptions { ConnectTimeout = TimeSpan.FromSeconds(2) }));
+        await Assert.ThrowsAsync<NetworkException>(() => EchoClient.EchoAsync(Transport.Host(server), server.Port(), "hi"u8.ToArray(), new ClientOptions { ConnectTimeout = TimeSpan.FromSeconds(2) }));
     }
 }
 

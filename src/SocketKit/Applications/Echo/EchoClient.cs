@@ -25,7 +25,9 @@ public static class EchoClient
         socket.SendTimeout = socket.ReceiveTimeout = (int)Math.Min(int.MaxValue, options.Timeout.TotalMilliseconds);
         try
         {
-            socket.Send(message);
+            // Send while reading: an echo larger than the socket buffers (a Unix socket holds ~200 KB) would
+            // otherwise stop the server's writes, then its reads, then ours, and both sides would wait for ever.
+            Task sending = Task.Factory.StartNew(() => socket.Send(message), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             Log.Sending(logger, 1, message.Length);
             var echo = new byte[message.Length];
             int received = 0;
@@ -40,6 +42,7 @@ public static class EchoClient
                 Log.Received(logger, 1, n);
                 received += n;
             }
+            await sending;
             Log.Closing(logger, 1, remote, "echo complete");
             return echo;
         }

@@ -35,11 +35,11 @@ public static class MultiConnClient
         ClientOptions? options = null, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(connections, 1);
-        IPEndPoint endPoint = await EndPoints.ResolveOneAsync(host, port, cancellationToken);
+        EndPoint endPoint = await EndPoints.ResolveListenAsync(host, port, cancellationToken);
         return Run(endPoint, connections, messages ?? DefaultMessages, options ?? new ClientOptions(), logger ?? NullLogger.Instance, cancellationToken);
     }
 
-    private static List<MultiConnResult> Run(IPEndPoint endPoint, int connections, IReadOnlyList<byte[]> messages, ClientOptions options, ILogger logger, CancellationToken cancellationToken)
+    private static List<MultiConnResult> Run(EndPoint endPoint, int connections, IReadOnlyList<byte[]> messages, ClientOptions options, ILogger logger, CancellationToken cancellationToken)
     {
         string remote = EndPoints.Format(endPoint);
         using var selector = new Selector<State>();
@@ -50,7 +50,9 @@ public static class MultiConnClient
             for (int id = 1; id <= connections; id++)
             {
                 Log.Connecting(logger, id, remote);
-                var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { Blocking = false, NoDelay = true };
+                Socket socket = Listeners.CreateStreamSocket(endPoint);
+                socket.Blocking = false;
+                Listeners.SetNoDelay(socket);
                 var state = new State(id, socket, messages);
                 all.Add(state);
                 try
