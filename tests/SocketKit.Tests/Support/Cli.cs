@@ -31,15 +31,20 @@ public static class Cli
         public Task<int> Task { get; }
         public int Port { get; private set; }
 
-        internal async Task<RunningServer> WaitUntilListeningAsync()
+        /// <summary>Where the server said it listens: 127.0.0.1:PORT, [::]:PORT, unix:PATH.</summary>
+        public string Listening { get; private set; } = "";
+
+        internal async Task<RunningServer> WaitUntilListeningAsync(string pattern = @"Listening on (127\.0\.0\.1:(\d+))")
         {
-            var listening = Error.WaitForAsync(@"Listening on 127\.0\.0\.1:(\d+)");
+            var listening = Error.WaitForAsync(pattern);
             Task first = await System.Threading.Tasks.Task.WhenAny(listening, Task);
             if (first == Task)
             {
                 throw new InvalidOperationException($"the server exited with {await Task}: {Error}");
             }
-            Port = int.Parse((await listening).Groups[1].Value);
+            System.Text.RegularExpressions.Match said = await listening;
+            Listening = said.Groups[1].Value;
+            Port = said.Groups.Count > 2 ? int.Parse(said.Groups[2].Value) : 0;
             return this;
         }
 
@@ -58,4 +63,11 @@ public static class Cli
 
     /// <summary>Starts a server command on port 0 and waits until it says where it listens.</summary>
     public static Task<RunningServer> StartServerAsync(params string[] args) => new RunningServer(args).WaitUntilListeningAsync();
+
+    /// <summary>
+    /// Starts a server command and waits until it says where it listens, matching <paramref name="listeningPattern"/>:
+    /// group 1 the address, group 2 (when there is one) the port.
+    /// </summary>
+    public static Task<RunningServer> StartServerListeningAsync(string listeningPattern, params string[] args) =>
+        new RunningServer(args).WaitUntilListeningAsync(listeningPattern);
 }
