@@ -15,6 +15,9 @@ declare -A packages=(
   [nginx]=nginx
   [tshark]=tshark
   [ss]=iproute2
+  [ip]=iproute2
+  [tc]=iproute2
+  [nft]=nftables
 )
 missing=()
 for command in "${!packages[@]}"; do

@@ -54,6 +54,18 @@ public sealed partial class AppClient : IAsyncDisposable
         return client;
     }
 
+    /// <summary>
+    /// A client over a socket already connected by the caller (for instance one made in another network namespace,
+    /// or through a proxy). The client owns the socket from then on and closes it when disposed.
+    /// </summary>
+    public static AppClient Attach(Socket connected, ClientOptions? options = null, ILogger? logger = null, ProtocolLimits? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(connected);
+        var client = new AppClient(connected, options ?? new ClientOptions(), logger ?? NullLogger.Instance, limits);
+        Log.Connecting(client._logger, 1, client.Remote);
+        return client;
+    }
+
     /// <summary>Connects, sends one request, returns its response and closes: the reference conversation.</summary>
     public static async Task<Message> RequestAsync(string host, int port, Message request, ClientOptions? options = null, ILogger? logger = null,
         CancellationToken cancellationToken = default)

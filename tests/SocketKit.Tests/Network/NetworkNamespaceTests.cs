@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using SocketKit.Applications;
+using SocketKit.Applications.App;
+using SocketKit.Applications.Echo;
+using SocketKit.Protocol;
+using SocketKit.Tests.Support;
+using SocketKit.Transport;
+
+namespace SocketKit.Tests.Network;
+
+/// <summary>
+/// The tutorial's "Communication Breakdown" across a real link: server and client in two network namespaces
+/// joined by a veth pair, first clean, then losing packets at random on a narrow link. Every message must still
+/// arrive intact, only later. Each test makes its own namespaces and removes them, whatever happens.
+/// </summary>
+[Collection(nameof(NetworkNamespaceTests))]
+[CollectionDefinition(nameof(NetworkNamespaceTests), DisableParallelization = true)]
+public class NetworkNamespaceTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    private static readonly AppRouter Router = TutorialHandlers.CreateRouter();
+    private static readonly string[] Values = ["morpheus", "ring", "\U0001F436", "neo", "trinity"];
+
+    [Fact]
+    public async Task TheTutorialsProgramsTalkAcrossTwoNamespaces()
+    {
+        using var lab = new NetworkLab();
+        var remotes = new List<string>();
+        Func<ConnectionInfo, IConnectionHandler> Recorded(Func<ConnectionInfo, IConnectionHandler> make) => c =>
+        {
+            lock (remotes) remotes.Add(c.Remote);
+            return make(c);
+        };
+        await using SocketServer echo = await lab.Server.Run(() => Start(lab, EngineKind.Blocking, Recorded(_ => new EchoHandler())));
+        await using SocketServer multiconn = await lab.Server.Run(() => Start(lab, EngineKind.Select, Recorded(_ => new EchoHandler())));
+        await using SocketServer app = await lab.Server.Run(() => Start(lab, EngineKind.Async, Recorded(c => new AppServerHandler(Router, c))));
+        string host = lab.ServerAddress.ToString();
+
+        var echoClient = await SocketKitIn(lab.ClientNamespace, "echo-client", host, echo.Port().ToString(), "-q");
+        Assert.Equal((0, "Received b'Hello, world'\n"), (echoClient.ExitCode, echoClient.Out));
+        var appClient = await SocketKitIn(lab.ClientNamespace, "app-client", host, app.Port().ToString(), "search", "morpheus", "-q");
+        Assert.Equal((0, "Got result: Follow the white rabbit. \U0001F430\n"), (appClient.ExitCode, appClient.Out));
+        var multiClient = await SocketKitIn(lab.ClientNamespace, "multiconn-client", host, multiconn.Port().ToString(), "2", "-q");
+        Assert.Equal(0, multiClient.ExitCode);
+        Assert.Equal(
+            "Connection 1 received b'Message 1 from client.Message 2 from client.'\nConnection 2 received b'Message 1 from client.Message 2 from client.'\n",
+            multiClient.Out);
+        // Every connection came across the link, from the client namespace's address.
+        Assert.Equal(4, remotes.Count);
+        Assert.All(remotes, r => Assert.StartsWith(lab.ClientAddress + ":", r));
+    }
+
+    [Fact]
+    public async Task AThousandAppRequestsCrossACleanLinkIntact()
+    {
+        using var lab = new NetworkLab();
+        await using SocketServer server = await lab.Server.Run(() => Start(lab, EngineKind.Async, c => new AppServerHandler(Router, c)));
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var target = new IPEndPoint(lab.ServerAddress, server.Port());
+        // Ten keep-alive connections of a hundred requests each.
+        int[] answered = await Task.WhenAll(Enumerable.Range(0, 10).Select(async client =>
+        {
+            await using AppClient app = AppClient.Attach(await lab.Client.ConnectAsync(target, TimeSpan.FromSeconds(10), bound.Token));
+            for (int i = 0; i < 100; i++)
+            {
+                Message request = AppRequests.Json("search", Values[(client + i) % Values.Length], keepAlive: i < 99);
+                await AssertAnsweredAsync(app, request, bound.Token);
+            }
+            return 100;
+        }));
+        Assert.Equal(1000, answered.Sum());
+    }
+
+    [Fact]
+    public async Task OnALossyNarrowLinkTwoHundredRequestsFromTwentyClientsAllArriveIntact()
+    {
+        using var lab = new NetworkLab();
+        lab.DropAtRandom(20);
+        lab.LimitRate("10mbit");
+        await using SocketServer server = await lab.Server.Run(() => Start(lab, EngineKind.Async, c => new AppServerHandler(Router, c)));
+        var target = new IPEndPoint(lab.ServerAddress, server.Port());
+        // A lost SYN costs 1 s, then 2 s, 4 s...: the connect timeout leaves room for several in a row; the whole test is bounded.
+        TimeSpan connectTimeout = TimeSpan.FromSeconds(40);
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(150));
+        var stopwatch = Stopwatch.StartNew();
+        int[] answered = await Task.WhenAll(Enumerable.Range(0, 20).Select(async client =>
+        {
+            int done = 0;
+            switch (client % 3)
+            {
+                case 0: // kept alive: ten requests on one connection
+                    await using (AppClient app = AppClient.Attach(await lab.Client.ConnectAsync(target, connectTimeout, bound.Token), Patient))
+                    {
+                        for (int i = 0; i < 10; i++, done++)
+                        {
+                            await AssertAnsweredAsync(app, AppRequests.Json("search", Values[(client + i) % Values.Length], keepAlive: i < 9), bound.Token);
+                        }
+                    }
+                    break;
+                case 1: // one-shot: a connection per request, as the reference client does
+                    for (int i = 0; i < 10; i++, done++)
+                    {
+                        await using AppClient app = AppClient.Attach(await lab.Client.ConnectAsync(target, connectTimeout, bound.Token), Patient);
+                        await AssertAnsweredAsync(app, AppRequests.FromCommandLine(i % 2 == 0 ? "search" : "binary", Values[i % Values.Length]), bound.Token);
+                    }
+                    break;
+                default: // kept alive, the first request carrying 256 KiB that comes back in the answer
+                    await using (AppClient app = AppClient.Attach(await lab.Client.ConnectAsync(target, connectTimeout, bound.Token), Patient))
+                    {
+                        for (int i = 0; i < 10; i++, done++)
+                        {
+                            string value = i == 0 ? Convert.ToBase64String(RandomNumberGenerator.GetBytes(192 * 1024)) : Values[i % Values.Length];
+                            await AssertAnsweredAsync(app, AppRequests.Json("search", value, keepAlive: i < 9), bound.Token);
+                        }
+                    }
+                    break;
+            }
+            return done;
+        }));
+        Assert.Equal(200, answered.Sum());
+        // The link really was bad: packets were lost on the way, and TCP sent them again.
+        long dropped = lab.DroppedPackets();
+        Assert.True(dropped > 0, "no packet was dropped");
+        output.WriteLine($"200 requests over a 10mbit link losing 20% of packets: {stopwatch.Elapsed.TotalSeconds:F1} s, {dropped} packets dropped");
+    }
+
+    private static readonly ClientOptions Patient = new() { ConnectTimeout = TimeSpan.FromSeconds(40), Timeout = TimeSpan.FromSeconds(120) };
+
+    private static SocketServer Start(NetworkLab lab, EngineKind engine, Func<ConnectionInfo, IConnectionHandler> handlers) =>
+        SocketServer.Start(new ServerOptions { EndPoint = new IPEndPoint(lab.ServerAddress, 0), Engine = engine }, handlers);
+
+    private static async Task AssertAnsweredAsync(AppClient app, Message request, CancellationToken cancellationToken)
+    {
+        Message response = await app.SendAsync(request, cancellationToken);
+        AppResponse expected = AppServerHandler.Answer(Router, request);
+        Assert.Equal(expected.Content.ToArray(), response.Content.ToArray());
+        Assert.Equal(request.Header.KeepAlive, response.Header.KeepAlive);
+    }
+
+    /// <summary>socketkit as a separate program inside a namespace, as a user would run it there.</summary>
+    private static async Task<(int ExitCode, string Out, string Error)> SocketKitIn(string ns, params string[] args) =>
+        await NetworkLab.RunInAsync(ns, TimeSpan.FromSeconds(60), ["dotnet", Path.Combine(AppContext.BaseDirectory, "SocketKit.Cli.dll"), .. args]);
+}
