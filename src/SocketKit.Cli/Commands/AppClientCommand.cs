@@ -23,6 +23,7 @@ internal static class AppClientCommand
         };
         Option<TimeSpan> connectTimeout = CommonOptions.ConnectTimeout();
         Option<TimeSpan> timeout = CommonOptions.Timeout();
+        var tls = new ClientTlsOptions();
         var command = new Command("app-client", """
             Application client: sends one request of the tutorial's protocol and prints the answer.
             The tutorial's app-client.py: "search VALUE" sends {"action": "search", "value": VALUE} as
@@ -32,12 +33,16 @@ internal static class AppClientCommand
               socketkit app-client 127.0.0.1 65432 search morpheus
               socketkit app-client 127.0.0.1 65432 binary 😃
               socketkit app-client 127.0.0.1 65432 reverse stressed --json-request
+              socketkit app-client ::1 65432 search ring
+              socketkit app-client unix:/tmp/app.sock search morpheus
+              socketkit app-client localhost 65432 search morpheus --tls-ca cert.pem
             """) { host, port, action, value, jsonRequest, connectTimeout, timeout };
+        tls.AddTo(command);
         Option<bool> json = JsonOutput.Option();
         command.Options.Add(json);
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
-            var options = new ClientOptions { ConnectTimeout = result.GetValue(connectTimeout), Timeout = result.GetValue(timeout) };
+            var options = new ClientOptions { ConnectTimeout = result.GetValue(connectTimeout), Timeout = result.GetValue(timeout), Tls = tls.Read(result) };
             Message request = result.GetValue(jsonRequest)
                 ? AppRequests.Json(result.GetValue(action)!, result.GetValue(value)!)
                 : AppRequests.FromCommandLine(result.GetValue(action)!, result.GetValue(value)!);

@@ -21,6 +21,9 @@ internal static class ErrorReporter
                 err.WriteLine($"socketkit: protocol error ({protocol.Error}): {protocol.Message}");
                 err.WriteLine("  The peer does not speak the application protocol as PROTOCOL.md describes it, or stopped mid-message. Run with -v to see the bytes.");
                 return ExitCodes.Failure;
+            case SocketKit.Transport.Tls.TlsSetupException tls:
+                err.WriteLine($"socketkit: {tls.Message}");
+                return ExitCodes.Usage;
             case OperationCanceledException:
                 err.WriteLine("socketkit: interrupted");
                 return ExitCodes.Interrupted;

@@ -19,6 +19,9 @@ public sealed record ServerOptions
     /// </summary>
     public int Backlog { get; init; } = 4096;
 
+    /// <summary>Serve over TLS with this certificate. Null, the default: plain TCP. Not with <see cref="EngineKind.Select"/>.</summary>
+    public Tls.TlsServerOptions? Tls { get; init; }
+
     /// <summary>Serve this many connections, then stop by itself (echo-server --once is 1). Null serves until stopped.</summary>
     public int? StopAfterConnections { get; init; }
 

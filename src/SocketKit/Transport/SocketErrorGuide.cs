@@ -44,6 +44,9 @@ public static class SocketErrorGuide
         new(SocketErrorKind.BrokenPipe, "EPIPE", 32,
             "Broken pipe: writing to a connection the peer has already closed.",
             "The peer closed early; check why it did (its logs, its limits and timeouts)."),
+        new(SocketErrorKind.TlsFailed, "TLS", 0,
+            "TLS handshake failed: the certificate was not trusted or not for this name, or the peer does not speak TLS.",
+            "Check that both sides use TLS (--tls on the client, --tls-cert/--tls-key on the server); for a private or self-signed certificate give the client --tls-ca FILE."),
     ];
 
     /// <summary>Classifies a portable socket error code.</summary>

@@ -27,6 +27,8 @@ public enum SocketErrorKind
     PermissionDenied,
     /// <summary>EAGAIN / EWOULDBLOCK: a non-blocking call had nothing to do yet.</summary>
     WouldBlock,
+    /// <summary>The TLS handshake failed: an untrusted or mismatched certificate, or a peer not speaking TLS.</summary>
+    TlsFailed,
     /// <summary>Anything else.</summary>
     Other,
 }

@@ -37,14 +37,18 @@ public sealed class SocketServer : IAsyncDisposable
     public static SocketServer Start(ServerOptions options, Func<ConnectionInfo, IConnectionHandler> handlerFactory, ILogger? logger = null)
     {
         logger ??= NullLogger.Instance;
+        if (options.Tls is not null && options.Engine == EngineKind.Select)
+        {
+            throw new ArgumentException("TLS needs the blocking or async engine: the select engine waits on socket readiness, and a readable socket does not mean a readable TLS record.", nameof(options));
+        }
         Socket listener = Listeners.Listen(options.EndPoint, options.Backlog, options.ReusePort);
-        ServerEngine engine = options.Engine switch
+        ServerEngine engine = options.Tls is { } tls ? new Tls.TlsEngine(listener, options, tls, handlerFactory, logger) : options.Engine switch
         {
             EngineKind.Blocking => new BlockingEngine(listener, options, handlerFactory, logger),
             EngineKind.Select => new SelectEngine(listener, options, handlerFactory, logger),
             _ => new AsyncEngine(listener, options, handlerFactory, logger),
         };
-        Log.Listening(logger, EndPoints.Format(listener.LocalEndPoint!), options.Engine.ToString().ToLowerInvariant());
+        Log.Listening(logger, EndPoints.Format(listener.LocalEndPoint!), (options.Tls is null ? "" : "TLS over ") + options.Engine.ToString().ToLowerInvariant());
         return new SocketServer(listener, engine, logger);
     }
 

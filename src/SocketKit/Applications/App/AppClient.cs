@@ -16,6 +16,7 @@ namespace SocketKit.Applications.App;
 public sealed partial class AppClient : IAsyncDisposable
 {
     private readonly Socket _socket;
+    private readonly Stream _stream;
     private readonly ClientOptions _options;
     private readonly ILogger _logger;
     private readonly MessageDecoder _decoder;
@@ -24,9 +25,10 @@ public sealed partial class AppClient : IAsyncDisposable
     private ReadOnlyMemory<byte> _unread;
     private bool _closedByServer;
 
-    private AppClient(Socket socket, ClientOptions options, ILogger logger, ProtocolLimits? limits)
+    private AppClient(Socket socket, Stream stream, ClientOptions options, ILogger logger, ProtocolLimits? limits)
     {
         _socket = socket;
+        _stream = stream;
         _options = options;
         _logger = logger;
         _decoder = new MessageDecoder(limits);
@@ -48,8 +50,8 @@ public sealed partial class AppClient : IAsyncDisposable
         ProtocolLimits? limits = null, CancellationToken cancellationToken = default)
     {
         options ??= new ClientOptions();
-        Socket socket = await Listeners.ConnectAsync(host, port, options.ConnectTimeout, cancellationToken);
-        var client = new AppClient(socket, options, logger ?? NullLogger.Instance, limits);
+        (Socket socket, Stream stream) = await ClientStreams.ConnectAsync(host, port, options, cancellationToken);
+        var client = new AppClient(socket, stream, options, logger ?? NullLogger.Instance, limits);
         Log.Connecting(client._logger, 1, client.Remote);
         return client;
     }
@@ -61,7 +63,7 @@ public sealed partial class AppClient : IAsyncDisposable
     public static AppClient Attach(Socket connected, ClientOptions? options = null, ILogger? logger = null, ProtocolLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(connected);
-        var client = new AppClient(connected, options ?? new ClientOptions(), logger ?? NullLogger.Instance, limits);
+        var client = new AppClient(connected, new NetworkStream(connected, ownsSocket: true), options ?? new ClientOptions(), logger ?? NullLogger.Instance, limits);
         Log.Connecting(client._logger, 1, client.Remote);
         return client;
     }
@@ -89,7 +91,7 @@ public sealed partial class AppClient : IAsyncDisposable
             {
                 Log.RequestSending(_logger, 1, AppServerHandler.Describe(request.Header.ContentType, request.Header.ContentEncoding, request.Content.Span));
             }
-            await _socket.SendAsync(_output.WrittenMemory, SocketFlags.None, timer.Token);
+            await _stream.WriteAsync(_output.WrittenMemory, timer.Token);
             Message response = await ReceiveAsync(timer.Token);
             if (_logger.IsEnabled(LogLevel.Information))
             {
@@ -104,6 +106,10 @@ public sealed partial class AppClient : IAsyncDisposable
         catch (SocketException ex)
         {
             throw NetworkException.From(ex, "request to", Remote);
+        }
+        catch (IOException ex)
+        {
+            throw ClientStreams.Translate(ex, "request to", Remote);
         }
     }
 
@@ -123,7 +129,7 @@ public sealed partial class AppClient : IAsyncDisposable
                 _decoder.CompleteAtEndOfStream(_unread.Length);
                 throw new ProtocolException(ProtocolError.TruncatedMessage, "the server closed the connection without answering");
             }
-            int n = await _socket.ReceiveAsync(_buffer, SocketFlags.None, cancellationToken);
+            int n = await _stream.ReadAsync(_buffer, cancellationToken);
             if (n == 0)
             {
                 _closedByServer = true;
@@ -136,6 +142,7 @@ public sealed partial class AppClient : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         Log.Closing(_logger, 1, Remote, "client done");
+        _stream.Dispose();
         _socket.Dispose();
         return ValueTask.CompletedTask;
     }

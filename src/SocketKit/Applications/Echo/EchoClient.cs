@@ -18,7 +18,9 @@ public static class EchoClient
     {
         options ??= new ClientOptions();
         logger ??= NullLogger.Instance;
-        using Socket socket = await Listeners.ConnectAsync(host, port, options.ConnectTimeout, cancellationToken);
+        (Socket socket, Stream stream) = await ClientStreams.ConnectAsync(host, port, options, cancellationToken);
+        using Socket owned = socket;
+        await using Stream _ = stream;
         string remote = EndPoints.Format(socket.RemoteEndPoint!);
         Log.Connecting(logger, 1, remote);
         // Blocking calls, as in the tutorial, each bounded by the timeout.
@@ -27,13 +29,13 @@ public static class EchoClient
         {
             // Send while reading: an echo larger than the socket buffers (a Unix socket holds ~200 KB) would
             // otherwise stop the server's writes, then its reads, then ours, and both sides would wait for ever.
-            Task sending = Task.Factory.StartNew(() => socket.Send(message), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            Task sending = Task.Factory.StartNew(() => stream.Write(message), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             Log.Sending(logger, 1, message.Length);
             var echo = new byte[message.Length];
             int received = 0;
             while (received < echo.Length)
             {
-                int n = socket.Receive(echo, received, echo.Length - received, SocketFlags.None);
+                int n = stream.Read(echo, received, echo.Length - received);
                 if (n == 0)
                 {
                     throw new NetworkException(SocketErrorKind.ConnectionReset, "receive", remote,
@@ -53,6 +55,14 @@ public static class EchoClient
         catch (SocketException ex)
         {
             throw NetworkException.From(ex, "echo from", socket.RemoteEndPoint);
+        }
+        catch (IOException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.TimedOut or SocketError.WouldBlock })
+        {
+            throw NetworkException.Timeout("echo from", remote, options.Timeout);
+        }
+        catch (IOException ex)
+        {
+            throw ClientStreams.Translate(ex, "echo from", remote);
         }
     }
 }

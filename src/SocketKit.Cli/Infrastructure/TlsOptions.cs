@@ -1,0 +1,79 @@
+using System.CommandLine;
+using SocketKit.Transport;
+using SocketKit.Transport.Tls;
+
+namespace SocketKit.Cli.Infrastructure;
+
+/// <summary>The TLS options of the servers (--tls-cert, --tls-key, --handshake-timeout).</summary>
+internal sealed class ServerTlsOptions
+{
+    private readonly Option<string> _certificate = new("--tls-cert") { Description = "Serve TLS with this PEM certificate (with --tls-key).", HelpName = "FILE" };
+    private readonly Option<string> _key = new("--tls-key") { Description = "The PEM private key of --tls-cert.", HelpName = "FILE" };
+    private readonly Option<TimeSpan> _handshakeTimeout = CommonOptions.Duration("--handshake-timeout", "With TLS, close a connection that has not finished its handshake in this time", TimeSpan.FromSeconds(10));
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(_certificate);
+        command.Options.Add(_key);
+        command.Options.Add(_handshakeTimeout);
+        command.Validators.Add(result =>
+        {
+            if ((result.GetValue(_certificate) is null) != (result.GetValue(_key) is null))
+            {
+                result.AddError("--tls-cert and --tls-key go together: give both, or neither for plain TCP.");
+            }
+        });
+    }
+
+    /// <summary>The server's TLS options, or null for plain TCP.</summary>
+    /// <exception cref="TlsSetupException">A file is missing or unreadable, or the engine cannot serve TLS.</exception>
+    public TlsServerOptions? Read(ParseResult result, EngineKind engine)
+    {
+        if (result.GetValue(_certificate) is not { } certificate || result.GetValue(_key) is not { } key)
+        {
+            return null;
+        }
+        if (engine == EngineKind.Select)
+        {
+            throw new TlsSetupException("TLS needs --engine blocking or async: the select engine waits on socket readiness, which says nothing about TLS records.");
+        }
+        return new TlsServerOptions { Certificate = TlsServerOptions.LoadPem(certificate, key), HandshakeTimeout = result.GetValue(_handshakeTimeout) };
+    }
+}
+
+/// <summary>The TLS options of the clients (--tls, --tls-insecure, --tls-ca).</summary>
+internal sealed class ClientTlsOptions
+{
+    private readonly Option<bool> _tls = new("--tls") { Description = "Speak TLS, verifying the server's certificate against the system's trusted roots." };
+    private readonly Option<bool> _insecure = new("--tls-insecure") { Description = "Speak TLS and accept any certificate, unverified (self-signed test servers only)." };
+    private readonly Option<string> _ca = new("--tls-ca") { Description = "Speak TLS and trust only certificates issued by the CA (or self-signed certificate) in this PEM file.", HelpName = "FILE" };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(_tls);
+        command.Options.Add(_insecure);
+        command.Options.Add(_ca);
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(_insecure) && result.GetValue(_ca) is not null)
+            {
+                result.AddError("--tls-insecure and --tls-ca contradict each other: verify against a CA, or do not verify.");
+            }
+        });
+    }
+
+    /// <summary>The client's TLS options, or null for plain TCP.</summary>
+    /// <exception cref="TlsSetupException">The CA file is missing or holds no certificate.</exception>
+    public TlsClientOptions? Read(ParseResult result)
+    {
+        if (result.GetValue(_ca) is { } ca)
+        {
+            return new TlsClientOptions { TrustedRoots = TlsClientOptions.LoadTrustedRoots(ca) };
+        }
+        if (result.GetValue(_insecure))
+        {
+            return new TlsClientOptions { AcceptAnyCertificate = true };
+        }
+        return result.GetValue(_tls) ? new TlsClientOptions() : null;
+    }
+}

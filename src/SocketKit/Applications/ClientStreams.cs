@@ -1,0 +1,24 @@
+using System.Net.Sockets;
+using SocketKit.Transport;
+using SocketKit.Transport.Tls;
+
+namespace SocketKit.Applications;
+
+/// <summary>Opens the stream a client talks over: the socket itself, or TLS over it when the options ask for TLS.</summary>
+internal static class ClientStreams
+{
+    public static async Task<(Socket Socket, Stream Stream)> ConnectAsync(string host, int port, ClientOptions options, CancellationToken cancellationToken)
+    {
+        Socket socket = await Listeners.ConnectAsync(host, port, options.ConnectTimeout, cancellationToken);
+        if (options.Tls is null)
+        {
+            return (socket, new NetworkStream(socket, ownsSocket: true));
+        }
+        return (socket, await TlsStreams.AuthenticateAsClientAsync(socket, host, options.Tls, options.HandshakeTimeout, cancellationToken));
+    }
+
+    /// <summary>A failure while reading or writing the stream, as a socket error when it is one.</summary>
+    public static Exception Translate(IOException ex, string operation, string remote) => ex.InnerException is SocketException socketError
+        ? NetworkException.From(socketError, operation, remote)
+        : new NetworkException(SocketErrorKind.TlsFailed, operation, remote, $"{operation} {remote} failed: {ex.Message.TrimEnd('.')}", ex);
+}
