@@ -1,0 +1,74 @@
+using SocketKit.Tests.Support;
+
+namespace SocketKit.Tests.Cli;
+
+/// <summary>The app and echo programs over TLS as a user runs them, and the mistakes a user can make.</summary>
+public class TlsCommandTests
+{
+    private static Task<Support.Cli.RunningServer> StartAsync(string command, params string[] extra) =>
+        Support.Cli.StartServerListeningAsync(@"Listening on (127\.0\.0\.1:(\d+)) \(TLS over",
+            [command, "127.0.0.1", "0", "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath, .. extra]);
+
+    [Fact]
+    public async Task AppClientWithTheCaGetsItsAnswer()
+    {
+        await using Support.Cli.RunningServer server = await StartAsync("app-server");
+        Support.Cli.Result client = await Support.Cli.RunAsync("app-client", "localhost", server.Port.ToString(), "search", "morpheus", "--tls-ca", TestCertificates.CertificatePath, "-q");
+        Assert.Equal((0, "Got result: Follow the white rabbit. \U0001F430\n", ""), (client.ExitCode, client.Out, client.Error));
+    }
+
+    [Fact]
+    public async Task EchoClientWithTlsInsecureGetsItsEchoFromTheBlockingServer()
+    {
+        await using Support.Cli.RunningServer server = await StartAsync("echo-server", "--engine", "blocking");
+        Support.Cli.Result client = await Support.Cli.RunAsync("echo-client", "127.0.0.1", server.Port.ToString(), "secret", "--tls-insecure", "-q");
+        Assert.Equal((0, "Received b'secret'\n"), (client.ExitCode, client.Out));
+    }
+
+    [Fact]
+    public async Task TlsAgainstTheSystemsRootsRefusesTheSelfSignedCertificateInWords()
+    {
+        await using Support.Cli.RunningServer server = await StartAsync("app-server");
+        Support.Cli.Result client = await Support.Cli.RunAsync("app-client", "localhost", server.Port.ToString(), "search", "ring", "--tls");
+        Assert.Equal(1, client.ExitCode);
+        Assert.Equal("", client.Out);
+        Assert.Contains($"socketkit: TLS handshake with 127.0.0.1:{server.Port} failed: the server's certificate is not trusted", client.Error);
+        Assert.Contains("--tls-ca", client.Error);
+        Assert.DoesNotContain("   at ", client.Error);
+    }
+
+    [Fact]
+    public async Task AShortHandshakeTimeoutClosesAClientThatSaysNothing()
+    {
+        await using Support.Cli.RunningServer server = await StartAsync("app-server", "--handshake-timeout", "300ms");
+        using System.Net.Sockets.Socket silent = await RawClient.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, server.Port));
+        await server.Error.WaitForAsync(@"failed: no TLS handshake within 300ms");
+        using var cts = new CancellationTokenSource(RawClient.Timeout);
+        Assert.Empty(await RawClient.ReadToEndAsync(silent, cts.Token));
+    }
+
+    [Theory]
+    [InlineData("--tls-cert", "cert-only")]
+    [InlineData("--tls-key", "key-only")]
+    public async Task ACertificateWithoutItsKeyIsAUsageError(string option, string _)
+    {
+        Support.Cli.Result result = await Support.Cli.RunAsync("app-server", "127.0.0.1", "0", option, TestCertificates.CertificatePath);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--tls-cert and --tls-key go together", result.Error);
+    }
+
+    [Fact]
+    public async Task AMissingCertificateFileIsSaidInWords()
+    {
+        Support.Cli.Result result = await Support.Cli.RunAsync("app-server", "127.0.0.1", "0", "--tls-cert", "/nonexistent/cert.pem", "--tls-key", TestCertificates.KeyPath);
+        Assert.Equal((2, "socketkit: cannot read /nonexistent/cert.pem: no such file\n"), (result.ExitCode, result.Error));
+    }
+
+    [Fact]
+    public async Task TlsWithTheSelectEngineIsRefused()
+    {
+        Support.Cli.Result result = await Support.Cli.RunAsync("echo-server", "127.0.0.1", "0", "--engine", "select", "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath);
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("socketkit: TLS needs --engine blocking or async", result.Error);
+    }
+}
