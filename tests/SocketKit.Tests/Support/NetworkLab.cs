@@ -183,7 +183,8 @@ public sealed class NamespaceThread : IDisposable
             {
                 action();
             }
-        }) { IsBackground = true, Name = $"netns {ns}" };
+        })
+        { IsBackground = true, Name = $"netns {ns}" };
         _thread.Start();
         entered.Task.Wait(TimeSpan.FromSeconds(10));
         entered.Task.GetAwaiter().GetResult();
