@@ -85,6 +85,7 @@ public class NetworkNamespaceTests(Xunit.Abstractions.ITestOutputHelper output)
         TimeSpan connectTimeout = TimeSpan.FromSeconds(40);
         using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(150));
         var stopwatch = Stopwatch.StartNew();
+        int retries = 0;
         int[] answered = await Task.WhenAll(Enumerable.Range(0, 20).Select(async client =>
         {
             int done = 0;
@@ -102,8 +103,21 @@ public class NetworkNamespaceTests(Xunit.Abstractions.ITestOutputHelper output)
                 case 1: // one-shot: a connection per request, as the reference client does
                     for (int i = 0; i < 10; i++, done++)
                     {
-                        await using AppClient app = AppClient.Attach(await lab.Client.ConnectAsync(target, connectTimeout, bound.Token), Patient);
-                        await AssertAnsweredAsync(app, AppRequests.FromCommandLine(i % 2 == 0 ? "search" : "binary", Values[i % Values.Length]), bound.Token);
+                        Message request = AppRequests.FromCommandLine(i % 2 == 0 ? "search" : "binary", Values[i % Values.Length]);
+                        try
+                        {
+                            await using AppClient app = AppClient.Attach(await lab.Client.ConnectAsync(target, connectTimeout, bound.Token), Patient);
+                            await AssertAnsweredAsync(app, request, bound.Token);
+                        }
+                        catch (NetworkException ex) when (ex.Kind == SocketErrorKind.ConnectionReset)
+                        {
+                            // Seen rarely, and only with the machine's CPU saturated: the server's kernel resets a fresh
+                            // one-shot connection before any answer (TcpOutRsts 1, no abort counter). A one-shot request
+                            // is safe to send again, as a real client would; each retry is counted and bounded below.
+                            Interlocked.Increment(ref retries);
+                            await using AppClient again = AppClient.Attach(await lab.Client.ConnectAsync(target, connectTimeout, bound.Token), Patient);
+                            await AssertAnsweredAsync(again, request, bound.Token);
+                        }
                     }
                     break;
                 default: // kept alive, the first request carrying 256 KiB that comes back in the answer
@@ -120,10 +134,11 @@ public class NetworkNamespaceTests(Xunit.Abstractions.ITestOutputHelper output)
             return done;
         }));
         Assert.Equal(200, answered.Sum());
+        Assert.True(retries <= 2, $"{retries} of 100 one-shot connections were reset before their answer");
         // The link really was bad: packets were lost on the way, and TCP sent them again.
         long dropped = lab.DroppedPackets();
         Assert.True(dropped > 0, "no packet was dropped");
-        output.WriteLine($"200 requests over a 10mbit link losing 20% of packets: {stopwatch.Elapsed.TotalSeconds:F1} s, {dropped} packets dropped");
+        output.WriteLine($"200 requests over a 10mbit link losing 20% of packets: {stopwatch.Elapsed.TotalSeconds:F1} s, {dropped} packets dropped, {retries} one-shot requests sent again after a reset");
     }
 
     private static readonly ClientOptions Patient = new() { ConnectTimeout = TimeSpan.FromSeconds(40), Timeout = TimeSpan.FromSeconds(120) };
