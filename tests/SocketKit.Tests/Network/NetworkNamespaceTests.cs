@@ -79,66 +79,76 @@ public class NetworkNamespaceTests(Xunit.Abstractions.ITestOutputHelper output)
         using var lab = new NetworkLab();
         lab.DropAtRandom(20);
         lab.LimitRate("10mbit");
-        await using SocketServer server = await lab.Server.Run(() => Start(lab, EngineKind.Async, c => new AppServerHandler(Router, c)));
+        var log = new ListLogger();
+        await using SocketServer server = await lab.Server.Run(() => SocketServer.Start(new ServerOptions { EndPoint = new IPEndPoint(lab.ServerAddress, 0) }, c => new AppServerHandler(Router, c), log));
         var target = new IPEndPoint(lab.ServerAddress, server.Port());
-        // A lost SYN costs 1 s, then 2 s, 4 s...: the connect timeout leaves room for several in a row; the whole test is bounded.
-        TimeSpan connectTimeout = TimeSpan.FromSeconds(40);
-        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(150));
-        var stopwatch = Stopwatch.StartNew();
-        int retries = 0;
-        int[] answered = await Task.WhenAll(Enumerable.Range(0, 20).Select(async client =>
+        try
         {
-            int done = 0;
-            switch (client % 3)
+            // A lost SYN costs 1 s, then 2 s, 4 s...: the connect timeout leaves room for several in a row; the whole test is bounded.
+            TimeSpan connectTimeout = TimeSpan.FromSeconds(40);
+            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(150));
+            var stopwatch = Stopwatch.StartNew();
+            int retries = 0;
+            int[] answered = await Task.WhenAll(Enumerable.Range(0, 20).Select(async client =>
             {
-                case 0: // kept alive: ten requests on one connection
-                    await using (AppClient app = AppClient.Attach(await lab.Client.ConnectAsync(target, connectTimeout, bound.Token), Patient))
-                    {
+                int done = 0;
+                switch (client % 3)
+                {
+                    case 0: // kept alive: ten requests on one connection
+                        await using (AppClient app = AppClient.Attach(await lab.Client.ConnectAsync(target, connectTimeout, bound.Token), Patient))
+                        {
+                            for (int i = 0; i < 10; i++, done++)
+                            {
+                                await AssertAnsweredAsync(app, AppRequests.Json("search", Values[(client + i) % Values.Length], keepAlive: i < 9), bound.Token);
+                            }
+                        }
+                        break;
+                    case 1: // one-shot: a connection per request, as the reference client does
                         for (int i = 0; i < 10; i++, done++)
                         {
-                            await AssertAnsweredAsync(app, AppRequests.Json("search", Values[(client + i) % Values.Length], keepAlive: i < 9), bound.Token);
+                            Message request = AppRequests.FromCommandLine(i % 2 == 0 ? "search" : "binary", Values[i % Values.Length]);
+                            try
+                            {
+                                await using AppClient app = AppClient.Attach(await lab.Client.ConnectAsync(target, connectTimeout, bound.Token), Patient);
+                                await AssertAnsweredAsync(app, request, bound.Token);
+                            }
+                            catch (Exception ex) when (ex is NetworkException { Kind: SocketErrorKind.ConnectionReset }
+                                or ProtocolException { Error: ProtocolError.TruncatedMessage })
+                            {
+                                // Seen rarely, and only with the machine's CPU saturated: a fresh one-shot connection is reset
+                                // (the server's kernel counted TcpOutRsts 1, no abort counter) or closed before any answer.
+                                // Not yet explained. A one-shot request is safe to send again, as a real client would; each
+                                // retry is counted and bounded below, and what the server logged is printed.
+                                Interlocked.Increment(ref retries);
+                                await using AppClient again = AppClient.Attach(await lab.Client.ConnectAsync(target, connectTimeout, bound.Token), Patient);
+                                await AssertAnsweredAsync(again, request, bound.Token);
+                            }
                         }
-                    }
-                    break;
-                case 1: // one-shot: a connection per request, as the reference client does
-                    for (int i = 0; i < 10; i++, done++)
-                    {
-                        Message request = AppRequests.FromCommandLine(i % 2 == 0 ? "search" : "binary", Values[i % Values.Length]);
-                        try
+                        break;
+                    default: // kept alive, the first request carrying 256 KiB that comes back in the answer
+                        await using (AppClient app = AppClient.Attach(await lab.Client.ConnectAsync(target, connectTimeout, bound.Token), Patient))
                         {
-                            await using AppClient app = AppClient.Attach(await lab.Client.ConnectAsync(target, connectTimeout, bound.Token), Patient);
-                            await AssertAnsweredAsync(app, request, bound.Token);
+                            for (int i = 0; i < 10; i++, done++)
+                            {
+                                string value = i == 0 ? Convert.ToBase64String(RandomNumberGenerator.GetBytes(192 * 1024)) : Values[i % Values.Length];
+                                await AssertAnsweredAsync(app, AppRequests.Json("search", value, keepAlive: i < 9), bound.Token);
+                            }
                         }
-                        catch (NetworkException ex) when (ex.Kind == SocketErrorKind.ConnectionReset)
-                        {
-                            // Seen rarely, and only with the machine's CPU saturated: the server's kernel resets a fresh
-                            // one-shot connection before any answer (TcpOutRsts 1, no abort counter). A one-shot request
-                            // is safe to send again, as a real client would; each retry is counted and bounded below.
-                            Interlocked.Increment(ref retries);
-                            await using AppClient again = AppClient.Attach(await lab.Client.ConnectAsync(target, connectTimeout, bound.Token), Patient);
-                            await AssertAnsweredAsync(again, request, bound.Token);
-                        }
-                    }
-                    break;
-                default: // kept alive, the first request carrying 256 KiB that comes back in the answer
-                    await using (AppClient app = AppClient.Attach(await lab.Client.ConnectAsync(target, connectTimeout, bound.Token), Patient))
-                    {
-                        for (int i = 0; i < 10; i++, done++)
-                        {
-                            string value = i == 0 ? Convert.ToBase64String(RandomNumberGenerator.GetBytes(192 * 1024)) : Values[i % Values.Length];
-                            await AssertAnsweredAsync(app, AppRequests.Json("search", value, keepAlive: i < 9), bound.Token);
-                        }
-                    }
-                    break;
-            }
-            return done;
-        }));
-        Assert.Equal(200, answered.Sum());
-        Assert.True(retries <= 2, $"{retries} of 100 one-shot connections were reset before their answer");
-        // The link really was bad: packets were lost on the way, and TCP sent them again.
-        long dropped = lab.DroppedPackets();
-        Assert.True(dropped > 0, "no packet was dropped");
-        output.WriteLine($"200 requests over a 10mbit link losing 20% of packets: {stopwatch.Elapsed.TotalSeconds:F1} s, {dropped} packets dropped, {retries} one-shot requests sent again after a reset");
+                        break;
+                }
+                return done;
+            }));
+            Assert.Equal(200, answered.Sum());
+            Assert.True(retries <= 2, $"{retries} of 100 one-shot connections were reset before their answer");
+            // The link really was bad: packets were lost on the way, and TCP sent them again.
+            long dropped = lab.DroppedPackets();
+            Assert.True(dropped > 0, "no packet was dropped");
+            output.WriteLine($"200 requests over a 10mbit link losing 20% of packets: {stopwatch.Elapsed.TotalSeconds:F1} s, {dropped} packets dropped, {retries} one-shot requests sent again after a reset");
+        }
+        finally
+        {
+            foreach (string line in log.Lines) output.WriteLine(line);
+        }
     }
 
     private static readonly ClientOptions Patient = new() { ConnectTimeout = TimeSpan.FromSeconds(40), Timeout = TimeSpan.FromSeconds(120) };
