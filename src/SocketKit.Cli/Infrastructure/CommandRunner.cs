@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Net;
 using Microsoft.Extensions.Logging;
-using SocketKit.Applications.App;
 using SocketKit.Transport;
 
 namespace SocketKit.Cli.Infrastructure;
@@ -25,13 +24,13 @@ internal static class CommandRunner
 
     /// <summary>Serves until Ctrl+C or SIGTERM, then stops the server and exits 0, as the tutorial's servers do on a keyboard interrupt.</summary>
     public static Task<int> ServeUntilStoppedAsync(SocketServer server, ILogger logger, CancellationToken cancellationToken, MetricsOptions.Reporter? metrics = null) =>
-        ServeUntilStoppedAsync(server.LocalEndPoint, server.Completion, server.StopAsync, logger, cancellationToken, metrics);
+        ServeUntilStoppedAsync(server.LocalEndPoint, server.Completion, server.StopAsync, () => logger.LogInformation("Caught interrupt, exiting"), cancellationToken, metrics);
 
-    /// <inheritdoc cref="ServeUntilStoppedAsync(SocketServer, ILogger, CancellationToken, MetricsOptions.Reporter?)"/>
-    public static Task<int> ServeUntilStoppedAsync(AppServer server, ILogger logger, CancellationToken cancellationToken, MetricsOptions.Reporter? metrics = null) =>
-        ServeUntilStoppedAsync(server.LocalEndPoint, server.Completion, server.StopAsync, logger, cancellationToken, metrics);
-
-    private static async Task<int> ServeUntilStoppedAsync(EndPoint listening, Task completion, Func<Task> stop, ILogger logger, CancellationToken cancellationToken,
+    /// <summary>
+    /// Serves until <paramref name="completion"/> ends or Ctrl+C or SIGTERM, then stops and exits 0; one server or
+    /// several workers on one port (<paramref name="interrupted"/> says which was stopped).
+    /// </summary>
+    public static async Task<int> ServeUntilStoppedAsync(EndPoint listening, Task completion, Func<Task> stop, Action interrupted, CancellationToken cancellationToken,
         MetricsOptions.Reporter? metrics)
     {
         metrics?.Attach(listening);
@@ -43,7 +42,7 @@ internal static class CommandRunner
         {
             if (cancellationToken.IsCancellationRequested)
             {
-                logger.LogInformation("Caught interrupt, exiting");
+                interrupted();
             }
             await stop();
             if (metrics is not null)

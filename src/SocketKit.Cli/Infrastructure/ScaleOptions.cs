@@ -67,23 +67,7 @@ internal sealed class ScaleOptions
         }
         await using ServerGroup group = ServerGroup.Start(serverOptions, workers, handlerFactory, logger);
         // Every worker listens on the same port, so one summary by port covers them all.
-        metrics?.Attach(group.LocalEndPoint);
-        try
-        {
-            await Task.WhenAny(group.Completion, Task.Delay(Timeout.Infinite, cancellationToken));
-        }
-        finally
-        {
-            if (cancellationToken.IsCancellationRequested)
-            {
-                logger.LogInformation("Caught interrupt, stopping {Workers} workers", workers);
-            }
-            await group.StopAsync();
-            if (metrics is not null)
-            {
-                await metrics.DisposeAsync();
-            }
-        }
-        return ExitCodes.Success;
+        return await CommandRunner.ServeUntilStoppedAsync(group.LocalEndPoint, group.Completion, group.StopAsync,
+            () => logger.LogInformation("Caught interrupt, stopping {Workers} workers", workers), cancellationToken, metrics);
     }
 }
