@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -9,6 +10,7 @@ using SocketKit.Applications.Echo;
 using SocketKit.Applications.MultiConn;
 using SocketKit.Cli.Infrastructure;
 using SocketKit.Diagnostics;
+using SocketKit.Diagnostics.SocketTable;
 using SocketKit.Protocol;
 using SocketKit.Transport;
 
@@ -57,13 +59,8 @@ internal sealed class GuidedTour(CliContext context, ILogger logger, bool colour
         Heading("Viewing socket state");
         await using SocketServer server = SocketServer.Start(new ServerOptions { EndPoint = AnyLoopbackPort, Engine = EngineKind.Blocking }, _ => new EchoHandler(), logger);
         int port = Port(server);
-        if (!SocketStates.Available)
+        using (Socket client = await Listeners.ConnectAsync(server.LocalEndPoint, Client.ConnectTimeout, cancellationToken))
         {
-            Line("This system has no /proc/net/tcp to read; run `netstat -an` while a connection is open instead.");
-        }
-        else
-        {
-            using Socket client = await Listeners.ConnectAsync(server.LocalEndPoint, Client.ConnectTimeout, cancellationToken);
             // One echo round trip, so the server has accepted the connection before the table is read.
             await client.SendAsync("ping"u8.ToArray(), SocketFlags.None, cancellationToken);
             await ReceiveExactlyAsync(client, 4);
@@ -72,10 +69,9 @@ internal sealed class GuidedTour(CliContext context, ILogger logger, bool colour
             // The client closes first: after the server's FIN comes back, the client's side waits in TIME-WAIT.
             client.Shutdown(SocketShutdown.Send);
             await ReceiveExactlyAsync(client, 0);
-            client.Close();
-            Line("After the client closed first, its side stays in TIME-WAIT (about 60 s on Linux); the server's side is gone:");
-            Table(port);
         }
+        Line("After the client closed first, its side stays in TIME-WAIT (about 60 s on Linux); the server's side is gone:");
+        Table(port);
         Next("Viewing Socket State", "viewing-socket-state", "socketkit echo-server 127.0.0.1 65432", $"ss -tan 'sport = :65432 or dport = :65432'   # or: netstat -an");
     }
 
@@ -165,13 +161,28 @@ internal sealed class GuidedTour(CliContext context, ILogger logger, bool colour
         }
     }
 
+    /// <summary>Prints this machine's IPv4 TCP sockets on <paramref name="port"/> as ss -tan does, listeners first, from the netstat library.</summary>
     private void Table(int port)
     {
-        foreach (string row in SocketStates.Format(SocketStates.For(port)))
+        (IReadOnlyList<SocketEntry> entries, _) = SocketTableReader.Read(new SocketTableQuery { Tcp = true, All = true, Port = port });
+        Line($"  {"State",-11} {"Recv-Q",6} {"Send-Q",6} {"Local Address:Port",21} {"Peer Address:Port",21}");
+        foreach (SocketEntry s in entries.Where(e => e.Protocol == "tcp").OrderBy(e => e.IsListening ? 0 : 1).ThenBy(e => e.LocalPort))
         {
-            Line("  " + row);
+            Line($"  {SsState(s.State),-11} {Queue(s.RecvQ),6} {Queue(s.SendQ),6} {s.Local,21} {s.Remote,21}");
         }
     }
+
+    /// <summary>The state as ss names it (ESTAB, TIME-WAIT, FIN-WAIT-1), from netstat's name (ESTABLISHED, TIME_WAIT, FIN_WAIT1).</summary>
+    private static string SsState(string state) => state switch
+    {
+        "ESTABLISHED" => "ESTAB",
+        "FIN_WAIT1" => "FIN-WAIT-1",
+        "FIN_WAIT2" => "FIN-WAIT-2",
+        _ => state.Replace('_', '-'),
+    };
+
+    // Where the table's source has no queues (IPGlobalProperties, off Linux), ss's placeholder.
+    private static string Queue(long? bytes) => bytes?.ToString(CultureInfo.InvariantCulture) ?? "-";
 
     /// <summary>Reads <paramref name="count"/> bytes, or with 0 everything until the peer closes; bounded by the client timeout.</summary>
     private async Task<byte[]> ReceiveExactlyAsync(Socket socket, int count)
