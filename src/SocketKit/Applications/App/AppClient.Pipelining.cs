@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using SocketKit.Logging;
 using SocketKit.Protocol;
 using SocketKit.Transport;
 
@@ -60,19 +59,13 @@ public sealed partial class AppClient
                     bool last = i == requests.Count - 1;
                     Message request = requests[i];
                     MessageEncoder.Write(_output, request.Header with { KeepAlive = !last }, request.Content.Span);
-                    if (_logger.IsEnabled(LogLevel.Information))
-                    {
-                        Log.RequestSending(_logger, 1, AppServerHandler.Describe(request.Header.ContentType, request.Header.ContentEncoding, request.Content.Span));
-                    }
+                    LogSending(request);
                 }
                 await _socket.SendAsync(_output.WrittenMemory, SocketFlags.None, timer.Token);
                 for (int i = 0; i < batch; i++)
                 {
                     Message response = await ReceiveAsync(timer.Token);
-                    if (_logger.IsEnabled(LogLevel.Information))
-                    {
-                        Log.ResponseReceived(_logger, 1, AppServerHandler.Describe(response.Header.ContentType, response.Header.ContentEncoding, response.Content.Span));
-                    }
+                    LogReceived(response);
                     responses.Add(response);
                     if (!response.Header.KeepAlive)
                     {

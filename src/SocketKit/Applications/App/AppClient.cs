@@ -87,16 +87,10 @@ public sealed partial class AppClient : IAsyncDisposable
         {
             _output.ResetWrittenCount();
             MessageEncoder.Write(_output, request.Header, request.Content.Span);
-            if (_logger.IsEnabled(LogLevel.Information))
-            {
-                Log.RequestSending(_logger, 1, AppServerHandler.Describe(request.Header.ContentType, request.Header.ContentEncoding, request.Content.Span));
-            }
+            LogSending(request);
             await _stream.WriteAsync(_output.WrittenMemory, timer.Token);
             Message response = await ReceiveAsync(timer.Token);
-            if (_logger.IsEnabled(LogLevel.Information))
-            {
-                Log.ResponseReceived(_logger, 1, AppServerHandler.Describe(response.Header.ContentType, response.Header.ContentEncoding, response.Content.Span));
-            }
+            LogReceived(response);
             return response;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -135,6 +129,23 @@ public sealed partial class AppClient : IAsyncDisposable
                 _closedByServer = true;
             }
             _unread = _unread.IsEmpty ? _buffer.AsMemory(0, n).ToArray() : (byte[])[.. _unread.Span, .. _buffer.AsSpan(0, n)];
+        }
+    }
+
+    // Describing a message decodes its content: only when the line will be written.
+    private void LogSending(Message request)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            Log.RequestSending(_logger, 1, AppServerHandler.Describe(request.Header.ContentType, request.Header.ContentEncoding, request.Content.Span));
+        }
+    }
+
+    private void LogReceived(Message response)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            Log.ResponseReceived(_logger, 1, AppServerHandler.Describe(response.Header.ContentType, response.Header.ContentEncoding, response.Content.Span));
         }
     }
 
