@@ -22,6 +22,23 @@ public class AppClientPipeliningTests
     }
 
     [Theory]
+    [InlineData(EngineKind.Async)]
+    [InlineData(EngineKind.Blocking)]
+    public async Task PipelinedRequestsGoInsideTls(EngineKind engine)
+    {
+        await using SocketServer server = SocketServer.Start(
+            new ServerOptions
+            {
+                EndPoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0),
+                Engine = engine,
+                Tls = new SocketKit.Transport.Tls.TlsServerOptions { Certificate = TestCertificates.Server },
+            },
+            connection => new AppServerHandler(TutorialHandlers.CreateRouter(), connection));
+        var options = new SocketKit.Applications.ClientOptions { Tls = new SocketKit.Transport.Tls.TlsClientOptions { TrustedRoots = [TestCertificates.Server] } };
+        AssertAnswersInOrder(await AppClient.RequestManyAsync("127.0.0.1", server.Port(), Requests(), pipeline: 3, options));
+    }
+
+    [Theory]
     [InlineData(EngineKind.Async, 1)]
     [InlineData(EngineKind.Async, 3)]
     [InlineData(EngineKind.Select, 4)]

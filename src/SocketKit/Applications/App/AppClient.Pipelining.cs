@@ -61,7 +61,8 @@ public sealed partial class AppClient
                     MessageEncoder.Write(_output, request.Header with { KeepAlive = !last }, request.Content.Span);
                     LogSending(request);
                 }
-                await _socket.SendAsync(_output.WrittenMemory, SocketFlags.None, timer.Token);
+                // The stream, not the socket: over TLS the socket carries only encrypted records.
+                await _stream.WriteAsync(_output.WrittenMemory, timer.Token);
                 for (int i = 0; i < batch; i++)
                 {
                     Message response = await ReceiveAsync(timer.Token);
@@ -82,6 +83,10 @@ public sealed partial class AppClient
         catch (SocketException ex)
         {
             throw NetworkException.From(ex, "request to", Remote);
+        }
+        catch (IOException ex)
+        {
+            throw ClientStreams.Translate(ex, "request to", Remote);
         }
     }
 }
