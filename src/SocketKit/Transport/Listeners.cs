@@ -107,7 +107,7 @@ public static class Listeners
         catch (SocketException ex)
         {
             socket.Dispose();
-            throw NetworkException.From(ex, "connect to", endPoint);
+            throw NetworkException.FromConnect(ex, endPoint);
         }
         catch
         {

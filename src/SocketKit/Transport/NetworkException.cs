@@ -52,6 +52,16 @@ public sealed class NetworkException : Exception
         return new NetworkException(kind, operation, endPoint, message, ex);
     }
 
+    /// <summary>
+    /// Wraps a failed connect. A Unix socket path with no file behind it fails with ENOENT, which .NET reports as
+    /// "address not available"; for the user it means what a refused TCP connect means: nothing listens there.
+    /// </summary>
+    public static NetworkException FromConnect(SocketException ex, EndPoint endPoint) =>
+        endPoint is UnixDomainSocketEndPoint && ex.SocketErrorCode == SocketError.AddressNotAvailable
+            ? new NetworkException(SocketErrorKind.ConnectionRefused, "connect to", EndPoints.Format(endPoint),
+                $"connection refused: there is no socket file at {EndPoints.Format(endPoint)}, so nothing is listening there", ex)
+            : From(ex, "connect to", endPoint);
+
     /// <summary>A timeout of our own (not the kernel's), with what was awaited and for how long.</summary>
     public static NetworkException Timeout(string operation, string? endPoint, TimeSpan after) =>
         new(SocketErrorKind.TimedOut, operation, endPoint,

@@ -66,4 +66,18 @@ public class TransportCommandTests
         Assert.Contains($"unix:{path}", result.Error);
         Assert.DoesNotContain("   at ", result.Error);
     }
+
+    [Theory]
+    [InlineData("echo-client")]
+    [InlineData("app-client", "search", "ring")]
+    [InlineData("multiconn-client", "2")]
+    public async Task AUnixPathWithNoSocketFileIsRefusedNotAnAddressProblem(string command, params string[] rest)
+    {
+        string path = TestTransport.NewSocketPath();
+        Support.Cli.Result result = await Support.Cli.RunAsync([command, "unix:" + path, .. rest]);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"there is no socket file at unix:{path}", result.Out + result.Error);
+        Assert.DoesNotContain("unexpected error", result.Error);
+        Assert.DoesNotContain("EADDRNOTAVAIL", result.Error);
+    }
 }

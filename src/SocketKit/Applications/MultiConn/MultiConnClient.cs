@@ -63,6 +63,13 @@ public static class MultiConnClient
                 catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
                 {
                 }
+                catch (SocketException ex)
+                {
+                    // Failed at once (a Unix socket path with no file, for one): this connection is done, the others go on.
+                    state.Error = NetworkException.FromConnect(ex, endPoint).Message;
+                    Log.Closing(logger, id, remote, state.Error);
+                    continue;
+                }
                 selector.Register(socket, SelectorEvents.Read | SelectorEvents.Write, state);
             }
 
