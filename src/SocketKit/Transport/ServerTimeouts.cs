@@ -16,6 +16,7 @@ public sealed record ServerTimeouts
     private readonly TimeSpan _idleTimeout = TimeSpan.FromMinutes(2);
     private readonly TimeSpan _drainTimeout = TimeSpan.FromSeconds(30);
     private readonly double _minResponseBytesPerSecond = 240;
+    private readonly double _minRequestContentBytesPerSecond = 240;
     private readonly TimeSpan _minDataRateGracePeriod = TimeSpan.FromSeconds(5);
 
     /// <summary>
@@ -45,7 +46,23 @@ public sealed record ServerTimeouts
         init => _minResponseBytesPerSecond = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(MinResponseBytesPerSecond), value, "must be a positive number of bytes per second");
     }
 
-    /// <summary>How long a send may be slower than <see cref="MinResponseBytesPerSecond"/> before the rate counts. Default 5 s (Kestrel's).</summary>
+    /// <summary>
+    /// The slowest a peer may send a request's content (the bytes after its JSON header), in bytes per second, once
+    /// <see cref="MinDataRateGracePeriod"/> has passed since the content began. Default 240 (Kestrel's
+    /// MinRequestBodyDataRate). It cuts off a peer that declares a large content and trickles it, well before
+    /// <see cref="HeaderTimeout"/> would, which still bounds the whole request.
+    /// </summary>
+    public double MinRequestContentBytesPerSecond
+    {
+        get => _minRequestContentBytesPerSecond;
+        init => _minRequestContentBytesPerSecond = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(MinRequestContentBytesPerSecond), value, "must be a positive number of bytes per second");
+    }
+
+    /// <summary>
+    /// How long a send, or a request's content, may be slower than its minimum rate (<see cref="MinResponseBytesPerSecond"/>,
+    /// <see cref="MinRequestContentBytesPerSecond"/>) before the rate counts; each later window of this length must
+    /// reach the rate on its own. Default 5 s (Kestrel's).
+    /// </summary>
     public TimeSpan MinDataRateGracePeriod { get => _minDataRateGracePeriod; init => _minDataRateGracePeriod = Positive(value, nameof(MinDataRateGracePeriod)); }
 
     private static TimeSpan Positive(TimeSpan value, string name) =>
