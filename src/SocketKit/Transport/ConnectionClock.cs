@@ -117,7 +117,7 @@ internal sealed class ConnectionClock
         }
     }
 
-    /// <summary>The timeout that is due now, if any. Called by the heartbeat, once a second.</summary>
+    /// <summary>The timeout that is due now, if any. Called by the heartbeat, every <see cref="ServerTimeouts.HeartbeatPeriod"/>.</summary>
     public ConnectionCloseReason? Check()
     {
         long now = _time.GetTimestamp();

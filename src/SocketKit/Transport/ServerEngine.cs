@@ -170,6 +170,7 @@ internal abstract class ServerEngine
         }
         Metrics.ConnectionClosed(_port, connection.Info.OpenedAt);
         Log.Closing(Logger, connection.Info.Id, connection.Info.Remote, reason.Describe(Timeouts));
+        Options.OnClosing?.Invoke(connection.Info, reason);
     }
 
     /// <summary>After the handler took received bytes: tells the connection's clock where its conversation stands.</summary>
