@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Globalization;
 using SocketKit.Protocol;
 using SocketKit.Transport;
 
@@ -22,6 +23,9 @@ internal sealed class ServerFlags
     public required Option<TimeSpan> HeaderTimeout { get; init; }
     public required Option<TimeSpan> IdleTimeout { get; init; }
     public required Option<TimeSpan> DrainTimeout { get; init; }
+    public required Option<double> MinRequestRate { get; init; }
+    public required Option<double> MinResponseRate { get; init; }
+    public required Option<TimeSpan> MinRateGracePeriod { get; init; }
 
 
     /// <summary>Adds the flags to <paramref name="command"/> and returns them, to read back with <see cref="Apply"/>.</summary>
@@ -39,6 +43,9 @@ internal sealed class ServerFlags
             HeaderTimeout = CommonOptions.Duration("--header-timeout", "The longest a whole request may take to arrive, from its first byte; more bytes do not extend it", timeouts.HeaderTimeout),
             IdleTimeout = CommonOptions.Duration("--idle-timeout", "The longest a kept-alive connection may wait between requests", timeouts.IdleTimeout),
             DrainTimeout = CommonOptions.Duration("--drain-timeout", "On Ctrl+C or SIGTERM, the longest to let requests in flight finish before closing them", timeouts.DrainTimeout),
+            MinRequestRate = Rate("--min-request-rate", "The slowest a client may send a request's content, in bytes per second, after the grace period", timeouts.MinRequestContentBytesPerSecond),
+            MinResponseRate = Rate("--min-response-rate", "The slowest a client may read a response, in bytes per second, after the grace period", timeouts.MinResponseBytesPerSecond),
+            MinRateGracePeriod = CommonOptions.Duration("--min-rate-grace-period", "How long content or a response may go slower than its minimum rate; each later period must reach the rate on its own", timeouts.MinDataRateGracePeriod),
         };
         command.Options.Add(flags.MaxHeaderBytes);
         command.Options.Add(flags.MaxContentBytes);
@@ -47,6 +54,9 @@ internal sealed class ServerFlags
         command.Options.Add(flags.HeaderTimeout);
         command.Options.Add(flags.IdleTimeout);
         command.Options.Add(flags.DrainTimeout);
+        command.Options.Add(flags.MinRequestRate);
+        command.Options.Add(flags.MinResponseRate);
+        command.Options.Add(flags.MinRateGracePeriod);
         return flags;
     }
 
@@ -68,6 +78,9 @@ internal sealed class ServerFlags
             HeaderTimeout = result.GetValue(HeaderTimeout),
             IdleTimeout = result.GetValue(IdleTimeout),
             DrainTimeout = result.GetValue(DrainTimeout),
+            MinRequestContentBytesPerSecond = result.GetValue(MinRequestRate),
+            MinResponseBytesPerSecond = result.GetValue(MinResponseRate),
+            MinDataRateGracePeriod = result.GetValue(MinRateGracePeriod),
         },
     };
 
@@ -87,6 +100,26 @@ internal sealed class ServerFlags
                 result.AddError($"{name} must be from {ByteSizes.Format(min)} to {ByteSizes.Format(max)} bytes, not {text}.");
             }
             return value;
+        },
+    };
+
+    private static Option<double> Rate(string name, string description, double defaultValue) => new(name)
+    {
+        Description = $"{description} (default {defaultValue.ToString(CultureInfo.InvariantCulture)}; e.g. 240, 1KiB).",
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = (ArgumentResult result) =>
+        {
+            string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && value > 0 && double.IsFinite(value))
+            {
+                return value;
+            }
+            if (ByteSizes.TryParse(text, out long bytes) && bytes > 0)
+            {
+                return bytes;
+            }
+            result.AddError($"'{text}' is not a rate for {name}: use a positive number of bytes per second, e.g. 240 or 1KiB.");
+            return defaultValue;
         },
     };
 

@@ -109,7 +109,7 @@ internal sealed class AsyncEngine : ServerEngine
                     {
                         LogReceived(info, buffer.AsSpan(0, n));
                         step = input.Feed(handler, buffer.AsMemory(0, n), output);
-                        connection.Clock.Received(handler.IsBetweenRequests && input.UnconsumedBytes == 0);
+                        Timed(connection, handler, input, n);
                     }
                 }
                 finally

@@ -108,7 +108,7 @@ internal sealed class BlockingEngine : ServerEngine
                 }
                 LogReceived(info, buffer.AsSpan(0, n));
                 NextStep step = input.Feed(handler, buffer.AsMemory(0, n), output);
-                connection.Clock.Received(handler.IsBetweenRequests && input.UnconsumedBytes == 0);
+                Timed(connection, handler, input, n);
                 SendAll(socket, connection, output);
                 if (step == NextStep.CloseAfterSending)
                 {

@@ -15,6 +15,8 @@ internal sealed class ConnectionClock
     private bool _inRequest;
     private long _sendStarted = -1;
     private long _sendProgress;
+    private long _contentStarted = -1;
+    private long _contentProgress;
 
     public ConnectionClock(ServerTimeouts timeouts, TimeProvider time)
     {
@@ -31,11 +33,33 @@ internal sealed class ConnectionClock
         get { lock (_gate) return !_inRequest && _sendStarted < 0; }
     }
 
-    /// <summary>Bytes arrived and were handed to the handler; <paramref name="betweenRequests"/> says whether it is now waiting for a new request.</summary>
-    public void Received(bool betweenRequests)
+    /// <summary>
+    /// <paramref name="bytes"/> arrived and were handed to the handler; <paramref name="betweenRequests"/> says whether
+    /// it is now waiting for a new request, <paramref name="inContent"/> whether it is now reading a request's content.
+    /// </summary>
+    public void Received(bool betweenRequests, bool inContent, int bytes)
     {
         lock (_gate)
         {
+            if (inContent && !betweenRequests)
+            {
+                if (_contentStarted < 0)
+                {
+                    // The window opens when the header is whole; the content bytes that came with it are not counted,
+                    // which errs on the peer's side by less than one read.
+                    _contentStarted = _time.GetTimestamp();
+                    _contentProgress = 0;
+                }
+                else
+                {
+                    _contentProgress += bytes;
+                }
+            }
+            else
+            {
+                _contentStarted = -1;
+            }
+
             if (betweenRequests)
             {
                 if (_inRequest || _deadlineReason == ConnectionCloseReason.HeaderTimeout)
@@ -79,6 +103,12 @@ internal sealed class ConnectionClock
         lock (_gate)
         {
             _sendStarted = -1;
+            if (_contentStarted >= 0)
+            {
+                // An engine may stop reading while it waits on the reader; that time is the server's, not the sender's.
+                _contentStarted = _time.GetTimestamp();
+                _contentProgress = 0;
+            }
             if (!_inRequest)
             {
                 _deadline = _time.GetTimestamp() + Ticks(_timeouts.IdleTimeout);
@@ -87,7 +117,7 @@ internal sealed class ConnectionClock
         }
     }
 
-    /// <summary>The timeout that is due now, if any. Called by the heartbeat, once a second.</summary>
+    /// <summary>The timeout that is due now, if any. Called by the heartbeat, every <see cref="ServerTimeouts.HeartbeatPeriod"/>.</summary>
     public ConnectionCloseReason? Check()
     {
         long now = _time.GetTimestamp();
@@ -108,6 +138,21 @@ internal sealed class ConnectionClock
                     _sendProgress = 0;
                 }
                 return null; // While the server waits on the reader, the request and idle deadlines do not apply.
+            }
+            if (_contentStarted >= 0)
+            {
+                // Kestrel's MinRequestBodyDataRate, windowed as the response rate is: a burst of content early on
+                // cannot pay for a peer that stopped sending later.
+                TimeSpan window = _time.GetElapsedTime(_contentStarted, now);
+                if (window >= _timeouts.MinDataRateGracePeriod)
+                {
+                    if (_contentProgress < _timeouts.MinRequestContentBytesPerSecond * window.TotalSeconds)
+                    {
+                        return ConnectionCloseReason.SlowRequestContent;
+                    }
+                    _contentStarted = now;
+                    _contentProgress = 0;
+                }
             }
             return now >= _deadline ? _deadlineReason : null;
         }

@@ -23,6 +23,8 @@ public enum ConnectionCloseReason
     ServerStopping,
     /// <summary>The server stopped and the connection was still busy when <see cref="ServerTimeouts.DrainTimeout"/> ran out.</summary>
     DrainTimeout,
+    /// <summary>The peer sent a request's content slower than <see cref="ServerTimeouts.MinRequestContentBytesPerSecond"/>.</summary>
+    SlowRequestContent,
 }
 
 /// <summary>The words the log uses for each reason.</summary>
@@ -37,6 +39,7 @@ public static class ConnectionCloseReasons
         ConnectionCloseReason.HeaderTimeout => timeouts is null ? "header timeout" : $"header timeout: no whole request within {Durations.Format(timeouts.HeaderTimeout)}",
         ConnectionCloseReason.IdleTimeout => timeouts is null ? "idle timeout" : $"idle timeout: no request within {Durations.Format(timeouts.IdleTimeout)}",
         ConnectionCloseReason.SlowReader => timeouts is null ? "slow reader" : $"slow reader: the peer read slower than {timeouts.MinResponseBytesPerSecond:0.##} bytes/s",
+        ConnectionCloseReason.SlowRequestContent => timeouts is null ? "slow request content" : $"slow request content: the peer sent content slower than {timeouts.MinRequestContentBytesPerSecond:0.##} bytes/s",
         ConnectionCloseReason.SendBufferFull => "send buffer full: the response would exceed the per-connection send buffer limit",
         ConnectionCloseReason.TooManyConnections => "too many connections",
         ConnectionCloseReason.ServerStopping => "server stopping",

@@ -22,6 +22,12 @@ public interface IConnectionHandler
     /// the server stops) rather than as a request in flight. Default true, for handlers without requests (echo).
     /// </summary>
     bool IsBetweenRequests => true;
+
+    /// <summary>
+    /// True while a request's content (the bytes after its header) is being received: the engine holds the peer to
+    /// <see cref="ServerTimeouts.MinRequestContentBytesPerSecond"/> meanwhile. Default false, for handlers without content.
+    /// </summary>
+    bool IsReceivingContent => false;
 }
 
 /// <summary>What the engine does after a handler call.</summary>

@@ -269,7 +269,7 @@ internal sealed class SelectEngine : ServerEngine
         {
             LogReceived(c.Info, _buffer.AsSpan(0, n));
             step = c.Input.Feed(c.Handler, _buffer.AsMemory(0, n), c.Output);
-            c.Tracked.Clock.Received(c.Handler.IsBetweenRequests && c.Input.UnconsumedBytes == 0);
+            Timed(c.Tracked, c.Handler, c.Input, n);
         }
         if (c.Output.WrittenCount > 0)
         {

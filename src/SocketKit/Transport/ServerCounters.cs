@@ -21,7 +21,7 @@ public sealed class ServerCounters
     /// <summary>Connections closed at once because <see cref="ServerLimits.MaxConnections"/> were open.</summary>
     public long ConnectionsRejected => Interlocked.Read(ref _rejected);
 
-    /// <summary>Connections closed by the header or idle timeout.</summary>
+    /// <summary>Connections closed by the header or idle timeout, or for sending a request's content slower than the minimum rate.</summary>
     public long ConnectionsTimedOut => Interlocked.Read(ref _timedOut);
 
     /// <summary>Connections cut off for reading too slowly or for a full send buffer.</summary>
@@ -47,7 +47,7 @@ public sealed class ServerCounters
         Interlocked.Increment(ref _closed);
         switch (reason)
         {
-            case ConnectionCloseReason.HeaderTimeout or ConnectionCloseReason.IdleTimeout:
+            case ConnectionCloseReason.HeaderTimeout or ConnectionCloseReason.IdleTimeout or ConnectionCloseReason.SlowRequestContent:
                 Interlocked.Increment(ref _timedOut);
                 break;
             case ConnectionCloseReason.SlowReader or ConnectionCloseReason.SendBufferFull:

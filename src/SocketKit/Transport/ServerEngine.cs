@@ -160,6 +160,7 @@ internal abstract class ServerEngine
             ConnectionCloseReason.HeaderTimeout => "header",
             ConnectionCloseReason.IdleTimeout => "idle",
             ConnectionCloseReason.SlowReader => "min_response_rate",
+            ConnectionCloseReason.SlowRequestContent => "min_request_rate",
             ConnectionCloseReason.DrainTimeout => "drain",
             _ => null,
         };
@@ -169,7 +170,12 @@ internal abstract class ServerEngine
         }
         Metrics.ConnectionClosed(_port, connection.Info.OpenedAt);
         Log.Closing(Logger, connection.Info.Id, connection.Info.Remote, reason.Describe(Timeouts));
+        Options.OnClosing?.Invoke(connection.Info, reason);
     }
+
+    /// <summary>After the handler took received bytes: tells the connection's clock where its conversation stands.</summary>
+    protected static void Timed(ServerConnection connection, IConnectionHandler handler, ReceiveBuffer input, int bytes) =>
+        connection.Clock.Received(handler.IsBetweenRequests && input.UnconsumedBytes == 0, handler.IsReceivingContent, bytes);
 
     protected ConnectionInfo Describe(Socket socket) =>
         new(Interlocked.Increment(ref _nextConnectionId), socket.LocalEndPoint!, socket.RemoteEndPoint!);

@@ -41,4 +41,11 @@ public sealed record ServerOptions
 
     /// <summary>The clock every timeout reads. Default <see cref="TimeProvider.System"/>; tests pass a fake one to move time by hand.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Called as the server closes a connection, before its socket closes, with why. For tests that time what the
+    /// server controls (from <see cref="ConnectionInfo.OpenedAt"/>, its accept, to its close) apart from what a
+    /// client's own scheduling adds.
+    /// </summary>
+    internal Action<ConnectionInfo, ConnectionCloseReason>? OnClosing { get; init; }
 }

@@ -1,21 +1,26 @@
 namespace SocketKit.Transport;
 
 /// <summary>
-/// How long a server waits for its peers. One heartbeat a second checks them all (as Kestrel's does), so a
-/// timeout fires within a second after it is due. Every value is a duration; none means "forever".
+/// How long a server waits for its peers. One heartbeat checks them all (as Kestrel's does), four times a second
+/// rather than Kestrel's once, so that a timeout closes its connection within a second of being due even when the
+/// close itself waits for a busy machine. Every value is a duration; none means "forever".
 /// </summary>
 public sealed record ServerTimeouts
 {
     /// <summary>The defaults below.</summary>
     public static ServerTimeouts Default { get; } = new();
 
-    /// <summary>The heartbeat period: how often deadlines are checked. One second.</summary>
-    public static readonly TimeSpan HeartbeatPeriod = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// The heartbeat period: how often deadlines are checked. 250 ms: with Kestrel's one second, a deadline due just
+    /// after a tick waits the whole second, leaving nothing for waking and closing the connection under load.
+    /// </summary>
+    public static readonly TimeSpan HeartbeatPeriod = TimeSpan.FromMilliseconds(250);
 
     private readonly TimeSpan _headerTimeout = TimeSpan.FromSeconds(30);
     private readonly TimeSpan _idleTimeout = TimeSpan.FromMinutes(2);
     private readonly TimeSpan _drainTimeout = TimeSpan.FromSeconds(30);
     private readonly double _minResponseBytesPerSecond = 240;
+    private readonly double _minRequestContentBytesPerSecond = 240;
     private readonly TimeSpan _minDataRateGracePeriod = TimeSpan.FromSeconds(5);
 
     /// <summary>
@@ -45,7 +50,23 @@ public sealed record ServerTimeouts
         init => _minResponseBytesPerSecond = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(MinResponseBytesPerSecond), value, "must be a positive number of bytes per second");
     }
 
-    /// <summary>How long a send may be slower than <see cref="MinResponseBytesPerSecond"/> before the rate counts. Default 5 s (Kestrel's).</summary>
+    /// <summary>
+    /// The slowest a peer may send a request's content (the bytes after its JSON header), in bytes per second, once
+    /// <see cref="MinDataRateGracePeriod"/> has passed since the content began. Default 240 (Kestrel's
+    /// MinRequestBodyDataRate). It cuts off a peer that declares a large content and trickles it, well before
+    /// <see cref="HeaderTimeout"/> would, which still bounds the whole request.
+    /// </summary>
+    public double MinRequestContentBytesPerSecond
+    {
+        get => _minRequestContentBytesPerSecond;
+        init => _minRequestContentBytesPerSecond = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(MinRequestContentBytesPerSecond), value, "must be a positive number of bytes per second");
+    }
+
+    /// <summary>
+    /// How long a send, or a request's content, may be slower than its minimum rate (<see cref="MinResponseBytesPerSecond"/>,
+    /// <see cref="MinRequestContentBytesPerSecond"/>) before the rate counts; each later window of this length must
+    /// reach the rate on its own. Default 5 s (Kestrel's).
+    /// </summary>
     public TimeSpan MinDataRateGracePeriod { get => _minDataRateGracePeriod; init => _minDataRateGracePeriod = Positive(value, nameof(MinDataRateGracePeriod)); }
 
     private static TimeSpan Positive(TimeSpan value, string name) =>

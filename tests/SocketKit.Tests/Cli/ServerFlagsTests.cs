@@ -35,12 +35,31 @@ public class ServerFlagsTests
     public async Task EveryServerCommandTakesTheSameLimitAndTimeoutFlags(string command)
     {
         Support.Cli.Result help = await Support.Cli.RunAsync(command, "--help");
-        foreach (string flag in new[] { "--max-header-bytes", "--max-content-bytes", "--max-connections", "--max-send-buffer-bytes", "--header-timeout", "--idle-timeout", "--drain-timeout" })
+        foreach (string flag in new[] { "--max-header-bytes", "--max-content-bytes", "--max-connections", "--max-send-buffer-bytes", "--header-timeout", "--idle-timeout", "--drain-timeout", "--min-request-rate", "--min-response-rate", "--min-rate-grace-period" })
         {
             Assert.Contains(flag, help.Out);
         }
         Assert.Contains("default 30s", help.Out);
         Assert.Contains("default 16KiB", help.Out);
+        Assert.Contains("default 240;", help.Out);
+    }
+
+    [Theory]
+    [InlineData("echo-server")]
+    [InlineData("multiconn-server")]
+    [InlineData("app-server")]
+    public void TheRateFlagsReachTheServersTimeouts(string name)
+    {
+        var command = new System.CommandLine.Command(name);
+        ServerFlags flags = ServerFlags.AddTo(command);
+        System.CommandLine.ParseResult result = command.Parse(["--min-request-rate", "1KiB", "--min-response-rate", "512.5", "--min-rate-grace-period", "2s"]);
+        Assert.Empty(result.Errors);
+
+        SocketKit.Transport.ServerOptions options = flags.Apply(new SocketKit.Transport.ServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) }, result);
+
+        Assert.Equal(1024, options.Timeouts.MinRequestContentBytesPerSecond);
+        Assert.Equal(512.5, options.Timeouts.MinResponseBytesPerSecond);
+        Assert.Equal(TimeSpan.FromSeconds(2), options.Timeouts.MinDataRateGracePeriod);
     }
 
     [Theory]
@@ -48,6 +67,8 @@ public class ServerFlagsTests
     [InlineData("--max-header-bytes", "100KiB", "--max-header-bytes must be from 1 to 65535 bytes, not 100KiB")]
     [InlineData("--max-connections", "0", "'0' is not a count for --max-connections")]
     [InlineData("--drain-timeout", "soon", "'soon' is not a duration")]
+    [InlineData("--min-request-rate", "0", "'0' is not a rate for --min-request-rate")]
+    [InlineData("--min-response-rate", "fast", "'fast' is not a rate for --min-response-rate")]
     public async Task ABadLimitIsAUsageError(string flag, string value, string message)
     {
         Support.Cli.Result result = await Support.Cli.RunAsync("app-server", "127.0.0.1", "0", flag, value);

@@ -14,7 +14,7 @@ public static class HostileServers
     public static AppRouter Router() => TutorialHandlers.CreateRouter()
         .MapAction("big", request => AppResponse.Binary(new byte[int.Parse(request.Value!.Value.GetString()!, System.Globalization.CultureInfo.InvariantCulture)]));
 
-    public static SocketServer App(EngineKind engine, ServerLimits? limits = null, ServerTimeouts? timeouts = null, TimeProvider? time = null)
+    public static SocketServer App(EngineKind engine, ServerLimits? limits = null, ServerTimeouts? timeouts = null, TimeProvider? time = null, Action<ConnectionInfo, ConnectionCloseReason>? onClosing = null)
     {
         AppRouter router = Router();
         var options = new ServerOptions
@@ -24,6 +24,7 @@ public static class HostileServers
             Limits = limits ?? ServerLimits.Default,
             Timeouts = timeouts ?? ServerTimeouts.Default,
             TimeProvider = time ?? TimeProvider.System,
+            OnClosing = onClosing,
         };
         return SocketServer.Start(options, connection => new AppServerHandler(router, connection, limits: options.Limits.Protocol));
     }

@@ -83,6 +83,9 @@ public sealed class AppServerHandler : IConnectionHandler
     public bool IsBetweenRequests => _finished || _decoder.IsAtMessageBoundary;
 
     /// <inheritdoc />
+    public bool IsReceivingContent => !_finished && _decoder.PendingHeader is not null;
+
+    /// <inheritdoc />
     public NextStep OnPeerClosed(ReadOnlySequence<byte> unconsumed, IBufferWriter<byte> output)
     {
         if (!_finished)

@@ -81,6 +81,9 @@ public sealed class ProxyProtocolHandler : IConnectionHandler
     public bool IsBetweenRequests => _handler?.IsBetweenRequests ?? true;
 
     /// <inheritdoc />
+    public bool IsReceivingContent => _handler?.IsReceivingContent ?? false;
+
+    /// <inheritdoc />
     public NextStep OnPeerClosed(ReadOnlySequence<byte> unconsumed, IBufferWriter<byte> output)
     {
         if (_handler is not null)
