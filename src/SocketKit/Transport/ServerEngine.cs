@@ -14,7 +14,8 @@ namespace SocketKit.Transport;
 /// </summary>
 internal abstract class ServerEngine
 {
-    private long _nextConnectionId;
+    private readonly ConnectionIds _ids;
+    private long _accepted;
     private volatile bool _draining;
     private volatile bool _forced;
     private ITimer? _drainTimer;
@@ -26,6 +27,7 @@ internal abstract class ServerEngine
         HandlerFactory = handlerFactory;
         Logger = logger;
         Metrics = options.Metrics ?? SocketKitMetrics.Shared;
+        _ids = options.ConnectionIds ?? new ConnectionIds();
         _port = listener.LocalEndPoint is IPEndPoint ip ? ip.Port : 0;
     }
 
@@ -50,7 +52,7 @@ internal abstract class ServerEngine
     protected bool Draining => _draining;
 
     /// <summary>True once the server has accepted as many connections as it was told to serve.</summary>
-    protected bool AcceptedAll => Options.StopAfterConnections is int limit && Interlocked.Read(ref _nextConnectionId) >= limit;
+    protected bool AcceptedAll => Options.StopAfterConnections is int limit && Interlocked.Read(ref _accepted) >= limit;
 
     protected Func<ConnectionInfo, IConnectionHandler> HandlerFactory { get; }
 
@@ -177,8 +179,12 @@ internal abstract class ServerEngine
     protected static void Timed(ServerConnection connection, IConnectionHandler handler, ReceiveBuffer input, int bytes) =>
         connection.Clock.Received(handler.IsBetweenRequests && input.UnconsumedBytes == 0, handler.IsReceivingContent, bytes);
 
-    protected ConnectionInfo Describe(Socket socket) =>
-        new(Interlocked.Increment(ref _nextConnectionId), socket.LocalEndPoint!, socket.RemoteEndPoint!);
+    protected ConnectionInfo Describe(Socket socket)
+    {
+        // Counted apart from the id: ids may be shared with other listeners of a group, StopAfterConnections is this server's.
+        Interlocked.Increment(ref _accepted);
+        return new(_ids.Next(), socket.LocalEndPoint!, socket.RemoteEndPoint!);
+    }
 
     protected void LogReceived(ConnectionInfo connection, ReadOnlySpan<byte> bytes)
     {

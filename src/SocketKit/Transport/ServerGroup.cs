@@ -6,7 +6,8 @@ namespace SocketKit.Transport;
 /// <summary>
 /// Several listeners in one process sharing one address with SO_REUSEPORT (Linux): the kernel spreads new
 /// connections among them by a hash of the client's address and port, and each listener runs its own engine.
-/// Stopping the group stops every listener and waits for all their connections.
+/// Stopping the group stops every listener and waits for all their connections. Connection ids are numbered across
+/// the group, so an id in the logs names one connection whichever listener accepted it.
 /// </summary>
 public sealed class ServerGroup : IAsyncDisposable
 {
@@ -42,7 +43,7 @@ public sealed class ServerGroup : IAsyncDisposable
         var servers = new List<SocketServer>(workers);
         try
         {
-            ServerOptions shared = options with { ReusePort = true };
+            ServerOptions shared = options with { ReusePort = true, ConnectionIds = new ConnectionIds() };
             servers.Add(SocketServer.Start(shared, handlerFactory, logger));
             shared = shared with { EndPoint = servers[0].LocalEndPoint };
             while (servers.Count < workers)

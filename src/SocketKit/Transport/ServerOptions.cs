@@ -39,6 +39,9 @@ public sealed record ServerOptions
     /// <summary>Header, idle, drain and data-rate timeouts. Default <see cref="ServerTimeouts.Default"/>.</summary>
     public ServerTimeouts Timeouts { get; init; } = ServerTimeouts.Default;
 
+    /// <summary>Where connection ids come from. Null, the default: the server numbers its own from 1; a <see cref="ServerGroup"/> shares one among its listeners.</summary>
+    internal ConnectionIds? ConnectionIds { get; init; }
+
     /// <summary>The clock every timeout reads. Default <see cref="TimeProvider.System"/>; tests pass a fake one to move time by hand.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

@@ -21,6 +21,7 @@ public sealed class ProxyProtocolHandler : IConnectionHandler
     private readonly ProxyHeaderDecoder _decoder;
     private IConnectionHandler? _handler;
     private bool _refused;
+    private bool _handlerFed;
 
     /// <summary>Creates the handler for one connection from a load balancer.</summary>
     /// <param name="connection">The connection as accepted: its remote end is the load balancer.</param>
@@ -38,7 +39,7 @@ public sealed class ProxyProtocolHandler : IConnectionHandler
 
     /// <summary>
     /// Wraps a handler factory so that every connection must start with a PROXY header (v1 or v2).
-    /// The header is bounded in size; a time limit for it belongs to the engines' header timeout.
+    /// The header is bounded in size, and timed by the engines' header timeout together with the first request.
     /// </summary>
     public static Func<ConnectionInfo, IConnectionHandler> Require(Func<ConnectionInfo, IConnectionHandler> inner, ILogger? logger = null,
         int maxHeaderBytes = ProxyHeaderDecoder.DefaultMaxHeaderBytes) =>
@@ -52,6 +53,7 @@ public sealed class ProxyProtocolHandler : IConnectionHandler
     {
         if (_handler is not null)
         {
+            _handlerFed = true;
             return _handler.OnData(ref data, output);
         }
         if (_refused)
@@ -73,12 +75,22 @@ public sealed class ProxyProtocolHandler : IConnectionHandler
             data = data.Slice(data.End);
             return NextStep.CloseAfterSending;
         }
-        return data.IsEmpty ? NextStep.Receive : _handler.OnData(ref data, output);
+        if (data.IsEmpty)
+        {
+            return NextStep.Receive;
+        }
+        _handlerFed = true;
+        return _handler.OnData(ref data, output);
     }
 
     /// <inheritdoc />
-    /// <remarks>The application's answer once the header is read, so a drain waits for its requests in flight.</remarks>
-    public bool IsBetweenRequests => _handler?.IsBetweenRequests ?? true;
+    /// <remarks>
+    /// False from the header's first byte until the application's handler has been given bytes of its own, then the
+    /// application's answer (so a drain waits for its requests in flight). A balancer sends the header at once, for a
+    /// client that may then send nothing: the header timeout, running from the connection's start, must bound the
+    /// header and the first request together, not hand over to the longer idle timeout once the header is read.
+    /// </remarks>
+    public bool IsBetweenRequests => _handler is not null && _handlerFed ? _handler.IsBetweenRequests : _refused;
 
     /// <inheritdoc />
     public bool IsReceivingContent => _handler?.IsReceivingContent ?? false;
