@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Net;
+using System.Net.Sockets;
 using SocketKit.Cli.Infrastructure;
 using SocketKit.Diagnostics.Bench;
 using SocketKit.Transport;
+using SocketKit.Transport.Tls;
 
 namespace SocketKit.Cli.Commands;
 
@@ -19,6 +21,8 @@ internal static class BenchCommand
             Examples:
               socketkit bench echo 127.0.0.1 65432 -c 100 -d 10s --size 64
               socketkit bench app 127.0.0.1 65432 -c 100 -d 10s --keepalive 1000 --pipeline 16 --server-pid 4242
+              socketkit bench app localhost 65432 -c 10 -d 10s --tls-ca cert.pem
+              socketkit bench echo unix:/tmp/echo.sock -c 10 -d 10s
             """);
         command.Subcommands.Add(Create(context, BenchKind.Echo));
         command.Subcommands.Add(Create(context, BenchKind.App));
@@ -47,6 +51,8 @@ internal static class BenchCommand
         var keepAlive = new Option<int>("--keepalive") { Description = "Requests per connection, sent with \"keep-alive\": true (default 1: the reference conversation, one request per connection).", DefaultValueFactory = _ => 1 };
         var pipeline = new Option<int>("--pipeline") { Description = "Requests in flight on one connection (default 1).", DefaultValueFactory = _ => 1 };
         var value = new Option<string>("--value") { Description = "The search value (default morpheus).", DefaultValueFactory = _ => "morpheus" };
+        Option<TimeSpan> connectTimeout = CommonOptions.ConnectTimeout();
+        var tls = new ClientTlsOptions();
 
         var command = kind == BenchKind.Echo
             ? new Command("echo", """
@@ -55,7 +61,8 @@ internal static class BenchCommand
 
                 Example:
                   socketkit bench echo 127.0.0.1 65432 -c 100 -d 10s --size 64 --verify
-                """) { host, port, connections, duration, requests, warmup, verify, serverPid, interval, idle, json, size }
+                  socketkit bench echo unix:/tmp/echo.sock -c 10 -d 10s --tls-insecure
+                """) { host, port, connections, duration, requests, warmup, verify, serverPid, interval, idle, json, size, connectTimeout }
             : new Command("app", """
                 Loads an application server with search requests. By default each request has its own
                 connection (the reference conversation); --keepalive K sends K requests per connection
@@ -63,15 +70,20 @@ internal static class BenchCommand
 
                 Example:
                   socketkit bench app 127.0.0.1 65432 -c 100 -d 10s --keepalive 1000 --pipeline 16 --verify
-                """) { host, port, connections, duration, requests, warmup, verify, serverPid, interval, idle, json, keepAlive, pipeline, value };
+                  socketkit bench app localhost 65432 -c 10 -d 10s --tls-ca cert.pem
+                """) { host, port, connections, duration, requests, warmup, verify, serverPid, interval, idle, json, keepAlive, pipeline, value, connectTimeout };
+        tls.AddTo(command);
 
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
-            IPEndPoint endPoint = await EndPoints.ResolveOneAsync(result.GetValue(host)!, result.GetValue(port), cancellationToken);
+            string target = result.GetValue(host)!;
+            EndPoint endPoint = await ChooseEndPointAsync(target, result.GetValue(port), result.GetValue(connectTimeout), cancellationToken);
+            TlsClientOptions? tlsOptions = tls.Read(result);
             var options = new BenchOptions
             {
                 Kind = kind,
                 EndPoint = endPoint,
+                Tls = tlsOptions is null || EndPoints.TryGetUnixPath(target, out _) ? tlsOptions : tlsOptions with { ServerName = tlsOptions.ServerName ?? target },
                 Connections = result.GetValue(connections),
                 Duration = result.GetValue(duration),
                 Requests = result.GetValue(requests),
@@ -129,6 +141,21 @@ internal static class BenchCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The address to load, resolved as the clients resolve theirs: a Unix socket, an IP literal, or the first
+    /// address of a host name that accepts a connection (that probe connection is closed at once, unused).
+    /// </summary>
+    private static async Task<EndPoint> ChooseEndPointAsync(string host, int port, TimeSpan connectTimeout, CancellationToken cancellationToken)
+    {
+        EndPoint[] candidates = await EndPoints.ResolveAllAsync(host, port, cancellationToken);
+        if (candidates.Length == 1)
+        {
+            return candidates[0];
+        }
+        using Socket probe = await Listeners.ConnectAsync(candidates, connectTimeout, cancellationToken);
+        return probe.RemoteEndPoint!;
     }
 
     private static TimeSpan ParseDurationOrZero(System.CommandLine.Parsing.ArgumentResult result)

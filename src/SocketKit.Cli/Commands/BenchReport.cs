@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json;
 using SocketKit.Diagnostics.Bench;
 
+using SocketKit.Transport;
+
 namespace SocketKit.Cli.Commands;
 
 /// <summary>Renders a bench result for a person (aligned text) or a script (one JSON object).</summary>
@@ -17,7 +19,7 @@ internal static class BenchReport
         string what = o.Kind == BenchKind.Echo
             ? $"echo {o.MessageBytes:N0} B"
             : o.KeepAlive == 1 ? "app, one request per connection" : $"app, {o.KeepAlive:N0} requests per connection, pipeline {o.Pipeline}";
-        text.AppendLine(CultureInfo.InvariantCulture, $"bench {what} -> {o.EndPoint}, {o.Connections:N0} connections, {r.Elapsed.TotalSeconds:F2} s{(o.Verify ? ", verified" : "")}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"bench {what} -> {EndPoints.Format(o.EndPoint)}, {o.Connections:N0} connections, {r.Elapsed.TotalSeconds:F2} s{(o.Verify ? ", verified" : "")}");
         if (r.ConnectAllTime is { } connectAll)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"  connected    all {o.Connections:N0} in {connectAll.TotalMilliseconds:N0} ms");
@@ -57,7 +59,7 @@ internal static class BenchReport
         {
             w.WriteStartObject();
             w.WriteString("kind", o.Kind.ToString().ToLowerInvariant());
-            w.WriteString("target", o.EndPoint.ToString());
+            w.WriteString("target", EndPoints.Format(o.EndPoint));
             w.WriteNumber("connections", o.Connections);
             if (o.Kind == BenchKind.Echo)
             {

@@ -62,4 +62,54 @@ public class BenchCommandTests
         Assert.Equal(2, r.ExitCode);
         Assert.Contains($"no process {int.MaxValue} to sample", r.Error);
     }
+
+    [Fact]
+    public async Task BenchAppOverTlsVerifiesEveryAnswerOfTheTlsAppServer()
+    {
+        await using Support.Cli.RunningServer server = await Support.Cli.StartServerListeningAsync(@"Listening on (127\.0\.0\.1:(\d+)) \(TLS over",
+            "app-server", "127.0.0.1", "0", "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath);
+        var r = await Support.Cli.RunAsync("bench", "app", "localhost", server.Port.ToString(), "-c", "3", "-n", "60", "--keepalive", "10", "--pipeline", "2",
+            "--verify", "--tls-ca", TestCertificates.CertificatePath, "--json");
+        Assert.True(r.ExitCode == 0, r.Error);
+        using JsonDocument json = JsonDocument.Parse(r.Out);
+        Assert.Equal(60, json.RootElement.GetProperty("completed").GetInt64());
+        Assert.Empty(json.RootElement.GetProperty("errors").EnumerateObject());
+        Assert.Equal($"127.0.0.1:{server.Port}", json.RootElement.GetProperty("target").GetString());
+        await server.Error.WaitForAsync(@"Accepted connection 6 from 127\.0\.0\.1:"); // 60 requests, 10 per connection: TLS all the way.
+    }
+
+    [Fact]
+    public async Task BenchOverTlsAgainstTheSystemsRootsCountsEveryRefusedHandshake()
+    {
+        await using Support.Cli.RunningServer server = await Support.Cli.StartServerListeningAsync(@"Listening on (127\.0\.0\.1:(\d+)) \(TLS over",
+            "echo-server", "127.0.0.1", "0", "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath);
+        var r = await Support.Cli.RunAsync("bench", "echo", "127.0.0.1", server.Port.ToString(), "-c", "1", "-d", "300ms", "--tls");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Matches(@"requests or connections failed \(TlsFailed \d+", r.Error);
+    }
+
+    [Fact]
+    public async Task BenchAppOnAUnixSocketVerifiesEveryAnswerWithoutAPort()
+    {
+        string path = TestTransport.NewSocketPath();
+        await using Support.Cli.RunningServer server = await Support.Cli.StartServerListeningAsync(@"Listening on (unix:\S+) ", "app-server", "unix:" + path);
+        var r = await Support.Cli.RunAsync("bench", "app", "unix:" + path, "-c", "2", "-n", "40", "--verify", "--json");
+        Assert.True(r.ExitCode == 0, r.Error);
+        using JsonDocument json = JsonDocument.Parse(r.Out);
+        Assert.Equal(40, json.RootElement.GetProperty("completed").GetInt64());
+        Assert.Empty(json.RootElement.GetProperty("errors").EnumerateObject());
+        Assert.Equal("unix:" + path, json.RootElement.GetProperty("target").GetString());
+    }
+
+    [Fact]
+    public async Task BenchEchoOverTlsOnAUnixSocketVerifiesEveryEcho()
+    {
+        string path = TestTransport.NewSocketPath();
+        await using Support.Cli.RunningServer server = await Support.Cli.StartServerListeningAsync(@"Listening on (unix:\S+) ",
+            "echo-server", "unix:" + path, "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath);
+        var r = await Support.Cli.RunAsync("bench", "echo", "unix:" + path, "-c", "2", "-n", "50", "--size", "20000", "--verify", "--tls-insecure");
+        Assert.True(r.ExitCode == 0, r.Error);
+        Assert.Contains("(50 in all)", r.Out);
+        Assert.Contains("errors       none", r.Out);
+    }
 }

@@ -63,14 +63,21 @@ public sealed class NetworkLab : IDisposable
     /// <summary>Runs code in the client namespace.</summary>
     public NamespaceThread Client { get; } = null!;
 
-    /// <summary>Drops <paramref name="percent"/>% of the packets each side sends, at random (nftables; this kernel has no netem).</summary>
+    /// <summary>
+    /// Drops <paramref name="percent"/>% of the packets each side receives, at random (nftables; this kernel has no
+    /// netem). The drop is on arrival, never on departure: a packet dropped in the sender's own output hook fails
+    /// its send with EPERM, so the sender's kernel knows of a loss that a wire would hide, and acts on it as on no
+    /// real link. Linux drops a half-open connection whose SYN-ACK retransmission fails to send (reqsk_timer_handler),
+    /// so a client whose handshake ACK was lost is reset when it finally sends; and a data segment whose send fails is
+    /// retried by the zero-window probe timer with backoff (3, 6, 12 s) instead of by retransmission.
+    /// </summary>
     public void DropAtRandom(int percent)
     {
         foreach (string ns in new[] { ServerNamespace, ClientNamespace })
         {
             Run("ip", "netns", "exec", ns, "nft", "add", "table", "inet", "chaos");
-            Run("ip", "netns", "exec", ns, "nft", "add", "chain", "inet", "chaos", "out", "{ type filter hook output priority 0 ; }");
-            Run("ip", "netns", "exec", ns, "nft", "add", "rule", "inet", "chaos", "out", "oifname", ns == ServerNamespace ? _serverLink : _clientLink,
+            Run("ip", "netns", "exec", ns, "nft", "add", "chain", "inet", "chaos", "in", "{ type filter hook prerouting priority -300 ; }");
+            Run("ip", "netns", "exec", ns, "nft", "add", "rule", "inet", "chaos", "in", "iifname", ns == ServerNamespace ? _serverLink : _clientLink,
                 "numgen", "random", "mod", "100", "<", percent.ToString(), "counter", "drop");
         }
     }
@@ -88,11 +95,29 @@ public sealed class NetworkLab : IDisposable
         return dropped;
     }
 
-    /// <summary>Narrows the link to <paramref name="rate"/> (tc's units, e.g. 10mbit) each way with a token bucket.</summary>
+    /// <summary>
+    /// Narrows the link to <paramref name="rate"/> (tc's units, e.g. 10mbit) each way with a token bucket. Its queue
+    /// (4 MB) holds more than the test's connections can have in flight, so the shaper delays and never drops: a drop
+    /// in the sender's own queue is a failed send its kernel sees (see <see cref="DropAtRandom"/>), not a loss on the
+    /// way. The losses are <see cref="DropAtRandom"/>'s.
+    /// </summary>
     public void LimitRate(string rate)
     {
         Run("tc", "-n", ServerNamespace, "qdisc", "add", "dev", _serverLink, "root", "tbf", "rate", rate, "burst", "32kbit", "latency", "50ms");
         Run("tc", "-n", ClientNamespace, "qdisc", "add", "dev", _clientLink, "root", "tbf", "rate", rate, "burst", "32kbit", "latency", "50ms");
+    }
+
+    /// <summary>Packets the rate limiter dropped from its queue, both sides together (tc's "dropped" count).</summary>
+    public long ShaperDrops()
+    {
+        long dropped = 0;
+        foreach ((string ns, string link) in new[] { (ServerNamespace, _serverLink), (ClientNamespace, _clientLink) })
+        {
+            string stats = Run("tc", "-s", "-n", ns, "qdisc", "show", "dev", link);
+            System.Text.RegularExpressions.Match m = System.Text.RegularExpressions.Regex.Match(stats, @"dropped (\d+)");
+            dropped += m.Success ? long.Parse(m.Groups[1].Value) : throw new InvalidOperationException($"no drop count in: {stats}");
+        }
+        return dropped;
     }
 
     /// <summary>Runs a program in a namespace to its end, within <paramref name="timeout"/>; returns its exit code and output.</summary>

@@ -9,13 +9,19 @@ namespace SocketKit.Tests.Support;
 public static class TestServers
 {
     public static SocketServer Echo(EngineKind engine, TestTransport? transport = null) =>
-        SocketServer.Start(new ServerOptions { EndPoint = (transport ?? TestTransport.Ipv4).ListenEndPoint(), Engine = engine }, _ => new EchoHandler());
+        SocketServer.Start(Options(engine, transport), _ => new EchoHandler());
 
     public static SocketServer App(EngineKind engine, AppRouter? router = null, TestTransport? transport = null)
     {
         router ??= TutorialHandlers.CreateRouter();
-        return SocketServer.Start(new ServerOptions { EndPoint = (transport ?? TestTransport.Ipv4).ListenEndPoint(), Engine = engine },
-            connection => new AppServerHandler(router, connection));
+        return SocketServer.Start(Options(engine, transport), connection => new AppServerHandler(router, connection));
+    }
+
+    /// <summary>Where and how a server of <paramref name="transport"/> listens (IPv4 loopback when none is given).</summary>
+    public static ServerOptions Options(EngineKind engine, TestTransport? transport = null)
+    {
+        transport ??= TestTransport.Ipv4;
+        return new ServerOptions { EndPoint = transport.ListenEndPoint(), Engine = engine, Tls = transport.ServerTls };
     }
 
     /// <summary>The bound port; 0 for a Unix socket, which has none (clients then ignore it).</summary>

@@ -10,7 +10,10 @@ using SocketKit.Transport;
 
 namespace SocketKit.Tests.Transport;
 
-/// <summary>The same conversations over every engine: each must serve every application identically.</summary>
+/// <summary>
+/// The same conversations over every engine and transport: each must serve every application identically. Over TLS
+/// the raw clients speak inside an <see cref="System.Net.Security.SslStream"/>, so the bytes compared are the plaintext.
+/// </summary>
 public abstract class EngineConformanceTests
 {
     protected abstract EngineKind Engine { get; }
@@ -26,7 +29,7 @@ public abstract class EngineConformanceTests
     {
         ReferenceVector v = ReferenceVectors.Get(name);
         await using SocketServer server = TestServers.App(Engine, transport: Transport);
-        byte[] answer = await RawClient.ExchangeUntilCloseAsync(Transport.ConnectEndPoint(server), v.Request);
+        byte[] answer = await Transport.ExchangeUntilCloseAsync(server, v.Request);
         Assert.Equal(Convert.ToHexString(v.Response), Convert.ToHexString(answer));
     }
 
@@ -35,7 +38,7 @@ public abstract class EngineConformanceTests
     {
         ReferenceVector v = ReferenceVectors.Get("search-morpheus");
         await using SocketServer server = TestServers.App(Engine, transport: Transport);
-        byte[] answer = await RawClient.ExchangeUntilCloseAsync(Transport.ConnectEndPoint(server), v.Request, pieceSize: 1);
+        byte[] answer = await Transport.ExchangeUntilCloseAsync(server, v.Request, pieceSize: 1);
         Assert.Equal(v.Response, answer);
     }
 
@@ -49,7 +52,7 @@ public abstract class EngineConformanceTests
             Message m = AppRequests.Json("search", value, keepAlive: i < values.Length - 1);
             return MessageEncoder.Encode(m.Header, m.Content.Span);
         })];
-        byte[] answers = await RawClient.ExchangeUntilCloseAsync(Transport.ConnectEndPoint(server), pipelined);
+        byte[] answers = await Transport.ExchangeUntilCloseAsync(server, pipelined);
         List<Message> responses = Splits.Decode(answers, []);
         Assert.Equal(values.Length, responses.Count);
         for (int i = 0; i < values.Length; i++)
@@ -64,7 +67,7 @@ public abstract class EngineConformanceTests
     public async Task TheAppClientGetsTheTutorialsAnswers()
     {
         await using SocketServer server = TestServers.App(Engine, transport: Transport);
-        Message response = await AppClient.RequestAsync(Transport.Host(server), server.Port(), AppRequests.FromCommandLine("search", "ring"));
+        Message response = await AppClient.RequestAsync(Transport.Host(server), server.Port(), AppRequests.FromCommandLine("search", "ring"), Transport.Client);
         Assert.Equal(ReferenceVectors.Get("search-ring").Response, MessageEncoder.Encode(response.Header, response.Content.Span));
     }
 
@@ -72,14 +75,14 @@ public abstract class EngineConformanceTests
     public async Task AProtocolErrorIsAnsweredAndClosesOnlyThatConnection()
     {
         await using SocketServer server = TestServers.App(Engine, transport: Transport);
-        using Socket idle = await RawClient.ConnectAsync(Transport.ConnectEndPoint(server));
-        byte[] answer = await RawClient.ExchangeUntilCloseAsync(Transport.ConnectEndPoint(server), Frames.Raw("[not, a, header]"));
+        await using RawConnection idle = await Transport.ConnectAsync(server);
+        byte[] answer = await Transport.ExchangeUntilCloseAsync(server, Frames.Raw("[not, a, header]"));
         Message error = Assert.Single(Splits.Decode(answer, []));
         Assert.Equal("{\"result\": \"Error: the JSON header must be an object, not an array.\"}", System.Text.Encoding.UTF8.GetString(error.Content.Span));
         // Another connection, opened before the bad one, is still served.
-        await idle.SendAsync(ReferenceVectors.Get("search-miss").Request);
         using var cts = new CancellationTokenSource(RawClient.Timeout);
-        Assert.Equal(ReferenceVectors.Get("search-miss").Response, await RawClient.ReadToEndAsync(idle, cts.Token));
+        await idle.SendAsync(ReferenceVectors.Get("search-miss").Request, cts.Token);
+        Assert.Equal(ReferenceVectors.Get("search-miss").Response, await idle.ReadToEndAsync(cts.Token));
     }
 
     [Fact]
@@ -87,7 +90,7 @@ public abstract class EngineConformanceTests
     {
         await using SocketServer server = TestServers.Echo(Engine, Transport);
         byte[] message = RandomNumberGenerator.GetBytes(1024 * 1024);
-        byte[] echo = await EchoClient.EchoAsync(Transport.Host(server), server.Port(), message);
+        byte[] echo = await EchoClient.EchoAsync(Transport.Host(server), server.Port(), message, Transport.Client);
         Assert.Equal(message, echo);
     }
 
@@ -96,10 +99,36 @@ public abstract class EngineConformanceTests
     {
         await using SocketServer server = TestServers.Echo(Engine, Transport);
         byte[] message = RandomNumberGenerator.GetBytes(100_000);
-        byte[] echo = await RawClient.ExchangeUntilCloseAsync(Transport.ConnectEndPoint(server), message, pieceSize: 7_000, halfClose: true);
+        byte[] echo = await Transport.ExchangeUntilCloseAsync(server, message, pieceSize: 7_000, halfClose: true);
         Assert.Equal(message, echo);
     }
 
+    [Fact]
+    public async Task StoppingTheServerClosesOpenConnectionsAndCompletes()
+    {
+        SocketServer server = TestServers.Echo(Engine, Transport);
+        await using RawConnection client = await Transport.ConnectAsync(server);
+        using var cts = new CancellationTokenSource(RawClient.Timeout);
+        await client.SendAsync("ping"u8.ToArray(), cts.Token);
+        Assert.Equal("ping"u8.ToArray(), await client.ReadExactlyAsync(4, cts.Token));
+        await server.StopAsync().WaitAsync(RawClient.Timeout);
+        Assert.Empty(await client.ReadToEndAsync(cts.Token));
+    }
+
+    [Fact]
+    public async Task AServerToldToServeOneConnectionStopsAfterIt()
+    {
+        ServerOptions options = TestServers.Options(Engine, Transport) with { StopAfterConnections = 1 };
+        await using SocketServer server = SocketServer.Start(options, _ => new EchoHandler());
+        Assert.Equal("hi"u8.ToArray(), await EchoClient.EchoAsync(Transport.Host(server), server.Port(), "hi"u8.ToArray(), Transport.Client));
+        await server.Completion.WaitAsync(RawClient.Timeout);
+        await Assert.ThrowsAsync<NetworkException>(() => EchoClient.EchoAsync(Transport.Host(server), server.Port(), "hi"u8.ToArray(), Transport.Client with { ConnectTimeout = TimeSpan.FromSeconds(2) }));
+    }
+}
+
+/// <summary>The suite plus what only a plain byte stream carries: the multiconn client has no TLS.</summary>
+public abstract class PlainEngineConformanceTests : EngineConformanceTests
+{
     [Fact]
     public async Task TheMultiConnClientGetsEveryConnectionsBytesBack()
     {
@@ -109,41 +138,19 @@ public abstract class EngineConformanceTests
         Assert.All(results, r => Assert.True(r.Complete, r.Error));
         Assert.All(results, r => Assert.Equal("Message 1 from client.Message 2 from client."u8.ToArray(), r.Received));
     }
-
-    [Fact]
-    public async Task StoppingTheServerClosesOpenConnectionsAndCompletes()
-    {
-        SocketServer server = TestServers.Echo(Engine, Transport);
-        using Socket client = await RawClient.ConnectAsync(Transport.ConnectEndPoint(server));
-        await client.SendAsync("ping"u8.ToArray());
-        using var cts = new CancellationTokenSource(RawClient.Timeout);
-        Assert.Equal("ping"u8.ToArray(), await RawClient.ReadExactlyAsync(client, 4, cts.Token));
-        await server.StopAsync().WaitAsync(RawClient.Timeout);
-        Assert.Empty(await RawClient.ReadToEndAsync(client, cts.Token));
-    }
-
-    [Fact]
-    public async Task AServerToldToServeOneConnectionStopsAfterIt()
-    {
-        var options = new ServerOptions { EndPoint = Transport.ListenEndPoint(), Engine = Engine, StopAfterConnections = 1 };
-        await using SocketServer server = SocketServer.Start(options, _ => new EchoHandler());
-        Assert.Equal("hi"u8.ToArray(), await EchoClient.EchoAsync(Transport.Host(server), server.Port(), "hi"u8.ToArray()));
-        await server.Completion.WaitAsync(RawClient.Timeout);
-        await Assert.ThrowsAsync<NetworkException>(() => EchoClient.EchoAsync(Transport.Host(server), server.Port(), "hi"u8.ToArray(), new ClientOptions { ConnectTimeout = TimeSpan.FromSeconds(2) }));
-    }
 }
 
-public sealed class BlockingEngineTests : EngineConformanceTests
+public sealed class BlockingEngineTests : PlainEngineConformanceTests
 {
     protected override EngineKind Engine => EngineKind.Blocking;
 }
 
-public sealed class SelectEngineTests : EngineConformanceTests
+public sealed class SelectEngineTests : PlainEngineConformanceTests
 {
     protected override EngineKind Engine => EngineKind.Select;
 }
 
-public sealed class AsyncEngineTests : EngineConformanceTests
+public sealed class AsyncEngineTests : PlainEngineConformanceTests
 {
     protected override EngineKind Engine => EngineKind.Async;
 }

@@ -1,8 +1,5 @@
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using SocketKit.Applications;
 using SocketKit.Applications.App;
 using SocketKit.Applications.Echo;
@@ -13,7 +10,11 @@ using SocketKit.Transport.Tls;
 
 namespace SocketKit.Tests.Transport;
 
-/// <summary>The conversations over TLS, with a certificate made at test time, and what a bad handshake does.</summary>
+/// <summary>
+/// TLS with a certificate made at test time: what a client trusts and refuses, and what a bad handshake does. The
+/// conversations themselves (reference vectors byte for byte, echo, app client, pipelining, stop) run over TLS in
+/// the engine conformance suite (<see cref="BlockingEngineOverTlsTests"/>, <see cref="AsyncEngineOverTlsTests"/>).
+/// </summary>
 public class TlsTests
 {
     public static TheoryData<EngineKind> Engines => [EngineKind.Blocking, EngineKind.Async];
@@ -32,22 +33,6 @@ public class TlsTests
 
     [Theory]
     [MemberData(nameof(Engines))]
-    public async Task EveryReferenceExchangeIsByteForByteInsideTls(EngineKind engine)
-    {
-        await using SocketServer server = App(engine);
-        foreach (ReferenceVector v in ReferenceVectors.All)
-        {
-            await using SslStream tls = await ConnectTlsAsync(server);
-            using var cts = new CancellationTokenSource(RawClient.Timeout);
-            await tls.WriteAsync(v.Request, cts.Token);
-            var answer = new MemoryStream();
-            await tls.CopyToAsync(answer, cts.Token);
-            Assert.Equal(Convert.ToHexString(v.Response), Convert.ToHexString(answer.ToArray()));
-        }
-    }
-
-    [Theory]
-    [MemberData(nameof(Engines))]
     public async Task TheAppClientGetsTheTutorialsAnswersOverTlsAndKeepsTheConnectionAlive(EngineKind engine)
     {
         await using SocketServer server = App(engine);
@@ -57,15 +42,6 @@ public class TlsTests
             Message response = await client.SendAsync(AppRequests.Json("search", value, keepAlive: value != "\U0001F436"));
             Assert.Equal(AppServerHandler.Answer(TutorialHandlers.CreateRouter(), AppRequests.Json("search", value)).Content.ToArray(), response.Content.ToArray());
         }
-    }
-
-    [Theory]
-    [MemberData(nameof(Engines))]
-    public async Task TheEchoServerReturnsAMegabyteOverTls(EngineKind engine)
-    {
-        await using SocketServer server = Start(engine, _ => new EchoHandler());
-        byte[] message = RandomNumberGenerator.GetBytes(1024 * 1024);
-        Assert.Equal(message, await EchoClient.EchoAsync("127.0.0.1", server.Port(), message, Trusting));
     }
 
     [Fact]
@@ -121,19 +97,6 @@ public class TlsTests
     [Fact]
     public void TheSelectEngineRefusesTls() =>
         Assert.Throws<ArgumentException>(() => Start(EngineKind.Select, _ => new EchoHandler()));
-
-    private static async Task<SslStream> ConnectTlsAsync(SocketServer server)
-    {
-        Socket socket = await RawClient.ConnectAsync(server.LocalEndPoint);
-        var tls = new SslStream(new NetworkStream(socket, ownsSocket: true));
-        using var cts = new CancellationTokenSource(RawClient.Timeout);
-        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-        {
-            TargetHost = "localhost",
-            RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && new X509Certificate2(certificate).Thumbprint == TestCertificates.Server.Thumbprint,
-        }, cts.Token);
-        return tls;
-    }
 }
 
 /// <summary>

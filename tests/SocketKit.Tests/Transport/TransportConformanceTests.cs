@@ -5,58 +5,71 @@ namespace SocketKit.Tests.Transport;
 
 // The engine conformance suite again over every other transport: reference vectors byte for byte, echo,
 // multiconn and the app client, each engine over IPv6 loopback, a dual-stack "::" listener reached on
-// 127.0.0.1, and a Unix domain socket.
+// 127.0.0.1, and a Unix domain socket; and over TLS for the engines that serve it (blocking and async; the
+// select engine waits on socket readiness, which says nothing about TLS records).
 
-public sealed class BlockingEngineOverIpv6Tests : EngineConformanceTests
+public sealed class BlockingEngineOverIpv6Tests : PlainEngineConformanceTests
 {
     protected override EngineKind Engine => EngineKind.Blocking;
     protected override TestTransport Transport => TestTransport.Ipv6;
 }
 
-public sealed class SelectEngineOverIpv6Tests : EngineConformanceTests
+public sealed class SelectEngineOverIpv6Tests : PlainEngineConformanceTests
 {
     protected override EngineKind Engine => EngineKind.Select;
     protected override TestTransport Transport => TestTransport.Ipv6;
 }
 
-public sealed class AsyncEngineOverIpv6Tests : EngineConformanceTests
+public sealed class AsyncEngineOverIpv6Tests : PlainEngineConformanceTests
 {
     protected override EngineKind Engine => EngineKind.Async;
     protected override TestTransport Transport => TestTransport.Ipv6;
 }
 
-public sealed class BlockingEngineOverDualStackTests : EngineConformanceTests
+public sealed class BlockingEngineOverDualStackTests : PlainEngineConformanceTests
 {
     protected override EngineKind Engine => EngineKind.Blocking;
     protected override TestTransport Transport => TestTransport.DualStack;
 }
 
-public sealed class SelectEngineOverDualStackTests : EngineConformanceTests
+public sealed class SelectEngineOverDualStackTests : PlainEngineConformanceTests
 {
     protected override EngineKind Engine => EngineKind.Select;
     protected override TestTransport Transport => TestTransport.DualStack;
 }
 
-public sealed class AsyncEngineOverDualStackTests : EngineConformanceTests
+public sealed class AsyncEngineOverDualStackTests : PlainEngineConformanceTests
 {
     protected override EngineKind Engine => EngineKind.Async;
     protected override TestTransport Transport => TestTransport.DualStack;
 }
 
-public sealed class BlockingEngineOverUnixSocketTests : EngineConformanceTests
+public sealed class BlockingEngineOverUnixSocketTests : PlainEngineConformanceTests
 {
     protected override EngineKind Engine => EngineKind.Blocking;
     protected override TestTransport Transport => TestTransport.Unix;
 }
 
-public sealed class SelectEngineOverUnixSocketTests : EngineConformanceTests
+public sealed class SelectEngineOverUnixSocketTests : PlainEngineConformanceTests
 {
     protected override EngineKind Engine => EngineKind.Select;
     protected override TestTransport Transport => TestTransport.Unix;
 }
 
-public sealed class AsyncEngineOverUnixSocketTests : EngineConformanceTests
+public sealed class AsyncEngineOverUnixSocketTests : PlainEngineConformanceTests
 {
     protected override EngineKind Engine => EngineKind.Async;
     protected override TestTransport Transport => TestTransport.Unix;
+}
+
+public sealed class BlockingEngineOverTlsTests : EngineConformanceTests
+{
+    protected override EngineKind Engine => EngineKind.Blocking;
+    protected override TestTransport Transport => TestTransport.Tls;
+}
+
+public sealed class AsyncEngineOverTlsTests : EngineConformanceTests
+{
+    protected override EngineKind Engine => EngineKind.Async;
+    protected override TestTransport Transport => TestTransport.Tls;
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using SocketKit.Transport.Tls;
 
 namespace SocketKit.Diagnostics.Bench;
 
@@ -8,8 +9,17 @@ public sealed record BenchOptions
     /// <summary>The protocol to speak.</summary>
     public required BenchKind Kind { get; init; }
 
-    /// <summary>The server to load.</summary>
-    public required IPEndPoint EndPoint { get; init; }
+    /// <summary>The server to load: an IP endpoint, or a <see cref="System.Net.Sockets.UnixDomainSocketEndPoint"/>.</summary>
+    public required EndPoint EndPoint { get; init; }
+
+    /// <summary>
+    /// Speak TLS on every connection, verifying the server as these options say (its
+    /// <see cref="TlsClientOptions.ServerName"/> defaults to the endpoint's address). Null, the default: plain TCP.
+    /// </summary>
+    public TlsClientOptions? Tls { get; init; }
+
+    /// <summary>With <see cref="Tls"/>: how long one handshake may take before the connection counts as failed. Default 10 s.</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Connections open at once (each carries one request at a time, or <see cref="Pipeline"/>). Default 10.</summary>
     public int Connections { get; init; } = 10;

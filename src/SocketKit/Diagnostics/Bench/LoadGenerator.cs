@@ -112,6 +112,7 @@ public static partial class LoadGenerator
         Require(options.KeepAlive >= 1, "requests per connection (--keepalive) must be at least 1");
         Require(options.Pipeline is >= 1 and <= 1024, "the pipeline depth must be 1 to 1024");
         Require(options.ConnectConcurrency >= 1, "the connect concurrency must be at least 1");
+        Require(options.HandshakeTimeout > TimeSpan.Zero, "the handshake timeout must be positive");
     }
 
     private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
@@ -136,25 +137,37 @@ public static partial class LoadGenerator
 
     private static string KindOf(SocketException ex) => SocketErrorGuide.Classify(ex.SocketErrorCode).ToString();
 
-    private static async Task<Socket?> ConnectAsync(Run run, bool first)
+    /// <summary>The kind a failure of a connection is counted under: the socket error's, or TLS's.</summary>
+    private static string KindOf(Exception ex) => ex switch
+    {
+        SocketException socket => KindOf(socket),
+        NetworkException network => network.Kind.ToString(),
+        IOException { InnerException: SocketException socket } => KindOf(socket),
+        IOException => "TlsFailed",
+        _ => ex.GetType().Name,
+    };
+
+    /// <summary>A failure of the connection itself (not of the run being stopped): count it and drop the connection.</summary>
+    private static bool IsConnectionFailure(Exception ex, Run run) =>
+        !run.Token.IsCancellationRequested && ex is SocketException or NetworkException or IOException;
+
+    private static async Task<BenchConnection?> ConnectAsync(Run run, bool first)
     {
         if (first)
         {
             await run.ConnectSlots.WaitAsync(run.Token);
         }
-        var socket = new Socket(run.Options.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            await socket.ConnectAsync(run.Options.EndPoint, run.Token);
+            BenchConnection connection = await BenchConnection.OpenAsync(run.Options, run.Token);
             if (first)
             {
                 run.Connected();
             }
-            return socket;
+            return connection;
         }
-        catch (SocketException ex)
+        catch (Exception ex) when (IsConnectionFailure(ex, run))
         {
-            socket.Dispose();
             run.ConnectError(KindOf(ex));
             await Task.Delay(RetryPause, run.Token);
             return null;
@@ -178,7 +191,7 @@ public static partial class LoadGenerator
         await Task.Yield();
         byte[] payload = run.EchoPayload;
         byte[] received = new byte[Math.Min(payload.Length, 64 * 1024)];
-        Socket? socket = null;
+        BenchConnection? socket = null;
         bool first = true;
         try
         {
@@ -203,12 +216,12 @@ public static partial class LoadGenerator
                 try
                 {
                     // Send and receive at once: a large message comes back while it is still going out.
-                    ValueTask<int> sending = socket.SendAsync(payload, SocketFlags.None, run.Token);
+                    ValueTask sending = socket.SendAsync(payload, run.Token);
                     int got = 0;
                     bool same = true;
                     while (got < payload.Length)
                     {
-                        int n = await socket.ReceiveAsync(received.AsMemory(0, Math.Min(received.Length, payload.Length - got)), SocketFlags.None, run.Token);
+                        int n = await socket.ReceiveAsync(received.AsMemory(0, Math.Min(received.Length, payload.Length - got)), run.Token);
                         if (n == 0)
                         {
                             throw new BenchFailure("closed early");
@@ -226,7 +239,7 @@ public static partial class LoadGenerator
                         await Task.Delay(run.Options.Interval, run.Token);
                     }
                 }
-                catch (SocketException ex) when (!run.Token.IsCancellationRequested)
+                catch (Exception ex) when (IsConnectionFailure(ex, run))
                 {
                     stats.Error(KindOf(ex));
                     socket.Dispose();
@@ -240,7 +253,7 @@ public static partial class LoadGenerator
                 }
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException && run.Token.IsCancellationRequested)
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException or IOException or NetworkException && run.Token.IsCancellationRequested)
         {
         }
         finally
@@ -256,7 +269,7 @@ public static partial class LoadGenerator
         bool oneShot = options.KeepAlive == 1;
         var reader = new ResponseReader(options.Verify);
         long[] sentAt = new long[options.Pipeline];
-        Socket? socket = null;
+        BenchConnection? socket = null;
         bool first = true;
         int usedOnConnection = 0;
         long connectedAt = 0;
@@ -295,7 +308,7 @@ public static partial class LoadGenerator
                 {
                     long now = Stopwatch.GetTimestamp();
                     Array.Fill(sentAt, oneShot ? connectedAt : now, 0, batch);
-                    await socket.SendAsync(run.RequestBatch.AsMemory(0, batch * run.RequestBytes), SocketFlags.None, run.Token);
+                    await socket.SendAsync(run.RequestBatch.AsMemory(0, batch * run.RequestBytes), run.Token);
                     for (int i = 0; i < batch; i++)
                     {
                         (int received, string? wrong) = await reader.ReadAsync(socket, run, run.Token);
@@ -308,7 +321,7 @@ public static partial class LoadGenerator
                         socket = null;
                     }
                 }
-                catch (SocketException ex) when (!run.Token.IsCancellationRequested)
+                catch (Exception ex) when (IsConnectionFailure(ex, run))
                 {
                     stats.Error(KindOf(ex));
                     socket?.Dispose();
@@ -332,7 +345,7 @@ public static partial class LoadGenerator
                 }
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException && run.Token.IsCancellationRequested)
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException or IOException or NetworkException && run.Token.IsCancellationRequested)
         {
         }
         finally
@@ -361,7 +374,7 @@ public static partial class LoadGenerator
         }
 
         /// <summary>Returns the bytes received while reading, and what was wrong with the response (null if right or not verified).</summary>
-        public async ValueTask<(int Received, string? Wrong)> ReadAsync(Socket socket, Run run, CancellationToken cancellationToken)
+        public async ValueTask<(int Received, string? Wrong)> ReadAsync(BenchConnection socket, Run run, CancellationToken cancellationToken)
         {
             int received = 0;
             while (true)
@@ -402,7 +415,7 @@ public static partial class LoadGenerator
                         Array.Resize(ref _buffer, _buffer.Length * 2);
                     }
                 }
-                int n = await socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cancellationToken);
+                int n = await socket.ReceiveAsync(_buffer.AsMemory(_end), cancellationToken);
                 if (n == 0)
                 {
                     throw new BenchFailure("closed early");

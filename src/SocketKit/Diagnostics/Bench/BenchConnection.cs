@@ -1,0 +1,62 @@
+using System.Net.Security;
+using System.Net.Sockets;
+using SocketKit.Transport;
+using SocketKit.Transport.Tls;
+
+namespace SocketKit.Diagnostics.Bench;
+
+/// <summary>
+/// One load connection: a plain socket, read and written directly so plain runs measure no stream layer, or an
+/// <see cref="SslStream"/> over it when the run speaks TLS.
+/// </summary>
+internal sealed class BenchConnection : IDisposable
+{
+    private readonly Socket _socket;
+    private readonly SslStream? _tls;
+
+    private BenchConnection(Socket socket, SslStream? tls)
+    {
+        _socket = socket;
+        _tls = tls;
+    }
+
+    /// <summary>Connects (and with TLS, runs the handshake, bounded by <see cref="BenchOptions.HandshakeTimeout"/>).</summary>
+    /// <exception cref="SocketException">The connect failed.</exception>
+    /// <exception cref="NetworkException">The TLS handshake failed or timed out.</exception>
+    public static async Task<BenchConnection> OpenAsync(BenchOptions options, CancellationToken cancellationToken)
+    {
+        Socket socket = Listeners.CreateStreamSocket(options.EndPoint);
+        try
+        {
+            Listeners.SetNoDelay(socket);
+            await socket.ConnectAsync(options.EndPoint, cancellationToken);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        if (options.Tls is not { } tls)
+        {
+            return new BenchConnection(socket, null);
+        }
+        string host = tls.ServerName ?? EndPoints.Format(options.EndPoint);
+        SslStream stream = await TlsStreams.AuthenticateAsClientAsync(socket, host, tls, options.HandshakeTimeout, cancellationToken);
+        return new BenchConnection(socket, stream);
+    }
+
+    public ValueTask SendAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken) =>
+        _tls is null ? SendPlainAsync(bytes, cancellationToken) : _tls.WriteAsync(bytes, cancellationToken);
+
+    public ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
+        _tls is null ? _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken) : _tls.ReadAsync(buffer, cancellationToken);
+
+    private async ValueTask SendPlainAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken) =>
+        await _socket.SendAsync(bytes, SocketFlags.None, cancellationToken);
+
+    public void Dispose()
+    {
+        _tls?.Dispose();
+        _socket.Dispose();
+    }
+}
