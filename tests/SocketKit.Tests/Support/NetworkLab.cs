@@ -103,8 +103,8 @@ public sealed class NetworkLab : IDisposable
     /// </summary>
     public void LimitRate(string rate)
     {
-        Run("tc", "-n", ServerNamespace, "qdisc", "add", "dev", _serverLink, "root", "tbf", "rate", rate, "burst", "32kbit", "latency", "50ms");
-        Run("tc", "-n", ClientNamespace, "qdisc", "add", "dev", _clientLink, "root", "tbf", "rate", rate, "burst", "32kbit", "latency", "50ms");
+        Run("tc", "-n", ServerNamespace, "qdisc", "add", "dev", _serverLink, "root", "tbf", "rate", rate, "burst", "32kbit", "limit", "4mb");
+        Run("tc", "-n", ClientNamespace, "qdisc", "add", "dev", _clientLink, "root", "tbf", "rate", rate, "burst", "32kbit", "limit", "4mb");
     }
 
     /// <summary>Packets the rate limiter dropped from its queue, both sides together (tc's "dropped" count).</summary>
