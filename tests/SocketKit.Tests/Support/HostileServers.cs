@@ -4,6 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using SocketKit.Applications.App;
 using SocketKit.Protocol;
 using SocketKit.Transport;
+using SocketKit.Transport.Tls;
 
 namespace SocketKit.Tests.Support;
 
@@ -14,7 +15,7 @@ public static class HostileServers
     public static AppRouter Router() => TutorialHandlers.CreateRouter()
         .MapAction("big", request => AppResponse.Binary(new byte[int.Parse(request.Value!.Value.GetString()!, System.Globalization.CultureInfo.InvariantCulture)]));
 
-    public static SocketServer App(EngineKind engine, ServerLimits? limits = null, ServerTimeouts? timeouts = null, TimeProvider? time = null, Action<ConnectionInfo, ConnectionCloseReason>? onClosing = null)
+    public static SocketServer App(EngineKind engine, ServerLimits? limits = null, ServerTimeouts? timeouts = null, TimeProvider? time = null, Action<ConnectionInfo, ConnectionCloseReason>? onClosing = null, TlsServerOptions? tls = null)
     {
         AppRouter router = Router();
         var options = new ServerOptions
@@ -25,6 +26,7 @@ public static class HostileServers
             Timeouts = timeouts ?? ServerTimeouts.Default,
             TimeProvider = time ?? TimeProvider.System,
             OnClosing = onClosing,
+            Tls = tls,
         };
         return SocketServer.Start(options, connection => new AppServerHandler(router, connection, limits: options.Limits.Protocol));
     }

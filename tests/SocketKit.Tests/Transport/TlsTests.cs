@@ -85,6 +85,37 @@ public class TlsTests
         Assert.Equal(ReferenceVectors.Get("search-morpheus").Response, MessageEncoder.Encode(response.Header, response.Content.Span));
     }
 
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task AHandlerThatThrowsEndsOnlyItsOwnConnectionAndTheServerStillStopsCleanly(EngineKind engine)
+    {
+        var log = new ListLogger();
+        SocketServer server = SocketServer.Start(new ServerOptions
+        {
+            EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+            Engine = engine,
+            Tls = new TlsServerOptions { Certificate = TestCertificates.Server },
+        }, _ => new CrashingEchoHandler(), log);
+        await Assert.ThrowsAnyAsync<Exception>(() => EchoClient.EchoAsync("localhost", server.Port(), "crash"u8.ToArray(), Trusting));
+        await Eventually.TrueAsync(() => log.Lines.Any(line => line.Contains("its handler failed: InvalidOperationException: handler bug")), "the failure is logged as the handler's");
+
+        Assert.Equal("six"u8.ToArray(), await EchoClient.EchoAsync("localhost", server.Port(), "six"u8.ToArray(), Trusting));
+        await server.StopAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        await server.DisposeAsync();
+    }
+
+    /// <summary>Echoes, except that it throws on "crash": a handler's bug, which must end only its own connection.</summary>
+    private sealed class CrashingEchoHandler : IConnectionHandler
+    {
+        private readonly EchoHandler _echo = new();
+
+        public NextStep OnData(ref System.Buffers.ReadOnlySequence<byte> data, System.Buffers.IBufferWriter<byte> output) =>
+            data.FirstSpan.StartsWith("crash"u8) ? throw new InvalidOperationException("handler bug") : _echo.OnData(ref data, output);
+
+        public NextStep OnPeerClosed(System.Buffers.ReadOnlySequence<byte> unconsumed, System.Buffers.IBufferWriter<byte> output) =>
+            _echo.OnPeerClosed(unconsumed, output);
+    }
+
     [Fact]
     public async Task APlainClientAgainstATlsServerGetsNoAnswerTakenForAMessage()
     {

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
@@ -14,10 +13,9 @@ namespace SocketKit.Transport.Tls;
 /// async was asked for; the select engine cannot serve TLS (a readable socket does not mean a readable record).
 /// Each connection must finish its handshake within <see cref="TlsServerOptions.HandshakeTimeout"/> or is closed.
 /// </summary>
-internal sealed class TlsEngine : ServerEngine
+internal sealed class TlsEngine : TaskPerConnectionEngine
 {
     private const int ReceiveSize = 64 * 1024;
-    private readonly ConcurrentDictionary<long, Task> _connections = new();
     private readonly TlsServerOptions _tls;
 
     public TlsEngine(Socket listener, ServerOptions options, TlsServerOptions tls, Func<ConnectionInfo, IConnectionHandler> handlerFactory, ILogger logger)
@@ -26,142 +24,51 @@ internal sealed class TlsEngine : ServerEngine
         _tls = tls;
     }
 
-    // The accept loop ends on the stopping token itself.
-    protected override void StopAccepting()
+    protected override async Task<ConnectionCloseReason> ServeConnectionAsync(Socket socket, ServerConnection connection, CancellationToken token)
     {
-    }
-
-    protected override async Task RunCoreAsync(CancellationToken stopping)
-    {
-        try
-        {
-            while (!stopping.IsCancellationRequested)
-            {
-                Socket socket;
-                try
-                {
-                    socket = await Listener.AcceptAsync(stopping);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-                catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset)
-                {
-                    continue;
-                }
-                if (!Admit(socket))
-                {
-                    continue;
-                }
-                Listeners.SetNoDelay(socket);
-                ServerConnection connection = Track(Describe(socket));
-                _connections[connection.Info.Id] = ServeAsync(socket, connection);
-                if (AcceptedAll)
-                {
-                    break;
-                }
-            }
-        }
-        finally
-        {
-            Listener.Dispose();
-            await Task.WhenAll(_connections.Values);
-        }
-    }
-
-    private async Task ServeAsync(Socket socket, ServerConnection connection)
-    {
-        await Task.Yield(); // Let the accept loop go on at once.
         ConnectionInfo info = connection.Info;
-        using var cancel = new CancellationTokenSource();
-        connection.Wake = () =>
+        await using var stream = new SslStream(new NetworkStream(socket, ownsSocket: false));
+        if (!await HandshakeAsync(stream, info, token))
         {
-            try { cancel.Cancel(); } catch (ObjectDisposedException) { }
+            return ConnectionCloseReason.Failed;
+        }
+        IConnectionHandler handler = HandlerFactory(info);
+        var input = new ReceiveBuffer();
+        var output = new SendBuffer(Limits.MaxSendBufferBytes);
+        Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask<int>> send = async (piece, t) =>
+        {
+            await stream.WriteAsync(piece, t);
+            return piece.Length;
         };
-        if (connection.AbortReason is not null) cancel.Cancel(); // Aborted before Wake was set.
-        CancellationToken token = cancel.Token;
-        OnAccepted(info);
-        ConnectionCloseReason reason = ConnectionCloseReason.PeerClosed;
-        var stream = new SslStream(new NetworkStream(socket, ownsSocket: false));
-        try
+        byte[] buffer = new byte[ReceiveSize];
+        while (true)
         {
-            if (!await HandshakeAsync(stream, info, token))
+            int n = await stream.ReadAsync(buffer, token);
+            NextStep step;
+            if (n == 0)
             {
-                reason = ConnectionCloseReason.Failed;
-                return;
+                step = input.Finish(handler, output);
             }
-            IConnectionHandler handler = HandlerFactory(info);
-            var input = new ReceiveBuffer();
-            var output = new SendBuffer(Limits.MaxSendBufferBytes);
-            byte[] buffer = new byte[ReceiveSize];
-            while (true)
+            else
             {
-                int n = await stream.ReadAsync(buffer, token);
-                NextStep step;
-                if (n == 0)
-                {
-                    step = input.Finish(handler, output);
-                }
-                else
-                {
-                    LogReceived(info, buffer.AsSpan(0, n));
-                    step = input.Feed(handler, buffer.AsMemory(0, n), output);
-                    Timed(connection, handler, input, n);
-                }
-                if (output.WrittenCount > 0)
-                {
-                    Counters.Buffered(output.WrittenCount);
-                    LogSending(info, output.WrittenSpan);
-                    connection.Clock.SendStarted();
-                    await stream.WriteAsync(output.WrittenMemory, token);
-                    connection.Clock.Sent(output.WrittenCount);
-                    output.Reset();
-                    connection.Clock.SendDone();
-                }
-                if (n == 0)
-                {
-                    break;
-                }
-                if (step == NextStep.CloseAfterSending)
-                {
-                    reason = ConnectionCloseReason.Done;
-                    break;
-                }
-                if (CloseIfDrained(connection, Draining))
-                {
-                    reason = ConnectionCloseReason.ServerStopping;
-                    break;
-                }
+                LogReceived(info, buffer.AsSpan(0, n));
+                step = input.Feed(handler, buffer.AsMemory(0, n), output);
+                Timed(connection, handler, input, n);
             }
-            // close_notify first, then FIN after the last byte, as a plain connection would end.
-            await stream.ShutdownAsync();
-        }
-        catch (OperationCanceledException)
-        {
-            reason = connection.AbortReason ?? ConnectionCloseReason.ServerStopping;
-        }
-        catch (SendBufferFullException)
-        {
-            reason = ConnectionCloseReason.SendBufferFull;
-        }
-        catch (IOException ex) when (ex.InnerException is SocketException socketError)
-        {
-            reason = connection.AbortReason ?? ConnectionCloseReason.Failed;
-            if (connection.AbortReason is null) LogFailure(info, socketError);
-        }
-        catch (IOException ex)
-        {
-            reason = ConnectionCloseReason.Failed;
-            Log.ConnectionFailed(Logger, info.Id, info.Remote, ex.Message);
-        }
-        finally
-        {
-            connection.Wake = null;
-            Closed(connection, reason);
-            CloseGracefully(socket);
-            await stream.DisposeAsync();
-            _connections.TryRemove(info.Id, out _);
+            if (output.WrittenCount > 0)
+            {
+                await SendAllAsync(connection, output, send, token);
+            }
+            ConnectionCloseReason? end = n == 0 ? ConnectionCloseReason.PeerClosed
+                : step == NextStep.CloseAfterSending ? ConnectionCloseReason.Done
+                : CloseIfDrained(connection, Draining) ? ConnectionCloseReason.ServerStopping
+                : null;
+            if (end is { } reason)
+            {
+                // close_notify first, then FIN after the last byte, as a plain connection would end.
+                await stream.ShutdownAsync();
+                return reason;
+            }
         }
     }
 

@@ -1,0 +1,73 @@
+using System.Net.Security;
+using System.Net.Sockets;
+using SocketKit.Protocol;
+using SocketKit.Tests.Support;
+using SocketKit.Transport;
+using SocketKit.Transport.Tls;
+
+namespace SocketKit.Tests.Robustness;
+
+/// <summary>
+/// The minimum response rate cuts off a reader that stopped, never one that keeps up: a response that takes
+/// several grace periods to read, read far above the minimum rate, arrives whole on every engine, plain and TLS.
+/// </summary>
+public class LongResponseTests
+{
+    private const int ResponseBytes = 8 * 1024 * 1024; // Far more than the kernel's buffers hold for a reader with a 4 KiB window.
+
+    public static TheoryData<EngineKind, bool> Servers => new()
+    {
+        { EngineKind.Blocking, false }, { EngineKind.Select, false }, { EngineKind.Async, false },
+        { EngineKind.Blocking, true }, { EngineKind.Async, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Servers))]
+    public async Task AReaderThatKeepsUpWithALongResponseIsNotCutOff(EngineKind engine, bool tls)
+    {
+        var timeouts = new ServerTimeouts { MinDataRateGracePeriod = TimeSpan.FromMilliseconds(500) };
+        await using SocketServer server = HostileServers.App(engine, limits: new ServerLimits { MaxSendBufferBytes = 2 * ResponseBytes }, timeouts: timeouts,
+            tls: tls ? new TlsServerOptions { Certificate = TestCertificates.Server } : null);
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await socket.ConnectAsync(server.LocalEndPoint, bound.Token);
+        Stream stream = new NetworkStream(socket, ownsSocket: false);
+        if (tls)
+        {
+            var ssl = new SslStream(stream);
+            await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = "localhost",
+                RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == TestCertificates.Server.GetCertHashString(),
+            }, bound.Token);
+            stream = ssl;
+        }
+        await using (stream)
+        {
+            await stream.WriteAsync(HostileServers.Request("big", ResponseBytes.ToString()), bound.Token);
+
+            // About 5 MB/s, some 20,000 times the minimum rate, for about 1.6 s: three grace periods and more.
+            var decoder = new MessageDecoder(new ProtocolLimits { MaxContentBytes = ResponseBytes });
+            var received = new MemoryStream();
+            byte[] buffer = new byte[64 * 1024];
+            long sincePause = 0;
+            int n;
+            while ((n = await stream.ReadAsync(buffer, bound.Token)) > 0)
+            {
+                received.Write(buffer, 0, n);
+                sincePause += n;
+                if (sincePause >= 256 * 1024)
+                {
+                    sincePause = 0;
+                    await Task.Delay(50, bound.Token);
+                }
+            }
+
+            var bytes = new System.Buffers.ReadOnlySequence<byte>(received.ToArray());
+            Assert.True(decoder.TryDecode(ref bytes, out Message response), $"no whole response in {received.Length} bytes");
+            Assert.Equal(ResponseBytes, response.Content.Length);
+            Assert.True(bytes.IsEmpty);
+        }
+        Assert.Equal(0, server.Counters.ConnectionsCutOff);
+    }
+}
