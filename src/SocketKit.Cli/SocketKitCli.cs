@@ -54,12 +54,24 @@ internal static class SocketKitCli
             {
                 error.WriteLine($"socketkit: {parseError.Message}");
             }
-            string commandPath = string.Join(' ', parsed.CommandResult.Command.Name == "socketkit" || parsed.CommandResult.Parent is null
-                ? ["socketkit"] : new[] { "socketkit", parsed.CommandResult.Command.Name });
-            error.WriteLine($"Try '{commandPath} --help' for usage.");
+            error.WriteLine($"Try '{CommandPath(parsed.CommandResult)} --help' for usage.");
             return ExitCodes.Usage;
         }
         var configuration = new InvocationConfiguration { Output = output, Error = error };
         return await parsed.InvokeAsync(configuration, cancellationToken);
+    }
+
+    /// <summary>The words that name a command from the root, e.g. "socketkit bench echo".</summary>
+    private static string CommandPath(System.CommandLine.Parsing.CommandResult command)
+    {
+        var names = new Stack<string>();
+        for (System.CommandLine.Parsing.SymbolResult? at = command; at is not null; at = at.Parent)
+        {
+            if (at is System.CommandLine.Parsing.CommandResult c)
+            {
+                names.Push(c.Parent is null ? "socketkit" : c.Command.Name); // The root's own name is the host process's.
+            }
+        }
+        return string.Join(' ', names);
     }
 }

@@ -37,15 +37,11 @@ internal static class BenchCommand
         Option<TimeSpan> duration = CommonOptions.Duration("--duration", "How long to measure, at most; with -n the run ends at whichever comes first", TimeSpan.FromSeconds(10));
         duration.Aliases.Add("-d");
         var requests = new Option<long?>("--requests", "-n") { Description = "Stop after this many requests (echo: messages)." };
-        var warmup = new Option<TimeSpan>("--warmup")
-        {
-            Description = "Load sent before measuring, not counted (default none; e.g. 2s).",
-            CustomParser = ParseDurationOrZero,
-        };
+        Option<TimeSpan> warmup = CommonOptions.DurationOrNone("--warmup", "Load sent before measuring, not counted");
         var verify = new Option<bool>("--verify") { Description = "Check every response byte for byte against the expected answer." };
         var serverPid = new Option<int?>("--server-pid") { Description = "The server's process id: sample its CPU time and RSS from /proc to report CPU per request." };
-        var interval = new Option<TimeSpan>("--interval") { Description = "Pause between an answer and the next request on a connection (a paced load; default none).", CustomParser = ParseDurationOrZero };
-        var idle = new Option<TimeSpan>("--idle") { Description = "Once all connections are open, hold them idle this long before sending (measures idle cost; default none).", CustomParser = ParseDurationOrZero };
+        Option<TimeSpan> interval = CommonOptions.DurationOrNone("--interval", "Pause between an answer and the next request on a connection (a paced load)");
+        Option<TimeSpan> idle = CommonOptions.DurationOrNone("--idle", "Once all connections are open, hold them idle this long before sending (measures idle cost)");
         var json = new Option<bool>("--json") { Description = "Print the result as one JSON object (for scripts)." };
         var size = new Option<int>("--size") { Description = "Bytes per echo message (default 64).", DefaultValueFactory = _ => 64 };
         var keepAlive = new Option<int>("--keepalive") { Description = "Requests per connection, sent with \"keep-alive\": true (default 1: the reference conversation, one request per connection).", DefaultValueFactory = _ => 1 };
@@ -156,20 +152,5 @@ internal static class BenchCommand
         }
         using Socket probe = await Listeners.ConnectAsync(candidates, connectTimeout, cancellationToken);
         return probe.RemoteEndPoint!;
-    }
-
-    private static TimeSpan ParseDurationOrZero(System.CommandLine.Parsing.ArgumentResult result)
-    {
-        string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-        if (text == "0")
-        {
-            return TimeSpan.Zero;
-        }
-        if (Durations.TryParse(text, out TimeSpan value) && value >= TimeSpan.Zero)
-        {
-            return value;
-        }
-        result.AddError($"'{text}' is not a duration: use e.g. 500ms, 30s or 2m.");
-        return TimeSpan.Zero;
     }
 }

@@ -71,17 +71,30 @@ internal static class CommonOptions
     {
         Description = $"{description} (default {Durations.Format(defaultValue)}; e.g. 500ms, 30s, 2m).",
         DefaultValueFactory = _ => defaultValue,
-        CustomParser = result =>
-        {
-            string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-            if (Durations.TryParse(text, out TimeSpan value) && value > TimeSpan.Zero)
-            {
-                return value;
-            }
-            result.AddError($"'{text}' is not a duration: use e.g. 500ms, 30s or 2m.");
-            return defaultValue;
-        },
+        CustomParser = result => ParseDuration(result, allowZero: false, defaultValue),
     };
+
+    /// <summary>A duration that is none unless given; 0 says none too.</summary>
+    public static Option<TimeSpan> DurationOrNone(string name, string description) => new(name)
+    {
+        Description = $"{description} (default none; e.g. 500ms, 2s).",
+        CustomParser = result => ParseDuration(result, allowZero: true, TimeSpan.Zero),
+    };
+
+    private static TimeSpan ParseDuration(ArgumentResult result, bool allowZero, TimeSpan defaultValue)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (allowZero && text == "0")
+        {
+            return TimeSpan.Zero;
+        }
+        if (Durations.TryParse(text, out TimeSpan value) && (value > TimeSpan.Zero || (allowZero && value == TimeSpan.Zero)))
+        {
+            return value;
+        }
+        result.AddError($"'{text}' is not a duration: use e.g. 500ms, 30s or 2m.");
+        return defaultValue;
+    }
 
     public static Option<TimeSpan> ConnectTimeout() => Duration("--connect-timeout", "The longest to wait for the connection", TimeSpan.FromSeconds(10));
 

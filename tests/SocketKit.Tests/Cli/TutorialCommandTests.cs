@@ -115,6 +115,17 @@ public class TutorialCommandTests
         Assert.Contains("--help' for usage.", r.Error);
     }
 
+    [Theory]
+    [InlineData("socketkit bench echo", "bench", "echo", "127.0.0.1", "1", "--warmup", "2x")]
+    [InlineData("socketkit echo-client", "echo-client", "--timeout", "soon")]
+    [InlineData("socketkit", "no-such-command")]
+    public async Task AUsageErrorPointsToTheHelpOfTheCommandThatWasMeant(string command, params string[] args)
+    {
+        Support.Cli.Result r = await Support.Cli.RunAsync(args);
+        Assert.Equal(2, r.ExitCode);
+        Assert.EndsWith($"Try '{command} --help' for usage.", r.Error.TrimEnd());
+    }
+
     [Fact]
     public async Task APeerThatClosesWithoutAnsweringIsReportedClearly()
     {
