@@ -26,8 +26,7 @@ public static class TestCertificates
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
         using X509Certificate2 made = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-        string directory = Path.Combine(Path.GetTempPath(), $"sk-{Environment.ProcessId}");
-        Directory.CreateDirectory(directory);
+        string directory = TestScratch.Directory;
         string certificatePath = Path.Combine(directory, "cert.pem");
         string keyPath = Path.Combine(directory, "key.pem");
         File.WriteAllText(certificatePath, made.ExportCertificatePem());

@@ -105,8 +105,6 @@ public sealed class TestTransport
     /// <summary>Short on purpose: a socket path may hold at most 107 bytes.</summary>
     public static string NewSocketPath()
     {
-        string directory = Path.Combine(Path.GetTempPath(), $"sk-{Environment.ProcessId}");
-        Directory.CreateDirectory(directory);
-        return Path.Combine(directory, $"{Guid.NewGuid():N}"[..12] + ".sock");
+        return Path.Combine(TestScratch.Directory, $"{Guid.NewGuid():N}"[..12] + ".sock");
     }
 }
