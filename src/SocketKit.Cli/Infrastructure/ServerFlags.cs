@@ -43,9 +43,9 @@ internal sealed class ServerFlags
             HeaderTimeout = CommonOptions.Duration("--header-timeout", "The longest a whole request may take to arrive, from its first byte; more bytes do not extend it", timeouts.HeaderTimeout),
             IdleTimeout = CommonOptions.Duration("--idle-timeout", "The longest a kept-alive connection may wait between requests", timeouts.IdleTimeout),
             DrainTimeout = CommonOptions.Duration("--drain-timeout", "On Ctrl+C or SIGTERM, the longest to let requests in flight finish before closing them", timeouts.DrainTimeout),
-            MinRequestRate = Rate("--min-request-rate", "The slowest a client may send a request's content, in bytes per second, after the grace period", timeouts.MinRequestContentBytesPerSecond),
+            MinRequestRate = Rate("--min-request-rate", "The slowest a client may send a request's content, in bytes per second on average since it began, after the grace period", timeouts.MinRequestContentBytesPerSecond),
             MinResponseRate = Rate("--min-response-rate", "The slowest a client may read a response, in bytes per second, after the grace period", timeouts.MinResponseBytesPerSecond),
-            MinRateGracePeriod = CommonOptions.Duration("--min-rate-grace-period", "How long content or a response may go slower than its minimum rate; each later period must reach the rate on its own", timeouts.MinDataRateGracePeriod),
+            MinRateGracePeriod = CommonOptions.Duration("--min-rate-grace-period", "How long content or a response may go slower than its minimum rate; a response must reach its rate in each such period", timeouts.MinDataRateGracePeriod),
         };
         command.Options.Add(flags.MaxHeaderBytes);
         command.Options.Add(flags.MaxContentBytes);

@@ -15,8 +15,9 @@ internal sealed class ConnectionClock
     private bool _inRequest;
     private long _sendStarted = -1;
     private long _sendProgress;
-    private long _contentStarted = -1;
-    private long _contentProgress;
+    private long _contentStarted = -1; // When the content's current stretch of waiting on the peer began.
+    private TimeSpan _contentEarlier;  // Time waited on the peer in earlier stretches of the same content.
+    private long _contentBytes;
 
     public ConnectionClock(ServerTimeouts timeouts, TimeProvider time)
     {
@@ -45,14 +46,15 @@ internal sealed class ConnectionClock
             {
                 if (_contentStarted < 0)
                 {
-                    // The window opens when the header is whole; the content bytes that came with it are not counted,
+                    // The clock starts when the header is whole; the content bytes that came with it are not counted,
                     // which errs on the peer's side by less than one read.
                     _contentStarted = _time.GetTimestamp();
-                    _contentProgress = 0;
+                    _contentEarlier = TimeSpan.Zero;
+                    _contentBytes = 0;
                 }
                 else
                 {
-                    _contentProgress += bytes;
+                    _contentBytes += bytes;
                 }
             }
             else
@@ -88,6 +90,10 @@ internal sealed class ConnectionClock
         {
             _sendStarted = _time.GetTimestamp();
             _sendProgress = 0;
+            if (_contentStarted >= 0)
+            {
+                _contentEarlier += _time.GetElapsedTime(_contentStarted, _sendStarted);
+            }
         }
     }
 
@@ -107,7 +113,6 @@ internal sealed class ConnectionClock
             {
                 // An engine may stop reading while it waits on the reader; that time is the server's, not the sender's.
                 _contentStarted = _time.GetTimestamp();
-                _contentProgress = 0;
             }
             if (!_inRequest)
             {
@@ -141,17 +146,13 @@ internal sealed class ConnectionClock
             }
             if (_contentStarted >= 0)
             {
-                // Kestrel's MinRequestBodyDataRate, windowed as the response rate is: a burst of content early on
-                // cannot pay for a peer that stopped sending later.
-                TimeSpan window = _time.GetElapsedTime(_contentStarted, now);
-                if (window >= _timeouts.MinDataRateGracePeriod)
+                // Kestrel's MinRequestBodyDataRate: the average since the content began, so a network's stall of a few
+                // seconds (a retransmission timeout backing off) does not cut off a transfer that is well ahead. A peer
+                // that stops after a burst is still closed by the header timeout, which bounds the whole request.
+                TimeSpan waited = _contentEarlier + _time.GetElapsedTime(_contentStarted, now);
+                if (waited >= _timeouts.MinDataRateGracePeriod && _contentBytes < _timeouts.MinRequestContentBytesPerSecond * waited.TotalSeconds)
                 {
-                    if (_contentProgress < _timeouts.MinRequestContentBytesPerSecond * window.TotalSeconds)
-                    {
-                        return ConnectionCloseReason.SlowRequestContent;
-                    }
-                    _contentStarted = now;
-                    _contentProgress = 0;
+                    return ConnectionCloseReason.SlowRequestContent;
                 }
             }
             return now >= _deadline ? _deadlineReason : null;

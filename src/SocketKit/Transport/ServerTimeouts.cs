@@ -40,8 +40,9 @@ public sealed record ServerTimeouts
     public TimeSpan DrainTimeout { get => _drainTimeout; init => _drainTimeout = Positive(value, nameof(DrainTimeout)); }
 
     /// <summary>
-    /// The slowest a peer may read a response, in bytes per second, once <see cref="MinDataRateGracePeriod"/> has
-    /// passed since a send began. Default 240 (Kestrel's MinResponseDataRate). Only time the server spends waiting
+    /// The slowest a peer may read a response, in bytes per second, measured over each <see cref="MinDataRateGracePeriod"/>
+    /// of a send in turn, so bytes the kernel took at once early on cannot pay for a reader that stopped later while
+    /// the server holds the rest. Default 240 (Kestrel's MinResponseDataRate). Only time the server spends waiting
     /// on the peer counts, so responses the kernel takes at once never trip it.
     /// </summary>
     public double MinResponseBytesPerSecond
@@ -51,10 +52,11 @@ public sealed record ServerTimeouts
     }
 
     /// <summary>
-    /// The slowest a peer may send a request's content (the bytes after its JSON header), in bytes per second, once
-    /// <see cref="MinDataRateGracePeriod"/> has passed since the content began. Default 240 (Kestrel's
-    /// MinRequestBodyDataRate). It cuts off a peer that declares a large content and trickles it, well before
-    /// <see cref="HeaderTimeout"/> would, which still bounds the whole request.
+    /// The slowest a peer may send a request's content (the bytes after its JSON header), in bytes per second,
+    /// averaged since the content began, once <see cref="MinDataRateGracePeriod"/> has passed. Default 240 (Kestrel's
+    /// MinRequestBodyDataRate, averaged as Kestrel does, so a stall of a few seconds on a lossy network does not cut off
+    /// a transfer that is well ahead). It cuts off a peer that declares a large content and trickles it, well before
+    /// <see cref="HeaderTimeout"/> would, which still bounds the whole request, and so a peer that stops after a burst.
     /// </summary>
     public double MinRequestContentBytesPerSecond
     {
@@ -64,8 +66,8 @@ public sealed record ServerTimeouts
 
     /// <summary>
     /// How long a send, or a request's content, may be slower than its minimum rate (<see cref="MinResponseBytesPerSecond"/>,
-    /// <see cref="MinRequestContentBytesPerSecond"/>) before the rate counts; each later window of this length must
-    /// reach the rate on its own. Default 5 s (Kestrel's).
+    /// <see cref="MinRequestContentBytesPerSecond"/>) before the rate counts, and the window over which a response's
+    /// rate is measured. Default 5 s (Kestrel's).
     /// </summary>
     public TimeSpan MinDataRateGracePeriod { get => _minDataRateGracePeriod; init => _minDataRateGracePeriod = Positive(value, nameof(MinDataRateGracePeriod)); }
 

@@ -90,10 +90,31 @@ public abstract class RobustnessConformanceTests
     }
 
     [Fact]
+    public async Task ContentAheadOfTheMinimumRateOutlastsAStallUntilItsAverageFallsBelow()
+    {
+        var time = new FakeTimeProvider();
+        var timeouts = new ServerTimeouts { HeaderTimeout = TimeSpan.FromMinutes(5), MinRequestContentBytesPerSecond = 100 };
+        await using SocketServer server = HostileServers.App(Engine, timeouts: timeouts, time: time);
+        using Socket client = await RawClient.ConnectAsync(server.LocalEndPoint);
+        byte[] header = Frames.Raw(Frames.Header("binary/x", "binary", 10_000));
+        client.Send(header);
+        await Eventually.TrueAsync(() => server.Counters.BytesReceived == header.Length, "the server reads the header");
+
+        // 2,000 bytes at once, then nothing: twenty seconds' worth at 100 bytes/s, four grace periods. A network's
+        // stall of that length is survived; a peer that has stopped is closed once the average falls below the rate.
+        client.Send(new byte[2000]);
+        await Eventually.TrueAsync(() => server.Counters.BytesReceived == header.Length + 2000, "the server reads the burst");
+        int closedAfter = HostileServers.AdvanceUntilClosed(time, client, 40);
+
+        Assert.InRange(closedAfter, 20, 21);
+        await Eventually.TrueAsync(() => server.Counters.ConnectionsTimedOut == 1, "the timeout is counted");
+    }
+
+    [Fact]
     public async Task ContentSentAtTheMinimumRateIsReadToTheEndAndAnswered()
     {
         const int rate = 100;
-        const int seconds = 12; // More than two grace periods: each window must reach the rate on its own.
+        const int seconds = 12; // More than two grace periods at exactly the rate: the average never falls below it.
         var time = new FakeTimeProvider();
         var timeouts = new ServerTimeouts { HeaderTimeout = TimeSpan.FromMinutes(5), MinRequestContentBytesPerSecond = rate };
         await using SocketServer server = HostileServers.App(Engine, timeouts: timeouts, time: time);
