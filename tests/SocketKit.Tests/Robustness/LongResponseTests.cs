@@ -25,7 +25,7 @@ public class LongResponseTests
     [MemberData(nameof(Servers))]
     public async Task AReaderThatKeepsUpWithALongResponseIsNotCutOff(EngineKind engine, bool tls)
     {
-        var timeouts = new ServerTimeouts { MinDataRateGracePeriod = TimeSpan.FromMilliseconds(500) };
+        var timeouts = new ServerTimeouts { MinDataRateGracePeriod = TimeSpan.FromSeconds(1) };
         await using SocketServer server = HostileServers.App(engine, limits: new ServerLimits { MaxSendBufferBytes = 2 * ResponseBytes }, timeouts: timeouts,
             tls: tls ? new TlsServerOptions { Certificate = TestCertificates.Server } : null);
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
@@ -46,22 +46,28 @@ public class LongResponseTests
         {
             await stream.WriteAsync(HostileServers.Request("big", ResponseBytes.ToString()), bound.Token);
 
-            // About 5 MB/s, some 20,000 times the minimum rate, for about 1.6 s: three grace periods and more.
-            var decoder = new MessageDecoder(new ProtocolLimits { MaxContentBytes = ResponseBytes });
+            // About 2.5 MB/s, some 10,000 times the minimum rate, for about 3.3 s: three grace periods. The reader
+            // has a thread of its own, so a busy thread pool cannot stall it into a slow reader.
+            socket.ReceiveTimeout = 30_000;
             var received = new MemoryStream();
-            byte[] buffer = new byte[64 * 1024];
-            long sincePause = 0;
-            int n;
-            while ((n = await stream.ReadAsync(buffer, bound.Token)) > 0)
+            await Task.Factory.StartNew(() =>
             {
-                received.Write(buffer, 0, n);
-                sincePause += n;
-                if (sincePause >= 256 * 1024)
+                byte[] buffer = new byte[64 * 1024];
+                long sincePause = 0;
+                int n;
+                while ((n = stream.Read(buffer)) > 0)
                 {
-                    sincePause = 0;
-                    await Task.Delay(50, bound.Token);
+                    received.Write(buffer, 0, n);
+                    sincePause += n;
+                    if (sincePause >= 256 * 1024)
+                    {
+                        sincePause = 0;
+                        Thread.Sleep(100);
+                    }
                 }
-            }
+            }, bound.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).WaitAsync(bound.Token);
+
+            var decoder = new MessageDecoder(new ProtocolLimits { MaxContentBytes = ResponseBytes });
 
             var bytes = new System.Buffers.ReadOnlySequence<byte>(received.ToArray());
             Assert.True(decoder.TryDecode(ref bytes, out Message response), $"no whole response in {received.Length} bytes");
