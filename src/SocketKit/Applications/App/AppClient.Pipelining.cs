@@ -42,12 +42,12 @@ public sealed partial class AppClient
         return responses;
     }
 
-    /// <summary>Sends requests in batches of <paramref name="pipeline"/>; stops at the first response that does not keep the connection.</summary>
-    private async Task SendPipelinedAsync(IReadOnlyList<Message> requests, int pipeline, List<Message> responses, CancellationToken cancellationToken)
-    {
-        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timer.CancelAfter(_options.Timeout);
-        try
+    /// <summary>
+    /// Sends requests in batches of <paramref name="pipeline"/>; stops at the first response that does not keep the
+    /// connection. Returns how many of the requests have been answered.
+    /// </summary>
+    private Task<int> SendPipelinedAsync(IReadOnlyList<Message> requests, int pipeline, List<Message> responses, CancellationToken cancellationToken) =>
+        ExchangeAsync(async timer =>
         {
             int next = 0;
             while (next < requests.Count)
@@ -62,31 +62,19 @@ public sealed partial class AppClient
                     LogSending(request);
                 }
                 // The stream, not the socket: over TLS the socket carries only encrypted records.
-                await _stream.WriteAsync(_output.WrittenMemory, timer.Token);
+                await _stream.WriteAsync(_output.WrittenMemory, timer);
                 for (int i = 0; i < batch; i++)
                 {
-                    Message response = await ReceiveAsync(timer.Token);
+                    Message response = await ReceiveAsync(timer);
                     LogReceived(response);
                     responses.Add(response);
                     if (!response.Header.KeepAlive)
                     {
-                        return; // Not granted (or the last): the server closes now; any request in flight is lost with it.
+                        return responses.Count; // Not granted (or the last): the server closes now; any request in flight is lost with it.
                     }
                 }
                 next += batch;
             }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw NetworkException.Timeout("waiting for a response from", Remote, _options.Timeout);
-        }
-        catch (SocketException ex)
-        {
-            throw NetworkException.From(ex, "request to", Remote);
-        }
-        catch (IOException ex)
-        {
-            throw ClientStreams.Translate(ex, "request to", Remote);
-        }
-    }
+            return responses.Count;
+        }, cancellationToken);
 }

@@ -79,19 +79,26 @@ public sealed partial class AppClient : IAsyncDisposable
     /// <summary>Sends one request and waits for its response, within the client's timeout.</summary>
     /// <exception cref="NetworkException">The connection failed or the response did not come in time.</exception>
     /// <exception cref="ProtocolException">The server's bytes broke the protocol, or it closed before a whole response.</exception>
-    public async Task<Message> SendAsync(Message request, CancellationToken cancellationToken = default)
+    public Task<Message> SendAsync(Message request, CancellationToken cancellationToken = default) =>
+        ExchangeAsync(async token =>
+        {
+            _output.ResetWrittenCount();
+            MessageEncoder.Write(_output, request.Header, request.Content.Span);
+            LogSending(request);
+            await _stream.WriteAsync(_output.WrittenMemory, token);
+            Message response = await ReceiveAsync(token);
+            LogReceived(response);
+            return response;
+        }, cancellationToken);
+
+    /// <summary>Runs one exchange within the client's timeout; its failures are said as <see cref="NetworkException"/>s.</summary>
+    private async Task<T> ExchangeAsync<T>(Func<CancellationToken, Task<T>> exchange, CancellationToken cancellationToken)
     {
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timer.CancelAfter(_options.Timeout);
         try
         {
-            _output.ResetWrittenCount();
-            MessageEncoder.Write(_output, request.Header, request.Content.Span);
-            LogSending(request);
-            await _stream.WriteAsync(_output.WrittenMemory, timer.Token);
-            Message response = await ReceiveAsync(timer.Token);
-            LogReceived(response);
-            return response;
+            return await exchange(timer.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
