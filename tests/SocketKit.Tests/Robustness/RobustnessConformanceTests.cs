@@ -69,22 +69,39 @@ public abstract class RobustnessConformanceTests
         await Eventually.TrueAsync(() => server.Counters.ConnectionsTimedOut == 1, "the timeout is counted");
     }
 
+    /// <summary>A server holding content to 100 bytes/s (and the header timeout far away), and a client that has sent a header declaring 10,000 bytes.</summary>
+    private sealed record ContentPeer(SocketServer Server, Socket Client, int HeaderLength) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            await Server.DisposeAsync();
+        }
+    }
+
+    private async Task<ContentPeer> StartContentAsync(FakeTimeProvider time)
+    {
+        var timeouts = new ServerTimeouts { HeaderTimeout = TimeSpan.FromMinutes(5), MinRequestContentBytesPerSecond = 100 };
+        SocketServer server = HostileServers.App(Engine, timeouts: timeouts, time: time);
+        Socket client = await RawClient.ConnectAsync(server.LocalEndPoint);
+        byte[] header = Frames.Raw(Frames.Header("binary/x", "binary", 10_000));
+        client.Send(header);
+        await Eventually.TrueAsync(() => server.Counters.BytesReceived == header.Length, "the server reads the header");
+        return new ContentPeer(server, client, header.Length);
+    }
+
     [Fact]
     public async Task ContentSentSlowerThanTheMinimumRateIsClosedAfterTheGracePeriod()
     {
         var time = new FakeTimeProvider();
-        // A header timeout far away, so only the content rate can close the connection.
-        var timeouts = new ServerTimeouts { HeaderTimeout = TimeSpan.FromMinutes(5), MinRequestContentBytesPerSecond = 100 };
-        await using SocketServer server = HostileServers.App(Engine, timeouts: timeouts, time: time);
-        using Socket client = await RawClient.ConnectAsync(server.LocalEndPoint);
-        byte[] header = Frames.Raw(Frames.Header("binary/x", "binary", 10_000));
-        client.Send(header);
-        await Eventually.TrueAsync(() => server.Counters.BytesReceived == header.Length, "the server reads the header");
+        await using ContentPeer peer = await StartContentAsync(time);
+        (SocketServer server, Socket client, _) = peer;
 
         // Half the minimum rate: 50 bytes each second.
         int closedAfter = HostileServers.AdvanceUntilClosed(time, client, 30, _ => client.Send(new byte[50]));
 
-        Assert.InRange(closedAfter, (int)timeouts.MinDataRateGracePeriod.TotalSeconds, (int)timeouts.MinDataRateGracePeriod.TotalSeconds + 1);
+        int grace = (int)ServerTimeouts.Default.MinDataRateGracePeriod.TotalSeconds;
+        Assert.InRange(closedAfter, grace, grace + 1);
         await Eventually.TrueAsync(() => server.Counters.ConnectionsTimedOut == 1, "the timeout is counted");
         await HostileServers.AssertServesAsync(server);
     }
@@ -93,17 +110,13 @@ public abstract class RobustnessConformanceTests
     public async Task ContentAheadOfTheMinimumRateOutlastsAStallUntilItsAverageFallsBelow()
     {
         var time = new FakeTimeProvider();
-        var timeouts = new ServerTimeouts { HeaderTimeout = TimeSpan.FromMinutes(5), MinRequestContentBytesPerSecond = 100 };
-        await using SocketServer server = HostileServers.App(Engine, timeouts: timeouts, time: time);
-        using Socket client = await RawClient.ConnectAsync(server.LocalEndPoint);
-        byte[] header = Frames.Raw(Frames.Header("binary/x", "binary", 10_000));
-        client.Send(header);
-        await Eventually.TrueAsync(() => server.Counters.BytesReceived == header.Length, "the server reads the header");
+        await using ContentPeer peer = await StartContentAsync(time);
+        (SocketServer server, Socket client, int headerLength) = peer;
 
         // 2,000 bytes at once, then nothing: twenty seconds' worth at 100 bytes/s, four grace periods. A network's
         // stall of that length is survived; a peer that has stopped is closed once the average falls below the rate.
         client.Send(new byte[2000]);
-        await Eventually.TrueAsync(() => server.Counters.BytesReceived == header.Length + 2000, "the server reads the burst");
+        await Eventually.TrueAsync(() => server.Counters.BytesReceived == headerLength + 2000, "the server reads the burst");
         int closedAfter = HostileServers.AdvanceUntilClosed(time, client, 40);
 
         Assert.InRange(closedAfter, 20, 21);
