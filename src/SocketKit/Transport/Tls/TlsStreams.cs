@@ -45,7 +45,8 @@ public static class TlsStreams
         }
     }
 
-    private static string Explain(AuthenticationException ex)
+    /// <summary>Says in words why a certificate was refused, with what to do about it.</summary>
+    internal static string Explain(AuthenticationException ex)
     {
         string text = ex.Message;
         if (text.Contains("RemoteCertificateNameMismatch", StringComparison.Ordinal))
