@@ -13,20 +13,23 @@ namespace SocketKit.Tests.Transport;
 /// <summary>
 /// TLS with a certificate made at test time: what a client trusts and refuses, and what a bad handshake does. The
 /// conversations themselves (reference vectors byte for byte, echo, app client, pipelining, stop) run over TLS in
-/// the engine conformance suite (<see cref="BlockingEngineOverTlsTests"/>, <see cref="AsyncEngineOverTlsTests"/>).
+/// the engine conformance suite (<see cref="BlockingEngineOverTlsTests"/>, <see cref="SelectEngineOverTlsTests"/>,
+/// <see cref="AsyncEngineOverTlsTests"/>).
 /// </summary>
 public class TlsTests
 {
-    public static TheoryData<EngineKind> Engines => [EngineKind.Blocking, EngineKind.Async];
+    public static TheoryData<EngineKind> Engines => [EngineKind.Blocking, EngineKind.Select, EngineKind.Async];
 
     internal static readonly ClientOptions Trusting = new() { Tls = new TlsClientOptions { TrustedRoots = [TestCertificates.Server] } };
 
-    internal static SocketServer Start(EngineKind engine, Func<ConnectionInfo, IConnectionHandler> handlers, TimeSpan? handshakeTimeout = null) =>
+    internal static SocketServer Start(EngineKind engine, Func<ConnectionInfo, IConnectionHandler> handlers, TimeSpan? handshakeTimeout = null,
+        Action<ConnectionInfo, ConnectionCloseReason>? onClosing = null) =>
         SocketServer.Start(new ServerOptions
         {
             EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
             Engine = engine,
             Tls = new TlsServerOptions { Certificate = TestCertificates.Server, HandshakeTimeout = handshakeTimeout ?? TimeSpan.FromSeconds(10) },
+            OnClosing = onClosing,
         }, handlers);
 
     private static SocketServer App(EngineKind engine) => Start(engine, c => new AppServerHandler(TutorialHandlers.CreateRouter(), c));
@@ -126,8 +129,37 @@ public class TlsTests
     }
 
     [Fact]
-    public void TheSelectEngineRefusesTls() =>
-        Assert.Throws<ArgumentException>(() => Start(EngineKind.Select, _ => new EchoHandler()));
+    public async Task TheSelectEngineServesTlsWhereItOnceRefused()
+    {
+        var reasons = new System.Collections.Concurrent.ConcurrentQueue<ConnectionCloseReason>();
+        await using SocketServer server = Start(EngineKind.Select, _ => new EchoHandler(), onClosing: (_, reason) => reasons.Enqueue(reason));
+        Assert.Equal("over the loop"u8.ToArray(), await EchoClient.EchoAsync("localhost", server.Port(), "over the loop"u8.ToArray(), Trusting));
+        await Eventually.TrueAsync(() => reasons.Count == 1, "the TLS connection closed");
+        Assert.Equal([ConnectionCloseReason.PeerClosed], reasons);
+        // It speaks nothing but TLS: a plain client's bytes fail the handshake, and come back at most as an alert record.
+        using Socket plain = await RawClient.ConnectAsync(server.LocalEndPoint);
+        await plain.SendAsync("plain words, not a ClientHello"u8.ToArray());
+        using var cts = new CancellationTokenSource(RawClient.Timeout);
+        byte[] answer = await RawClient.ReadToEndAsync(plain, cts.Token);
+        Assert.True(answer.Length == 0 || answer[0] == 0x15, Convert.ToHexString(answer));
+        await Eventually.TrueAsync(() => reasons.Count == 2, "the plain connection closed");
+        Assert.Equal(ConnectionCloseReason.Failed, reasons.Last());
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task AClientThatNeverFinishesTheHandshakeIsClosedByTheHandshakeTimeout(EngineKind engine)
+    {
+        var reasons = new System.Collections.Concurrent.ConcurrentQueue<ConnectionCloseReason>();
+        await using SocketServer server = Start(engine, _ => new EchoHandler(), TimeSpan.FromMilliseconds(300), (_, reason) => reasons.Enqueue(reason));
+        using Socket stalled = await RawClient.ConnectAsync(server.LocalEndPoint);
+        await stalled.SendAsync(new byte[] { 0x16, 0x03, 0x01, 0x02, 0x00 }); // A record header announcing a ClientHello that never comes.
+        using var cts = new CancellationTokenSource(RawClient.Timeout);
+        // Closed well before the 30 s header timeout: only the handshake timeout can end it within the read's 10 s.
+        Assert.Empty(await RawClient.ReadToEndAsync(stalled, cts.Token));
+        await Eventually.TrueAsync(() => !reasons.IsEmpty, "the stalled connection closed");
+        Assert.Equal([ConnectionCloseReason.Failed], reasons);
+    }
 }
 
 /// <summary>

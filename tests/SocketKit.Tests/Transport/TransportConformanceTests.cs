@@ -8,55 +8,55 @@ namespace SocketKit.Tests.Transport;
 // 127.0.0.1, and a Unix domain socket; and over TLS for every engine (blocking and async through SslStreams, the
 // select engine through a TlsPump per connection on its one loop).
 
-public sealed class BlockingEngineOverIpv6Tests : PlainEngineConformanceTests
+public sealed class BlockingEngineOverIpv6Tests : EngineConformanceTests
 {
     protected override EngineKind Engine => EngineKind.Blocking;
     protected override TestTransport Transport => TestTransport.Ipv6;
 }
 
-public sealed class SelectEngineOverIpv6Tests : PlainEngineConformanceTests
+public sealed class SelectEngineOverIpv6Tests : EngineConformanceTests
 {
     protected override EngineKind Engine => EngineKind.Select;
     protected override TestTransport Transport => TestTransport.Ipv6;
 }
 
-public sealed class AsyncEngineOverIpv6Tests : PlainEngineConformanceTests
+public sealed class AsyncEngineOverIpv6Tests : EngineConformanceTests
 {
     protected override EngineKind Engine => EngineKind.Async;
     protected override TestTransport Transport => TestTransport.Ipv6;
 }
 
-public sealed class BlockingEngineOverDualStackTests : PlainEngineConformanceTests
+public sealed class BlockingEngineOverDualStackTests : EngineConformanceTests
 {
     protected override EngineKind Engine => EngineKind.Blocking;
     protected override TestTransport Transport => TestTransport.DualStack;
 }
 
-public sealed class SelectEngineOverDualStackTests : PlainEngineConformanceTests
+public sealed class SelectEngineOverDualStackTests : EngineConformanceTests
 {
     protected override EngineKind Engine => EngineKind.Select;
     protected override TestTransport Transport => TestTransport.DualStack;
 }
 
-public sealed class AsyncEngineOverDualStackTests : PlainEngineConformanceTests
+public sealed class AsyncEngineOverDualStackTests : EngineConformanceTests
 {
     protected override EngineKind Engine => EngineKind.Async;
     protected override TestTransport Transport => TestTransport.DualStack;
 }
 
-public sealed class BlockingEngineOverUnixSocketTests : PlainEngineConformanceTests
+public sealed class BlockingEngineOverUnixSocketTests : EngineConformanceTests
 {
     protected override EngineKind Engine => EngineKind.Blocking;
     protected override TestTransport Transport => TestTransport.Unix;
 }
 
-public sealed class SelectEngineOverUnixSocketTests : PlainEngineConformanceTests
+public sealed class SelectEngineOverUnixSocketTests : EngineConformanceTests
 {
     protected override EngineKind Engine => EngineKind.Select;
     protected override TestTransport Transport => TestTransport.Unix;
 }
 
-public sealed class AsyncEngineOverUnixSocketTests : PlainEngineConformanceTests
+public sealed class AsyncEngineOverUnixSocketTests : EngineConformanceTests
 {
     protected override EngineKind Engine => EngineKind.Async;
     protected override TestTransport Transport => TestTransport.Unix;
