@@ -146,6 +146,20 @@ public class TlsTests
         Assert.Equal(ConnectionCloseReason.Failed, reasons.Last());
     }
 
+    [Fact]
+    public async Task TheMultiConnClientGivesUpOnAServerThatNeverAnswersItsHelloAtTheHandshakeTimeout()
+    {
+        // Accepts TCP (the kernel does, from the backlog) and never says a word.
+        using Socket mute = Listeners.Listen(new IPEndPoint(IPAddress.Loopback, 0), backlog: 16, reusePort: false);
+        int port = ((IPEndPoint)mute.LocalEndPoint!).Port;
+        var options = Trusting with { HandshakeTimeout = TimeSpan.FromMilliseconds(300), Timeout = TimeSpan.FromSeconds(20) };
+        var elapsed = System.Diagnostics.Stopwatch.StartNew();
+        IReadOnlyList<SocketKit.Applications.MultiConn.MultiConnResult> results = await SocketKit.Applications.MultiConn.MultiConnClient.RunAsync("localhost", port, 2, options: options);
+        Assert.All(results, r => Assert.Equal($"TLS handshake with 127.0.0.1:{port} timed out after 300ms", r.Error));
+        // Well before the 20 s the whole exchange may take: only the handshake timeout ends it this soon.
+        Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(10), $"took {elapsed.Elapsed}");
+    }
+
     [Theory]
     [MemberData(nameof(Engines))]
     public async Task AClientThatNeverFinishesTheHandshakeIsClosedByTheHandshakeTimeout(EngineKind engine)
