@@ -74,6 +74,18 @@ public class TlsCommandTests
     }
 
     [Fact]
+    public async Task BenchEchoWithTlsInsecureVerifiesEveryEchoOfTheSelectEngine()
+    {
+        await using Support.Cli.RunningServer server = await StartAsync("echo-server", "--engine", "select");
+        Support.Cli.Result bench = await Support.Cli.RunAsync("bench", "echo", "127.0.0.1", server.Port.ToString(), "-c", "4", "-n", "200", "--size", "20000",
+            "--verify", "--tls-insecure", "--json");
+        Assert.True(bench.ExitCode == 0, bench.Error);
+        using System.Text.Json.JsonDocument json = System.Text.Json.JsonDocument.Parse(bench.Out);
+        Assert.Equal(200, json.RootElement.GetProperty("completed").GetInt64());
+        Assert.Empty(json.RootElement.GetProperty("errors").EnumerateObject());
+    }
+
+    [Fact]
     public async Task MultiConnClientWithTheCaGetsEveryEchoFromTheMultiConnServerOverTls()
     {
         await using Support.Cli.RunningServer server = await StartAsync("multiconn-server");
