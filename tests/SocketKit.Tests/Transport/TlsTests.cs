@@ -147,6 +147,27 @@ public class TlsTests
     }
 
     [Fact]
+    public async Task OnTheSelectEngineTheHandshakeTimeoutIsReadOnTheServersClockByItsHeartbeat()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        await using SocketServer server = SocketServer.Start(new ServerOptions
+        {
+            EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+            Engine = EngineKind.Select,
+            Tls = new TlsServerOptions { Certificate = TestCertificates.Server, HandshakeTimeout = TimeSpan.FromSeconds(5) },
+            TimeProvider = time,
+        }, _ => new EchoHandler());
+        using Socket stalled = await RawClient.ConnectAsync(server.LocalEndPoint);
+        stalled.Send([0x16, 0x03, 0x01, 0x02, 0x00]); // A ClientHello announced, never sent.
+        await Eventually.TrueAsync(() => server.Counters.ConnectionsAccepted == 1, "the connection accepted");
+
+        int closedAfter = HostileServers.AdvanceUntilClosed(time, stalled, 30);
+
+        // Long before the 30 s header timeout; a tick may fall just before the deadline, so one second of slack.
+        Assert.InRange(closedAfter, 5, 6);
+    }
+
+    [Fact]
     public async Task TheMultiConnClientGivesUpOnAServerThatNeverAnswersItsHelloAtTheHandshakeTimeout()
     {
         // Accepts TCP (the kernel does, from the backlog) and never says a word.
