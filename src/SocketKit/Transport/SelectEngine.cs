@@ -353,7 +353,7 @@ internal sealed class SelectEngine : ServerEngine
         }
         if (step == NextStep.Receive && tls.PeerClosed)
         {
-            step = c.Input.Finish(c.Handler, c.Output);
+            c.Input.Finish(c.Handler, c.Output);
             c.Closing = true;
         }
         else if (step == NextStep.CloseAfterSending)

@@ -38,11 +38,12 @@ public sealed partial class TlsPump : IDisposable
     private readonly SslStream _ssl;
     private readonly int _ownerThread = Environment.CurrentManagedThreadId;
     private readonly byte[] _plaintext = new byte[PlaintextSize];
-    private byte[] _inbound = new byte[4096];
+    // Both grow on first use and keep their size: a connection's flights and records are alike from one to the next.
+    private byte[] _inbound = [];
     private int _inboundStart;
     private int _inboundEnd;
     private bool _inboundEnded;
-    private byte[] _outbound = new byte[4096];
+    private byte[] _outbound = [];
     private int _outboundStart;
     private int _outboundEnd;
     private ManualResetValueTaskSourceCore<int> _pendingRead; // RunContinuationsAsynchronously stays false: inline is the point.
@@ -300,7 +301,7 @@ public sealed partial class TlsPump : IDisposable
             int live = end - start;
             if (buffer.Length - live < bytes.Length)
             {
-                Array.Resize(ref buffer, Math.Max(buffer.Length * 2, live + bytes.Length));
+                Array.Resize(ref buffer, Math.Max(Math.Max(buffer.Length * 2, 4096), live + bytes.Length));
             }
             buffer.AsSpan(start, live).CopyTo(buffer);
             start = 0;
@@ -347,9 +348,10 @@ public sealed partial class TlsPump : IDisposable
         {
             throw new InvalidOperationException("the TLS stream read twice at once");
         }
-        if (_inboundStart != _inboundEnd || _inboundEnded || buffer.IsEmpty)
+        // A zero-byte read (the SslStream's way to wait without a buffer) also waits for bytes, then returns 0.
+        if (_inboundStart != _inboundEnd || _inboundEnded)
         {
-            return new ValueTask<int>(buffer.IsEmpty ? 0 : Take(buffer.Span));
+            return new ValueTask<int>(Take(buffer.Span));
         }
         _pendingRead.Reset();
         _pendingBuffer = buffer;
