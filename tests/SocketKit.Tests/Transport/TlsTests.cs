@@ -146,6 +146,48 @@ public class TlsTests
         Assert.Equal(ConnectionCloseReason.Failed, reasons.Last());
     }
 
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task ACorruptRecordAfterTheHandshakeClosesOnlyItsConnection(EngineKind engine)
+    {
+        var reasons = new System.Collections.Concurrent.ConcurrentQueue<ConnectionCloseReason>();
+        await using SocketServer server = Start(engine, _ => new EchoHandler(), onClosing: (_, reason) => reasons.Enqueue(reason));
+        await using RawConnection bystander = await TestTransport.Tls.ConnectAsync(server);
+
+        using Socket socket = await RawClient.ConnectAsync(server.LocalEndPoint);
+        SendACorruptRecordAfterTheHandshake(socket);
+        using var cts = new CancellationTokenSource(RawClient.Timeout);
+        await RawClient.ReadToEndAsync(socket, cts.Token); // The server closes it (after an alert, or not).
+        await Eventually.TrueAsync(() => reasons.Count == 1, "the corrupt connection closed");
+        Assert.Equal([ConnectionCloseReason.Failed], reasons);
+        // The other connection is served as before.
+        await bystander.SendAsync("still here"u8.ToArray(), cts.Token);
+        Assert.Equal("still here"u8.ToArray(), await bystander.ReadExactlyAsync(10, cts.Token));
+    }
+
+    /// <summary>The client side of a pump over a blocking socket, on this thread alone: the handshake as a readiness loop drives it.</summary>
+    private static void SendACorruptRecordAfterTheHandshake(Socket socket)
+    {
+        socket.ReceiveTimeout = (int)RawClient.Timeout.TotalMilliseconds;
+        using TlsPump client = TlsPump.ForClient(Trusting.Tls!, "localhost");
+        byte[] buffer = new byte[16 * 1024];
+        for (int flights = 0; client.IsHandshaking && flights < 10; flights++)
+        {
+            socket.Send(client.Outgoing);
+            client.Consume(client.OutgoingCount);
+            int n = socket.Receive(buffer);
+            if (n == 0) client.FeedEnd(); else client.Feed(buffer.AsSpan(0, n));
+        }
+        Assert.True(client.IsAuthenticated, client.HandshakeFailure?.ToString());
+        socket.Send(client.Outgoing); // The client's Finished, if still here.
+        client.Consume(client.OutgoingCount);
+        client.Write("fine"u8.ToArray());
+        byte[] record = client.Outgoing.ToArray();
+        client.Consume(record.Length);
+        record[^1] ^= 0xFF; // The last byte of the authentication tag: the record no longer decrypts.
+        socket.Send(record);
+    }
+
     [Fact]
     public async Task OnTheSelectEngineTheHandshakeTimeoutIsReadOnTheServersClockByItsHeartbeat()
     {
