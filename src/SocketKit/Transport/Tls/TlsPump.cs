@@ -22,7 +22,8 @@ namespace SocketKit.Transport.Tls;
 /// </para>
 /// <para>
 /// That holds only while no continuation is sent elsewhere, so the pump checks it rather than trusts it: each method
-/// runs with no synchronization context (a captured one would post continuations away), refuses a call from a thread
+/// runs with no synchronization context (a captured one would post continuations away; a task scheduler other than
+/// the default would too, and is caught by the check below), refuses a call from a thread
 /// other than the one that made the pump, and the in-memory stream fails any read or write that does not come from
 /// inside such a call. After every call the SslStream's operation must have either finished or be waiting on the
 /// in-memory stream; if neither, some of it ran elsewhere and the pump fails with <see cref="InvalidOperationException"/>
