@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Threading.Tasks.Sources;
@@ -38,7 +39,7 @@ public sealed partial class TlsPump : IDisposable
 
     private readonly SslStream _ssl;
     private readonly int _ownerThread = Environment.CurrentManagedThreadId;
-    private readonly byte[] _plaintext = new byte[PlaintextSize];
+    private byte[]? _plaintext; // Rented only while a record is being read or its plaintext handed out.
     // Both grow on first use and keep their size: a connection's flights and records are alike from one to the next.
     private byte[] _inbound = [];
     private int _inboundStart;
@@ -54,6 +55,7 @@ public sealed partial class TlsPump : IDisposable
     private Task? _handshake;
     private ValueTask<int> _read;
     private bool _reading;
+    private bool _waitingForRecord;
     private bool _closeSent;
     private bool _disposed;
 
@@ -140,27 +142,53 @@ public sealed partial class TlsPump : IDisposable
         {
             return false;
         }
+        // Only now, so the piece handed out by the previous call was used before its buffer goes back.
+        ReturnPlaintextBuffer();
         if (!_reading)
         {
-            // Started only now, so the piece handed out by the previous call was not overwritten before it was used.
-            _read = _ssl.ReadAsync(_plaintext);
+            // A zero-byte read waits for the next record without a buffer (SslStream passes it to the wire), so an
+            // idle connection holds no plaintext buffer; the buffer is rented once bytes are there.
+            _read = _ssl.ReadAsync(Memory<byte>.Empty);
+            _reading = true;
+            _waitingForRecord = true;
+        }
+        while (true)
+        {
+            if (!_read.IsCompleted)
+            {
+                EnsureWaitingOnWire();
+                return false;
+            }
+            _reading = false;
+            int read = _read.GetAwaiter().GetResult();
+            if (!_waitingForRecord)
+            {
+                if (read == 0)
+                {
+                    ReturnPlaintextBuffer();
+                    PeerClosed = true;
+                    return false;
+                }
+                plaintext = _plaintext.AsMemory(0, read);
+                return true;
+            }
+            // Bytes (or the end) have arrived: read them for real.
+            _waitingForRecord = false;
+            _plaintext = ArrayPool<byte>.Shared.Rent(PlaintextSize);
+            _read = _ssl.ReadAsync(_plaintext.AsMemory(0, PlaintextSize));
             _reading = true;
         }
-        if (!_read.IsCompleted)
-        {
-            EnsureWaitingOnWire();
-            return false;
-        }
-        _reading = false;
-        int n = _read.GetAwaiter().GetResult();
-        if (n == 0)
-        {
-            PeerClosed = true;
-            return false;
-        }
-        plaintext = _plaintext.AsMemory(0, n);
-        return true;
     }
+
+    private void ReturnPlaintextBuffer()
+    {
+        if (_plaintext is not null && !_reading)
+        {
+            ArrayPool<byte>.Shared.Return(_plaintext);
+            _plaintext = null;
+        }
+    }
+
 
     /// <summary>Encrypts <paramref name="plaintext"/>; its records are appended to <see cref="Outgoing"/>.</summary>
     /// <exception cref="InvalidOperationException">The handshake has not succeeded, or close_notify was already sent.</exception>
@@ -229,6 +257,7 @@ public sealed partial class TlsPump : IDisposable
             try { _read.GetAwaiter().GetResult(); } catch (Exception ex) when (ex is IOException or AuthenticationException or ObjectDisposedException) { }
             _reading = false;
         }
+        ReturnPlaintextBuffer();
         _ssl.Dispose();
     }
 
