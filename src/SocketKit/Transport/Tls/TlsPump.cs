@@ -40,7 +40,8 @@ public sealed partial class TlsPump : IDisposable
     private readonly SslStream _ssl;
     private readonly int _ownerThread = Environment.CurrentManagedThreadId;
     private byte[]? _plaintext; // Rented only while a record is being read or its plaintext handed out.
-    // Both grow on first use and keep their size: a connection's flights and records are alike from one to the next.
+    // Both rented from the shared pool while they hold bytes and returned once empty, so an idle connection holds
+    // neither and a large response leaves no large buffer behind.
     private byte[] _inbound = [];
     private int _inboundStart;
     private int _inboundEnd;
@@ -237,6 +238,7 @@ public sealed partial class TlsPump : IDisposable
         if (_outboundStart == _outboundEnd)
         {
             _outboundStart = _outboundEnd = 0;
+            Release(ref _outbound);
         }
     }
 
@@ -259,6 +261,9 @@ public sealed partial class TlsPump : IDisposable
         }
         ReturnPlaintextBuffer();
         _ssl.Dispose();
+        _inboundStart = _inboundEnd = _outboundStart = _outboundEnd = 0;
+        Release(ref _inbound);
+        Release(ref _outbound);
     }
 
     private void Start(Func<Task> handshake)
@@ -320,6 +325,7 @@ public sealed partial class TlsPump : IDisposable
         if (_inboundStart == _inboundEnd)
         {
             _inboundStart = _inboundEnd = 0;
+            Release(ref _inbound);
         }
         return n;
     }
@@ -331,14 +337,29 @@ public sealed partial class TlsPump : IDisposable
             int live = end - start;
             if (buffer.Length - live < bytes.Length)
             {
-                Array.Resize(ref buffer, Math.Max(Math.Max(buffer.Length * 2, 4096), live + bytes.Length));
+                byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(buffer.Length * 2, 4096), live + bytes.Length));
+                buffer.AsSpan(start, live).CopyTo(bigger);
+                Release(ref buffer);
+                buffer = bigger;
             }
-            buffer.AsSpan(start, live).CopyTo(buffer);
+            else
+            {
+                buffer.AsSpan(start, live).CopyTo(buffer);
+            }
             start = 0;
             end = live;
         }
         bytes.CopyTo(buffer.AsSpan(end));
         end += bytes.Length;
+    }
+
+    private static void Release(ref byte[] buffer)
+    {
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            buffer = [];
+        }
     }
 
     /// <summary>A call into the pump: on its owner's thread, with no synchronization context to send continuations away.</summary>
