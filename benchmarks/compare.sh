@@ -2,7 +2,10 @@
 # Runs one workload of `socketkit bench` against several servers in one run, round by round (A B C A B C ...),
 # so they share the machine's state, and prints each server's median with its ratio to the first.
 #
-#   benchmarks/compare.sh WORKLOAD [ROUNDS]       WORKLOAD: echo64 | echo64k | app | app-keepalive
+#   benchmarks/compare.sh WORKLOAD [ROUNDS]       WORKLOAD: echo64 | echo64k | app | app-keepalive | echo64-tls | echo64k-tls
+#
+# The -tls workloads serve TLS with a self-signed certificate made for the run (openssl) and load it with
+# --tls-insecure; they have no C server, so the first engine listed is the base of the ratios.
 #
 # Servers: the C ceiling server when LIMIT_SERVER_C names limit-server.c (built with gcc -O2), then
 # socketkit's server on each engine. SOCKETKIT names the socketkit executable (default: the Release build);
@@ -23,19 +26,26 @@ case $workload in
   echo64) kind=echo; c_mode=(echo); sk_cmd=echo-server; engines=(async select blocking); load=(-c 100 --size 64) ;;
   echo64k) kind=echo; c_mode=(echo); sk_cmd=echo-server; engines=(async select blocking); load=(-c 10 --size 65536) ;;
   app) kind=app; c_mode=(app); sk_cmd=app-server; engines=(async select blocking); load=(-c 100) ;;
+  echo64-tls) kind=echo; c_mode=(); sk_cmd=echo-server; engines=(async select blocking); load=(-c 100 --size 64 --tls-insecure); tls=1 ;;
+  echo64k-tls) kind=echo; c_mode=(); sk_cmd=echo-server; engines=(async select blocking); load=(-c 10 --size 65536 --tls-insecure); tls=1 ;;
   app-keepalive) kind=app; c_mode=(app -k); sk_cmd=app-server; engines=(async select); load=(-c 100 --keepalive 100000 --pipeline 16) ;;
   *) echo "unknown workload '$workload'" >&2; exit 2 ;;
 esac
 
-names=() ports=() spids=()
+names=() ports=() spids=() tls_args=()
 port=$((21100 + RANDOM % 500))
-if [[ -n ${LIMIT_SERVER_C:-} ]]; then
+if [[ -n ${tls:-} ]]; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" \
+    -days 1 -subj /CN=localhost -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null
+  tls_args=(--tls-cert "$work/cert.pem" --tls-key "$work/key.pem")
+fi
+if [[ -n ${LIMIT_SERVER_C:-} && -z ${tls:-} ]]; then
   gcc -O2 -o "$work/limit-server" "$LIMIT_SERVER_C" -I"$(dirname "$LIMIT_SERVER_C")"
   "$work/limit-server" "${c_mode[@]}" -p $port -l 3600 2>"$work/c.log" &
   pids+=($!); names+=("C epoll (limit-server)"); ports+=($port); spids+=($!); port=$((port + 1))
 fi
 for engine in "${engines[@]}"; do
-  "$sk" "$sk_cmd" 127.0.0.1 $port --engine "$engine" -q &
+  "$sk" "$sk_cmd" 127.0.0.1 $port --engine "$engine" "${tls_args[@]}" -q &
   pids+=($!); names+=("socketkit $sk_cmd --engine $engine"); ports+=($port); spids+=($!); port=$((port + 1))
 done
 # Wait until every server accepts connections (bounded).

@@ -33,14 +33,19 @@ internal static class MultiConnClientCommand
             The tutorial's multiconn-client.py: each connection sends "Message 1 from client." and
             "Message 2 from client." and closes once all its bytes have come back.
 
-            Example:
+            With --tls, --tls-ca or --tls-insecure each connection speaks TLS, on the same one-thread loop.
+
+            Examples:
               socketkit multiconn-client 127.0.0.1 65432 2
+              socketkit multiconn-client localhost 65432 2 --tls-ca cert.pem
             """) { host, port, connections, connectTimeout, timeout };
+        var tls = new ClientTlsOptions();
+        tls.AddTo(command);
         Option<bool> json = JsonOutput.Option();
         command.Options.Add(json);
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
-            var options = new ClientOptions { ConnectTimeout = result.GetValue(connectTimeout), Timeout = result.GetValue(timeout) };
+            var options = new ClientOptions { ConnectTimeout = result.GetValue(connectTimeout), Timeout = result.GetValue(timeout), Tls = tls.Read(result) };
             IReadOnlyList<MultiConnResult> results = await MultiConnClient.RunAsync(result.GetValue(host)!, result.GetValue(port), result.GetValue(connections),
                 options: options, logger: loggers.CreateLogger("SocketKit.MultiConnClient"), cancellationToken: cancellationToken);
             if (result.GetValue(json))

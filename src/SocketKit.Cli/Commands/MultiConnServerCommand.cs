@@ -12,11 +12,13 @@ internal static class MultiConnServerCommand
         new ServerCommand("multiconn-server", """
             Multi-connection echo server: one thread, non-blocking sockets, a readiness loop.
             The tutorial's multiconn-server.py: a selector tells which sockets are ready; each is served
-            without blocking the others. Unlike the reference it sleeps while nothing is ready.
+            without blocking the others. Unlike the reference it sleeps while nothing is ready. With TLS the
+            same loop serves TLS, each connection's records handled without blocking the others.
 
             Example:
               socketkit multiconn-server 127.0.0.1 65432 -v
               socketkit multiconn-server 127.0.0.1 65432 --max-send-buffer-bytes 256KiB --header-timeout 10s
-            """, EngineKind.Select, tls: false)
+              socketkit multiconn-server 127.0.0.1 65432 --tls-cert cert.pem --tls-key key.pem
+            """, EngineKind.Select, tls: true)
         .Serves(context, "SocketKit.MultiConnServer", (_, _) => _ => new EchoHandler());
 }

@@ -64,7 +64,7 @@ internal sealed class ServerCommand
             ILogger logger = loggers.CreateLogger(loggerCategory);
             EndPoint endPoint = await EndPoints.ResolveListenAsync(result.GetValue(_host)!, result.GetValue(_port), cancellationToken);
             EngineKind engine = result.GetValue(_engine);
-            ServerOptions options = _flags.Apply(new ServerOptions { EndPoint = endPoint, Engine = engine, Tls = _tls?.Read(result, engine) }, result);
+            ServerOptions options = _flags.Apply(new ServerOptions { EndPoint = endPoint, Engine = engine, Tls = _tls?.Read(result) }, result);
             if (configure is not null)
             {
                 options = configure(result, options);

@@ -26,16 +26,12 @@ internal sealed class ServerTlsOptions
     }
 
     /// <summary>The server's TLS options, or null for plain TCP.</summary>
-    /// <exception cref="TlsSetupException">A file is missing or unreadable, or the engine cannot serve TLS.</exception>
-    public TlsServerOptions? Read(ParseResult result, EngineKind engine)
+    /// <exception cref="TlsSetupException">A file is missing or unreadable.</exception>
+    public TlsServerOptions? Read(ParseResult result)
     {
         if (result.GetValue(_certificate) is not { } certificate || result.GetValue(_key) is not { } key)
         {
             return null;
-        }
-        if (engine == EngineKind.Select)
-        {
-            throw new TlsSetupException("TLS needs --engine blocking or async: the select engine waits on socket readiness, which says nothing about TLS records.");
         }
         return new TlsServerOptions { Certificate = TlsServerOptions.LoadPem(certificate, key), HandshakeTimeout = result.GetValue(_handshakeTimeout) };
     }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using SocketKit.Logging;
+using SocketKit.Transport.Tls;
 
 namespace SocketKit.Transport;
 
@@ -12,6 +13,8 @@ namespace SocketKit.Transport;
 /// is nothing to do (the reference spins at 100% CPU); and a connection whose bytes cannot go out is
 /// not read further until they do, so a slow reader cannot make the server buffer without bound.
 /// Everything about a connection happens on the loop's thread: the heartbeat and a stop only wake it.
+/// With TLS, a <see cref="TlsPump"/> per connection sits between the socket and the handler: ciphertext is read and
+/// sent as readiness allows, and the handler sees plaintext, as Python's non-blocking ssl sockets would give it.
 /// </summary>
 internal sealed class SelectEngine : ServerEngine
 {
@@ -29,6 +32,13 @@ internal sealed class SelectEngine : ServerEngine
         public bool WaitingOnReader { get; set; }
         public bool Closing { get; set; }
         public ConnectionCloseReason Reason { get; set; } = ConnectionCloseReason.PeerClosed;
+        /// <summary>The connection's TLS, or null for plain bytes.</summary>
+        public TlsPump? Tls { get; init; }
+        /// <summary>With TLS, when the handshake must be done by (a <see cref="TimeProvider"/> timestamp).</summary>
+        public long HandshakeDeadline { get; init; }
+
+        /// <summary>Bytes still to go out on the socket: the handler's not yet sent, or (with TLS) plaintext not yet encrypted and records not yet sent.</summary>
+        public bool HasPending => Tls is null ? Output.WrittenCount > Sent : Output.WrittenCount > 0 || Tls.OutgoingCount > 0;
     }
 
     private readonly Selector<Connection?> _selector = new();
@@ -124,9 +134,16 @@ internal sealed class SelectEngine : ServerEngine
                 {
                     _tickDue = false;
                     CheckConnections();
+                    long now = Options.TimeProvider.GetTimestamp();
                     foreach (Connection c in _byId.Values)
                     {
-                        if (c.Tracked.AbortReason is { } reason)
+                        if (c.Tls is { IsHandshaking: true } && now >= c.HandshakeDeadline && Options.Tls is { } tls)
+                        {
+                            Log.ConnectionFailed(Logger, c.Info.Id, c.Info.Remote, $"no TLS handshake within {Durations.Format(tls.HandshakeTimeout)}");
+                            c.Reason = ConnectionCloseReason.Failed;
+                            Close(c);
+                        }
+                        else if (c.Tracked.AbortReason is { } reason)
                         {
                             c.Reason = reason;
                             Close(c);
@@ -186,7 +203,11 @@ internal sealed class SelectEngine : ServerEngine
             Listeners.SetNoDelay(socket);
             ServerConnection tracked = Track(Describe(socket));
             OnAccepted(tracked.Info);
-            var connection = new Connection(socket, tracked, HandlerFactory(tracked.Info), Limits.MaxSendBufferBytes);
+            var connection = new Connection(socket, tracked, HandlerFactory(tracked.Info), Limits.MaxSendBufferBytes)
+            {
+                Tls = Options.Tls is { } tls ? TlsPump.ForServer(tls) : null,
+                HandshakeDeadline = Options.Tls is { } timed ? Options.TimeProvider.GetTimestamp() + (long)(timed.HandshakeTimeout.TotalSeconds * Options.TimeProvider.TimestampFrequency) : 0,
+            };
             _byId[tracked.Info.Id] = connection;
             _selector.Register(socket, SelectorEvents.Read, connection);
             if (AcceptedAll)
@@ -205,11 +226,22 @@ internal sealed class SelectEngine : ServerEngine
             {
                 Read(c);
             }
-            if (c.Output.WrittenCount > c.Sent)
+            if (c.HasPending)
             {
                 Flush(c);
             }
-            if (c.Output.WrittenCount > c.Sent)
+            if (c.Tls is not null && !c.HasPending && !c.Closing && CloseIfDrained(c.Tracked, Draining))
+            {
+                c.Reason = ConnectionCloseReason.ServerStopping;
+                c.Closing = true;
+            }
+            if (c.Closing && c.Tls is { } tls && !c.HasPending)
+            {
+                // close_notify once the last response is out, before the FIN, as the other engines end a TLS connection.
+                tls.Close();
+                if (c.HasPending) Flush(c);
+            }
+            if (c.HasPending)
             {
                 // Back-pressure: wait until the peer takes these bytes before reading more.
                 _selector.Modify(c.Socket, SelectorEvents.Write);
@@ -239,6 +271,13 @@ internal sealed class SelectEngine : ServerEngine
             LogFailure(c.Info, ex);
             Close(c);
         }
+        catch (IOException ex) when (c.Tls is not null)
+        {
+            // A TLS record that cannot be read (corrupt, cut short, an alert): the same words as the other engines.
+            c.Reason = ConnectionCloseReason.Failed;
+            Log.ConnectionFailed(Logger, c.Info.Id, c.Info.Remote, ex.Message);
+            Close(c);
+        }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // A handler's bug ends its own connection, never the loop that serves the others.
@@ -258,6 +297,11 @@ internal sealed class SelectEngine : ServerEngine
         if (error != SocketError.Success)
         {
             throw new SocketException((int)error);
+        }
+        if (c.Tls is not null)
+        {
+            ReadTls(c, c.Tls, n);
+            return;
         }
         NextStep step;
         if (n == 0)
@@ -282,8 +326,60 @@ internal sealed class SelectEngine : ServerEngine
         }
     }
 
+    /// <summary>Hands the ciphertext just read to the connection's pump, and the plaintext that comes out to the handler.</summary>
+    private void ReadTls(Connection c, TlsPump tls, int n)
+    {
+        if (n == 0) tls.FeedEnd(); else tls.Feed(_buffer.AsSpan(0, n));
+        if (!tls.IsAuthenticated)
+        {
+            if (tls.HandshakeFailure is { } failure)
+            {
+                Log.ConnectionFailed(Logger, c.Info.Id, c.Info.Remote, $"TLS handshake failed: {failure.Message.TrimEnd('.')}");
+                c.Reason = ConnectionCloseReason.Failed;
+                c.Closing = true;
+            }
+            else if (n == 0)
+            {
+                c.Closing = true;
+            }
+            return; // Its own records (if any) go out through Flush.
+        }
+        NextStep step = NextStep.Receive;
+        while (step == NextStep.Receive && tls.TryRead(out ReadOnlyMemory<byte> plaintext))
+        {
+            LogReceived(c.Info, plaintext.Span);
+            step = c.Input.Feed(c.Handler, plaintext, c.Output);
+            Timed(c.Tracked, c.Handler, c.Input, plaintext.Length);
+        }
+        if (step == NextStep.Receive && tls.PeerClosed)
+        {
+            c.Input.Finish(c.Handler, c.Output);
+            c.Closing = true;
+        }
+        else if (step == NextStep.CloseAfterSending)
+        {
+            c.Closing = true;
+            c.Reason = ConnectionCloseReason.Done;
+        }
+        if (c.Output.WrittenCount > 0)
+        {
+            Counters.Buffered(c.Output.WrittenCount);
+        }
+        if (n == 0 && !c.Closing)
+        {
+            // The TCP stream ended between records without close_notify; nothing more can arrive.
+            c.Input.Finish(c.Handler, c.Output);
+            c.Closing = true;
+        }
+    }
+
     private void Flush(Connection c)
     {
+        if (c.Tls is { } tls)
+        {
+            FlushTls(c, tls);
+            return;
+        }
         ReadOnlySpan<byte> pending = c.Output.WrittenSpan[c.Sent..];
         int sent = c.Socket.Send(pending, SocketFlags.None, out SocketError error);
         if (error is not (SocketError.Success or SocketError.WouldBlock))
@@ -314,6 +410,40 @@ internal sealed class SelectEngine : ServerEngine
         }
     }
 
+    /// <summary>Encrypts what the handler wrote, then sends records as the socket takes them; the clock is timed as for plain bytes.</summary>
+    private void FlushTls(Connection c, TlsPump tls)
+    {
+        if (c.Output.WrittenCount > 0)
+        {
+            LogSending(c.Info, c.Output.WrittenSpan);
+            tls.Write(c.Output.WrittenMemory);
+            c.Output.Reset();
+        }
+        int sent = c.Socket.Send(tls.Outgoing, SocketFlags.None, out SocketError error);
+        if (error is not (SocketError.Success or SocketError.WouldBlock))
+        {
+            throw new SocketException((int)error);
+        }
+        if (sent > 0)
+        {
+            tls.Consume(sent);
+            if (c.WaitingOnReader) c.Tracked.Clock.Sent(sent);
+        }
+        if (tls.OutgoingCount == 0)
+        {
+            if (c.WaitingOnReader)
+            {
+                c.WaitingOnReader = false;
+                c.Tracked.Clock.SendDone();
+            }
+        }
+        else if (!c.WaitingOnReader)
+        {
+            c.WaitingOnReader = true;
+            c.Tracked.Clock.SendStarted();
+        }
+    }
+
     private void Close(Connection c)
     {
         if (!_byId.TryRemove(c.Info.Id, out _))
@@ -323,5 +453,6 @@ internal sealed class SelectEngine : ServerEngine
         Closed(c.Tracked, c.Reason);
         _selector.Unregister(c.Socket);
         CloseGracefully(c.Socket);
+        c.Tls?.Dispose();
     }
 }

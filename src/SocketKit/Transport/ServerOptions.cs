@@ -19,7 +19,7 @@ public sealed record ServerOptions
     /// </summary>
     public int Backlog { get; init; } = 4096;
 
-    /// <summary>Serve over TLS with this certificate. Null, the default: plain TCP. Not with <see cref="EngineKind.Select"/>.</summary>
+    /// <summary>Serve over TLS with this certificate. Null, the default: plain TCP. Every engine serves it.</summary>
     public Tls.TlsServerOptions? Tls { get; init; }
 
     /// <summary>Serve this many connections, then stop by itself (echo-server --once is 1). Null serves until stopped.</summary>

@@ -37,12 +37,9 @@ public sealed class SocketServer : IAsyncDisposable
     public static SocketServer Start(ServerOptions options, Func<ConnectionInfo, IConnectionHandler> handlerFactory, ILogger? logger = null)
     {
         logger ??= NullLogger.Instance;
-        if (options.Tls is not null && options.Engine == EngineKind.Select)
-        {
-            throw new ArgumentException("TLS needs the blocking or async engine: the select engine waits on socket readiness, and a readable socket does not mean a readable TLS record.", nameof(options));
-        }
         Socket listener = Listeners.Listen(options.EndPoint, options.Backlog, options.ReusePort);
-        ServerEngine engine = options.Tls is { } tls ? new Tls.TlsEngine(listener, options, tls, handlerFactory, logger) : options.Engine switch
+        // The select engine serves TLS itself, through a TlsPump per connection; the others hand it to TlsEngine's SslStreams.
+        ServerEngine engine = options.Tls is { } tls && options.Engine != EngineKind.Select ? new Tls.TlsEngine(listener, options, tls, handlerFactory, logger) : options.Engine switch
         {
             EngineKind.Blocking => new BlockingEngine(listener, options, handlerFactory, logger),
             EngineKind.Select => new SelectEngine(listener, options, handlerFactory, logger),

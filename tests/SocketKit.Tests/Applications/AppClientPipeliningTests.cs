@@ -24,6 +24,7 @@ public class AppClientPipeliningTests
     [Theory]
     [InlineData(EngineKind.Async)]
     [InlineData(EngineKind.Blocking)]
+    [InlineData(EngineKind.Select)]
     public async Task PipelinedRequestsGoInsideTls(EngineKind engine)
     {
         await using SocketServer server = SocketServer.Start(

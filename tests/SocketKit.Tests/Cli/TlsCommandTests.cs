@@ -65,10 +65,46 @@ public class TlsCommandTests
     }
 
     [Fact]
-    public async Task TlsWithTheSelectEngineIsRefused()
+    public async Task EchoServerWithTheSelectEngineServesTlsWhereItOnceRefused()
     {
-        Support.Cli.Result result = await Support.Cli.RunAsync("echo-server", "127.0.0.1", "0", "--engine", "select", "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath);
-        Assert.Equal(2, result.ExitCode);
-        Assert.StartsWith("socketkit: TLS needs --engine blocking or async", result.Error);
+        await using Support.Cli.RunningServer server = await StartAsync("echo-server", "--engine", "select");
+        Assert.Contains("(TLS over select engine)", server.Error.ToString());
+        Support.Cli.Result client = await Support.Cli.RunAsync("echo-client", "127.0.0.1", server.Port.ToString(), "selected", "--tls-insecure", "-q");
+        Assert.Equal((0, "Received b'selected'\n"), (client.ExitCode, client.Out));
+    }
+
+    [Fact]
+    public async Task BenchEchoWithTlsInsecureVerifiesEveryEchoOfTheSelectEngine()
+    {
+        await using Support.Cli.RunningServer server = await StartAsync("echo-server", "--engine", "select");
+        Support.Cli.Result bench = await Support.Cli.RunAsync("bench", "echo", "127.0.0.1", server.Port.ToString(), "-c", "4", "-n", "200", "--size", "20000",
+            "--verify", "--tls-insecure", "--json");
+        Assert.True(bench.ExitCode == 0, bench.Error);
+        using System.Text.Json.JsonDocument json = System.Text.Json.JsonDocument.Parse(bench.Out);
+        Assert.Equal(200, json.RootElement.GetProperty("completed").GetInt64());
+        Assert.Empty(json.RootElement.GetProperty("errors").EnumerateObject());
+    }
+
+    [Fact]
+    public async Task MultiConnClientWithTheCaGetsEveryEchoFromTheMultiConnServerOverTls()
+    {
+        await using Support.Cli.RunningServer server = await StartAsync("multiconn-server");
+        Assert.Contains("(TLS over select engine)", server.Error.ToString());
+        Support.Cli.Result client = await Support.Cli.RunAsync("multiconn-client", "localhost", server.Port.ToString(), "3", "--tls-ca", TestCertificates.CertificatePath, "-q");
+        string expected = string.Concat(Enumerable.Range(1, 3).Select(i => $"Connection {i} received b'Message 1 from client.Message 2 from client.'\n"));
+        Assert.Equal((0, expected, ""), (client.ExitCode, client.Out, client.Error));
+    }
+
+    [Fact]
+    public async Task MultiConnClientAgainstTheSystemsRootsRefusesTheSelfSignedCertificateInWords()
+    {
+        await using Support.Cli.RunningServer server = await StartAsync("multiconn-server");
+        Support.Cli.Result client = await Support.Cli.RunAsync("multiconn-client", "localhost", server.Port.ToString(), "2", "--tls");
+        Assert.Equal(1, client.ExitCode);
+        string refused = $"TLS handshake with 127.0.0.1:{server.Port} failed: the server's certificate is not trusted";
+        Assert.Equal(2, client.Out.Split('\n').Count(line => line.StartsWith("Connection ", StringComparison.Ordinal) && line.Contains($"failed: {refused}")));
+        Assert.Contains("--tls-ca", client.Out);
+        Assert.Contains("socketkit: 2 of 2 connections did not get their whole echo back", client.Error);
+        Assert.DoesNotContain("   at ", client.Out + client.Error);
     }
 }

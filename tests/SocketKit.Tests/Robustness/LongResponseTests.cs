@@ -18,7 +18,7 @@ public class LongResponseTests
     public static TheoryData<EngineKind, bool> Servers => new()
     {
         { EngineKind.Blocking, false }, { EngineKind.Select, false }, { EngineKind.Async, false },
-        { EngineKind.Blocking, true }, { EngineKind.Async, true },
+        { EngineKind.Blocking, true }, { EngineKind.Select, true }, { EngineKind.Async, true },
     };
 
     [Theory]

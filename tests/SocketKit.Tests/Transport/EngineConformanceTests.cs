@@ -124,33 +124,29 @@ public abstract class EngineConformanceTests
         await server.Completion.WaitAsync(RawClient.Timeout);
         await Assert.ThrowsAsync<NetworkException>(() => EchoClient.EchoAsync(Transport.Host(server), server.Port(), "hi"u8.ToArray(), Transport.Client with { ConnectTimeout = TimeSpan.FromSeconds(2) }));
     }
-}
 
-/// <summary>The suite plus what only a plain byte stream carries: the multiconn client has no TLS.</summary>
-public abstract class PlainEngineConformanceTests : EngineConformanceTests
-{
     [Fact]
     public async Task TheMultiConnClientGetsEveryConnectionsBytesBack()
     {
         await using SocketServer server = TestServers.Echo(Engine, Transport);
-        IReadOnlyList<MultiConnResult> results = await MultiConnClient.RunAsync(Transport.Host(server), server.Port(), 20);
+        IReadOnlyList<MultiConnResult> results = await MultiConnClient.RunAsync(Transport.Host(server), server.Port(), 20, options: Transport.Client);
         Assert.Equal(20, results.Count);
         Assert.All(results, r => Assert.True(r.Complete, r.Error));
         Assert.All(results, r => Assert.Equal("Message 1 from client.Message 2 from client."u8.ToArray(), r.Received));
     }
 }
 
-public sealed class BlockingEngineTests : PlainEngineConformanceTests
+public sealed class BlockingEngineTests : EngineConformanceTests
 {
     protected override EngineKind Engine => EngineKind.Blocking;
 }
 
-public sealed class SelectEngineTests : PlainEngineConformanceTests
+public sealed class SelectEngineTests : EngineConformanceTests
 {
     protected override EngineKind Engine => EngineKind.Select;
 }
 
-public sealed class AsyncEngineTests : PlainEngineConformanceTests
+public sealed class AsyncEngineTests : EngineConformanceTests
 {
     protected override EngineKind Engine => EngineKind.Async;
 }

@@ -13,20 +13,23 @@ namespace SocketKit.Tests.Transport;
 /// <summary>
 /// TLS with a certificate made at test time: what a client trusts and refuses, and what a bad handshake does. The
 /// conversations themselves (reference vectors byte for byte, echo, app client, pipelining, stop) run over TLS in
-/// the engine conformance suite (<see cref="BlockingEngineOverTlsTests"/>, <see cref="AsyncEngineOverTlsTests"/>).
+/// the engine conformance suite (<see cref="BlockingEngineOverTlsTests"/>, <see cref="SelectEngineOverTlsTests"/>,
+/// <see cref="AsyncEngineOverTlsTests"/>).
 /// </summary>
 public class TlsTests
 {
-    public static TheoryData<EngineKind> Engines => [EngineKind.Blocking, EngineKind.Async];
+    public static TheoryData<EngineKind> Engines => [EngineKind.Blocking, EngineKind.Select, EngineKind.Async];
 
     internal static readonly ClientOptions Trusting = new() { Tls = new TlsClientOptions { TrustedRoots = [TestCertificates.Server] } };
 
-    internal static SocketServer Start(EngineKind engine, Func<ConnectionInfo, IConnectionHandler> handlers, TimeSpan? handshakeTimeout = null) =>
+    internal static SocketServer Start(EngineKind engine, Func<ConnectionInfo, IConnectionHandler> handlers, TimeSpan? handshakeTimeout = null,
+        Action<ConnectionInfo, ConnectionCloseReason>? onClosing = null) =>
         SocketServer.Start(new ServerOptions
         {
             EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
             Engine = engine,
             Tls = new TlsServerOptions { Certificate = TestCertificates.Server, HandshakeTimeout = handshakeTimeout ?? TimeSpan.FromSeconds(10) },
+            OnClosing = onClosing,
         }, handlers);
 
     private static SocketServer App(EngineKind engine) => Start(engine, c => new AppServerHandler(TutorialHandlers.CreateRouter(), c));
@@ -126,8 +129,114 @@ public class TlsTests
     }
 
     [Fact]
-    public void TheSelectEngineRefusesTls() =>
-        Assert.Throws<ArgumentException>(() => Start(EngineKind.Select, _ => new EchoHandler()));
+    public async Task TheSelectEngineServesTlsWhereItOnceRefused()
+    {
+        var reasons = new System.Collections.Concurrent.ConcurrentQueue<ConnectionCloseReason>();
+        await using SocketServer server = Start(EngineKind.Select, _ => new EchoHandler(), onClosing: (_, reason) => reasons.Enqueue(reason));
+        Assert.Equal("over the loop"u8.ToArray(), await EchoClient.EchoAsync("localhost", server.Port(), "over the loop"u8.ToArray(), Trusting));
+        await Eventually.TrueAsync(() => reasons.Count == 1, "the TLS connection closed");
+        Assert.Equal([ConnectionCloseReason.PeerClosed], reasons);
+        // It speaks nothing but TLS: a plain client's bytes fail the handshake, and come back at most as an alert record.
+        using Socket plain = await RawClient.ConnectAsync(server.LocalEndPoint);
+        await plain.SendAsync("plain words, not a ClientHello"u8.ToArray());
+        using var cts = new CancellationTokenSource(RawClient.Timeout);
+        byte[] answer = await RawClient.ReadToEndAsync(plain, cts.Token);
+        Assert.True(answer.Length == 0 || answer[0] == 0x15, Convert.ToHexString(answer));
+        await Eventually.TrueAsync(() => reasons.Count == 2, "the plain connection closed");
+        Assert.Equal(ConnectionCloseReason.Failed, reasons.Last());
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task ACorruptRecordAfterTheHandshakeClosesOnlyItsConnection(EngineKind engine)
+    {
+        var reasons = new System.Collections.Concurrent.ConcurrentQueue<ConnectionCloseReason>();
+        await using SocketServer server = Start(engine, _ => new EchoHandler(), onClosing: (_, reason) => reasons.Enqueue(reason));
+        await using RawConnection bystander = await TestTransport.Tls.ConnectAsync(server);
+
+        using Socket socket = await RawClient.ConnectAsync(server.LocalEndPoint);
+        SendACorruptRecordAfterTheHandshake(socket);
+        using var cts = new CancellationTokenSource(RawClient.Timeout);
+        await RawClient.ReadToEndAsync(socket, cts.Token); // The server closes it (after an alert, or not).
+        await Eventually.TrueAsync(() => reasons.Count == 1, "the corrupt connection closed");
+        Assert.Equal([ConnectionCloseReason.Failed], reasons);
+        // The other connection is served as before.
+        await bystander.SendAsync("still here"u8.ToArray(), cts.Token);
+        Assert.Equal("still here"u8.ToArray(), await bystander.ReadExactlyAsync(10, cts.Token));
+    }
+
+    /// <summary>The client side of a pump over a blocking socket, on this thread alone: the handshake as a readiness loop drives it.</summary>
+    private static void SendACorruptRecordAfterTheHandshake(Socket socket)
+    {
+        socket.ReceiveTimeout = (int)RawClient.Timeout.TotalMilliseconds;
+        using TlsPump client = TlsPump.ForClient(Trusting.Tls!, "localhost");
+        byte[] buffer = new byte[16 * 1024];
+        for (int flights = 0; client.IsHandshaking && flights < 10; flights++)
+        {
+            socket.Send(client.Outgoing);
+            client.Consume(client.OutgoingCount);
+            int n = socket.Receive(buffer);
+            if (n == 0) client.FeedEnd(); else client.Feed(buffer.AsSpan(0, n));
+        }
+        Assert.True(client.IsAuthenticated, client.HandshakeFailure?.ToString());
+        socket.Send(client.Outgoing); // The client's Finished, if still here.
+        client.Consume(client.OutgoingCount);
+        client.Write("fine"u8.ToArray());
+        byte[] record = client.Outgoing.ToArray();
+        client.Consume(record.Length);
+        record[^1] ^= 0xFF; // The last byte of the authentication tag: the record no longer decrypts.
+        socket.Send(record);
+    }
+
+    [Fact]
+    public async Task OnTheSelectEngineTheHandshakeTimeoutIsReadOnTheServersClockByItsHeartbeat()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        await using SocketServer server = SocketServer.Start(new ServerOptions
+        {
+            EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+            Engine = EngineKind.Select,
+            Tls = new TlsServerOptions { Certificate = TestCertificates.Server, HandshakeTimeout = TimeSpan.FromSeconds(5) },
+            TimeProvider = time,
+        }, _ => new EchoHandler());
+        using Socket stalled = await RawClient.ConnectAsync(server.LocalEndPoint);
+        stalled.Send([0x16, 0x03, 0x01, 0x02, 0x00]); // A ClientHello announced, never sent.
+        await Eventually.TrueAsync(() => server.Counters.ConnectionsAccepted == 1, "the connection accepted");
+
+        int closedAfter = HostileServers.AdvanceUntilClosed(time, stalled, 30);
+
+        // Long before the 30 s header timeout; a tick may fall just before the deadline, so one second of slack.
+        Assert.InRange(closedAfter, 5, 6);
+    }
+
+    [Fact]
+    public async Task TheMultiConnClientGivesUpOnAServerThatNeverAnswersItsHelloAtTheHandshakeTimeout()
+    {
+        // Accepts TCP (the kernel does, from the backlog) and never says a word.
+        using Socket mute = Listeners.Listen(new IPEndPoint(IPAddress.Loopback, 0), backlog: 16, reusePort: false);
+        int port = ((IPEndPoint)mute.LocalEndPoint!).Port;
+        var options = Trusting with { HandshakeTimeout = TimeSpan.FromMilliseconds(300), Timeout = TimeSpan.FromSeconds(20) };
+        var elapsed = System.Diagnostics.Stopwatch.StartNew();
+        IReadOnlyList<SocketKit.Applications.MultiConn.MultiConnResult> results = await SocketKit.Applications.MultiConn.MultiConnClient.RunAsync("localhost", port, 2, options: options);
+        Assert.All(results, r => Assert.Equal($"TLS handshake with 127.0.0.1:{port} timed out after 300ms", r.Error));
+        // Well before the 20 s the whole exchange may take: only the handshake timeout ends it this soon.
+        Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(10), $"took {elapsed.Elapsed}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task AClientThatNeverFinishesTheHandshakeIsClosedByTheHandshakeTimeout(EngineKind engine)
+    {
+        var reasons = new System.Collections.Concurrent.ConcurrentQueue<ConnectionCloseReason>();
+        await using SocketServer server = Start(engine, _ => new EchoHandler(), TimeSpan.FromMilliseconds(300), (_, reason) => reasons.Enqueue(reason));
+        using Socket stalled = await RawClient.ConnectAsync(server.LocalEndPoint);
+        await stalled.SendAsync(new byte[] { 0x16, 0x03, 0x01, 0x02, 0x00 }); // A record header announcing a ClientHello that never comes.
+        using var cts = new CancellationTokenSource(RawClient.Timeout);
+        // Closed well before the 30 s header timeout: only the handshake timeout can end it within the read's 10 s.
+        Assert.Empty(await RawClient.ReadToEndAsync(stalled, cts.Token));
+        await Eventually.TrueAsync(() => !reasons.IsEmpty, "the stalled connection closed");
+        Assert.Equal([ConnectionCloseReason.Failed], reasons);
+    }
 }
 
 /// <summary>

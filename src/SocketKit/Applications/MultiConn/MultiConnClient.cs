@@ -5,12 +5,15 @@ using Microsoft.Extensions.Logging.Abstractions;
 using SocketKit.Diagnostics;
 using SocketKit.Logging;
 using SocketKit.Transport;
+using SocketKit.Transport.Tls;
 
 namespace SocketKit.Applications.MultiConn;
 
 /// <summary>
 /// The tutorial's multiconn-client: N non-blocking connections on one readiness loop, each sending the
-/// tutorial's two messages and closing once all its bytes have come back.
+/// tutorial's two messages and closing once all its bytes have come back. With TLS each connection has a
+/// <see cref="TlsPump"/>: the loop still only reads and writes what the sockets are ready for, as the tutorial's
+/// code would with non-blocking ssl sockets, and stays on one thread.
 /// </summary>
 public static class MultiConnClient
 {
@@ -27,6 +30,9 @@ public static class MultiConnClient
         public ReadOnlyMemory<byte> Outgoing { get; set; }
         public bool Connected { get; set; }
         public string? Error { get; set; }
+        public TlsPump? Tls { get; init; }
+        /// <summary>With TLS, when the handshake must be done by; set once the connect has finished.</summary>
+        public DateTime HandshakeDeadline { get; set; } = DateTime.MaxValue;
     }
 
     /// <summary>Runs <paramref name="connections"/> connections to the endpoint until each is done or the timeout passes.</summary>
@@ -36,10 +42,10 @@ public static class MultiConnClient
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(connections, 1);
         EndPoint endPoint = await EndPoints.ResolveListenAsync(host, port, cancellationToken);
-        return Run(endPoint, connections, messages ?? DefaultMessages, options ?? new ClientOptions(), logger ?? NullLogger.Instance, cancellationToken);
+        return Run(host, endPoint, connections, messages ?? DefaultMessages, options ?? new ClientOptions(), logger ?? NullLogger.Instance, cancellationToken);
     }
 
-    private static List<MultiConnResult> Run(EndPoint endPoint, int connections, IReadOnlyList<byte[]> messages, ClientOptions options, ILogger logger, CancellationToken cancellationToken)
+    private static List<MultiConnResult> Run(string host, EndPoint endPoint, int connections, IReadOnlyList<byte[]> messages, ClientOptions options, ILogger logger, CancellationToken cancellationToken)
     {
         string remote = EndPoints.Format(endPoint);
         using var selector = new Selector<State>();
@@ -53,12 +59,13 @@ public static class MultiConnClient
                 Socket socket = Listeners.CreateStreamSocket(endPoint);
                 socket.Blocking = false;
                 Listeners.SetNoDelay(socket);
-                var state = new State(id, socket, messages);
+                // With TLS the client's hello is ready at once, and goes out when the connect has finished.
+                var state = new State(id, socket, messages) { Tls = options.Tls is { } tls ? TlsPump.ForClient(tls, host) : null };
                 all.Add(state);
                 try
                 {
                     socket.Connect(endPoint); // connect_ex: in progress, finished when writable.
-                    state.Connected = true;
+                    Connected(state, options);
                 }
                 catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
                 {
@@ -73,7 +80,8 @@ public static class MultiConnClient
                 selector.Register(socket, SelectorEvents.Read | SelectorEvents.Write, state);
             }
 
-            var deadline = DateTime.UtcNow + options.ConnectTimeout + options.Timeout;
+            TimeSpan allowed = options.ConnectTimeout + (options.Tls is null ? TimeSpan.Zero : options.HandshakeTimeout) + options.Timeout;
+            var deadline = DateTime.UtcNow + allowed;
             while (selector.Count > 0)
             {
                 TimeSpan left = deadline - DateTime.UtcNow;
@@ -81,14 +89,21 @@ public static class MultiConnClient
                 {
                     foreach (SelectorKey<State> key in selector.Keys.ToList())
                     {
-                        key.Data.Error = cancellationToken.IsCancellationRequested ? "cancelled" : $"timed out after {Durations.Format(options.ConnectTimeout + options.Timeout)}";
+                        key.Data.Error = cancellationToken.IsCancellationRequested ? "cancelled" : $"timed out after {Durations.Format(allowed)}";
                         Close(selector, key.Data, remote, logger);
                     }
                     break;
                 }
                 foreach ((SelectorKey<State> key, SelectorEvents mask) in selector.Select(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1)).ToList())
                 {
-                    Service(selector, key.Data, mask, buffer, remote, logger);
+                    Service(selector, key.Data, mask, buffer, remote, options, logger);
+                }
+                // Select wakes at least once a second, so a handshake that stalls is closed within a second of its deadline.
+                DateTime now = DateTime.UtcNow;
+                foreach (SelectorKey<State> key in selector.Keys.Where(k => k.Data.Tls is { IsHandshaking: true } && now >= k.Data.HandshakeDeadline).ToList())
+                {
+                    key.Data.Error = NetworkException.Timeout("TLS handshake with", remote, options.HandshakeTimeout).Message;
+                    Close(selector, key.Data, remote, logger);
                 }
             }
         }
@@ -97,13 +112,23 @@ public static class MultiConnClient
             foreach (State state in all)
             {
                 state.Socket.Dispose();
+                state.Tls?.Dispose();
             }
         }
         return [.. all.Select(s => new MultiConnResult(s.Id, s.Sent, [.. s.Received],
             s.Error ?? (s.Received.Count == s.Sent.Length ? null : $"the server closed after echoing {s.Received.Count} of {s.Sent.Length} bytes")))];
     }
 
-    private static void Service(Selector<State> selector, State state, SelectorEvents mask, byte[] buffer, string remote, ILogger logger)
+    private static void Connected(State state, ClientOptions options)
+    {
+        state.Connected = true;
+        if (state.Tls is not null)
+        {
+            state.HandshakeDeadline = DateTime.UtcNow + options.HandshakeTimeout;
+        }
+    }
+
+    private static void Service(Selector<State> selector, State state, SelectorEvents mask, byte[] buffer, string remote, ClientOptions options, ILogger logger)
     {
         try
         {
@@ -114,7 +139,12 @@ public static class MultiConnClient
                 {
                     throw new SocketException((int)error);
                 }
-                state.Connected = true;
+                Connected(state, options);
+            }
+            if (state.Tls is { } tls)
+            {
+                ServiceTls(selector, state, tls, mask, buffer, remote, logger);
+                return;
             }
             if ((mask & SelectorEvents.Read) != 0)
             {
@@ -167,10 +197,81 @@ public static class MultiConnClient
         }
     }
 
+    /// <summary>
+    /// The same conversation through the connection's pump: ciphertext in as the socket has it, plaintext out to
+    /// <see cref="State.Received"/>; the messages are encrypted once the handshake is done, and records go out as the
+    /// socket takes them.
+    /// </summary>
+    private static void ServiceTls(Selector<State> selector, State state, TlsPump tls, SelectorEvents mask, byte[] buffer, string remote, ILogger logger)
+    {
+        if ((mask & SelectorEvents.Read) != 0)
+        {
+            int n = state.Socket.Receive(buffer, 0, buffer.Length, SocketFlags.None, out SocketError error);
+            if (error is not (SocketError.Success or SocketError.WouldBlock))
+            {
+                throw new SocketException((int)error);
+            }
+            if (error == SocketError.Success)
+            {
+                if (n == 0) tls.FeedEnd(); else tls.Feed(buffer.AsSpan(0, n));
+                if (tls.HandshakeFailure is { } failure)
+                {
+                    state.Error = TlsStreams.DescribeHandshakeFailure(failure, remote);
+                    Close(selector, state, remote, logger);
+                    return;
+                }
+                try
+                {
+                    while (tls.TryRead(out ReadOnlyMemory<byte> plaintext))
+                    {
+                        Log.ReceivedFrom(logger, state.Id, PythonBytes.Repr(plaintext.Span));
+                        state.Received.AddRange(plaintext.Span);
+                    }
+                }
+                catch (IOException ex)
+                {
+                    state.Error = $"connection {state.Id} to {remote} failed: {ex.Message.TrimEnd('.')}";
+                    Close(selector, state, remote, logger);
+                    return;
+                }
+                if (n == 0 || tls.PeerClosed || state.Received.Count >= state.Sent.Length)
+                {
+                    Close(selector, state, remote, logger);
+                    return;
+                }
+            }
+        }
+        if (tls.IsAuthenticated)
+        {
+            while (state.ToSend.TryDequeue(out byte[]? message))
+            {
+                Log.SendingTo(logger, state.Id, PythonBytes.Repr(message));
+                tls.Write(message);
+            }
+        }
+        if (tls.OutgoingCount > 0)
+        {
+            int sent = state.Socket.Send(tls.Outgoing, SocketFlags.None, out SocketError error);
+            if (error is not (SocketError.Success or SocketError.WouldBlock))
+            {
+                throw new SocketException((int)error);
+            }
+            tls.Consume(sent);
+        }
+        // Writable matters only while records wait; otherwise the loop sleeps until the server's records come.
+        selector.Modify(state.Socket, tls.OutgoingCount > 0 ? SelectorEvents.Read | SelectorEvents.Write : SelectorEvents.Read);
+    }
+
     private static void Close(Selector<State> selector, State state, string remote, ILogger logger)
     {
         Log.Closing(logger, state.Id, remote, state.Error ?? "all bytes echoed");
         selector.Unregister(state.Socket);
+        if (state.Error is null && state.Tls is { IsAuthenticated: true } tls)
+        {
+            // close_notify, sent if the socket takes it now: the server learns the end was meant, not a cut.
+            tls.Close();
+            state.Socket.Send(tls.Outgoing, SocketFlags.None, out _);
+        }
         state.Socket.Dispose();
     }
 }

@@ -10,7 +10,8 @@ namespace SocketKit.Transport.Tls;
 /// <summary>
 /// Serves connections over TLS. TLS is a stream (records, handshakes, renegotiation), not a socket that reports
 /// readiness, so this engine reads and writes an <see cref="SslStream"/> asynchronously, whichever of blocking or
-/// async was asked for; the select engine cannot serve TLS (a readable socket does not mean a readable record).
+/// async was asked for. The select engine serves TLS on its own loop instead, through a <see cref="TlsPump"/> per
+/// connection (a readable socket does not mean a readable record, so the pump turns ciphertext into records).
 /// Each connection must finish its handshake within <see cref="TlsServerOptions.HandshakeTimeout"/> or is closed.
 /// </summary>
 internal sealed class TlsEngine : TaskPerConnectionEngine

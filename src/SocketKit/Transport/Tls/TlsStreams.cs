@@ -45,7 +45,13 @@ public static class TlsStreams
         }
     }
 
-    private static string Explain(AuthenticationException ex)
+    /// <summary>A failed handshake with <paramref name="remote"/> in the words the other clients use.</summary>
+    internal static string DescribeHandshakeFailure(Exception failure, string remote) => failure is AuthenticationException refused
+        ? $"TLS handshake with {remote} failed: {Explain(refused)}"
+        : $"TLS handshake with {remote} failed: the server closed the connection (is it speaking TLS?)";
+
+    /// <summary>Says in words why a certificate was refused, with what to do about it.</summary>
+    internal static string Explain(AuthenticationException ex)
     {
         string text = ex.Message;
         if (text.Contains("RemoteCertificateNameMismatch", StringComparison.Ordinal))
