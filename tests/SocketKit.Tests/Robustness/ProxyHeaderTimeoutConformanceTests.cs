@@ -54,7 +54,7 @@ public abstract class ProxyHeaderTimeoutConformanceTests
         client.Send(header.AsSpan(0, header.Length / 2));
         await Eventually.TrueAsync(() => server.Counters.BytesReceived == header.Length / 2, "the server reads the half header");
 
-        int closedAfter = HostileServers.AdvanceUntilClosed(time, client, 90);
+        int closedAfter = await HostileServers.AdvanceUntilClosedAsync(time, client, 90);
 
         Assert.InRange(closedAfter, 10, 11);
         await Eventually.TrueAsync(() => server.Counters.ConnectionsTimedOut == 1, "the timeout is counted");
@@ -72,7 +72,7 @@ public abstract class ProxyHeaderTimeoutConformanceTests
         byte[] header = Header(version, server.LocalEndPoint);
 
         // One byte of the header a second, never the whole of it within the timeout.
-        int closedAfter = HostileServers.AdvanceUntilClosed(time, client, 90, second => client.Send(header.AsSpan(second - 1, 1)));
+        int closedAfter = await HostileServers.AdvanceUntilClosedAsync(time, client, 90, second => client.Send(header.AsSpan(second - 1, 1)));
 
         Assert.InRange(closedAfter, 10, 11);
         await Eventually.TrueAsync(() => server.Counters.ConnectionsTimedOut == 1, "the timeout is counted");
@@ -91,7 +91,7 @@ public abstract class ProxyHeaderTimeoutConformanceTests
 
         // A balancer sends the header at once for a client that then sends nothing: that client gets the header
         // timeout, as it would connecting directly, not the longer idle timeout of a connection between requests.
-        int closedAfter = HostileServers.AdvanceUntilClosed(time, client, 90);
+        int closedAfter = await HostileServers.AdvanceUntilClosedAsync(time, client, 90);
 
         Assert.InRange(closedAfter, 10, 11);
         await Eventually.TrueAsync(() => server.Counters.ConnectionsTimedOut == 1, "the timeout is counted");

@@ -25,7 +25,7 @@ public abstract class RobustnessConformanceTests
         byte[] request = ReferenceVectors.Get("search-morpheus").Request;
 
         // A byte every second: if bytes reset the timeout, this connection would never close.
-        int closedAfter = HostileServers.AdvanceUntilClosed(time, dribbler, 30, second => dribbler.Send(request.AsSpan(second - 1, 1)));
+        int closedAfter = await HostileServers.AdvanceUntilClosedAsync(time, dribbler, 30, second => dribbler.Send(request.AsSpan(second - 1, 1)));
 
         Assert.InRange(closedAfter, 10, 11);
         await Eventually.TrueAsync(() => server.Counters.ConnectionsTimedOut == 1, "the timeout is counted");
@@ -62,7 +62,7 @@ public abstract class RobustnessConformanceTests
         byte[] proto = await RawClient.ReadExactlyAsync(client, 2, cts.Token);
         await RawClient.ReadExactlyAsync(client, (proto[0] << 8) | proto[1], cts.Token);
 
-        int closedAfter = HostileServers.AdvanceUntilClosed(time, client, 30);
+        int closedAfter = await HostileServers.AdvanceUntilClosedAsync(time, client, 30);
 
         // The response may reach the client just before the server starts the idle clock: one second of slack.
         Assert.InRange(closedAfter, 5, 7);
@@ -98,7 +98,7 @@ public abstract class RobustnessConformanceTests
         (SocketServer server, Socket client, _) = peer;
 
         // Half the minimum rate: 50 bytes each second.
-        int closedAfter = HostileServers.AdvanceUntilClosed(time, client, 30, _ => client.Send(new byte[50]));
+        int closedAfter = await HostileServers.AdvanceUntilClosedAsync(time, client, 30, _ => client.Send(new byte[50]));
 
         int grace = (int)ServerTimeouts.Default.MinDataRateGracePeriod.TotalSeconds;
         Assert.InRange(closedAfter, grace, grace + 1);
@@ -117,7 +117,7 @@ public abstract class RobustnessConformanceTests
         // stall of that length is survived; a peer that has stopped is closed once the average falls below the rate.
         client.Send(new byte[2000]);
         await Eventually.TrueAsync(() => server.Counters.BytesReceived == headerLength + 2000, "the server reads the burst");
-        int closedAfter = HostileServers.AdvanceUntilClosed(time, client, 40);
+        int closedAfter = await HostileServers.AdvanceUntilClosedAsync(time, client, 40);
 
         Assert.InRange(closedAfter, 20, 21);
         await Eventually.TrueAsync(() => server.Counters.ConnectionsTimedOut == 1, "the timeout is counted");
@@ -176,7 +176,7 @@ public abstract class RobustnessConformanceTests
         {
             // The kernel completes the handshake before the server sees the connection; its reset may beat the connect's completion.
             await third.ConnectAsync(server.LocalEndPoint).WaitAsync(RawClient.Timeout);
-            refused = HostileServers.IsClosedByServer(third, RawClient.Timeout);
+            refused = await HostileServers.IsClosedByServerAsync(third, RawClient.Timeout);
         }
         catch (SocketException)
         {
@@ -238,7 +238,7 @@ public abstract class RobustnessConformanceTests
 
         Task stopped = server.StopAsync();
 
-        Assert.True(HostileServers.IsClosedByServer(idle, RawClient.Timeout), "the idle connection is closed at once");
+        Assert.True(await HostileServers.IsClosedByServerAsync(idle, RawClient.Timeout), "the idle connection is closed at once");
         Assert.False(stopped.IsCompleted, "the server waits for the request in flight");
         await Eventually.TrueAsync(() => ConnectIsRefused(server.LocalEndPoint), "new connections are refused");
         busy.Send(v.Request.AsSpan(half));
@@ -258,11 +258,11 @@ public abstract class RobustnessConformanceTests
         await Eventually.TrueAsync(() => server.Counters.BytesReceived == 10, "the server reads the 10 bytes");
 
         Task stopped = server.StopAsync();
-        Assert.False(HostileServers.IsClosedByServer(busy, ShortWait), "a request in flight is not closed at once");
+        Assert.False(await HostileServers.IsClosedByServerAsync(busy, ShortWait), "a request in flight is not closed at once");
         time.Advance(TimeSpan.FromSeconds(5));
 
         await stopped.WaitAsync(RawClient.Timeout);
-        Assert.True(HostileServers.IsClosedByServer(busy, RawClient.Timeout));
+        Assert.True(await HostileServers.IsClosedByServerAsync(busy, RawClient.Timeout));
         await Eventually.TrueAsync(() => server.Counters.ConnectionsForcedAtStop == 1, "the forced close is counted");
     }
 

@@ -203,7 +203,7 @@ public class TlsTests
         stalled.Send([0x16, 0x03, 0x01, 0x02, 0x00]); // A ClientHello announced, never sent.
         await Eventually.TrueAsync(() => server.Counters.ConnectionsAccepted == 1, "the connection accepted");
 
-        int closedAfter = HostileServers.AdvanceUntilClosed(time, stalled, 30);
+        int closedAfter = await HostileServers.AdvanceUntilClosedAsync(time, stalled, 30);
 
         // Long before the 30 s header timeout; a tick may fall just before the deadline, so one second of slack.
         Assert.InRange(closedAfter, 5, 6);
