@@ -6,7 +6,7 @@ using SocketKit.Cli.Infrastructure;
 namespace SocketKit.Cli;
 
 /// <summary>The socketkit command line: builds the command tree and runs one command line.</summary>
-internal static class SocketKitCli
+internal static partial class SocketKitCli
 {
     public static Command Build(CliContext context)
     {
@@ -57,9 +57,21 @@ internal static class SocketKitCli
             error.WriteLine($"Try '{CommandPath(parsed.CommandResult)} --help' for usage.");
             return ExitCodes.Usage;
         }
+        if (parsed.Action is System.CommandLine.Help.HelpAction)
+        {
+            // Every description says its default in the words the option takes ("default 10s"); the parser's own
+            // label would say it again, differently ("[default: 00:00:10]").
+            var help = new StringWriter();
+            int code = await parsed.InvokeAsync(new InvocationConfiguration { Output = help, Error = error }, cancellationToken);
+            output.Write(DefaultLabel().Replace(help.ToString(), ""));
+            return code;
+        }
         var configuration = new InvocationConfiguration { Output = output, Error = error };
         return await parsed.InvokeAsync(configuration, cancellationToken);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@" ?\[default:\s[^\]]*\]")]
+    private static partial System.Text.RegularExpressions.Regex DefaultLabel();
 
     /// <summary>The words that name a command from the root, e.g. "socketkit bench echo".</summary>
     private static string CommandPath(System.CommandLine.Parsing.CommandResult command)

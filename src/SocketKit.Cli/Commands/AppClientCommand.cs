@@ -21,9 +21,7 @@ internal static class AppClientCommand
         {
             Description = "Send {\"action\": ACTION, \"value\": VALUE} as text/json whatever the action (app-client.py does so only for search): for actions of your own server.",
         };
-        Option<TimeSpan> connectTimeout = CommonOptions.ConnectTimeout();
-        Option<TimeSpan> timeout = CommonOptions.Timeout();
-        var tls = new ClientTlsOptions();
+        var flags = new ClientFlags();
         var command = new Command("app-client", """
             Application client: sends one request of the tutorial's protocol and prints the answer.
             The tutorial's app-client.py: "search VALUE" sends {"action": "search", "value": VALUE} as
@@ -36,13 +34,13 @@ internal static class AppClientCommand
               socketkit app-client ::1 65432 search ring
               socketkit app-client unix:/tmp/app.sock search morpheus
               socketkit app-client localhost 65432 search morpheus --tls-ca cert.pem
-            """) { host, port, action, value, jsonRequest, connectTimeout, timeout };
-        tls.AddTo(command);
+            """) { host, port, action, value, jsonRequest };
+        flags.AddTo(command);
         Option<bool> json = JsonOutput.Option();
         command.Options.Add(json);
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
-            var options = new ClientOptions { ConnectTimeout = result.GetValue(connectTimeout), Timeout = result.GetValue(timeout), Tls = tls.Read(result) };
+            ClientOptions options = flags.Read(result);
             Message request = result.GetValue(jsonRequest)
                 ? AppRequests.Json(result.GetValue(action)!, result.GetValue(value)!)
                 : AppRequests.FromCommandLine(result.GetValue(action)!, result.GetValue(value)!);

@@ -15,9 +15,7 @@ internal static class EchoClientCommand
         Argument<string> host = CommonOptions.Host();
         Argument<int> port = CommonOptions.Port();
         var message = new Argument<string>("MESSAGE") { Description = "What to send (default \"Hello, world\").", DefaultValueFactory = _ => "Hello, world" };
-        Option<TimeSpan> connectTimeout = CommonOptions.ConnectTimeout();
-        Option<TimeSpan> timeout = CommonOptions.Timeout();
-        var tls = new ClientTlsOptions();
+        var flags = new ClientFlags();
         var command = new Command("echo-client", """
             Echo client: sends a message, reads until the whole echo is back, prints it.
             The tutorial's echo-client.py, with blocking sockets; unlike it, reads until every byte has
@@ -28,13 +26,13 @@ internal static class EchoClientCommand
               socketkit echo-client ::1 65432
               socketkit echo-client unix:/tmp/echo.sock "Hello, world"
               socketkit echo-client localhost 65432 --tls-ca cert.pem
-            """) { host, port, message, connectTimeout, timeout };
+            """) { host, port, message };
+        flags.AddTo(command);
         Option<bool> json = JsonOutput.Option();
         command.Options.Add(json);
-        tls.AddTo(command);
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
-            var options = new ClientOptions { ConnectTimeout = result.GetValue(connectTimeout), Timeout = result.GetValue(timeout), Tls = tls.Read(result) };
+            ClientOptions options = flags.Read(result);
             byte[] echo = await EchoClient.EchoAsync(result.GetValue(host)!, result.GetValue(port), Encoding.UTF8.GetBytes(result.GetValue(message)!),
                 options, loggers.CreateLogger("SocketKit.EchoClient"), cancellationToken);
             if (result.GetValue(json))

@@ -26,8 +26,6 @@ internal static class MultiConnClientCommand
                 r.AddError("NUM_CONNECTIONS must be from 1 to 10000.");
             }
         });
-        Option<TimeSpan> connectTimeout = CommonOptions.ConnectTimeout();
-        Option<TimeSpan> timeout = CommonOptions.Timeout();
         var command = new Command("multiconn-client", """
             Multi-connection client: NUM_CONNECTIONS non-blocking connections on one readiness loop.
             The tutorial's multiconn-client.py: each connection sends "Message 1 from client." and
@@ -38,14 +36,14 @@ internal static class MultiConnClientCommand
             Examples:
               socketkit multiconn-client 127.0.0.1 65432 2
               socketkit multiconn-client localhost 65432 2 --tls-ca cert.pem
-            """) { host, port, connections, connectTimeout, timeout };
-        var tls = new ClientTlsOptions();
-        tls.AddTo(command);
+            """) { host, port, connections };
+        var flags = new ClientFlags();
+        flags.AddTo(command);
         Option<bool> json = JsonOutput.Option();
         command.Options.Add(json);
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
-            var options = new ClientOptions { ConnectTimeout = result.GetValue(connectTimeout), Timeout = result.GetValue(timeout), Tls = tls.Read(result) };
+            ClientOptions options = flags.Read(result);
             IReadOnlyList<MultiConnResult> results = await MultiConnClient.RunAsync(result.GetValue(host)!, result.GetValue(port), result.GetValue(connections),
                 options: options, logger: loggers.CreateLogger("SocketKit.MultiConnClient"), cancellationToken: cancellationToken);
             if (result.GetValue(json))

@@ -27,6 +27,30 @@ public class CliConventionTests
         Assert.Contains("Usage:", help.Out);
     }
 
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public async Task EveryDefaultIsSaidOnceInTheWordsTheOptionTakes(string command)
+    {
+        Support.Cli.Result help = await Support.Cli.RunAsync(command, "--help");
+        Assert.DoesNotContain("[default:", help.Out);
+
+        // With the parser's own label gone, every option or argument that has a default says it in its description
+        // (a flag's default, off, and an optional argument's, none, go without saying).
+        static IEnumerable<System.CommandLine.Command> Tree(System.CommandLine.Command c) => c.Subcommands.SelectMany(Tree).Prepend(c);
+        System.CommandLine.Command root = SocketKitCli.Build(new CliContext(TextWriter.Null, TextWriter.Null));
+        foreach (System.CommandLine.Command c in Tree(root.Subcommands.Single(c => c.Name == command)))
+        {
+            foreach (System.CommandLine.Option option in c.Options.Where(o => o.HasDefaultValue && !o.Hidden && o.ValueType != typeof(bool)))
+            {
+                Assert.True(option.Description?.Contains("default", StringComparison.OrdinalIgnoreCase), $"{command} {option.Name}: {option.Description}");
+            }
+            foreach (System.CommandLine.Argument argument in c.Arguments.Where(a => a.HasDefaultValue && !a.Hidden && a.GetDefaultValue() is not null))
+            {
+                Assert.True(argument.Description?.Contains("default", StringComparison.OrdinalIgnoreCase), $"{command} {argument.Name}: {argument.Description}");
+            }
+        }
+    }
+
     [Fact]
     public async Task VersionPrintsTheAssemblyVersion()
     {
