@@ -139,10 +139,11 @@ internal static class PingCommand
                 _ => $"failed to connect to {tcpTarget}: seq={probe.Sequence} ({SocketErrorGuide.For(probe.Kind ?? SocketErrorKind.Other).ErrnoName}: {probe.Detail})",
             };
         }
-        // No ttl=: .NET's Ping on Linux reports the request's TTL (128), not the reply's, and a wrong figure is worse than none.
+        // ttl= only when the reply's own is known (a raw IPv4 socket): .NET's Ping on Linux reports the request's.
+        string ttl = probe.Ttl is int t ? $" ttl={t}" : "";
         return probe.Outcome switch
         {
-            PingOutcome.Replied => $"{probe.Bytes} bytes from {probe.Address}: icmp_seq={probe.Sequence} time={time} ms",
+            PingOutcome.Replied => $"{probe.Bytes} bytes from {probe.Address}: icmp_seq={probe.Sequence}{ttl} time={time} ms",
             PingOutcome.TimedOut => $"no reply from {probe.Address}: icmp_seq={probe.Sequence} timed out after {Durations.Format(timeout)}",
             PingOutcome.Unreachable => $"From {probe.Address} icmp_seq={probe.Sequence} {probe.Detail}",
             _ => $"failed to ping {probe.Address}: icmp_seq={probe.Sequence} ({probe.Detail})",

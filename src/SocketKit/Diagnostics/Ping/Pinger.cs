@@ -14,14 +14,26 @@ namespace SocketKit.Diagnostics.Ping;
 public static class Pinger
 {
     /// <summary>Sends one ICMP echo request with <paramref name="payloadBytes"/> bytes of data and waits up to <paramref name="timeout"/>.</summary>
+    /// <remarks>
+    /// IPv4 goes over a raw socket when this process may open one (root, or CAP_NET_RAW), so the reply's TTL is known;
+    /// otherwise, and for IPv6, over .NET's <see cref="System.Net.NetworkInformation.Ping"/>, which reports no reply TTL
+    /// on Linux (its figure is the request's), so <see cref="PingProbe.Ttl"/> is then null.
+    /// </remarks>
     public static async Task<PingProbe> IcmpAsync(IPAddress address, int sequence, int payloadBytes, TimeSpan timeout)
     {
-        using var ping = new System.Net.NetworkInformation.Ping();
         byte[] payload = new byte[payloadBytes];
         for (int i = 0; i < payload.Length; i++)
         {
             payload[i] = (byte)i;
         }
+        if (address.AddressFamily == AddressFamily.InterNetwork && RawIcmpV4.TryOpen() is { } raw)
+        {
+            using (raw)
+            {
+                return await RawIcmpV4.EchoAsync(raw, address, sequence, payload, timeout);
+            }
+        }
+        using var ping = new System.Net.NetworkInformation.Ping();
         long started = Stopwatch.GetTimestamp();
         PingReply reply;
         try
@@ -35,7 +47,7 @@ public static class Pinger
         TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
         return reply.Status switch
         {
-            IPStatus.Success => new PingProbe(sequence, address, PingOutcome.Replied, elapsed, reply.Options?.Ttl, reply.Buffer.Length + 8),
+            IPStatus.Success => new PingProbe(sequence, address, PingOutcome.Replied, elapsed, Ttl: null, reply.Buffer.Length + 8),
             IPStatus.TimedOut or IPStatus.TimeExceeded => new PingProbe(sequence, address, PingOutcome.TimedOut, TimeSpan.Zero, Detail: "no reply"),
             IPStatus.DestinationHostUnreachable => new PingProbe(sequence, address, PingOutcome.Unreachable, TimeSpan.Zero,
                 Kind: SocketErrorKind.HostUnreachable, Detail: "Destination Host Unreachable"),
