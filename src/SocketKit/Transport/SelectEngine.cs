@@ -392,22 +392,13 @@ internal sealed class SelectEngine : ServerEngine
             c.Sent += sent;
             if (c.WaitingOnReader) c.Tracked.Clock.Sent(sent);
         }
-        if (c.Sent == c.Output.WrittenCount)
+        bool allSent = c.Sent == c.Output.WrittenCount;
+        if (allSent)
         {
             c.Output.Reset();
             c.Sent = 0;
-            if (c.WaitingOnReader)
-            {
-                c.WaitingOnReader = false;
-                c.Tracked.Clock.SendDone();
-            }
         }
-        else if (!c.WaitingOnReader)
-        {
-            // Only now does the server wait on the reader: the rate is timed from here.
-            c.WaitingOnReader = true;
-            c.Tracked.Clock.SendStarted();
-        }
+        TimeReader(c, allSent);
     }
 
     /// <summary>Encrypts what the handler wrote, then sends records as the socket takes them; the clock is timed as for plain bytes.</summary>
@@ -429,7 +420,16 @@ internal sealed class SelectEngine : ServerEngine
             tls.Consume(sent);
             if (c.WaitingOnReader) c.Tracked.Clock.Sent(sent);
         }
-        if (tls.OutgoingCount == 0)
+        TimeReader(c, allSent: tls.OutgoingCount == 0);
+    }
+
+    /// <summary>
+    /// The server waits on the reader from the first send the socket does not take whole until all is out: only that
+    /// time is timed against the reader's rate, so responses the kernel takes at once never trip it.
+    /// </summary>
+    private static void TimeReader(Connection c, bool allSent)
+    {
+        if (allSent)
         {
             if (c.WaitingOnReader)
             {
