@@ -21,8 +21,7 @@ internal sealed class AsyncEngine : TaskPerConnectionEngine
 
     protected override async Task<ConnectionCloseReason> ServeConnectionAsync(Socket socket, ServerConnection connection, CancellationToken token)
     {
-        ConnectionInfo info = connection.Info;
-        IConnectionHandler handler = HandlerFactory(info);
+        IConnectionHandler handler = HandlerFactory(connection.Info);
         var input = new ReceiveBuffer();
         var output = new SendBuffer(Limits.MaxSendBufferBytes);
         Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask<int>> send = (piece, t) => socket.SendAsync(piece, SocketFlags.None, t);
@@ -47,9 +46,7 @@ internal sealed class AsyncEngine : TaskPerConnectionEngine
                 }
                 else
                 {
-                    LogReceived(info, buffer.AsSpan(0, n));
-                    step = input.Feed(handler, buffer.AsMemory(0, n), output);
-                    Timed(connection, handler, input, n);
+                    step = Deliver(connection, handler, input, buffer.AsMemory(0, n), output);
                 }
             }
             finally

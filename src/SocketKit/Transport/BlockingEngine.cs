@@ -106,9 +106,7 @@ internal sealed class BlockingEngine : ServerEngine
                     SendAll(socket, connection, output);
                     break;
                 }
-                LogReceived(info, buffer.AsSpan(0, n));
-                NextStep step = input.Feed(handler, buffer.AsMemory(0, n), output);
-                Timed(connection, handler, input, n);
+                NextStep step = Deliver(connection, handler, input, buffer.AsMemory(0, n), output);
                 SendAll(socket, connection, output);
                 if (step == NextStep.CloseAfterSending)
                 {

@@ -311,9 +311,7 @@ internal sealed class SelectEngine : ServerEngine
         }
         else
         {
-            LogReceived(c.Info, _buffer.AsSpan(0, n));
-            step = c.Input.Feed(c.Handler, _buffer.AsMemory(0, n), c.Output);
-            Timed(c.Tracked, c.Handler, c.Input, n);
+            step = Deliver(c.Tracked, c.Handler, c.Input, _buffer.AsMemory(0, n), c.Output);
         }
         if (c.Output.WrittenCount > 0)
         {
@@ -347,9 +345,7 @@ internal sealed class SelectEngine : ServerEngine
         NextStep step = NextStep.Receive;
         while (step == NextStep.Receive && tls.TryRead(out ReadOnlyMemory<byte> plaintext))
         {
-            LogReceived(c.Info, plaintext.Span);
-            step = c.Input.Feed(c.Handler, plaintext, c.Output);
-            Timed(c.Tracked, c.Handler, c.Input, plaintext.Length);
+            step = Deliver(c.Tracked, c.Handler, c.Input, plaintext, c.Output);
         }
         if (step == NextStep.Receive && tls.PeerClosed)
         {

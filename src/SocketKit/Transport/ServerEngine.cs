@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
@@ -175,9 +176,17 @@ internal abstract class ServerEngine
         Options.OnClosing?.Invoke(connection.Info, reason);
     }
 
-    /// <summary>After the handler took received bytes: tells the connection's clock where its conversation stands.</summary>
-    protected static void Timed(ServerConnection connection, IConnectionHandler handler, ReceiveBuffer input, int bytes) =>
-        connection.Clock.Received(handler.IsBetweenRequests && input.UnconsumedBytes == 0, handler.IsReceivingContent, bytes);
+    /// <summary>
+    /// Hands bytes that arrived to the handler, logged; then tells the connection's clock where its conversation
+    /// stands (between requests, in a header, in content), which decides the timeout that applies next.
+    /// </summary>
+    protected NextStep Deliver(ServerConnection connection, IConnectionHandler handler, ReceiveBuffer input, ReadOnlyMemory<byte> bytes, IBufferWriter<byte> output)
+    {
+        LogReceived(connection.Info, bytes.Span);
+        NextStep step = input.Feed(handler, bytes, output);
+        connection.Clock.Received(handler.IsBetweenRequests && input.UnconsumedBytes == 0, handler.IsReceivingContent, bytes.Length);
+        return step;
+    }
 
     protected ConnectionInfo Describe(Socket socket)
     {

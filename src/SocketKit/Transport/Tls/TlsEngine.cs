@@ -52,9 +52,7 @@ internal sealed class TlsEngine : TaskPerConnectionEngine
             }
             else
             {
-                LogReceived(info, buffer.AsSpan(0, n));
-                step = input.Feed(handler, buffer.AsMemory(0, n), output);
-                Timed(connection, handler, input, n);
+                step = Deliver(connection, handler, input, buffer.AsMemory(0, n), output);
             }
             if (output.WrittenCount > 0)
             {
