@@ -65,7 +65,7 @@ internal sealed class AsyncEngine : TaskPerConnectionEngine
             {
                 return ConnectionCloseReason.Done;
             }
-            if (CloseIfDrained(connection, Draining))
+            if (CloseIfDrained(connection))
             {
                 return ConnectionCloseReason.ServerStopping;
             }

@@ -69,7 +69,7 @@ internal sealed class BlockingEngine : ServerEngine
                 continue;
             }
             Listeners.SetNoDelay(socket);
-            ServerConnection connection = Track(Describe(socket));
+            ServerConnection connection = Track(socket);
             connection.Wake = () => ShutdownBoth(socket);
             _running.AddCount();
             new Thread(() => Serve(socket, connection)) { IsBackground = true, Name = $"socketkit-conn-{connection.Info.Id}" }.Start();
@@ -113,7 +113,7 @@ internal sealed class BlockingEngine : ServerEngine
                     reason = ConnectionCloseReason.Done;
                     break;
                 }
-                if (CloseIfDrained(connection, Draining) || connection.AbortReason is not null)
+                if (CloseIfDrained(connection) || connection.AbortReason is not null)
                 {
                     reason = connection.AbortReason!.Value;
                     break;

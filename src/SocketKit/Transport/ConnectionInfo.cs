@@ -22,4 +22,7 @@ public sealed record ConnectionInfo(long Id, EndPoint LocalEndPoint, EndPoint Re
     /// replaces <see cref="LocalEndPoint"/> with the balancer's destination, so the metrics stay with this server.
     /// </summary>
     internal int ServerPort { get; init; } = LocalEndPoint is IPEndPoint ip ? ip.Port : 0;
+
+    /// <summary>Where the server that accepted it records its metrics (<see cref="ServerOptions.Metrics"/>), so its handlers record there too.</summary>
+    internal Metrics.SocketKitMetrics Metrics { get; init; } = SocketKit.Metrics.SocketKitMetrics.Shared;
 }

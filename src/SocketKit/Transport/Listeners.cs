@@ -139,8 +139,7 @@ public static class Listeners
     private static void RemoveStaleSocketFile(UnixDomainSocketEndPoint endPoint)
     {
         string path = endPoint.ToString();
-        var info = new FileInfo(path);
-        if (!info.Exists || !IsSocketFile(path))
+        if (!IsSocketFile(path))
         {
             return;
         }

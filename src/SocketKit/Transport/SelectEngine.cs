@@ -139,7 +139,7 @@ internal sealed class SelectEngine : ServerEngine
                     {
                         if (c.Tls is { IsHandshaking: true } && now >= c.HandshakeDeadline && Options.Tls is { } tls)
                         {
-                            Log.ConnectionFailed(Logger, c.Info.Id, c.Info.Remote, $"no TLS handshake within {Durations.Format(tls.HandshakeTimeout)}");
+                            LogHandshakeTimedOut(c.Info, tls.HandshakeTimeout);
                             c.Reason = ConnectionCloseReason.Failed;
                             Close(c);
                         }
@@ -201,7 +201,7 @@ internal sealed class SelectEngine : ServerEngine
             }
             socket.Blocking = false;
             Listeners.SetNoDelay(socket);
-            ServerConnection tracked = Track(Describe(socket));
+            ServerConnection tracked = Track(socket);
             OnAccepted(tracked.Info);
             var connection = new Connection(socket, tracked, HandlerFactory(tracked.Info), Limits.MaxSendBufferBytes)
             {
@@ -230,7 +230,7 @@ internal sealed class SelectEngine : ServerEngine
             {
                 Flush(c);
             }
-            if (c.Tls is not null && !c.HasPending && !c.Closing && CloseIfDrained(c.Tracked, Draining))
+            if (c.Tls is not null && !c.HasPending && !c.Closing && CloseIfDrained(c.Tracked))
             {
                 c.Reason = ConnectionCloseReason.ServerStopping;
                 c.Closing = true;
@@ -250,7 +250,7 @@ internal sealed class SelectEngine : ServerEngine
             {
                 Close(c);
             }
-            else if (CloseIfDrained(c.Tracked, Draining))
+            else if (CloseIfDrained(c.Tracked))
             {
                 c.Reason = ConnectionCloseReason.ServerStopping;
                 Close(c);
@@ -332,7 +332,7 @@ internal sealed class SelectEngine : ServerEngine
         {
             if (tls.HandshakeFailure is { } failure)
             {
-                Log.ConnectionFailed(Logger, c.Info.Id, c.Info.Remote, $"TLS handshake failed: {failure.Message.TrimEnd('.')}");
+                LogHandshakeFailed(c.Info, failure);
                 c.Reason = ConnectionCloseReason.Failed;
                 c.Closing = true;
             }

@@ -16,7 +16,6 @@ namespace SocketKit.Transport;
 internal abstract class ServerEngine
 {
     private readonly ConnectionIds _ids;
-    private long _accepted;
     private volatile bool _draining;
     private volatile bool _forced;
     private ITimer? _drainTimer;
@@ -53,7 +52,7 @@ internal abstract class ServerEngine
     protected bool Draining => _draining;
 
     /// <summary>True once the server has accepted as many connections as it was told to serve.</summary>
-    protected bool AcceptedAll => Options.StopAfterConnections is int limit && Interlocked.Read(ref _accepted) >= limit;
+    protected bool AcceptedAll => Options.StopAfterConnections is int limit && Counters.ConnectionsAccepted >= limit;
 
     protected Func<ConnectionInfo, IConnectionHandler> HandlerFactory { get; }
 
@@ -114,13 +113,14 @@ internal abstract class ServerEngine
     }
 
     /// <summary>After a response went out: while draining, an idle connection closes at once rather than at the next tick.</summary>
-    protected static bool CloseIfDrained(ServerConnection connection, bool draining) =>
-        draining && connection.Clock.IsIdle && connection.Abort(ConnectionCloseReason.ServerStopping);
+    protected bool CloseIfDrained(ServerConnection connection) =>
+        Draining && connection.Clock.IsIdle && connection.Abort(ConnectionCloseReason.ServerStopping);
 
     /// <summary>Applies the connection limit to a socket just accepted: false (and the socket closed, counted and logged) when it is over.</summary>
     protected bool Admit(Socket socket)
     {
-        if (Connections.Count < Limits.MaxConnections)
+        // The counters, not Connections.Count, which would take every lock of the dictionary on each accept.
+        if (Counters.ConnectionsOpen < Limits.MaxConnections)
         {
             return true;
         }
@@ -134,9 +134,13 @@ internal abstract class ServerEngine
         return false;
     }
 
-    /// <summary>Registers a newly accepted connection with the heartbeat.</summary>
-    protected ServerConnection Track(ConnectionInfo info)
+    /// <summary>
+    /// Registers a newly accepted connection with the heartbeat and counts it. Its id comes from the numbering the
+    /// server shares with the other listeners of a group; StopAfterConnections counts this server's own.
+    /// </summary>
+    protected ServerConnection Track(Socket socket)
     {
+        var info = new ConnectionInfo(_ids.Next(), socket.LocalEndPoint!, socket.RemoteEndPoint!) { Metrics = Metrics };
         var connection = new ServerConnection(info, new ConnectionClock(Timeouts, Options.TimeProvider));
         Connections[info.Id] = connection;
         Counters.Accepted();
@@ -188,13 +192,6 @@ internal abstract class ServerEngine
         return step;
     }
 
-    protected ConnectionInfo Describe(Socket socket)
-    {
-        // Counted apart from the id: ids may be shared with other listeners of a group, StopAfterConnections is this server's.
-        Interlocked.Increment(ref _accepted);
-        return new(_ids.Next(), socket.LocalEndPoint!, socket.RemoteEndPoint!);
-    }
-
     protected void LogReceived(ConnectionInfo connection, ReadOnlySpan<byte> bytes)
     {
         Counters.Received(bytes.Length);
@@ -205,6 +202,14 @@ internal abstract class ServerEngine
             Log.ReceivedBytes(Logger, connection.Id, PythonBytes.Repr(bytes, 256));
         }
     }
+
+    /// <summary>A peer that did not finish its TLS handshake in time: the same words on every engine.</summary>
+    protected void LogHandshakeTimedOut(ConnectionInfo connection, TimeSpan timeout) =>
+        Log.ConnectionFailed(Logger, connection.Id, connection.Remote, $"no TLS handshake within {Durations.Format(timeout)}");
+
+    /// <summary>A TLS handshake that failed (a bad hello, an alert, a broken connection): the same words on every engine.</summary>
+    protected void LogHandshakeFailed(ConnectionInfo connection, Exception failure) =>
+        Log.ConnectionFailed(Logger, connection.Id, connection.Remote, $"TLS handshake failed: {failure.Message.TrimEnd('.')}");
 
     protected void LogSending(ConnectionInfo connection, ReadOnlySpan<byte> bytes)
     {

@@ -66,9 +66,12 @@ public sealed class SocketServer : IAsyncDisposable
             {
                 Log.DrainTimedOut(_logger, Counters.ConnectionsForcedAtStop);
             }
+            // Once, by the call that stopped it: a later call (DisposeAsync after StopAsync) must not remove the file
+            // of another server bound to the same path since.
+            RemoveSocketFile();
+            return;
         }
         await Completion;
-        RemoveSocketFile();
     }
 
     /// <summary>A Unix socket's file outlives its socket; the server that made it removes it, so no stale file is left.</summary>

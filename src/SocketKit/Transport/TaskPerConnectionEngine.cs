@@ -50,7 +50,7 @@ internal abstract class TaskPerConnectionEngine : ServerEngine
                     continue;
                 }
                 Listeners.SetNoDelay(socket);
-                ServerConnection connection = Track(Describe(socket));
+                ServerConnection connection = Track(socket);
                 _connections[connection.Info.Id] = ServeAsync(socket, connection);
                 if (AcceptedAll)
                 {

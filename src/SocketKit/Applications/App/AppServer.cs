@@ -76,7 +76,7 @@ public sealed class AppServer : IAsyncDisposable
         EnsureNotStarted();
         AppRouter router = Router;
         _server = SocketServer.Start(_options,
-            connection => new AppServerHandler(router, connection, _logger, _limits ?? _options.Limits.Protocol, _options.Metrics), _logger);
+            connection => new AppServerHandler(router, connection, _logger, _limits ?? _options.Limits.Protocol), _logger);
         return this;
     }
 

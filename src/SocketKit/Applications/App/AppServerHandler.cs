@@ -30,7 +30,7 @@ public sealed class AppServerHandler : IConnectionHandler
     /// <param name="connection">The connection served; its id goes into every log line and its server port into every metric.</param>
     /// <param name="logger">Where events go. Default: nowhere.</param>
     /// <param name="limits">The decoder's limits. Default <see cref="ProtocolLimits.Default"/>.</param>
-    /// <param name="metrics">Where requests and protocol errors are counted. Default <see cref="SocketKitMetrics.Shared"/>.</param>
+    /// <param name="metrics">Where requests and protocol errors are counted. Default: where the server that accepted the connection counts its own (<see cref="ServerOptions.Metrics"/>).</param>
     public AppServerHandler(AppRouter router, ConnectionInfo? connection = null, ILogger? logger = null, ProtocolLimits? limits = null,
         SocketKitMetrics? metrics = null)
     {
@@ -38,7 +38,7 @@ public sealed class AppServerHandler : IConnectionHandler
         _connection = connection;
         _logger = logger ?? NullLogger.Instance;
         _decoder = new MessageDecoder(limits);
-        _metrics = metrics ?? SocketKitMetrics.Shared;
+        _metrics = metrics ?? connection?.Metrics ?? SocketKitMetrics.Shared;
     }
 
     private int ServerPort => _connection?.ServerPort ?? 0;

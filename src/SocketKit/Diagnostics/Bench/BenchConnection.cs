@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using SocketKit.Transport;
@@ -40,7 +41,9 @@ internal sealed class BenchConnection : IDisposable
         {
             return new BenchConnection(socket, null);
         }
-        string host = tls.ServerName ?? EndPoints.Format(options.EndPoint);
+        // The name the certificate must carry when no ServerName says otherwise: the address itself (a certificate
+        // may name an IP), never "address:port"; a Unix socket has no host, so the local one is meant.
+        string host = options.EndPoint is IPEndPoint ip ? ip.Address.ToString() : "localhost";
         SslStream stream = await TlsStreams.AuthenticateAsClientAsync(socket, host, tls, options.HandshakeTimeout, cancellationToken);
         return new BenchConnection(socket, stream);
     }

@@ -137,7 +137,7 @@ public sealed class ProxyProtocolHandler : IConnectionHandler
     {
         _refused = true;
         ProxyLog.Refused(_logger, _connection.Id, _connection.Remote, ex.Error.ToString(), ex.Message);
-        // The CLI's servers record to the shared metrics; a refused PROXY header is a rejection with its reason.
-        SocketKitMetrics.Shared.ConnectionRejected(_connection.ServerPort, "proxy_header");
+        // A refused PROXY header is a rejection with its reason, recorded where the server records its own.
+        _connection.Metrics.ConnectionRejected(_connection.ServerPort, "proxy_header");
     }
 }

@@ -60,7 +60,7 @@ internal sealed class TlsEngine : TaskPerConnectionEngine
             }
             ConnectionCloseReason? end = n == 0 ? ConnectionCloseReason.PeerClosed
                 : step == NextStep.CloseAfterSending ? ConnectionCloseReason.Done
-                : CloseIfDrained(connection, Draining) ? ConnectionCloseReason.ServerStopping
+                : CloseIfDrained(connection) ? ConnectionCloseReason.ServerStopping
                 : null;
             if (end is { } reason)
             {
@@ -73,8 +73,9 @@ internal sealed class TlsEngine : TaskPerConnectionEngine
 
     private async Task<bool> HandshakeAsync(SslStream stream, ConnectionInfo connection, CancellationToken token)
     {
-        using var timer = CancellationTokenSource.CreateLinkedTokenSource(token);
-        timer.CancelAfter(_tls.HandshakeTimeout);
+        // On the server's clock, as every other timeout, so a fake clock in tests moves this one too.
+        using var deadline = new CancellationTokenSource(_tls.HandshakeTimeout, Options.TimeProvider);
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(token, deadline.Token);
         try
         {
             await stream.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _tls.Certificate }, timer.Token);
@@ -82,12 +83,12 @@ internal sealed class TlsEngine : TaskPerConnectionEngine
         }
         catch (OperationCanceledException) when (!token.IsCancellationRequested)
         {
-            Log.ConnectionFailed(Logger, connection.Id, connection.Remote, $"no TLS handshake within {Durations.Format(_tls.HandshakeTimeout)}");
+            LogHandshakeTimedOut(connection, _tls.HandshakeTimeout);
             return false;
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException)
         {
-            Log.ConnectionFailed(Logger, connection.Id, connection.Remote, $"TLS handshake failed: {ex.Message.TrimEnd('.')}");
+            LogHandshakeFailed(connection, ex);
             return false;
         }
     }

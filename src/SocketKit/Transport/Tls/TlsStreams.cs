@@ -28,15 +28,13 @@ public static class TlsStreams
         catch (AuthenticationException ex)
         {
             await stream.DisposeAsync();
-            throw new NetworkException(SocketErrorKind.TlsFailed, "TLS handshake with", remote,
-                $"TLS handshake with {remote} failed: {Explain(ex)}", ex);
+            throw new NetworkException(SocketErrorKind.TlsFailed, "TLS handshake with", remote, DescribeHandshakeFailure(ex, remote), ex);
         }
         catch (IOException ex)
         {
             await stream.DisposeAsync();
             throw ex.InnerException is SocketException socketError ? NetworkException.From(socketError, "TLS handshake with", remote)
-                : new NetworkException(SocketErrorKind.TlsFailed, "TLS handshake with", remote,
-                    $"TLS handshake with {remote} failed: the server closed the connection (is it speaking TLS?)", ex);
+                : new NetworkException(SocketErrorKind.TlsFailed, "TLS handshake with", remote, DescribeHandshakeFailure(ex, remote), ex);
         }
         catch
         {
