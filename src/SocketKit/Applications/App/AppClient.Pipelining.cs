@@ -29,12 +29,13 @@ public sealed partial class AppClient
         {
             return responses;
         }
+        int answered;
         await using (AppClient client = await ConnectAsync(host, port, options, logger, cancellationToken: cancellationToken))
         {
-            await client.SendPipelinedAsync(requests, pipeline, responses, cancellationToken);
+            answered = await client.SendPipelinedAsync(requests, pipeline, responses, cancellationToken);
         }
         // The server answered without keep-alive and closed: the reference conversation for the rest.
-        for (int i = responses.Count; i < requests.Count; i++)
+        for (int i = answered; i < requests.Count; i++)
         {
             Message plain = requests[i] with { Header = requests[i].Header with { KeepAlive = false } };
             responses.Add(await RequestAsync(host, port, plain, options, logger, cancellationToken));

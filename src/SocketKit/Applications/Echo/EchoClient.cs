@@ -19,8 +19,7 @@ public static class EchoClient
         options ??= new ClientOptions();
         logger ??= NullLogger.Instance;
         (Socket socket, Stream stream) = await ClientStreams.ConnectAsync(host, port, options, cancellationToken);
-        using Socket owned = socket;
-        await using Stream _ = stream;
+        await using Stream _ = stream; // It owns the socket.
         string remote = EndPoints.Format(socket.RemoteEndPoint!);
         Log.Connecting(logger, 1, remote);
         // Blocking calls, as in the tutorial, each bounded by the timeout.
@@ -48,14 +47,7 @@ public static class EchoClient
             Log.Closing(logger, 1, remote, "echo complete");
             return echo;
         }
-        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.TimedOut || ex.SocketErrorCode == SocketError.WouldBlock)
-        {
-            throw NetworkException.Timeout("echo from", remote, options.Timeout);
-        }
-        catch (SocketException ex)
-        {
-            throw NetworkException.From(ex, "echo from", socket.RemoteEndPoint);
-        }
+        // Every read and write goes through the stream, which reports a socket's failure as an IOException around it.
         catch (IOException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.TimedOut or SocketError.WouldBlock })
         {
             throw NetworkException.Timeout("echo from", remote, options.Timeout);

@@ -131,11 +131,7 @@ public static partial class LoadGenerator
             ConnectSlots.Dispose();
         }
 
-        private static byte[] Expected(AppResponse answer, bool keepAlive)
-        {
-            var buffer = new ArrayBufferWriter<byte>();
-            MessageEncoder.Write(buffer, new MessageHeader(answer.ContentType, answer.ContentEncoding, answer.Content.Length) { KeepAlive = keepAlive }, answer.Content.Span);
-            return buffer.WrittenSpan.ToArray();
-        }
+        private static byte[] Expected(AppResponse answer, bool keepAlive) =>
+            MessageEncoder.Encode(new MessageHeader(answer.ContentType, answer.ContentEncoding, answer.Content.Length) { KeepAlive = keepAlive }, answer.Content.Span);
     }
 }

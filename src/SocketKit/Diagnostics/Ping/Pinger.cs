@@ -49,13 +49,16 @@ public static class Pinger
         {
             IPStatus.Success => new PingProbe(sequence, address, PingOutcome.Replied, elapsed, Ttl: null, reply.Buffer.Length + 8),
             IPStatus.TimedOut or IPStatus.TimeExceeded => new PingProbe(sequence, address, PingOutcome.TimedOut, TimeSpan.Zero, Detail: "no reply"),
-            IPStatus.DestinationHostUnreachable => new PingProbe(sequence, address, PingOutcome.Unreachable, TimeSpan.Zero,
-                Kind: SocketErrorKind.HostUnreachable, Detail: "Destination Host Unreachable"),
-            IPStatus.DestinationNetworkUnreachable => new PingProbe(sequence, address, PingOutcome.Unreachable, TimeSpan.Zero,
-                Kind: SocketErrorKind.NetworkUnreachable, Detail: "Destination Net Unreachable"),
+            IPStatus.DestinationHostUnreachable => Unreachable(sequence, address, network: false),
+            IPStatus.DestinationNetworkUnreachable => Unreachable(sequence, address, network: true),
             _ => new PingProbe(sequence, address, PingOutcome.Failed, TimeSpan.Zero, Detail: reply.Status.ToString()),
         };
     }
+
+    /// <summary>An ICMP "destination unreachable" answer, in iputils' words.</summary>
+    internal static PingProbe Unreachable(int sequence, IPAddress address, bool network) => network
+        ? new PingProbe(sequence, address, PingOutcome.Unreachable, TimeSpan.Zero, Kind: SocketErrorKind.NetworkUnreachable, Detail: "Destination Net Unreachable")
+        : new PingProbe(sequence, address, PingOutcome.Unreachable, TimeSpan.Zero, Kind: SocketErrorKind.HostUnreachable, Detail: "Destination Host Unreachable");
 
     /// <summary>Opens one TCP connection to <paramref name="endPoint"/> and closes it; the time is that of the three-way handshake.</summary>
     public static async Task<PingProbe> TcpAsync(IPEndPoint endPoint, int sequence, TimeSpan timeout, CancellationToken cancellationToken = default)

@@ -17,15 +17,23 @@ internal static class RawIcmpV4
     private const byte DestinationUnreachable = 3;
     private const byte EchoRequest = 8;
 
+    // Whether this process may open one is learnt once: without the privilege each try would throw.
+    private static bool s_refused;
+
     /// <summary>A raw ICMP socket, or null when this process may not open one.</summary>
     public static Socket? TryOpen()
     {
+        if (s_refused)
+        {
+            return null;
+        }
         try
         {
             return new Socket(AddressFamily.InterNetwork, SocketType.Raw, ProtocolType.Icmp);
         }
         catch (SocketException ex) when (ex.SocketErrorCode is SocketError.AccessDenied or SocketError.ProtocolNotSupported or SocketError.SocketNotSupported)
         {
+            s_refused = true;
             return null;
         }
     }
@@ -36,7 +44,8 @@ internal static class RawIcmpV4
         // The process id names our requests, as ping's does; a raw socket also sees every other ICMP packet.
         ushort identifier = (ushort)Environment.ProcessId;
         byte[] request = Request(identifier, (ushort)sequence, payload);
-        byte[] buffer = new byte[65_535];
+        // Room for our reply (IP header of up to 60 bytes, ICMP header, payload) or an error quoting our request.
+        byte[] buffer = new byte[60 + 8 + Math.Max(payload.Length, 60 + 8)];
         using var timer = new CancellationTokenSource(timeout);
         long started = Stopwatch.GetTimestamp();
         try
@@ -50,7 +59,7 @@ internal static class RawIcmpV4
                 {
                     return reply.Type == EchoReply
                         ? new PingProbe(sequence, address, PingOutcome.Replied, elapsed, reply.Ttl, reply.IcmpBytes)
-                        : Unreachable(sequence, address, reply.Code);
+                        : Pinger.Unreachable(sequence, address, network: reply.Code == 0);
                 }
             }
         }
@@ -75,27 +84,8 @@ internal static class RawIcmpV4
         BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(4), identifier);
         BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(6), sequence);
         payload.CopyTo(packet.AsSpan(8));
-        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), Checksum(packet));
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), InternetChecksum.Compute(packet));
         return packet;
-    }
-
-    /// <summary>The Internet checksum (RFC 1071): the ones' complement of the ones' complement sum of 16-bit words.</summary>
-    internal static ushort Checksum(ReadOnlySpan<byte> data)
-    {
-        uint sum = 0;
-        for (int i = 0; i + 1 < data.Length; i += 2)
-        {
-            sum += BinaryPrimitives.ReadUInt16BigEndian(data[i..]);
-        }
-        if (data.Length % 2 == 1)
-        {
-            sum += (uint)data[^1] << 8;
-        }
-        while (sum >> 16 != 0)
-        {
-            sum = (sum & 0xFFFF) + (sum >> 16);
-        }
-        return (ushort)~sum;
     }
 
     /// <summary>
@@ -133,8 +123,4 @@ internal static class RawIcmpV4
 
     private static bool IsOurs(ReadOnlySpan<byte> icmp, ushort identifier, ushort sequence) =>
         BinaryPrimitives.ReadUInt16BigEndian(icmp[4..]) == identifier && BinaryPrimitives.ReadUInt16BigEndian(icmp[6..]) == sequence;
-
-    private static PingProbe Unreachable(int sequence, IPAddress address, byte code) => code == 0
-        ? new PingProbe(sequence, address, PingOutcome.Unreachable, TimeSpan.Zero, Kind: SocketErrorKind.NetworkUnreachable, Detail: "Destination Net Unreachable")
-        : new PingProbe(sequence, address, PingOutcome.Unreachable, TimeSpan.Zero, Kind: SocketErrorKind.HostUnreachable, Detail: "Destination Host Unreachable");
 }

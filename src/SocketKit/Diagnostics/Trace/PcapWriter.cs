@@ -64,7 +64,7 @@ public sealed class PcapWriter : IDisposable
                 p[9] = 6;
                 from.Address.TryWriteBytes(p[12..], out _);
                 to.Address.TryWriteBytes(p[16..], out _);
-                BinaryPrimitives.WriteUInt16BigEndian(p[10..], Checksum(p[..20]));
+                BinaryPrimitives.WriteUInt16BigEndian(p[10..], InternetChecksum.Compute(p[..20]));
             }
             Span<byte> tcp = p[ipLength..];
             BinaryPrimitives.WriteUInt16BigEndian(tcp, (ushort)from.Port);
@@ -86,20 +86,6 @@ public sealed class PcapWriter : IDisposable
             _stream.Write(packet);
             _stream.Flush();
         }
-    }
-
-    private static ushort Checksum(ReadOnlySpan<byte> header)
-    {
-        uint sum = 0;
-        for (int i = 0; i < header.Length; i += 2)
-        {
-            sum += BinaryPrimitives.ReadUInt16BigEndian(header[i..]);
-        }
-        while (sum >> 16 != 0)
-        {
-            sum = (sum & 0xffff) + (sum >> 16);
-        }
-        return (ushort)~sum;
     }
 
     /// <summary>Closes the file.</summary>
