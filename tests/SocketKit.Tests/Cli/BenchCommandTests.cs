@@ -37,9 +37,8 @@ public class BenchCommandTests
     [Fact]
     public async Task BenchAgainstNothingSaysWhatFailedAndExitsOne()
     {
-        using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        probe.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
-        int port = ((System.Net.IPEndPoint)probe.LocalEndPoint!).Port;
+        using HeldPort held = Ports.Hold(); // Bound, never listening: connections are refused.
+        int port = held.Port;
         var r = await Support.Cli.RunAsync("bench", "app", "127.0.0.1", port.ToString(), "-c", "1", "-d", "300ms");
         Assert.Equal(1, r.ExitCode);
         Assert.Matches(@"requests or connections failed \(ConnectionRefused \d+", r.Error);

@@ -61,15 +61,15 @@ public class CliConventionTests
     }
 
     [Theory]
-    [InlineData("[suggest:11]", "socketkit a", new[] { "app-client", "app-server" })]
-    [InlineData("[suggest]", "socketkit app-server --engine ", new[] { "Async", "Blocking", "Select" })]
-    [InlineData("[suggest]", "socketkit echo-server --log-format ", new[] { "Json", "Plain" })]
-    public async Task TheSuggestDirectiveCompletesCommandsAndValues(string directive, string line, string[] expected)
+    [InlineData("[suggest:11]", "socketkit a", new[] { "app-client", "app-server" }, new[] { "multiconn-client" })]
+    [InlineData("[suggest]", "socketkit app-server --engine ", new[] { "Async", "Blocking", "Select" }, new string[] { })]
+    [InlineData("[suggest]", "socketkit echo-server --log-format ", new[] { "Json", "Plain" }, new string[] { })]
+    public async Task TheSuggestDirectiveCompletesCommandsAndValues(string directive, string line, string[] expected, string[] absent)
     {
         Support.Cli.Result completions = await Support.Cli.RunAsync(directive, line);
         Assert.Equal(0, completions.ExitCode);
         string[] offered = completions.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.All(expected, e => Assert.Contains(e, offered));
-        Assert.DoesNotContain("multiconn-client", expected.Length == 2 && expected[0] == "app-client" ? offered : []);
+        Assert.All(absent, a => Assert.DoesNotContain(a, offered));
     }
 }

@@ -77,7 +77,7 @@ public class TutorialCommandTests
     [Fact]
     public async Task ConnectionRefusedSaysNothingListensAndExitsOne()
     {
-        int port = FreePort();
+        int port = Ports.Free();
         Support.Cli.Result r = await Support.Cli.RunAsync("app-client", "127.0.0.1", port.ToString(), "search", "morpheus");
         Assert.Equal(1, r.ExitCode);
         Assert.Contains($"connection refused: nothing is listening on 127.0.0.1:{port}", r.Error);
@@ -156,12 +156,5 @@ public class TutorialCommandTests
             Assert.Contains($"socketkit {command}", r.Out);
             Assert.Contains("Example", r.Out);
         }
-    }
-
-    internal static int FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 }

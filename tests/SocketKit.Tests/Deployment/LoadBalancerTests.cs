@@ -74,7 +74,7 @@ public class LoadBalancerTests
         {
             await using Backend app1 = Backend.Start("app1");
             await using Backend app2 = Backend.Start("app2");
-            int frontend = ExternalServer.FreePort();
+            int frontend = Ports.Free();
             await using ExternalServer balancer = await StartBalancerAsync(kind, directory, frontend, app1, app2);
 
             // SocketKit's client: the server must name exactly this client's end of its connection to the balancer.

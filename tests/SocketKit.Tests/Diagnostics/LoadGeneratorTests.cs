@@ -27,11 +27,13 @@ public class LoadGeneratorTests
     public async Task EveryAppRequestIsAnsweredWithTheExpectedBytes(int keepAlive, int pipeline)
     {
         await using SocketServer server = TestServers.App(EngineKind.Async);
-        BenchResult r = await LoadGenerator.RunAsync(Options(BenchKind.App, server) with { KeepAlive = keepAlive, Pipeline = pipeline });
+        BenchOptions options = Options(BenchKind.App, server) with { KeepAlive = keepAlive, Pipeline = pipeline };
+        BenchResult r = await LoadGenerator.RunAsync(options);
+        long requests = options.Requests!.Value;
         Assert.Empty(r.Errors);
-        Assert.Equal(200, r.Completed);
-        Assert.Equal(200, r.Latency.Count);
-        Assert.True(r.BytesReceived > 200 * 60, $"received {r.BytesReceived} bytes");
+        Assert.Equal(requests, r.Completed);
+        Assert.Equal(requests, r.Latency.Count);
+        Assert.True(r.BytesReceived > requests * 60, $"received {r.BytesReceived} bytes");
     }
 
     [Fact]
@@ -40,9 +42,10 @@ public class LoadGeneratorTests
         // U+1F431 (cat) differs from the reference's U+1F430 (rabbit) in the last byte of its UTF-8.
         AppRouter wrong = new AppRouter().MapAction("search", _ => AppResponse.Result("Follow the white rabbit. \U0001F431"));
         await using SocketServer server = TestServers.App(EngineKind.Async, wrong);
-        BenchResult r = await LoadGenerator.RunAsync(Options(BenchKind.App, server));
+        BenchOptions options = Options(BenchKind.App, server);
+        BenchResult r = await LoadGenerator.RunAsync(options);
         Assert.Equal(0, r.Completed);
-        Assert.Equal(200, r.Errors["wrong bytes"]);
+        Assert.Equal(options.Requests!.Value, r.Errors["wrong bytes"]);
     }
 
     [Fact]
@@ -50,9 +53,10 @@ public class LoadGeneratorTests
     {
         AppRouter wrong = new AppRouter().MapAction("search", _ => AppResponse.Result("Follow the white rabbit. \U0001F431"));
         await using SocketServer server = TestServers.App(EngineKind.Async, wrong);
-        BenchResult r = await LoadGenerator.RunAsync(Options(BenchKind.App, server) with { Verify = false });
+        BenchOptions options = Options(BenchKind.App, server) with { Verify = false };
+        BenchResult r = await LoadGenerator.RunAsync(options);
         Assert.Empty(r.Errors);
-        Assert.Equal(200, r.Completed);
+        Assert.Equal(options.Requests!.Value, r.Completed);
     }
 
     [Theory]
@@ -61,27 +65,29 @@ public class LoadGeneratorTests
     public async Task EchoMessagesOfAnySizeComeBackVerified(int size)
     {
         await using SocketServer server = TestServers.Echo(EngineKind.Async);
-        BenchResult r = await LoadGenerator.RunAsync(Options(BenchKind.Echo, server) with { MessageBytes = size, Requests = 50 });
+        BenchOptions options = Options(BenchKind.Echo, server) with { MessageBytes = size, Requests = 50 };
+        BenchResult r = await LoadGenerator.RunAsync(options);
+        long requests = options.Requests!.Value;
         Assert.Empty(r.Errors);
-        Assert.Equal(50, r.Completed);
-        Assert.Equal(50L * size, r.BytesReceived);
+        Assert.Equal(requests, r.Completed);
+        Assert.Equal(requests * size, r.BytesReceived);
     }
 
     [Fact]
     public async Task VerificationCatchesAnEchoServerThatChangesAByte()
     {
         await using SocketServer server = SocketServer.Start(new ServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) }, _ => new ByteFlippingEcho());
-        BenchResult r = await LoadGenerator.RunAsync(Options(BenchKind.Echo, server) with { Requests = 20 });
+        BenchOptions options = Options(BenchKind.Echo, server) with { Requests = 20 };
+        BenchResult r = await LoadGenerator.RunAsync(options);
         Assert.Equal(0, r.Completed);
-        Assert.Equal(20, r.Errors["wrong bytes"]);
+        Assert.Equal(options.Requests!.Value, r.Errors["wrong bytes"]);
     }
 
     [Fact]
     public async Task ARunAgainstNothingEndsAtItsDurationWithTheErrorsCounted()
     {
-        using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        var closed = (IPEndPoint)probe.LocalEndPoint!; // Bound, never listening: connections are refused.
+        using HeldPort held = Ports.Hold(); // Bound, never listening: connections are refused.
+        IPEndPoint closed = held.EndPoint;
         var watch = System.Diagnostics.Stopwatch.StartNew();
         BenchResult r = await LoadGenerator.RunAsync(new BenchOptions { Kind = BenchKind.App, EndPoint = closed, Connections = 2, Duration = TimeSpan.FromMilliseconds(300) });
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");

@@ -20,18 +20,15 @@ public class NetstatTests
         int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
 
         // One connection accepted whose server side never reads, so both queues fill; two left in the accept queue.
-        var sender = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await sender.ConnectAsync(listener.LocalEndPoint!);
+        using Socket sender = await RawClient.ConnectAsync(listener.LocalEndPoint!);
         using Socket stalled = await listener.AcceptAsync().WaitAsync(TimeSpan.FromSeconds(10));
         var waiting = new List<Socket>();
-        for (int i = 0; i < 2; i++)
-        {
-            var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            await s.ConnectAsync(listener.LocalEndPoint!);
-            waiting.Add(s);
-        }
         try
         {
+            for (int i = 0; i < 2; i++)
+            {
+                waiting.Add(await RawClient.ConnectAsync(listener.LocalEndPoint!));
+            }
             sender.Blocking = false;
             byte[] chunk = new byte[64 * 1024];
             long sent = 0;
@@ -64,7 +61,6 @@ public class NetstatTests
         }
         finally
         {
-            sender.Dispose();
             foreach (Socket s in waiting) s.Dispose();
         }
     }
@@ -115,8 +111,7 @@ public class NetstatTests
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         listener.Listen(1);
         int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await client.ConnectAsync(listener.LocalEndPoint!);
+        using Socket client = await RawClient.ConnectAsync(listener.LocalEndPoint!);
         using Socket server = await listener.AcceptAsync().WaitAsync(TimeSpan.FromSeconds(10));
         byte[] payload = new byte[12_345];
         await client.SendAsync(payload);

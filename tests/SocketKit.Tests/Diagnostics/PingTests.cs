@@ -56,13 +56,8 @@ public class PingTests
     [Fact]
     public async Task TcpPingToAClosedPortSaysRefusedAndExitsOne()
     {
-        int port;
-        using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
-        {
-            // A port that was free a moment ago, and that nothing listens on.
-            probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            port = ((IPEndPoint)probe.LocalEndPoint!).Port;
-        }
+        // A port that was free a moment ago, and that nothing listens on.
+        int port = Ports.Free();
         Support.Cli.Result result = await Support.Cli.RunAsync("ping", "--tcp", "-c", "1", "127.0.0.1", port.ToString());
         Assert.Equal(1, result.ExitCode);
         Assert.Contains($"refused by 127.0.0.1:{port}: seq=1 (ECONNREFUSED", result.Out);

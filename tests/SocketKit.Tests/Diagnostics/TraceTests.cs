@@ -9,7 +9,7 @@ namespace SocketKit.Tests.Diagnostics;
 /// <summary>socketkit trace between real clients and servers, and the Wireshark dissector on real captures, checked with tshark.</summary>
 public class TraceTests
 {
-    private static string Dissector => Path.Combine(RepositoryRoot(), "tools", "wireshark", "socketkit.lua");
+    private static string Dissector => Path.Combine(Repository.Root, "tools", "wireshark", "socketkit.lua");
 
     [Fact]
     public async Task TraceRelaysAConversationAndPrintsEveryMessageDecoded()
@@ -152,14 +152,5 @@ public class TraceTests
             if (f[6] == "") f[6] = "1";
             return f;
         })];
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SocketKit.slnx"))) return dir.FullName;
-        }
-        throw new InvalidOperationException("SocketKit.slnx not found above the test directory");
     }
 }

@@ -60,17 +60,19 @@ public class NetworkNamespaceTests(Xunit.Abstractions.ITestOutputHelper output)
         using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var target = new IPEndPoint(lab.ServerAddress, server.Port());
         // Ten keep-alive connections of a hundred requests each.
-        int[] answered = await Task.WhenAll(Enumerable.Range(0, 10).Select(async client =>
+        const int Clients = 10, RequestsPerClient = 100;
+        int answered = 0;
+        await Task.WhenAll(Enumerable.Range(0, Clients).Select(async client =>
         {
             await using AppClient app = AppClient.Attach(await lab.Client.ConnectAsync(target, TimeSpan.FromSeconds(10), bound.Token));
-            for (int i = 0; i < 100; i++)
+            for (int i = 0; i < RequestsPerClient; i++)
             {
-                Message request = AppRequests.Json("search", Values[(client + i) % Values.Length], keepAlive: i < 99);
+                Message request = AppRequests.Json("search", Values[(client + i) % Values.Length], keepAlive: i < RequestsPerClient - 1);
                 await AssertAnsweredAsync(app, request, bound.Token);
+                Interlocked.Increment(ref answered);
             }
-            return 100;
         }));
-        Assert.Equal(1000, answered.Sum());
+        Assert.Equal(Clients * RequestsPerClient, answered);
     }
 
     [Fact]
@@ -96,42 +98,45 @@ public class NetworkNamespaceTests(Xunit.Abstractions.ITestOutputHelper output)
             TimeSpan connectTimeout = TimeSpan.FromSeconds(40);
             using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(150));
             var stopwatch = Stopwatch.StartNew();
-            int[] answered = await Task.WhenAll(Enumerable.Range(0, 20).Select(async client =>
+            const int Clients = 20, RequestsPerClient = 10;
+            int answered = 0;
+            await Task.WhenAll(Enumerable.Range(0, Clients).Select(async client =>
             {
-                int done = 0;
                 switch (client % 3)
                 {
                     case 0: // kept alive: ten requests on one connection
                         await using (AppClient app = AppClient.Attach(await lab.Client.ConnectAsync(target, connectTimeout, bound.Token), Patient))
                         {
-                            for (int i = 0; i < 10; i++, done++)
+                            for (int i = 0; i < RequestsPerClient; i++)
                             {
-                                await AssertAnsweredAsync(app, AppRequests.Json("search", Values[(client + i) % Values.Length], keepAlive: i < 9), bound.Token);
+                                await AssertAnsweredAsync(app, AppRequests.Json("search", Values[(client + i) % Values.Length], keepAlive: i < RequestsPerClient - 1), bound.Token);
+                                Interlocked.Increment(ref answered);
                             }
                         }
                         break;
                     case 1: // one-shot: a connection per request, as the reference client does
-                        for (int i = 0; i < 10; i++, done++)
+                        for (int i = 0; i < RequestsPerClient; i++)
                         {
                             Message request = AppRequests.FromCommandLine(i % 2 == 0 ? "search" : "binary", Values[i % Values.Length]);
                             await using AppClient app = AppClient.Attach(await lab.Client.ConnectAsync(target, connectTimeout, bound.Token), Patient);
                             await AssertAnsweredAsync(app, request, bound.Token);
+                            Interlocked.Increment(ref answered);
                         }
                         break;
                     default: // kept alive, the first request carrying 256 KiB that comes back in the answer
                         await using (AppClient app = AppClient.Attach(await lab.Client.ConnectAsync(target, connectTimeout, bound.Token), Patient))
                         {
-                            for (int i = 0; i < 10; i++, done++)
+                            for (int i = 0; i < RequestsPerClient; i++)
                             {
                                 string value = i == 0 ? Convert.ToBase64String(RandomNumberGenerator.GetBytes(192 * 1024)) : Values[i % Values.Length];
-                                await AssertAnsweredAsync(app, AppRequests.Json("search", value, keepAlive: i < 9), bound.Token);
+                                await AssertAnsweredAsync(app, AppRequests.Json("search", value, keepAlive: i < RequestsPerClient - 1), bound.Token);
+                                Interlocked.Increment(ref answered);
                             }
                         }
                         break;
                 }
-                return done;
             }));
-            Assert.Equal(200, answered.Sum());
+            Assert.Equal(Clients * RequestsPerClient, answered);
             // The link really was bad: packets were lost on the way, and TCP sent them again.
             long dropped = lab.DroppedPackets();
             Assert.True(dropped > 0, "no packet was dropped");
@@ -139,7 +144,7 @@ public class NetworkNamespaceTests(Xunit.Abstractions.ITestOutputHelper output)
             Assert.Equal(0L, lab.ShaperDrops());
             // And the server's own policies let every slow conversation finish.
             Assert.Equal((0L, 0L), (server.Counters.ConnectionsTimedOut, server.Counters.ConnectionsCutOff));
-            output.WriteLine($"200 requests over a 10mbit link losing 20% of packets: {stopwatch.Elapsed.TotalSeconds:F1} s, {dropped} packets dropped at random, {lab.ShaperDrops()} by the shaper");
+            output.WriteLine($"{Clients * RequestsPerClient} requests over a 10mbit link losing 20% of packets: {stopwatch.Elapsed.TotalSeconds:F1} s, {dropped} packets dropped at random, {lab.ShaperDrops()} by the shaper");
         }
         finally
         {

@@ -36,57 +36,71 @@ public class HeavyLoadTests
         byte[] request = ReferenceVectors.Get("search-morpheus").Request;
 
         var sockets = new Socket[Slowloris];
-        for (int batch = 0; batch < Slowloris; batch += 100)
+        try
         {
-            await Task.WhenAll(Enumerable.Range(batch, 100).Select(async i => sockets[i] = await RawClient.ConnectAsync(server.LocalEndPoint)));
-        }
-        Task[] watchers = [.. Enumerable.Range(0, Slowloris).Select(async i =>
-        {
-            byte[] sink = new byte[256];
-            try
+            for (int batch = 0; batch < Slowloris; batch += 100)
             {
-                while (await sockets[i].ReceiveAsync(sink) > 0) { }
+                await Task.WhenAll(Enumerable.Range(batch, 100).Select(async i => sockets[i] = await RawClient.ConnectAsync(server.LocalEndPoint)));
             }
-            catch (SocketException)
+            // Every wait below is bounded and shorter than this: a watcher still waiting then ends, failing the test.
+            TimeSpan watchLimit = TimeSpan.FromSeconds(30);
+            using var watching = new CancellationTokenSource(watchLimit);
+            Task[] watchers = [.. Enumerable.Range(0, Slowloris).Select(async i =>
             {
-            }
-        })];
-        Task allClosed = Task.WhenAll(watchers);
+                byte[] sink = new byte[256];
+                try
+                {
+                    while (await sockets[i].ReceiveAsync(sink, SocketFlags.None, watching.Token) > 0) { }
+                }
+                catch (SocketException)
+                {
+                }
+                catch (OperationCanceledException)
+                {
+                    throw new TimeoutException($"dribbling connection {i} was not closed within {watchLimit.TotalSeconds} s");
+                }
+            })];
+            Task allClosed = Task.WhenAll(watchers);
 
-        // One byte a second on every connection, and a well-behaved client all along.
-        int good = 0;
-        Task goodClient = Task.Run(async () =>
-        {
-            while (!allClosed.IsCompleted)
+            // One byte a second on every connection, and a well-behaved client all along.
+            int good = 0;
+            Task goodClient = Task.Run(async () =>
             {
-                await HostileServers.AssertServesAsync(server);
-                good++;
-            }
-        });
-        for (int second = 0; !allClosed.IsCompleted && second < 10; second++)
-        {
-            foreach (Socket s in sockets)
+                while (!allClosed.IsCompleted)
+                {
+                    await HostileServers.AssertServesAsync(server);
+                    good++;
+                }
+            });
+            for (int second = 0; !allClosed.IsCompleted && second < 10; second++)
             {
-                try { s.Send(request.AsSpan(second, 1)); } catch (SocketException) { }
+                foreach (Socket s in sockets)
+                {
+                    try { s.Send(request.AsSpan(second, 1)); } catch (SocketException) { }
+                }
+                await Task.WhenAny(allClosed, Task.Delay(1000));
             }
-            await Task.WhenAny(allClosed, Task.Delay(1000));
-        }
-        await allClosed.WaitAsync(TimeSpan.FromSeconds(10));
-        await goodClient.WaitAsync(RawClient.Timeout);
-        // A client sees its close before the server's thread for it has counted why: wait for every close to be counted.
-        await Eventually.TrueAsync(() => server.Counters.ConnectionsOpen == 0, "every close is counted");
+            await allClosed.WaitAsync(TimeSpan.FromSeconds(10));
+            await goodClient.WaitAsync(RawClient.Timeout);
+            // A client sees its close before the server's thread for it has counted why: wait for every close to be counted.
+            await Eventually.TrueAsync(() => server.Counters.ConnectionsOpen == 0, "every close is counted");
 
-        TimeSpan[] lifetimes = [.. closes.Where(c => c.Reason == ConnectionCloseReason.HeaderTimeout).Select(c => c.Lifetime)];
-        TimeSpan latest = lifetimes.Max();
-        Console.WriteLine($"{engine}: {Slowloris} dribbling connections closed {lifetimes.Min().TotalSeconds:0.000} to {latest.TotalSeconds:0.000} s after the server accepted them " +
-            $"(header timeout {timeouts.HeaderTimeout.TotalSeconds:0} s); the good client was served {good} times meanwhile");
-        Assert.Equal(Slowloris, lifetimes.Length);
-        Assert.Equal(Slowloris, server.Counters.ConnectionsTimedOut);
-        Assert.All(closes.Where(c => c.Reason != ConnectionCloseReason.HeaderTimeout), c => Assert.Equal(ConnectionCloseReason.Done, c.Reason));
-        Assert.True(lifetimes.Min() >= timeouts.HeaderTimeout, $"closed early: {lifetimes.Min()}");
-        Assert.True(latest <= timeouts.HeaderTimeout + TimeSpan.FromSeconds(1), $"latest close {latest} after accept");
-        Assert.True(good > 0, "the good client was served during the attack");
-        foreach (Socket s in sockets) s.Dispose();
+            TimeSpan[] lifetimes = [.. closes.Where(c => c.Reason == ConnectionCloseReason.HeaderTimeout).Select(c => c.Lifetime)];
+            TimeSpan latest = lifetimes.Max();
+            Console.WriteLine($"{engine}: {Slowloris} dribbling connections closed {lifetimes.Min().TotalSeconds:0.000} to {latest.TotalSeconds:0.000} s after the server accepted them " +
+                $"(header timeout {timeouts.HeaderTimeout.TotalSeconds:0} s); the good client was served {good} times meanwhile");
+            Assert.Equal(Slowloris, lifetimes.Length);
+            Assert.Equal(Slowloris, server.Counters.ConnectionsTimedOut);
+            Assert.All(closes.Where(c => c.Reason != ConnectionCloseReason.HeaderTimeout), c => Assert.Equal(ConnectionCloseReason.Done, c.Reason));
+            Assert.True(lifetimes.Min() >= timeouts.HeaderTimeout, $"closed early: {lifetimes.Min()}");
+            Assert.True(latest <= timeouts.HeaderTimeout + TimeSpan.FromSeconds(1), $"latest close {latest} after accept");
+            Assert.True(good > 0, "the good client was served during the attack");
+        }
+        finally
+        {
+            // Whatever happened: a socket left open would hold its connection, and its watcher, past the test.
+            foreach (Socket s in sockets) s?.Dispose();
+        }
     }
 
     [Theory]

@@ -26,7 +26,8 @@ public abstract class HostileInputConformanceTests
         List<Message> messages = Splits.Decode(answer, []);
         if (input.Answered)
         {
-            string last = System.Text.Encoding.UTF8.GetString(Assert.IsType<Message>(messages.LastOrDefault(), exactMatch: false).Content.Span);
+            Assert.NotEmpty(messages);
+            string last = System.Text.Encoding.UTF8.GetString(messages[^1].Content.Span);
             Assert.StartsWith("{\"result\": \"Error: ", last);
         }
         else

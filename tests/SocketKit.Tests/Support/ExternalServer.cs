@@ -32,14 +32,6 @@ public sealed class ExternalServer : IAsyncDisposable
         }
     }
 
-    /// <summary>A port free at the moment of asking, for programs that cannot be told to bind port 0 and say which they got.</summary>
-    public static int FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
-    }
-
     /// <summary>Starts <paramref name="program"/> and returns once <paramref name="ready"/> accepts a connection, within <paramref name="timeout"/>.</summary>
     public static async Task<ExternalServer> StartAsync(string program, IEnumerable<string> args, IPEndPoint ready, TimeSpan timeout)
     {

@@ -211,7 +211,12 @@ public sealed class NamespaceThread : IDisposable
         })
         { IsBackground = true, Name = $"netns {ns}" };
         _thread.Start();
-        entered.Task.Wait(TimeSpan.FromSeconds(10));
+        // WaitAny does not throw for a faulted task: GetResult then throws its exception as it was.
+        TimeSpan timeout = TimeSpan.FromSeconds(10);
+        if (Task.WaitAny([entered.Task], timeout) < 0)
+        {
+            throw new TimeoutException($"the thread for namespace {ns} did not enter it within {timeout.TotalSeconds} s");
+        }
         entered.Task.GetAwaiter().GetResult();
     }
 

@@ -64,11 +64,7 @@ public class EndPointAndListenerTests
     {
         await using SocketServer server = TestServers.Echo(EngineKind.Async, TestTransport.Ipv6);
         // A port just released on 127.0.0.1: nothing listens there, so the first address is refused.
-        int closedPort;
-        using (Socket probe = Listeners.Listen(new IPEndPoint(IPAddress.Loopback, 0), 1))
-        {
-            closedPort = ((IPEndPoint)probe.LocalEndPoint!).Port;
-        }
+        int closedPort = Ports.Free();
         EndPoint[] candidates = [new IPEndPoint(IPAddress.Loopback, closedPort), new IPEndPoint(IPAddress.IPv6Loopback, server.Port())];
         using Socket socket = await Listeners.ConnectAsync(candidates, TimeSpan.FromSeconds(5));
         Assert.Equal(candidates[1], socket.RemoteEndPoint);
@@ -77,11 +73,7 @@ public class EndPointAndListenerTests
     [Fact]
     public async Task WhenNoAddressAnswersTheLastOnesErrorIsReported()
     {
-        int closedPort;
-        using (Socket probe = Listeners.Listen(new IPEndPoint(IPAddress.Loopback, 0), 1))
-        {
-            closedPort = ((IPEndPoint)probe.LocalEndPoint!).Port;
-        }
+        int closedPort = Ports.Free();
         NetworkException ex = await Assert.ThrowsAsync<NetworkException>(() =>
             Listeners.ConnectAsync([new IPEndPoint(IPAddress.Loopback, closedPort), new UnixDomainSocketEndPoint(TestTransport.NewSocketPath())], TimeSpan.FromSeconds(5)));
         Assert.StartsWith("unix:/", ex.EndPoint);

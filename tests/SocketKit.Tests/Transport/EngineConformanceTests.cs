@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using SocketKit.Applications;
 using SocketKit.Applications.App;
