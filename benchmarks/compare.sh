@@ -12,7 +12,7 @@
 # DURATION (default 5s) and WARMUP (default 1s) set each run's length.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-workload=${1:?usage: benchmarks/compare.sh echo64|echo64k|app|app-keepalive [ROUNDS]}
+workload=${1:?usage: benchmarks/compare.sh echo64|echo64k|app|app-keepalive|echo64-tls|echo64k-tls [ROUNDS]}
 rounds=${2:-3}
 sk=${SOCKETKIT:-src/SocketKit.Cli/bin/Release/net10.0/socketkit}
 duration=${DURATION:-5s}

@@ -19,7 +19,7 @@ public class ProtocolBenchmarks
     private readonly ArrayBufferWriter<byte> _output = new(128 * 1024);
     private readonly MessageDecoder _decoder = new(); // One per connection: a whole message leaves it ready for the next.
 
-    /// <summary>"small": the reference's search request (75 bytes on the wire); "64KiB": a binary message of 65,536 content bytes.</summary>
+    /// <summary>"small": the reference's search request (146 bytes on the wire); "64KiB": a binary message of 65,536 content bytes.</summary>
     [Params("small", "64KiB")]
     public string Size { get; set; } = "small";
 
