@@ -47,7 +47,7 @@ internal static partial class SocketKitCli
         {
             return Completions.Write(root, args, output);
         }
-        ParseResult parsed = root.Parse(UnixHostArguments.Expand(args));
+        ParseResult parsed = root.Parse(UnixHostArguments.Expand(args, root));
         if (parsed.Errors.Count > 0)
         {
             foreach (System.CommandLine.Parsing.ParseError parseError in parsed.Errors)

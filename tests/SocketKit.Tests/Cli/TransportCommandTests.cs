@@ -18,6 +18,30 @@ public class TransportCommandTests
         Assert.False(File.Exists(path));
     }
 
+    [Theory]
+    [InlineData("--json")]
+    [InlineData("--tls-insecure")]
+    [InlineData("--connect-timeout", "5s")]
+    public async Task AUnixPathIsHostAfterAnyOptionBeforeIt(params string[] options)
+    {
+        string path = TestTransport.NewSocketPath();
+        string[] server = options.Contains("--tls-insecure")
+            ? ["app-server", "unix:" + path, "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath]
+            : ["app-server", "unix:" + path];
+        await using Support.Cli.RunningServer running = await Support.Cli.StartServerListeningAsync(@"Listening on (unix:\S+) ", server);
+        Support.Cli.Result client = await Support.Cli.RunAsync(["app-client", .. options, "unix:" + path, "search", "morpheus", "-q"]);
+        Assert.True(client.ExitCode == 0, client.Error);
+        Assert.Contains("Follow the white rabbit.", client.Out);
+    }
+
+    [Fact]
+    public async Task AMessageThatStartsWithUnixIsAMessageNotAHost()
+    {
+        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0");
+        Support.Cli.Result client = await Support.Cli.RunAsync("echo-client", "127.0.0.1", server.Port.ToString(), "unix:hello", "-q");
+        Assert.Equal((0, "Received b'unix:hello'\n"), (client.ExitCode, client.Out));
+    }
+
     [Fact]
     public async Task MultiConnClientTakesItsConnectionCountRightAfterAUnixPath()
     {
