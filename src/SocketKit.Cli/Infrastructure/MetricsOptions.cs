@@ -37,8 +37,9 @@ internal sealed class MetricsOptions
     }
 
     /// <summary>
-    /// Starts listening before the server starts (so its first connection is counted) when --metrics was given;
-    /// the returned reporter prints every interval once <see cref="Reporter.Attach"/> gives it the port.
+    /// The reporter when --metrics was given: it listens, and prints every interval, from when
+    /// <see cref="Reporter.Attach"/> gives it the server's port, just after the server starts (the listener picks
+    /// the server's measurements out by that port); a connection accepted in between is seen only closing.
     /// </summary>
     public Reporter? Create(ParseResult result, CliContext context) =>
         result.GetValue(_enabled) ? new Reporter(context, result.GetValue(_interval), result.GetValue(CommonOptions.LogFormatOption) == LogFormat.Json) : null;
