@@ -64,11 +64,14 @@ internal static class MultiConnClientCommand
                     w.WriteEndArray();
                 });
             }
-            foreach (MultiConnResult r in result.GetValue(json) ? [] : results)
+            else
             {
-                context.WriteResult(r.Complete
-                    ? $"Connection {r.ConnectionId} received {PythonBytes.Repr(r.Received)}"
-                    : $"Connection {r.ConnectionId} failed: {r.Error}");
+                foreach (MultiConnResult r in results)
+                {
+                    context.WriteResult(r.Complete
+                        ? $"Connection {r.ConnectionId} received {PythonBytes.Repr(r.Received)}"
+                        : $"Connection {r.ConnectionId} failed: {r.Error}");
+                }
             }
             int failed = results.Count(r => !r.Complete);
             if (failed > 0)

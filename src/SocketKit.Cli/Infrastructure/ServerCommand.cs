@@ -6,8 +6,8 @@ using SocketKit.Transport;
 namespace SocketKit.Cli.Infrastructure;
 
 /// <summary>
-/// What every server command shares: HOST and PORT, --engine, the scale, metrics, limit and timeout options, and
-/// (for the servers that speak TLS) the TLS options; then resolving the address and serving until Ctrl+C or SIGTERM.
+/// What every server command shares: HOST and PORT, --engine, the scale, metrics, limit, timeout and TLS options;
+/// then resolving the address and serving until Ctrl+C or SIGTERM.
 /// Each command adds only what is its own: its name and help, its default engine, its options and its handler.
 /// </summary>
 internal sealed class ServerCommand
@@ -15,16 +15,15 @@ internal sealed class ServerCommand
     private readonly Argument<string> _host = CommonOptions.Host();
     private readonly Argument<int> _port = CommonOptions.Port();
     private readonly Option<EngineKind> _engine;
-    private readonly ServerTlsOptions? _tls;
+    private readonly ServerTlsOptions _tls = new();
     private readonly MetricsOptions _metrics = new();
     private readonly ServerFlags _flags;
 
     /// <param name="name">The command's name, e.g. echo-server.</param>
     /// <param name="description">Its help: what it serves, and examples.</param>
     /// <param name="defaultEngine">The engine without --engine.</param>
-    /// <param name="tls">True to add --tls-cert, --tls-key and --handshake-timeout.</param>
     /// <param name="options">The command's own options, listed in its help before --engine.</param>
-    public ServerCommand(string name, string description, EngineKind defaultEngine, bool tls, params Option[] options)
+    public ServerCommand(string name, string description, EngineKind defaultEngine, params Option[] options)
     {
         _engine = CommonOptions.Engine(defaultEngine);
         Command = new Command(name, description) { _host, _port };
@@ -36,11 +35,7 @@ internal sealed class ServerCommand
         Scale = ScaleOptions.AddTo(Command);
         _metrics.AddTo(Command);
         _flags = ServerFlags.AddTo(Command);
-        if (tls)
-        {
-            _tls = new ServerTlsOptions();
-            _tls.AddTo(Command);
-        }
+        _tls.AddTo(Command);
     }
 
     /// <summary>The command, with every shared argument and option added.</summary>
@@ -64,7 +59,7 @@ internal sealed class ServerCommand
             ILogger logger = loggers.CreateLogger(loggerCategory);
             EndPoint endPoint = await EndPoints.ResolveListenAsync(result.GetValue(_host)!, result.GetValue(_port), cancellationToken);
             EngineKind engine = result.GetValue(_engine);
-            ServerOptions options = _flags.Apply(new ServerOptions { EndPoint = endPoint, Engine = engine, Tls = _tls?.Read(result) }, result);
+            ServerOptions options = _flags.Apply(new ServerOptions { EndPoint = endPoint, Engine = engine, Tls = _tls.Read(result) }, result);
             if (configure is not null)
             {
                 options = configure(result, options);

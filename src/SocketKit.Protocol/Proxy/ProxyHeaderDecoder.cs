@@ -107,7 +107,7 @@ public sealed class ProxyHeaderDecoder
             if (head[i] != signature[i])
             {
                 throw new ProxyHeaderException(ProxyHeaderError.MissingSignature,
-                    $"the connection does not start with a PROXY protocol header (byte {i} is 0x{head[i]:x2}); a load balancer must send one when --proxy-protocol is on");
+                    $"the connection does not start with a PROXY protocol header (byte {i} is 0x{head[i]:x2}); a server that requires one must sit behind a load balancer that sends it");
             }
         }
     }
@@ -176,12 +176,13 @@ public sealed class ProxyHeaderDecoder
 
     private static int ParsePort(string text)
     {
-        if (text.Length is 0 or > 5 || !text.All(char.IsAsciiDigit) || (text.Length > 1 && text[0] == '0')
-            || int.Parse(text, CultureInfo.InvariantCulture) > 65535)
+        bool digits = text.Length is > 0 and <= 5 && text.All(char.IsAsciiDigit) && (text.Length == 1 || text[0] != '0');
+        int port = digits ? int.Parse(text, CultureInfo.InvariantCulture) : -1;
+        if (port is < 0 or > 65535)
         {
             throw Malformed($"'{text}' is not a port (0 to 65535, no leading zeros)");
         }
-        return int.Parse(text, CultureInfo.InvariantCulture);
+        return port;
     }
 
     private static ProxyHeaderException Malformed(string detail) => new(ProxyHeaderError.MalformedV1, $"malformed PROXY v1 header: {detail}");

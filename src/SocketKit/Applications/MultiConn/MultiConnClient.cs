@@ -99,11 +99,14 @@ public static class MultiConnClient
                     Service(selector, key.Data, mask, buffer, remote, options, logger);
                 }
                 // Select wakes at least once a second, so a handshake that stalls is closed within a second of its deadline.
-                DateTime now = DateTime.UtcNow;
-                foreach (SelectorKey<State> key in selector.Keys.Where(k => k.Data.Tls is { IsHandshaking: true } && now >= k.Data.HandshakeDeadline).ToList())
+                if (options.Tls is not null)
                 {
-                    key.Data.Error = NetworkException.Timeout("TLS handshake with", remote, options.HandshakeTimeout).Message;
-                    Close(selector, key.Data, remote, logger);
+                    DateTime now = DateTime.UtcNow;
+                    foreach (SelectorKey<State> key in selector.Keys.Where(k => k.Data.Tls is { IsHandshaking: true } && now >= k.Data.HandshakeDeadline).ToList())
+                    {
+                        key.Data.Error = NetworkException.Timeout("TLS handshake with", remote, options.HandshakeTimeout).Message;
+                        Close(selector, key.Data, remote, logger);
+                    }
                 }
             }
         }
