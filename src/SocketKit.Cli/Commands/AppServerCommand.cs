@@ -27,7 +27,7 @@ internal static class AppServerCommand
             A malformed request gets {"result": "Error: ..."} saying what was wrong, then the server closes that
             connection only. Ctrl+C or SIGTERM stop accepting, let requests in flight finish (up to
             --drain-timeout), then exit 0.
-            """, EngineKind.Async)
+            """, EngineKind.Select, null)
         .Serves(context, "SocketKit.AppServer", (options, logger) =>
         {
             // The tutorial's handlers, which are also AppServer's defaults; --workers and --proxy-protocol need the handler factory itself.

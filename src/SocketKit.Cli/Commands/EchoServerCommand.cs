@@ -22,7 +22,7 @@ internal static class EchoServerCommand
               socketkit echo-server ::1 65432
               socketkit echo-server unix:/tmp/echo.sock
               socketkit echo-server 127.0.0.1 65432 --tls-cert cert.pem --tls-key key.pem
-            """, EngineKind.Async, once);
+            """, EngineKind.Select, null, once);
         server.Command.Validators.Add(result =>
         {
             if (result.GetValue(once) && result.GetValue(server.Scale.Workers) > 1)

@@ -16,14 +16,19 @@ internal static class MultiConnClientCommand
         Argument<int> port = CommonOptions.Port();
         var connections = new Argument<int>("NUM_CONNECTIONS")
         {
-            Description = "How many connections to open at once (default 2, at most 10000).",
+            Description = "How many connections to open at once (default 2; at most what the process may open: its descriptor limit less a reserve).",
             DefaultValueFactory = _ => 2,
         };
         connections.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<int>() is < 1 or > 10_000)
+            int wanted = r.GetValueOrDefault<int>();
+            if (wanted < 1)
             {
-                r.AddError("NUM_CONNECTIONS must be from 1 to 10000.");
+                r.AddError("NUM_CONNECTIONS must be at least 1.");
+            }
+            else if (wanted > MultiConnClient.MaxConnections)
+            {
+                r.AddError($"NUM_CONNECTIONS must be at most {MultiConnClient.MaxConnections}: each connection is a file descriptor, and this process may open only so many more (raise the limit with ulimit -n).");
             }
         });
         var command = new Command("multiconn-client", """

@@ -19,6 +19,6 @@ internal static class MultiConnServerCommand
               socketkit multiconn-server 127.0.0.1 65432 -v
               socketkit multiconn-server 127.0.0.1 65432 --max-send-buffer-bytes 256KiB --header-timeout 10s
               socketkit multiconn-server 127.0.0.1 65432 --tls-cert cert.pem --tls-key key.pem
-            """, EngineKind.Select)
+            """, EngineKind.Select, 1)
         .Serves(context, "SocketKit.MultiConnServer", (_, _) => _ => new EchoHandler());
 }

@@ -102,7 +102,26 @@ internal static class CommonOptions
 
     public static Option<EngineKind> Engine(EngineKind defaultEngine) => new("--engine")
     {
-        Description = $"How to move bytes: blocking (a thread per connection), select (one thread, a readiness loop) or async (default {defaultEngine.ToString().ToLowerInvariant()}).",
+        Description = $"How to move bytes: select (readiness loops on epoll/kqueue/poll, see --loops), blocking (a thread per connection, as the tutorial's echo-server) or async (tasks on the thread pool) (default {defaultEngine.ToString().ToLowerInvariant()}).",
         DefaultValueFactory = _ => defaultEngine,
+    };
+
+    /// <summary>--loops N: how many readiness loops the select engine runs; null means one per core.</summary>
+    public static Option<int?> Loops(int? defaultLoops) => new("--loops")
+    {
+        Description = "With --engine select: readiness loops, each a thread with its own selector, sharing the listener "
+            + (defaultLoops is { } n ? $"(default {n}, as the tutorial's one thread)." : $"(default one per core: {Environment.ProcessorCount} here)."),
+        HelpName = "N",
+        DefaultValueFactory = _ => defaultLoops,
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            if (int.TryParse(text, out int loops) && loops is >= 1 and <= ScaleOptions.MaxWorkers)
+            {
+                return loops;
+            }
+            result.AddError($"'{text}' is not a number of loops: use a number from 1 to {ScaleOptions.MaxWorkers}.");
+            return null;
+        },
     };
 }

@@ -15,6 +15,7 @@ internal sealed class ServerCommand
     private readonly Argument<string> _host = CommonOptions.Host();
     private readonly Argument<int> _port = CommonOptions.Port();
     private readonly Option<EngineKind> _engine;
+    private readonly Option<int?> _loops;
     private readonly ServerTlsOptions _tls = new();
     private readonly MetricsOptions _metrics = new();
     private readonly ServerFlags _flags;
@@ -22,16 +23,19 @@ internal sealed class ServerCommand
     /// <param name="name">The command's name, e.g. echo-server.</param>
     /// <param name="description">Its help: what it serves, and examples.</param>
     /// <param name="defaultEngine">The engine without --engine.</param>
+    /// <param name="defaultLoops">The select engine's loops without --loops; null: one per core.</param>
     /// <param name="options">The command's own options, listed in its help before --engine.</param>
-    public ServerCommand(string name, string description, EngineKind defaultEngine, params Option[] options)
+    public ServerCommand(string name, string description, EngineKind defaultEngine, int? defaultLoops, params Option[] options)
     {
         _engine = CommonOptions.Engine(defaultEngine);
+        _loops = CommonOptions.Loops(defaultLoops);
         Command = new Command(name, description) { _host, _port };
         foreach (Option option in options)
         {
             Command.Options.Add(option);
         }
         Command.Options.Add(_engine);
+        Command.Options.Add(_loops);
         Scale = ScaleOptions.AddTo(Command);
         _metrics.AddTo(Command);
         _flags = ServerFlags.AddTo(Command);
@@ -59,7 +63,7 @@ internal sealed class ServerCommand
             ILogger logger = loggers.CreateLogger(loggerCategory);
             EndPoint endPoint = await EndPoints.ResolveListenAsync(result.GetValue(_host)!, result.GetValue(_port), cancellationToken);
             EngineKind engine = result.GetValue(_engine);
-            ServerOptions options = _flags.Apply(new ServerOptions { EndPoint = endPoint, Engine = engine, Tls = _tls.Read(result) }, result);
+            ServerOptions options = _flags.Apply(new ServerOptions { EndPoint = endPoint, Engine = engine, Loops = result.GetValue(_loops), Tls = _tls.Read(result) }, result);
             if (configure is not null)
             {
                 options = configure(result, options);

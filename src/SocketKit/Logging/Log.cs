@@ -9,8 +9,8 @@ namespace SocketKit.Logging;
 /// </summary>
 internal static partial class Log
 {
-    [LoggerMessage(1, LogLevel.Information, "Listening on {EndPoint} ({Engine} engine)")]
-    public static partial void Listening(ILogger logger, string endPoint, string engine);
+    [LoggerMessage(1, LogLevel.Information, "Listening on {EndPoint} ({Engine} engine{Loops})")]
+    public static partial void Listening(ILogger logger, string endPoint, string engine, string loops);
 
     [LoggerMessage(2, LogLevel.Information, "Accepted connection {ConnectionId} from {Remote}")]
     public static partial void Accepted(ILogger logger, long connectionId, string remote);
@@ -56,6 +56,15 @@ internal static partial class Log
 
     [LoggerMessage(16, LogLevel.Error, "Connection {ConnectionId} from {Remote} closed: its handler failed: {Detail}")]
     public static partial void HandlerFailed(ILogger logger, long connectionId, string remote, string detail);
+
+    [LoggerMessage(17, LogLevel.Warning, "Accepting paused on {EndPoint}: {Reason}; still serving the {Open} connections held, accepting again as descriptors free up ({Count} pauses since the last warning)")]
+    public static partial void AcceptPaused(ILogger logger, string endPoint, string reason, long open, long count);
+
+    [LoggerMessage(18, LogLevel.Warning, "The process may open {Limit} descriptors: serving at most {Effective} connections at once, not the {Asked} asked for (raise the limit with ulimit -n, or LimitNOFILE= under systemd)")]
+    public static partial void DescriptorLimitLowersMaxConnections(ILogger logger, long limit, int effective, int asked);
+
+    [LoggerMessage(19, LogLevel.Debug, "A connection was reset before it could be served: {Detail}")]
+    public static partial void AcceptFailed(ILogger logger, string detail);
 
     [LoggerMessage(20, LogLevel.Information, "Starting connection {ConnectionId} to {Remote}")]
     public static partial void Connecting(ILogger logger, long connectionId, string remote);

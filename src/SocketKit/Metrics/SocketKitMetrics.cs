@@ -51,6 +51,9 @@ public sealed class SocketKitMetrics : IDisposable
     /// <summary>Timeouts, tagged <c>socketkit.timeout.kind</c> (for example "idle", "request") (Counter, "{timeout}").</summary>
     public const string Timeouts = "socketkit.server.timeouts";
 
+    /// <summary>Counter: times the server paused accepting because descriptors or threads ran out. Tags: <c>error.type</c> (emfile, enobufs, thread).</summary>
+    public const string AcceptPauses = "socketkit.server.accept_pauses";
+
     // As Kestrel's and HttpClient's duration histograms advise: short request/response exchanges.
     private static readonly double[] DurationBuckets = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
@@ -65,6 +68,7 @@ public sealed class SocketKitMetrics : IDisposable
     private readonly Counter<long> _bytesSent;
     private readonly Counter<long> _protocolErrors;
     private readonly Counter<long> _timeouts;
+    private readonly Counter<long> _acceptPauses;
 
     /// <summary>Creates the instruments, on a meter from <paramref name="meterFactory"/> when given (as hosted .NET applications do), or a meter of its own.</summary>
     public SocketKitMetrics(IMeterFactory? meterFactory = null)
@@ -83,6 +87,7 @@ public sealed class SocketKitMetrics : IDisposable
         _bytesSent = _meter.CreateCounter<long>(BytesSent, "By", "Bytes sent to peers.");
         _protocolErrors = _meter.CreateCounter<long>(ProtocolErrors, "{error}", "Number of protocol errors, by kind.");
         _timeouts = _meter.CreateCounter<long>(Timeouts, "{timeout}", "Number of timeouts, by kind.");
+        _acceptPauses = _meter.CreateCounter<long>(AcceptPauses, "{pause}", "Number of times accepting paused because descriptors or threads ran out.");
     }
 
     /// <summary>The instance servers record to unless their options name another; created on first use.</summary>
@@ -153,6 +158,13 @@ public sealed class SocketKitMetrics : IDisposable
         TagList tags = Tags(port);
         tags.Add("socketkit.timeout.kind", kind);
         _timeouts.Add(1, tags);
+    }
+
+    internal void AcceptPaused(int port, string kind)
+    {
+        TagList tags = Tags(port);
+        tags.Add("error.type", kind);
+        _acceptPauses.Add(1, tags);
     }
 
     private static TagList Tags(int port) => new() { { "network.transport", "tcp" }, { "server.port", port } };

@@ -64,15 +64,37 @@ internal sealed class BlockingEngine : ServerEngine
             {
                 continue; // The client gave up before we accepted it.
             }
+            catch (SocketException ex) when (ExhaustionKind(ex) is { } kind)
+            {
+                // Out of descriptors: the threads go on serving what is held; accept again shortly, as connections close.
+                AcceptPaused(kind);
+                stopping.WaitHandle.WaitOne(AcceptPause);
+                continue;
+            }
             if (!Admit(socket))
             {
                 continue;
             }
             Listeners.SetNoDelay(socket);
-            ServerConnection connection = Track(socket);
+            if (Track(socket) is not { } connection)
+            {
+                continue;
+            }
             connection.Wake = () => ShutdownBoth(socket);
             _running.AddCount();
-            new Thread(() => Serve(socket, connection)) { IsBackground = true, Name = $"socketkit-conn-{connection.Info.Id}" }.Start();
+            try
+            {
+                new Thread(() => Serve(socket, connection)) { IsBackground = true, Name = $"socketkit-conn-{connection.Info.Id}" }.Start();
+            }
+            catch (Exception ex) when (ExhaustionKind(ex) is { } kind)
+            {
+                // No thread for it: refuse this one as if over the limit, and pause as for descriptors.
+                _running.Signal();
+                Abandon(connection, socket);
+                AcceptPaused(kind);
+                stopping.WaitHandle.WaitOne(AcceptPause);
+                continue;
+            }
             if (AcceptedAll)
             {
                 Listener.Dispose();

@@ -122,6 +122,34 @@ internal sealed class ConnectionClock
         }
     }
 
+    /// <summary>
+    /// The earliest timestamp at which <see cref="Check"/> could report a timeout, as things stand. What happens later
+    /// can only set deadlines at least <see cref="ServerTimeouts.ShortestDeadline"/> after it happens, so a timer that
+    /// looks again by then (or by this, whichever is first) never misses one.
+    /// </summary>
+    public long NextCheckAt
+    {
+        get
+        {
+            lock (_gate)
+            {
+                if (_sendStarted >= 0)
+                {
+                    return _sendStarted + Ticks(_timeouts.MinDataRateGracePeriod);
+                }
+                long due = _deadline;
+                if (_contentStarted >= 0)
+                {
+                    // The average falls below the rate once the wait passes both the grace period and bytes / rate.
+                    double seconds = Math.Max(_timeouts.MinDataRateGracePeriod.TotalSeconds, _contentBytes / _timeouts.MinRequestContentBytesPerSecond)
+                        - _contentEarlier.TotalSeconds;
+                    due = Math.Min(due, _contentStarted + (long)(Math.Max(0, seconds) * _time.TimestampFrequency));
+                }
+                return due;
+            }
+        }
+    }
+
     /// <summary>The timeout that is due now, if any. Called by the heartbeat, every <see cref="ServerTimeouts.HeartbeatPeriod"/>.</summary>
     public ConnectionCloseReason? Check()
     {

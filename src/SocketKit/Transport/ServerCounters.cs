@@ -11,6 +11,8 @@ public sealed class ServerCounters
     private long _peakSendBufferBytes;
     private long _bytesReceived;
     private long _closed;
+    private long _acceptPauses;
+    private long _peakOpen;
 
     /// <summary>Connections accepted and served.</summary>
     public long ConnectionsAccepted => Interlocked.Read(ref _accepted);
@@ -36,9 +38,27 @@ public sealed class ServerCounters
     /// <summary>Bytes received on every connection, in bytes.</summary>
     public long BytesReceived => Interlocked.Read(ref _bytesReceived);
 
+    /// <summary>Times accepting paused because descriptors, kernel memory or threads ran out.</summary>
+    public long AcceptPauses => Interlocked.Read(ref _acceptPauses);
+
+    internal void AcceptPaused() => Interlocked.Increment(ref _acceptPauses);
+
     internal void Received(int bytes) => Interlocked.Add(ref _bytesReceived, bytes);
 
-    internal void Accepted() => Interlocked.Increment(ref _accepted);
+    /// <summary>The most connections that were open at once.</summary>
+    public long PeakConnectionsOpen => Interlocked.Read(ref _peakOpen);
+
+    internal void Accepted()
+    {
+        long open = Interlocked.Increment(ref _accepted) - Interlocked.Read(ref _closed);
+        long peak = Interlocked.Read(ref _peakOpen);
+        while (open > peak)
+        {
+            long seen = Interlocked.CompareExchange(ref _peakOpen, open, peak);
+            if (seen == peak) return;
+            peak = seen;
+        }
+    }
 
     internal void Rejected() => Interlocked.Increment(ref _rejected);
 

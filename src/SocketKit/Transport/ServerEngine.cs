@@ -29,9 +29,21 @@ internal abstract class ServerEngine
         Metrics = options.Metrics ?? SocketKitMetrics.Shared;
         _ids = options.ConnectionIds ?? new ConnectionIds();
         _port = listener.LocalEndPoint is IPEndPoint ip ? ip.Port : 0;
+        MaxConnections = Limits.MaxConnections;
+        if (options.DescriptorLimit is { } descriptors && DescriptorLimit.MaxConnectionsUnder(descriptors) is var fits && fits < MaxConnections)
+        {
+            // Past the limit accept would fail anyway, and the runtime itself would be left without descriptors.
+            MaxConnections = fits;
+            Log.DescriptorLimitLowersMaxConnections(logger, descriptors, MaxConnections, Limits.MaxConnections);
+        }
     }
 
     private readonly int _port;
+    private long _lastPauseWarning; // 0: never warned.
+    private long _pausesSinceWarning;
+
+    /// <summary>The most connections served at once: <see cref="ServerLimits.MaxConnections"/>, lowered to fit the descriptor limit.</summary>
+    public int MaxConnections { get; }
 
     protected SocketKitMetrics Metrics { get; }
 
@@ -50,6 +62,9 @@ internal abstract class ServerEngine
 
     /// <summary>True once the server has been asked to stop: no more accepting, idle connections close.</summary>
     protected bool Draining => _draining;
+
+    /// <summary>True once the drain timed out: every connection still open is closed, busy or not.</summary>
+    protected bool DrainForced => _forced;
 
     /// <summary>True once the server has accepted as many connections as it was told to serve.</summary>
     protected bool AcceptedAll => Options.StopAfterConnections is int limit && Counters.ConnectionsAccepted >= limit;
@@ -120,14 +135,14 @@ internal abstract class ServerEngine
     protected bool Admit(Socket socket)
     {
         // The counters, not Connections.Count, which would take every lock of the dictionary on each accept.
-        if (Counters.ConnectionsOpen < Limits.MaxConnections)
+        if (Counters.ConnectionsOpen < MaxConnections)
         {
             return true;
         }
         Counters.Rejected();
         Metrics.ConnectionRejected(_port, "max_connections");
         string remote = socket.RemoteEndPoint is { } ep ? EndPoints.Format(ep) : "-";
-        Log.ConnectionRejected(Logger, remote, Limits.MaxConnections);
+        Log.ConnectionRejected(Logger, remote, MaxConnections);
         // RST rather than FIN: the peer learns at once, and no TIME_WAIT is left on the server for a connection it never served.
         try { socket.LingerState = new LingerOption(true, 0); } catch (SocketException) { }
         socket.Dispose();
@@ -135,16 +150,80 @@ internal abstract class ServerEngine
     }
 
     /// <summary>
+    /// What kind of exhaustion a failed accept (or the start of a connection's thread) means: descriptors ("emfile"),
+    /// kernel memory ("enobufs"), threads ("thread"); null for a failure that is not exhaustion.
+    /// </summary>
+    protected static string? ExhaustionKind(Exception failure) => failure switch
+    {
+        SocketException { SocketErrorCode: SocketError.TooManyOpenSockets } => "emfile",
+        SocketException { SocketErrorCode: SocketError.NoBufferSpaceAvailable } => "enobufs",
+        OutOfMemoryException or ThreadStartException => "thread",
+        _ => null,
+    };
+
+    /// <summary>
+    /// Accepting ran out of <paramref name="kind"/>: the engine pauses accepting briefly while it serves what it holds.
+    /// Counted every time; a warning at most once a second, with how many pauses it stands for.
+    /// </summary>
+    protected void AcceptPaused(string kind)
+    {
+        Counters.AcceptPaused();
+        Metrics.AcceptPaused(_port, kind);
+        long count = Interlocked.Increment(ref _pausesSinceWarning);
+        long now = System.Diagnostics.Stopwatch.GetTimestamp();
+        long last = Interlocked.Read(ref _lastPauseWarning);
+        if ((last == 0 || now - last >= System.Diagnostics.Stopwatch.Frequency) && Interlocked.CompareExchange(ref _lastPauseWarning, now, last) == last)
+        {
+            Interlocked.Add(ref _pausesSinceWarning, -count);
+            string reason = kind switch
+            {
+                "emfile" => "out of file descriptors (EMFILE)",
+                "enobufs" => "out of kernel memory for sockets (ENOBUFS)",
+                _ => "cannot start another thread",
+            };
+            Log.AcceptPaused(Logger, EndPoints.Format(Listener.LocalEndPoint!), reason, Counters.ConnectionsOpen, count);
+        }
+    }
+
+    /// <summary>How long accepting pauses after running out: long enough not to spin, short enough to resume as soon as descriptors free up.</summary>
+    protected static readonly TimeSpan AcceptPause = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
     /// Registers a newly accepted connection with the heartbeat and counts it. Its id comes from the numbering the
     /// server shares with the other listeners of a group; StopAfterConnections counts this server's own.
     /// </summary>
-    protected ServerConnection Track(Socket socket)
+    /// <returns>The connection, or null when the peer reset it before its addresses could be read (the socket is then closed).</returns>
+    protected ServerConnection? Track(Socket socket)
     {
-        var info = new ConnectionInfo(_ids.Next(), socket.LocalEndPoint!, socket.RemoteEndPoint!) { Metrics = Metrics };
+        EndPoint local, remote;
+        try
+        {
+            (local, remote) = (socket.LocalEndPoint!, socket.RemoteEndPoint!);
+        }
+        catch (SocketException ex)
+        {
+            // Gone between accept and now: nothing to serve, and no reason to stop accepting the others.
+            Log.AcceptFailed(Logger, ex.Message);
+            socket.Dispose();
+            return null;
+        }
+        var info = new ConnectionInfo(_ids.Next(), local, remote) { Metrics = Metrics };
         var connection = new ServerConnection(info, new ConnectionClock(Timeouts, Options.TimeProvider));
         Connections[info.Id] = connection;
         Counters.Accepted();
         return connection;
+    }
+
+    /// <summary>
+    /// A connection tracked but never served (its thread could not start): forgotten, counted as closed (it never
+    /// opened, so no metric or log line says it did), and reset so the peer learns at once.
+    /// </summary>
+    protected void Abandon(ServerConnection connection, Socket socket)
+    {
+        Connections.TryRemove(connection.Info.Id, out _);
+        Counters.Closed(ConnectionCloseReason.Failed);
+        try { socket.LingerState = new LingerOption(true, 0); } catch (SocketException) { }
+        socket.Dispose();
     }
 
     /// <summary>The one place an engine reports a new connection: its log line and its metrics.</summary>

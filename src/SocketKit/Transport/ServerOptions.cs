@@ -9,8 +9,26 @@ public sealed record ServerOptions
     /// <summary>The address and port to bind. Port 0 lets the system pick a free port; read it back from <see cref="SocketServer.LocalEndPoint"/>.</summary>
     public required EndPoint EndPoint { get; init; }
 
-    /// <summary>How the server moves bytes. Default <see cref="EngineKind.Async"/>.</summary>
-    public EngineKind Engine { get; init; } = EngineKind.Async;
+    /// <summary>How the server moves bytes. Default <see cref="EngineKind.Select"/>: readiness loops on epoll (kqueue, poll).</summary>
+    public EngineKind Engine { get; init; } = EngineKind.Select;
+
+    private readonly int? _loops;
+
+    /// <summary>
+    /// With <see cref="EngineKind.Select"/>: how many readiness loops, each a thread with its own selector, sharing the
+    /// listener. Null, the default: one per processor core. The tutorial's multiconn-server is one.
+    /// </summary>
+    public int? Loops
+    {
+        get => _loops;
+        init => _loops = value is null or >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Loops), value, "must be at least 1");
+    }
+
+    /// <summary>The mechanism under the select engine's selectors. Default: the platform's best; tests force poll.</summary>
+    internal SelectorMechanism SelectorMechanism { get; init; }
+
+    /// <summary>The process's descriptor limit, as <see cref="SocketServer.Start"/> found (and raised) it; null where there is none.</summary>
+    internal long? DescriptorLimit { get; init; }
 
     /// <summary>
     /// The listen backlog: connections the kernel queues before they are accepted. Default 4096, Linux's

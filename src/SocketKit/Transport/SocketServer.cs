@@ -37,6 +37,7 @@ public sealed class SocketServer : IAsyncDisposable
     public static SocketServer Start(ServerOptions options, Func<ConnectionInfo, IConnectionHandler> handlerFactory, ILogger? logger = null)
     {
         logger ??= NullLogger.Instance;
+        options = options with { DescriptorLimit = DescriptorLimit.Raise() };
         Socket listener = Listeners.Listen(options.EndPoint, options.Backlog, options.ReusePort);
         // The select engine serves TLS itself, through a TlsPump per connection; the others hand it to TlsEngine's SslStreams.
         ServerEngine engine = options.Tls is { } tls && options.Engine != EngineKind.Select ? new Tls.TlsEngine(listener, options, tls, handlerFactory, logger) : options.Engine switch
@@ -45,7 +46,8 @@ public sealed class SocketServer : IAsyncDisposable
             EngineKind.Select => new SelectEngine(listener, options, handlerFactory, logger),
             _ => new AsyncEngine(listener, options, handlerFactory, logger),
         };
-        Log.Listening(logger, EndPoints.Format(listener.LocalEndPoint!), (options.Tls is null ? "" : "TLS over ") + options.Engine.ToString().ToLowerInvariant());
+        string loops = engine is SelectEngine { LoopCount: > 1 and var n } ? $", {n} loops" : "";
+        Log.Listening(logger, EndPoints.Format(listener.LocalEndPoint!), (options.Tls is null ? "" : "TLS over ") + options.Engine.ToString().ToLowerInvariant(), loops);
         return new SocketServer(listener, engine, logger);
     }
 

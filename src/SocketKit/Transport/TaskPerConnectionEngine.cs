@@ -45,12 +45,29 @@ internal abstract class TaskPerConnectionEngine : ServerEngine
                 {
                     continue;
                 }
+                catch (SocketException ex) when (ExhaustionKind(ex) is { } kind)
+                {
+                    // Out of descriptors: serve what is held, and try again shortly, as connections close.
+                    AcceptPaused(kind);
+                    try
+                    {
+                        await Task.Delay(AcceptPause, Options.TimeProvider, stopping);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        break;
+                    }
+                    continue;
+                }
                 if (!Admit(socket))
                 {
                     continue;
                 }
                 Listeners.SetNoDelay(socket);
-                ServerConnection connection = Track(socket);
+                if (Track(socket) is not { } connection)
+                {
+                    continue;
+                }
                 _connections[connection.Info.Id] = ServeAsync(socket, connection);
                 if (AcceptedAll)
                 {

@@ -1,15 +1,25 @@
 namespace SocketKit.Tests.Cli;
 
-/// <summary>Which engine each server runs on when --engine is not given.</summary>
+/// <summary>Which engine each server runs on when --engine is not given, and on how many loops.</summary>
 public class EngineDefaultTests
 {
     [Theory]
-    [InlineData("echo-server", "async")]
-    [InlineData("app-server", "async")]
-    [InlineData("multiconn-server", "select")]
-    public async Task EachServerSaysWhichEngineItRunsOnByDefault(string command, string engine)
+    [InlineData("echo-server", false)]
+    [InlineData("app-server", false)]
+    [InlineData("multiconn-server", true)]
+    public async Task EachServerRunsOnReadinessLoopsByDefaultOnePerCoreButTheTutorialsSingleThreadedOne(string command, bool oneLoop)
     {
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync(command, "127.0.0.1", "0");
-        await server.Error.WaitForAsync($@"Listening on 127\.0\.0\.1:{server.Port} \({engine} engine\)");
+        string loops = oneLoop || Environment.ProcessorCount == 1 ? "" : $", {Environment.ProcessorCount} loops";
+        await server.Error.WaitForAsync($@"Listening on 127\.0\.0\.1:{server.Port} \(select engine{loops}\)");
+    }
+
+    [Fact]
+    public async Task LoopsSetsHowManyReadinessLoopsServe()
+    {
+        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0", "--loops", "3");
+        await server.Error.WaitForAsync($@"Listening on 127\.0\.0\.1:{server.Port} \(select engine, 3 loops\)");
+        byte[] echo = await Support.RawClient.ExchangeUntilCloseAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, server.Port), [7], halfClose: true);
+        Assert.Equal([7], echo);
     }
 }

@@ -51,7 +51,7 @@ public class ScaleCommandTests
     public async Task AppServerWithTwoWorkersAnswersAndCtrlCStopsThemAll()
     {
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0", "--workers", "2");
-        await server.Error.WaitForAsync($@"Listening on 127\.0\.0\.1:{server.Port} \(async engine\)\n(.*\n)*Listening on 127\.0\.0\.1:{server.Port} ");
+        await server.Error.WaitForAsync($@"Listening on 127\.0\.0\.1:{server.Port} \(select engine\b.*\)\n(.*\n)*Listening on 127\.0\.0\.1:{server.Port} ");
         for (int i = 0; i < 4; i++)
         {
             Support.Cli.Result client = await Support.Cli.RunAsync("app-client", "127.0.0.1", server.Port.ToString(), "search", "ring", "-q");

@@ -67,7 +67,7 @@ public class TlsCommandTests
     [Fact]
     public async Task EchoServerWithTheSelectEngineServesTlsWhereItOnceRefused()
     {
-        await using Support.Cli.RunningServer server = await StartAsync("echo-server", "--engine", "select");
+        await using Support.Cli.RunningServer server = await StartAsync("echo-server", "--engine", "select", "--loops", "1");
         Assert.Contains("(TLS over select engine)", server.Error.ToString());
         Support.Cli.Result client = await Support.Cli.RunAsync("echo-client", "127.0.0.1", server.Port.ToString(), "selected", "--tls-insecure", "-q");
         Assert.Equal((0, "Received b'selected'\n"), (client.ExitCode, client.Out));

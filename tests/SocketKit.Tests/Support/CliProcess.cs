@@ -8,15 +8,21 @@ public sealed class CliProcess : IDisposable
 {
     private readonly Process _process;
 
-    private CliProcess(string[] args)
+    private CliProcess(string[] args, int? descriptorLimit = null)
     {
         // The test project references the CLI project, so its build output sits beside the tests.
-        var start = new ProcessStartInfo("dotnet")
+        // prlimit (util-linux) starts it with both the soft and the hard descriptor limit lowered, as `ulimit -n` would.
+        var start = new ProcessStartInfo(descriptorLimit is null ? "dotnet" : "prlimit")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             StandardErrorEncoding = System.Text.Encoding.UTF8,
         };
+        if (descriptorLimit is { } limit)
+        {
+            start.ArgumentList.Add($"--nofile={limit}:{limit}");
+            start.ArgumentList.Add("dotnet");
+        }
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SocketKit.Cli.dll"));
         foreach (string arg in args) start.ArgumentList.Add(arg);
         _process = Process.Start(start) ?? throw new InvalidOperationException("socketkit did not start");
@@ -30,9 +36,12 @@ public sealed class CliProcess : IDisposable
     public WatchedWriter Error { get; } = new();
     public int Port { get; private set; }
 
-    public static async Task<CliProcess> StartServerAsync(params string[] args)
+    public static Task<CliProcess> StartServerAsync(params string[] args) => StartServerAsync(null, args);
+
+    /// <summary>Starts a server command (in a process whose descriptor limit is <paramref name="descriptorLimit"/>, when given) and waits until it listens.</summary>
+    public static async Task<CliProcess> StartServerAsync(int? descriptorLimit, params string[] args)
     {
-        var process = new CliProcess(args);
+        var process = new CliProcess(args, descriptorLimit);
         try
         {
             var listening = await process.Error.WaitForAsync(@"Listening on 127\.0\.0\.1:(\d+)", TimeSpan.FromSeconds(30));
@@ -45,6 +54,11 @@ public sealed class CliProcess : IDisposable
             throw;
         }
     }
+
+    /// <summary>Starts a command and returns at once.</summary>
+    public static CliProcess Start(params string[] args) => new(args);
+
+    public bool HasExited => _process.HasExited;
 
     public void Terminate()
     {

@@ -22,12 +22,23 @@ public abstract class EngineConformanceTests
 
     public static TheoryData<string> Vectors => ReferenceVectors.Names();
 
+    /// <summary>How the servers of the suite are set up; a variant (the selector's mechanism, the loops) changes it.</summary>
+    protected virtual ServerOptions Options() => TestServers.Options(Engine, Transport);
+
+    private SocketServer App()
+    {
+        AppRouter router = TutorialHandlers.CreateRouter();
+        return SocketServer.Start(Options(), connection => new AppServerHandler(router, connection));
+    }
+
+    private SocketServer Echo() => SocketServer.Start(Options(), _ => new EchoHandler());
+
     [Theory]
     [MemberData(nameof(Vectors))]
     public async Task TheAppServerAnswersEachReferenceRequestWithTheReferenceBytesAndCloses(string name)
     {
         ReferenceVector v = ReferenceVectors.Get(name);
-        await using SocketServer server = TestServers.App(Engine, transport: Transport);
+        await using SocketServer server = App();
         byte[] answer = await Transport.ExchangeUntilCloseAsync(server, v.Request);
         Assert.Equal(Convert.ToHexString(v.Response), Convert.ToHexString(answer));
     }
@@ -36,7 +47,7 @@ public abstract class EngineConformanceTests
     public async Task TheAppServerReadsARequestSentOneByteAtATime()
     {
         ReferenceVector v = ReferenceVectors.Get("search-morpheus");
-        await using SocketServer server = TestServers.App(Engine, transport: Transport);
+        await using SocketServer server = App();
         byte[] answer = await Transport.ExchangeUntilCloseAsync(server, v.Request, pieceSize: 1);
         Assert.Equal(v.Response, answer);
     }
@@ -44,7 +55,7 @@ public abstract class EngineConformanceTests
     [Fact]
     public async Task KeepAliveRequestsPipelinedInOneSegmentAreAllAnsweredInOrder()
     {
-        await using SocketServer server = TestServers.App(Engine, transport: Transport);
+        await using SocketServer server = App();
         string[] values = ["morpheus", "ring", "neo", "\U0001F436"];
         byte[] pipelined = [.. values.SelectMany((value, i) =>
         {
@@ -65,7 +76,7 @@ public abstract class EngineConformanceTests
     [Fact]
     public async Task TheAppClientGetsTheTutorialsAnswers()
     {
-        await using SocketServer server = TestServers.App(Engine, transport: Transport);
+        await using SocketServer server = App();
         Message response = await AppClient.RequestAsync(Transport.Host(server), server.Port(), AppRequests.FromCommandLine("search", "ring"), Transport.Client);
         Assert.Equal(ReferenceVectors.Get("search-ring").Response, MessageEncoder.Encode(response.Header, response.Content.Span));
     }
@@ -73,7 +84,7 @@ public abstract class EngineConformanceTests
     [Fact]
     public async Task AProtocolErrorIsAnsweredAndClosesOnlyThatConnection()
     {
-        await using SocketServer server = TestServers.App(Engine, transport: Transport);
+        await using SocketServer server = App();
         await using RawConnection idle = await Transport.ConnectAsync(server);
         byte[] answer = await Transport.ExchangeUntilCloseAsync(server, Frames.Raw("[not, a, header]"));
         Message error = Assert.Single(Splits.Decode(answer, []));
@@ -87,7 +98,7 @@ public abstract class EngineConformanceTests
     [Fact]
     public async Task TheEchoServerReturnsAMegabyteByteForByte()
     {
-        await using SocketServer server = TestServers.Echo(Engine, Transport);
+        await using SocketServer server = Echo();
         byte[] message = RandomNumberGenerator.GetBytes(1024 * 1024);
         byte[] echo = await EchoClient.EchoAsync(Transport.Host(server), server.Port(), message, Transport.Client);
         Assert.Equal(message, echo);
@@ -96,7 +107,7 @@ public abstract class EngineConformanceTests
     [Fact]
     public async Task TheEchoServerSendsBackWhatArrivedBeforeTheClientsHalfClose()
     {
-        await using SocketServer server = TestServers.Echo(Engine, Transport);
+        await using SocketServer server = Echo();
         byte[] message = RandomNumberGenerator.GetBytes(100_000);
         byte[] echo = await Transport.ExchangeUntilCloseAsync(server, message, pieceSize: 7_000, halfClose: true);
         Assert.Equal(message, echo);
@@ -105,7 +116,7 @@ public abstract class EngineConformanceTests
     [Fact]
     public async Task StoppingTheServerClosesOpenConnectionsAndCompletes()
     {
-        SocketServer server = TestServers.Echo(Engine, Transport);
+        SocketServer server = Echo();
         await using RawConnection client = await Transport.ConnectAsync(server);
         using var cts = new CancellationTokenSource(RawClient.Timeout);
         await client.SendAsync("ping"u8.ToArray(), cts.Token);
@@ -117,7 +128,7 @@ public abstract class EngineConformanceTests
     [Fact]
     public async Task AServerToldToServeOneConnectionStopsAfterIt()
     {
-        ServerOptions options = TestServers.Options(Engine, Transport) with { StopAfterConnections = 1 };
+        ServerOptions options = Options() with { StopAfterConnections = 1 };
         await using SocketServer server = SocketServer.Start(options, _ => new EchoHandler());
         Assert.Equal("hi"u8.ToArray(), await EchoClient.EchoAsync(Transport.Host(server), server.Port(), "hi"u8.ToArray(), Transport.Client));
         await server.Completion.WaitAsync(RawClient.Timeout);
@@ -127,7 +138,7 @@ public abstract class EngineConformanceTests
     [Fact]
     public async Task TheMultiConnClientGetsEveryConnectionsBytesBack()
     {
-        await using SocketServer server = TestServers.Echo(Engine, Transport);
+        await using SocketServer server = Echo();
         IReadOnlyList<MultiConnResult> results = await MultiConnClient.RunAsync(Transport.Host(server), server.Port(), 20, options: Transport.Client);
         Assert.Equal(20, results.Count);
         Assert.All(results, r => Assert.True(r.Complete, r.Error));

@@ -79,3 +79,32 @@ public sealed class AsyncEngineOverTlsTests : EngineConformanceTests
     protected override EngineKind Engine => EngineKind.Async;
     protected override TestTransport Transport => TestTransport.Tls;
 }
+
+// The select engine again on poll (the mechanism of platforms without epoll or kqueue, forced here on Linux), over
+// plain TCP and TLS, and on one loop (the tutorial's one thread) where it otherwise runs one loop per core.
+
+public sealed class SelectEngineOnPollTests : EngineConformanceTests
+{
+    protected override EngineKind Engine => EngineKind.Select;
+    protected override ServerOptions Options() => base.Options() with { SelectorMechanism = SelectorMechanism.Poll };
+}
+
+public sealed class SelectEngineOnPollOverTlsTests : EngineConformanceTests
+{
+    protected override EngineKind Engine => EngineKind.Select;
+    protected override TestTransport Transport => TestTransport.Tls;
+    protected override ServerOptions Options() => base.Options() with { SelectorMechanism = SelectorMechanism.Poll };
+}
+
+public sealed class SelectEngineOnOneLoopTests : EngineConformanceTests
+{
+    protected override EngineKind Engine => EngineKind.Select;
+    protected override ServerOptions Options() => base.Options() with { Loops = 1 };
+}
+
+public sealed class SelectEngineOnFourLoopsOverUnixSocketTests : EngineConformanceTests
+{
+    protected override EngineKind Engine => EngineKind.Select;
+    protected override TestTransport Transport => TestTransport.Unix;
+    protected override ServerOptions Options() => base.Options() with { Loops = 4 };
+}

@@ -35,12 +35,24 @@ public static class MultiConnClient
         public DateTime HandshakeDeadline { get; set; } = DateTime.MaxValue;
     }
 
+    /// <summary>
+    /// The most connections one run can open: the process's descriptor limit, raised to its hard limit on first use,
+    /// less those open then and <see cref="DescriptorReserve"/> more for the runtime.
+    /// </summary>
+    public static int MaxConnections => LazyMaxConnections.Value;
+
+    /// <summary>Descriptors kept back from <see cref="MaxConnections"/>, beyond those open, for the runtime's own.</summary>
+    public const int DescriptorReserve = DescriptorLimit.Reserve;
+
+    private static readonly Lazy<int> LazyMaxConnections = new(() => DescriptorLimit.Raise() is { } limit ? DescriptorLimit.MaxConnectionsUnder(limit) : int.MaxValue);
+
     /// <summary>Runs <paramref name="connections"/> connections to the endpoint until each is done or the timeout passes.</summary>
     /// <exception cref="NetworkException">The host does not resolve.</exception>
     public static async Task<IReadOnlyList<MultiConnResult>> RunAsync(string host, int port, int connections, IReadOnlyList<byte[]>? messages = null,
         ClientOptions? options = null, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(connections, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(connections, MaxConnections);
         EndPoint endPoint = await EndPoints.ResolveListenAsync(host, port, cancellationToken);
         return Run(host, endPoint, connections, messages ?? DefaultMessages, options ?? new ClientOptions(), logger ?? NullLogger.Instance, cancellationToken);
     }

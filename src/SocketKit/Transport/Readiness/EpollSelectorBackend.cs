@@ -1,0 +1,74 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using static SocketKit.Transport.NativeReadiness;
+
+namespace SocketKit.Transport;
+
+/// <summary>
+/// Linux's epoll, level-triggered as Python's EpollSelector: a socket stays ready until it is served, so a loop that
+/// serves part of what is ready (a bounded accept, a read of one buffer) is woken again for the rest.
+/// </summary>
+internal sealed unsafe class EpollSelectorBackend : SelectorBackend
+{
+    private const int MaxEvents = 512;
+    private readonly int _epoll;
+    private readonly byte* _events;
+
+    public EpollSelectorBackend()
+    {
+        _epoll = epoll_create1(EPOLL_CLOEXEC);
+        if (_epoll < 0)
+        {
+            throw Failure("epoll_create1");
+        }
+        _events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * EpollEventSize));
+    }
+
+    public override void Add(Socket socket, int token, SelectorEvents events, bool exclusive) =>
+        Control(EPOLL_CTL_ADD, socket, token, Mask(events) | (exclusive ? EPOLLEXCLUSIVE : 0));
+
+    public override void Change(Socket socket, int token, SelectorEvents from, SelectorEvents to) => Control(EPOLL_CTL_MOD, socket, token, Mask(to));
+
+    public override void Remove(Socket socket, int token, SelectorEvents events) => Control(EPOLL_CTL_DEL, socket, token, 0);
+
+    public override void Wait(List<(int Token, SelectorEvents Events)> ready, int timeoutMilliseconds)
+    {
+        int n = epoll_wait(_epoll, _events, MaxEvents, timeoutMilliseconds);
+        if (n < 0)
+        {
+            if (Marshal.GetLastPInvokeError() == EINTR) return;
+            throw Failure("epoll_wait");
+        }
+        for (int i = 0; i < n; i++)
+        {
+            byte* e = _events + (i * EpollEventSize);
+            uint flags = *(uint*)e;
+            int token = (int)*(ulong*)(e + EpollDataOffset);
+            // As Python's EpollSelector: anything but "readable" counts as writable, anything but "writable" as readable.
+            var events = SelectorEvents.None;
+            if ((flags & ~EPOLLIN) != 0) events |= SelectorEvents.Write;
+            if ((flags & ~EPOLLOUT) != 0) events |= SelectorEvents.Read;
+            ready.Add((token, events));
+        }
+    }
+
+    private void Control(int op, Socket socket, int token, uint mask)
+    {
+        byte* ev = stackalloc byte[16];
+        *(uint*)ev = mask;
+        *(ulong*)(ev + EpollDataOffset) = (ulong)token;
+        if (epoll_ctl(_epoll, op, Descriptor(socket), ev) != 0)
+        {
+            throw Failure("epoll_ctl");
+        }
+    }
+
+    private static uint Mask(SelectorEvents events) =>
+        ((events & SelectorEvents.Read) != 0 ? EPOLLIN : 0) | ((events & SelectorEvents.Write) != 0 ? EPOLLOUT : 0);
+
+    public override void Dispose()
+    {
+        if (_epoll >= 0) close(_epoll);
+        NativeMemory.Free(_events);
+    }
+}

@@ -1,0 +1,609 @@
+using System.Net;
+using System.Net.Sockets;
+using SocketKit.Logging;
+using SocketKit.Transport.Tls;
+
+namespace SocketKit.Transport;
+
+internal sealed partial class SelectEngine
+{
+    /// <summary>One connection, owned by the loop that accepted it.</summary>
+    private sealed class Connection(Socket socket, ServerConnection tracked, IConnectionHandler handler, int sendLimit) : TimerWheelEntry
+    {
+        public Socket Socket { get; } = socket;
+        public ServerConnection Tracked { get; } = tracked;
+        public ConnectionInfo Info => Tracked.Info;
+        public IConnectionHandler Handler { get; } = handler;
+        public ReceiveBuffer Input { get; } = new();
+        public SendBuffer Output { get; } = new(sendLimit);
+        public SelectorKey<Connection?>? Key { get; set; }
+        /// <summary>Where it is in its loop's list of connections.</summary>
+        public int Slot { get; set; }
+        public int Sent { get; set; }
+        public bool WaitingOnReader { get; set; }
+        public bool Closing { get; set; }
+        public bool IsClosed { get; set; }
+        public ConnectionCloseReason Reason { get; set; } = ConnectionCloseReason.PeerClosed;
+        /// <summary>The connection's TLS, or null for plain bytes.</summary>
+        public TlsPump? Tls { get; init; }
+        /// <summary>With TLS, when the handshake must be done by (a <see cref="TimeProvider"/> timestamp).</summary>
+        public long HandshakeDeadline { get; init; }
+
+        /// <summary>Bytes still to go out on the socket: the handler's not yet sent, or (with TLS) plaintext not yet encrypted and records not yet sent.</summary>
+        public bool HasPending => Tls is null ? Output.WrittenCount > Sent : Output.WrittenCount > 0 || Tls.OutgoingCount > 0;
+    }
+
+    /// <summary>
+    /// One readiness loop: a thread, a selector, a receive buffer shared by its connections, and a timer wheel for their
+    /// deadlines. A socket waits for "writable" only while it has bytes to send, so the loop sleeps when there is nothing
+    /// to do (the tutorial's server spins at 100% CPU), and a connection whose bytes cannot go out is not read further
+    /// until they do, so a slow reader cannot make the server buffer without bound. With TLS, a <see cref="TlsPump"/> per
+    /// connection sits between the socket and the handler, as Python's non-blocking ssl sockets would. Everything about
+    /// a connection happens on its loop's thread: the heartbeat and a stop only wake it.
+    /// </summary>
+    private sealed class Loop
+    {
+        private const int ReceiveSize = 64 * 1024;
+        private const int WheelSlots = 512;
+        private static readonly byte[] WakeByte = [1];
+
+        private readonly SelectEngine _engine;
+        private readonly int _index;
+        private readonly bool _exclusive;
+        private readonly Selector<Connection?> _selector;
+        private readonly byte[] _buffer = GC.AllocateUninitializedArray<byte>(ReceiveSize);
+        private readonly List<Connection> _connections = [];
+        private readonly TimerWheel _wheel;
+        private readonly List<TimerWheelEntry> _due = [];
+        private readonly long _shortestDeadline;
+        // A datagram to this socket wakes the selector for a stop or a heartbeat tick.
+        private readonly Socket _wake = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        private volatile bool _stopRequested;
+        private volatile bool _tickDue;
+        private bool _listening;
+        private bool _acceptPaused;
+        private long _resumeAcceptingAt;
+        private bool _drainSwept;
+        private bool _forceSwept;
+
+        public Loop(SelectEngine engine, int index, bool exclusive)
+        {
+            _engine = engine;
+            _index = index;
+            _exclusive = exclusive;
+            _selector = new Selector<Connection?>(engine.Options.SelectorMechanism);
+            TimeProvider time = engine.Options.TimeProvider;
+            _wheel = new TimerWheel(time.GetTimestamp(), Ticks(ServerTimeouts.HeartbeatPeriod), WheelSlots);
+            _shortestDeadline = Ticks(engine.Timeouts.ShortestDeadline);
+            _wake.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            _wake.Blocking = false;
+        }
+
+        private TimeProvider Time => _engine.Options.TimeProvider;
+
+        private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _engine.Options.TimeProvider.TimestampFrequency);
+
+        public Task Start()
+        {
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var thread = new Thread(() =>
+            {
+                try
+                {
+                    Run();
+                    done.SetResult();
+                }
+                catch (Exception ex)
+                {
+                    done.SetException(ex);
+                }
+            })
+            { IsBackground = true, Name = $"socketkit-loop-{_index}" };
+            thread.Start();
+            return done.Task;
+        }
+
+        public void RequestStop()
+        {
+            _stopRequested = true;
+            Wake();
+        }
+
+        public void RequestTick()
+        {
+            _tickDue = true;
+            Wake();
+        }
+
+        private void Wake()
+        {
+            try
+            {
+                _wake.SendTo(WakeByte, _wake.LocalEndPoint!);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                // The loop has ended, or its wake-up queue is full: it is awake either way.
+            }
+        }
+
+        private void Run()
+        {
+            _selector.Register(_wake, SelectorEvents.Read, null);
+            StartListening();
+            try
+            {
+                // The loop ends once it no longer accepts (stopped, or StopAfterConnections reached) and its last connection closed.
+                while (_listening || _acceptPaused || _connections.Count > 0)
+                {
+                    foreach ((SelectorKey<Connection?> key, SelectorEvents mask) in _selector.Select(timeout: null))
+                    {
+                        if (key.Data is { } connection)
+                        {
+                            if (!connection.IsClosed) Service(connection, mask);
+                        }
+                        else if (key.Socket == _wake)
+                        {
+                            DrainWake();
+                        }
+                        else if (_listening)
+                        {
+                            AcceptReady();
+                        }
+                    }
+                    if (_stopRequested && (_listening || _acceptPaused))
+                    {
+                        StopListening();
+                    }
+                    if (_tickDue)
+                    {
+                        _tickDue = false;
+                        Tick();
+                    }
+                }
+            }
+            finally
+            {
+                for (int i = _connections.Count - 1; i >= 0; i--)
+                {
+                    _connections[i].Reason = ConnectionCloseReason.ServerStopping;
+                    Close(_connections[i]);
+                }
+                if (_listening || _acceptPaused)
+                {
+                    StopListening();
+                }
+                _selector.Dispose();
+                _wake.Dispose();
+            }
+        }
+
+        private void DrainWake()
+        {
+            Span<byte> one = stackalloc byte[16];
+            while (_wake.Available > 0)
+            {
+                _wake.Receive(one);
+            }
+        }
+
+        private void StartListening()
+        {
+            _selector.Register(_engine.Listener, SelectorEvents.Read, null, _exclusive);
+            _listening = true;
+            _acceptPaused = false;
+        }
+
+        private void StopListening()
+        {
+            if (_listening)
+            {
+                _selector.Unregister(_engine.Listener);
+            }
+            _listening = false;
+            _acceptPaused = false;
+            _engine.LoopStoppedListening();
+        }
+
+        /// <summary>Out of descriptors (or kernel memory): stop watching the listener for a moment, serving what is held.</summary>
+        private void PauseAccepting(string kind)
+        {
+            _engine.AcceptPaused(kind);
+            _selector.Unregister(_engine.Listener);
+            _listening = false;
+            _acceptPaused = true;
+            _resumeAcceptingAt = Time.GetTimestamp() + Ticks(AcceptPause);
+        }
+
+        private void ResumeAccepting()
+        {
+            if (_acceptPaused && !_stopRequested)
+            {
+                StartListening();
+            }
+        }
+
+        private void AcceptReady()
+        {
+            // Accept what is queued now, bounded so one busy listener cannot starve the connections.
+            for (int i = 0; i < 64; i++)
+            {
+                Socket socket;
+                try
+                {
+                    socket = _engine.Listener.Accept();
+                }
+                catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock)
+                {
+                    return;
+                }
+                catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset)
+                {
+                    continue; // The client gave up before we accepted it.
+                }
+                catch (Exception ex) when (ExhaustionKind(ex) is { } kind)
+                {
+                    PauseAccepting(kind);
+                    return;
+                }
+                if (!_engine.Admit(socket))
+                {
+                    continue;
+                }
+                try
+                {
+                    Open(socket);
+                }
+                catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+                {
+                    // Reset before it could be set up (its address is gone, say): that connection only.
+                    Log.AcceptFailed(_engine.Logger, ex.Message);
+                    socket.Dispose();
+                }
+                if (_engine.AcceptedAll)
+                {
+                    _engine.AcceptedLast();
+                    return;
+                }
+            }
+        }
+
+        private void Open(Socket socket)
+        {
+            socket.Blocking = false;
+            Listeners.SetNoDelay(socket);
+            if (_engine.Track(socket) is not { } tracked)
+            {
+                return;
+            }
+            _engine.OnAccepted(tracked.Info);
+            ServerOptions options = _engine.Options;
+            var connection = new Connection(socket, tracked, _engine.HandlerFactory(tracked.Info), _engine.Limits.MaxSendBufferBytes)
+            {
+                Tls = options.Tls is { } tls ? TlsPump.ForServer(tls) : null,
+                HandshakeDeadline = options.Tls is { } timed ? Time.GetTimestamp() + Ticks(timed.HandshakeTimeout) : 0,
+                Slot = _connections.Count,
+            };
+            _connections.Add(connection);
+            connection.Key = _selector.Register(socket, SelectorEvents.Read, connection);
+            Schedule(connection, Time.GetTimestamp());
+        }
+
+        /// <summary>
+        /// Puts a connection on the wheel for its next deadline, or sooner: a deadline set by what happens later is at
+        /// least the shortest timeout away, so looking again within that never misses one.
+        /// </summary>
+        private void Schedule(Connection c, long now)
+        {
+            long due = Math.Min(c.Tracked.Clock.NextCheckAt, now + _shortestDeadline);
+            if (c.Tls is { IsHandshaking: true })
+            {
+                due = Math.Min(due, c.HandshakeDeadline);
+            }
+            _wheel.Schedule(c, due);
+        }
+
+        /// <summary>A heartbeat: resume accepting after a pause, apply the drain, and check the connections whose time has come.</summary>
+        private void Tick()
+        {
+            long now = Time.GetTimestamp();
+            if (_acceptPaused && now >= _resumeAcceptingAt)
+            {
+                ResumeAccepting();
+            }
+            if (_engine.DrainForced && !_forceSwept)
+            {
+                _forceSwept = true;
+                CloseAll(_ => true, ConnectionCloseReason.DrainTimeout);
+            }
+            if (_engine.Draining && !_drainSwept)
+            {
+                // Once: a connection that becomes idle later is closed as its last response goes out.
+                _drainSwept = true;
+                CloseAll(c => c.Tracked.Clock.IsIdle && !c.HasPending, ConnectionCloseReason.ServerStopping);
+            }
+            _due.Clear();
+            _wheel.Advance(now, _due);
+            foreach (TimerWheelEntry entry in _due)
+            {
+                var c = (Connection)entry;
+                if (c.IsClosed)
+                {
+                    continue;
+                }
+                if (c.Tls is { IsHandshaking: true } && now >= c.HandshakeDeadline && _engine.Options.Tls is { } tls)
+                {
+                    _engine.LogHandshakeTimedOut(c.Info, tls.HandshakeTimeout);
+                    c.Reason = ConnectionCloseReason.Failed;
+                    Close(c);
+                }
+                else if (c.Tracked.Clock.Check() is { } reason)
+                {
+                    c.Tracked.Abort(reason);
+                    c.Reason = reason;
+                    Close(c);
+                }
+                else
+                {
+                    Schedule(c, now);
+                }
+            }
+        }
+
+        private void CloseAll(Func<Connection, bool> which, ConnectionCloseReason reason)
+        {
+            for (int i = _connections.Count - 1; i >= 0; i--)
+            {
+                if (i < _connections.Count && _connections[i] is var c && which(c))
+                {
+                    c.Tracked.Abort(reason);
+                    c.Reason = reason;
+                    Close(c);
+                }
+            }
+        }
+
+        private void Service(Connection c, SelectorEvents mask)
+        {
+            try
+            {
+                if ((mask & SelectorEvents.Read) != 0 && !c.Closing)
+                {
+                    Read(c);
+                }
+                if (c.HasPending)
+                {
+                    Flush(c);
+                }
+                if (c.Tls is not null && !c.HasPending && !c.Closing && _engine.CloseIfDrained(c.Tracked))
+                {
+                    c.Reason = ConnectionCloseReason.ServerStopping;
+                    c.Closing = true;
+                }
+                if (c.Closing && c.Tls is { } tls && !c.HasPending)
+                {
+                    // close_notify once the last response is out, before the FIN, as the other engines end a TLS connection.
+                    tls.Close();
+                    if (c.HasPending) Flush(c);
+                }
+                if (c.HasPending)
+                {
+                    // Back-pressure: wait until the peer takes these bytes before reading more.
+                    _selector.Modify(c.Key!, SelectorEvents.Write);
+                }
+                else if (c.Closing)
+                {
+                    Close(c);
+                }
+                else if (_engine.CloseIfDrained(c.Tracked))
+                {
+                    c.Reason = ConnectionCloseReason.ServerStopping;
+                    Close(c);
+                }
+                else
+                {
+                    _selector.Modify(c.Key!, SelectorEvents.Read);
+                }
+            }
+            catch (SendBufferFullException)
+            {
+                c.Reason = ConnectionCloseReason.SendBufferFull;
+                Close(c);
+            }
+            catch (SocketException ex)
+            {
+                c.Reason = ConnectionCloseReason.Failed;
+                _engine.LogFailure(c.Info, ex);
+                Close(c);
+            }
+            catch (IOException ex) when (c.Tls is not null)
+            {
+                // A TLS record that cannot be read (corrupt, cut short, an alert): the same words as the other engines.
+                c.Reason = ConnectionCloseReason.Failed;
+                Log.ConnectionFailed(_engine.Logger, c.Info.Id, c.Info.Remote, ex.Message);
+                Close(c);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A handler's bug ends its own connection, never the loop that serves the others.
+                c.Reason = ConnectionCloseReason.Failed;
+                Log.HandlerFailed(_engine.Logger, c.Info.Id, c.Info.Remote, $"{ex.GetType().Name}: {ex.Message}");
+                Close(c);
+            }
+        }
+
+        private void Read(Connection c)
+        {
+            int n = c.Socket.Receive(_buffer, 0, _buffer.Length, SocketFlags.None, out SocketError error);
+            if (error == SocketError.WouldBlock)
+            {
+                return;
+            }
+            if (error != SocketError.Success)
+            {
+                throw new SocketException((int)error);
+            }
+            if (c.Tls is not null)
+            {
+                ReadTls(c, c.Tls, n);
+                return;
+            }
+            NextStep step;
+            if (n == 0)
+            {
+                step = c.Input.Finish(c.Handler, c.Output);
+                c.Closing = true;
+            }
+            else
+            {
+                step = _engine.Deliver(c.Tracked, c.Handler, c.Input, _buffer.AsMemory(0, n), c.Output);
+            }
+            if (c.Output.WrittenCount > 0)
+            {
+                _engine.Counters.Buffered(c.Output.WrittenCount);
+            }
+            if (step == NextStep.CloseAfterSending)
+            {
+                c.Closing = true;
+                if (n > 0) c.Reason = ConnectionCloseReason.Done;
+            }
+        }
+
+        /// <summary>Hands the ciphertext just read to the connection's pump, and the plaintext that comes out to the handler.</summary>
+        private void ReadTls(Connection c, TlsPump tls, int n)
+        {
+            if (n == 0) tls.FeedEnd(); else tls.Feed(_buffer.AsSpan(0, n));
+            if (!tls.IsAuthenticated)
+            {
+                if (tls.HandshakeFailure is { } failure)
+                {
+                    _engine.LogHandshakeFailed(c.Info, failure);
+                    c.Reason = ConnectionCloseReason.Failed;
+                    c.Closing = true;
+                }
+                else if (n == 0)
+                {
+                    c.Closing = true;
+                }
+                return; // Its own records (if any) go out through Flush.
+            }
+            NextStep step = NextStep.Receive;
+            while (step == NextStep.Receive && tls.TryRead(out ReadOnlyMemory<byte> plaintext))
+            {
+                step = _engine.Deliver(c.Tracked, c.Handler, c.Input, plaintext, c.Output);
+            }
+            if (step == NextStep.Receive && tls.PeerClosed)
+            {
+                c.Input.Finish(c.Handler, c.Output);
+                c.Closing = true;
+            }
+            else if (step == NextStep.CloseAfterSending)
+            {
+                c.Closing = true;
+                c.Reason = ConnectionCloseReason.Done;
+            }
+            if (c.Output.WrittenCount > 0)
+            {
+                _engine.Counters.Buffered(c.Output.WrittenCount);
+            }
+            if (n == 0 && !c.Closing)
+            {
+                // The TCP stream ended between records without close_notify; nothing more can arrive.
+                c.Input.Finish(c.Handler, c.Output);
+                c.Closing = true;
+            }
+        }
+
+        private void Flush(Connection c)
+        {
+            if (c.Tls is { } tls)
+            {
+                FlushTls(c, tls);
+                return;
+            }
+            ReadOnlySpan<byte> pending = c.Output.WrittenSpan[c.Sent..];
+            int sent = c.Socket.Send(pending, SocketFlags.None, out SocketError error);
+            if (error is not (SocketError.Success or SocketError.WouldBlock))
+            {
+                throw new SocketException((int)error);
+            }
+            if (sent > 0)
+            {
+                _engine.LogSending(c.Info, pending[..sent]);
+                c.Sent += sent;
+                if (c.WaitingOnReader) c.Tracked.Clock.Sent(sent);
+            }
+            bool allSent = c.Sent == c.Output.WrittenCount;
+            if (allSent)
+            {
+                c.Output.Reset();
+                c.Sent = 0;
+            }
+            TimeReader(c, allSent);
+        }
+
+        /// <summary>Encrypts what the handler wrote, then sends records as the socket takes them; the clock is timed as for plain bytes.</summary>
+        private void FlushTls(Connection c, TlsPump tls)
+        {
+            if (c.Output.WrittenCount > 0)
+            {
+                _engine.LogSending(c.Info, c.Output.WrittenSpan);
+                tls.Write(c.Output.WrittenMemory);
+                c.Output.Reset();
+            }
+            int sent = c.Socket.Send(tls.Outgoing, SocketFlags.None, out SocketError error);
+            if (error is not (SocketError.Success or SocketError.WouldBlock))
+            {
+                throw new SocketException((int)error);
+            }
+            if (sent > 0)
+            {
+                tls.Consume(sent);
+                if (c.WaitingOnReader) c.Tracked.Clock.Sent(sent);
+            }
+            TimeReader(c, allSent: tls.OutgoingCount == 0);
+        }
+
+        /// <summary>
+        /// The server waits on the reader from the first send the socket does not take whole until all is out: only that
+        /// time is timed against the reader's rate, so responses the kernel takes at once never trip it.
+        /// </summary>
+        private static void TimeReader(Connection c, bool allSent)
+        {
+            if (allSent)
+            {
+                if (c.WaitingOnReader)
+                {
+                    c.WaitingOnReader = false;
+                    c.Tracked.Clock.SendDone();
+                }
+            }
+            else if (!c.WaitingOnReader)
+            {
+                c.WaitingOnReader = true;
+                c.Tracked.Clock.SendStarted();
+            }
+        }
+
+        private void Close(Connection c)
+        {
+            if (c.IsClosed)
+            {
+                return;
+            }
+            c.IsClosed = true;
+            // The last connection takes the closed one's place in the list.
+            Connection last = _connections[^1];
+            _connections[c.Slot] = last;
+            last.Slot = c.Slot;
+            _connections.RemoveAt(_connections.Count - 1);
+            _wheel.Remove(c);
+            _engine.Closed(c.Tracked, c.Reason);
+            _selector.Unregister(c.Socket);
+            CloseGracefully(c.Socket);
+            c.Tls?.Dispose();
+            // A descriptor came free: a loop paused for want of them may accept again.
+            ResumeAccepting();
+        }
+    }
+}

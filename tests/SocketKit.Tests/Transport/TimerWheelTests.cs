@@ -1,0 +1,90 @@
+using SocketKit.Transport;
+
+namespace SocketKit.Tests.Transport;
+
+/// <summary>The readiness loops' timer wheel: entries come due at their tick, never before, and move or leave in O(1).</summary>
+public sealed class TimerWheelTests
+{
+    private sealed class Entry(string name) : TimerWheelEntry
+    {
+        public string Name { get; } = name;
+    }
+
+    private const long Tick = 100;
+
+    [Fact]
+    public void AnEntryComesDueAtTheFirstTickAtOrAfterItsTimeAndNotBefore()
+    {
+        var wheel = new TimerWheel(now: 1_000, Tick, slots: 16);
+        var a = new Entry("a");
+        wheel.Schedule(a, due: 1_250);
+        Assert.Empty(Advance(wheel, 1_299));
+        Assert.Equal(["a"], Advance(wheel, 1_300));
+        Assert.Equal(0, wheel.Count);
+        Assert.Empty(Advance(wheel, 5_000));
+    }
+
+    [Fact]
+    public void AnEntryAlreadyDueComesDueAtTheNextTick()
+    {
+        var wheel = new TimerWheel(now: 1_000, Tick, slots: 16);
+        wheel.Schedule(new Entry("late"), due: 500);
+        Assert.Empty(Advance(wheel, 1_099));
+        Assert.Equal(["late"], Advance(wheel, 1_100));
+    }
+
+    [Fact]
+    public void RescheduledAndRemovedEntriesComeDueOnlyAtTheirNewTimeOrNever()
+    {
+        var wheel = new TimerWheel(now: 0, Tick, slots: 16);
+        var moved = new Entry("moved");
+        var removed = new Entry("removed");
+        var kept = new Entry("kept");
+        wheel.Schedule(moved, 300);
+        wheel.Schedule(removed, 300);
+        wheel.Schedule(kept, 300);
+        wheel.Schedule(moved, 700);
+        wheel.Remove(removed);
+        wheel.Remove(removed); // Twice is harmless.
+        Assert.Equal(2, wheel.Count);
+        Assert.Equal(["kept"], Advance(wheel, 300));
+        Assert.Equal(["moved"], Advance(wheel, 700));
+    }
+
+    [Fact]
+    public void AnEntryBeyondTheRingComesBackEarlyAtItsFarthestSlotForItsOwnerToReschedule()
+    {
+        var wheel = new TimerWheel(now: 0, Tick, slots: 8);
+        wheel.Schedule(new Entry("far"), due: 100_000);
+        Assert.Empty(Advance(wheel, 699));
+        Assert.Equal(["far"], Advance(wheel, 700)); // 7 ticks: the farthest of 8 slots.
+    }
+
+    [Fact]
+    public void ALongPauseHandsOverEverythingDueInIt()
+    {
+        var wheel = new TimerWheel(now: 0, Tick, slots: 8);
+        for (int i = 1; i <= 7; i++) wheel.Schedule(new Entry($"e{i}"), i * Tick);
+        Assert.Equal(["e1", "e2", "e3", "e4", "e5", "e6", "e7"], Advance(wheel, 10 * Tick).Order());
+    }
+
+    [Fact]
+    public void ManyEntriesInOneSlotAllComeDueAndEachOnlyOnce()
+    {
+        var wheel = new TimerWheel(now: 0, Tick, slots: 64);
+        var entries = Enumerable.Range(0, 1_000).Select(i => new Entry($"{i}")).ToList();
+        foreach (Entry e in entries) wheel.Schedule(e, 250);
+        foreach (Entry e in entries.Where((_, i) => i % 2 == 0)) wheel.Remove(e);
+        List<string> due = Advance(wheel, 300);
+        Assert.Equal(500, due.Count);
+        Assert.Equal(500, due.Distinct().Count());
+        Assert.All(due, name => Assert.True(int.Parse(name) % 2 == 1));
+    }
+
+    private static List<string> Advance(TimerWheel wheel, long now)
+    {
+        var due = new List<TimerWheelEntry>();
+        wheel.Advance(now, due);
+        return [.. due.Cast<Entry>().Select(e => e.Name)];
+    }
+}
