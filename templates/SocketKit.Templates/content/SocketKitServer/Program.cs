@@ -1,0 +1,11 @@
+using SocketKit.Applications.App;
+using SocketKit.Hosting;
+
+// A SocketKit server run by the .NET Generic Host. Settings: appsettings.json, then environment variables
+// (SocketKit__Servers__app__Endpoints__0=[::1]:7000), then the command line. Ctrl+C or SIGTERM drains it;
+// under systemd (Type=notify) it reports READY=1 once every endpoint is bound.
+HostApplicationBuilder builder = Host.CreateApplicationBuilder(args);
+builder.Services.AddSystemd();
+builder.Services.AddSocketKitServer("app")
+    .MapAction("hello", request => AppResponse.Result($"Hello, {request.Value?.GetString() ?? "world"}!"));
+await builder.Build().RunAsync();
