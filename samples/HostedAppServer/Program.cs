@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using SocketKit.Applications.App;
 using SocketKit.Hosting;
+using SocketKit.Transport;
 
 // The tutorial's app server plus a "reverse" action, run by the Generic Host: settings from appsettings.json,
 // then environment variables (SocketKit__Servers__app__Endpoints__0=[::1]:7000), then the command line
@@ -11,4 +13,14 @@ HostApplicationBuilder builder = Host.CreateApplicationBuilder(args);
 builder.Services.AddSystemd();
 builder.Services.AddSocketKitServer("app")
     .MapAction("reverse", request => AppResponse.Result(new string(request.Value?.GetString()?.Reverse().ToArray())));
-await builder.Build().RunAsync();
+try
+{
+    await builder.Build().RunAsync();
+    return 0;
+}
+catch (Exception ex) when (ex is OptionsValidationException or NetworkException)
+{
+    // Wrong settings or an address that cannot be bound: say so in one line, not a stack trace.
+    Console.Error.WriteLine($"{AppDomain.CurrentDomain.FriendlyName}: {ex.Message}");
+    return 1;
+}

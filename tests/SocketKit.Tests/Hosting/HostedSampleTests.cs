@@ -76,6 +76,18 @@ public sealed class HostedSampleTests
     }
 
     [Fact]
+    public async Task WrongSettingsStopItWithOneLineNamingEachKeyAndExitOne()
+    {
+        using var sample = ProgramProcess.StartDll(SampleDll, new Dictionary<string, string>
+        {
+            ["SocketKit__Servers__app__Endpoints__0"] = "127.0.0.1",
+            ["SocketKit__Servers__app__Engine"] = "turbo",
+        });
+        Assert.Equal(1, await sample.WaitForExitAsync(Startup));
+        Assert.Matches(@"^HostedAppServer: SocketKit:Servers:app:Endpoints:0: '127\.0\.0\.1' is not an endpoint; .*SocketKit:Servers:app:Engine: 'turbo' is not an engine; use one of ", sample.Error.ToString());
+    }
+
+    [Fact]
     public async Task UnderSystemdItSaysReadyOnlyOnceEveryEndpointIsBoundAndStoppingOnSigterm()
     {
         // systemd's notify protocol: the service manager owns a datagram socket and names it in NOTIFY_SOCKET.
