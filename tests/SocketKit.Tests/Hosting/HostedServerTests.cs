@@ -90,6 +90,36 @@ public sealed class HostedServerTests
     }
 
     [Fact]
+    public async Task TlsCertificatesAndThePROXYProtocolComeFromConfiguration()
+    {
+        using IHost host = Build(new()
+        {
+            ["SocketKit:Servers:secure:Endpoints:0"] = "127.0.0.1:0",
+            ["SocketKit:Servers:secure:Tls:CertificatePath"] = TestCertificates.CertificatePath,
+            ["SocketKit:Servers:secure:Tls:KeyPath"] = TestCertificates.KeyPath,
+            ["SocketKit:Servers:secure:Timeouts:HandshakeTimeout"] = "00:00:05",
+            ["SocketKit:Servers:proxied:Endpoints:0"] = "127.0.0.1:0",
+            ["SocketKit:Servers:proxied:ProxyProtocol"] = "true",
+        }, services =>
+        {
+            services.AddSocketKitServer("secure").MapAction("reverse", Reverse);
+            services.AddSocketKitServer("proxied").UseHandler((_, connection) => new GreetingHandler(new Greeting($"you are {connection.Remote}")));
+        }, out _);
+        await host.StartAsync().WaitAsync(Limit);
+
+        var secure = (IPEndPoint)host.Services.GetRequiredKeyedService<SocketKitHostedServer>("secure").LocalEndPoints.Single();
+        var tls = new SocketKit.Applications.ClientOptions { Tls = new SocketKit.Transport.Tls.TlsClientOptions { TrustedRoots = [TestCertificates.Server] } };
+        Message answer = await AppClient.RequestAsync("127.0.0.1", secure.Port, AppRequests.Json("reverse", "stressed"), tls).WaitAsync(Limit);
+        Assert.Equal("{\"result\": \"desserts\"}", Encoding.UTF8.GetString(answer.Content.Span));
+
+        EndPoint proxied = host.Services.GetRequiredKeyedService<SocketKitHostedServer>("proxied").LocalEndPoints.Single();
+        byte[] relayed = Encoding.ASCII.GetBytes($"PROXY TCP4 192.0.2.7 127.0.0.1 56324 {((IPEndPoint)proxied).Port}\r\nhi");
+        Assert.Equal("you are 192.0.2.7:56324", Encoding.ASCII.GetString(await RawClient.ExchangeUntilCloseAsync(proxied, relayed)));
+        Assert.Empty(await RawClient.ExchangeUntilCloseAsync(proxied, "hi"u8.ToArray())); // no header: refused
+        await host.StopAsync().WaitAsync(Limit);
+    }
+
+    [Fact]
     public async Task InvalidSettingsStopTheHostBeforeAnythingIsBoundAndNameEveryKey()
     {
         string unixPath = Path.Combine(TestScratch.Directory, $"invalid-{Guid.NewGuid():N}"[..20] + ".sock");
