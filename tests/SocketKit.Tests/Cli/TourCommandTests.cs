@@ -42,6 +42,7 @@ public class TourCommandTests
         Assert.Contains("Got result: Follow the white rabbit. \U0001F430", output);
         Assert.Contains("ECONNREFUSED", output);
         Assert.EndsWith("docs/ for the protocol and the architecture.\n", output);
+        File.Delete(Regex.Match(output, @"wrote it to (\S+\.pcap)").Groups[1].Value); // left for a reader to open; not for a test run
     }
 
     [Fact]
