@@ -31,6 +31,14 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# The real dotnet-counters, where the hosting tests look for it (Support/DotnetCounters.cs), so they need no network.
+counters_version=10.0.750501
+counters_path="${TMPDIR:-/tmp}/socketkit-tools/dotnet-counters-$counters_version"
+if [[ ! -x "$counters_path/dotnet-counters" ]]; then
+  echo "Installing dotnet-counters $counters_version ..."
+  dotnet tool install --tool-path "$counters_path" dotnet-counters --version "$counters_version" >/dev/null
+fi
+
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 status=0

@@ -17,46 +17,87 @@ using SocketKit.Transport;
 namespace SocketKit.Cli.Tour;
 
 /// <summary>
-/// socketkit tour: the whole tutorial on loopback, in one run. Each step starts its server on a port the
-/// system picks, runs the client through the library (no child processes), shows what happened, and ends
-/// with the tutorial section to read and the commands to run it by hand.
+/// socketkit tour: the whole tutorial on loopback, in one run, its troubleshooting section included. Each step
+/// starts its server on a port the system picks, runs the client through the library, shows what happened, and
+/// ends with the tutorial section to read and the commands to run it by hand.
 /// </summary>
-internal sealed class GuidedTour(CliContext context, ILogger logger, bool colour, CancellationToken cancellationToken)
+internal sealed partial class GuidedTour(CliContext context, ILogger logger, bool colour, CancellationToken cancellationToken)
 {
-    private const string Tutorial = "https://realpython.com/python-sockets/";
     private static readonly IPEndPoint AnyLoopbackPort = new(IPAddress.Loopback, 0);
     private static readonly ClientOptions Client = new() { ConnectTimeout = TimeSpan.FromSeconds(5), Timeout = TimeSpan.FromSeconds(10) };
     private int _step;
 
-    public const int Steps = 5;
+    /// <summary>The steps, in the tutorial's order; the README's list of them is held to this one by a test.</summary>
+    public static IReadOnlyList<TourStep> Steps { get; } =
+    [
+        new("Echo client and server", "Echo Client and Server", "echo-client-and-server"),
+        new("Viewing socket state", "Viewing Socket State", "viewing-socket-state"),
+        new("Handling multiple connections", "Handling Multiple Connections", "handling-multiple-connections"),
+        new("Application client and server: one conversation, byte by byte", "Application Client and Server", "application-client-and-server"),
+        new("Communication breakdown: connection refused", "Communication Breakdown", "communication-breakdown"),
+        new("Ping: is the host up, and does anything listen on the port?", "Ping", "ping"),
+        new("netstat: the socket table while data is in flight, and after", "netstat", "netstat"),
+        new("Windows: the same states and errors, in Windows' words", "Windows", "windows"),
+        new("Wireshark: one conversation captured with trace --pcap", "Wireshark", "wireshark"),
+    ];
 
-    public async Task RunAsync()
+    /// <summary>Runs every step, or only step <paramref name="only"/> (from 1).</summary>
+    public async Task RunAsync(int? only = null)
     {
         Line("A tour of the \"Socket Programming in Python\" tutorial, run for real on 127.0.0.1.");
         Line("Every server below listens on a port the system picks; nothing leaves this machine.");
-        await EchoAsync();
-        await SocketStateAsync();
-        await MultiConnAsync();
-        await ApplicationAsync();
-        await ErrorsAsync();
+        for (int step = 1; step <= Steps.Count; step++)
+        {
+            if (only is null || only == step)
+            {
+                _step = step;
+                await RunStepAsync(step);
+            }
+        }
         Line("");
-        Line(Bold("Tour complete.") + " Next: `socketkit COMMAND --help` for any command, and docs/ for the protocol and the architecture.");
+        Line(only is null
+            ? Bold("Tour complete.") + " Next: `socketkit COMMAND --help` for any command, and docs/ for the protocol and the architecture."
+            : Bold($"Step {only} done.") + $" `socketkit tour --list` lists all {Steps.Count}; `socketkit tour` runs them in order.");
     }
+
+    /// <summary>Prints the steps and the section each reads, without running them.</summary>
+    public void List()
+    {
+        for (int i = 0; i < Steps.Count; i++)
+        {
+            Line($"{i + 1,2}. {Steps[i].Title}");
+            Line($"    Read: \"{Steps[i].Section}\" {Steps[i].Url}");
+        }
+    }
+
+    private Task RunStepAsync(int step) => step switch
+    {
+        1 => EchoAsync(),
+        2 => SocketStateAsync(),
+        3 => MultiConnAsync(),
+        4 => ApplicationAsync(),
+        5 => ErrorsAsync(),
+        6 => PingAsync(),
+        7 => QueuesAsync(),
+        8 => WindowsAsync(),
+        9 => WiresharkAsync(),
+        _ => throw new ArgumentOutOfRangeException(nameof(step), step, $"the tour has steps 1 to {Steps.Count}"),
+    };
 
     private async Task EchoAsync()
     {
-        Heading("Echo client and server");
+        Heading();
         await using SocketServer server = SocketServer.Start(new ServerOptions { EndPoint = AnyLoopbackPort, Engine = EngineKind.Blocking }, _ => new EchoHandler(), logger);
         int port = Port(server);
         Line($"echo-server listens on 127.0.0.1:{port} with blocking sockets: accept(), recv() and sendall() each wait.");
         byte[] echo = await EchoClient.EchoAsync("127.0.0.1", port, "Hello, world"u8.ToArray(), Client, logger, cancellationToken);
         Line($"echo-client sent b'Hello, world' and got back {PythonBytes.Repr(echo)}, reading until every byte was back.");
-        Next("Echo Client and Server", "echo-client-and-server", "socketkit echo-server 127.0.0.1 65432", "socketkit echo-client 127.0.0.1 65432");
+        Next("socketkit echo-server 127.0.0.1 65432", "socketkit echo-client 127.0.0.1 65432");
     }
 
     private async Task SocketStateAsync()
     {
-        Heading("Viewing socket state");
+        Heading();
         await using SocketServer server = SocketServer.Start(new ServerOptions { EndPoint = AnyLoopbackPort, Engine = EngineKind.Blocking }, _ => new EchoHandler(), logger);
         int port = Port(server);
         using (Socket client = await Listeners.ConnectAsync(server.LocalEndPoint, Client.ConnectTimeout, cancellationToken))
@@ -72,12 +113,12 @@ internal sealed class GuidedTour(CliContext context, ILogger logger, bool colour
         }
         Line("After the client closed first, its side stays in TIME-WAIT (about 60 s on Linux); the server's side is gone:");
         Table(port);
-        Next("Viewing Socket State", "viewing-socket-state", "socketkit echo-server 127.0.0.1 65432", $"ss -tan 'sport = :65432 or dport = :65432'   # or: netstat -an");
+        Next("socketkit echo-server 127.0.0.1 65432", $"ss -tan 'sport = :65432 or dport = :65432'   # or: netstat -an");
     }
 
     private async Task MultiConnAsync()
     {
-        Heading("Handling multiple connections");
+        Heading();
         await using SocketServer server = SocketServer.Start(new ServerOptions { EndPoint = AnyLoopbackPort, Engine = EngineKind.Select }, _ => new EchoHandler(), logger);
         int port = Port(server);
         Line($"multiconn-server listens on 127.0.0.1:{port}: one thread, non-blocking sockets, a selector that says which are ready.");
@@ -86,12 +127,12 @@ internal sealed class GuidedTour(CliContext context, ILogger logger, bool colour
         {
             Line($"connection {r.ConnectionId} sent its two messages and got back {PythonBytes.Repr(r.Received)}{(r.Error is null ? "" : $" ({r.Error})")}");
         }
-        Next("Handling Multiple Connections", "handling-multiple-connections", "socketkit multiconn-server 127.0.0.1 65432 -v", "socketkit multiconn-client 127.0.0.1 65432 2");
+        Next("socketkit multiconn-server 127.0.0.1 65432 -v", "socketkit multiconn-client 127.0.0.1 65432 2");
     }
 
     private async Task ApplicationAsync()
     {
-        Heading("Application client and server: one conversation, byte by byte");
+        Heading();
         await using AppServer server = new AppServer(new ServerOptions { EndPoint = AnyLoopbackPort }, logger).Start();
         int port = ((IPEndPoint)server.LocalEndPoint).Port;
         Line($"app-server listens on 127.0.0.1:{port}. The client sends {{\"action\": \"search\", \"value\": \"morpheus\"}}:");
@@ -105,19 +146,14 @@ internal sealed class GuidedTour(CliContext context, ILogger logger, bool colour
         byte[] response = await ReceiveExactlyAsync(client, 0);
         Line("The server answers, then closes its side, as app-server.py does:");
         Trace("response", response);
-        Next("Application Client and Server", "application-client-and-server", "socketkit app-server 127.0.0.1 65432",
+        Next("socketkit app-server 127.0.0.1 65432",
             "socketkit app-client 127.0.0.1 65432 search morpheus -v   # -v prints the bytes, as above");
     }
 
     private async Task ErrorsAsync()
     {
-        Heading("Communication breakdown: connection refused");
-        // A port that was free a moment ago and has no listener now: the kernel answers the SYN with a RST.
-        int closedPort;
-        using (Socket probe = Listeners.Listen(AnyLoopbackPort, 1))
-        {
-            closedPort = ((IPEndPoint)probe.LocalEndPoint!).Port;
-        }
+        Heading();
+        int closedPort = FreePort();
         try
         {
             await EchoClient.EchoAsync("127.0.0.1", closedPort, "Hello"u8.ToArray(), Client, logger, cancellationToken);
@@ -130,7 +166,7 @@ internal sealed class GuidedTour(CliContext context, ILogger logger, bool colour
             Line($"    {ex.Advice.ErrnoName}: {ex.Advice.Summary}");
             Line($"    What to check: {ex.Advice.WhatToCheck}");
         }
-        Next("Communication Breakdown", "communication-breakdown", "socketkit echo-client 127.0.0.1 1", "echo $?   # 1: a network failure; 2 would be a usage error");
+        Next("socketkit echo-client 127.0.0.1 1", "echo $?   # 1: a network failure; 2 would be a usage error");
     }
 
     /// <summary>Prints a frame as the decoder reads it: the 2-byte length, the JSON header, then the content.</summary>
@@ -193,7 +229,7 @@ internal sealed class GuidedTour(CliContext context, ILogger logger, bool colour
         byte[] buffer = new byte[16 * 1024];
         while (count == 0 || received.Length < count)
         {
-            int n = await socket.ReceiveAsync(buffer.AsMemory(0, count == 0 ? buffer.Length : count - (int)received.Length), SocketFlags.None, timeout.Token);
+            int n = await socket.ReceiveAsync(buffer.AsMemory(0, count == 0 ? buffer.Length : Math.Min(buffer.Length, count - (int)received.Length)), SocketFlags.None, timeout.Token);
             if (n == 0)
             {
                 break;
@@ -205,16 +241,17 @@ internal sealed class GuidedTour(CliContext context, ILogger logger, bool colour
 
     private static int Port(SocketServer server) => ((IPEndPoint)server.LocalEndPoint).Port;
 
-    private void Heading(string title)
+    private void Heading()
     {
-        _step++;
         Line("");
-        Line(Bold($"{_step}/{Steps} {title}"));
+        Line(Bold($"{_step}/{Steps.Count} {Steps[_step - 1].Title}"));
     }
 
-    private void Next(string section, string anchor, params string[] commands)
+    /// <summary>Ends a step: the section to read, then the commands to run it by hand.</summary>
+    private void Next(params string[] commands)
     {
-        Line($"Read:  \"{section}\" {Tutorial}#{anchor}");
+        TourStep step = Steps[_step - 1];
+        Line($"Read:  \"{step.Section}\" {step.Url}");
         for (int i = 0; i < commands.Length; i++)
         {
             Line($"{(i == 0 ? "Try:" : ""),-6} {commands[i]}");

@@ -1,4 +1,7 @@
+using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using SocketKit.Cli.Tour;
+using SocketKit.Tests.Support;
 using SocketKit.Transport;
 
 namespace SocketKit.Tests.Cli;
@@ -15,10 +18,12 @@ public class TourCommandTests
         string output = tour.Out;
         Assert.DoesNotContain("\u001b[", output); // Not a terminal: no colour.
 
-        string[] headings = [.. Regex.Matches(output, @"^(\d)/(\d) ", RegexOptions.Multiline).Select(m => m.Value)];
-        Assert.Equal(["1/5 ", "2/5 ", "3/5 ", "4/5 ", "5/5 "], headings);
-        Assert.Equal(5, Regex.Matches(output, @"^Read:  "".+"" https://realpython\.com/python-sockets/#[a-z-]+$", RegexOptions.Multiline).Count);
-        Assert.Equal(5, Regex.Matches(output, @"^Try:   socketkit |^Try:   echo |^Try:   ss ", RegexOptions.Multiline).Count);
+        int steps = GuidedTour.Steps.Count;
+        string[] headings = [.. Regex.Matches(output, @"^(\d+)/(\d+) (.+)$", RegexOptions.Multiline).Select(m => m.Value)];
+        Assert.Equal(GuidedTour.Steps.Select((s, i) => $"{i + 1}/{steps} {s.Title}"), headings);
+        string[] reads = [.. Regex.Matches(output, @"^Read:  ""(.+)"" (https://realpython\.com/python-sockets/#[a-z-]+)$", RegexOptions.Multiline).Select(m => $"{m.Groups[1]} {m.Groups[2]}")];
+        Assert.Equal(GuidedTour.Steps.Select(s => $"{s.Section} {s.Url}"), reads);
+        Assert.Equal(steps, Regex.Matches(output, @"^Try:   (socketkit|echo|ss|netstat) ", RegexOptions.Multiline).Count);
 
         Assert.Contains("got back b'Hello, world'", output);
         Assert.Equal(2, Regex.Matches(output, @"sent its two messages and got back b'Message 1 from client\.Message 2 from client\.'").Count);
@@ -37,5 +42,112 @@ public class TourCommandTests
         Assert.Contains("Got result: Follow the white rabbit. \U0001F430", output);
         Assert.Contains("ECONNREFUSED", output);
         Assert.EndsWith("docs/ for the protocol and the architecture.\n", output);
+        File.Delete(Regex.Match(output, @"wrote it to (\S+\.pcap)").Groups[1].Value); // left for a reader to open; not for a test run
+    }
+
+    [Fact]
+    public async Task ThePingStepShowsAnIcmpReplyAndTheTwoTcpAnswers()
+    {
+        string output = await StepAsync(6);
+        // As root (the test machines), ICMP goes out on a raw socket and the reply carries its TTL.
+        Assert.Matches(@"\n  \d+ bytes from 127\.0\.0\.1: icmp_seq=1 ttl=\d+ time=[\d.]+ ms\n  A reply: the host is up", output);
+        Assert.Matches(@"\n  connected to 127\.0\.0\.1:\d+: seq=1 time=[\d.]+ ms\n  Connected: .* a server is listening", output);
+        Assert.Matches(@"\n  refused by 127\.0\.0\.1:\d+: seq=1 \(ECONNREFUSED: .*\)\n  Refused: ", output);
+    }
+
+    [Fact]
+    public async Task TheNetstatStepShowsQueuesFullWhileDataIsInFlightAndEmptyAfter()
+    {
+        string output = await StepAsync(7);
+        Match intro = Regex.Match(output, @"The server on 127\.0\.0\.1:(\d+) accepted a connection and reads nothing; the client wrote ([\d,]+) bytes");
+        Assert.True(intro.Success, output);
+        string port = intro.Groups[1].Value;
+        long written = long.Parse(intro.Groups[2].Value.Replace(",", ""));
+        string[] tables = output.Split("Local Address:Port")[1..];
+        Assert.Equal(2, tables.Length);
+
+        // ESTAB RECVQ SENDQ LOCAL PEER: the server's side has the port as its local address, the client's as its peer.
+        (long RecvQ, long SendQ) Row(string table, bool serverSide)
+        {
+            Match row = Regex.Match(table, serverSide ? $@"ESTAB +(\d+) +(\d+) +127\.0\.0\.1:{port} " : $@"ESTAB +(\d+) +(\d+) +127\.0\.0\.1:\d+ +127\.0\.0\.1:{port}\n");
+            Assert.True(row.Success, table);
+            return (long.Parse(row.Groups[1].Value), long.Parse(row.Groups[2].Value));
+        }
+        (long serverRecvQ, _) = Row(tables[0], serverSide: true);
+        (_, long clientSendQ) = Row(tables[0], serverSide: false);
+        Assert.True(serverRecvQ > 0, "the server's unread bytes show in its Recv-Q");
+        Assert.True(clientSendQ > 0, "the client's unacknowledged bytes show in its Send-Q");
+        // Neither queue holds more than was written.
+        Assert.InRange(serverRecvQ, 1, written);
+        Assert.InRange(clientSendQ, 1, written);
+        Assert.Equal((0L, 0L), Row(tables[1], serverSide: true));
+        Assert.Equal((0L, 0L), Row(tables[1], serverSide: false));
+    }
+
+    [Fact]
+    public async Task TheWindowsStepShowsTheSameSocketsAndErrorsInWindowsWords()
+    {
+        string output = await StepAsync(8);
+        string port = Regex.Match(output, @"The sockets of a connection to 127\.0\.0\.1:(\d+)").Groups[1].Value;
+        Assert.Matches($@"\n  TCP +127\.0\.0\.1:{port} +0\.0\.0\.0:0 +LISTENING\n", output);
+        Assert.Equal(2, Regex.Matches(output, $@"\n  TCP +127\.0\.0\.1:\d+ +127\.0\.0\.1:\d+ +ESTABLISHED").Count);
+        Assert.Matches($@"\n  127\.0\.0\.1 +{port} 0\.0\.0\.0 +0 Listen\n", output);
+        Assert.Equal(2, Regex.Matches(output, @" Established\n").Count);
+        Assert.Contains($"ECONNREFUSED is WSAECONNREFUSED  {(int)SocketError.ConnectionRefused}:", output);
+        Assert.Contains($"EADDRINUSE   is WSAEADDRINUSE    {(int)SocketError.AddressAlreadyInUse}:", output);
+    }
+
+    [Fact]
+    public async Task TheWiresharkStepCapturesOneConversationAndSaysHowToOpenIt()
+    {
+        string output = await StepAsync(9);
+        Match capture = Regex.Match(output, @"app-server on 127\.0\.0\.1:(\d+),\nprinting each message decoded, and wrote it to (\S+\.pcap) \(([\d,]+) bytes\)");
+        Assert.True(capture.Success, output);
+        string pcap = capture.Groups[2].Value;
+        Assert.Equal(new FileInfo(pcap).Length, long.Parse(capture.Groups[3].Value.Replace(",", "")));
+        Assert.Contains("conn 1 client -> server: message 1: 146 bytes", output);
+        Assert.Contains("conn 1 server -> client: message 1: 148 bytes", output);
+
+        string dissector = Regex.Match(output, @"lua_script:(\S+socketkit\.lua)").Groups[1].Value;
+        Assert.True(File.Exists(dissector), $"the dissector the tour names ({dissector}) ships with the program");
+        Assert.Equal(await File.ReadAllTextAsync(Path.Combine(Repository.Root, "tools", "wireshark", "socketkit.lua")), await File.ReadAllTextAsync(dissector));
+        Assert.Contains($"-d tcp.port=={capture.Groups[1].Value},socketkit -Y socketkit", output);
+        // scripts/test.sh installs tshark, so the decoded capture is shown.
+        Assert.Matches(@"tshark decodes it as:\n +\d+ .*SOCKETKIT \d+ +Request text/json \(41 bytes\)\n +\d+ .*SOCKETKIT \d+ +Response text/json \(43 bytes\)\n", output);
+        File.Delete(pcap);
+    }
+
+    [Fact]
+    public async Task ListNamesEveryStepAndItsSectionAndTheReadmeListsTheSame()
+    {
+        Support.Cli.Result list = await Support.Cli.RunAsync("tour", "--list");
+        Assert.Equal(0, list.ExitCode);
+        string expected = string.Concat(GuidedTour.Steps.Select((s, i) => $"{i + 1,2}. {s.Title}\n    Read: \"{s.Section}\" {s.Url}\n"));
+        Assert.Equal(expected, list.Out);
+
+        // README, "Start here: the tour": 1. Title — [Section](url)
+        string readme = await File.ReadAllTextAsync(Path.Combine(Repository.Root, "README.md"));
+        string[] listed = [.. Regex.Matches(readme, @"^(\d+)\. (.+) — \[(.+)\]\((https://realpython\.com/python-sockets/#[a-z-]+)\)$", RegexOptions.Multiline)
+            .Select(m => $"{m.Groups[1]}|{m.Groups[2]}|{m.Groups[3]}|{m.Groups[4]}")];
+        Assert.Equal(GuidedTour.Steps.Select((s, i) => $"{i + 1}|{s.Title}|{s.Section}|{s.Url}"), listed);
+    }
+
+    [Fact]
+    public async Task AStepOutOfRangeIsAUsageErrorThatPointsToTheList()
+    {
+        Support.Cli.Result tour = await Support.Cli.RunAsync("tour", "--step", (GuidedTour.Steps.Count + 1).ToString());
+        Assert.Equal(2, tour.ExitCode);
+        Assert.Contains($"--step must be from 1 to {GuidedTour.Steps.Count}; `socketkit tour --list` shows the steps.", tour.Error);
+        Assert.Equal("", tour.Out);
+    }
+
+    private static async Task<string> StepAsync(int step)
+    {
+        Support.Cli.Result tour = await Support.Cli.RunAsync("tour", "--step", step.ToString());
+        Assert.Equal(0, tour.ExitCode);
+        Assert.Equal("", tour.Error);
+        Assert.Single(Regex.Matches(tour.Out, @"^\d+/\d+ ", RegexOptions.Multiline));
+        Assert.Contains($"\n{step}/{GuidedTour.Steps.Count} {GuidedTour.Steps[step - 1].Title}\n", tour.Out);
+        return tour.Out;
     }
 }

@@ -1,0 +1,207 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using SocketKit.Protocol;
+using SocketKit.Transport;
+using SocketKit.Transport.Tls;
+
+namespace SocketKit.Hosting;
+
+/// <summary>
+/// A server's settings turned into what the library takes (endpoints, <see cref="ServerOptions"/>), or the list of
+/// what is wrong with them, each named by its configuration key. The validator and the hosted server share it, so
+/// what validation accepts is exactly what starts.
+/// </summary>
+internal sealed class ServerPlan
+{
+    private ServerPlan(IReadOnlyList<EndPoint> endPoints, ServerOptions template, int workers, bool proxyProtocol)
+    {
+        EndPoints = endPoints;
+        Template = template;
+        Workers = workers;
+        ProxyProtocol = proxyProtocol;
+    }
+
+    /// <summary>Where to listen, in configuration order.</summary>
+    public IReadOnlyList<EndPoint> EndPoints { get; }
+
+    /// <summary>Everything but the endpoint, shared by every listener.</summary>
+    public ServerOptions Template { get; }
+
+    /// <summary>Listeners per IP endpoint.</summary>
+    public int Workers { get; }
+
+    /// <summary>Whether connections must start with a PROXY header.</summary>
+    public bool ProxyProtocol { get; }
+
+    /// <summary>Builds the plan, or returns null with every problem added to <paramref name="errors"/>.</summary>
+    public static ServerPlan? TryBuild(string name, SocketKitServerOptions options, List<string> errors)
+    {
+        string key = $"{SocketKitServerOptions.SectionName}:{name}";
+        var endPoints = new List<EndPoint>();
+        if (options.Endpoints.Count == 0)
+        {
+            errors.Add($"{key}:Endpoints: no endpoint to listen on; set {key}:Endpoints:0 to 127.0.0.1:65432, [::1]:65432 or unix:/run/{name}.sock");
+        }
+        for (int i = 0; i < options.Endpoints.Count; i++)
+        {
+            if (TryParseEndPoint(options.Endpoints[i], out EndPoint? endPoint, out string? why))
+            {
+                endPoints.Add(endPoint);
+            }
+            else
+            {
+                errors.Add($"{key}:Endpoints:{i}: {why}");
+            }
+        }
+
+        var template = new ServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) };
+        if (options.Engine is { } engineName)
+        {
+            // By name through the enum, so an engine added to the library is configurable here without a change.
+            if (Enum.TryParse(engineName, ignoreCase: true, out EngineKind engine) && Enum.IsDefined(engine) && !int.TryParse(engineName, out _))
+            {
+                template = template with { Engine = engine };
+            }
+            else
+            {
+                errors.Add($"{key}:Engine: '{engineName}' is not an engine; use one of {string.Join(", ", Enum.GetNames<EngineKind>().Select(n => n.ToLowerInvariant()))}");
+            }
+        }
+        if (options.Backlog is { } backlog)
+        {
+            if (backlog >= 1)
+            {
+                template = template with { Backlog = backlog };
+            }
+            else
+            {
+                errors.Add($"{key}:Backlog: {backlog} must be at least 1");
+            }
+        }
+        if (options.Workers < 1)
+        {
+            errors.Add($"{key}:Workers: {options.Workers} must be at least 1");
+        }
+        else if (options.Workers > 1 && endPoints.Any(e => e is UnixDomainSocketEndPoint))
+        {
+            errors.Add($"{key}:Workers: {options.Workers} listeners cannot share a Unix socket; use 1, or IP endpoints only");
+        }
+
+        template = template with
+        {
+            Limits = Apply(ServerLimits.Default, $"{key}:Limits", errors, options.Limits),
+            Timeouts = Apply(ServerTimeouts.Default, $"{key}:Timeouts", errors, options.Timeouts),
+        };
+        if (options.Tls is { } tls && (tls.CertificatePath is not null || tls.KeyPath is not null))
+        {
+            if (string.IsNullOrWhiteSpace(tls.CertificatePath) || string.IsNullOrWhiteSpace(tls.KeyPath))
+            {
+                errors.Add($"{key}:Tls: set both CertificatePath and KeyPath (PEM files)");
+            }
+            else
+            {
+                try
+                {
+                    var tlsOptions = new TlsServerOptions { Certificate = TlsServerOptions.LoadPem(tls.CertificatePath, tls.KeyPath) };
+                    if (options.Timeouts.HandshakeTimeout is { } handshake)
+                    {
+                        tlsOptions = handshake > TimeSpan.Zero ? tlsOptions with { HandshakeTimeout = handshake }
+                            : Invalid(tlsOptions, $"{key}:Timeouts:HandshakeTimeout: {handshake} must be a positive duration", errors);
+                    }
+                    template = template with { Tls = tlsOptions };
+                }
+                catch (TlsSetupException ex)
+                {
+                    errors.Add($"{key}:Tls: {ex.Message}");
+                }
+            }
+        }
+        return errors.Count == 0 ? new ServerPlan(endPoints, template, options.Workers, options.ProxyProtocol) : null;
+    }
+
+    /// <summary>
+    /// Reads <c>HOST:PORT</c> with an IP literal (IPv6 in brackets) or <c>localhost</c>, or <c>unix:PATH</c>.
+    /// Names other than localhost are not resolved: what a server binds should not depend on DNS at start.
+    /// </summary>
+    internal static bool TryParseEndPoint(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out EndPoint? endPoint,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? why)
+    {
+        endPoint = null;
+        text = text.Trim();
+        if (Transport.EndPoints.TryGetUnixPath(text, out string? path))
+        {
+            if (!Transport.EndPoints.IsValidUnixPath(path))
+            {
+                why = $"'{text}' is not a usable Unix socket path (empty, or longer than {Transport.EndPoints.MaxUnixPathBytes} bytes)";
+                return false;
+            }
+            endPoint = new UnixDomainSocketEndPoint(path);
+            why = null;
+            return true;
+        }
+        int colon = text.LastIndexOf(':');
+        bool hasPort = colon > 0 && (text[0] != '[' || text[colon - 1] == ']');
+        string host = hasPort ? text[..colon] : text;
+        if (hasPort && int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int port) && port <= IPEndPoint.MaxPort)
+        {
+            IPAddress? address = host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback
+                : host.StartsWith('[') && host.EndsWith(']') && IPAddress.TryParse(host[1..^1], out IPAddress? v6) && v6.AddressFamily == AddressFamily.InterNetworkV6 ? v6
+                : !host.Contains(':') && IPAddress.TryParse(host, out IPAddress? v4) && v4.AddressFamily == AddressFamily.InterNetwork ? v4
+                : null;
+            if (address is not null)
+            {
+                endPoint = new IPEndPoint(address, port);
+                why = null;
+                return true;
+            }
+        }
+        why = $"'{text}' is not an endpoint; write HOST:PORT with an IP address (127.0.0.1:65432, [::1]:65432, localhost:65432) or unix:/path/to.sock";
+        return false;
+    }
+
+    private static ServerLimits Apply(ServerLimits limits, string key, List<string> errors, SocketKitLimitsOptions options)
+    {
+        ProtocolLimits protocol = limits.Protocol;
+        // The records check their own ranges; their messages are reported under the configuration key.
+        limits = Set(limits, options.MaxConnections, (l, v) => l with { MaxConnections = v }, $"{key}:MaxConnections", errors);
+        limits = Set(limits, options.MaxSendBufferBytes, (l, v) => l with { MaxSendBufferBytes = v }, $"{key}:MaxSendBufferBytes", errors);
+        protocol = Set(protocol, options.MaxHeaderBytes, (p, v) => p with { MaxHeaderBytes = v }, $"{key}:MaxHeaderBytes", errors);
+        protocol = Set(protocol, options.MaxContentBytes, (p, v) => p with { MaxContentBytes = v }, $"{key}:MaxContentBytes", errors);
+        protocol = Set(protocol, options.MaxJsonDepth, (p, v) => p with { MaxJsonDepth = v }, $"{key}:MaxJsonDepth", errors);
+        return limits with { Protocol = protocol };
+    }
+
+    private static ServerTimeouts Apply(ServerTimeouts timeouts, string key, List<string> errors, SocketKitTimeoutsOptions options)
+    {
+        timeouts = Set(timeouts, options.HeaderTimeout, (t, v) => t with { HeaderTimeout = v }, $"{key}:HeaderTimeout", errors);
+        timeouts = Set(timeouts, options.IdleTimeout, (t, v) => t with { IdleTimeout = v }, $"{key}:IdleTimeout", errors);
+        return Set(timeouts, options.DrainTimeout, (t, v) => t with { DrainTimeout = v }, $"{key}:DrainTimeout", errors);
+    }
+
+    private static T Set<T, TValue>(T current, TValue? value, Func<T, TValue, T> with, string key, List<string> errors) where TValue : struct
+    {
+        if (value is not { } v)
+        {
+            return current;
+        }
+        try
+        {
+            return with(current, v);
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            errors.Add($"{key}: {v} {FirstLine(ex.Message)}");
+            return current;
+        }
+    }
+
+    private static T Invalid<T>(T current, string error, List<string> errors)
+    {
+        errors.Add(error);
+        return current;
+    }
+
+    // ArgumentOutOfRangeException appends "(Parameter ...)" and "Actual value ..." lines; the first says why.
+    private static string FirstLine(string message) => message.Split('\n', 2)[0].Split(" (Parameter", 2)[0].Trim();
+}

@@ -1,0 +1,173 @@
+using System.Net;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SocketKit.Metrics;
+using SocketKit.Transport;
+using SocketKit.Transport.ProxyProtocol;
+
+namespace SocketKit.Hosting;
+
+/// <summary>
+/// One configured server run by the host: <see cref="StartAsync"/> binds every endpoint before it returns (so the host
+/// reports started, and systemd hears READY=1, only once all are listening), <see cref="StopAsync"/> drains. Resolve it
+/// by name as a keyed service to read its state and bound addresses.
+/// </summary>
+public sealed class SocketKitHostedServer : IHostedService
+{
+    private readonly SocketKitServerBuilder _builder;
+    private readonly IServiceProvider _services;
+    private readonly IOptionsMonitor<SocketKitServerOptions> _options;
+    private readonly HostOptions _hostOptions;
+    private readonly SocketKitMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly List<SocketServer> _listeners = [];
+    private readonly List<EndPoint> _localEndPoints = [];
+    private volatile SocketKitServerState _state = SocketKitServerState.NotStarted;
+
+    internal SocketKitHostedServer(string name, SocketKitServerBuilder builder, IServiceProvider services, IOptionsMonitor<SocketKitServerOptions> options,
+        IOptions<HostOptions> hostOptions, SocketKitMetrics metrics, ILoggerFactory loggerFactory)
+    {
+        Name = name;
+        _builder = builder;
+        _services = services;
+        _options = options;
+        _hostOptions = hostOptions.Value;
+        _metrics = metrics;
+        _logger = loggerFactory.CreateLogger($"SocketKit.Servers.{name}");
+    }
+
+    /// <summary>The server's name, as in <c>SocketKit:Servers:NAME</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>Where the server is in its life.</summary>
+    public SocketKitServerState State => _state;
+
+    /// <summary>The bound addresses, one per configured endpoint, with the ports the system chose for port 0. Empty until started.</summary>
+    public IReadOnlyList<EndPoint> LocalEndPoints
+    {
+        get
+        {
+            lock (_localEndPoints)
+            {
+                return [.. _localEndPoints];
+            }
+        }
+    }
+
+    /// <summary>Connections open now, over every endpoint.</summary>
+    public long ConnectionsOpen
+    {
+        get
+        {
+            lock (_localEndPoints)
+            {
+                return _listeners.Sum(l => l.Counters.ConnectionsOpen);
+            }
+        }
+    }
+
+    /// <summary>Bytes received from peers so far, over every endpoint.</summary>
+    public long BytesReceived
+    {
+        get
+        {
+            lock (_localEndPoints)
+            {
+                return _listeners.Sum(l => l.Counters.BytesReceived);
+            }
+        }
+    }
+
+    /// <summary>Binds every endpoint and starts serving; if one cannot be bound, those already bound are closed and the error stands.</summary>
+    /// <exception cref="NetworkException">An endpoint cannot be bound (in use, not this machine's, or privileged).</exception>
+    /// <exception cref="OptionsValidationException">The settings are invalid (when the host did not validate them at start).</exception>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var errors = new List<string>();
+        ServerPlan plan = ServerPlan.TryBuild(Name, _options.Get(Name), errors)
+            ?? throw new OptionsValidationException(Name, typeof(SocketKitServerOptions), errors);
+        ServerOptions template = plan.Template with
+        {
+            Metrics = _metrics,
+            Timeouts = plan.Template.Timeouts with { DrainTimeout = DrainWithinShutdown(plan.Template.Timeouts.DrainTimeout) },
+        };
+        Func<ConnectionInfo, IConnectionHandler> handlers = _builder.CreateHandlerFactory(_services, _logger, template.Limits.Protocol);
+        if (plan.ProxyProtocol)
+        {
+            handlers = ProxyProtocolHandler.Require(handlers, _logger);
+        }
+        try
+        {
+            foreach (EndPoint endPoint in plan.EndPoints)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                ServerOptions options = template with { EndPoint = endPoint };
+                IReadOnlyList<SocketServer> started = plan.Workers > 1
+                    ? ServerGroup.Start(options, plan.Workers, handlers, _logger).Servers
+                    : [SocketServer.Start(options, handlers, _logger)];
+                lock (_localEndPoints)
+                {
+                    _listeners.AddRange(started);
+                    _localEndPoints.Add(started[0].LocalEndPoint);
+                }
+            }
+        }
+        catch
+        {
+            await StopListenersAsync();
+            throw;
+        }
+        _state = SocketKitServerState.Listening;
+    }
+
+    /// <summary>
+    /// Stops accepting and lets requests in flight finish, within the drain timeout (which never exceeds the host's
+    /// shutdown timeout); completes when every connection is closed.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_state != SocketKitServerState.Listening)
+        {
+            return;
+        }
+        _state = SocketKitServerState.Draining;
+        try
+        {
+            await StopListenersAsync().WaitAsync(cancellationToken);
+            _state = SocketKitServerState.Stopped;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            HostingLog.ShutdownTimedOut(_logger, Name, ConnectionsOpen);
+        }
+    }
+
+    private Task StopListenersAsync()
+    {
+        lock (_localEndPoints)
+        {
+            return Task.WhenAll(_listeners.Select(l => l.StopAsync()));
+        }
+    }
+
+    /// <summary>
+    /// The drain must end before the host stops waiting for it, else the host abandons connections the server could
+    /// still have closed cleanly: leave a tenth of the shutdown timeout (at most a second) for closing.
+    /// </summary>
+    private TimeSpan DrainWithinShutdown(TimeSpan drain)
+    {
+        TimeSpan shutdown = _hostOptions.ShutdownTimeout;
+        if (shutdown == Timeout.InfiniteTimeSpan || shutdown <= TimeSpan.Zero)
+        {
+            return drain;
+        }
+        TimeSpan limit = shutdown - TimeSpan.FromTicks(Math.Min(TimeSpan.TicksPerSecond, shutdown.Ticks / 10));
+        if (drain <= limit)
+        {
+            return drain;
+        }
+        HostingLog.DrainShortened(_logger, Name, drain, limit, shutdown);
+        return limit;
+    }
+}
