@@ -68,6 +68,17 @@ internal sealed class ServerPlan
                 errors.Add($"{key}:Engine: '{engineName}' is not an engine; use one of {string.Join(", ", Enum.GetNames<EngineKind>().Select(n => n.ToLowerInvariant()))}");
             }
         }
+        if (options.Loops is { } loops)
+        {
+            if (loops >= 1)
+            {
+                template = template with { Loops = loops };
+            }
+            else
+            {
+                errors.Add($"{key}:Loops: {loops} must be at least 1");
+            }
+        }
         if (options.Backlog is { } backlog)
         {
             if (backlog >= 1)

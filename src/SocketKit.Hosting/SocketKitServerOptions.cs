@@ -23,6 +23,9 @@ public sealed class SocketKitServerOptions
     /// </summary>
     public string? Engine { get; set; }
 
+    /// <summary>With the select engine: readiness loops, each a thread with its own selector. Null: one per core.</summary>
+    public int? Loops { get; set; }
+
     /// <summary>The listen backlog. Null: the library's default (4096).</summary>
     public int? Backlog { get; set; }
 

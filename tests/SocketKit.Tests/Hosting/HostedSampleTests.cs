@@ -42,8 +42,8 @@ public sealed class HostedSampleTests
             ["SocketKit__Servers__app__Engine"] = "select",
             ["Logging__LogLevel__SocketKit"] = "Debug",
         });
-        int port = int.Parse((await sample.Out.WaitForAsync(@"Listening on 127\.0\.0\.1:(\d+) \(select engine\)", Startup)).Groups[1].Value);
-        await sample.Out.WaitForAsync($@"Listening on unix:{Regex.Escape(unixPath)} \(select engine\)", Startup);
+        int port = int.Parse((await sample.Out.WaitForAsync(@"Listening on 127\.0\.0\.1:(\d+) \(select engine\b[^)]*\)", Startup)).Groups[1].Value);
+        await sample.Out.WaitForAsync($@"Listening on unix:{Regex.Escape(unixPath)} \(select engine\b[^)]*\)", Startup);
 
         Assert.Equal("Got result: reward\n", (await Support.Cli.RunAsync("app-client", "127.0.0.1", port.ToString(), "reverse", "drawer", "--json-request", "-q")).Out);
         Assert.Equal("Got result: stressed\n", (await Support.Cli.RunAsync("app-client", "unix:" + unixPath, "reverse", "desserts", "--json-request", "-q")).Out);

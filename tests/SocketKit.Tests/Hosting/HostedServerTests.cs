@@ -128,6 +128,7 @@ public sealed class HostedServerTests
             ["SocketKit:Servers:app:Endpoints:0"] = "127.0.0.1",
             ["SocketKit:Servers:app:Endpoints:1"] = "unix:" + unixPath,
             ["SocketKit:Servers:app:Engine"] = "turbo",
+            ["SocketKit:Servers:app:Loops"] = "0",
             ["SocketKit:Servers:app:Workers"] = "2",
             ["SocketKit:Servers:app:Limits:MaxConnections"] = "0",
             ["SocketKit:Servers:app:Timeouts:IdleTimeout"] = "-00:00:01",
@@ -138,11 +139,12 @@ public sealed class HostedServerTests
         string message = string.Join('\n', error.Failures);
         Assert.Contains("SocketKit:Servers:app:Endpoints:0: '127.0.0.1' is not an endpoint", message);
         Assert.Contains($"SocketKit:Servers:app:Engine: 'turbo' is not an engine; use one of {string.Join(", ", Enum.GetNames<EngineKind>().Select(n => n.ToLowerInvariant()))}", message);
+        Assert.Contains("SocketKit:Servers:app:Loops: 0 must be at least 1", message);
         Assert.Contains("SocketKit:Servers:app:Workers: 2 listeners cannot share a Unix socket", message);
         Assert.Contains("SocketKit:Servers:app:Limits:MaxConnections: 0 must be at least 1", message);
         Assert.Contains("SocketKit:Servers:app:Timeouts:IdleTimeout: -00:00:01 must be a positive duration", message);
         Assert.Contains("SocketKit:Servers:app:Tls: set both CertificatePath and KeyPath", message);
-        Assert.Equal(6, error.Failures.Count());
+        Assert.Equal(7, error.Failures.Count());
         Assert.False(File.Exists(unixPath), "nothing may be bound when the settings are wrong");
         Assert.Equal(SocketKitServerState.NotStarted, host.Services.GetRequiredKeyedService<SocketKitHostedServer>("app").State);
     }
@@ -168,7 +170,7 @@ public sealed class HostedServerTests
             await host.StartAsync().WaitAsync(Limit);
             EndPoint endPoint = host.Services.GetRequiredKeyedService<SocketKitHostedServer>("app").LocalEndPoints.Single();
             Assert.StartsWith("In the caves", await AskAsync(endPoint, "search", "ring"));
-            Assert.Contains(log.Lines, l => l.EndsWith($"Listening on {EndPoints.Format(endPoint)} ({engine.ToLowerInvariant()} engine)", StringComparison.Ordinal));
+            Assert.Contains(log.Lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, $@"Listening on {System.Text.RegularExpressions.Regex.Escape(EndPoints.Format(endPoint))} \({engine.ToLowerInvariant()} engine(, \d+ loops)?\)$"));
             await host.StopAsync().WaitAsync(Limit);
         }
     }
