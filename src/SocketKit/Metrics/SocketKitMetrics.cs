@@ -95,6 +95,10 @@ public sealed class SocketKitMetrics : IDisposable
 
     internal void ConnectionOpened(int port)
     {
+        if (!_active.Enabled && !_connections.Enabled)
+        {
+            return; // Nobody listens: no tags to build for every connection.
+        }
         TagList tags = Tags(port);
         _active.Add(1, tags);
         _connections.Add(1, tags);
@@ -102,6 +106,10 @@ public sealed class SocketKitMetrics : IDisposable
 
     internal void ConnectionClosed(int port, long openedAt)
     {
+        if (!_active.Enabled && !_connectionDuration.Enabled)
+        {
+            return;
+        }
         TagList tags = Tags(port);
         _active.Add(-1, tags);
         if (_connectionDuration.Enabled)

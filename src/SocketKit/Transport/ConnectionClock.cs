@@ -123,9 +123,8 @@ internal sealed class ConnectionClock
     }
 
     /// <summary>
-    /// The earliest timestamp at which <see cref="Check"/> could report a timeout, as things stand. What happens later
-    /// can only set deadlines at least <see cref="ServerTimeouts.ShortestDeadline"/> after it happens, so a timer that
-    /// looks again by then (or by this, whichever is first) never misses one.
+    /// The earliest timestamp at which <see cref="Check"/> could report a timeout, as things stand: a timer that looks
+    /// then, and again whenever what happens brings this forward, never misses a deadline.
     /// </summary>
     public long NextCheckAt
     {

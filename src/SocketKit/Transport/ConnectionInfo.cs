@@ -6,7 +6,7 @@ namespace SocketKit.Transport;
 public sealed record ConnectionInfo(long Id, EndPoint LocalEndPoint, EndPoint RemoteEndPoint)
 {
     /// <summary>The peer's address as text.</summary>
-    public string Remote { get; } = EndPoints.Format(RemoteEndPoint);
+    public string Remote => field ??= EndPoints.Format(RemoteEndPoint); // Formatted when first logged, not for every connection.
 
     /// <summary>
     /// The load balancer's end of the connection when a PROXY protocol header named the client (then

@@ -55,7 +55,6 @@ internal sealed partial class SelectEngine
         private readonly List<Connection> _connections = [];
         private readonly TimerWheel _wheel;
         private readonly List<TimerWheelEntry> _due = [];
-        private readonly long _shortestDeadline;
         // A datagram to this socket wakes the selector for a stop or a heartbeat tick.
         private readonly Socket _wake = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         private volatile bool _stopRequested;
@@ -74,7 +73,6 @@ internal sealed partial class SelectEngine
             _selector = new Selector<Connection?>(engine.Options.SelectorMechanism);
             TimeProvider time = engine.Options.TimeProvider;
             _wheel = new TimerWheel(time.GetTimestamp(), Ticks(ServerTimeouts.HeartbeatPeriod), WheelSlots);
-            _shortestDeadline = Ticks(engine.Timeouts.ShortestDeadline);
             _wake.Bind(new IPEndPoint(IPAddress.Loopback, 0));
             _wake.Blocking = false;
         }
@@ -231,7 +229,16 @@ internal sealed partial class SelectEngine
                 Socket socket;
                 try
                 {
-                    socket = _engine.Listener.Accept();
+                    if (OperatingSystem.IsLinux())
+                    {
+                        // accept4 says "nothing more" with EAGAIN; Socket.Accept would throw, at the end of every batch.
+                        if (NonBlockingAccept.Accept(_engine.Listener) is not { } accepted) return;
+                        socket = accepted;
+                    }
+                    else
+                    {
+                        socket = _engine.Listener.Accept();
+                    }
                 }
                 catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock)
                 {
@@ -272,7 +279,7 @@ internal sealed partial class SelectEngine
         {
             socket.Blocking = false;
             Listeners.SetNoDelay(socket);
-            if (_engine.Track(socket) is not { } tracked)
+            if (_engine.Track(socket, watchedByHeartbeat: false) is not { } tracked)
             {
                 return;
             }
@@ -286,21 +293,29 @@ internal sealed partial class SelectEngine
             };
             _connections.Add(connection);
             connection.Key = _selector.Register(socket, SelectorEvents.Read, connection);
-            Schedule(connection, Time.GetTimestamp());
+            Schedule(connection);
+        }
+
+        /// <summary>Puts a connection on the wheel for its next deadline: its clock's, or its TLS handshake's while that lasts.</summary>
+        private void Schedule(Connection c) => _wheel.Schedule(c, NextDeadline(c));
+
+        private static long NextDeadline(Connection c)
+        {
+            long due = c.Tracked.Clock.NextCheckAt;
+            return c.Tls is { IsHandshaking: true } ? Math.Min(due, c.HandshakeDeadline) : due;
         }
 
         /// <summary>
-        /// Puts a connection on the wheel for its next deadline, or sooner: a deadline set by what happens later is at
-        /// least the shortest timeout away, so looking again within that never misses one.
+        /// After bytes moved: a request begun, content or a slow send may have brought a deadline forward; one pushed
+        /// back stays where it is and is looked at early. So an idle connection is looked at once, at its idle timeout.
         /// </summary>
-        private void Schedule(Connection c, long now)
+        private void Reschedule(Connection c)
         {
-            long due = Math.Min(c.Tracked.Clock.NextCheckAt, now + _shortestDeadline);
-            if (c.Tls is { IsHandshaking: true })
+            long due = NextDeadline(c);
+            if (due < c.WheelDue)
             {
-                due = Math.Min(due, c.HandshakeDeadline);
+                _wheel.Schedule(c, due);
             }
-            _wheel.Schedule(c, due);
         }
 
         /// <summary>A heartbeat: resume accepting after a pause, apply the drain, and check the connections whose time has come.</summary>
@@ -345,7 +360,7 @@ internal sealed partial class SelectEngine
                 }
                 else
                 {
-                    Schedule(c, now);
+                    Schedule(c);
                 }
             }
         }
@@ -403,6 +418,10 @@ internal sealed partial class SelectEngine
                 else
                 {
                     _selector.Modify(c.Key!, SelectorEvents.Read);
+                }
+                if (!c.IsClosed)
+                {
+                    Reschedule(c);
                 }
             }
             catch (SendBufferFullException)

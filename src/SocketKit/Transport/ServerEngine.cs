@@ -193,23 +193,36 @@ internal abstract class ServerEngine
     /// server shares with the other listeners of a group; StopAfterConnections counts this server's own.
     /// </summary>
     /// <returns>The connection, or null when the peer reset it before its addresses could be read (the socket is then closed).</returns>
-    protected ServerConnection? Track(Socket socket)
+    /// <param name="socket">The accepted socket.</param>
+    /// <param name="watchedByHeartbeat">
+    /// Whether the shared heartbeat checks its deadlines; false where the engine times its connections itself (the
+    /// readiness loops' timer wheels), which also spares a shared dictionary's entry per connection.
+    /// </param>
+    protected ServerConnection? Track(Socket socket, bool watchedByHeartbeat = true)
     {
-        EndPoint local, remote;
+        EndPoint? local, remote;
+        string? failure = null;
         try
         {
-            (local, remote) = (socket.LocalEndPoint!, socket.RemoteEndPoint!);
+            (local, remote) = (socket.LocalEndPoint, socket.RemoteEndPoint);
         }
         catch (SocketException ex)
         {
-            // Gone between accept and now: nothing to serve, and no reason to stop accepting the others.
-            Log.AcceptFailed(Logger, ex.Message);
+            (local, remote, failure) = (null, null, ex.Message);
+        }
+        if (local is null || remote is null)
+        {
+            // Reset between accept and now: nothing to serve, and no reason to stop accepting the others.
+            Log.AcceptFailed(Logger, failure ?? "its addresses are gone");
             socket.Dispose();
             return null;
         }
         var info = new ConnectionInfo(_ids.Next(), local, remote) { Metrics = Metrics };
         var connection = new ServerConnection(info, new ConnectionClock(Timeouts, Options.TimeProvider));
-        Connections[info.Id] = connection;
+        if (watchedByHeartbeat)
+        {
+            Connections[info.Id] = connection;
+        }
         Counters.Accepted();
         return connection;
     }

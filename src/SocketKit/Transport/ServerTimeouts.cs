@@ -71,9 +71,6 @@ public sealed record ServerTimeouts
     /// </summary>
     public TimeSpan MinDataRateGracePeriod { get => _minDataRateGracePeriod; init => _minDataRateGracePeriod = Positive(value, nameof(MinDataRateGracePeriod)); }
 
-    /// <summary>The shortest time from an event to a deadline it sets: how often a timer must look at a connection at least.</summary>
-    internal TimeSpan ShortestDeadline => TimeSpan.FromTicks(Math.Min(Math.Min(HeaderTimeout.Ticks, IdleTimeout.Ticks), MinDataRateGracePeriod.Ticks));
-
     private static TimeSpan Positive(TimeSpan value, string name) =>
         value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(name, value, "must be a positive duration");
 }

@@ -97,6 +97,9 @@ internal static unsafe partial class NativeReadiness
     [LibraryImport("libc", SetLastError = true)]
     public static partial int close(int fd);
 
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int accept4(int sockfd, nint addr, nint addrlen, int flags);
+
     // <sys/resource.h>
     [StructLayout(LayoutKind.Sequential)]
     public struct RLimit

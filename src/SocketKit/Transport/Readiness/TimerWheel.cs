@@ -6,6 +6,8 @@ internal abstract class TimerWheelEntry
     internal TimerWheelEntry? WheelNext;
     internal TimerWheelEntry? WheelPrev;
     internal int WheelSlot = -1;
+    /// <summary>When it was asked to come due (a timestamp); long.MaxValue while it is in no slot.</summary>
+    internal long WheelDue = long.MaxValue;
 }
 
 /// <summary>
@@ -37,6 +39,7 @@ internal sealed class TimerWheel
     public void Schedule(TimerWheelEntry entry, long due)
     {
         Remove(entry);
+        entry.WheelDue = due;
         long tick = Math.Clamp((due + _tickLength - 1) / _tickLength, _tick + 1, _tick + _slots.Length - 1);
         int slot = (int)(tick % _slots.Length);
         entry.WheelSlot = slot;
@@ -58,6 +61,7 @@ internal sealed class TimerWheel
         if (entry.WheelNext is not null) entry.WheelNext.WheelPrev = entry.WheelPrev;
         entry.WheelNext = entry.WheelPrev = null;
         entry.WheelSlot = -1;
+        entry.WheelDue = long.MaxValue;
         Count--;
     }
 
