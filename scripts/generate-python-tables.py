@@ -3,6 +3,9 @@
 
 - PythonPrintable.g.cs: the code points str.isprintable() accepts, as ranges, derived from this
   Python's own unicodedata (.NET's Unicode tables are of a newer version and differ).
+- PythonCharmaps.g.cs: the decoding table of every single-byte codec (charmap modules, ascii,
+  latin-1): what Python decodes each byte to, strictly. .NET's code pages of the same names differ
+  from Python's tables in dozens of places, so these decode from Python's own.
 - PythonCodecNames.g.cs: every codec name Python's registry resolves through the encodings
   package (each module name and each entry of encodings.aliases), normalised as the registry
   normalises, with the codec it resolves to and whether it is a text encoding.
@@ -14,6 +17,7 @@ OUTPUT_DIR defaults to src/SocketKit.Protocol/Python. The checked-in files must 
 """
 import codecs
 import encodings
+import importlib
 import encodings.aliases
 import os
 import pkgutil
@@ -55,6 +59,47 @@ def codec_names():
     return names
 
 
+def charmaps():
+    """Single-byte codec name -> the 256 characters its bytes decode to, U+FFFE where Python refuses the byte."""
+    tables = {}
+    for module in sorted(m.name for m in pkgutil.iter_modules(encodings.__path__)):
+        try:
+            mod = importlib.import_module("encodings." + module)
+            name = codecs.lookup(module).name
+        except (ImportError, LookupError):
+            continue
+        if not (hasattr(mod, "decoding_table") or hasattr(mod, "decoding_map") or module in ("ascii", "latin_1", "charmap")):
+            continue
+        table = []
+        for b in range(256):
+            try:
+                text = bytes([b]).decode(name)
+            except UnicodeDecodeError:
+                text = "\ufffe"
+            assert len(text) == 1, (name, b)
+            table.append(text)
+        tables[name] = "".join(table)
+    return tables
+
+
+def csharp_literal(text):
+    return "".join(c if 0x20 <= ord(c) < 0x7F and c not in '"\\' else f"\\u{ord(c):04X}" for c in text)
+
+
+def write_charmaps(out):
+    with open(os.path.join(out, "PythonCharmaps.g.cs"), "w", encoding="utf-8", newline="\n") as f:
+        f.write(HEADER.format(sys.version.split()[0], unicodedata.unidata_version))
+        f.write("namespace SocketKit.Protocol.Python;\n\n")
+        f.write("internal static partial class PythonCodecs\n{\n")
+        f.write("    /// <summary>Single-byte codec -> the character each byte decodes to; U+FFFE marks a byte Python refuses.</summary>\n")
+        f.write("    private static readonly Dictionary<string, string> Charmaps = new(StringComparer.Ordinal)\n    {\n")
+        for name, table in sorted(charmaps().items()):
+            f.write(f"        [\"{name}\"] =\n")
+            for i in range(0, 256, 64):
+                f.write(f"            \"{csharp_literal(table[i:i + 64])}\"{' +' if i < 192 else ','}\n")
+        f.write("    };\n}\n")
+
+
 def write_printable(out):
     ranges = printable_ranges()
     with open(os.path.join(out, "PythonPrintable.g.cs"), "w", encoding="utf-8", newline="\n") as f:
@@ -92,6 +137,7 @@ def write_codecs(out):
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "SocketKit.Protocol", "Python")
     write_printable(out)
+    write_charmaps(out)
     write_codecs(out)
 
 

@@ -10,77 +10,29 @@ namespace SocketKit.Protocol.Python;
 internal static partial class PythonCodecs
 {
     /// <summary>
-    /// Python codec name -> .NET code page, for the codecs .NET provides with System.Text.Encoding.CodePages
-    /// (tests/SocketKit.Tests/Protocol/PythonCodecTests.cs checks each against Python's own decoding).
-    /// The UTF family is handled apart, for Python's BOM rules.
+    /// Python codec name -> .NET code page (System.Text.Encoding.CodePages), for the multi-byte codecs whose .NET
+    /// encoding decodes exactly as Python's (tests/SocketKit.Tests/Protocol/PythonCodecTests.cs checks every byte and
+    /// pair). .NET's cp932, cp949, cp950, gbk, euc-kr and johab decode some bytes otherwise or accept bytes Python
+    /// refuses, so they are not here. The single-byte codecs decode from Python's own tables (PythonCharmaps.g.cs),
+    /// the UTF family by Python's BOM rules.
     /// </summary>
     private static readonly Dictionary<string, int> CodePages = new(StringComparer.Ordinal)
     {
-        ["ascii"] = 20127,
-        ["iso8859-1"] = 28591,
-        ["iso8859-2"] = 28592,
-        ["iso8859-3"] = 28593,
-        ["iso8859-4"] = 28594,
-        ["iso8859-5"] = 28595,
-        ["iso8859-6"] = 28596,
-        ["iso8859-7"] = 28597,
-        ["iso8859-8"] = 28598,
-        ["iso8859-9"] = 28599,
-        ["iso8859-13"] = 28603,
-        ["iso8859-15"] = 28605,
-        ["cp037"] = 37,
-        ["cp273"] = 20273,
-        ["cp424"] = 20424,
-        ["cp437"] = 437,
-        ["cp500"] = 500,
-        ["cp720"] = 720,
-        ["cp737"] = 737,
-        ["cp775"] = 775,
-        ["cp850"] = 850,
-        ["cp852"] = 852,
-        ["cp855"] = 855,
-        ["cp857"] = 857,
-        ["cp858"] = 858,
-        ["cp860"] = 860,
-        ["cp861"] = 861,
-        ["cp862"] = 862,
-        ["cp863"] = 863,
-        ["cp864"] = 864,
-        ["cp865"] = 865,
-        ["cp866"] = 866,
-        ["cp869"] = 869,
-        ["cp874"] = 874,
-        ["cp875"] = 875,
-        ["cp1026"] = 1026,
-        ["cp1140"] = 1140,
-        ["cp1250"] = 1250,
-        ["cp1251"] = 1251,
-        ["cp1252"] = 1252,
-        ["cp1253"] = 1253,
-        ["cp1254"] = 1254,
-        ["cp1255"] = 1255,
-        ["cp1256"] = 1256,
-        ["cp1257"] = 1257,
-        ["cp1258"] = 1258,
-        ["koi8-r"] = 20866,
-        ["koi8-u"] = 21866,
-        ["mac-roman"] = 10000,
-        ["mac-arabic"] = 10004,
-        ["mac-greek"] = 10006,
-        ["mac-cyrillic"] = 10007,
-        ["mac-romanian"] = 10010,
-        ["mac-latin2"] = 10029,
-        ["mac-iceland"] = 10079,
-        ["mac-turkish"] = 10081,
-        ["mac-croatian"] = 10082,
-        ["cp932"] = 932,
-        ["cp949"] = 949,
-        ["cp950"] = 950,
-        ["gbk"] = 936,
         ["gb18030"] = 54936,
-        ["euc_kr"] = 51949,
-        ["johab"] = 1361,
     };
+
+    private static readonly Lazy<Dictionary<string, Dictionary<char, byte>>> CharmapEncoders = new(() =>
+        Charmaps.ToDictionary(m => m.Key, m =>
+        {
+            var encoder = new Dictionary<char, byte>();
+            for (int b = 0; b < 256; b++)
+            {
+                if (m.Value[b] != Undefined) encoder.TryAdd(m.Value[b], (byte)b);
+            }
+            return encoder;
+        }, StringComparer.Ordinal));
+
+    private const char Undefined = '\uFFFE';
 
     private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private static readonly Encoding Utf16Le = new UnicodeEncoding(bigEndian: false, byteOrderMark: false, throwOnInvalidBytes: true);
@@ -91,7 +43,7 @@ internal static partial class PythonCodecs
     static PythonCodecs() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
 
     /// <summary>The Python codecs SocketKit decodes, by their own names.</summary>
-    public static IEnumerable<string> Supported => [.. Utf, .. CodePages.Keys];
+    public static IEnumerable<string> Supported => [.. Utf, .. Charmaps.Keys, .. CodePages.Keys];
 
     /// <summary>Every text codec Python's registry knows here, by its own name.</summary>
     public static IEnumerable<string> PythonTextCodecs => Names.Values.Where(n => n.IsText).Select(n => n.Codec).Distinct();
@@ -146,6 +98,10 @@ internal static partial class PythonCodecs
     public static string Decode(string name, ReadOnlySpan<byte> bytes)
     {
         string codec = Find(name);
+        if (Charmaps.TryGetValue(codec, out string? charmap))
+        {
+            return DecodeCharmap(name, charmap, bytes);
+        }
         int bomLength = 0;
         Encoding encoding = codec switch
         {
@@ -177,6 +133,10 @@ internal static partial class PythonCodecs
     public static byte[] Encode(string name, string text)
     {
         string codec = Find(name);
+        if (Charmaps.ContainsKey(codec))
+        {
+            return EncodeCharmap(name, CharmapEncoders.Value[codec], text);
+        }
         (Encoding encoding, byte[] bom) = codec switch
         {
             "utf-8" => (Utf8, []),
@@ -197,6 +157,31 @@ internal static partial class PythonCodecs
         {
             throw new ProtocolException(ProtocolError.InvalidContentEncoding, $"the text cannot be written in {name}: {ex.Message}", ex);
         }
+    }
+
+    private static string DecodeCharmap(string name, string charmap, ReadOnlySpan<byte> bytes)
+    {
+        return string.Create(bytes.Length, (charmap, bytes.ToArray(), name), static (chars, state) =>
+        {
+            for (int i = 0; i < chars.Length; i++)
+            {
+                char c = state.charmap[state.Item2[i]];
+                chars[i] = c != Undefined ? c
+                    : throw new ProtocolException(ProtocolError.InvalidContentEncoding,
+                        $"the content is not valid {state.name}: the byte 0x{state.Item2[i]:X2} at {i} has no character in it");
+            }
+        });
+    }
+
+    private static byte[] EncodeCharmap(string name, Dictionary<char, byte> encoder, string text)
+    {
+        byte[] bytes = new byte[text.Length];
+        for (int i = 0; i < text.Length; i++)
+        {
+            bytes[i] = encoder.TryGetValue(text[i], out byte b) ? b
+                : throw new ProtocolException(ProtocolError.InvalidContentEncoding, $"the text cannot be written in {name}: U+{(int)text[i]:X4} at {i} has no byte in it");
+        }
+        return bytes;
     }
 
     private static Encoding Skip(int length, Encoding encoding, out int bomLength)
@@ -225,7 +210,7 @@ internal static partial class PythonCodecs
         {
             throw new ProtocolException(ProtocolError.UnsupportedEncoding, $"the content-encoding \"{name}\" is Python's {codec} codec, which is not a text encoding");
         }
-        if (!Utf.Contains(codec) && !CodePages.ContainsKey(codec))
+        if (!Utf.Contains(codec) && !Charmaps.ContainsKey(codec) && !CodePages.ContainsKey(codec))
         {
             throw new ProtocolException(ProtocolError.UnsupportedEncoding,
                 $"the content-encoding \"{name}\" is Python's {codec} codec, which SocketKit cannot decode: .NET has no encoding that decodes as it does");

@@ -92,6 +92,21 @@ public sealed class RequestGenerator
         return new GeneratedRequest(ContentTypes.TextJson, encoding, bytes, text);
     }
 
+    /// <summary>A response as a server may send it: {"result": any value} (now and then other keys, or none), or binary content.</summary>
+    public GeneratedRequest NextResponse()
+    {
+        if (_rng.Next(10) == 0)
+        {
+            return new GeneratedRequest(ContentTypes.ServerBinary, "binary", Bytes(_rng.Next(0, 40)), "binary");
+        }
+        var pairs = new List<(string Key, string Value)>();
+        if (_rng.Next(10) != 0) pairs.Add(("result", _rng.Next(3) == 0 ? String(RandomString()) : Value(1)));
+        if (_rng.Next(5) == 0) pairs.Add((RandomString(), Value(1)));
+        string text = Ws() + Object(pairs) + Ws();
+        string encoding = Encoding();
+        return new GeneratedRequest(ContentTypes.TextJson, encoding, EncodeText(text, ref encoding), text);
+    }
+
     private byte[] EncodeText(string text, ref string encoding)
     {
         foreach (string candidate in new[] { text, AsciiEscaped(text) })

@@ -4,6 +4,10 @@ answer, exactly") with the standard library only: the content decoded as the ref
 (io.TextIOWrapper with the named codec, json.load), the answer formed with the reference's f-strings, the
 response written with json.dumps(ensure_ascii=False). So every answer is Python's behaviour by construction.
 
+With the argument "client", it is the reference client instead: for each response it writes the line that
+app-client.py prints for it (json: f"Got result: {result}"; other content: f"Got response: {content!r}"),
+as "P HEX" with HEX the line in UTF-16-LE (lone surrogates kept), or "R NAME" where the client raises.
+
 Reads one request a line on stdin, a JSON object {"type": CONTENT_TYPE, "encoding": CONTENT_ENCODING,
 "hex": CONTENT}, and writes one line for each on stdout:
   A HEX    the whole response message the reference sends
@@ -62,7 +66,31 @@ def answer(content_type, encoding, data):
     return message("binary/custom-server-binary-type", "binary", b"First 10 bytes of request: " + data[:10])
 
 
+def client_line(content_type, encoding, data):
+    if content_type == "text/json":
+        response = json_decode(data, encoding)
+        result = response.get("result")
+        return f"Got result: {result}"
+    return f"Got response: {data!r}"
+
+
+def client():
+    out = sys.stdout
+    for line in sys.stdin:
+        response = json.loads(line)
+        try:
+            printed = client_line(response["type"], response["encoding"], bytes.fromhex(response["hex"]))
+        except Exception as e:
+            out.write(f"R {type(e).__name__}\n")
+            continue
+        out.write(f"P {printed.encode('utf-16-le', 'surrogatepass').hex()}\n")
+    out.flush()
+
+
 def main():
+    if sys.argv[1:] == ["client"]:
+        client()
+        return
     out = sys.stdout
     for line in sys.stdin:
         request = json.loads(line)
