@@ -20,7 +20,8 @@ public sealed class PythonCodecTests
         {
             string checkedIn = Path.Combine(Repository.Root, "src", "SocketKit.Protocol", "Python", file);
             Assert.True(File.ReadAllText(checkedIn) == File.ReadAllText(Path.Combine(folder, file)),
-                $"{file} differs from what scripts/generate-python-tables.py writes: run it and commit the result");
+                $"{file} differs from what scripts/generate-python-tables.py writes with this machine's python3: run it and commit the result "
+                + "(the reference, and so the tables, are CPython 3.11's: another python3 would give other tables)");
         }
     }
 
