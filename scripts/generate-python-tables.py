@@ -6,6 +6,10 @@
 - PythonCharmaps.g.cs: the decoding table of every single-byte codec (charmap modules, ascii,
   latin-1): what Python decodes each byte to, strictly. .NET's code pages of the same names differ
   from Python's tables in dozens of places, so these decode from Python's own.
+- PythonDoubleByteCodecs.bin (zlib): the tables of the double-byte codecs (cp932, shift_jis, gbk,
+  gb2312, big5, cp950, cp949, johab, ...): which bytes stand alone, which lead a pair, and what each
+  pair decodes to. A codec is written only when decoding by these tables gives exactly what Python
+  gives on 25,000 seeded byte strings; .NET's code pages of these names decode otherwise.
 - PythonCodecNames.g.cs: every codec name Python's registry resolves through the encodings
   package (each module name and each entry of encodings.aliases), normalised as the registry
   normalises, with the codec it resolves to and whether it is a text encoding.
@@ -18,6 +22,9 @@ OUTPUT_DIR defaults to src/SocketKit.Protocol/Python. The checked-in files must 
 import codecs
 import encodings
 import importlib
+import random
+import struct
+import zlib
 import encodings.aliases
 import os
 import pkgutil
@@ -101,6 +108,87 @@ def write_charmaps(out):
         f.write("    };\n}\n")
 
 
+DOUBLE_BYTE_CANDIDATES = [
+    "big5", "big5hkscs", "cp932", "cp949", "cp950", "gb2312", "gbk", "hz", "johab", "shift_jis", "shift_jis_2004", "shift_jisx0213",
+]
+
+
+def double_byte_tables(name):
+    """(single, pairs) when every character of the codec is one byte or a lead byte and a trail byte, else None."""
+    single, leads, pairs = {}, set(), {}
+    for b in range(256):
+        try:
+            single[b] = bytes([b]).decode(name)
+        except UnicodeDecodeError as e:
+            if e.reason.startswith("incomplete"):
+                leads.add(b)
+    for lead in sorted(leads):
+        for trail in range(256):
+            try:
+                pairs[(lead, trail)] = bytes([lead, trail]).decode(name)
+            except UnicodeDecodeError as e:
+                if e.reason.startswith("incomplete"):
+                    return None  # Sequences of three bytes or more: not a double-byte codec.
+    return single, pairs
+
+
+def decode_by_tables(tables, data):
+    single, pairs = tables
+    out, i = [], 0
+    while i < len(data):
+        if data[i] in single:
+            out.append(single[data[i]])
+            i += 1
+        elif i + 1 < len(data) and (data[i], data[i + 1]) in pairs:
+            out.append(pairs[(data[i], data[i + 1])])
+            i += 2
+        else:
+            return None
+    return "".join(out)
+
+
+def decodes_as_python(name, tables):
+    rng = random.Random(13)
+    known = sorted(tables[1])
+    samples = [bytes(rng.randrange(256) for _ in range(rng.randint(1, 8))) for _ in range(20000)]
+    samples += [b"".join(bytes(rng.choice(known)) if known and rng.random() < 0.5 else bytes([rng.randrange(128)])
+                         for _ in range(rng.randint(1, 6))) for _ in range(5000)]
+    for data in samples:
+        try:
+            python = data.decode(name)
+        except UnicodeDecodeError:
+            python = None
+        if python != decode_by_tables(tables, data):
+            return False
+    return True
+
+
+def write_double_byte(out):
+    body = bytearray()
+    written = []
+    for candidate in DOUBLE_BYTE_CANDIDATES:
+        name = codecs.lookup(candidate).name
+        tables = double_byte_tables(name)
+        if tables is None or not decodes_as_python(name, tables):
+            continue
+        written.append(name)
+        single, pairs = tables
+        encoded = name.encode("ascii")
+        body += struct.pack("<B", len(encoded)) + encoded
+        for b in range(256):
+            body += struct.pack("<H", ord(single[b]) if b in single else 0xFFFF)
+        leads = sorted({lead for lead, _ in pairs})
+        body += struct.pack("<H", len(leads))
+        for lead in leads:
+            body += struct.pack("<B", lead)
+            for trail in range(256):
+                units = pairs[(lead, trail)].encode("utf-16-le") if (lead, trail) in pairs else b""
+                body += struct.pack("<B", len(units) // 2) + units
+    data = struct.pack("<H", len(written)) + bytes(body)
+    with open(os.path.join(out, "PythonDoubleByteCodecs.bin"), "wb") as f:
+        f.write(zlib.compress(data, 9))
+
+
 def write_printable(out):
     ranges = printable_ranges()
     with open(os.path.join(out, "PythonPrintable.g.cs"), "w", encoding="utf-8", newline="\n") as f:
@@ -139,6 +227,7 @@ def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "SocketKit.Protocol", "Python")
     write_printable(out)
     write_charmaps(out)
+    write_double_byte(out)
     write_codecs(out)
 
 

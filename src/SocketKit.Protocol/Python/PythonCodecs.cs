@@ -14,7 +14,7 @@ internal static partial class PythonCodecs
     /// encoding decodes exactly as Python's (tests/SocketKit.Tests/Protocol/PythonCodecTests.cs checks every byte and
     /// pair). .NET's cp932, cp949, cp950, gbk, euc-kr and johab decode some bytes otherwise or accept bytes Python
     /// refuses, so they are not here. The single-byte codecs decode from Python's own tables (PythonCharmaps.g.cs),
-    /// the UTF family by Python's BOM rules.
+    /// the double-byte ones too (<see cref="PythonDoubleByteCodec"/>), the UTF family by Python's BOM rules.
     /// </summary>
     private static readonly Dictionary<string, int> CodePages = new(StringComparer.Ordinal)
     {
@@ -43,7 +43,7 @@ internal static partial class PythonCodecs
     static PythonCodecs() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
 
     /// <summary>The Python codecs SocketKit decodes, by their own names.</summary>
-    public static IEnumerable<string> Supported => [.. Utf, .. Charmaps.Keys, .. CodePages.Keys];
+    public static IEnumerable<string> Supported => [.. Utf, .. Charmaps.Keys, .. PythonDoubleByteCodec.Codecs.Keys, .. CodePages.Keys];
 
     /// <summary>Every text codec Python's registry knows here, by its own name.</summary>
     public static IEnumerable<string> PythonTextCodecs => Names.Values.Where(n => n.IsText).Select(n => n.Codec).Distinct();
@@ -102,6 +102,10 @@ internal static partial class PythonCodecs
         {
             return DecodeCharmap(name, charmap, bytes);
         }
+        if (PythonDoubleByteCodec.Codecs.TryGetValue(codec, out PythonDoubleByteCodec? doubleByte))
+        {
+            return doubleByte.Decode(name, bytes);
+        }
         int bomLength = 0;
         Encoding encoding = codec switch
         {
@@ -136,6 +140,10 @@ internal static partial class PythonCodecs
         if (Charmaps.ContainsKey(codec))
         {
             return EncodeCharmap(name, CharmapEncoders.Value[codec], text);
+        }
+        if (PythonDoubleByteCodec.Codecs.TryGetValue(codec, out PythonDoubleByteCodec? doubleByte))
+        {
+            return doubleByte.Encode(name, text);
         }
         (Encoding encoding, byte[] bom) = codec switch
         {
@@ -210,7 +218,7 @@ internal static partial class PythonCodecs
         {
             throw new ProtocolException(ProtocolError.UnsupportedEncoding, $"the content-encoding \"{name}\" is Python's {codec} codec, which is not a text encoding");
         }
-        if (!Utf.Contains(codec) && !Charmaps.ContainsKey(codec) && !CodePages.ContainsKey(codec))
+        if (!Utf.Contains(codec) && !Charmaps.ContainsKey(codec) && !PythonDoubleByteCodec.Codecs.ContainsKey(codec) && !CodePages.ContainsKey(codec))
         {
             throw new ProtocolException(ProtocolError.UnsupportedEncoding,
                 $"the content-encoding \"{name}\" is Python's {codec} codec, which SocketKit cannot decode: .NET has no encoding that decodes as it does");
