@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using System.Text.Unicode;
 using SocketKit.Protocol.Json;
+using SocketKit.Protocol.Python;
 
 namespace SocketKit.Protocol;
 
@@ -34,6 +35,15 @@ public static class JsonContent
                 : new ProtocolException(ProtocolError.InvalidContentJson, $"the content is not valid JSON: {ex.Message}", ex);
         }
     }
+
+    /// <summary>
+    /// Parses the content of a text/json message as the reference does: decoded with the Python codec the
+    /// encoding names, then read by Python's json rules (NaN, Infinity, integers of any length, ...).
+    /// </summary>
+    /// <exception cref="ProtocolException">The encoding is unsupported, the bytes are not valid in it, the text is not JSON
+    /// as Python reads it, or it nests deeper than <see cref="ProtocolLimits.MaxJsonDepth"/>.</exception>
+    public static PythonValue ParsePython(ReadOnlySpan<byte> content, string encoding, ProtocolLimits? limits = null) =>
+        PythonJsonReader.Parse(TextEncodings.Decode(encoding, content), limits);
 
     /// <summary>Writes JSON content with <paramref name="write"/> and returns it encoded in <paramref name="encoding"/>.</summary>
     public static byte[] Write(Action<PythonJsonWriter> write, string encoding = ContentTypes.Utf8Encoding)

@@ -77,19 +77,6 @@ internal static class AppClientCommand
         }
     }
 
-    /// <summary>As the reference prints it: "Got result: ..." for JSON with a result, "Got response: b'...'" otherwise.</summary>
-    internal static string Describe(Message response)
-    {
-        if (!response.Header.IsJson)
-        {
-            return $"Got response: {PythonBytes.Repr(response.Content.Span)}";
-        }
-        using JsonDocument json = JsonContent.Parse(response.Content, response.Header.ContentEncoding);
-        JsonElement root = json.RootElement;
-        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("result", out JsonElement r))
-        {
-            return $"Got result: {(r.ValueKind == JsonValueKind.String ? r.GetString() : JsonContent.ToPythonJson(r))}";
-        }
-        return $"Got response: {JsonContent.ToPythonJson(root)}";
-    }
+    /// <summary>As the reference prints it: "Got result: ..." for JSON, "Got response: b'...'" otherwise.</summary>
+    internal static string Describe(Message response) => AppClient.Describe(response);
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SocketKit.Logging;
 using SocketKit.Protocol;
+using SocketKit.Protocol.Python;
 using SocketKit.Transport;
 
 namespace SocketKit.Applications.App;
@@ -137,6 +138,25 @@ public sealed partial class AppClient : IAsyncDisposable
             }
             _unread = _unread.IsEmpty ? _buffer.AsMemory(0, n).ToArray() : (byte[])[.. _unread.Span, .. _buffer.AsSpan(0, n)];
         }
+    }
+
+    /// <summary>
+    /// The line the reference client (app-client.py) prints for a response: for text/json, decoded and read as Python
+    /// does, <c>Got result: {result}</c> with the result as Python's str() writes it (<c>None</c> when there is none);
+    /// for other content, <c>Got response: b'...'</c>. (For JSON content that is not an object, on which the reference
+    /// client fails, <c>Got response: </c> and its Python repr.)
+    /// </summary>
+    /// <exception cref="ProtocolException">The JSON content cannot be decoded in its encoding or is not JSON as Python reads it.</exception>
+    public static string Describe(Message response)
+    {
+        if (!response.Header.IsJson)
+        {
+            return $"Got response: {Diagnostics.PythonBytes.Repr(response.Content.Span)}";
+        }
+        PythonValue content = JsonContent.ParsePython(response.Content.Span, response.Header.ContentEncoding);
+        return content.Kind == PythonValueKind.Dict
+            ? $"Got result: {content.Get("result") ?? PythonValue.None}"
+            : $"Got response: {PythonText.Repr(content)}";
     }
 
     // Describing a message decodes its content: only when the line will be written.

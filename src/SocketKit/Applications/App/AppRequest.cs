@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SocketKit.Protocol;
+using SocketKit.Protocol.Python;
 using SocketKit.Transport;
 
 namespace SocketKit.Applications.App;
@@ -7,12 +8,15 @@ namespace SocketKit.Applications.App;
 /// <summary>One request as a handler sees it: the header, the content, and for text/json the parsed JSON.</summary>
 public sealed class AppRequest
 {
-    internal AppRequest(Message message, ConnectionInfo? connection, JsonElement? json)
+    private readonly Lazy<JsonElement?> _json;
+
+    internal AppRequest(Message message, ConnectionInfo? connection, PythonValue? parsed)
     {
         Header = message.Header;
         Content = message.Content;
         Connection = connection;
-        Json = json;
+        Parsed = parsed;
+        _json = new Lazy<JsonElement?>(() => parsed is null ? null : ParseJsonElement(message));
     }
 
     /// <summary>The request's JSON header.</summary>
@@ -24,12 +28,34 @@ public sealed class AppRequest
     /// <summary>The connection the request came on (null when handled without a socket).</summary>
     public ConnectionInfo? Connection { get; }
 
-    /// <summary>The parsed content, for text/json requests; null otherwise.</summary>
-    public JsonElement? Json { get; }
+    /// <summary>The content of a text/json request as Python's <c>json.loads</c> reads it, which is what the reference answers from; null otherwise.</summary>
+    public PythonValue? Parsed { get; }
 
-    /// <summary>The "action" of a JSON object request, or null when there is none or it is not a string.</summary>
-    public string? Action => Json is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("action", out JsonElement a) && a.ValueKind == JsonValueKind.String ? a.GetString() : null;
+    /// <summary>
+    /// The content of a text/json request as System.Text.Json reads it; null for other requests and for JSON it
+    /// refuses though Python reads it (<c>NaN</c>, <c>Infinity</c>, lone surrogates).
+    /// </summary>
+    public JsonElement? Json => _json.Value;
 
-    /// <summary>The "value" of a JSON object request, or null when absent.</summary>
+    /// <summary>Python's <c>request.get("action")</c>: the "action" of an object request (null when absent or not an object).</summary>
+    public PythonValue? ActionValue => Parsed?.Get("action");
+
+    /// <summary>The "action" of an object request when it is a string; null otherwise.</summary>
+    public string? Action => ActionValue?.AsString;
+
+    /// <summary>The "value" of an object request, or null when absent (or not readable by System.Text.Json, see <see cref="Json"/>).</summary>
     public JsonElement? Value => Json is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("value", out JsonElement v) ? v : null;
+
+    private static JsonElement? ParseJsonElement(Message message)
+    {
+        try
+        {
+            using JsonDocument document = JsonContent.Parse(message.Content, message.Header.ContentEncoding);
+            return document.RootElement.Clone();
+        }
+        catch (ProtocolException)
+        {
+            return null;
+        }
+    }
 }

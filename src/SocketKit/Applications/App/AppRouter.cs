@@ -1,12 +1,13 @@
-using System.Text.Json;
 using SocketKit.Protocol;
+using SocketKit.Protocol.Python;
 
 namespace SocketKit.Applications.App;
 
 /// <summary>
 /// Routes each request to a handler: JSON requests by their "action", other requests by content type.
-/// What has no handler gets the reference's answers: "Error: invalid action '...'." for JSON, and
-/// the binary handler for other types when one is mapped as the fallback.
+/// What has no handler gets the reference's answers: "Error: invalid action '...'." for JSON (the action as
+/// Python's str() writes it: 'None' when absent, '7', "['a', 'b']"), and the binary handler for other types
+/// when one is mapped as the fallback.
 /// </summary>
 public sealed class AppRouter
 {
@@ -43,19 +44,18 @@ public sealed class AppRouter
     {
         if (request.Header.IsJson)
         {
-            if (request.Json is not { ValueKind: JsonValueKind.Object })
+            if (request.Parsed is not { Kind: PythonValueKind.Dict })
             {
                 // The reference raises here and closes without a word; we say what is wrong.
-                return AppResponse.Result($"Error: the request must be a JSON object, not {Describe(request.Json)}.");
+                return AppResponse.Result($"Error: the request must be a JSON object, not {Describe(request.Parsed)}.");
             }
-            string? action = request.Action;
-            if (action is not null && _actions.TryGetValue(action, out Func<AppRequest, AppResponse>? handler))
+            // As the reference: action = request.get("action"), looked up only when it is a string.
+            PythonValue action = request.ActionValue ?? PythonValue.None;
+            if (action.AsString is { } name && _actions.TryGetValue(name, out Func<AppRequest, AppResponse>? handler))
             {
                 return handler(request);
             }
-            return AppResponse.Result(action is null
-                ? "Error: the request has no \"action\"."
-                : $"Error: invalid action '{action}'.");
+            return AppResponse.Result($"Error: invalid action '{action}'.");
         }
         if (_contentTypes.TryGetValue(request.Header.ContentType, out Func<AppRequest, AppResponse>? byType))
         {
@@ -79,12 +79,12 @@ public sealed class AppRouter
         return _contentTypes.ContainsKey(request.Header.ContentType) ? request.Header.ContentType : "_OTHER";
     }
 
-    private static string Describe(JsonElement? json) => json?.ValueKind switch
+    private static string Describe(PythonValue? json) => json?.Kind switch
     {
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        PythonValueKind.List => "an array",
+        PythonValueKind.Str => "a string",
+        PythonValueKind.Int or PythonValueKind.Float => "a number",
+        PythonValueKind.Bool => "a boolean",
         _ => "null",
     };
 }

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SocketKit.Diagnostics;
@@ -114,8 +113,7 @@ public sealed class AppServerHandler : IConnectionHandler
             metricName = router.MetricName(binary);
             return router.Handle(binary);
         }
-        using JsonDocument json = JsonContent.Parse(request.Content, request.Header.ContentEncoding, limits);
-        var parsed = new AppRequest(request, connection, json.RootElement);
+        var parsed = new AppRequest(request, connection, JsonContent.ParsePython(request.Content.Span, request.Header.ContentEncoding, limits));
         metricName = router.MetricName(parsed);
         return router.Handle(parsed);
     }

@@ -1,5 +1,4 @@
-using System.Text.Json;
-using SocketKit.Protocol;
+using SocketKit.Protocol.Python;
 
 namespace SocketKit.Applications.App;
 
@@ -21,15 +20,17 @@ public static class TutorialHandlers
         .MapAction("search", Search)
         .MapOtherContent(FirstTenBytes);
 
-    /// <summary>Looks the value up in <see cref="SearchTable"/>: <c>{"result": ...}</c> or "No match for 'V'.".</summary>
+    /// <summary>
+    /// Looks the value up in <see cref="SearchTable"/> as the reference does: <c>{"result": ...}</c>, else
+    /// <c>f"No match for '{value}'."</c> with the value as Python's str() writes it (<c>True</c>, <c>None</c> when absent, <c>1e+16</c>, ...).
+    /// </summary>
     public static AppResponse Search(AppRequest request)
     {
-        if (request.Value is not { } value)
-        {
-            return AppResponse.Result("Error: search needs a \"value\".");
-        }
-        string text = value.ValueKind == JsonValueKind.String ? value.GetString()! : JsonContent.ToPythonJson(value);
-        return AppResponse.Result(SearchTable.TryGetValue(text, out string? found) && found.Length > 0 ? found : $"No match for '{text}'.");
+        PythonValue value = request.Parsed?.Get("value") ?? PythonValue.None;
+        // Only a string can be a key of the table. (The reference raises for a list or a dict: they cannot be hashed.)
+        return AppResponse.Result(value.AsString is { } key && SearchTable.TryGetValue(key, out string? found) && found.Length > 0
+            ? found
+            : $"No match for '{value}'.");
     }
 
     /// <summary>The reference's binary reply: "First 10 bytes of request: " and the first 10 bytes of the content.</summary>
