@@ -84,6 +84,19 @@ public class LoadGeneratorTests
     }
 
     [Fact]
+    public async Task OnTheReadinessLoopsAConnectionTheServerClosesIsCountedAndDroppedAndTheRunEnds()
+    {
+        // Echoes one message whole, then closes: each connection answers once, then is "closed early".
+        await using SocketServer server = SocketServer.Start(new ServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) }, _ => new OneEchoThenClose());
+        BenchOptions options = Options(BenchKind.Echo, server) with { Requests = 1_000, Duration = TimeSpan.FromSeconds(30) };
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        BenchResult r = await LoadGenerator.RunAsync(options);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}: the run did not end with its last connection");
+        Assert.Equal(options.Connections, r.Completed);
+        Assert.Equal(options.Connections, r.Errors["closed early"]);
+    }
+
+    [Fact]
     public async Task ARunAgainstNothingEndsAtItsDurationWithTheErrorsCounted()
     {
         using HeldPort held = Ports.Hold(); // Bound, never listening: connections are refused.
@@ -110,6 +123,22 @@ public class LoadGeneratorTests
     [Fact]
     public void AProcessThatDoesNotExistCannotBeSampled() =>
         Assert.Throws<InvalidOperationException>(() => ProcessSample.Read(int.MaxValue));
+
+    private sealed class OneEchoThenClose : IConnectionHandler
+    {
+        public NextStep OnData(ref ReadOnlySequence<byte> data, IBufferWriter<byte> output)
+        {
+            if (data.Length < 64)
+            {
+                return NextStep.Receive; // The whole message first (the load's default size).
+            }
+            output.Write(data.Slice(0, 64).ToArray());
+            data = data.Slice(64);
+            return NextStep.CloseAfterSending;
+        }
+
+        public NextStep OnPeerClosed(ReadOnlySequence<byte> unconsumed, IBufferWriter<byte> output) => NextStep.CloseAfterSending;
+    }
 
     private sealed class ByteFlippingEcho : IConnectionHandler
     {

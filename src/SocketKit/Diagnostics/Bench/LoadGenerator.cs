@@ -30,10 +30,18 @@ public static partial class LoadGenerator
         // Without a warm-up or idle hold, measuring starts before the first connect (one-shot requests include it).
         bool measureAtOnce = options.Warmup == TimeSpan.Zero && options.Idle == TimeSpan.Zero;
         Measure? measure = measureAtOnce ? BeginMeasuring(run) : null;
-        Task[] workers = new Task[options.Connections];
-        for (int i = 0; i < workers.Length; i++)
+        Task[] workers;
+        if (EchoLoops.Serve(options))
         {
-            workers[i] = options.Kind == BenchKind.Echo ? EchoWorkerAsync(run) : AppWorkerAsync(run);
+            workers = EchoLoops.Start(run);
+        }
+        else
+        {
+            workers = new Task[options.Connections];
+            for (int i = 0; i < workers.Length; i++)
+            {
+                workers[i] = options.Kind == BenchKind.Echo ? EchoWorkerAsync(run) : AppWorkerAsync(run);
+            }
         }
         Task all = Task.WhenAll(workers);
 

@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using SocketKit.Transport;
+
+namespace SocketKit.Diagnostics.Bench;
+
+public static partial class LoadGenerator
+{
+    /// <summary>
+    /// The plain echo load on readiness loops, one per core, as a server's: each loop a thread with its own selector,
+    /// its connections spread among the loops, one receive buffer per loop, the message built once and sent as it is,
+    /// so a message costs two system calls and no allocation, and the load generator is not what saturates first.
+    /// A connection that fails is counted and dropped (the task-per-connection load reconnects; this one measures).
+    /// </summary>
+    private static class EchoLoops
+    {
+        private const int ReceiveSize = 64 * 1024;
+
+        /// <summary>Whether this load runs on the loops: plain echo, unpaced (TLS and paced loads run a task per connection).</summary>
+        public static bool Serve(BenchOptions options) => options.Kind == BenchKind.Echo && options.Tls is null && options.Interval == TimeSpan.Zero;
+
+        public static Task[] Start(Run run)
+        {
+            int loops = Math.Min(Environment.ProcessorCount, run.Options.Connections);
+            var tasks = new Task[loops];
+            for (int i = 0; i < loops; i++)
+            {
+                int share = (run.Options.Connections / loops) + (i < run.Options.Connections % loops ? 1 : 0);
+                var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                int index = i;
+                new Thread(() =>
+                {
+                    try
+                    {
+                        RunLoop(run, share);
+                        done.SetResult();
+                    }
+                    catch (Exception ex)
+                    {
+                        done.SetException(ex);
+                    }
+                })
+                { IsBackground = true, Name = $"socketkit-bench-{index}" }.Start();
+                tasks[i] = done.Task;
+            }
+            return tasks;
+        }
+
+        private sealed class Echo(BenchConnection connection, Socket socket)
+        {
+            public BenchConnection Connection { get; } = connection;
+            public Socket Socket { get; } = socket;
+            public SelectorKey<Echo>? Key { get; set; }
+            public Stats? Stats { get; set; }
+            public long SentAt { get; set; }
+            public int Sent { get; set; }
+            public int Received { get; set; }
+            public bool Same { get; set; } = true;
+        }
+
+        private static void RunLoop(Run run, int connections)
+        {
+            byte[] payload = run.EchoPayload;
+            byte[] buffer = GC.AllocateUninitializedArray<byte>(ReceiveSize);
+            using var selector = new Selector<Echo>();
+            var open = new List<Echo>(connections);
+            try
+            {
+                // Connected as the task-per-connection load connects (bounded concurrency, retries on failure).
+                for (int i = 0; i < connections; i++)
+                {
+                    BenchConnection? connection = null;
+                    while (connection is null && !run.Token.IsCancellationRequested)
+                    {
+                        connection = ConnectAsync(run, first: true).GetAwaiter().GetResult();
+                    }
+                    if (connection?.PlainSocket is not { } socket)
+                    {
+                        return;
+                    }
+                    socket.Blocking = false;
+                    open.Add(new Echo(connection, socket));
+                }
+                run.GateAsync().GetAwaiter().GetResult();
+                foreach (Echo echo in open)
+                {
+                    echo.Key = selector.Register(echo.Socket, SelectorEvents.Read, echo);
+                    Next(selector, echo, run);
+                }
+                while (selector.Count > 0 && !run.Token.IsCancellationRequested)
+                {
+                    // Woken at least every 100 ms to see the run's end, when answers stop coming.
+                    foreach ((SelectorKey<Echo> key, SelectorEvents mask) in selector.Select(TimeSpan.FromMilliseconds(100)))
+                    {
+                        Service(selector, key, mask, payload, buffer, run);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (run.Token.IsCancellationRequested)
+            {
+            }
+            finally
+            {
+                foreach (Echo echo in open)
+                {
+                    echo.Connection.Dispose();
+                }
+            }
+        }
+
+        private static void Service(Selector<Echo> selector, SelectorKey<Echo> key, SelectorEvents mask, byte[] payload, byte[] buffer, Run run)
+        {
+            Echo echo = key.Data;
+            try
+            {
+                if ((mask & SelectorEvents.Write) != 0)
+                {
+                    Send(selector, echo, payload);
+                }
+                if ((mask & SelectorEvents.Read) != 0)
+                {
+                    int n = echo.Socket.Receive(buffer, 0, Math.Min(buffer.Length, payload.Length - echo.Received), SocketFlags.None, out SocketError error);
+                    if (error == SocketError.WouldBlock)
+                    {
+                        return;
+                    }
+                    if (error != SocketError.Success)
+                    {
+                        throw new SocketException((int)error);
+                    }
+                    if (n == 0)
+                    {
+                        echo.Stats?.Error("closed early");
+                        Drop(selector, echo);
+                        return;
+                    }
+                    if (run.Options.Verify && !buffer.AsSpan(0, n).SequenceEqual(payload.AsSpan(echo.Received, n)))
+                    {
+                        echo.Same = false;
+                    }
+                    echo.Received += n;
+                    if (echo.Received == payload.Length && echo.Sent == payload.Length)
+                    {
+                        echo.Stats!.Answered(echo.SentAt, payload.Length, echo.Received, echo.Same ? null : "wrong bytes");
+                        Next(selector, echo, run);
+                    }
+                }
+            }
+            catch (SocketException ex)
+            {
+                echo.Stats?.Error(KindOf(ex));
+                Drop(selector, echo);
+            }
+        }
+
+        /// <summary>Claims the next message and starts sending it; the connection is dropped once the run is spent.</summary>
+        private static void Next(Selector<Echo> selector, Echo echo, Run run)
+        {
+            if (run.Claim() is not { } stats)
+            {
+                Drop(selector, echo);
+                return;
+            }
+            echo.Stats = stats;
+            echo.SentAt = Stopwatch.GetTimestamp();
+            echo.Sent = echo.Received = 0;
+            echo.Same = true;
+            Send(selector, echo, run.EchoPayload);
+        }
+
+        /// <summary>Sends what the socket takes; waits for "writable" only while part of the message is left.</summary>
+        private static void Send(Selector<Echo> selector, Echo echo, byte[] payload)
+        {
+            if (echo.Sent < payload.Length)
+            {
+                int n = echo.Socket.Send(payload.AsSpan(echo.Sent), SocketFlags.None, out SocketError error);
+                if (error is not (SocketError.Success or SocketError.WouldBlock))
+                {
+                    throw new SocketException((int)error);
+                }
+                echo.Sent += n;
+            }
+            selector.Modify(echo.Key!, echo.Sent < payload.Length ? SelectorEvents.Read | SelectorEvents.Write : SelectorEvents.Read);
+        }
+
+        private static void Drop(Selector<Echo> selector, Echo echo)
+        {
+            selector.Unregister(echo.Socket);
+        }
+    }
+}
