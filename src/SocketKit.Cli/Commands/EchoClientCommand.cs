@@ -12,8 +12,8 @@ internal static class EchoClientCommand
 {
     public static Command Create(CliContext context)
     {
-        Argument<string> host = CommonOptions.Host();
-        Argument<int> port = CommonOptions.Port();
+        Argument<string> host = CommonOptions.Host(client: true);
+        Argument<int> port = CommonOptions.Port(client: true);
         var message = new Argument<string>("MESSAGE") { Description = "What to send (default \"Hello, world\").", DefaultValueFactory = _ => "Hello, world" };
         var flags = new ClientFlags();
         var command = new Command("echo-client", """

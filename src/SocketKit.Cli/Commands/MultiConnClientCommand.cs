@@ -12,20 +12,14 @@ internal static class MultiConnClientCommand
 {
     public static Command Create(CliContext context)
     {
-        Argument<string> host = CommonOptions.Host();
-        Argument<int> port = CommonOptions.Port();
+        Argument<string> host = CommonOptions.Host(client: true);
+        Argument<int> port = CommonOptions.Port(client: true);
         var connections = new Argument<int>("NUM_CONNECTIONS")
         {
             Description = "How many connections to open at once (default 2, at most 10000).",
             DefaultValueFactory = _ => 2,
+            CustomParser = r => (int)ValueParsers.Integer(r, "NUM_CONNECTIONS", 1, 10_000),
         };
-        connections.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 1 or > 10_000)
-            {
-                r.AddError("NUM_CONNECTIONS must be from 1 to 10000.");
-            }
-        });
         var command = new Command("multiconn-client", """
             Multi-connection client: NUM_CONNECTIONS non-blocking connections on one readiness loop.
             The tutorial's multiconn-client.py: each connection sends "Message 1 from client." and

@@ -3,10 +3,10 @@ using SocketKit.Transport;
 
 namespace SocketKit.Cli.Infrastructure;
 
-/// <summary>Turns any failure into a few lines a person can act on, and an exit code that means something. Never a stack trace.</summary>
+/// <summary>Turns any failure into a few lines a person can act on, and an exit code that means something. A stack trace only under -v.</summary>
 internal static class ErrorReporter
 {
-    public static int Report(Exception exception, CliContext context)
+    public static int Report(Exception exception, CliContext context, bool verbose)
     {
         TextWriter err = context.Error;
         switch (exception)
@@ -28,8 +28,13 @@ internal static class ErrorReporter
                 err.WriteLine("socketkit: interrupted");
                 return ExitCodes.Interrupted;
             default:
-                err.WriteLine($"socketkit: unexpected error: {exception.GetType().Name}: {exception.Message}");
-                return ExitCodes.Failure;
+                // A bug of socketkit's: one line, and the trace only for who asked for every detail.
+                err.WriteLine($"socketkit: unexpected error: {exception.Message.TrimEnd('.')}. Run with -v for the details, and please report it.");
+                if (verbose)
+                {
+                    err.WriteLine(exception.ToString());
+                }
+                return ExitCodes.Software;
         }
     }
 }

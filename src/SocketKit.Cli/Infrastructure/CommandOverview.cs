@@ -1,0 +1,48 @@
+using System.CommandLine;
+
+namespace SocketKit.Cli.Infrastructure;
+
+/// <summary>What `socketkit` alone prints: the commands grouped by what they are for, one line each.</summary>
+internal static class CommandOverview
+{
+    private static readonly (string Title, string[] Commands)[] Groups =
+    [
+        ("Start here", ["tour"]),
+        ("The tutorial's programs", ["echo-server", "echo-client", "multiconn-server", "multiconn-client", "app-server", "app-client"]),
+        ("Troubleshooting", ["ping", "netstat", "trace", "explain"]),
+        ("Load", ["bench"]),
+    ];
+
+    public static void Write(Command root, TextWriter output)
+    {
+        output.WriteLine("socketkit: the programs of the \"Socket Programming in Python\" tutorial, in C#, and tools to troubleshoot connections.");
+        Command[] visible = [.. root.Subcommands.Where(c => !c.Hidden)];
+        int width = visible.Select(c => c.Name.Length).DefaultIfEmpty(0).Max() + 2;
+        var listed = new HashSet<string>();
+        foreach ((string title, string[] names) in Groups)
+        {
+            WriteGroup(output, title, visible.Where(c => names.Contains(c.Name)).OrderBy(c => Array.IndexOf(names, c.Name)), width, listed);
+        }
+        // A command added later without a group still shows.
+        WriteGroup(output, "Other", visible.Where(c => !listed.Contains(c.Name)), width, listed);
+        output.WriteLine();
+        output.WriteLine("Run 'socketkit COMMAND --help' for a command's arguments and examples, 'socketkit --help' for the options every command takes.");
+    }
+
+    private static void WriteGroup(TextWriter output, string title, IEnumerable<Command> commands, int width, HashSet<string> listed)
+    {
+        Command[] group = [.. commands];
+        if (group.Length == 0)
+        {
+            return;
+        }
+        output.WriteLine();
+        output.WriteLine($"{title}:");
+        foreach (Command command in group)
+        {
+            listed.Add(command.Name);
+            string summary = (command.Description ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
+            output.WriteLine($"  {command.Name.PadRight(width)}{summary}");
+        }
+    }
+}
