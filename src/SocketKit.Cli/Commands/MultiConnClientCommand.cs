@@ -67,6 +67,12 @@ internal static class MultiConnClientCommand
                         : $"Connection {r.ConnectionId} failed: {r.Error}");
                 }
             }
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // The results above are what came back before Ctrl+C; the run did not fail, it was stopped.
+                context.Error.WriteLine($"socketkit: interrupted; {results.Count(r => r.Complete)} of {results.Count} connections had their whole echo back.");
+                return ExitCodes.Interrupted;
+            }
             int failed = results.Count(r => !r.Complete);
             if (failed > 0)
             {
