@@ -90,7 +90,7 @@ internal static partial class SocketKitCli
         }
         catch (Exception ex)
         {
-            return ErrorReporter.Report(ex, context, parsed.GetValue(CommonOptions.Verbose));
+            return ErrorReporter.Report(ex, context, parsed.GetValue(CommonOptions.Verbose), parsed);
         }
     }
 
