@@ -106,25 +106,25 @@ internal static class NetstatCommand
             {
                 w.WriteStartObject();
                 w.WriteString("proto", e.Protocol);
-                WriteNumber(w, "recvQ", e.RecvQ);
-                WriteNumber(w, "sendQ", e.SendQ);
+                WriteNumber(w, "recv_q", e.RecvQ);
+                WriteNumber(w, "send_q", e.SendQ);
                 w.WriteString("local", e.Local);
                 w.WriteString("remote", e.Remote);
                 w.WriteString("state", e.State);
-                if (e.LocalPort >= 0) w.WriteNumber("localPort", e.LocalPort);
-                if (e.RemotePort >= 0) w.WriteNumber("remotePort", e.RemotePort);
+                if (e.LocalPort >= 0) w.WriteNumber("local_port", e.LocalPort);
+                if (e.RemotePort >= 0) w.WriteNumber("remote_port", e.RemotePort);
                 w.WriteNumber("inode", e.Inode);
                 if (e.Process is not null) w.WriteString("process", e.Process);
                 if (e.Details is TcpDetails d)
                 {
-                    w.WriteStartObject("tcpInfo");
-                    w.WriteNumber("rttMs", d.RttMilliseconds);
-                    w.WriteNumber("rttVarMs", d.RttVarMilliseconds);
+                    w.WriteStartObject("tcp_info");
+                    w.WriteNumber("rtt_ms", d.RttMilliseconds);
+                    w.WriteNumber("rtt_var_ms", d.RttVarMilliseconds);
                     w.WriteNumber("cwnd", d.CongestionWindow);
                     w.WriteNumber("mss", d.Mss);
-                    if (d.BytesSent is ulong s) w.WriteNumber("bytesSent", s);
-                    w.WriteNumber("bytesAcked", d.BytesAcked);
-                    w.WriteNumber("bytesReceived", d.BytesReceived);
+                    if (d.BytesSent is ulong s) w.WriteNumber("bytes_sent", s);
+                    w.WriteNumber("bytes_acked", d.BytesAcked);
+                    w.WriteNumber("bytes_received", d.BytesReceived);
                     w.WriteEndObject();
                 }
                 w.WriteEndObject();

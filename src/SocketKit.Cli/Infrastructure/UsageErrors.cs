@@ -58,6 +58,10 @@ internal static class UsageErrors
             case CommandResult command when message.StartsWith("Required command was not provided", StringComparison.Ordinal):
                 return $"{Name(command)} needs one of: {string.Join(", ", command.Command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}.";
         }
+        if (message.StartsWith("Required argument missing", StringComparison.Ordinal) && error.SymbolResult is OptionResult valueless)
+        {
+            return $"{valueless.Option.Name} needs a value{(valueless.Option.HelpName is { } what ? $" ({what})" : "")}.";
+        }
         if (message.StartsWith("Required argument missing", StringComparison.Ordinal))
         {
             return Missing(error.SymbolResult as CommandResult ?? parsed.CommandResult);

@@ -154,6 +154,26 @@ public partial class CommandTreeTests
     }
 
     [Fact]
+    public async Task EveryOptionLeftWithoutItsValueSaysSo()
+    {
+        Command root = Root();
+        Option[] global = [.. root.Options.Where(o => o.Recursive)];
+        int count = 0;
+        foreach ((string[] path, Command command) in Runnable(root, []))
+        {
+            string[] required = [.. command.Arguments.Where(Required).Select(GoodValue)];
+            foreach (Option option in command.Options.Concat(global).Where(o => o.ValueType != typeof(bool) && o.Arity.MinimumNumberOfValues > 0))
+            {
+                count++;
+                Support.Cli.Result result = await Support.Cli.RunAsync([.. path, .. required, option.Name]);
+                Assert.True(Problem(result, ExitCodes.Usage) == "", $"{string.Join(' ', path)} {option.Name}: {Problem(result, ExitCodes.Usage)}");
+                Assert.StartsWith($"socketkit: {option.Name} needs a value", result.Error);
+            }
+        }
+        Assert.True(count > 50, $"only {count} options: the walk lost the tree");
+    }
+
+    [Fact]
     public async Task EveryRequiredArgumentLeftOutIsNamed()
     {
         foreach ((string[] path, Command command) in Runnable(Root(), []))
