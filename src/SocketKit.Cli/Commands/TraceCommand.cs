@@ -20,7 +20,6 @@ internal static class TraceCommand
         Argument<string> upstreamHost = CommonOptions.Host(optional: false, client: true);
         upstreamHost.Description = "The server to relay to: a host name, an IP address, or unix:PATH (which takes no PORT).";
         Argument<int> upstreamPort = CommonOptions.Port(optional: false, client: true);
-        upstreamPort.Description = "The server's port.";
         var listenHost = new Option<string>("--listen-host") { Description = "The address the relay listens on (default 127.0.0.1).", DefaultValueFactory = _ => "127.0.0.1", CustomParser = r => ValueParsers.Host(r, "--listen-host", allowUnix: false) };
         var raw = new Option<bool>("--raw") { Description = "Also show each read off the socket (TCP segments as they came) in hex." };
         var pcap = new Option<string?>("--pcap") { Description = "Write what crossed the relay to this pcap file (Wireshark opens it; see tools/wireshark).", HelpName = "FILE", CustomParser = r => ValueParsers.OutputFile(r, "--pcap") };

@@ -32,8 +32,8 @@ internal static class CommonOptions
         var host = new Argument<string>("HOST")
         {
             Description = client
-                ? $"The server's host name or IP address (default {EndPoints.DefaultHost}), or unix:PATH for a Unix domain socket, which takes no PORT."
-                : $"The address to listen on (default {EndPoints.DefaultHost}; :: listens on IPv6 and IPv4), or unix:PATH for a Unix domain socket, which takes no PORT.",
+                ? $"The server's host name or IP address{(optional ? $" (default {EndPoints.DefaultHost})" : "")}, or unix:PATH for a Unix domain socket, which takes no PORT."
+                : $"The address to listen on ({(optional ? $"default {EndPoints.DefaultHost}; " : "")}:: listens on IPv6 and IPv4), or unix:PATH for a Unix domain socket, which takes no PORT.",
             CustomParser = result => ValueParsers.Host(result, "HOST", allowUnix: true),
         };
         if (optional)
@@ -49,8 +49,8 @@ internal static class CommonOptions
         var port = new Argument<int>("PORT")
         {
             Description = client
-                ? $"The server's TCP port, 1 to 65535 (default {EndPoints.DefaultPort})."
-                : $"The TCP port to listen on, 0 to 65535 (default {EndPoints.DefaultPort}; 0 lets the system pick one).",
+                ? $"The server's TCP port, 1 to 65535{(optional ? $" (default {EndPoints.DefaultPort})" : "")}."
+                : $"The TCP port to listen on, 0 to 65535 ({(optional ? $"default {EndPoints.DefaultPort}; " : "")}0 lets the system pick one).",
             // A Unix socket's PORT is the placeholder UnixHostArguments puts there: not the user's, so not checked.
             CustomParser = result => client && ValueParsers.HostIsUnix(result) ? 0 : ValueParsers.Port(result, "PORT", client ? 1 : 0),
         };

@@ -113,4 +113,45 @@ public class ClientCommandTests
         // The connect is at once on loopback: the run lasts the timeout, not the connect timeout (10s) on top of it.
         Assert.InRange(clock.Elapsed, timeout, timeout + TimeSpan.FromSeconds(3));
     }
+
+    [Fact]
+    public async Task EchoClientTimeoutBoundsTheWholeExchangeNotEachRead()
+    {
+        // A server that echoes one byte at a time, each well within the timeout, the whole far past it.
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        TimeSpan timeout = TimeSpan.FromMilliseconds(600), perByte = TimeSpan.FromMilliseconds(150);
+        const string message = "a message of many bytes";
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        Task trickling = Task.Run(async () =>
+        {
+            using Socket client = await listener.AcceptAsync(stop.Token);
+            var buffer = new byte[message.Length];
+            int got = 0;
+            while (got < buffer.Length) got += await client.ReceiveAsync(buffer.AsMemory(got), stop.Token);
+            try
+            {
+                foreach (byte b in buffer)
+                {
+                    await Task.Delay(perByte, stop.Token);
+                    await client.SendAsync(new[] { b }, stop.Token);
+                }
+            }
+            catch (SocketException)
+            {
+                // The client gave up, as it should.
+            }
+        });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Support.Cli.Result result = await Support.Cli.RunAsync("echo-client", "127.0.0.1", ((IPEndPoint)listener.LocalEndPoint!).Port.ToString(System.Globalization.CultureInfo.InvariantCulture), message,
+            "--timeout", SocketKit.Transport.Durations.Format(timeout));
+        clock.Stop();
+        await stop.CancelAsync();
+        await Task.WhenAny(trickling, Task.Delay(TimeSpan.FromSeconds(5)));
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"timed out after {SocketKit.Transport.Durations.Format(timeout)}", result.Error);
+        Assert.True(perByte * message.Length > timeout * 2, "the trickle outlasts the timeout");
+        Assert.InRange(clock.Elapsed, timeout, timeout + TimeSpan.FromSeconds(3));
+    }
 }

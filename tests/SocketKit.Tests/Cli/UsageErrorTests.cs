@@ -109,4 +109,20 @@ public class UsageErrorTests
         Assert.StartsWith(quiet.ToString(), verbose.ToString());
         Assert.Contains("\n   at ", verbose.ToString());
     }
+
+    [Theory]
+    [InlineData("echo-client")]
+    [InlineData("multiconn-client")]
+    [InlineData("app-client")]
+    [InlineData("bench", "echo")]
+    [InlineData("trace")]
+    public async Task AClientsHelpSpeaksOfTheServerItReachesNotOfListening(params string[] command)
+    {
+        Support.Cli.Result help = await Support.Cli.RunAsync([.. command, "--help"]);
+        Assert.Equal(0, help.ExitCode);
+        Assert.Contains("The server's TCP port, 1 to 65535", help.Out);
+        // Only the relay's own port (trace's LISTEN_PORT) is one the system may pick.
+        Assert.DoesNotContain(help.Out.Split('\n'), l => l.Contains("lets the system pick", StringComparison.Ordinal) && !l.Contains("LISTEN_PORT", StringComparison.Ordinal));
+        Assert.DoesNotContain(":: listens", help.Out);
+    }
 }

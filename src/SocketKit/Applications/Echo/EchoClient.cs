@@ -23,10 +23,12 @@ public static class EchoClient
         await using Stream _ = stream; // It owns the socket.
         string remote = EndPoints.Format(socket.RemoteEndPoint!);
         Log.Connecting(logger, 1, remote);
-        // Blocking calls, as in the tutorial, each bounded by the timeout.
-        socket.SendTimeout = socket.ReceiveTimeout = (int)Math.Min(int.MaxValue, options.Timeout.TotalMilliseconds);
-        // A blocking call does not watch the token: closing the socket under it is what stops it on Ctrl+C.
-        await using CancellationTokenRegistration abort = cancellationToken.Register(socket.Dispose);
+        // Blocking calls, as in the tutorial. A blocking call does not watch a token: closing the socket under it is
+        // what stops it, on Ctrl+C or when the whole exchange has taken the timeout (not each call: a server that
+        // trickles its echo byte by byte would otherwise take as long as it likes).
+        using var exchange = new CancellationTokenSource(options.Timeout);
+        await using CancellationTokenRegistration interrupt = cancellationToken.Register(socket.Dispose);
+        await using CancellationTokenRegistration expire = exchange.Token.Register(socket.Dispose);
         try
         {
             // Send while reading: an echo larger than the socket buffers (a Unix socket holds ~200 KB) would
@@ -42,6 +44,10 @@ public static class EchoClient
             while (received < echo.Length)
             {
                 int n = stream.Read(echo, received, echo.Length - received);
+                if (n == 0 && exchange.IsCancellationRequested)
+                {
+                    throw NetworkException.Timeout("echo from", remote, options.Timeout);
+                }
                 if (n == 0)
                 {
                     throw new NetworkException(SocketErrorKind.ConnectionReset, "receive", remote,
@@ -62,6 +68,10 @@ public static class EchoClient
         {
             Log.Closing(logger, 1, remote, "interrupted");
             throw new OperationCanceledException("interrupted", ex, cancellationToken);
+        }
+        catch (Exception ex) when (exchange.IsCancellationRequested && ex is IOException or ObjectDisposedException or SocketException)
+        {
+            throw NetworkException.Timeout("echo from", remote, options.Timeout);
         }
         // Every read and write goes through the stream, which reports a socket's failure as an IOException around it.
         catch (IOException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.TimedOut or SocketError.WouldBlock })
