@@ -14,7 +14,8 @@ internal static partial class SocketKitCli
         var root = new Command("socketkit", """
             socketkit: the programs of the "Socket Programming in Python" tutorial, in C#, and tools to
             troubleshoot connections. Results go to stdout, events to stderr (-q hides them, -v adds
-            every byte). Exit codes: 0 success, 1 failure, 2 usage error.
+            every byte). Exit codes: 0 success, 1 failure, 2 usage error, 70 a fault of socketkit's own,
+            130 Ctrl+C and 143 SIGTERM before a client finished (servers stop cleanly and exit 0).
             """)
         {
             new HelpOption(),

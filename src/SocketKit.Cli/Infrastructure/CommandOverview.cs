@@ -5,6 +5,23 @@ namespace SocketKit.Cli.Infrastructure;
 /// <summary>What `socketkit` alone prints: the commands grouped by what they are for, one line each.</summary>
 internal static class CommandOverview
 {
+    /// <summary>One line each; a command's help starts with a paragraph, too long for a list.</summary>
+    private static readonly Dictionary<string, string> Summaries = new()
+    {
+        ["tour"] = "A guided run of the whole tutorial on 127.0.0.1, in one command.",
+        ["echo-server"] = "The tutorial's echo-server.py: sends back every byte it receives.",
+        ["echo-client"] = "The tutorial's echo-client.py: sends a message, checks the echo.",
+        ["multiconn-server"] = "The tutorial's multiconn-server.py: one thread, a readiness loop.",
+        ["multiconn-client"] = "The tutorial's multiconn-client.py: several connections on one loop.",
+        ["app-server"] = "The tutorial's app-server.py: the framed application protocol.",
+        ["app-client"] = "The tutorial's app-client.py: one request, its answer.",
+        ["ping"] = "Is the host there (ICMP), and is the server listening (--tcp)?",
+        ["netstat"] = "This machine's sockets, their states and queues, as netstat and ss (alias ss).",
+        ["trace"] = "A relay that prints every protocol message crossing it; --pcap for Wireshark.",
+        ["explain"] = "What a socket error (ECONNREFUSED, 111, ...) means and what to check.",
+        ["bench"] = "Load an echo or app server: throughput, latency percentiles, CPU per request.",
+    };
+
     private static readonly (string Title, string[] Commands)[] Groups =
     [
         ("Start here", ["tour"]),
@@ -41,7 +58,8 @@ internal static class CommandOverview
         foreach (Command command in group)
         {
             listed.Add(command.Name);
-            string summary = (command.Description ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
+            string summary = Summaries.TryGetValue(command.Name, out string? said) ? said
+                : (command.Description ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
             output.WriteLine($"  {command.Name.PadRight(width)}{summary}");
         }
     }
