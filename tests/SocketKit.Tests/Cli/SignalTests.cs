@@ -116,4 +116,56 @@ public class SignalTests
         Assert.DoesNotContain("did not get their whole echo", error);
         Assert.DoesNotContain("timed out", error);
     }
+
+    [Theory]
+    [InlineData(CliProcess.SigInt)]
+    [InlineData(CliProcess.SigTerm)]
+    public async Task ASignalStopsAClientStillConnectingWithinASecond(int signal)
+    {
+        // A listener that never accepts, its queue full: the kernel drops further SYNs, so a connect waits.
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        var endPoint = (IPEndPoint)listener.LocalEndPoint!;
+        var queued = new List<Socket>();
+        try
+        {
+            for (int i = 0; i < 16; i++)
+            {
+                var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                using var attempt = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+                try
+                {
+                    await filler.ConnectAsync(endPoint, attempt.Token);
+                    queued.Add(filler);
+                }
+                catch (OperationCanceledException)
+                {
+                    filler.Dispose(); // Its SYN was dropped: the queue is full.
+                    break;
+                }
+            }
+            using CliProcess client = CliProcess.Start("echo-client", "127.0.0.1", endPoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "hello",
+                "--connect-timeout", "30s");
+            // Connecting: the client's socket is in SYN-SENT to the listener, the only one there.
+            await Eventually.TrueAsync(() => SynSent(endPoint.Port) == 1, "echo-client is connecting", TimeSpan.FromSeconds(30));
+
+            var clock = Stopwatch.StartNew();
+            client.Signal(signal);
+            int code = await client.WaitForExitAsync(TimeSpan.FromSeconds(10));
+            clock.Stop();
+            Assert.Equal(128 + signal, code);
+            Assert.True(clock.Elapsed < Within, $"took {clock.Elapsed.TotalMilliseconds:0}ms to stop");
+            Assert.Contains("interrupted", client.Error.ToString());
+            Assert.DoesNotContain("timed out", client.Error.ToString());
+        }
+        finally
+        {
+            queued.ForEach(s => s.Dispose());
+        }
+    }
+
+    private static int SynSent(int port) =>
+        SocketKit.Diagnostics.SocketTable.SocketTableReader.Read(new SocketKit.Diagnostics.SocketTable.SocketTableQuery { Tcp = true, All = true, Port = port })
+            .Entries.Count(e => e.State == "SYN_SENT" && e.RemotePort == port);
 }
