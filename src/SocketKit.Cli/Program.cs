@@ -9,6 +9,17 @@ PosixSignal? received = null;
 using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 Console.OutputEncoding = System.Text.Encoding.UTF8;
+// A failure outside any command's handling (a background task's, say) is still one line and exit 70, not the
+// runtime's stack trace and abort; -v keeps the trace.
+AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+{
+    Console.Error.WriteLine($"socketkit: unexpected error: {(e.ExceptionObject as Exception)?.Message.TrimEnd('.')}. Run with -v for the details, and please report it.");
+    if (args.Contains("-v") || args.Contains("--verbose"))
+    {
+        Console.Error.WriteLine(e.ExceptionObject);
+    }
+    Environment.Exit(ExitCodes.Software);
+};
 int code = await SocketKitCli.RunAsync(args, Console.Out, Console.Error, stop.Token);
 return code == ExitCodes.Interrupted && received == PosixSignal.SIGTERM ? ExitCodes.Terminated : code;
 
