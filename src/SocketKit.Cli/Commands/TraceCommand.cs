@@ -39,7 +39,18 @@ internal static class TraceCommand
             ILogger logger = loggers.CreateLogger("SocketKit.Trace");
             IPEndPoint listen = await EndPoints.ResolveOneAsync(result.GetValue(listenHost)!, result.GetValue(listenPort), cancellationToken);
             var options = new TraceOptions { Raw = result.GetValue(raw), PcapPath = result.GetValue(pcap), ConnectTimeout = result.GetValue(connectTimeout) };
-            await using TraceRelay relay = TraceRelay.Start(listen, result.GetValue(upstreamHost)!, result.GetValue(upstreamPort), options, context.WriteResult);
+            TraceRelay started;
+            try
+            {
+                started = TraceRelay.Start(listen, result.GetValue(upstreamHost)!, result.GetValue(upstreamPort), options, context.WriteResult);
+            }
+            catch (Exception ex) when (options.PcapPath is not null && ex is IOException or UnauthorizedAccessException)
+            {
+                // The folder exists (the parser checked) but the file cannot be made: read-only, or not ours.
+                context.Error.WriteLine($"socketkit: cannot write the capture --pcap {options.PcapPath}: {ex.Message.TrimEnd('.')}.");
+                return ExitCodes.Failure;
+            }
+            await using TraceRelay relay = started;
             logger.LogInformation("Listening on {EndPoint}, relaying to {Host}:{Port}", EndPoints.Format(relay.LocalEndPoint), result.GetValue(upstreamHost), result.GetValue(upstreamPort));
             try
             {

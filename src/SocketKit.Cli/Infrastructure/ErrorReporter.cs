@@ -38,7 +38,11 @@ internal static class ErrorReporter
                     : "  The peer does not speak the application protocol as PROTOCOL.md describes it, or stopped mid-message. Run with -v to see the bytes.");
                 return ExitCodes.Failure;
             case SocketKit.Transport.Tls.TlsSetupException tls:
-                err.WriteLine($"socketkit: {tls.Message}");
+                err.WriteLine($"socketkit: {tls.Message.TrimEnd('.')}.");
+                if (command is not null)
+                {
+                    err.WriteLine($"Try '{UsageErrors.Name(command.CommandResult)} --help' for usage.");
+                }
                 return ExitCodes.Usage;
             case OperationCanceledException:
                 err.WriteLine("socketkit: interrupted");

@@ -56,7 +56,7 @@ internal static class UsageErrors
             case ArgumentResult argument when message.Contains("expected type", StringComparison.Ordinal):
                 return NotA(argument.Argument.Name, argument.Argument.ValueType, argument.Tokens);
             case CommandResult command when message.StartsWith("Required command was not provided", StringComparison.Ordinal):
-                return $"{Name(command)} needs one of: {string.Join(", ", command.Command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}.";
+                return $"{Name(command)} needs a command: {string.Join(", ", command.Command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}.";
         }
         if (message.StartsWith("Required argument missing", StringComparison.Ordinal) && error.SymbolResult is OptionResult valueless)
         {

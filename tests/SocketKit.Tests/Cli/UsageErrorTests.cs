@@ -125,4 +125,14 @@ public class UsageErrorTests
         Assert.DoesNotContain(help.Out.Split('\n'), l => l.Contains("lets the system pick", StringComparison.Ordinal) && !l.Contains("LISTEN_PORT", StringComparison.Ordinal));
         Assert.DoesNotContain(":: listens", help.Out);
     }
+
+    [Fact]
+    public async Task ACaptureFileThatCannotBeMadeIsOneLineAndExit1()
+    {
+        // The folder exists, so the value is well-formed; /proc takes no new files, so it is unusable.
+        Support.Cli.Result result = await Support.Cli.RunAsync("trace", "0", "127.0.0.1", "65432", "--pcap", "/proc/self/socketkit.pcap");
+        Assert.Equal("", CommandTreeTests.Problem(result, ExitCodes.Failure));
+        Assert.StartsWith("socketkit: cannot write the capture --pcap /proc/self/socketkit.pcap: ", result.Error);
+        Assert.DoesNotContain("unexpected", result.Error);
+    }
 }

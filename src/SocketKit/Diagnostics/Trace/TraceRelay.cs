@@ -52,8 +52,20 @@ public sealed class TraceRelay : IAsyncDisposable
 
     /// <summary>Binds <paramref name="listen"/> at once and starts relaying to the upstream; each description goes to <paramref name="write"/> (called from several threads, one whole block at a time).</summary>
     /// <exception cref="NetworkException">The listening address is in use or not this machine's.</exception>
-    public static TraceRelay Start(IPEndPoint listen, string upstreamHost, int upstreamPort, TraceOptions options, Action<string> write) =>
-        new(Listeners.Listen(listen, 128), upstreamHost, upstreamPort, options, write);
+    /// <exception cref="IOException">The capture file cannot be created.</exception>
+    public static TraceRelay Start(IPEndPoint listen, string upstreamHost, int upstreamPort, TraceOptions options, Action<string> write)
+    {
+        Socket listener = Listeners.Listen(listen, 128);
+        try
+        {
+            return new TraceRelay(listener, upstreamHost, upstreamPort, options, write);
+        }
+        catch
+        {
+            listener.Dispose(); // No relay to stop it: the port is freed here.
+            throw;
+        }
+    }
 
     private async Task AcceptLoopAsync()
     {
