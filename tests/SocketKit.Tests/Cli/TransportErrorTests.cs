@@ -45,6 +45,19 @@ public class TransportErrorTests
     }
 
     [Fact]
+    public async Task MultiConnClientOverTlsToAPlainEchoServerIsToldItDoesNotSpeakTls()
+    {
+        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0");
+        Support.Cli.Result client = await Support.Cli.RunAsync("multiconn-client", "127.0.0.1", PortOf(server), "2", "--tls-insecure", "-q");
+        Assert.Equal(1, client.ExitCode);
+        for (int id = 1; id <= 2; id++)
+        {
+            Assert.Contains($"Connection {id} failed: the server at 127.0.0.1:{PortOf(server)} does not speak TLS", client.Out);
+        }
+        Assert.DoesNotContain("OpenSSL", client.Out);
+    }
+
+    [Fact]
     public async Task ATlsClientOfAServerThatAnswersPlainBytesIsToldWhatCame()
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

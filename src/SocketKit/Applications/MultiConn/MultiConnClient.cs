@@ -39,6 +39,8 @@ public static class MultiConnClient
         public TlsPump? Tls { get; init; }
         /// <summary>With TLS, when the handshake must be done by; set once the connect has finished.</summary>
         public DateTime HandshakeDeadline { get; set; } = DateTime.MaxValue;
+        /// <summary>With TLS, the first bytes the server sent: they tell a plain server from a TLS one when the handshake fails.</summary>
+        public byte[] FirstReceived { get; set; } = [];
         /// <summary>When the connect must have finished, then (once connected) the whole exchange.</summary>
         public DateTime Deadline { get; set; } = DateTime.MaxValue;
     }
@@ -237,10 +239,14 @@ public static class MultiConnClient
             }
             if (error == SocketError.Success)
             {
+                if (state.FirstReceived.Length < 16 && n > 0)
+                {
+                    state.FirstReceived = [.. state.FirstReceived, .. buffer.AsSpan(0, Math.Min(n, 16 - state.FirstReceived.Length))];
+                }
                 if (n == 0) tls.FeedEnd(); else tls.Feed(buffer.AsSpan(0, n));
                 if (tls.HandshakeFailure is { } failure)
                 {
-                    state.Error = TlsStreams.DescribeHandshakeFailure(failure, remote);
+                    state.Error = TlsStreams.NotTls(state.FirstReceived, remote) ?? TlsStreams.DescribeHandshakeFailure(failure, remote);
                     Close(selector, state, remote, logger);
                     return;
                 }

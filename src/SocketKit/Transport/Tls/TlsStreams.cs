@@ -30,18 +30,10 @@ public static class TlsStreams
                     $"the server at {remote} did not answer the TLS handshake in {Durations.Format(timeout)}: is it a TLS server? A plain server waits for its own protocol")
                 : NetworkException.Timeout("TLS handshake with", remote, timeout);
         }
-        catch (AuthenticationException ex) when (first.Count >= 6 && IsTlsRecord(first.Bytes) && first.Bytes[5] == ClientHello)
-        {
-            // A server never sends a ClientHello: this is ours, sent back.
-            await stream.DisposeAsync();
-            throw new NetworkException(SocketErrorKind.TlsFailed, "TLS handshake with", remote,
-                $"the server at {remote} does not speak TLS: it sent the TLS handshake's first message back, as a plain echo server does", ex);
-        }
-        catch (AuthenticationException ex) when (first.Count > 0 && !IsTlsRecord(first.Bytes))
+        catch (AuthenticationException ex) when (NotTls(first.Bytes, remote) is { } plain)
         {
             await stream.DisposeAsync();
-            throw new NetworkException(SocketErrorKind.TlsFailed, "TLS handshake with", remote,
-                $"the server at {remote} does not speak TLS: it answered the handshake with {Diagnostics.PythonBytes.Repr(first.Bytes)}, which is not a TLS record", ex);
+            throw new NetworkException(SocketErrorKind.TlsFailed, "TLS handshake with", remote, plain, ex);
         }
         catch (AuthenticationException ex)
         {
@@ -67,6 +59,17 @@ public static class TlsStreams
     /// </summary>
     public static bool IsTlsRecord(ReadOnlySpan<byte> bytes) =>
         bytes.Length >= 1 && bytes[0] is >= 20 and <= 23 && (bytes.Length < 2 || bytes[1] == 3);
+
+    /// <summary>
+    /// Why a server whose first bytes were <paramref name="first"/> is not a TLS server, or null when they may be TLS:
+    /// our own ClientHello sent back (a server never sends one: a plain echo server does), or bytes no TLS record starts with.
+    /// </summary>
+    public static string? NotTls(ReadOnlySpan<byte> first, string remote) =>
+        first.Length >= 6 && IsTlsRecord(first) && first[5] == ClientHello
+            ? $"the server at {remote} does not speak TLS: it sent the TLS handshake's first message back, as a plain echo server does"
+            : first.Length > 0 && !IsTlsRecord(first)
+                ? $"the server at {remote} does not speak TLS: it answered the handshake with {Diagnostics.PythonBytes.Repr(first[..Math.Min(first.Length, 16)])}, which is not a TLS record"
+                : null;
 
     /// <summary>The handshake message type of a ClientHello, the sixth byte of the record that carries it.</summary>
     private const byte ClientHello = 1;
