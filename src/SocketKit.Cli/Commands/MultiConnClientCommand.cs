@@ -77,6 +77,10 @@ internal static class MultiConnClientCommand
             if (failed > 0)
             {
                 context.Error.WriteLine($"socketkit: {failed} of {results.Count} connections did not get their whole echo back");
+                if (options.Tls is null && results.Any(r => r.Received.Length == 0 && r.Error?.Contains("closed", StringComparison.Ordinal) == true))
+                {
+                    context.Error.WriteLine(ErrorReporter.PlainToTls);
+                }
                 return ExitCodes.Failure;
             }
             return ExitCodes.Success;

@@ -59,7 +59,7 @@ internal static class ErrorReporter
     }
 
     /// <summary>What a plain client is told when the server closed on it without a word, as a TLS server does.</summary>
-    private const string PlainToTls =
+    internal const string PlainToTls =
         "  A TLS server closes a plain connection without a word: if the server speaks TLS, add --tls (--tls-insecure for a self-signed certificate, --tls-ca FILE for your own CA).";
 
     /// <summary>Whether the command is a client that spoke TLS (true), spoke plain TCP though it could have spoken TLS (false), or has no TLS options (null).</summary>

@@ -58,6 +58,15 @@ public class TransportErrorTests
     }
 
     [Fact]
+    public async Task APlainMultiConnClientOfATlsServerIsToldToAddTls()
+    {
+        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0", "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath);
+        Support.Cli.Result client = await Support.Cli.RunAsync("multiconn-client", "127.0.0.1", PortOf(server), "1", "-q", "--timeout", "5s");
+        Assert.Equal(1, client.ExitCode);
+        Assert.Contains("if the server speaks TLS, add --tls", client.Error);
+    }
+
+    [Fact]
     public async Task ATlsClientOfAServerThatAnswersPlainBytesIsToldWhatCame()
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
