@@ -14,7 +14,8 @@ internal static partial class SocketKitCli
         var root = new Command("socketkit", """
             socketkit: the programs of the "Socket Programming in Python" tutorial, in C#, and tools to
             troubleshoot connections. Results go to stdout, events to stderr (-q hides them, -v adds
-            every byte). Exit codes: 0 success, 1 failure, 2 usage error.
+            every byte). Exit codes: 0 success, 1 failure, 2 usage error, 70 a fault of socketkit's own,
+            130 Ctrl+C and 143 SIGTERM before a client finished (servers stop cleanly and exit 0).
             """)
         {
             new HelpOption(),
@@ -38,23 +39,39 @@ internal static partial class SocketKitCli
         return root;
     }
 
-    /// <summary>Runs one command line; returns its exit code.</summary>
+    /// <summary>Runs one command line; returns its exit code. Nothing it throws escapes: an unexpected failure is one line and exit 70.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
         var context = new CliContext(output, error);
         Command root = Build(context);
+        ValidatorGuard.Apply(root);
         if (Completions.IsRequest(args))
         {
             return Completions.Write(root, args, output);
         }
-        ParseResult parsed = root.Parse(UnixHostArguments.Expand(args, root));
+        ParseResult parsed;
+        try
+        {
+            parsed = root.Parse(UnixHostArguments.Expand(args, root));
+        }
+        catch (Exception ex)
+        {
+            return ErrorReporter.Report(ex, context, verbose: args.Contains("-v") || args.Contains("--verbose"));
+        }
         if (parsed.Errors.Count > 0)
         {
-            foreach (System.CommandLine.Parsing.ParseError parseError in parsed.Errors)
+            if (parsed.CommandResult.Parent is null && parsed.Tokens.Count == 0)
             {
-                error.WriteLine($"socketkit: {parseError.Message}");
+                CommandOverview.Write(root, output);
+                return ExitCodes.Success;
             }
-            error.WriteLine($"Try '{CommandPath(parsed.CommandResult)} --help' for usage.");
+            // A mistyped command is the one thing wrong: the parser's other complaints follow from it.
+            IReadOnlyList<string> problems = UsageErrors.UnknownCommand(parsed) is string unknown ? [unknown] : UsageErrors.Describe(parsed);
+            foreach (string problem in problems)
+            {
+                error.WriteLine($"socketkit: {problem}");
+            }
+            error.WriteLine($"Try '{UsageErrors.Name(parsed.CommandResult)} --help' for usage.");
             return ExitCodes.Usage;
         }
         if (parsed.Action is System.CommandLine.Help.HelpAction)
@@ -66,24 +83,18 @@ internal static partial class SocketKitCli
             output.Write(DefaultLabel().Replace(help.ToString(), ""));
             return code;
         }
-        var configuration = new InvocationConfiguration { Output = output, Error = error };
-        return await parsed.InvokeAsync(configuration, cancellationToken);
+        // Exceptions are the command runner's to report; the parser's own handler would print a stack trace.
+        var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        try
+        {
+            return await parsed.InvokeAsync(configuration, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            return ErrorReporter.Report(ex, context, parsed.GetValue(CommonOptions.Verbose), parsed);
+        }
     }
 
     [System.Text.RegularExpressions.GeneratedRegex(@" ?\[default:\s[^\]]*\]")]
     private static partial System.Text.RegularExpressions.Regex DefaultLabel();
-
-    /// <summary>The words that name a command from the root, e.g. "socketkit bench echo".</summary>
-    private static string CommandPath(System.CommandLine.Parsing.CommandResult command)
-    {
-        var names = new Stack<string>();
-        for (System.CommandLine.Parsing.SymbolResult? at = command; at is not null; at = at.Parent)
-        {
-            if (at is System.CommandLine.Parsing.CommandResult c)
-            {
-                names.Push(c.Parent is null ? "socketkit" : c.Command.Name); // The root's own name is the host process's.
-            }
-        }
-        return string.Join(' ', names);
-    }
 }

@@ -48,8 +48,15 @@ internal static class MessageHeaderParser
         catch (JsonException ex)
         {
             throw new ProtocolException(ProtocolError.InvalidHeaderJson,
-                $"the JSON header is not valid JSON (at byte {ex.BytePositionInLine ?? reader.BytesConsumed}): {ex.Message}", ex);
+                $"the JSON header is not valid JSON (at byte {ex.BytePositionInLine ?? reader.BytesConsumed}): {WithoutPosition(ex.Message)}", ex);
         }
+    }
+
+    /// <summary>The reader's message without its " LineNumber: 0 | BytePositionInLine: 0." tail: the position is said once, in bytes.</summary>
+    private static string WithoutPosition(string message)
+    {
+        int at = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        return (at < 0 ? message : message[..at]).TrimEnd('.', ' ');
     }
 
     private static MessageHeader ReadObject(ref Utf8JsonReader reader, ProtocolLimits limits)

@@ -13,8 +13,8 @@ internal static class AppClientCommand
 {
     public static Command Create(CliContext context)
     {
-        Argument<string> host = CommonOptions.Host(optional: false);
-        Argument<int> port = CommonOptions.Port(optional: false);
+        Argument<string> host = CommonOptions.Host(optional: false, client: true);
+        Argument<int> port = CommonOptions.Port(optional: false, client: true);
         var action = new Argument<string>("ACTION") { Description = "\"search\" sends a JSON request; any other action sends ACTION+VALUE as binary content." };
         var value = new Argument<string>("VALUE") { Description = "What to search for (morpheus, ring, 🐶), or the rest of the binary content." };
         var jsonRequest = new Option<bool>("--json-request")

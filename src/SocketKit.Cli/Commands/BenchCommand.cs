@@ -31,21 +31,22 @@ internal static class BenchCommand
 
     private static Command Create(CliContext context, BenchKind kind)
     {
-        Argument<string> host = CommonOptions.Host(optional: false);
-        Argument<int> port = CommonOptions.Port(optional: false);
-        var connections = new Option<int>("--connections", "-c") { Description = "Connections open at once (default 10).", DefaultValueFactory = _ => 10 };
+        Argument<string> host = CommonOptions.Host(optional: false, client: true);
+        Argument<int> port = CommonOptions.Port(optional: false, client: true);
+        Option<int> connections = CommonOptions.Integer("--connections", "Connections open at once (default 10).", 10, min: 1);
+        connections.Aliases.Add("-c");
         Option<TimeSpan> duration = CommonOptions.Duration("--duration", "How long to measure, at most; with -n the run ends at whichever comes first", TimeSpan.FromSeconds(10));
         duration.Aliases.Add("-d");
-        var requests = new Option<long?>("--requests", "-n") { Description = "Stop after this many requests (echo: messages)." };
+        var requests = new Option<long?>("--requests", "-n") { Description = "Stop after this many requests (echo: messages).", CustomParser = r => ValueParsers.Integer(r, "--requests", 1, long.MaxValue) };
         Option<TimeSpan> warmup = CommonOptions.DurationOrNone("--warmup", "Load sent before measuring, not counted");
         var verify = new Option<bool>("--verify") { Description = "Check every response byte for byte against the expected answer." };
-        var serverPid = new Option<int?>("--server-pid") { Description = "The server's process id: sample its CPU time and RSS from /proc to report CPU per request." };
+        Option<int?> serverPid = CommonOptions.OptionalInteger("--server-pid", "The server's process id: sample its CPU time and RSS from /proc to report CPU per request.", min: 1);
         Option<TimeSpan> interval = CommonOptions.DurationOrNone("--interval", "Pause between an answer and the next request on a connection (a paced load)");
         Option<TimeSpan> idle = CommonOptions.DurationOrNone("--idle", "Once all connections are open, hold them idle this long before sending (measures idle cost)");
         var json = new Option<bool>("--json") { Description = "Print the result as one JSON object (for scripts)." };
-        var size = new Option<int>("--size") { Description = "Bytes per echo message (default 64).", DefaultValueFactory = _ => 64 };
-        var keepAlive = new Option<int>("--keepalive") { Description = "Requests per connection, sent with \"keep-alive\": true (default 1: the reference conversation, one request per connection).", DefaultValueFactory = _ => 1 };
-        var pipeline = new Option<int>("--pipeline") { Description = "Requests in flight on one connection (default 1).", DefaultValueFactory = _ => 1 };
+        Option<int> size = CommonOptions.Integer("--size", "Bytes per echo message (default 64).", 64, min: 1, max: 64 * 1024 * 1024);
+        Option<int> keepAlive = CommonOptions.Integer("--keepalive", "Requests per connection, sent with \"keep-alive\": true (default 1: the reference conversation, one request per connection).", 1, min: 1);
+        Option<int> pipeline = CommonOptions.Integer("--pipeline", "Requests in flight on one connection (default 1).", 1, min: 1);
         var value = new Option<string>("--value") { Description = "The search value (default morpheus).", DefaultValueFactory = _ => "morpheus" };
         Option<TimeSpan> connectTimeout = CommonOptions.ConnectTimeout();
         var tls = new ClientTlsOptions();

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using SocketKit.Cli.Infrastructure;
 using SocketKit.Diagnostics.Bench;
-
 using SocketKit.Transport;
 
 namespace SocketKit.Cli.Commands;
@@ -91,7 +91,7 @@ internal static class BenchReport
             w.WriteStartObject("errors");
             foreach ((string kind, long count) in r.Errors.OrderBy(e => e.Key, StringComparer.Ordinal))
             {
-                w.WriteNumber(kind, count);
+                w.WriteNumber(JsonOutput.SnakeCase(kind), count);
             }
             w.WriteEndObject();
             WriteCpu(w, "client", r.ClientCpu, r);

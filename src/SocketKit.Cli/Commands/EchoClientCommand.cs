@@ -12,8 +12,8 @@ internal static class EchoClientCommand
 {
     public static Command Create(CliContext context)
     {
-        Argument<string> host = CommonOptions.Host();
-        Argument<int> port = CommonOptions.Port();
+        Argument<string> host = CommonOptions.Host(client: true);
+        Argument<int> port = CommonOptions.Port(client: true);
         var message = new Argument<string>("MESSAGE") { Description = "What to send (default \"Hello, world\").", DefaultValueFactory = _ => "Hello, world" };
         var flags = new ClientFlags();
         var command = new Command("echo-client", """
@@ -33,8 +33,10 @@ internal static class EchoClientCommand
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
             ClientOptions options = flags.Read(result);
-            byte[] echo = await EchoClient.EchoAsync(result.GetValue(host)!, result.GetValue(port), Encoding.UTF8.GetBytes(result.GetValue(message)!),
+            byte[] sent = Encoding.UTF8.GetBytes(result.GetValue(message)!);
+            byte[] echo = await EchoClient.EchoAsync(result.GetValue(host)!, result.GetValue(port), sent,
                 options, loggers.CreateLogger("SocketKit.EchoClient"), cancellationToken);
+            int differs = FirstDifference(sent, echo);
             if (result.GetValue(json))
             {
                 JsonOutput.WriteResult(context, w =>
@@ -42,14 +44,29 @@ internal static class EchoClientCommand
                     w.WriteNumber("received_bytes", echo.Length);
                     w.WriteString("received", PythonBytes.Repr(echo));
                     w.WriteString("received_base64", Convert.ToBase64String(echo));
+                    w.WriteBoolean("echo_matches", differs < 0);
                 });
             }
             else
             {
                 context.WriteResult($"Received {PythonBytes.Repr(echo)}");
             }
+            if (differs >= 0)
+            {
+                // The server answered, but not with an echo: an app server, or a proxy that rewrites.
+                context.Error.WriteLine($"socketkit: the echo differs from what was sent, from byte {differs} on: sent {PythonBytes.Repr(sent.AsSpan(differs), 24)}, received {PythonBytes.Repr(echo.AsSpan(differs), 24)}.");
+                context.Error.WriteLine("  Is it an echo server? An app-server answers in the framed protocol (socketkit app-client), not with the bytes sent.");
+                return ExitCodes.Failure;
+            }
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>The index of the first byte where the echo differs from what was sent, or -1 when it is the same.</summary>
+    internal static int FirstDifference(ReadOnlySpan<byte> sent, ReadOnlySpan<byte> echo)
+    {
+        int common = sent.CommonPrefixLength(echo);
+        return common == sent.Length && common == echo.Length ? -1 : common;
     }
 }

@@ -12,25 +12,15 @@ internal static class MultiConnClientCommand
 {
     public static Command Create(CliContext context)
     {
-        Argument<string> host = CommonOptions.Host();
-        Argument<int> port = CommonOptions.Port();
+        Argument<string> host = CommonOptions.Host(client: true);
+        Argument<int> port = CommonOptions.Port(client: true);
         var connections = new Argument<int>("NUM_CONNECTIONS")
         {
             Description = "How many connections to open at once (default 2; at most what the process may open: its descriptor limit less a reserve).",
             DefaultValueFactory = _ => 2,
+            // Each connection is a descriptor: the most is what this process may still open (its limit less a reserve).
+            CustomParser = r => (int)ValueParsers.Integer(r, "NUM_CONNECTIONS", 1, MultiConnClient.MaxConnections),
         };
-        connections.Validators.Add(r =>
-        {
-            int wanted = r.GetValueOrDefault<int>();
-            if (wanted < 1)
-            {
-                r.AddError("NUM_CONNECTIONS must be at least 1.");
-            }
-            else if (wanted > MultiConnClient.MaxConnections)
-            {
-                r.AddError($"NUM_CONNECTIONS must be at most {MultiConnClient.MaxConnections}: each connection is a file descriptor, and this process may open only so many more (raise the limit with ulimit -n).");
-            }
-        });
         var command = new Command("multiconn-client", """
             Multi-connection client: NUM_CONNECTIONS non-blocking connections on one readiness loop.
             The tutorial's multiconn-client.py: each connection sends "Message 1 from client." and
@@ -78,10 +68,20 @@ internal static class MultiConnClientCommand
                         : $"Connection {r.ConnectionId} failed: {r.Error}");
                 }
             }
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // The results above are what came back before Ctrl+C; the run did not fail, it was stopped.
+                context.Error.WriteLine($"socketkit: interrupted; {results.Count(r => r.Complete)} of {results.Count} connections had their whole echo back.");
+                return ExitCodes.Interrupted;
+            }
             int failed = results.Count(r => !r.Complete);
             if (failed > 0)
             {
                 context.Error.WriteLine($"socketkit: {failed} of {results.Count} connections did not get their whole echo back");
+                if (options.Tls is null && results.Any(r => r.Received.Length == 0 && r.Error?.Contains("closed", StringComparison.Ordinal) == true))
+                {
+                    context.Error.WriteLine(ErrorReporter.PlainToTls);
+                }
                 return ExitCodes.Failure;
             }
             return ExitCodes.Success;

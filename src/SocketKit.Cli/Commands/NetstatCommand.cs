@@ -20,8 +20,8 @@ internal static class NetstatCommand
         var numeric = new Option<bool>("--numeric", "-n") { Description = "Numeric addresses and ports. Accepted for habit's sake: socketkit never resolves names." };
         var processes = new Option<bool>("--processes", "-p") { Description = "Show the owning PID/program (other users' processes need root)." };
         var info = new Option<bool>("--info", "-i") { Description = "TCP internals as ss -i: rtt/rttvar (ms), cwnd (segments), mss, bytes sent, acked, received." };
-        var port = new Option<int?>("--port") { Description = "Only sockets with this local or remote port." };
-        var state = new Option<string?>("--state") { Description = "Only sockets in this state: listen, established (estab), time-wait, close-wait, syn-sent, ..." };
+        var port = new Option<int?>("--port") { Description = "Only sockets with this local or remote port.", CustomParser = r => ValueParsers.Port(r, "--port", 0) };
+        var state = new Option<string?>("--state") { Description = "Only sockets in this state: listen, established (estab), time-wait, close-wait, syn-sent, ...", CustomParser = ParseState };
         var json = new Option<bool>("--json") { Description = "Print a JSON array, for scripts." };
         var command = new Command("netstat", """
             Lists this machine's sockets as netstat -an and ss -tan do: Proto, Recv-Q, Send-Q, local and
@@ -35,13 +35,6 @@ internal static class NetstatCommand
               socketkit netstat -tani --state established --json
             """) { tcp, udp, unix, listening, all, numeric, processes, info, port, state, json };
         command.Aliases.Add("ss");
-        command.Validators.Add(result =>
-        {
-            if (result.GetValue(port) is < 0 or > 65535)
-            {
-                result.AddError("--port must be from 0 to 65535.");
-            }
-        });
         CommandRunner.SetAction(command, context, (result, _, _) =>
         {
             var query = new SocketTableQuery
@@ -66,6 +59,16 @@ internal static class NetstatCommand
             return Task.FromResult(ExitCodes.Success);
         });
         return command;
+    }
+
+    private static string? ParseState(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        string text = ValueParsers.Text(result);
+        if (!SocketTableReader.IsKnownState(text))
+        {
+            result.AddError($"{ValueParsers.Shown(text)} is not a socket state for --state: use one of {string.Join(", ", SocketTableReader.StateNames)}.");
+        }
+        return text;
     }
 
     internal static string Table(IReadOnlyList<SocketEntry> entries, bool processes)
@@ -103,25 +106,25 @@ internal static class NetstatCommand
             {
                 w.WriteStartObject();
                 w.WriteString("proto", e.Protocol);
-                WriteNumber(w, "recvQ", e.RecvQ);
-                WriteNumber(w, "sendQ", e.SendQ);
+                WriteNumber(w, "recv_q", e.RecvQ);
+                WriteNumber(w, "send_q", e.SendQ);
                 w.WriteString("local", e.Local);
                 w.WriteString("remote", e.Remote);
                 w.WriteString("state", e.State);
-                if (e.LocalPort >= 0) w.WriteNumber("localPort", e.LocalPort);
-                if (e.RemotePort >= 0) w.WriteNumber("remotePort", e.RemotePort);
+                if (e.LocalPort >= 0) w.WriteNumber("local_port", e.LocalPort);
+                if (e.RemotePort >= 0) w.WriteNumber("remote_port", e.RemotePort);
                 w.WriteNumber("inode", e.Inode);
                 if (e.Process is not null) w.WriteString("process", e.Process);
                 if (e.Details is TcpDetails d)
                 {
-                    w.WriteStartObject("tcpInfo");
-                    w.WriteNumber("rttMs", d.RttMilliseconds);
-                    w.WriteNumber("rttVarMs", d.RttVarMilliseconds);
+                    w.WriteStartObject("tcp_info");
+                    w.WriteNumber("rtt_ms", d.RttMilliseconds);
+                    w.WriteNumber("rtt_var_ms", d.RttVarMilliseconds);
                     w.WriteNumber("cwnd", d.CongestionWindow);
                     w.WriteNumber("mss", d.Mss);
-                    if (d.BytesSent is ulong s) w.WriteNumber("bytesSent", s);
-                    w.WriteNumber("bytesAcked", d.BytesAcked);
-                    w.WriteNumber("bytesReceived", d.BytesReceived);
+                    if (d.BytesSent is ulong s) w.WriteNumber("bytes_sent", s);
+                    w.WriteNumber("bytes_acked", d.BytesAcked);
+                    w.WriteNumber("bytes_received", d.BytesReceived);
                     w.WriteEndObject();
                 }
                 w.WriteEndObject();

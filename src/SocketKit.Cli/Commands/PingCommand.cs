@@ -12,47 +12,32 @@ internal static class PingCommand
 {
     public static Command Create(CliContext context)
     {
-        var host = new Argument<string>("HOST") { Description = "The host name or IP address to probe." };
-        host.Validators.Add(result =>
+        var host = new Argument<string>("HOST")
         {
-            string? value = result.GetValueOrDefault<string>();
-            if (value is not null && !EndPoints.IsValidHost(value))
-            {
-                result.AddError($"'{value}' is not a host name or IP address.");
-            }
-        });
+            Description = "The host name or IP address to probe.",
+            CustomParser = result => ValueParsers.Host(result, "HOST", allowUnix: false),
+        };
         var port = new Argument<int?>("PORT")
         {
             Description = "With --tcp: the TCP port to connect to, 1 to 65535.",
             Arity = ArgumentArity.ZeroOrOne,
-            CustomParser = result =>
-            {
-                string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-                if (result.Tokens.Count == 0)
-                {
-                    return null;
-                }
-                if (int.TryParse(text, out int value) && value is >= 1 and <= 65535)
-                {
-                    return value;
-                }
-                result.AddError($"'{text}' is not a port: use a number from 1 to 65535.");
-                return null;
-            },
+            CustomParser = result => result.Tokens.Count == 0 ? null : ValueParsers.HostIsUnix(result) ? NoUnix(result) : ValueParsers.Port(result, "PORT", 1),
         };
         var tcp = new Option<bool>("--tcp") { Description = "Time a TCP connect to HOST PORT instead of an ICMP echo: tells 'nothing listens' (refused) from 'no answer' (timed out)." };
-        var count = new Option<int?>("--count", "-c") { Description = "Stop after this many probes (default: until Ctrl+C)." };
+        Option<int?> count = CommonOptions.OptionalInteger("--count", "Stop after this many probes (default: until Ctrl+C).", min: 1);
+        count.Aliases.Add("-c");
         Option<TimeSpan> interval = CommonOptions.Duration("--interval", "The time between probes", TimeSpan.FromSeconds(1));
         interval.Aliases.Add("-i");
         Option<TimeSpan> timeout = CommonOptions.Duration("--timeout", "The longest to wait for each answer", TimeSpan.FromSeconds(1));
         timeout.Aliases.Add("-W");
-        var size = new Option<int>("--size", "-s") { Description = "ICMP data bytes per probe, 0 to 65500 (default 56, as ping sends).", DefaultValueFactory = _ => 56 };
+        Option<int> size = CommonOptions.Integer("--size", "ICMP data bytes per probe, 0 to 65500 (default 56, as ping sends).", 56, min: 0, max: 65500);
+        size.Aliases.Add("-s");
         var ipv4 = new Option<bool>("-4") { Description = "Use IPv4 only." };
         var ipv6 = new Option<bool>("-6") { Description = "Use IPv6 only." };
         var command = new Command("ping", """
             Sends ICMP echo requests and prints the answers as Linux ping does, or with --tcp times a TCP
             connect to a port: the answer to "is the server even listening?", which ICMP cannot give.
-            Exit 0 when any probe was answered, 1 when none was.
+            Exit 0 when any probe was answered, 1 when none was. -q prints only the summary, as ping -q.
 
             Examples:
               socketkit ping -c 3 127.0.0.1
@@ -70,14 +55,6 @@ internal static class PingCommand
             {
                 result.AddError("a PORT is only for --tcp; ICMP has no ports.");
             }
-            if (result.GetValue(count) is < 1)
-            {
-                result.AddError("--count must be 1 or more.");
-            }
-            if (result.GetValue(size) is < 0 or > 65500)
-            {
-                result.AddError("--size must be from 0 to 65500 bytes.");
-            }
             if (result.GetValue(ipv4) && result.GetValue(ipv6))
             {
                 result.AddError("-4 and -6 exclude each other.");
@@ -91,6 +68,7 @@ internal static class PingCommand
             TimeSpan wait = result.GetValue(timeout);
             int payload = result.GetValue(size);
             bool isTcp = result.GetValue(tcp);
+            bool quiet = result.GetValue(CommonOptions.Quiet); // As ping -q: the header and the summary, no line per probe.
             var target = new IPEndPoint(address, result.GetValue(port) ?? 0);
             string shown = EndPoints.Format(target);
 
@@ -109,7 +87,13 @@ internal static class PingCommand
                 ? sequence => Pinger.TcpAsync(target, sequence, wait, cancellationToken)
                 : sequence => Pinger.IcmpAsync(address, sequence, payload, wait);
             var (statistics, elapsed) = await Pinger.RunAsync(probe, result.GetValue(count), result.GetValue(interval),
-                p => context.WriteResult(Describe(p, isTcp, shown, wait)), cancellationToken: cancellationToken);
+                p =>
+                {
+                    if (!quiet)
+                    {
+                        context.WriteResult(Describe(p, isTcp, shown, wait));
+                    }
+                }, cancellationToken: cancellationToken);
 
             context.WriteResult("");
             context.WriteResult($"--- {name} {(isTcp ? "tcp ping" : "ping")} statistics ---");
@@ -123,6 +107,13 @@ internal static class PingCommand
             return statistics.Received > 0 ? ExitCodes.Success : ExitCodes.Failure;
         });
         return command;
+    }
+
+    /// <summary>A unix: HOST, which the command line gave a placeholder PORT (UnixHostArguments): said here, as the PORT is parsed first.</summary>
+    private static int? NoUnix(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        result.AddError("ping probes a host over IP; a Unix socket has no address to ping. To see whether a server listens on unix:PATH, run socketkit echo-client unix:PATH or socketkit netstat -xl.");
+        return null;
     }
 
     /// <summary>One line per probe, as ping prints them; failures name the errno so `socketkit explain` can say more.</summary>

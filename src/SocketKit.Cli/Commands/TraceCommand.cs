@@ -12,15 +12,17 @@ internal static class TraceCommand
 {
     public static Command Create(CliContext context)
     {
-        var listenPort = new Argument<int>("LISTEN_PORT") { Description = "The port the relay listens on (0 lets the system pick one)." };
-        listenPort.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 0 or > 65535) r.AddError("LISTEN_PORT must be from 0 to 65535."); });
-        Argument<string> upstreamHost = CommonOptions.Host(optional: false);
-        upstreamHost.Description = "The server to relay to.";
-        Argument<int> upstreamPort = CommonOptions.Port(optional: false);
-        upstreamPort.Description = "The server's port.";
-        var listenHost = new Option<string>("--listen-host") { Description = "The address the relay listens on (default 127.0.0.1).", DefaultValueFactory = _ => "127.0.0.1" };
+        var listenPort = new Argument<int>("LISTEN_PORT")
+        {
+            Description = "The port the relay listens on (0 lets the system pick one).",
+            CustomParser = r => ValueParsers.Port(r, "LISTEN_PORT", 0),
+        };
+        Argument<string> upstreamHost = CommonOptions.Host(optional: false, client: true);
+        upstreamHost.Description = "The server to relay to: a host name, an IP address, or unix:PATH (which takes no PORT).";
+        Argument<int> upstreamPort = CommonOptions.Port(optional: false, client: true);
+        var listenHost = new Option<string>("--listen-host") { Description = "The address the relay listens on (default 127.0.0.1).", DefaultValueFactory = _ => "127.0.0.1", CustomParser = r => ValueParsers.Host(r, "--listen-host", allowUnix: false) };
         var raw = new Option<bool>("--raw") { Description = "Also show each read off the socket (TCP segments as they came) in hex." };
-        var pcap = new Option<string?>("--pcap") { Description = "Write what crossed the relay to this pcap file (Wireshark opens it; see tools/wireshark)." };
+        var pcap = new Option<string?>("--pcap") { Description = "Write what crossed the relay to this pcap file (Wireshark opens it; see tools/wireshark).", HelpName = "FILE", CustomParser = r => ValueParsers.OutputFile(r, "--pcap") };
         Option<TimeSpan> connectTimeout = CommonOptions.ConnectTimeout();
         var command = new Command("trace", """
             A transparent TCP relay that prints every application-protocol message crossing it, both ways:
@@ -37,7 +39,18 @@ internal static class TraceCommand
             ILogger logger = loggers.CreateLogger("SocketKit.Trace");
             IPEndPoint listen = await EndPoints.ResolveOneAsync(result.GetValue(listenHost)!, result.GetValue(listenPort), cancellationToken);
             var options = new TraceOptions { Raw = result.GetValue(raw), PcapPath = result.GetValue(pcap), ConnectTimeout = result.GetValue(connectTimeout) };
-            await using TraceRelay relay = TraceRelay.Start(listen, result.GetValue(upstreamHost)!, result.GetValue(upstreamPort), options, context.WriteResult);
+            TraceRelay started;
+            try
+            {
+                started = TraceRelay.Start(listen, result.GetValue(upstreamHost)!, result.GetValue(upstreamPort), options, context.WriteResult);
+            }
+            catch (Exception ex) when (options.PcapPath is not null && ex is IOException or UnauthorizedAccessException)
+            {
+                // The folder exists (the parser checked) but the file cannot be made: read-only, or not ours.
+                context.Error.WriteLine($"socketkit: cannot write the capture --pcap {options.PcapPath}: {ex.Message.TrimEnd('.')}.");
+                return ExitCodes.Failure;
+            }
+            await using TraceRelay relay = started;
             logger.LogInformation("Listening on {EndPoint}, relaying to {Host}:{Port}", EndPoints.Format(relay.LocalEndPoint), result.GetValue(upstreamHost), result.GetValue(upstreamPort));
             try
             {

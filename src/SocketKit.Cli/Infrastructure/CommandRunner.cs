@@ -18,7 +18,7 @@ internal static class CommandRunner
             }
             catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
             {
-                return ErrorReporter.Report(ex, context);
+                return ErrorReporter.Report(ex, context, result.GetValue(CommonOptions.Verbose), result);
             }
         });
 

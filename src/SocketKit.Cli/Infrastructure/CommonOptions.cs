@@ -12,42 +12,47 @@ internal static class CommonOptions
 
     public static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "Also print every byte sent and received.", Recursive = true };
 
-    public static readonly Option<LogFormat> LogFormatOption = new("--log-format")
+    public static readonly Option<LogFormat> LogFormatOption = LogFormatOf();
+
+    private static Option<LogFormat> LogFormatOf()
     {
-        Description = "How events are written to stderr: plain (lines as the tutorial prints them) or json (one JSON object per line, with ConnectionId and the other values as fields). Default plain.",
-        DefaultValueFactory = _ => LogFormat.Plain,
-        Recursive = true,
-    };
+        Option<LogFormat> option = Enum("--log-format",
+            "How events are written to stderr: plain (lines as the tutorial prints them) or json (one JSON object per line, with ConnectionId and the other values as fields). Default plain.",
+            LogFormat.Plain);
+        option.Recursive = true;
+        return option;
+    }
 
     public static LogLevel LogLevelOf(ParseResult result) =>
         result.GetValue(Verbose) ? LogLevel.Trace : result.GetValue(Quiet) ? LogLevel.Warning : LogLevel.Information;
 
-    public static Argument<string> Host(bool optional = true)
+    /// <summary>HOST: where a server listens, or (<paramref name="client"/>) the server a client connects to.</summary>
+    public static Argument<string> Host(bool optional = true, bool client = false)
     {
-        var host = new Argument<string>("HOST") { Description = $"The host name or IP address (default {EndPoints.DefaultHost}; :: listens on IPv6 and IPv4), or unix:PATH for a Unix domain socket, which takes no PORT." };
+        var host = new Argument<string>("HOST")
+        {
+            Description = client
+                ? $"The server's host name or IP address{(optional ? $" (default {EndPoints.DefaultHost})" : "")}, or unix:PATH for a Unix domain socket, which takes no PORT."
+                : $"The address to listen on ({(optional ? $"default {EndPoints.DefaultHost}; " : "")}:: listens on IPv6 and IPv4), or unix:PATH for a Unix domain socket, which takes no PORT.",
+            CustomParser = result => ValueParsers.Host(result, "HOST", allowUnix: true),
+        };
         if (optional)
         {
             host.DefaultValueFactory = _ => EndPoints.DefaultHost;
         }
-        host.Validators.Add(result =>
-        {
-            string? value = result.GetValueOrDefault<string>();
-            if (value is not null && !EndPoints.IsValidHost(value))
-            {
-                result.AddError(EndPoints.TryGetUnixPath(value, out _)
-                    ? $"'{value}' is not a Unix socket path: give unix:PATH with a PATH of 1 to {EndPoints.MaxUnixPathBytes} bytes."
-                    : $"'{value}' is not a host name or IP address.");
-            }
-        });
         return host;
     }
 
-    public static Argument<int> Port(bool optional = true)
+    /// <summary>PORT: 0 to 65535 for a server (0 lets the system pick), 1 to 65535 for a <paramref name="client"/>.</summary>
+    public static Argument<int> Port(bool optional = true, bool client = false)
     {
         var port = new Argument<int>("PORT")
         {
-            Description = $"The TCP port, 0 to 65535 (default {EndPoints.DefaultPort}; 0 lets the system pick one).",
-            CustomParser = ParsePort,
+            Description = client
+                ? $"The server's TCP port, 1 to 65535{(optional ? $" (default {EndPoints.DefaultPort})" : "")}."
+                : $"The TCP port to listen on, 0 to 65535 ({(optional ? $"default {EndPoints.DefaultPort}; " : "")}0 lets the system pick one).",
+            // A Unix socket's PORT is the placeholder UnixHostArguments puts there: not the user's, so not checked.
+            CustomParser = result => client && ValueParsers.HostIsUnix(result) ? 0 : ValueParsers.Port(result, "PORT", client ? 1 : 0),
         };
         if (optional)
         {
@@ -56,34 +61,46 @@ internal static class CommonOptions
         return port;
     }
 
-    private static int ParsePort(ArgumentResult result)
+    /// <summary>A whole-number option from <paramref name="min"/> to <paramref name="max"/>.</summary>
+    public static Option<int> Integer(string name, string description, int defaultValue, int min, int max = int.MaxValue) => new(name)
     {
-        string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-        if (int.TryParse(text, out int port) && port is >= 0 and <= 65535)
-        {
-            return port;
-        }
-        result.AddError($"'{text}' is not a port: use a number from 0 to 65535.");
-        return 0;
-    }
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result => (int)ValueParsers.Integer(result, name, min, max),
+    };
+
+    /// <summary>A whole-number option that is absent unless given.</summary>
+    public static Option<int?> OptionalInteger(string name, string description, int min, int max = int.MaxValue) => new(name)
+    {
+        Description = description,
+        CustomParser = result => (int)ValueParsers.Integer(result, name, min, max),
+    };
+
+    /// <summary>An option naming one of <typeparamref name="T"/>'s values, in any case.</summary>
+    public static Option<T> Enum<T>(string name, string description, T defaultValue) where T : struct, System.Enum => new(name)
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result => ValueParsers.Enum<T>(result, name),
+    };
 
     public static Option<TimeSpan> Duration(string name, string description, TimeSpan defaultValue) => new(name)
     {
         Description = $"{description} (default {Durations.Format(defaultValue)}; e.g. 500ms, 30s, 2m).",
         DefaultValueFactory = _ => defaultValue,
-        CustomParser = result => ParseDuration(result, allowZero: false, defaultValue),
+        CustomParser = result => ParseDuration(result, name, allowZero: false, defaultValue),
     };
 
     /// <summary>A duration that is none unless given; 0 says none too.</summary>
     public static Option<TimeSpan> DurationOrNone(string name, string description) => new(name)
     {
         Description = $"{description} (default none; e.g. 500ms, 2s).",
-        CustomParser = result => ParseDuration(result, allowZero: true, TimeSpan.Zero),
+        CustomParser = result => ParseDuration(result, name, allowZero: true, TimeSpan.Zero),
     };
 
-    private static TimeSpan ParseDuration(ArgumentResult result, bool allowZero, TimeSpan defaultValue)
+    private static TimeSpan ParseDuration(ArgumentResult result, string name, bool allowZero, TimeSpan defaultValue)
     {
-        string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        string text = ValueParsers.Text(result);
         if (allowZero && text == "0")
         {
             return TimeSpan.Zero;
@@ -92,7 +109,7 @@ internal static class CommonOptions
         {
             return value;
         }
-        result.AddError($"'{text}' is not a duration: use e.g. 500ms, 30s or 2m.");
+        result.AddError($"{ValueParsers.Shown(text)} is not a duration for {name}: use e.g. 500ms, 30s or 2m{(allowZero ? " (0 for none)" : "")}.");
         return defaultValue;
     }
 
@@ -100,11 +117,9 @@ internal static class CommonOptions
 
     public static Option<TimeSpan> Timeout() => Duration("--timeout", "The longest to wait for the whole exchange after connecting", TimeSpan.FromSeconds(30));
 
-    public static Option<EngineKind> Engine(EngineKind defaultEngine) => new("--engine")
-    {
-        Description = $"How to move bytes: select (readiness loops on epoll/kqueue/poll, see --loops), blocking (a thread per connection, as the tutorial's echo-server) or async (tasks on the thread pool) (default {defaultEngine.ToString().ToLowerInvariant()}).",
-        DefaultValueFactory = _ => defaultEngine,
-    };
+    public static Option<EngineKind> Engine(EngineKind defaultEngine) => Enum("--engine",
+        $"How to move bytes: select (readiness loops on epoll/kqueue/poll, see --loops), blocking (a thread per connection, as the tutorial's echo-server) or async (tasks on the thread pool) (default {defaultEngine.ToString().ToLowerInvariant()}).",
+        defaultEngine);
 
     /// <summary>--loops N: how many readiness loops the select engine runs; null means one per core.</summary>
     public static Option<int?> Loops(int? defaultLoops) => new("--loops")
@@ -113,15 +128,6 @@ internal static class CommonOptions
             + (defaultLoops is { } n ? $"(default {n}, as the tutorial's one thread)." : $"(default one per core: {Environment.ProcessorCount} here)."),
         HelpName = "N",
         DefaultValueFactory = _ => defaultLoops,
-        CustomParser = result =>
-        {
-            string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-            if (int.TryParse(text, out int loops) && loops is >= 1 and <= ScaleOptions.MaxWorkers)
-            {
-                return loops;
-            }
-            result.AddError($"'{text}' is not a number of loops: use a number from 1 to {ScaleOptions.MaxWorkers}.");
-            return null;
-        },
+        CustomParser = result => (int)ValueParsers.Integer(result, "--loops", 1, ScaleOptions.MaxWorkers),
     };
 }

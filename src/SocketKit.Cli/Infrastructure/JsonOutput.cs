@@ -4,7 +4,10 @@ using System.Text.Json;
 
 namespace SocketKit.Cli.Infrastructure;
 
-/// <summary><c>--json</c>: the command's result as one JSON object on stdout, for scripts; events stay on stderr.</summary>
+/// <summary>
+/// <c>--json</c>: the command's result as one JSON object on stdout, for scripts; events stay on stderr. Every key is
+/// snake_case, in every command (docs/JSON.md lists them).
+/// </summary>
 internal static class JsonOutput
 {
     public static Option<bool> Option() => new("--json") { Description = "Print the result as one JSON object on stdout, for scripts (events stay on stderr)." };
@@ -21,4 +24,8 @@ internal static class JsonOutput
         }
         context.WriteResult(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
     }
+
+    /// <summary>A .NET name as a key: ConnectionRefused becomes connection_refused; words (a failure's message) stay as they are.</summary>
+    public static string SnakeCase(string name) =>
+        name.All(char.IsAsciiLetterOrDigit) ? JsonNamingPolicy.SnakeCaseLower.ConvertName(name) : name;
 }

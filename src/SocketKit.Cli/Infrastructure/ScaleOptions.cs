@@ -27,7 +27,7 @@ internal sealed class ScaleOptions
             {
                 return workers;
             }
-            result.AddError($"'{text}' is not a number of workers: use a number from 1 to {MaxWorkers}.");
+            result.AddError($"{ValueParsers.Shown(text)} is not a number of workers: use a number from 1 to {MaxWorkers}.");
             return 1;
         },
     };

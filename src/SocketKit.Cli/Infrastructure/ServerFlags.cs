@@ -93,7 +93,7 @@ internal sealed class ServerFlags
             string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
             if (!ByteSizes.TryParse(text, out long value))
             {
-                result.AddError($"'{text}' is not a size for {name}: use e.g. 16KiB, 1MiB or a number of bytes.");
+                result.AddError($"{ValueParsers.Shown(text)} is not a size for {name}: use e.g. 16KiB, 1MiB or a number of bytes.");
             }
             else if (value < min || value > max)
             {
@@ -103,6 +103,9 @@ internal sealed class ServerFlags
         },
     };
 
+    /// <summary>A rate no link reaches (1 TiB/s): a minimum above it would close every connection.</summary>
+    private const double MaxRate = 1024d * 1024 * 1024 * 1024;
+
     private static Option<double> Rate(string name, string description, double defaultValue) => new(name)
     {
         Description = $"{description} (default {defaultValue.ToString(CultureInfo.InvariantCulture)}; e.g. 240, 1KiB).",
@@ -110,15 +113,15 @@ internal sealed class ServerFlags
         CustomParser = (ArgumentResult result) =>
         {
             string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && value > 0 && double.IsFinite(value))
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && value > 0 && value <= MaxRate)
             {
                 return value;
             }
-            if (ByteSizes.TryParse(text, out long bytes) && bytes > 0)
+            if (ByteSizes.TryParse(text, out long bytes) && bytes > 0 && bytes <= MaxRate)
             {
                 return bytes;
             }
-            result.AddError($"'{text}' is not a rate for {name}: use a positive number of bytes per second, e.g. 240 or 1KiB.");
+            result.AddError($"{ValueParsers.Shown(text)} is not a rate for {name}: use a number of bytes per second up to 1TiB, e.g. 240 or 1KiB.");
             return defaultValue;
         },
     };
@@ -134,7 +137,7 @@ internal sealed class ServerFlags
             {
                 return value;
             }
-            result.AddError($"'{text}' is not a count for {name}: use a whole number of at least 1.");
+            result.AddError($"{ValueParsers.Shown(text)} is not a count for {name}: use a whole number of at least 1.");
             return defaultValue;
         },
     };

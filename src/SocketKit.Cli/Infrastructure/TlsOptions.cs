@@ -7,8 +7,8 @@ namespace SocketKit.Cli.Infrastructure;
 /// <summary>The TLS options of the servers (--tls-cert, --tls-key, --handshake-timeout).</summary>
 internal sealed class ServerTlsOptions
 {
-    private readonly Option<string> _certificate = new("--tls-cert") { Description = "Serve TLS with this PEM certificate (with --tls-key).", HelpName = "FILE" };
-    private readonly Option<string> _key = new("--tls-key") { Description = "The PEM private key of --tls-cert.", HelpName = "FILE" };
+    private readonly Option<string> _certificate = new("--tls-cert") { Description = "Serve TLS with this PEM certificate (with --tls-key).", HelpName = "FILE", CustomParser = r => ValueParsers.InputFile(r, "--tls-cert") };
+    private readonly Option<string> _key = new("--tls-key") { Description = "The PEM private key of --tls-cert.", HelpName = "FILE", CustomParser = r => ValueParsers.InputFile(r, "--tls-key") };
     private readonly Option<TimeSpan> _handshakeTimeout = CommonOptions.Duration("--handshake-timeout", "With TLS, close a connection that has not finished its handshake in this time", TimeSpan.FromSeconds(10));
 
     public void AddTo(Command command)
@@ -42,7 +42,7 @@ internal sealed class ClientTlsOptions
 {
     private readonly Option<bool> _tls = new("--tls") { Description = "Speak TLS, verifying the server's certificate against the system's trusted roots." };
     private readonly Option<bool> _insecure = new("--tls-insecure") { Description = "Speak TLS and accept any certificate, unverified (self-signed test servers only)." };
-    private readonly Option<string> _ca = new("--tls-ca") { Description = "Speak TLS and trust only certificates issued by the CA (or self-signed certificate) in this PEM file.", HelpName = "FILE" };
+    private readonly Option<string> _ca = new("--tls-ca") { Description = "Speak TLS and trust only certificates issued by the CA (or self-signed certificate) in this PEM file.", HelpName = "FILE", CustomParser = r => ValueParsers.InputFile(r, "--tls-ca") };
 
     public void AddTo(Command command)
     {

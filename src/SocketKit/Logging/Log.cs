@@ -80,4 +80,10 @@ internal static partial class Log
 
     [LoggerMessage(24, LogLevel.Information, "Received {Bytes} from connection {ConnectionId}")]
     public static partial void ReceivedFrom(ILogger logger, long connectionId, string bytes);
+
+    [LoggerMessage(25, LogLevel.Trace, "Sending on connection {ConnectionId}: protoheader {ProtoHeader}, JSON header {JsonHeader}, content {Content}")]
+    public static partial void SendingFrame(ILogger logger, long connectionId, string protoHeader, string jsonHeader, string content);
+
+    [LoggerMessage(26, LogLevel.Trace, "Received on connection {ConnectionId}: protoheader {ProtoHeader}, JSON header {JsonHeader}, content {Content}")]
+    public static partial void ReceivedFrame(ILogger logger, long connectionId, string protoHeader, string jsonHeader, string content);
 }

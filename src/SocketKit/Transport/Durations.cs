@@ -18,7 +18,7 @@ public static class Durations
             _ when t.EndsWith('h') => (t[..^1], 3600.0),
             _ => (t, 1.0),
         };
-        if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double n) || double.IsInfinity(n * scale))
+        if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double n) || !(n * scale <= TimeSpan.MaxValue.TotalSeconds))
         {
             return false;
         }

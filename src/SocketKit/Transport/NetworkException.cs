@@ -28,7 +28,7 @@ public sealed class NetworkException : Exception
     public string? EndPoint { get; }
 
     /// <summary>What the error means and what to check next.</summary>
-    public SocketErrorAdvice Advice => SocketErrorGuide.For(Kind);
+    public SocketErrorAdvice Advice => SocketErrorGuide.For(Kind, EndPoint);
 
     /// <summary>Wraps a SocketException raised while doing <paramref name="operation"/> on <paramref name="endPoint"/>.</summary>
     public static NetworkException From(SocketException ex, string operation, EndPoint? endPoint) =>
@@ -60,7 +60,24 @@ public sealed class NetworkException : Exception
         endPoint is UnixDomainSocketEndPoint && ex.SocketErrorCode == SocketError.AddressNotAvailable
             ? new NetworkException(SocketErrorKind.ConnectionRefused, "connect to", EndPoints.Format(endPoint),
                 $"connection refused: there is no socket file at {EndPoints.Format(endPoint)}, so nothing is listening there", ex)
-            : From(ex, "connect to", endPoint);
+            : endPoint is UnixDomainSocketEndPoint unix && ex.SocketErrorCode == SocketError.ConnectionRefused && IsRegularFile(unix.ToString())
+                ? new NetworkException(SocketErrorKind.ConnectionRefused, "connect to", EndPoints.Format(endPoint),
+                    $"connection refused: {unix} is a regular file, not a socket, so nothing is listening there", ex)
+                : From(ex, "connect to", endPoint);
+
+    /// <summary>True when <paramref name="path"/> is a file that opens for reading: a socket file does not (ENXIO).</summary>
+    private static bool IsRegularFile(string path)
+    {
+        try
+        {
+            using FileStream _ = File.OpenRead(path);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>A timeout of our own (not the kernel's), with what was awaited and for how long.</summary>
     public static NetworkException Timeout(string operation, string? endPoint, TimeSpan after) =>

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using SocketKit.Diagnostics;
 using SocketKit.Logging;
 using SocketKit.Metrics;
+using SocketKit.Transport.Tls;
 
 namespace SocketKit.Transport;
 
@@ -301,7 +302,7 @@ internal abstract class ServerEngine
 
     /// <summary>A TLS handshake that failed (a bad hello, an alert, a broken connection): the same words on every engine.</summary>
     protected void LogHandshakeFailed(ConnectionInfo connection, Exception failure) =>
-        Log.ConnectionFailed(Logger, connection.Id, connection.Remote, $"TLS handshake failed: {failure.Message.TrimEnd('.')}");
+        Log.ConnectionFailed(Logger, connection.Id, connection.Remote, $"TLS handshake failed: {TlsStreams.DescribeClientFailure(failure)}");
 
     protected void LogSending(ConnectionInfo connection, ReadOnlySpan<byte> bytes)
     {

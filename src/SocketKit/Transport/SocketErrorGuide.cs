@@ -72,6 +72,26 @@ public static class SocketErrorGuide
         All.FirstOrDefault(a => a.Kind == kind)
         ?? new SocketErrorAdvice(SocketErrorKind.Other, "EIO", 5, "The socket operation failed.", "Run with -v to see the bytes exchanged, and `socketkit netstat` to see the socket's state.");
 
+    /// <summary>The same errors on a Unix domain socket, said in its terms: a path and a file, not an address and a port.</summary>
+    private static readonly SocketErrorAdvice[] Unix =
+    [
+        new(SocketErrorKind.AddressInUse, "EADDRINUSE", 98,
+            "Address already in use: a server is listening on this socket file, or the path holds a file that is not a socket.",
+            "`socketkit netstat -xlp` lists the listening Unix sockets and their programs; `ls -l PATH` shows what the file is (a socket's mode starts with s). Stop that server, remove a file that is not a socket, or pick another path."),
+        new(SocketErrorKind.ConnectionRefused, "ECONNREFUSED", 111,
+            "Connection refused: no server is listening on that socket file.",
+            "Start the server first and check the path (unix:PATH, the same on both sides). `socketkit netstat -xl` lists the listening Unix sockets; a file left by a server that crashed refuses connections until it is removed."),
+        new(SocketErrorKind.PermissionDenied, "EACCES", 13,
+            "Permission denied: this user may not use the socket file or its directory.",
+            "Check the permissions of the socket file and of every directory on its path (`ls -ld`); connecting needs write permission on the socket."),
+    ];
+
+    /// <summary>Advice for <paramref name="kind"/> on the endpoint <paramref name="endPoint"/>: in Unix-socket terms for a unix:PATH.</summary>
+    public static SocketErrorAdvice For(SocketErrorKind kind, string? endPoint) =>
+        endPoint is not null && endPoint.StartsWith(EndPoints.UnixPrefix, StringComparison.Ordinal) && Unix.FirstOrDefault(a => a.Kind == kind) is { } unix
+            ? unix
+            : For(kind);
+
     /// <summary>Finds advice by errno name (ECONNREFUSED, econnrefused), errno number (111), or kind name (ConnectionRefused).</summary>
     public static SocketErrorAdvice? Find(string nameOrNumber)
     {

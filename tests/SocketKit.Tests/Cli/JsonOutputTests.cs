@@ -42,4 +42,43 @@ public class JsonOutputTests
             Assert.Equal(c.GetProperty("sent_bytes").GetInt32(), c.GetProperty("received_bytes").GetInt32());
         });
     }
+
+    [Fact]
+    public async Task EveryJsonKeyIsSnakeCaseAndDocumentedHere()
+    {
+        string doc = await File.ReadAllTextAsync(Path.Combine(Support.Repository.Root, "docs", "JSON.md"));
+        await using Support.Cli.RunningServer app = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0");
+        await using Support.Cli.RunningServer echo = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0");
+        using Support.HeldPort refused = Support.Ports.Hold();
+        string appPort = app.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), echoPort = echo.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string[][] commands =
+        [
+            ["echo-client", "127.0.0.1", echoPort, "hi"],
+            ["multiconn-client", "127.0.0.1", echoPort, "1"],
+            ["app-client", "127.0.0.1", appPort, "search", "morpheus"],
+            ["app-client", "127.0.0.1", appPort, "find", "xyz"],
+            ["bench", "app", "127.0.0.1", appPort, "-c", "1", "-n", "5", "--server-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            ["bench", "echo", "127.0.0.1", refused.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-c", "1", "-d", "200ms"],
+            ["netstat", "-tlni", "--port", appPort],
+        ];
+        foreach (string[] command in commands)
+        {
+            Support.Cli.Result result = await Support.Cli.RunAsync([.. command, "--json", "-q"]);
+            using JsonDocument json = JsonDocument.Parse(result.Out);
+            foreach (string key in Keys(json.RootElement))
+            {
+                Assert.Matches("^[a-z][a-z0-9_.]*$", key);
+                Assert.True(doc.Contains($"`{key}`", StringComparison.Ordinal), $"{command[0]}: key {key} is not in docs/JSON.md");
+            }
+        }
+    }
+
+    /// <summary>Every key, at every depth, but those of data the command passes on (a server's content, error kinds).</summary>
+    private static IEnumerable<string> Keys(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => element.EnumerateObject().SelectMany(p =>
+            p.Name is "content" ? [p.Name] : p.Name is "errors" ? [p.Name, .. p.Value.EnumerateObject().Where(e => e.Name.All(char.IsAsciiLetterOrDigit) || e.Name.Contains('_')).Select(e => e.Name)] : Keys(p.Value).Prepend(p.Name)),
+        JsonValueKind.Array => element.EnumerateArray().SelectMany(Keys),
+        _ => [],
+    };
 }

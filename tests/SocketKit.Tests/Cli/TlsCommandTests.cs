@@ -61,7 +61,7 @@ public class TlsCommandTests
     public async Task AMissingCertificateFileIsSaidInWords()
     {
         Support.Cli.Result result = await Support.Cli.RunAsync("app-server", "127.0.0.1", "0", "--tls-cert", "/nonexistent/cert.pem", "--tls-key", TestCertificates.KeyPath);
-        Assert.Equal((2, "socketkit: cannot read /nonexistent/cert.pem: no such file\n"), (result.ExitCode, result.Error));
+        Assert.Equal((2, "socketkit: --tls-cert '/nonexistent/cert.pem': no such file.\nTry 'socketkit app-server --help' for usage.\n"), (result.ExitCode, result.Error));
     }
 
     [Fact]

@@ -121,8 +121,8 @@ public class NetstatTests
         Support.Cli.Result result = await Support.Cli.RunAsync("netstat", "-tani", "--port", port.ToString(), "--state", "estab", "--json");
         JsonElement serverSide = Assert.Single(JsonDocument.Parse(result.Out).RootElement.EnumerateArray(),
             e => e.GetProperty("local").GetString() == $"127.0.0.1:{port}");
-        JsonElement info = serverSide.GetProperty("tcpInfo");
-        Assert.Equal(payload.Length, info.GetProperty("bytesReceived").GetInt64());
+        JsonElement info = serverSide.GetProperty("tcp_info");
+        Assert.Equal(payload.Length, info.GetProperty("bytes_received").GetInt64());
         Assert.True(info.GetProperty("cwnd").GetInt64() > 0);
         Assert.Contains("\t rtt:", (await Support.Cli.RunAsync("netstat", "-tani", "--port", port.ToString())).Out);
     }
@@ -134,7 +134,7 @@ public class NetstatTests
         Support.Cli.Result result = await Support.Cli.RunAsync("netstat", "-tan", "--port", port.ToString(), "--json");
         Assert.Equal(0, result.ExitCode);
         return [.. JsonDocument.Parse(result.Out).RootElement.EnumerateArray().Select(e => new Row(
-            e.GetProperty("state").GetString()!, e.GetProperty("recvQ").GetInt64(), e.GetProperty("sendQ").GetInt64(),
+            e.GetProperty("state").GetString()!, e.GetProperty("recv_q").GetInt64(), e.GetProperty("send_q").GetInt64(),
             e.GetProperty("local").GetString()!, e.GetProperty("remote").GetString()!))];
     }
 
@@ -165,7 +165,7 @@ public class NetstatUdpAndUnixTests
         var (_, ss, _) = await ExternalProgram.RunAsync("ss", ["-ulnH", $"sport = :{port}"]);
         string[] f = ss.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal<string[]>([f[0], f[1], f[2], f[3], f[4]],
-            [entry.GetProperty("state").GetString()!, entry.GetProperty("recvQ").GetInt64().ToString(), entry.GetProperty("sendQ").GetInt64().ToString(),
+            [entry.GetProperty("state").GetString()!, entry.GetProperty("recv_q").GetInt64().ToString(), entry.GetProperty("send_q").GetInt64().ToString(),
              entry.GetProperty("local").GetString()!, entry.GetProperty("remote").GetString()!]);
     }
 
@@ -187,7 +187,7 @@ public class NetstatUdpAndUnixTests
             Assert.Equal(["u_str", "LISTEN", "0", "6", path], f[..5]);
             Assert.Equal($"{path} {f[5]}", entry.GetProperty("local").GetString());
             Assert.Equal<string[]>(["unix_str", "LISTEN", "0", "6"],
-                [entry.GetProperty("proto").GetString()!, entry.GetProperty("state").GetString()!, entry.GetProperty("recvQ").GetInt64().ToString(), entry.GetProperty("sendQ").GetInt64().ToString()]);
+                [entry.GetProperty("proto").GetString()!, entry.GetProperty("state").GetString()!, entry.GetProperty("recv_q").GetInt64().ToString(), entry.GetProperty("send_q").GetInt64().ToString()]);
         }
         finally
         {

@@ -54,6 +54,26 @@ public class PingTests
     }
 
     [Fact]
+    public async Task QuietPingPrintsOnlyTheHeaderAndTheSummaryAsIputilsDoes()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(8);
+        string port = ((IPEndPoint)listener.LocalEndPoint!).Port.ToString();
+        Support.Cli.Result loud = await Support.Cli.RunAsync("ping", "--tcp", "-c", "2", "-i", "50ms", "127.0.0.1", port);
+        Support.Cli.Result quiet = await Support.Cli.RunAsync("ping", "--tcp", "-q", "-c", "2", "-i", "50ms", "127.0.0.1", port);
+        Assert.Equal((0, 0), (loud.ExitCode, quiet.ExitCode));
+        // The same lines but one per probe: ping -q's "nothing is displayed except the summary lines".
+        string[] expected = [.. loud.Out.Split('\n').Where(l => !l.StartsWith("connected to ", StringComparison.Ordinal))];
+        string[] got = quiet.Out.Split('\n');
+        Assert.Equal(expected.Length, got.Length);
+        Assert.Equal(expected[0], got[0]);
+        Assert.DoesNotContain(got, l => l.StartsWith("connected to ", StringComparison.Ordinal));
+        Assert.Contains("2 connects attempted, 2 accepted, 0% failed", quiet.Out);
+        Assert.Matches(@"(?m)^rtt min/avg/max/mdev = ", quiet.Out);
+    }
+
+    [Fact]
     public async Task TcpPingToAClosedPortSaysRefusedAndExitsOne()
     {
         // A port that was free a moment ago, and that nothing listens on.

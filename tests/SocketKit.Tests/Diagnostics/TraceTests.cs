@@ -54,6 +54,52 @@ public class TraceTests
     }
 
     [Fact]
+    public async Task TraceRelaysToAUnixSocketUpstreamAndCapturesIt()
+    {
+        string path = TestTransport.NewSocketPath();
+        string pcap = Path.Combine(TestScratch.Directory, $"unix-{Guid.NewGuid():N}.pcap");
+        await using Support.Cli.RunningServer server = await Support.Cli.StartServerListeningAsync(@"Listening on (unix:\S+) ", "app-server", "unix:" + path);
+        await using Support.Cli.RunningServer relay = await Support.Cli.StartServerAsync("trace", "0", "unix:" + path, "--pcap", pcap);
+        Support.Cli.Result search = await Support.Cli.RunAsync("app-client", "127.0.0.1", relay.Port.ToString(), "search", "morpheus", "-q");
+        Assert.Equal((0, "Got result: Follow the white rabbit. \U0001F430\n"), (search.ExitCode, search.Out));
+        await relay.Out.WaitForAsync(@"conn 1 closed");
+        Assert.Equal(0, await relay.StopAsync());
+        string trace = relay.Out.ToString();
+        Assert.Contains($"connected; relaying to unix:{path}", trace);
+        Assert.Contains("conn 1 server -> client: message 1: 148 bytes", trace);
+        // The capture holds the conversation, recorded as with the relay's own address: a pcap has no Unix sockets.
+        byte[] captured = await File.ReadAllBytesAsync(pcap);
+        ReferenceVector v = ReferenceVectors.Get("search-morpheus");
+        Assert.True(captured.AsSpan().IndexOf(v.Request) >= 0, "the request is in the capture");
+        Assert.True(captured.AsSpan().IndexOf(v.Response) >= 0, "the response is in the capture");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task TracePrintsEveryRequestBeforeItsResponse(bool withPcap)
+    {
+        string pcap = Path.Combine(TestScratch.Directory, $"order-{Guid.NewGuid():N}.pcap");
+        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0");
+        await using Support.Cli.RunningServer relay = await Support.Cli.StartServerAsync(
+            ["trace", "0", "127.0.0.1", server.Port.ToString(), .. withPcap ? new[] { "--pcap", pcap } : []]);
+        const int Conversations = 5;
+        for (int i = 1; i <= Conversations; i++)
+        {
+            Support.Cli.Result search = await Support.Cli.RunAsync("app-client", "127.0.0.1", relay.Port.ToString(), "search", "ring", "-q");
+            Assert.Equal(0, search.ExitCode);
+            await relay.Out.WaitForAsync($@"conn {i} closed");
+        }
+        string trace = relay.Out.ToString();
+        for (int i = 1; i <= Conversations; i++)
+        {
+            int request = trace.IndexOf($"conn {i} client -> server: message 1:", StringComparison.Ordinal);
+            int response = trace.IndexOf($"conn {i} server -> client: message 1:", StringComparison.Ordinal);
+            Assert.True(request >= 0 && response > request, $"conn {i}: request at {request}, response at {response}\n{trace}");
+        }
+    }
+
+    [Fact]
     public async Task TraceRelaysBytesThatAreNotProtocolUnchangedAndSaysWhy()
     {
         await using Support.Cli.RunningServer echo = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0");

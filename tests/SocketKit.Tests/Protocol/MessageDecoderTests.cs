@@ -31,6 +31,16 @@ public class MessageDecoderTests
         { "deep nesting in an unknown key", Frames.Raw(Frames.Header(extra: ", \"x\": " + new string('[', 100) + new string(']', 100))), ProtocolError.NestingTooDeep },
     };
 
+    [Fact]
+    public void AHeaderThatIsNotJsonSaysWhereInBytesOnce()
+    {
+        ProtocolException ex = Assert.Throws<ProtocolException>(() => Splits.Decode(Frames.Raw("{not json}"), []));
+        Assert.Equal(ProtocolError.InvalidHeaderJson, ex.Error);
+        Assert.StartsWith("the JSON header is not valid JSON (at byte 1): ", ex.Message);
+        Assert.DoesNotContain("LineNumber", ex.Message);
+        Assert.DoesNotContain("BytePositionInLine", ex.Message);
+    }
+
     [Theory]
     [MemberData(nameof(Malformed))]
     public void MalformedInputGivesATypedErrorInEverySplit(string name, byte[] bytes, ProtocolError expected)

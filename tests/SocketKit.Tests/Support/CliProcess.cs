@@ -36,6 +36,9 @@ public sealed class CliProcess : IDisposable
     public WatchedWriter Error { get; } = new();
     public int Port { get; private set; }
 
+    /// <summary>Starts any command line; the test waits for what it needs on <see cref="Out"/> or <see cref="Error"/>, or for the exit.</summary>
+    public static CliProcess Start(params string[] args) => new(args);
+
     public static Task<CliProcess> StartServerAsync(params string[] args) => StartServerAsync(null, args);
 
     /// <summary>Starts a server command (in a process whose descriptor limit is <paramref name="descriptorLimit"/>, when given) and waits until it listens.</summary>
@@ -55,14 +58,17 @@ public sealed class CliProcess : IDisposable
         }
     }
 
-    /// <summary>Starts a command and returns at once.</summary>
-    public static CliProcess Start(params string[] args) => new(args);
-
     public bool HasExited => _process.HasExited;
 
-    public void Terminate()
+    public void Terminate() => Signal(SigTerm);
+
+    /// <summary>What Ctrl+C sends.</summary>
+    public void Interrupt() => Signal(SigInt);
+
+    /// <summary>Sends <paramref name="signal"/> (its Linux number) to the process.</summary>
+    public void Signal(int signal)
     {
-        if (Kill(_process.Id, SigTerm) != 0) throw new InvalidOperationException($"kill failed: errno {Marshal.GetLastPInvokeError()}");
+        if (Kill(_process.Id, signal) != 0) throw new InvalidOperationException($"kill failed: errno {Marshal.GetLastPInvokeError()}");
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
@@ -77,7 +83,8 @@ public sealed class CliProcess : IDisposable
         _process.Dispose();
     }
 
-    private const int SigTerm = 15;
+    public const int SigInt = 2;
+    public const int SigTerm = 15;
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);

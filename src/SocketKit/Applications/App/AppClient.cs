@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using SocketKit.Diagnostics;
 using SocketKit.Logging;
 using SocketKit.Protocol;
 using SocketKit.Protocol.Python;
@@ -24,6 +25,7 @@ public sealed partial class AppClient : IAsyncDisposable
     private readonly ArrayBufferWriter<byte> _output = new();
     private readonly byte[] _buffer = new byte[16 * 1024];
     private ReadOnlyMemory<byte> _unread;
+    private string _closeReason = "client done";
     private bool _closedByServer;
 
     private AppClient(Socket socket, Stream stream, ClientOptions options, ILogger logger, ProtocolLimits? limits)
@@ -86,6 +88,7 @@ public sealed partial class AppClient : IAsyncDisposable
             _output.ResetWrittenCount();
             MessageEncoder.Write(_output, request.Header, request.Content.Span);
             LogSending(request);
+            LogFrame(sending: true, _output.WrittenSpan);
             await _stream.WriteAsync(_output.WrittenMemory, token);
             Message response = await ReceiveAsync(token);
             LogReceived(response);
@@ -105,6 +108,11 @@ public sealed partial class AppClient : IAsyncDisposable
         {
             throw NetworkException.Timeout("waiting for a response from", Remote, _options.Timeout);
         }
+        catch (OperationCanceledException)
+        {
+            _closeReason = "interrupted";
+            throw;
+        }
         catch (SocketException ex)
         {
             throw NetworkException.From(ex, "request to", Remote);
@@ -121,6 +129,10 @@ public sealed partial class AppClient : IAsyncDisposable
         {
             var data = new ReadOnlySequence<byte>(_unread);
             bool whole = _decoder.TryDecode(ref data, out Message response);
+            if (whole)
+            {
+                LogFrame(sending: false, _unread.Span[..(_unread.Length - (int)data.Length)]);
+            }
             _unread = data.ToArray();
             if (whole)
             {
@@ -159,6 +171,25 @@ public sealed partial class AppClient : IAsyncDisposable
             : $"Got response: {PythonText.Repr(content)}";
     }
 
+    /// <summary>With -v, a whole frame in the tour's notation: the 2-byte protoheader, the JSON header, the content, as Python prints bytes.</summary>
+    private void LogFrame(bool sending, ReadOnlySpan<byte> frame)
+    {
+        if (!_logger.IsEnabled(LogLevel.Trace) || frame.Length < 2)
+        {
+            return;
+        }
+        int headerLength = Math.Min((frame[0] << 8) | frame[1], frame.Length - 2);
+        string proto = PythonBytes.Repr(frame[..2]), header = PythonBytes.Repr(frame.Slice(2, headerLength)), content = PythonBytes.Repr(frame[(2 + headerLength)..]);
+        if (sending)
+        {
+            Log.SendingFrame(_logger, 1, proto, header, content);
+        }
+        else
+        {
+            Log.ReceivedFrame(_logger, 1, proto, header, content);
+        }
+    }
+
     // Describing a message decodes its content: only when the line will be written.
     private void LogSending(Message request)
     {
@@ -179,7 +210,7 @@ public sealed partial class AppClient : IAsyncDisposable
     /// <inheritdoc />
     public ValueTask DisposeAsync()
     {
-        Log.Closing(_logger, 1, Remote, "client done");
+        Log.Closing(_logger, 1, Remote, _closeReason);
         _stream.Dispose();
         _socket.Dispose();
         return ValueTask.CompletedTask;

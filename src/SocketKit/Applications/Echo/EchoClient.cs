@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using SocketKit.Diagnostics;
 using SocketKit.Logging;
 using SocketKit.Transport;
 
@@ -22,30 +23,55 @@ public static class EchoClient
         await using Stream _ = stream; // It owns the socket.
         string remote = EndPoints.Format(socket.RemoteEndPoint!);
         Log.Connecting(logger, 1, remote);
-        // Blocking calls, as in the tutorial, each bounded by the timeout.
-        socket.SendTimeout = socket.ReceiveTimeout = (int)Math.Min(int.MaxValue, options.Timeout.TotalMilliseconds);
+        // Blocking calls, as in the tutorial. A blocking call does not watch a token: closing the socket under it is
+        // what stops it, on Ctrl+C or when the whole exchange has taken the timeout (not each call: a server that
+        // trickles its echo byte by byte would otherwise take as long as it likes).
+        using var exchange = new CancellationTokenSource(options.Timeout);
+        await using CancellationTokenRegistration interrupt = cancellationToken.Register(socket.Dispose);
+        await using CancellationTokenRegistration expire = exchange.Token.Register(socket.Dispose);
         try
         {
             // Send while reading: an echo larger than the socket buffers (a Unix socket holds ~200 KB) would
             // otherwise stop the server's writes, then its reads, then ours, and both sides would wait for ever.
             Task sending = Task.Factory.StartNew(() => stream.Write(message), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             Log.Sending(logger, 1, message.Length);
+            if (logger.IsEnabled(LogLevel.Trace))
+            {
+                Log.SendingBytes(logger, 1, PythonBytes.Repr(message));
+            }
             var echo = new byte[message.Length];
             int received = 0;
             while (received < echo.Length)
             {
                 int n = stream.Read(echo, received, echo.Length - received);
+                if (n == 0 && exchange.IsCancellationRequested)
+                {
+                    throw NetworkException.Timeout("echo from", remote, options.Timeout);
+                }
                 if (n == 0)
                 {
                     throw new NetworkException(SocketErrorKind.ConnectionReset, "receive", remote,
                         $"the server at {remote} closed the connection after echoing {received} of {echo.Length} bytes");
                 }
                 Log.Received(logger, 1, n);
+                if (logger.IsEnabled(LogLevel.Trace))
+                {
+                    Log.ReceivedBytes(logger, 1, PythonBytes.Repr(echo.AsSpan(received, n)));
+                }
                 received += n;
             }
             await sending;
-            Log.Closing(logger, 1, remote, "echo complete");
+            Log.Closing(logger, 1, remote, echo.AsSpan().SequenceEqual(message) ? "echo complete" : "echo received, but it differs from what was sent");
             return echo;
+        }
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is not OperationCanceledException)
+        {
+            Log.Closing(logger, 1, remote, "interrupted");
+            throw new OperationCanceledException("interrupted", ex, cancellationToken);
+        }
+        catch (Exception ex) when (exchange.IsCancellationRequested && ex is IOException or ObjectDisposedException or SocketException)
+        {
+            throw NetworkException.Timeout("echo from", remote, options.Timeout);
         }
         // Every read and write goes through the stream, which reports a socket's failure as an IOException around it.
         catch (IOException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.TimedOut or SocketError.WouldBlock })

@@ -17,6 +17,12 @@ namespace SocketKit.Applications.MultiConn;
 /// </summary>
 public static class MultiConnClient
 {
+    /// <summary>The error of a connection closed because the run was cancelled (Ctrl+C).</summary>
+    public const string Interrupted = "interrupted";
+
+    /// <summary>The longest the loop sleeps: how soon it sees a cancellation or a stalled handshake.</summary>
+    private static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(100);
+
     /// <summary>The tutorial's messages.</summary>
     public static IReadOnlyList<byte[]> DefaultMessages { get; } = ["Message 1 from client."u8.ToArray(), "Message 2 from client."u8.ToArray()];
 
@@ -33,6 +39,10 @@ public static class MultiConnClient
         public TlsPump? Tls { get; init; }
         /// <summary>With TLS, when the handshake must be done by; set once the connect has finished.</summary>
         public DateTime HandshakeDeadline { get; set; } = DateTime.MaxValue;
+        /// <summary>With TLS, the first bytes the server sent: they tell a plain server from a TLS one when the handshake fails.</summary>
+        public byte[] FirstReceived { get; set; } = [];
+        /// <summary>When the connect must have finished, then (once connected) the whole exchange.</summary>
+        public DateTime Deadline { get; set; } = DateTime.MaxValue;
     }
 
     /// <summary>
@@ -72,7 +82,7 @@ public static class MultiConnClient
                 socket.Blocking = false;
                 Listeners.SetNoDelay(socket);
                 // With TLS the client's hello is ready at once, and goes out when the connect has finished.
-                var state = new State(id, socket, messages) { Tls = options.Tls is { } tls ? TlsPump.ForClient(tls, host) : null };
+                var state = new State(id, socket, messages) { Tls = options.Tls is { } tls ? TlsPump.ForClient(tls, host) : null, Deadline = DateTime.UtcNow + options.ConnectTimeout };
                 all.Add(state);
                 try
                 {
@@ -92,28 +102,39 @@ public static class MultiConnClient
                 selector.Register(socket, SelectorEvents.Read | SelectorEvents.Write, state);
             }
 
-            TimeSpan allowed = options.ConnectTimeout + (options.Tls is null ? TimeSpan.Zero : options.HandshakeTimeout) + options.Timeout;
-            var deadline = DateTime.UtcNow + allowed;
             while (selector.Count > 0)
             {
-                TimeSpan left = deadline - DateTime.UtcNow;
-                if (left <= TimeSpan.Zero || cancellationToken.IsCancellationRequested)
+                if (cancellationToken.IsCancellationRequested)
                 {
                     foreach (SelectorKey<State> key in selector.Keys.ToList())
                     {
-                        key.Data.Error = cancellationToken.IsCancellationRequested ? "cancelled" : $"timed out after {Durations.Format(allowed)}";
+                        key.Data.Error = Interrupted;
                         Close(selector, key.Data, remote, logger);
                     }
                     break;
                 }
-                foreach ((SelectorKey<State> key, SelectorEvents mask) in selector.Select(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1)).ToList())
+                // Each connection has its own deadline: the connect timeout until connected, then the exchange's.
+                DateTime now = DateTime.UtcNow;
+                foreach (SelectorKey<State> key in selector.Keys.Where(k => now >= k.Data.Deadline).ToList())
+                {
+                    key.Data.Error = key.Data.Connected
+                        ? $"timed out after {Durations.Format(options.Timeout)} waiting for the echo from {remote}"
+                        : NetworkException.Timeout("connect to", remote, options.ConnectTimeout).Message;
+                    Close(selector, key.Data, remote, logger);
+                }
+                if (selector.Count == 0)
+                {
+                    break;
+                }
+                TimeSpan left = selector.Keys.Min(k => k.Data.Deadline) - now;
+                foreach ((SelectorKey<State> key, SelectorEvents mask) in selector.Select(left < MaxWait ? left : MaxWait).ToList())
                 {
                     Service(selector, key.Data, mask, buffer, remote, options, logger);
                 }
-                // Select wakes at least once a second, so a handshake that stalls is closed within a second of its deadline.
+                // Select wakes at least every MaxWait, so a handshake that stalls, or Ctrl+C, is seen within that.
                 if (options.Tls is not null)
                 {
-                    DateTime now = DateTime.UtcNow;
+                    now = DateTime.UtcNow;
                     foreach (SelectorKey<State> key in selector.Keys.Where(k => k.Data.Tls is { IsHandshaking: true } && now >= k.Data.HandshakeDeadline).ToList())
                     {
                         key.Data.Error = NetworkException.Timeout("TLS handshake with", remote, options.HandshakeTimeout).Message;
@@ -137,9 +158,11 @@ public static class MultiConnClient
     private static void Connected(State state, ClientOptions options)
     {
         state.Connected = true;
+        state.Deadline = DateTime.UtcNow + options.Timeout;
         if (state.Tls is not null)
         {
             state.HandshakeDeadline = DateTime.UtcNow + options.HandshakeTimeout;
+            state.Deadline += options.HandshakeTimeout;
         }
     }
 
@@ -228,10 +251,14 @@ public static class MultiConnClient
             }
             if (error == SocketError.Success)
             {
+                if (state.FirstReceived.Length < 16 && n > 0)
+                {
+                    state.FirstReceived = [.. state.FirstReceived, .. buffer.AsSpan(0, Math.Min(n, 16 - state.FirstReceived.Length))];
+                }
                 if (n == 0) tls.FeedEnd(); else tls.Feed(buffer.AsSpan(0, n));
                 if (tls.HandshakeFailure is { } failure)
                 {
-                    state.Error = TlsStreams.DescribeHandshakeFailure(failure, remote);
+                    state.Error = TlsStreams.NotTls(state.FirstReceived, remote) ?? TlsStreams.DescribeHandshakeFailure(failure, remote);
                     Close(selector, state, remote, logger);
                     return;
                 }

@@ -100,6 +100,13 @@ public static class SocketTableReader
 
     private static string Normalize(string state) => state.Replace('-', '_').ToUpperInvariant();
 
+    /// <summary>The state names <see cref="SocketTableQuery.State"/> takes, as ss spells them (any case, - or _).</summary>
+    public static IReadOnlyList<string> StateNames { get; } =
+        ["established", "estab", "syn-sent", "syn-recv", "fin-wait1", "fin-wait2", "time-wait", "close", "close-wait", "last-ack", "listen", "closing", "unconn", "connected"];
+
+    /// <summary>Whether <paramref name="state"/> names a state a socket can be in; a misspelt one would match nothing, silently.</summary>
+    public static bool IsKnownState(string state) => StateNames.Any(n => Normalize(n) == Normalize(state));
+
     internal static List<SocketEntry> FromGlobalProperties(bool tcp, bool udp)
     {
         IPGlobalProperties properties = IPGlobalProperties.GetIPGlobalProperties();

@@ -52,8 +52,20 @@ public sealed class TraceRelay : IAsyncDisposable
 
     /// <summary>Binds <paramref name="listen"/> at once and starts relaying to the upstream; each description goes to <paramref name="write"/> (called from several threads, one whole block at a time).</summary>
     /// <exception cref="NetworkException">The listening address is in use or not this machine's.</exception>
-    public static TraceRelay Start(IPEndPoint listen, string upstreamHost, int upstreamPort, TraceOptions options, Action<string> write) =>
-        new(Listeners.Listen(listen, 128), upstreamHost, upstreamPort, options, write);
+    /// <exception cref="IOException">The capture file cannot be created.</exception>
+    public static TraceRelay Start(IPEndPoint listen, string upstreamHost, int upstreamPort, TraceOptions options, Action<string> write)
+    {
+        Socket listener = Listeners.Listen(listen, 128);
+        try
+        {
+            return new TraceRelay(listener, upstreamHost, upstreamPort, options, write);
+        }
+        catch
+        {
+            listener.Dispose(); // No relay to stop it: the port is freed here.
+            throw;
+        }
+    }
 
     private async Task AcceptLoopAsync()
     {
@@ -73,8 +85,21 @@ public sealed class TraceRelay : IAsyncDisposable
             lock (_connections)
             {
                 _connections.RemoveAll(t => t.IsCompleted);
-                _connections.Add(RelayAsync(id, client));
+                _connections.Add(RelayOrSayWhyNotAsync(id, client));
             }
+        }
+    }
+
+    /// <summary>Relays one connection; a failure the relay did not foresee is printed, never a connection dropped without a word.</summary>
+    private async Task RelayOrSayWhyNotAsync(int id, Socket client)
+    {
+        try
+        {
+            await RelayAsync(id, client);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Emit(id, $"relay failed: {ex.Message.TrimEnd('.')}; closing");
         }
     }
 
@@ -99,13 +124,14 @@ public sealed class TraceRelay : IAsyncDisposable
             }
             using (upstream)
             {
-                var serverEnd = (IPEndPoint)upstream.RemoteEndPoint!;
+                EndPoint serverEnd = upstream.RemoteEndPoint!;
                 Emit(id, $"{EndPoints.Format(clientEnd)} connected; relaying to {EndPoints.Format(serverEnd)}");
                 PcapFlow? flow = null;
                 if (_pcap is not null)
                 {
-                    // A conversation in the capture is between the client and the upstream address: what the client meant to reach.
-                    IPEndPoint recordedServer = serverEnd.AddressFamily == clientEnd.AddressFamily ? serverEnd : new IPEndPoint(LocalEndPoint.Address, serverEnd.Port);
+                    // A conversation in the capture is between the client and the upstream address: what the client meant to
+                    // reach. A capture holds IP only: an upstream of another family (IPv6, a Unix socket) is recorded as the relay.
+                    IPEndPoint recordedServer = serverEnd is IPEndPoint ip && ip.AddressFamily == clientEnd.AddressFamily ? ip : LocalEndPoint;
                     flow = _pcap.Open(clientEnd, recordedServer);
                 }
                 Task up = PumpAsync(id, client, upstream, "client -> server", true, flow);
@@ -132,11 +158,7 @@ public sealed class TraceRelay : IAsyncDisposable
                     to.Shutdown(SocketShutdown.Send);
                     return;
                 }
-                int sent = 0;
-                while (sent < n)
-                {
-                    sent += await to.SendAsync(buffer.AsMemory(sent, n - sent), SocketFlags.None, _stop.Token);
-                }
+                // Recorded and printed before it is passed on: the answer cannot come, and be printed, before the request.
                 flow?.Data(fromClient, buffer.AsSpan(0, n));
                 if (_options.Raw)
                 {
@@ -145,6 +167,11 @@ public sealed class TraceRelay : IAsyncDisposable
                 foreach (string message in tracer.Feed(buffer.AsSpan(0, n)))
                 {
                     Emit(id, $"{direction}: {message}");
+                }
+                int sent = 0;
+                while (sent < n)
+                {
+                    sent += await to.SendAsync(buffer.AsMemory(sent, n - sent), SocketFlags.None, _stop.Token);
                 }
             }
         }

@@ -12,7 +12,9 @@ public static class TlsStreams
     public static async Task<SslStream> AuthenticateAsClientAsync(Socket socket, string host, TlsClientOptions options, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         string remote = EndPoints.Format(socket.RemoteEndPoint!);
-        var stream = new SslStream(new NetworkStream(socket, ownsSocket: true));
+        // What the server sent first tells a plain server (no answer, or bytes that are not a TLS record) from a TLS one.
+        var first = new FirstBytesStream(new NetworkStream(socket, ownsSocket: true));
+        var stream = new SslStream(first);
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timer.CancelAfter(timeout);
         try
@@ -23,7 +25,15 @@ public static class TlsStreams
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             await stream.DisposeAsync();
-            throw NetworkException.Timeout("TLS handshake with", remote, timeout);
+            throw first.Count == 0
+                ? new NetworkException(SocketErrorKind.TlsFailed, "TLS handshake with", remote,
+                    $"the server at {remote} did not answer the TLS handshake in {Durations.Format(timeout)}: is it a TLS server? A plain server waits for its own protocol")
+                : NetworkException.Timeout("TLS handshake with", remote, timeout);
+        }
+        catch (AuthenticationException ex) when (NotTls(first.Bytes, remote) is { } plain)
+        {
+            await stream.DisposeAsync();
+            throw new NetworkException(SocketErrorKind.TlsFailed, "TLS handshake with", remote, plain, ex);
         }
         catch (AuthenticationException ex)
         {
@@ -43,10 +53,96 @@ public static class TlsStreams
         }
     }
 
+    /// <summary>
+    /// True when <paramref name="bytes"/> start as a TLS record does: a content type from 20 (change_cipher_spec) to 23
+    /// (application_data), then major version 3. A plain protocol's first bytes (a JSON header's length, text) are not.
+    /// </summary>
+    public static bool IsTlsRecord(ReadOnlySpan<byte> bytes) =>
+        bytes.Length >= 1 && bytes[0] is >= 20 and <= 23 && (bytes.Length < 2 || bytes[1] == 3);
+
+    /// <summary>
+    /// Why a server whose first bytes were <paramref name="first"/> is not a TLS server, or null when they may be TLS:
+    /// our own ClientHello sent back (a server never sends one: a plain echo server does), or bytes no TLS record starts with.
+    /// </summary>
+    public static string? NotTls(ReadOnlySpan<byte> first, string remote) =>
+        first.Length >= 6 && IsTlsRecord(first) && first[5] == ClientHello
+            ? $"the server at {remote} does not speak TLS: it sent the TLS handshake's first message back, as a plain echo server does"
+            : first.Length > 0 && !IsTlsRecord(first)
+                ? $"the server at {remote} does not speak TLS: it answered the handshake with {Diagnostics.PythonBytes.Repr(first[..Math.Min(first.Length, 16)])}, which is not a TLS record"
+                : null;
+
+    /// <summary>The handshake message type of a ClientHello, the sixth byte of the record that carries it.</summary>
+    private const byte ClientHello = 1;
+
+    /// <summary>A server's failed handshake with a client, in the project's words: a plain client is said as such.</summary>
+    public static string DescribeClientFailure(Exception failure) =>
+        // SslStream's words for a first record it cannot read: what a plain client's request is to a TLS server.
+        failure.Message.Contains("frame size or a corrupted frame", StringComparison.Ordinal)
+            ? "the client sent bytes that are not a TLS handshake: a plain client, or one not speaking TLS to this port"
+            : failure.Message.TrimEnd('.');
+
     /// <summary>A failed handshake with <paramref name="remote"/> in the words the other clients use.</summary>
     internal static string DescribeHandshakeFailure(Exception failure, string remote) => failure is AuthenticationException refused
         ? $"TLS handshake with {remote} failed: {Explain(refused)}"
         : $"TLS handshake with {remote} failed: the server closed the connection (is it speaking TLS?)";
+
+    /// <summary>A stream that keeps the first bytes read through it.</summary>
+    private sealed class FirstBytesStream(Stream inner) : Stream
+    {
+        private readonly byte[] _first = new byte[16];
+
+        public int Count { get; private set; }
+
+        public ReadOnlySpan<byte> Bytes => _first.AsSpan(0, Count);
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Keep(buffer.AsSpan(offset, inner.Read(buffer, offset, count)));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            int n = await inner.ReadAsync(buffer, cancellationToken);
+            return Keep(buffer.Span[..n]);
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => inner.WriteAsync(buffer, cancellationToken);
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.WriteAsync(buffer, offset, count, cancellationToken);
+
+        public override void Flush() => inner.Flush();
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+
+        private int Keep(ReadOnlySpan<byte> read)
+        {
+            int n = Math.Min(read.Length, _first.Length - Count);
+            read[..n].CopyTo(_first.AsSpan(Count));
+            Count += n;
+            return read.Length;
+        }
+    }
 
     /// <summary>Says in words why a certificate was refused, with what to do about it.</summary>
     internal static string Explain(AuthenticationException ex)
@@ -64,6 +160,7 @@ public static class TlsStreams
         {
             return "the server's certificate does not chain to the given CA (--tls-ca), or is for another name";
         }
-        return text.TrimEnd('.');
+        // "Authentication failed, see inner exception": the inner one says what.
+        return (ex.InnerException?.Message ?? text).TrimEnd('.');
     }
 }
