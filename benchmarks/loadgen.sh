@@ -15,7 +15,8 @@
 #
 # BENCH names the folder with loadgen.c and limit-server.c (default ../shared/bench), built here with make into a
 # temporary folder; SOCKETKIT names the socketkit executable (default: the Release build); DURATION (5) and WARMUP (1)
-# are each run's seconds. Nothing else should run on the machine meanwhile.
+# are each run's seconds; VARIANTS adds socketkit servers with other options, separated by ';' (e.g. VARIANTS='--loops 1').
+# Nothing else should run on the machine meanwhile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 workload=${1:?usage: benchmarks/loadgen.sh echo64|echo64k|echo64-idle|app|app-keepalive|idle [ROUNDS]}
@@ -43,6 +44,15 @@ start() { # NAME COMMAND...: starts a server on $port, remembers it
   "$@" >"$work/server.$port.log" 2>&1 &
   pids+=($!); names+=("$name"); ports+=($port); port=$((port + 1))
 }
+variants() { # COMMAND: one more server for each of VARIANTS
+  local variant
+  IFS=';' read -ra list <<< "${VARIANTS:-}"
+  for variant in "${list[@]}"; do
+    [[ -z ${variant// } ]] && continue
+    # shellcheck disable=SC2086 # a variant is several words
+    start "socketkit $1 $variant" "$sk" "$1" 127.0.0.1 $port -q "${extra[@]}" $variant
+  done
+}
 c_app=(app)
 case $workload in
   echo64|echo64-idle) load=(echo -c 100 -s 64) ;;
@@ -58,12 +68,14 @@ case $workload in
     start "C limit-server" "$work/limit-server" "${c_app[@]}" -p $port -l 3600
     start "socketkit app-server" "$sk" app-server 127.0.0.1 $port -q "${extra[@]}"
     start "socketkit app-server --engine async" "$sk" app-server 127.0.0.1 $port --engine async -q "${extra[@]}"
+    variants app-server
     [[ $workload == app ]] && start "Python (the tutorial's app-server design)" python3 benchmarks/python/app_server.py 127.0.0.1 $port
     ;;
   *)
     start "C limit-server" "$work/limit-server" echo -p $port -l 3600
     start "socketkit echo-server" "$sk" echo-server 127.0.0.1 $port -q "${extra[@]}"
     start "socketkit echo-server --engine async" "$sk" echo-server 127.0.0.1 $port --engine async -q "${extra[@]}"
+    variants echo-server
     ;;
 esac
 for p in "${ports[@]}"; do

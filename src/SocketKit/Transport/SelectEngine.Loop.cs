@@ -11,6 +11,8 @@ internal sealed partial class SelectEngine
     private sealed class Connection(Socket socket, ServerConnection tracked, IConnectionHandler handler, int sendLimit) : TimerWheelEntry
     {
         public Socket Socket { get; } = socket;
+        /// <summary>The socket's descriptor, read once: only this loop uses and closes the socket.</summary>
+        public int Descriptor { get; } = (int)socket.Handle;
         public ServerConnection Tracked { get; } = tracked;
         public ConnectionInfo Info => Tracked.Info;
         public IConnectionHandler Handler { get; } = handler;
@@ -221,57 +223,44 @@ internal sealed partial class SelectEngine
             }
         }
 
+        /// <summary>
+        /// Accepts one connection: the listener is level-triggered, so the next wait reports it again while more are
+        /// queued, between the other sockets' events. One at a time, no accept ever has to fail with "would block"
+        /// (an exception in .NET) to end a batch, and a burst cannot starve the connections already served.
+        /// </summary>
         private void AcceptReady()
         {
-            // Accept what is queued now, bounded so one busy listener cannot starve the connections.
-            for (int i = 0; i < 64; i++)
+            Socket socket;
+            try
             {
-                Socket socket;
-                try
-                {
-                    if (OperatingSystem.IsLinux())
-                    {
-                        // accept4 says "nothing more" with EAGAIN; Socket.Accept would throw, at the end of every batch.
-                        if (NonBlockingAccept.Accept(_engine.Listener) is not { } accepted) return;
-                        socket = accepted;
-                    }
-                    else
-                    {
-                        socket = _engine.Listener.Accept();
-                    }
-                }
-                catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock)
-                {
-                    return;
-                }
-                catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset)
-                {
-                    continue; // The client gave up before we accepted it.
-                }
-                catch (Exception ex) when (ExhaustionKind(ex) is { } kind)
-                {
-                    PauseAccepting(kind);
-                    return;
-                }
-                if (!_engine.Admit(socket))
-                {
-                    continue;
-                }
-                try
-                {
-                    Open(socket);
-                }
-                catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-                {
-                    // Reset before it could be set up (its address is gone, say): that connection only.
-                    Log.AcceptFailed(_engine.Logger, ex.Message);
-                    socket.Dispose();
-                }
-                if (_engine.AcceptedAll)
-                {
-                    _engine.AcceptedLast();
-                    return;
-                }
+                socket = _engine.Listener.Accept();
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.ConnectionAborted or SocketError.ConnectionReset)
+            {
+                return; // Another loop took it, or the client gave up before we accepted it.
+            }
+            catch (Exception ex) when (ExhaustionKind(ex) is { } kind)
+            {
+                PauseAccepting(kind);
+                return;
+            }
+            if (!_engine.Admit(socket))
+            {
+                return;
+            }
+            try
+            {
+                Open(socket);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                // Reset before it could be set up: that connection only.
+                Log.AcceptFailed(_engine.Logger, ex.Message);
+                socket.Dispose();
+            }
+            if (_engine.AcceptedAll)
+            {
+                _engine.AcceptedLast();
             }
         }
 
@@ -453,14 +442,10 @@ internal sealed partial class SelectEngine
 
         private void Read(Connection c)
         {
-            int n = c.Socket.Receive(_buffer, 0, _buffer.Length, SocketFlags.None, out SocketError error);
-            if (error == SocketError.WouldBlock)
+            int n = NonBlockingIo.Receive(c.Socket, c.Descriptor, _buffer);
+            if (n < 0)
             {
-                return;
-            }
-            if (error != SocketError.Success)
-            {
-                throw new SocketException((int)error);
+                return; // Nothing after all.
             }
             if (c.Tls is not null)
             {
@@ -541,11 +526,7 @@ internal sealed partial class SelectEngine
                 return;
             }
             ReadOnlySpan<byte> pending = c.Output.WrittenSpan[c.Sent..];
-            int sent = c.Socket.Send(pending, SocketFlags.None, out SocketError error);
-            if (error is not (SocketError.Success or SocketError.WouldBlock))
-            {
-                throw new SocketException((int)error);
-            }
+            int sent = NonBlockingIo.Send(c.Socket, c.Descriptor, pending);
             if (sent > 0)
             {
                 _engine.LogSending(c.Info, pending[..sent]);
@@ -570,11 +551,7 @@ internal sealed partial class SelectEngine
                 tls.Write(c.Output.WrittenMemory);
                 c.Output.Reset();
             }
-            int sent = c.Socket.Send(tls.Outgoing, SocketFlags.None, out SocketError error);
-            if (error is not (SocketError.Success or SocketError.WouldBlock))
-            {
-                throw new SocketException((int)error);
-            }
+            int sent = NonBlockingIo.Send(c.Socket, c.Descriptor, tls.Outgoing);
             if (sent > 0)
             {
                 tls.Consume(sent);
@@ -618,7 +595,7 @@ internal sealed partial class SelectEngine
             _connections.RemoveAt(_connections.Count - 1);
             _wheel.Remove(c);
             _engine.Closed(c.Tracked, c.Reason);
-            _selector.Unregister(c.Socket);
+            _selector.UnregisterClosing(c.Socket);
             CloseGracefully(c.Socket);
             c.Tls?.Dispose();
             // A descriptor came free: a loop paused for want of them may accept again.

@@ -29,7 +29,11 @@ internal sealed unsafe class EpollSelectorBackend : SelectorBackend
 
     public override void Change(Socket socket, int token, SelectorEvents from, SelectorEvents to) => Control(EPOLL_CTL_MOD, socket, token, Mask(to));
 
-    public override void Remove(Socket socket, int token, SelectorEvents events) => Control(EPOLL_CTL_DEL, socket, token, 0);
+    public override void Remove(Socket socket, int token, SelectorEvents events, bool closing)
+    {
+        // Closing the descriptor (it is never duplicated) takes it out of the epoll set: no system call for that.
+        if (!closing) Control(EPOLL_CTL_DEL, socket, token, 0);
+    }
 
     public override void Wait(List<(int Token, SelectorEvents Events)> ready, int timeoutMilliseconds)
     {

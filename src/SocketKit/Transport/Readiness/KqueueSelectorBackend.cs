@@ -52,7 +52,11 @@ internal sealed unsafe class KqueueSelectorBackend : SelectorBackend
         }
     }
 
-    public override void Remove(Socket socket, int token, SelectorEvents events) => Change(socket, token, events, SelectorEvents.None);
+    public override void Remove(Socket socket, int token, SelectorEvents events, bool closing)
+    {
+        // Closing the descriptor deletes its filters.
+        if (!closing) Change(socket, token, events, SelectorEvents.None);
+    }
 
     public override void Wait(List<(int Token, SelectorEvents Events)> ready, int timeoutMilliseconds)
     {

@@ -98,7 +98,10 @@ internal static unsafe partial class NativeReadiness
     public static partial int close(int fd);
 
     [LibraryImport("libc", SetLastError = true)]
-    public static partial int accept4(int sockfd, nint addr, nint addrlen, int flags);
+    public static partial nint recv(int sockfd, byte* buffer, nint length, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial nint send(int sockfd, byte* buffer, nint length, int flags);
 
     // <sys/resource.h>
     [StructLayout(LayoutKind.Sequential)]

@@ -42,7 +42,7 @@ internal sealed unsafe class PollSelectorBackend : SelectorBackend
         if (Windows) _windows[at].Events = Mask(to); else _unix[at].Events = Mask(to);
     }
 
-    public override void Remove(Socket socket, int token, SelectorEvents events)
+    public override void Remove(Socket socket, int token, SelectorEvents events, bool closing)
     {
         // The last entry takes the removed one's place.
         int at = _positions[token], last = --_count;

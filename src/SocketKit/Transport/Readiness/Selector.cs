@@ -117,7 +117,15 @@ public sealed class Selector<TData> : IDisposable
     }
 
     /// <summary>Forgets a socket; it is not closed. Unregister before closing: a closed descriptor may be reused at once.</summary>
-    public void Unregister(Socket socket)
+    public void Unregister(Socket socket) => Unregister(socket, closing: false);
+
+    /// <summary>
+    /// Forgets a socket that the caller closes right after, and that no other descriptor refers to: epoll and kqueue
+    /// drop it by themselves at the close, so no system call is made for it here.
+    /// </summary>
+    internal void UnregisterClosing(Socket socket) => Unregister(socket, closing: true);
+
+    private void Unregister(Socket socket, bool closing)
     {
         if (!_keys.Remove(socket, out SelectorKey<TData>? key))
         {
@@ -125,7 +133,7 @@ public sealed class Selector<TData> : IDisposable
         }
         _byToken[key.Token] = null;
         _freeTokens.Push(key.Token);
-        _backend.Remove(socket, key.Token, key.Events);
+        _backend.Remove(socket, key.Token, key.Events, closing);
     }
 
     /// <summary>The registration of a socket.</summary>

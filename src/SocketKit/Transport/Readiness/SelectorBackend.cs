@@ -48,7 +48,8 @@ internal abstract class SelectorBackend : IDisposable
 
     public abstract void Change(Socket socket, int token, SelectorEvents from, SelectorEvents to);
 
-    public abstract void Remove(Socket socket, int token, SelectorEvents events);
+    /// <summary>Stops watching <paramref name="socket"/>; <paramref name="closing"/>: it is about to be closed, which removes it from epoll and kqueue by itself.</summary>
+    public abstract void Remove(Socket socket, int token, SelectorEvents events, bool closing);
 
     /// <summary>Waits up to <paramref name="timeoutMilliseconds"/> (-1: no limit) and appends what is ready; a signal's interruption reports nothing.</summary>
     public abstract void Wait(List<(int Token, SelectorEvents Events)> ready, int timeoutMilliseconds);
