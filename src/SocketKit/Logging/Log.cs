@@ -9,8 +9,11 @@ namespace SocketKit.Logging;
 /// </summary>
 internal static partial class Log
 {
-    [LoggerMessage(1, LogLevel.Information, "Listening on {EndPoint} ({Engine} engine{Loops})")]
-    public static partial void Listening(ILogger logger, string endPoint, string engine, string loops);
+    [LoggerMessage(1, LogLevel.Information, "Listening on {EndPoint} ({Engine} engine)")]
+    public static partial void Listening(ILogger logger, string endPoint, string engine);
+
+    [LoggerMessage(30, LogLevel.Information, "Listening on {EndPoint} ({Engine} engine, {Loops} loops)")]
+    public static partial void ListeningOnLoops(ILogger logger, string endPoint, string engine, int loops);
 
     [LoggerMessage(2, LogLevel.Information, "Accepted connection {ConnectionId} from {Remote}")]
     public static partial void Accepted(ILogger logger, long connectionId, string remote);

@@ -46,8 +46,15 @@ public sealed class SocketServer : IAsyncDisposable
             EngineKind.Select => new SelectEngine(listener, options, handlerFactory, logger),
             _ => new AsyncEngine(listener, options, handlerFactory, logger),
         };
-        string loops = engine is SelectEngine { LoopCount: > 1 and var n } ? $", {n} loops" : "";
-        Log.Listening(logger, EndPoints.Format(listener.LocalEndPoint!), (options.Tls is null ? "" : "TLS over ") + options.Engine.ToString().ToLowerInvariant(), loops);
+        string where = EndPoints.Format(listener.LocalEndPoint!), how = (options.Tls is null ? "" : "TLS over ") + options.Engine.ToString().ToLowerInvariant();
+        if (engine is SelectEngine { LoopCount: > 1 and var loops })
+        {
+            Log.ListeningOnLoops(logger, where, how, loops);
+        }
+        else
+        {
+            Log.Listening(logger, where, how);
+        }
         return new SocketServer(listener, engine, logger);
     }
 
