@@ -48,9 +48,6 @@ internal sealed class BenchConnection : IDisposable
         return new BenchConnection(socket, stream);
     }
 
-    /// <summary>The plain socket under it, for a readiness loop to drive; null over TLS.</summary>
-    public Socket? PlainSocket => _tls is null ? _socket : null;
-
     public ValueTask SendAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken) =>
         _tls is null ? SendPlainAsync(bytes, cancellationToken) : _tls.WriteAsync(bytes, cancellationToken);
 

@@ -46,9 +46,8 @@ public static partial class LoadGenerator
             return tasks;
         }
 
-        private sealed class Echo(BenchConnection connection, Socket socket)
+        private sealed class Echo(Socket socket)
         {
-            public BenchConnection Connection { get; } = connection;
             public Socket Socket { get; } = socket;
             public SelectorKey<Echo>? Key { get; set; }
             public Stats? Stats { get; set; }
@@ -66,20 +65,13 @@ public static partial class LoadGenerator
             var open = new List<Echo>(connections);
             try
             {
-                // Connected as the task-per-connection load connects (bounded concurrency, retries on failure).
                 for (int i = 0; i < connections; i++)
                 {
-                    BenchConnection? connection = null;
-                    while (connection is null && !run.Token.IsCancellationRequested)
+                    if (Connect(run) is not { } socket)
                     {
-                        connection = ConnectAsync(run, first: true).GetAwaiter().GetResult();
+                        return; // The run ended before this one could connect.
                     }
-                    if (connection?.PlainSocket is not { } socket)
-                    {
-                        return;
-                    }
-                    socket.Blocking = false;
-                    open.Add(new Echo(connection, socket));
+                    open.Add(new Echo(socket));
                 }
                 run.GateAsync().GetAwaiter().GetResult();
                 foreach (Echo echo in open)
@@ -103,10 +95,56 @@ public static partial class LoadGenerator
             {
                 foreach (Echo echo in open)
                 {
-                    echo.Connection.Dispose();
+                    echo.Socket.Dispose();
                 }
             }
         }
+
+        /// <summary>
+        /// Connects without .NET's asynchronous socket engine: a socket it has once driven stays registered with its own
+        /// epoll thread, whose wake-ups for every message would keep thread-pool workers spinning beside the loops.
+        /// Failures are counted and retried, as the task-per-connection load does; null once the run has ended.
+        /// </summary>
+        private static Socket? Connect(Run run)
+        {
+            while (!run.Token.IsCancellationRequested && Stopwatch.GetTimestamp() < run.StopTimestamp)
+            {
+                Socket socket = Listeners.CreateStreamSocket(run.Options.EndPoint);
+                try
+                {
+                    Listeners.SetNoDelay(socket);
+                    socket.Blocking = false;
+                    try
+                    {
+                        socket.Connect(run.Options.EndPoint);
+                    }
+                    catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+                    {
+                        // Finished when writable; its outcome is the socket's pending error.
+                        if (!socket.Poll(ConnectTimeout, SelectMode.SelectWrite))
+                        {
+                            throw new SocketException((int)SocketError.TimedOut);
+                        }
+                        var error = (SocketError)(int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
+                        if (error != SocketError.Success)
+                        {
+                            throw new SocketException((int)error);
+                        }
+                    }
+                    run.Connected();
+                    return socket;
+                }
+                catch (SocketException ex)
+                {
+                    socket.Dispose();
+                    run.ConnectError(KindOf(ex));
+                    run.Token.WaitHandle.WaitOne(RetryPause);
+                }
+            }
+            return null;
+        }
+
+        private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
 
         private static void Service(Selector<Echo> selector, SelectorKey<Echo> key, SelectorEvents mask, byte[] payload, byte[] buffer, Run run)
         {
