@@ -17,6 +17,8 @@ public sealed record ServerLimits
     /// <summary>
     /// The most connections served at once. Default 10,000: half the 20,000 file descriptors a process may
     /// hold on a stock Linux machine, leaving room for the rest. A connection over it is closed at once and counted.
+    /// A server lowers it at start to what its descriptor limit allows (with those already open and a reserve for
+    /// the runtime kept back), and logs that it did.
     /// </summary>
     public int MaxConnections
     {
