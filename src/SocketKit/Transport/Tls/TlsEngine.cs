@@ -1,9 +1,7 @@
-using System.Buffers;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
-using SocketKit.Logging;
 
 namespace SocketKit.Transport.Tls;
 
@@ -25,17 +23,16 @@ internal sealed class TlsEngine : TaskPerConnectionEngine
         _tls = tls;
     }
 
-    protected override async Task<ConnectionCloseReason> ServeConnectionAsync(Socket socket, ServerConnection connection, CancellationToken token)
+    protected override async Task ServeConnectionAsync(Socket socket, ConnectionDriver driver, CancellationToken token)
     {
-        ConnectionInfo info = connection.Info;
         await using var stream = new SslStream(new NetworkStream(socket, ownsSocket: false));
-        if (!await HandshakeAsync(stream, info, token))
+        if (!await HandshakeAsync(stream, driver.Info, token))
         {
-            return ConnectionCloseReason.Failed;
+            driver.Finish(ConnectionCloseReason.Failed);
+            return;
         }
-        IConnectionHandler handler = HandlerFactory(info);
-        var input = new ReceiveBuffer();
-        var output = new SendBuffer(Limits.MaxSendBufferBytes);
+        // The stream below does TLS: the driver sees plaintext only.
+        driver.Open();
         Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask<int>> send = async (piece, t) =>
         {
             await stream.WriteAsync(piece, t);
@@ -45,28 +42,17 @@ internal sealed class TlsEngine : TaskPerConnectionEngine
         while (true)
         {
             int n = await stream.ReadAsync(buffer, token);
-            NextStep step;
-            if (n == 0)
+            if (n == 0) driver.PeerFinished(); else driver.Received(buffer.AsMemory(0, n));
+            await SendAllAsync(driver, send, token);
+            if (!driver.IsDone && CloseIfDrained(driver.Tracked))
             {
-                step = input.Finish(handler, output);
+                driver.Finish(ConnectionCloseReason.ServerStopping);
             }
-            else
-            {
-                step = Deliver(connection, handler, input, buffer.AsMemory(0, n), output);
-            }
-            if (output.WrittenCount > 0)
-            {
-                await SendAllAsync(connection, output, send, token);
-            }
-            ConnectionCloseReason? end = n == 0 ? ConnectionCloseReason.PeerClosed
-                : step == NextStep.CloseAfterSending ? ConnectionCloseReason.Done
-                : CloseIfDrained(connection) ? ConnectionCloseReason.ServerStopping
-                : null;
-            if (end is { } reason)
+            if (driver.IsDone)
             {
                 // close_notify first, then FIN after the last byte, as a plain connection would end.
                 await stream.ShutdownAsync();
-                return reason;
+                return;
             }
         }
     }

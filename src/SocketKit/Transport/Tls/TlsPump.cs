@@ -83,6 +83,9 @@ public sealed partial class TlsPump : IDisposable
     /// <summary>The ciphertext waiting to go out on the socket; call <see cref="Consume"/> with what the socket took.</summary>
     public ReadOnlySpan<byte> Outgoing => _outbound.AsSpan(_outboundStart, _outboundEnd - _outboundStart);
 
+    /// <summary><see cref="Outgoing"/> as memory, for an engine whose send outlives a span.</summary>
+    internal ReadOnlyMemory<byte> OutgoingMemory => _outbound.AsMemory(_outboundStart, _outboundEnd - _outboundStart);
+
     /// <summary>How many ciphertext bytes are waiting to go out.</summary>
     public int OutgoingCount => _outboundEnd - _outboundStart;
 
