@@ -43,13 +43,16 @@ internal sealed class AsyncEngine : TaskPerConnectionEngine
                 ArrayPool<byte>.Shared.Return(buffer);
             }
             await SendAllAsync(driver, send, token);
-            if (driver.IsDone)
-            {
-                return;
-            }
-            if (CloseIfDrained(driver.Tracked))
+            if (!driver.IsDone && CloseIfDrained(driver.Tracked))
             {
                 driver.Finish(ConnectionCloseReason.ServerStopping);
+            }
+            if (driver.IsDone)
+            {
+                if (driver.SayGoodbye())
+                {
+                    await SendAllAsync(driver, send, token);
+                }
                 return;
             }
         }

@@ -106,6 +106,7 @@ internal sealed class BlockingEngine : ServerEngine
     {
         OnAccepted(connection.Info);
         var driver = new ConnectionDriver(this, connection);
+        using ITimer? handshake = driver.TimeHandshake();
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ReceiveSize);
         try
         {
@@ -125,6 +126,10 @@ internal sealed class BlockingEngine : ServerEngine
                     driver.Finish(connection.AbortReason!.Value);
                 }
             }
+            if (connection.AbortReason is null && driver.SayGoodbye())
+            {
+                SendAll(socket, driver);
+            }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -133,6 +138,7 @@ internal sealed class BlockingEngine : ServerEngine
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            driver.Dispose();
             Closed(connection, driver.CloseReason);
             CloseGracefully(socket);
             _running.Signal();

@@ -12,7 +12,7 @@ namespace SocketKit.Transport;
 /// closes the socket with <see cref="CloseReason"/>. Whatever it catches goes to <see cref="Fail"/>.
 /// </summary>
 /// <remarks>Not thread-safe: a connection is driven by one thread at a time.</remarks>
-internal sealed class ConnectionDriver
+internal sealed class ConnectionDriver : IDisposable
 {
     private readonly ServerEngine _engine;
     private readonly ReceiveBuffer _input = new();
@@ -25,12 +25,12 @@ internal sealed class ConnectionDriver
 
     /// <param name="engine">The engine serving it, for its counters, metrics and log.</param>
     /// <param name="tracked">The connection as the engine tracks it: its info, clock and abort reason.</param>
-    /// <param name="tls">The connection's TLS, or null for plain bytes (or where a stream below does TLS).</param>
-    public ConnectionDriver(ServerEngine engine, ServerConnection tracked, TlsPump? tls = null)
+    /// <remarks>With TLS in the server's options, the handshake starts here, on the thread that will first drive it.</remarks>
+    public ConnectionDriver(ServerEngine engine, ServerConnection tracked)
     {
         _engine = engine;
         Tracked = tracked;
-        Tls = tls;
+        Tls = engine.Options.Tls is { } tls ? TlsPump.ForServer(tls) : null;
         _output = new SendBuffer(engine.Limits.MaxSendBufferBytes);
     }
 
@@ -40,6 +40,9 @@ internal sealed class ConnectionDriver
 
     /// <summary>The connection's TLS, or null for plain bytes.</summary>
     public TlsPump? Tls { get; }
+
+    /// <summary>True while a TLS handshake is under way: read by a timer on another thread, a moment's staleness is harmless.</summary>
+    public bool IsHandshaking => Tls is { IsHandshaking: true };
 
     /// <summary>True once the conversation is over: the engine closes the socket as soon as nothing is pending.</summary>
     public bool IsDone { get; private set; }
@@ -55,6 +58,21 @@ internal sealed class ConnectionDriver
     /// <summary>Makes the connection's handler: called once, before any bytes move (a factory's failure is the engine's to <see cref="Fail"/>).</summary>
     public void Open() => _handler = _engine.HandlerFactory(Info);
 
+    /// <summary>
+    /// With TLS, on an engine that does not time the handshake itself: a timer on the server's clock that closes the
+    /// connection if its handshake is still under way after <see cref="Tls.TlsServerOptions.HandshakeTimeout"/>.
+    /// </summary>
+    public ITimer? TimeHandshake() => _engine.Options.Tls is { } tls && Tls is not null
+        ? _engine.Options.TimeProvider.CreateTimer(_ =>
+        {
+            if (IsHandshaking && Tracked.AbortReason is null)
+            {
+                _engine.LogHandshakeTimedOut(Info, tls.HandshakeTimeout);
+                Tracked.Abort(ConnectionCloseReason.Failed);
+            }
+        }, null, tls.HandshakeTimeout, Timeout.InfiniteTimeSpan)
+        : null;
+
     /// <summary>Ends the conversation for <paramref name="reason"/>: what is pending still goes out first.</summary>
     public void Finish(ConnectionCloseReason reason)
     {
@@ -67,6 +85,7 @@ internal sealed class ConnectionDriver
     {
         if (Tls is { } tls)
         {
+            tls.Adopt();
             tls.Feed(bytes.Span);
             ReceivedTls(tls, ended: false);
             return;
@@ -84,6 +103,7 @@ internal sealed class ConnectionDriver
     {
         if (Tls is { } tls)
         {
+            tls.Adopt();
             tls.FeedEnd();
             ReceivedTls(tls, ended: true);
             return;
@@ -145,6 +165,7 @@ internal sealed class ConnectionDriver
         {
             return _output.WrittenMemory[_sent..];
         }
+        tls.Adopt();
         if (_output.WrittenCount > 0)
         {
             tls.Write(_output.WrittenMemory);
@@ -221,8 +242,16 @@ internal sealed class ConnectionDriver
         {
             return false;
         }
+        tls.Adopt();
         tls.Close();
         return HasPending;
+    }
+
+    /// <summary>The connection is closed: its TLS (if any) lets go of its buffers.</summary>
+    public void Dispose()
+    {
+        Tls?.Adopt();
+        Tls?.Dispose();
     }
 
     /// <summary>

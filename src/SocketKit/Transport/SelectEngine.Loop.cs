@@ -263,7 +263,7 @@ internal sealed partial class SelectEngine
             }
             _engine.OnAccepted(tracked.Info);
             ServerOptions options = _engine.Options;
-            var driver = new ConnectionDriver(_engine, tracked, options.Tls is { } tls ? TlsPump.ForServer(tls) : null);
+            var driver = new ConnectionDriver(_engine, tracked);
             driver.Open();
             var connection = new Connection(socket, driver)
             {
@@ -441,7 +441,7 @@ internal sealed partial class SelectEngine
             _engine.Closed(c.Tracked, c.Driver.CloseReason);
             _selector.UnregisterClosing(c.Socket);
             CloseGracefully(c.Socket);
-            c.Driver.Tls?.Dispose();
+            c.Driver.Dispose();
             // A descriptor came free: a loop paused for want of them may accept again.
             ResumeAccepting();
         }

@@ -50,7 +50,7 @@ internal abstract class ServerEngine
 
     protected Socket Listener { get; }
 
-    protected ServerOptions Options { get; }
+    internal ServerOptions Options { get; }
 
     internal ServerLimits Limits => Options.Limits;
 
@@ -297,7 +297,7 @@ internal abstract class ServerEngine
     }
 
     /// <summary>A peer that did not finish its TLS handshake in time: the same words on every engine.</summary>
-    protected void LogHandshakeTimedOut(ConnectionInfo connection, TimeSpan timeout) =>
+    internal void LogHandshakeTimedOut(ConnectionInfo connection, TimeSpan timeout) =>
         Log.ConnectionFailed(Logger, connection.Id, connection.Remote, $"no TLS handshake within {Durations.Format(timeout)}");
 
     /// <summary>A TLS handshake that failed (a bad hello, an alert, a broken connection): the same words on every engine.</summary>

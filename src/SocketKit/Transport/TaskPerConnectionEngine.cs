@@ -6,8 +6,8 @@ namespace SocketKit.Transport;
 
 /// <summary>
 /// An engine that accepts asynchronously and serves each connection as a task of its own: the accept loop, how a
-/// connection is woken (its operations are cancelled), how its failures are told apart, and how it ends. The async
-/// engine serves a socket this way, the TLS engine an <see cref="System.Net.Security.SslStream"/>.
+/// connection is woken (its operations are cancelled), and how it ends; its bytes go through a
+/// <see cref="ConnectionDriver"/>, TLS included.
 /// </summary>
 internal abstract class TaskPerConnectionEngine : ServerEngine
 {
@@ -113,6 +113,7 @@ internal abstract class TaskPerConnectionEngine : ServerEngine
         if (connection.AbortReason is not null) cancel.Cancel(); // Aborted before Wake was set.
         OnAccepted(connection.Info);
         var driver = new ConnectionDriver(this, connection);
+        using ITimer? handshake = driver.TimeHandshake();
         try
         {
             await ServeConnectionAsync(socket, driver, cancel.Token);
@@ -124,6 +125,7 @@ internal abstract class TaskPerConnectionEngine : ServerEngine
         finally
         {
             connection.Wake = null;
+            driver.Dispose();
             Closed(connection, driver.CloseReason);
             CloseGracefully(socket);
             _connections.TryRemove(connection.Info.Id, out _);
