@@ -19,11 +19,9 @@ internal sealed class AsyncEngine : TaskPerConnectionEngine
     {
     }
 
-    protected override async Task<ConnectionCloseReason> ServeConnectionAsync(Socket socket, ServerConnection connection, CancellationToken token)
+    protected override async Task ServeConnectionAsync(Socket socket, ConnectionDriver driver, CancellationToken token)
     {
-        IConnectionHandler handler = HandlerFactory(connection.Info);
-        var input = new ReceiveBuffer();
-        var output = new SendBuffer(Limits.MaxSendBufferBytes);
+        driver.Open();
         Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask<int>> send = (piece, t) => socket.SendAsync(piece, SocketFlags.None, t);
         bool moreLikely = false;
         while (true)
@@ -33,41 +31,29 @@ internal sealed class AsyncEngine : TaskPerConnectionEngine
                 await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, token);
             }
             byte[] buffer = ArrayPool<byte>.Shared.Rent(ReceiveSize);
-            NextStep step;
-            int n;
             try
             {
-                n = await socket.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, token);
+                int n = await socket.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, token);
                 // A full buffer means the peer is streaming: read again at once rather than wait with a zero-byte read.
                 moreLikely = n == buffer.Length;
-                if (n == 0)
-                {
-                    step = input.Finish(handler, output);
-                }
-                else
-                {
-                    step = Deliver(connection, handler, input, buffer.AsMemory(0, n), output);
-                }
+                if (n == 0) driver.PeerFinished(); else driver.Received(buffer.AsMemory(0, n));
             }
             finally
             {
                 ArrayPool<byte>.Shared.Return(buffer);
             }
-            if (output.WrittenCount > 0)
+            await SendAllAsync(driver, send, token);
+            if (!driver.IsDone && CloseIfDrained(driver.Tracked))
             {
-                await SendAllAsync(connection, output, send, token);
+                driver.Finish(ConnectionCloseReason.ServerStopping);
             }
-            if (n == 0)
+            if (driver.IsDone)
             {
-                return ConnectionCloseReason.PeerClosed;
-            }
-            if (step == NextStep.CloseAfterSending)
-            {
-                return ConnectionCloseReason.Done;
-            }
-            if (CloseIfDrained(connection))
-            {
-                return ConnectionCloseReason.ServerStopping;
+                if (driver.SayGoodbye())
+                {
+                    await SendAllAsync(driver, send, token);
+                }
+                return;
             }
         }
     }

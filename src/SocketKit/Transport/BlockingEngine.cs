@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using SocketKit.Logging;
 
 namespace SocketKit.Transport;
 
@@ -105,88 +104,55 @@ internal sealed class BlockingEngine : ServerEngine
 
     private void Serve(Socket socket, ServerConnection connection)
     {
-        ConnectionInfo info = connection.Info;
-        OnAccepted(info);
-        ConnectionCloseReason reason = ConnectionCloseReason.PeerClosed;
+        OnAccepted(connection.Info);
+        var driver = new ConnectionDriver(this, connection);
+        using ITimer? handshake = driver.TimeHandshake();
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ReceiveSize);
         try
         {
-            IConnectionHandler handler = HandlerFactory(info);
-            var input = new ReceiveBuffer();
-            var output = new SendBuffer(Limits.MaxSendBufferBytes);
-            while (true)
+            driver.Open();
+            while (!driver.IsDone)
             {
                 int n = socket.Receive(buffer);
                 if (connection.AbortReason is { } aborted)
                 {
-                    reason = aborted;
+                    driver.Finish(aborted);
                     break;
                 }
-                if (n == 0)
+                if (n == 0) driver.PeerFinished(); else driver.Received(buffer.AsMemory(0, n));
+                SendAll(socket, driver);
+                if (!driver.IsDone && (CloseIfDrained(connection) || connection.AbortReason is not null))
                 {
-                    input.Finish(handler, output);
-                    SendAll(socket, connection, output);
-                    break;
-                }
-                NextStep step = Deliver(connection, handler, input, buffer.AsMemory(0, n), output);
-                SendAll(socket, connection, output);
-                if (step == NextStep.CloseAfterSending)
-                {
-                    reason = ConnectionCloseReason.Done;
-                    break;
-                }
-                if (CloseIfDrained(connection) || connection.AbortReason is not null)
-                {
-                    reason = connection.AbortReason!.Value;
-                    break;
+                    driver.Finish(connection.AbortReason!.Value);
                 }
             }
-        }
-        catch (SendBufferFullException)
-        {
-            reason = ConnectionCloseReason.SendBufferFull;
-        }
-        catch (SocketException ex)
-        {
-            reason = connection.AbortReason ?? ConnectionCloseReason.Failed;
-            if (connection.AbortReason is null) LogFailure(info, ex);
-        }
-        catch (ObjectDisposedException)
-        {
-            reason = connection.AbortReason ?? ConnectionCloseReason.ServerStopping;
+            if (connection.AbortReason is null && driver.SayGoodbye())
+            {
+                SendAll(socket, driver);
+            }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // A handler's bug ends its own connection, never the server.
-            reason = ConnectionCloseReason.Failed;
-            Log.HandlerFailed(Logger, info.Id, info.Remote, $"{ex.GetType().Name}: {ex.Message}");
+            driver.Fail(ex);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            Closed(connection, reason);
+            driver.Dispose();
+            Closed(connection, driver.CloseReason);
             CloseGracefully(socket);
             _running.Signal();
         }
     }
 
-    private void SendAll(Socket socket, ServerConnection connection, SendBuffer output)
+    /// <summary>sendall: a piece at a time, so the heartbeat sees a slow reader's progress between them.</summary>
+    private static void SendAll(Socket socket, ConnectionDriver driver)
     {
-        if (output.WrittenCount == 0)
+        while (driver.HasPending)
         {
-            return;
+            ReadOnlyMemory<byte> pending = driver.Pending();
+            driver.Sending();
+            driver.Sent(socket.Send(pending.Span[..Math.Min(SendPiece, pending.Length)]));
         }
-        Counters.Buffered(output.WrittenCount);
-        LogSending(connection.Info, output.WrittenSpan);
-        connection.Clock.SendStarted();
-        ReadOnlySpan<byte> pending = output.WrittenSpan;
-        while (!pending.IsEmpty)
-        {
-            int sent = socket.Send(pending[..Math.Min(SendPiece, pending.Length)]);
-            connection.Clock.Sent(sent);
-            pending = pending[sent..];
-        }
-        output.Reset();
-        connection.Clock.SendDone();
     }
 }

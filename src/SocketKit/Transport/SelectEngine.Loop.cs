@@ -7,32 +7,21 @@ namespace SocketKit.Transport;
 
 internal sealed partial class SelectEngine
 {
-    /// <summary>One connection, owned by the loop that accepted it.</summary>
-    private sealed class Connection(Socket socket, ServerConnection tracked, IConnectionHandler handler, int sendLimit) : TimerWheelEntry
+    /// <summary>One connection, owned by the loop that accepted it: its socket, and the driver its bytes go through.</summary>
+    private sealed class Connection(Socket socket, ConnectionDriver driver) : TimerWheelEntry
     {
         public Socket Socket { get; } = socket;
         /// <summary>The socket's descriptor, read once: only this loop uses and closes the socket.</summary>
         public int Descriptor { get; } = (int)socket.Handle;
-        public ServerConnection Tracked { get; } = tracked;
-        public ConnectionInfo Info => Tracked.Info;
-        public IConnectionHandler Handler { get; } = handler;
-        public ReceiveBuffer Input { get; } = new();
-        public SendBuffer Output { get; } = new(sendLimit);
+        public ConnectionDriver Driver { get; } = driver;
+        public ServerConnection Tracked => Driver.Tracked;
+        public ConnectionInfo Info => Driver.Info;
         public SelectorKey<Connection?>? Key { get; set; }
         /// <summary>Where it is in its loop's list of connections.</summary>
         public int Slot { get; set; }
-        public int Sent { get; set; }
-        public bool WaitingOnReader { get; set; }
-        public bool Closing { get; set; }
         public bool IsClosed { get; set; }
-        public ConnectionCloseReason Reason { get; set; } = ConnectionCloseReason.PeerClosed;
-        /// <summary>The connection's TLS, or null for plain bytes.</summary>
-        public TlsPump? Tls { get; init; }
         /// <summary>With TLS, when the handshake must be done by (a <see cref="TimeProvider"/> timestamp).</summary>
         public long HandshakeDeadline { get; init; }
-
-        /// <summary>Bytes still to go out on the socket: the handler's not yet sent, or (with TLS) plaintext not yet encrypted and records not yet sent.</summary>
-        public bool HasPending => Tls is null ? Output.WrittenCount > Sent : Output.WrittenCount > 0 || Tls.OutgoingCount > 0;
     }
 
     /// <summary>
@@ -166,7 +155,7 @@ internal sealed partial class SelectEngine
             {
                 for (int i = _connections.Count - 1; i >= 0; i--)
                 {
-                    _connections[i].Reason = ConnectionCloseReason.ServerStopping;
+                    _connections[i].Driver.Finish(ConnectionCloseReason.ServerStopping);
                     Close(_connections[i]);
                 }
                 if (_listening || _acceptPaused)
@@ -274,9 +263,10 @@ internal sealed partial class SelectEngine
             }
             _engine.OnAccepted(tracked.Info);
             ServerOptions options = _engine.Options;
-            var connection = new Connection(socket, tracked, _engine.HandlerFactory(tracked.Info), _engine.Limits.MaxSendBufferBytes)
+            var driver = new ConnectionDriver(_engine, tracked);
+            driver.Open();
+            var connection = new Connection(socket, driver)
             {
-                Tls = options.Tls is { } tls ? TlsPump.ForServer(tls) : null,
                 HandshakeDeadline = options.Tls is { } timed ? Time.GetTimestamp() + Ticks(timed.HandshakeTimeout) : 0,
                 Slot = _connections.Count,
             };
@@ -291,7 +281,7 @@ internal sealed partial class SelectEngine
         private static long NextDeadline(Connection c)
         {
             long due = c.Tracked.Clock.NextCheckAt;
-            return c.Tls is { IsHandshaking: true } ? Math.Min(due, c.HandshakeDeadline) : due;
+            return c.Driver.Tls is { IsHandshaking: true } ? Math.Min(due, c.HandshakeDeadline) : due;
         }
 
         /// <summary>
@@ -324,7 +314,7 @@ internal sealed partial class SelectEngine
             {
                 // Once: a connection that becomes idle later is closed as its last response goes out.
                 _drainSwept = true;
-                CloseAll(c => c.Tracked.Clock.IsIdle && !c.HasPending, ConnectionCloseReason.ServerStopping);
+                CloseAll(c => c.Tracked.Clock.IsIdle && !c.Driver.HasPending, ConnectionCloseReason.ServerStopping);
             }
             _due.Clear();
             _wheel.Advance(now, _due);
@@ -335,16 +325,16 @@ internal sealed partial class SelectEngine
                 {
                     continue;
                 }
-                if (c.Tls is { IsHandshaking: true } && now >= c.HandshakeDeadline && _engine.Options.Tls is { } tls)
+                if (c.Driver.Tls is { IsHandshaking: true } && now >= c.HandshakeDeadline && _engine.Options.Tls is { } tls)
                 {
                     _engine.LogHandshakeTimedOut(c.Info, tls.HandshakeTimeout);
-                    c.Reason = ConnectionCloseReason.Failed;
+                    c.Driver.Finish(ConnectionCloseReason.Failed);
                     Close(c);
                 }
                 else if (c.Tracked.Clock.Check() is { } reason)
                 {
                     c.Tracked.Abort(reason);
-                    c.Reason = reason;
+                    c.Driver.Finish(reason);
                     Close(c);
                 }
                 else
@@ -361,47 +351,41 @@ internal sealed partial class SelectEngine
                 if (i < _connections.Count && _connections[i] is var c && which(c))
                 {
                     c.Tracked.Abort(reason);
-                    c.Reason = reason;
+                    c.Driver.Finish(reason);
                     Close(c);
                 }
             }
         }
 
+        /// <summary>Moves the bytes a readiness allows between the socket and the connection's driver, then waits for what comes next.</summary>
         private void Service(Connection c, SelectorEvents mask)
         {
+            ConnectionDriver d = c.Driver;
             try
             {
-                if ((mask & SelectorEvents.Read) != 0 && !c.Closing)
+                if ((mask & SelectorEvents.Read) != 0 && !d.IsDone)
                 {
                     Read(c);
                 }
-                if (c.HasPending)
+                if (d.HasPending)
                 {
                     Flush(c);
                 }
-                if (c.Tls is not null && !c.HasPending && !c.Closing && _engine.CloseIfDrained(c.Tracked))
+                if (!d.HasPending && !d.IsDone && _engine.CloseIfDrained(d.Tracked))
                 {
-                    c.Reason = ConnectionCloseReason.ServerStopping;
-                    c.Closing = true;
+                    d.Finish(ConnectionCloseReason.ServerStopping);
                 }
-                if (c.Closing && c.Tls is { } tls && !c.HasPending)
+                if (d.IsDone && d.SayGoodbye())
                 {
-                    // close_notify once the last response is out, before the FIN, as the other engines end a TLS connection.
-                    tls.Close();
-                    if (c.HasPending) Flush(c);
+                    Flush(c);
                 }
-                if (c.HasPending)
+                if (d.HasPending)
                 {
                     // Back-pressure: wait until the peer takes these bytes before reading more.
                     _selector.Modify(c.Key!, SelectorEvents.Write);
                 }
-                else if (c.Closing)
+                else if (d.IsDone)
                 {
-                    Close(c);
-                }
-                else if (_engine.CloseIfDrained(c.Tracked))
-                {
-                    c.Reason = ConnectionCloseReason.ServerStopping;
                     Close(c);
                 }
                 else
@@ -413,29 +397,10 @@ internal sealed partial class SelectEngine
                     Reschedule(c);
                 }
             }
-            catch (SendBufferFullException)
-            {
-                c.Reason = ConnectionCloseReason.SendBufferFull;
-                Close(c);
-            }
-            catch (SocketException ex)
-            {
-                c.Reason = ConnectionCloseReason.Failed;
-                _engine.LogFailure(c.Info, ex);
-                Close(c);
-            }
-            catch (IOException ex) when (c.Tls is not null)
-            {
-                // A TLS record that cannot be read (corrupt, cut short, an alert): the same words as the other engines.
-                c.Reason = ConnectionCloseReason.Failed;
-                Log.ConnectionFailed(_engine.Logger, c.Info.Id, c.Info.Remote, ex.Message);
-                Close(c);
-            }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                // A handler's bug ends its own connection, never the loop that serves the others.
-                c.Reason = ConnectionCloseReason.Failed;
-                Log.HandlerFailed(_engine.Logger, c.Info.Id, c.Info.Remote, $"{ex.GetType().Name}: {ex.Message}");
+                // Its own connection only, never the loop that serves the others.
+                d.Fail(ex);
                 Close(c);
             }
         }
@@ -443,142 +408,21 @@ internal sealed partial class SelectEngine
         private void Read(Connection c)
         {
             int n = NonBlockingIo.Receive(c.Socket, c.Descriptor, _buffer);
-            if (n < 0)
+            if (n > 0)
             {
-                return; // Nothing after all.
+                c.Driver.Received(_buffer.AsMemory(0, n));
             }
-            if (c.Tls is not null)
+            else if (n == 0)
             {
-                ReadTls(c, c.Tls, n);
-                return;
+                c.Driver.PeerFinished();
             }
-            NextStep step;
-            if (n == 0)
-            {
-                step = c.Input.Finish(c.Handler, c.Output);
-                c.Closing = true;
-            }
-            else
-            {
-                step = _engine.Deliver(c.Tracked, c.Handler, c.Input, _buffer.AsMemory(0, n), c.Output);
-            }
-            if (c.Output.WrittenCount > 0)
-            {
-                _engine.Counters.Buffered(c.Output.WrittenCount);
-            }
-            if (step == NextStep.CloseAfterSending)
-            {
-                c.Closing = true;
-                if (n > 0) c.Reason = ConnectionCloseReason.Done;
-            }
+            // Below 0: nothing after all.
         }
 
-        /// <summary>Hands the ciphertext just read to the connection's pump, and the plaintext that comes out to the handler.</summary>
-        private void ReadTls(Connection c, TlsPump tls, int n)
+        private static void Flush(Connection c)
         {
-            if (n == 0) tls.FeedEnd(); else tls.Feed(_buffer.AsSpan(0, n));
-            if (!tls.IsAuthenticated)
-            {
-                if (tls.HandshakeFailure is { } failure)
-                {
-                    _engine.LogHandshakeFailed(c.Info, failure);
-                    c.Reason = ConnectionCloseReason.Failed;
-                    c.Closing = true;
-                }
-                else if (n == 0)
-                {
-                    c.Closing = true;
-                }
-                return; // Its own records (if any) go out through Flush.
-            }
-            NextStep step = NextStep.Receive;
-            while (step == NextStep.Receive && tls.TryRead(out ReadOnlyMemory<byte> plaintext))
-            {
-                step = _engine.Deliver(c.Tracked, c.Handler, c.Input, plaintext, c.Output);
-            }
-            if (step == NextStep.Receive && tls.PeerClosed)
-            {
-                c.Input.Finish(c.Handler, c.Output);
-                c.Closing = true;
-            }
-            else if (step == NextStep.CloseAfterSending)
-            {
-                c.Closing = true;
-                c.Reason = ConnectionCloseReason.Done;
-            }
-            if (c.Output.WrittenCount > 0)
-            {
-                _engine.Counters.Buffered(c.Output.WrittenCount);
-            }
-            if (n == 0 && !c.Closing)
-            {
-                // The TCP stream ended between records without close_notify; nothing more can arrive.
-                c.Input.Finish(c.Handler, c.Output);
-                c.Closing = true;
-            }
-        }
-
-        private void Flush(Connection c)
-        {
-            if (c.Tls is { } tls)
-            {
-                FlushTls(c, tls);
-                return;
-            }
-            ReadOnlySpan<byte> pending = c.Output.WrittenSpan[c.Sent..];
-            int sent = NonBlockingIo.Send(c.Socket, c.Descriptor, pending);
-            if (sent > 0)
-            {
-                _engine.LogSending(c.Info, pending[..sent]);
-                c.Sent += sent;
-                if (c.WaitingOnReader) c.Tracked.Clock.Sent(sent);
-            }
-            bool allSent = c.Sent == c.Output.WrittenCount;
-            if (allSent)
-            {
-                c.Output.Reset();
-                c.Sent = 0;
-            }
-            TimeReader(c, allSent);
-        }
-
-        /// <summary>Encrypts what the handler wrote, then sends records as the socket takes them; the clock is timed as for plain bytes.</summary>
-        private void FlushTls(Connection c, TlsPump tls)
-        {
-            if (c.Output.WrittenCount > 0)
-            {
-                _engine.LogSending(c.Info, c.Output.WrittenSpan);
-                tls.Write(c.Output.WrittenMemory);
-                c.Output.Reset();
-            }
-            int sent = NonBlockingIo.Send(c.Socket, c.Descriptor, tls.Outgoing);
-            if (sent > 0)
-            {
-                tls.Consume(sent);
-                if (c.WaitingOnReader) c.Tracked.Clock.Sent(sent);
-            }
-            TimeReader(c, allSent: tls.OutgoingCount == 0);
-        }
-
-        /// <summary>
-        /// The server waits on the reader from the first send the socket does not take whole until all is out: only that
-        /// time is timed against the reader's rate, so responses the kernel takes at once never trip it.
-        /// </summary>
-        private static void TimeReader(Connection c, bool allSent)
-        {
-            if (allSent)
-            {
-                if (c.WaitingOnReader)
-                {
-                    c.WaitingOnReader = false;
-                    c.Tracked.Clock.SendDone();
-                }
-            }
-            else if (!c.WaitingOnReader)
-            {
-                c.WaitingOnReader = true;
-                c.Tracked.Clock.SendStarted();
-            }
+            int sent = NonBlockingIo.Send(c.Socket, c.Descriptor, c.Driver.Pending().Span);
+            c.Driver.Sent(Math.Max(sent, 0));
         }
 
         private void Close(Connection c)
@@ -594,10 +438,10 @@ internal sealed partial class SelectEngine
             last.Slot = c.Slot;
             _connections.RemoveAt(_connections.Count - 1);
             _wheel.Remove(c);
-            _engine.Closed(c.Tracked, c.Reason);
+            _engine.Closed(c.Tracked, c.Driver.CloseReason);
             _selector.UnregisterClosing(c.Socket);
             CloseGracefully(c.Socket);
-            c.Tls?.Dispose();
+            c.Driver.Dispose();
             // A descriptor came free: a loop paused for want of them may accept again.
             ResumeAccepting();
         }

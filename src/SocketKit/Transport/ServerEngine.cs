@@ -50,9 +50,9 @@ internal abstract class ServerEngine
 
     protected Socket Listener { get; }
 
-    protected ServerOptions Options { get; }
+    internal ServerOptions Options { get; }
 
-    protected ServerLimits Limits => Options.Limits;
+    internal ServerLimits Limits => Options.Limits;
 
     protected ServerTimeouts Timeouts => Options.Timeouts;
 
@@ -70,9 +70,9 @@ internal abstract class ServerEngine
     /// <summary>True once the server has accepted as many connections as it was told to serve.</summary>
     protected bool AcceptedAll => Options.StopAfterConnections is int limit && Counters.ConnectionsAccepted >= limit;
 
-    protected Func<ConnectionInfo, IConnectionHandler> HandlerFactory { get; }
+    internal Func<ConnectionInfo, IConnectionHandler> HandlerFactory { get; }
 
-    protected ILogger Logger { get; }
+    internal ILogger Logger { get; }
 
     /// <summary>Serves until <paramref name="stopping"/> is cancelled, then drains: see <see cref="SocketServer.StopAsync"/>.</summary>
     public async Task RunAsync(CancellationToken stopping)
@@ -129,7 +129,7 @@ internal abstract class ServerEngine
     }
 
     /// <summary>After a response went out: while draining, an idle connection closes at once rather than at the next tick.</summary>
-    protected bool CloseIfDrained(ServerConnection connection) =>
+    internal bool CloseIfDrained(ServerConnection connection) =>
         Draining && connection.Clock.IsIdle && connection.Abort(ConnectionCloseReason.ServerStopping);
 
     /// <summary>Applies the connection limit to a socket just accepted: false (and the socket closed, counted and logged) when it is over.</summary>
@@ -277,7 +277,7 @@ internal abstract class ServerEngine
     /// Hands bytes that arrived to the handler, logged; then tells the connection's clock where its conversation
     /// stands (between requests, in a header, in content), which decides the timeout that applies next.
     /// </summary>
-    protected NextStep Deliver(ServerConnection connection, IConnectionHandler handler, ReceiveBuffer input, ReadOnlyMemory<byte> bytes, IBufferWriter<byte> output)
+    internal NextStep Deliver(ServerConnection connection, IConnectionHandler handler, ReceiveBuffer input, ReadOnlyMemory<byte> bytes, IBufferWriter<byte> output)
     {
         LogReceived(connection.Info, bytes.Span);
         NextStep step = input.Feed(handler, bytes, output);
@@ -285,7 +285,7 @@ internal abstract class ServerEngine
         return step;
     }
 
-    protected void LogReceived(ConnectionInfo connection, ReadOnlySpan<byte> bytes)
+    private void LogReceived(ConnectionInfo connection, ReadOnlySpan<byte> bytes)
     {
         Counters.Received(bytes.Length);
         Metrics.Received(_port, bytes.Length);
@@ -297,14 +297,14 @@ internal abstract class ServerEngine
     }
 
     /// <summary>A peer that did not finish its TLS handshake in time: the same words on every engine.</summary>
-    protected void LogHandshakeTimedOut(ConnectionInfo connection, TimeSpan timeout) =>
+    internal void LogHandshakeTimedOut(ConnectionInfo connection, TimeSpan timeout) =>
         Log.ConnectionFailed(Logger, connection.Id, connection.Remote, $"no TLS handshake within {Durations.Format(timeout)}");
 
     /// <summary>A TLS handshake that failed (a bad hello, an alert, a broken connection): the same words on every engine.</summary>
-    protected void LogHandshakeFailed(ConnectionInfo connection, Exception failure) =>
+    internal void LogHandshakeFailed(ConnectionInfo connection, Exception failure) =>
         Log.ConnectionFailed(Logger, connection.Id, connection.Remote, $"TLS handshake failed: {TlsStreams.DescribeClientFailure(failure)}");
 
-    protected void LogSending(ConnectionInfo connection, ReadOnlySpan<byte> bytes)
+    internal void LogSending(ConnectionInfo connection, ReadOnlySpan<byte> bytes)
     {
         Metrics.Sent(_port, bytes.Length);
         Log.Sending(Logger, connection.Id, bytes.Length);
@@ -315,7 +315,7 @@ internal abstract class ServerEngine
     }
 
     /// <summary>Logs a failed connection; resets are the peer's business and logged quietly.</summary>
-    protected void LogFailure(ConnectionInfo connection, SocketException ex)
+    internal void LogFailure(ConnectionInfo connection, SocketException ex)
     {
         if (ex.SocketErrorCode is SocketError.ConnectionReset or SocketError.Shutdown or SocketError.ConnectionAborted)
         {

@@ -39,8 +39,8 @@ public sealed class SocketServer : IAsyncDisposable
         logger ??= NullLogger.Instance;
         options = options with { DescriptorLimit = DescriptorLimit.Raise() };
         Socket listener = Listeners.Listen(options.EndPoint, options.Backlog, options.ReusePort);
-        // The select engine serves TLS itself, through a TlsPump per connection; the others hand it to TlsEngine's SslStreams.
-        ServerEngine engine = options.Tls is { } tls && options.Engine != EngineKind.Select ? new Tls.TlsEngine(listener, options, tls, handlerFactory, logger) : options.Engine switch
+        // Every engine serves TLS the same way: each connection's driver puts a TlsPump between the socket and the handler.
+        ServerEngine engine = options.Engine switch
         {
             EngineKind.Blocking => new BlockingEngine(listener, options, handlerFactory, logger),
             EngineKind.Select => new SelectEngine(listener, options, handlerFactory, logger),

@@ -1,14 +1,13 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using SocketKit.Logging;
 
 namespace SocketKit.Transport;
 
 /// <summary>
 /// An engine that accepts asynchronously and serves each connection as a task of its own: the accept loop, how a
-/// connection is woken (its operations are cancelled), how its failures are told apart, and how it ends. The async
-/// engine serves a socket this way, the TLS engine an <see cref="System.Net.Security.SslStream"/>.
+/// connection is woken (its operations are cancelled), and how it ends; its bytes go through a
+/// <see cref="ConnectionDriver"/>, TLS included.
 /// </summary>
 internal abstract class TaskPerConnectionEngine : ServerEngine
 {
@@ -83,78 +82,53 @@ internal abstract class TaskPerConnectionEngine : ServerEngine
     }
 
     /// <summary>
-    /// Serves one connection until it ends, returning why it ended in an orderly way; the connection's operations take
-    /// <paramref name="token"/>, which is cancelled when the heartbeat or the drain closes it. Failures are thrown.
+    /// Serves one connection through <paramref name="driver"/> until it is done (why is the driver's to say); the
+    /// connection's operations take <paramref name="token"/>, which is cancelled when the heartbeat or the drain closes
+    /// it. Failures are thrown.
     /// </summary>
-    protected abstract Task<ConnectionCloseReason> ServeConnectionAsync(Socket socket, ServerConnection connection, CancellationToken token);
+    protected abstract Task ServeConnectionAsync(Socket socket, ConnectionDriver driver, CancellationToken token);
 
     /// <summary>
-    /// Sends what the handler wrote, a piece at a time so the connection's clock sees the reader's progress;
+    /// Sends what the driver has pending, a piece at a time so the connection's clock sees the reader's progress;
     /// <paramref name="send"/> sends one piece and says how many bytes of it went.
     /// </summary>
-    protected async Task SendAllAsync(ServerConnection connection, SendBuffer output, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask<int>> send, CancellationToken token)
+    protected static async Task SendAllAsync(ConnectionDriver driver, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask<int>> send, CancellationToken token)
     {
-        Counters.Buffered(output.WrittenCount);
-        LogSending(connection.Info, output.WrittenSpan);
-        connection.Clock.SendStarted();
-        ReadOnlyMemory<byte> pending = output.WrittenMemory;
-        while (!pending.IsEmpty)
+        while (driver.HasPending)
         {
-            int sent = await send(pending[..Math.Min(SendPiece, pending.Length)], token);
-            connection.Clock.Sent(sent);
-            pending = pending[sent..];
+            ReadOnlyMemory<byte> pending = driver.Pending();
+            driver.Sending();
+            driver.Sent(await send(pending[..Math.Min(SendPiece, pending.Length)], token));
         }
-        output.Reset();
-        connection.Clock.SendDone();
     }
 
     private async Task ServeAsync(Socket socket, ServerConnection connection)
     {
         await Task.Yield(); // Let the accept loop go on at once.
-        ConnectionInfo info = connection.Info;
         using var cancel = new CancellationTokenSource();
         connection.Wake = () =>
         {
             try { cancel.Cancel(); } catch (ObjectDisposedException) { }
         };
         if (connection.AbortReason is not null) cancel.Cancel(); // Aborted before Wake was set.
-        OnAccepted(info);
-        ConnectionCloseReason reason = ConnectionCloseReason.Failed; // What only an OutOfMemoryException leaves.
+        OnAccepted(connection.Info);
+        var driver = new ConnectionDriver(this, connection);
+        using ITimer? handshake = driver.TimeHandshake();
         try
         {
-            reason = await ServeConnectionAsync(socket, connection, cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            reason = connection.AbortReason ?? ConnectionCloseReason.ServerStopping;
-        }
-        catch (SendBufferFullException)
-        {
-            reason = ConnectionCloseReason.SendBufferFull;
-        }
-        catch (Exception ex) when (ex is SocketException or IOException { InnerException: SocketException })
-        {
-            reason = connection.AbortReason ?? ConnectionCloseReason.Failed;
-            if (connection.AbortReason is null) LogFailure(info, ex as SocketException ?? (SocketException)ex.InnerException!);
-        }
-        catch (IOException ex)
-        {
-            // A stream's own failure, such as a TLS record that does not decrypt.
-            reason = ConnectionCloseReason.Failed;
-            Log.ConnectionFailed(Logger, info.Id, info.Remote, ex.Message);
+            await ServeConnectionAsync(socket, driver, cancel.Token);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // A handler's bug ends its own connection, never the server.
-            reason = ConnectionCloseReason.Failed;
-            Log.HandlerFailed(Logger, info.Id, info.Remote, $"{ex.GetType().Name}: {ex.Message}");
+            driver.Fail(ex);
         }
         finally
         {
             connection.Wake = null;
-            Closed(connection, reason);
+            driver.Dispose();
+            Closed(connection, driver.CloseReason);
             CloseGracefully(socket);
-            _connections.TryRemove(info.Id, out _);
+            _connections.TryRemove(connection.Info.Id, out _);
         }
     }
 }

@@ -188,15 +188,16 @@ public class TlsTests
         socket.Send(record);
     }
 
-    [Fact]
-    public async Task OnTheSelectEngineTheHandshakeTimeoutIsReadOnTheServersClockByItsHeartbeat()
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task OnEveryEngineTheHandshakeTimeoutIsReadOnTheServersClock(EngineKind engine)
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
         TimeSpan handshakeTimeout = TimeSpan.FromSeconds(5);
         await using SocketServer server = SocketServer.Start(new ServerOptions
         {
             EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
-            Engine = EngineKind.Select,
+            Engine = engine,
             Tls = new TlsServerOptions { Certificate = TestCertificates.Server, HandshakeTimeout = handshakeTimeout },
             TimeProvider = time,
         }, _ => new EchoHandler());

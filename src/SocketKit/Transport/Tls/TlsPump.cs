@@ -38,7 +38,7 @@ public sealed partial class TlsPump : IDisposable
     private const int PlaintextSize = 16 * 1024;
 
     private readonly SslStream _ssl;
-    private readonly int _ownerThread = Environment.CurrentManagedThreadId;
+    private int _ownerThread = Environment.CurrentManagedThreadId;
     private byte[]? _plaintext; // Rented only while a record is being read or its plaintext handed out.
     // Both rented from the shared pool while they hold bytes and returned once empty, so an idle connection holds
     // neither and a large response leaves no large buffer behind.
@@ -82,6 +82,15 @@ public sealed partial class TlsPump : IDisposable
 
     /// <summary>The ciphertext waiting to go out on the socket; call <see cref="Consume"/> with what the socket took.</summary>
     public ReadOnlySpan<byte> Outgoing => _outbound.AsSpan(_outboundStart, _outboundEnd - _outboundStart);
+
+    /// <summary>
+    /// Hands the pump to the calling thread, for a connection whose calls move between threads one at a time (an
+    /// asynchronous engine's continuations): every call still runs on one thread, inside which the SslStream's continue.
+    /// </summary>
+    internal void Adopt() => _ownerThread = Environment.CurrentManagedThreadId;
+
+    /// <summary><see cref="Outgoing"/> as memory, for an engine whose send outlives a span.</summary>
+    internal ReadOnlyMemory<byte> OutgoingMemory => _outbound.AsMemory(_outboundStart, _outboundEnd - _outboundStart);
 
     /// <summary>How many ciphertext bytes are waiting to go out.</summary>
     public int OutgoingCount => _outboundEnd - _outboundStart;
