@@ -18,6 +18,8 @@ declare -A packages=(
   [ip]=iproute2
   [tc]=iproute2
   [nft]=nftables
+  [prlimit]=util-linux
+  [unshare]=util-linux
 )
 missing=()
 for command in "${!packages[@]}"; do

@@ -21,27 +21,12 @@ internal sealed class BlockingEngine : ServerEngine
     {
     }
 
-    protected override Task RunCoreAsync(CancellationToken stopping)
+    protected override Task RunCoreAsync(CancellationToken stopping) => DedicatedThread.Run("socketkit-accept", () =>
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var acceptThread = new Thread(() =>
-        {
-            try
-            {
-                AcceptLoop(stopping);
-                _running.Signal();
-                _running.Wait();
-                done.SetResult();
-            }
-            catch (Exception ex)
-            {
-                done.SetException(ex);
-            }
-        })
-        { IsBackground = true, Name = "socketkit-accept" };
-        acceptThread.Start();
-        return done.Task;
-    }
+        AcceptLoop(stopping);
+        _running.Signal();
+        _running.Wait();
+    });
 
     // Accept blocks; closing the listener is what wakes it when the server stops.
     protected override void StopAccepting() => Listener.Dispose();

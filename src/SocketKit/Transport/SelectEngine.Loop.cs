@@ -72,25 +72,7 @@ internal sealed partial class SelectEngine
 
         private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _engine.Options.TimeProvider.TimestampFrequency);
 
-        public Task Start()
-        {
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var thread = new Thread(() =>
-            {
-                try
-                {
-                    Run();
-                    done.SetResult();
-                }
-                catch (Exception ex)
-                {
-                    done.SetException(ex);
-                }
-            })
-            { IsBackground = true, Name = $"socketkit-loop-{_index}" };
-            thread.Start();
-            return done.Task;
-        }
+        public Task Start() => DedicatedThread.Run($"socketkit-loop-{_index}", Run);
 
         public void RequestStop()
         {
@@ -281,7 +263,7 @@ internal sealed partial class SelectEngine
         private static long NextDeadline(Connection c)
         {
             long due = c.Tracked.Clock.NextCheckAt;
-            return c.Driver.Tls is { IsHandshaking: true } ? Math.Min(due, c.HandshakeDeadline) : due;
+            return c.Driver.IsHandshaking ? Math.Min(due, c.HandshakeDeadline) : due;
         }
 
         /// <summary>
@@ -325,7 +307,7 @@ internal sealed partial class SelectEngine
                 {
                     continue;
                 }
-                if (c.Driver.Tls is { IsHandshaking: true } && now >= c.HandshakeDeadline && _engine.Options.Tls is { } tls)
+                if (c.Driver.IsHandshaking && now >= c.HandshakeDeadline && _engine.Options.Tls is { } tls)
                 {
                     _engine.LogHandshakeTimedOut(c.Info, tls.HandshakeTimeout);
                     c.Driver.Finish(ConnectionCloseReason.Failed);

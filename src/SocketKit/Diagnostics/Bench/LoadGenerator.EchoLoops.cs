@@ -26,22 +26,7 @@ public static partial class LoadGenerator
             for (int i = 0; i < loops; i++)
             {
                 int share = (run.Options.Connections / loops) + (i < run.Options.Connections % loops ? 1 : 0);
-                var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                int index = i;
-                new Thread(() =>
-                {
-                    try
-                    {
-                        RunLoop(run, share);
-                        done.SetResult();
-                    }
-                    catch (Exception ex)
-                    {
-                        done.SetException(ex);
-                    }
-                })
-                { IsBackground = true, Name = $"socketkit-bench-{index}" }.Start();
-                tasks[i] = done.Task;
+                tasks[i] = DedicatedThread.Run($"socketkit-bench-{i}", () => RunLoop(run, share));
             }
             return tasks;
         }
