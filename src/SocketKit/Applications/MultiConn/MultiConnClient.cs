@@ -47,12 +47,9 @@ public static class MultiConnClient
 
     /// <summary>
     /// The most connections one run can open: the process's descriptor limit, raised to its hard limit on first use,
-    /// less those open then and <see cref="DescriptorReserve"/> more for the runtime.
+    /// less those open then and a reserve (64) for the runtime.
     /// </summary>
     public static int MaxConnections => LazyMaxConnections.Value;
-
-    /// <summary>Descriptors kept back from <see cref="MaxConnections"/>, beyond those open, for the runtime's own.</summary>
-    public const int DescriptorReserve = DescriptorLimit.Reserve;
 
     private static readonly Lazy<int> LazyMaxConnections = new(() => DescriptorLimit.Raise() is { } limit ? DescriptorLimit.MaxConnectionsUnder(limit) : int.MaxValue);
 
