@@ -29,6 +29,7 @@ public sealed class MessageDecoder
     private MessageHeader? _header;
     private byte[] _content = [];
     private int _contentFilled;
+    private ProtocolException? _failure; // Set by the first error: a length-prefixed stream cannot resynchronise.
 
     /// <summary>Creates a decoder that enforces <paramref name="limits"/> (default <see cref="ProtocolLimits.Default"/>).</summary>
     public MessageDecoder(ProtocolLimits? limits = null) => _limits = limits ?? ProtocolLimits.Default;
@@ -48,7 +49,22 @@ public sealed class MessageDecoder
     /// JSON header, or bytes after the returned message. Call again until it returns false.
     /// </summary>
     /// <exception cref="ProtocolException">The bytes break the protocol or a limit; the stream cannot be read further.</exception>
+    /// <exception cref="InvalidOperationException">An earlier call threw a <see cref="ProtocolException"/>: the stream cannot be read further.</exception>
     public bool TryDecode(ref ReadOnlySequence<byte> input, out Message message)
+    {
+        ThrowIfFailed();
+        try
+        {
+            return Decode(ref input, out message);
+        }
+        catch (ProtocolException ex)
+        {
+            _failure = ex;
+            throw;
+        }
+    }
+
+    private bool Decode(ref ReadOnlySequence<byte> input, out Message message)
     {
         while (true)
         {
@@ -119,8 +135,10 @@ public sealed class MessageDecoder
     /// <see cref="ProtocolError.TruncatedMessage"/> when a message was begun and not finished.
     /// </summary>
     /// <param name="unconsumedBytes">Bytes the caller still holds that <see cref="TryDecode"/> left unconsumed.</param>
+    /// <exception cref="InvalidOperationException">An earlier call threw a <see cref="ProtocolException"/>: the stream cannot be read further.</exception>
     public void CompleteAtEndOfStream(long unconsumedBytes)
     {
+        ThrowIfFailed();
         if (_phase == Phase.ProtoHeader && unconsumedBytes == 0)
         {
             return;
@@ -131,7 +149,15 @@ public sealed class MessageDecoder
             Phase.JsonHeader => $"after {unconsumedBytes:N0} of the {_headerLength:N0} JSON header bytes",
             _ => $"after {_contentFilled:N0} of the {_header!.ContentLength:N0} content bytes",
         };
-        throw new ProtocolException(ProtocolError.TruncatedMessage, $"the stream ended in the middle of a message, {where}");
+        throw _failure = new ProtocolException(ProtocolError.TruncatedMessage, $"the stream ended in the middle of a message, {where}");
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (_failure is not null)
+        {
+            throw new InvalidOperationException($"the stream broke the protocol ({_failure.Error}: {_failure.Message}) and cannot be read further");
+        }
     }
 
     private static int ReadProtoHeader(ReadOnlySequence<byte> input)

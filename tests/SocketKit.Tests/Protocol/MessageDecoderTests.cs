@@ -52,6 +52,32 @@ public class MessageDecoderTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Malformed))]
+    public void ADecoderThatFoundAnErrorCannotBeReadFurther(string name, byte[] bytes, ProtocolError expected)
+    {
+        var decoder = new MessageDecoder();
+        var data = new ReadOnlySequence<byte>(bytes);
+        ProtocolException ex = Assert.Throws<ProtocolException>(() => decoder.TryDecode(ref data, out _));
+        Assert.True(expected == ex.Error, name);
+        var valid = new ReadOnlySequence<byte>(ReferenceVectors.Get("search-morpheus").Request);
+        InvalidOperationException again = Assert.Throws<InvalidOperationException>(() => decoder.TryDecode(ref valid, out _));
+        Assert.Contains(expected.ToString(), again.Message);
+        Assert.Equal(ReferenceVectors.Get("search-morpheus").Request.Length, valid.Length);
+        Assert.Throws<InvalidOperationException>(() => decoder.CompleteAtEndOfStream(0));
+    }
+
+    [Fact]
+    public void ADecoderWhoseStreamEndedMidMessageCannotBeReadFurther()
+    {
+        var decoder = new MessageDecoder();
+        var data = new ReadOnlySequence<byte>(new byte[] { 0x00 });
+        Assert.False(decoder.TryDecode(ref data, out _));
+        Assert.Equal(ProtocolError.TruncatedMessage, Assert.Throws<ProtocolException>(() => decoder.CompleteAtEndOfStream(data.Length)).Error);
+        Assert.Throws<InvalidOperationException>(() => decoder.TryDecode(ref data, out _));
+        Assert.Throws<InvalidOperationException>(() => decoder.CompleteAtEndOfStream(data.Length));
+    }
+
     [Fact]
     public void AnOversizedHeaderIsRefusedAtItsProtoheaderBeforeAnyHeaderByteArrives()
     {
