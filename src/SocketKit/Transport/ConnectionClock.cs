@@ -34,12 +34,11 @@ internal sealed class ConnectionClock
         get { lock (_gate) return !_inRequest && _sendStarted < 0; }
     }
 
-    /// <summary>
-    /// <paramref name="bytes"/> arrived and were handed to the handler; <paramref name="betweenRequests"/> says whether
-    /// it is now waiting for a new request, <paramref name="inContent"/> whether it is now reading a request's content.
-    /// </summary>
-    public void Received(bool betweenRequests, bool inContent, int bytes)
+    /// <summary><paramref name="bytes"/> arrived and were handed to the handler, whose conversation now stands at <paramref name="phase"/>.</summary>
+    public void Received(ConnectionPhase phase, int bytes)
     {
+        bool betweenRequests = phase == ConnectionPhase.Idle;
+        bool inContent = phase == ConnectionPhase.Content;
         lock (_gate)
         {
             if (inContent && !betweenRequests)

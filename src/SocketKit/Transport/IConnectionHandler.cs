@@ -18,16 +18,11 @@ public interface IConnectionHandler
     NextStep OnPeerClosed(ReadOnlySequence<byte> unconsumed, IBufferWriter<byte> output);
 
     /// <summary>
-    /// True when no request is partly read: the engine times the gap as idle (and may close the connection when
-    /// the server stops) rather than as a request in flight. Default true, for handlers without requests (echo).
+    /// Where the conversation stands after the last call, which decides the timeout the engine applies next. Default
+    /// <see cref="ConnectionPhase.Idle"/>, for handlers without requests (echo). Bytes a handler leaves unconsumed
+    /// count as a request begun whatever it says.
     /// </summary>
-    bool IsBetweenRequests => true;
-
-    /// <summary>
-    /// True while a request's content (the bytes after its header) is being received: the engine holds the peer to
-    /// <see cref="ServerTimeouts.MinRequestContentBytesPerSecond"/> meanwhile. Default false, for handlers without content.
-    /// </summary>
-    bool IsReceivingContent => false;
+    ConnectionPhase Phase => ConnectionPhase.Idle;
 }
 
 /// <summary>What the engine does after a handler call.</summary>

@@ -281,7 +281,8 @@ internal abstract class ServerEngine
     {
         LogReceived(connection.Info, bytes.Span);
         NextStep step = input.Feed(handler, bytes, output);
-        connection.Clock.Received(handler.IsBetweenRequests && input.UnconsumedBytes == 0, handler.IsReceivingContent, bytes.Length);
+        ConnectionPhase phase = handler.Phase == ConnectionPhase.Idle && input.UnconsumedBytes > 0 ? ConnectionPhase.Request : handler.Phase;
+        connection.Clock.Received(phase, bytes.Length);
         return step;
     }
 

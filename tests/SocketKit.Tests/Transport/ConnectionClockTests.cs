@@ -35,11 +35,11 @@ public sealed class ConnectionClockTests
     {
         var time = new FakeTimeProvider();
         var clock = new ConnectionClock(Timeouts, time);
-        clock.Received(betweenRequests: true, inContent: false, bytes: 10);
+        clock.Received(ConnectionPhase.Idle, bytes: 10);
         long idle = clock.NextCheckAt;
         Assert.Equal(time.GetTimestamp() + Ticks(time, Timeouts.IdleTimeout), idle);
         time.Advance(TimeSpan.FromSeconds(3));
-        clock.Received(betweenRequests: false, inContent: false, bytes: 1);
+        clock.Received(ConnectionPhase.Request, bytes: 1);
         Assert.Equal(time.GetTimestamp() + Ticks(time, Timeouts.HeaderTimeout), clock.NextCheckAt);
         Assert.True(clock.NextCheckAt < idle);
     }
@@ -49,8 +49,8 @@ public sealed class ConnectionClockTests
     {
         var time = new FakeTimeProvider();
         var clock = new ConnectionClock(Timeouts with { HeaderTimeout = TimeSpan.FromMinutes(5) }, time);
-        clock.Received(betweenRequests: false, inContent: true, bytes: 0); // The header is whole: content begins.
-        clock.Received(betweenRequests: false, inContent: true, bytes: 800); // 800 B at 100 B/s pays for 8 s.
+        clock.Received(ConnectionPhase.Content, bytes: 0); // The header is whole: content begins.
+        clock.Received(ConnectionPhase.Content, bytes: 800); // 800 B at 100 B/s pays for 8 s.
         long started = time.GetTimestamp();
         Assert.Equal(started + Ticks(time, TimeSpan.FromSeconds(8)), clock.NextCheckAt);
         time.Advance(TimeSpan.FromSeconds(8) - TimeSpan.FromMilliseconds(10));
@@ -92,9 +92,9 @@ public sealed class ConnectionClockTests
                 time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerSecond * gap / time.TimestampFrequency));
                 switch (random.Next(6))
                 {
-                    case 0: clock.Received(betweenRequests: false, inContent: false, random.Next(1, 100)); break;
-                    case 1: clock.Received(betweenRequests: false, inContent: true, random.Next(0, 2_000)); break;
-                    case 2: clock.Received(betweenRequests: true, inContent: false, random.Next(1, 100)); break;
+                    case 0: clock.Received(ConnectionPhase.Request, random.Next(1, 100)); break;
+                    case 1: clock.Received(ConnectionPhase.Content, random.Next(0, 2_000)); break;
+                    case 2: clock.Received(ConnectionPhase.Idle, random.Next(1, 100)); break;
                     case 3: if (!sending) { sending = true; clock.SendStarted(); } break;
                     case 4: if (sending) clock.Sent(random.Next(0, 1_000)); break;
                     default: if (sending) { sending = false; clock.SendDone(); } break;

@@ -11,18 +11,18 @@ using SocketKit.Transport;
 namespace SocketKit.Applications.App;
 
 /// <summary>
-/// The application server's side of one connection: decodes requests, routes them, encodes responses.
-/// Without "keep-alive" it follows the reference conversation exactly (one response, then the server
-/// closes); with it, it answers every request in order, pipelined or not.
+/// The application server's side of one connection: feeds the bytes to the connection's
+/// <see cref="ServerConversation"/>, routes each request it yields to the <see cref="AppRouter"/>, and hands the
+/// answer back to the conversation to write. The conversation's rules (keep-alive, one answer to a protocol error,
+/// nothing read once it is over) are the conversation's; what is logged and counted is this handler's.
 /// </summary>
 public sealed class AppServerHandler : IConnectionHandler
 {
     private readonly AppRouter _router;
     private readonly ConnectionInfo? _connection;
     private readonly ILogger _logger;
-    private readonly MessageDecoder _decoder;
+    private readonly ServerConversation _conversation;
     private readonly SocketKitMetrics _metrics;
-    private bool _finished;
 
     /// <summary>Creates the handler for one connection.</summary>
     /// <param name="router">Who answers each request.</param>
@@ -36,7 +36,7 @@ public sealed class AppServerHandler : IConnectionHandler
         _router = router;
         _connection = connection;
         _logger = logger ?? NullLogger.Instance;
-        _decoder = new MessageDecoder(limits);
+        _conversation = new ServerConversation(limits);
         _metrics = metrics ?? connection?.Metrics ?? SocketKitMetrics.Shared;
     }
 
@@ -47,56 +47,41 @@ public sealed class AppServerHandler : IConnectionHandler
     /// <inheritdoc />
     public NextStep OnData(ref ReadOnlySequence<byte> data, IBufferWriter<byte> output)
     {
-        if (_finished)
+        while (true)
         {
-            data = data.Slice(data.End); // The reference reads nothing after its one request.
-            return NextStep.CloseAfterSending;
-        }
-        try
-        {
-            while (_decoder.TryDecode(ref data, out Message request))
+            ConversationEvent next = _conversation.Receive(ref data);
+            switch (next.Kind)
             {
-                Respond(request, output);
-                if (!request.Header.KeepAlive)
-                {
-                    _finished = true;
-                    data = data.Slice(data.End);
+                case ConversationEventKind.Request:
+                    Respond(next.Request, output);
+                    break;
+                case ConversationEventKind.ProtocolError:
+                    // The reference closes without a word; we say what was wrong (the conversation then closes).
+                    LogProtocolError(next.Error!);
+                    WriteResponse(output, AppResponse.Result($"Error: {next.Error!.Message}."));
+                    break;
+                case ConversationEventKind.Finished:
                     return NextStep.CloseAfterSending;
-                }
+                default:
+                    return NextStep.Receive;
             }
-            return NextStep.Receive;
-        }
-        catch (ProtocolException ex)
-        {
-            // The stream cannot be read further, but nothing has been sent since the last response, so the peer can
-            // still read one: say what was wrong, then close (the reference closes without a word).
-            LogProtocolError(ex);
-            WriteResponse(output, AppResponse.Result($"Error: {ex.Message}."), keepAlive: false);
-            _finished = true;
-            data = data.Slice(data.End);
-            return NextStep.CloseAfterSending;
         }
     }
 
     /// <inheritdoc />
-    public bool IsBetweenRequests => _finished || _decoder.IsAtMessageBoundary;
-
-    /// <inheritdoc />
-    public bool IsReceivingContent => !_finished && _decoder.PendingHeader is not null;
+    public ConnectionPhase Phase => _conversation.State switch
+    {
+        ConversationState.Header or ConversationState.Answering => ConnectionPhase.Request,
+        ConversationState.Content => ConnectionPhase.Content,
+        _ => ConnectionPhase.Idle, // Idle, and Done or Error: nothing more will be read.
+    };
 
     /// <inheritdoc />
     public NextStep OnPeerClosed(ReadOnlySequence<byte> unconsumed, IBufferWriter<byte> output)
     {
-        if (!_finished)
+        if (_conversation.ReceiveEndOfStream(unconsumed.Length) is { } truncated)
         {
-            try
-            {
-                _decoder.CompleteAtEndOfStream(unconsumed.Length);
-            }
-            catch (ProtocolException ex)
-            {
-                LogProtocolError(ex);
-            }
+            LogProtocolError(truncated);
         }
         return NextStep.CloseAfterSending;
     }
@@ -126,26 +111,30 @@ public sealed class AppServerHandler : IConnectionHandler
         string metricName = "_OTHER";
         try
         {
-            response = Answer(_router, request, _connection, _decoder.Limits, out metricName);
+            response = Answer(_router, request, _connection, _conversation.Limits, out metricName);
         }
-        catch (ProtocolException ex) when (ex.StreamInSync)
+        catch (ProtocolException ex)
         {
-            // The message was framed whole, so the stream is still in step: say what was wrong.
+            // Bad content in a whole request: say what was wrong; whether the conversation survives it is its own rule.
             LogProtocolError(ex);
+            _conversation.RejectRequest(ex);
             response = AppResponse.Result($"Error: {ex.Message}.");
         }
-        WriteResponse(output, response, request.Header.KeepAlive);
-        _metrics.RequestAnswered(ServerPort, metricName, startedAt);
+        WriteResponse(output, response);
+        if (_conversation.State != ConversationState.Error)
+        {
+            // A request that ended the conversation is counted as a protocol error only.
+            _metrics.RequestAnswered(ServerPort, metricName, startedAt);
+        }
     }
 
-    private void WriteResponse(IBufferWriter<byte> output, AppResponse response, bool keepAlive)
+    private void WriteResponse(IBufferWriter<byte> output, AppResponse response)
     {
         if (_logger.IsEnabled(LogLevel.Information))
         {
             Log.ResponseSending(_logger, ConnectionId, Describe(response.ContentType, response.ContentEncoding, response.Content.Span));
         }
-        MessageEncoder.Write(output, new MessageHeader(response.ContentType, response.ContentEncoding, response.Content.Length) { KeepAlive = keepAlive },
-            response.Content.Span);
+        _conversation.Respond(output, response.ContentType, response.ContentEncoding, response.Content.Span);
     }
 
     private void LogRequest(Message request)

@@ -85,15 +85,15 @@ public sealed class ProxyProtocolHandler : IConnectionHandler
 
     /// <inheritdoc />
     /// <remarks>
-    /// False from the header's first byte until the application's handler has been given bytes of its own, then the
-    /// application's answer (so a drain waits for its requests in flight). A balancer sends the header at once, for a
-    /// client that may then send nothing: the header timeout, running from the connection's start, must bound the
-    /// header and the first request together, not hand over to the longer idle timeout once the header is read.
+    /// <see cref="ConnectionPhase.Request"/> from the header's first byte until the application's handler has been given
+    /// bytes of its own, then the application's phase (so a drain waits for its requests in flight). A balancer sends
+    /// the header at once, for a client that may then send nothing: the request timeout, running from the connection's
+    /// start, must bound the header and the first request together, not hand over to the longer idle timeout once the
+    /// header is read. A refused connection is <see cref="ConnectionPhase.Idle"/>: nothing more is read from it.
     /// </remarks>
-    public bool IsBetweenRequests => _handler is not null && _handlerFed ? _handler.IsBetweenRequests : _refused;
-
-    /// <inheritdoc />
-    public bool IsReceivingContent => _handler?.IsReceivingContent ?? false;
+    public ConnectionPhase Phase => _handler is not null && _handlerFed ? _handler.Phase
+        : _refused ? ConnectionPhase.Idle
+        : ConnectionPhase.Request;
 
     /// <inheritdoc />
     public NextStep OnPeerClosed(ReadOnlySequence<byte> unconsumed, IBufferWriter<byte> output)

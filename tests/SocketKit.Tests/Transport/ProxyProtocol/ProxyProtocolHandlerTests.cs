@@ -20,6 +20,8 @@ public class ProxyProtocolHandlerTests
         public List<byte> Received { get; } = [];
         public bool PeerClosed { get; private set; }
 
+        public ConnectionPhase Phase { get; set; } = ConnectionPhase.Idle;
+
         public IConnectionHandler Create(ConnectionInfo connection)
         {
             Created.Add(connection);
@@ -87,6 +89,34 @@ public class ProxyProtocolHandlerTests
         ConnectionInfo seen = Assert.Single(recorder.Created);
         Assert.Same(Accepted, seen);
         Assert.Null(seen.ProxyEndPoint);
+    }
+
+    [Fact]
+    public void ThePhaseIsARequestFromTheStartUntilTheApplicationHasBytesThenTheApplications()
+    {
+        var recorder = new Recorder { Phase = ConnectionPhase.Content };
+        var handler = new ProxyProtocolHandler(Accepted, recorder.Create);
+        Assert.Equal(ConnectionPhase.Request, handler.Phase); // The request timeout bounds the header and the first request together.
+        byte[] header = V1("PROXY TCP4 192.0.2.7 192.0.2.8 1 2\r\n");
+        byte[] pending = [];
+        Feed(handler, ref pending, header.AsSpan(0, 5));
+        Assert.Equal(ConnectionPhase.Request, handler.Phase);
+        Feed(handler, ref pending, header.AsSpan(5));
+        Assert.Single(recorder.Created);
+        Assert.Equal(ConnectionPhase.Request, handler.Phase);
+        Feed(handler, ref pending, "x"u8);
+        Assert.Equal(ConnectionPhase.Content, handler.Phase);
+        recorder.Phase = ConnectionPhase.Idle;
+        Assert.Equal(ConnectionPhase.Idle, handler.Phase);
+    }
+
+    [Fact]
+    public void ARefusedConnectionIsIdle()
+    {
+        var handler = new ProxyProtocolHandler(Accepted, new Recorder().Create);
+        byte[] pending = [];
+        Assert.Equal(NextStep.CloseAfterSending, Feed(handler, ref pending, "GET / HTTP/1.1\r\n"u8));
+        Assert.Equal(ConnectionPhase.Idle, handler.Phase);
     }
 
     [Fact]
