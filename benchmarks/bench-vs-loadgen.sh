@@ -10,19 +10,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
-sk=${SOCKETKIT:-src/SocketKit.Cli/bin/Release/net10.0/socketkit}
-bench=${BENCH:-../shared/bench}
 duration=${DURATION:-5}
 warmup=${WARMUP:-1}
-work=$(mktemp -d)
-server=
-cleanup() { [[ -n $server ]] && kill -TERM "$server" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-cp "$bench"/*.c "$bench"/*.h "$bench"/Makefile "$work"/ && make -s -C "$work" >/dev/null
+source benchmarks/lib.sh
+build_c_tools
 port=$((24000 + RANDOM % 1000))
 "$work/limit-server" echo -p $port -l 3600 >/dev/null 2>&1 &
-server=$!
-for _ in $(seq 100); do [[ -n $(ss -Hltn "( sport = :$port )") ]] && break; sleep 0.1; done
+pids+=($!)
+wait_listening $port
 
 for r in $(seq "$rounds"); do
   "$work/loadgen" echo -p $port -c 100 -s 64 -d "$duration" -w "$warmup" > "$work/loadgen.$r.txt" 2>&1

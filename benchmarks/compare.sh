@@ -14,13 +14,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 workload=${1:?usage: benchmarks/compare.sh echo64|echo64k|app|app-keepalive|echo64-tls|echo64k-tls [ROUNDS]}
 rounds=${2:-3}
-sk=${SOCKETKIT:-src/SocketKit.Cli/bin/Release/net10.0/socketkit}
 duration=${DURATION:-5s}
 warmup=${WARMUP:-1s}
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
+source benchmarks/lib.sh
 
 case $workload in
   echo64) kind=echo; c_mode=(echo); sk_cmd=echo-server; engines=(async select blocking); load=(-c 100 --size 64) ;;
@@ -48,10 +44,7 @@ for engine in "${engines[@]}"; do
   "$sk" "$sk_cmd" 127.0.0.1 $port --engine "$engine" "${tls_args[@]}" -q &
   pids+=($!); names+=("socketkit $sk_cmd --engine $engine"); ports+=($port); spids+=($!); port=$((port + 1))
 done
-# Wait until every server accepts connections (bounded).
-for p in "${ports[@]}"; do
-  for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && break; sleep 0.1; done
-done
+wait_listening "${ports[@]}"
 
 for r in $(seq "$rounds"); do
   for i in "${!names[@]}"; do

@@ -21,20 +21,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 workload=${1:?usage: benchmarks/loadgen.sh echo64|echo64k|echo64-idle|app|app-keepalive|idle [ROUNDS]}
 rounds=${2:-3}
-sk=${SOCKETKIT:-src/SocketKit.Cli/bin/Release/net10.0/socketkit}
-bench=${BENCH:-../shared/bench}
 duration=${DURATION:-5}
 warmup=${WARMUP:-1}
-work=$(mktemp -d)
-pids=() holders=()
-cleanup() {
-  [[ -n ${KEEP:-} ]] && cp -r "$work" /tmp/loadgen-last
-  for p in "${holders[@]}" "${pids[@]}"; do kill -CONT "$p" 2>/dev/null || true; kill -TERM "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-cp "$bench"/*.c "$bench"/*.h "$bench"/Makefile "$work"/ && make -s -C "$work" >/dev/null
+source benchmarks/lib.sh
+holders=()
+# KEEP keeps the run's files in /tmp/loadgen-last; the idle connections' holders stop with the servers.
+keep_and_cleanup() { [[ -n ${KEEP:-} ]] && cp -r "$work" /tmp/loadgen-last; pids=("${holders[@]}" "${pids[@]}"); cleanup; }
+trap keep_and_cleanup EXIT
+build_c_tools
 loadgen=$work/loadgen
 
 names=() ports=()
@@ -78,10 +72,7 @@ case $workload in
     variants echo-server
     ;;
 esac
-for p in "${ports[@]}"; do
-  # Listening, seen without connecting (the Python server takes a bare connect for a broken request).
-  for _ in $(seq 100); do [[ -n $(ss -Hltn "( sport = :$p )") ]] && break; sleep 0.1; done
-done
+wait_listening "${ports[@]}"
 pause_all() { for p in "${pids[@]}"; do kill -STOP "$p"; done; }
 pause_all
 

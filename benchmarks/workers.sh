@@ -15,13 +15,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 workload=${1:?usage: benchmarks/workers.sh app|app-keepalive [ROUNDS]}
 rounds=${2:-5}
-sk=${SOCKETKIT:-src/SocketKit.Cli/bin/Release/net10.0/socketkit}
 duration=${DURATION:-4s}
 read -r -a engines <<< "${ENGINES:-async select}"
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
+source benchmarks/lib.sh
 
 case $workload in
   app) load=(-c 100) ;;
@@ -45,9 +41,7 @@ for engine in "${engines[@]}"; do
   "$sk" app-server 127.0.0.1 $port --engine "$engine" -q --reuse-port &
   pids+=($first $!); names+=("$engine, 2 processes (--reuse-port)"); ports+=($port); pidA+=($first); pidB+=($!); port=$((port + 1))
 done
-for p in "${ports[@]}"; do
-  for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && break; sleep 0.1; done
-done
+wait_listening "${ports[@]}"
 
 for r in $(seq "$rounds"); do
   for i in "${!names[@]}"; do

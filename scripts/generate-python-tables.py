@@ -20,6 +20,7 @@ OUTPUT_DIR defaults to src/SocketKit.Protocol/Python. The checked-in files must 
 (a test regenerates them and compares).
 """
 import codecs
+import contextlib
 import encodings
 import importlib
 import random
@@ -94,18 +95,26 @@ def csharp_literal(text):
     return "".join(c if 0x20 <= ord(c) < 0x7F and c not in '"\\' else f"\\u{ord(c):04X}" for c in text)
 
 
-def write_charmaps(out):
-    with open(os.path.join(out, "PythonCharmaps.g.cs"), "w", encoding="utf-8", newline="\n") as f:
+@contextlib.contextmanager
+def generated_class(out, file_name, class_name):
+    """Opens out/file_name with the generated-file header and the partial class; closes the class after the body."""
+    with open(os.path.join(out, file_name), "w", encoding="utf-8", newline="\n") as f:
         f.write(HEADER.format(PYTHON, unicodedata.unidata_version))
         f.write("namespace SocketKit.Protocol.Python;\n\n")
-        f.write("internal static partial class PythonCodecs\n{\n")
+        f.write(f"internal static partial class {class_name}\n{{\n")
+        yield f
+        f.write("}\n")
+
+
+def write_charmaps(out):
+    with generated_class(out, "PythonCharmaps.g.cs", "PythonCodecs") as f:
         f.write("    /// <summary>Single-byte codec -> the character each byte decodes to; U+FFFE marks a byte Python refuses.</summary>\n")
         f.write("    private static readonly Dictionary<string, string> Charmaps = new(StringComparer.Ordinal)\n    {\n")
         for name, table in sorted(charmaps().items()):
             f.write(f"        [\"{name}\"] =\n")
             for i in range(0, 256, 64):
                 f.write(f"            \"{csharp_literal(table[i:i + 64])}\"{' +' if i < 192 else ','}\n")
-        f.write("    };\n}\n")
+        f.write("    };\n")
 
 
 DOUBLE_BYTE_CANDIDATES = [
@@ -189,30 +198,25 @@ def write_double_byte(out):
         f.write(zlib.compress(data, 9))
 
 
+def write_hex_array(f, summary, name, values):
+    f.write(f"    /// <summary>{summary}</summary>\n")
+    f.write(f"    private static readonly int[] {name} =\n    [\n")
+    for i in range(0, len(values), 8):
+        f.write("        " + " ".join(f"0x{v:X}," for v in values[i:i + 8]) + "\n")
+    f.write("    ];\n")
+
+
 def write_printable(out):
     ranges = printable_ranges()
-    with open(os.path.join(out, "PythonPrintable.g.cs"), "w", encoding="utf-8", newline="\n") as f:
-        f.write(HEADER.format(PYTHON, unicodedata.unidata_version))
-        f.write("namespace SocketKit.Protocol.Python;\n\n")
-        f.write("internal static partial class PythonPrintable\n{\n")
-        f.write("    /// <summary>The first code point of each run of printable code points, ascending.</summary>\n")
-        f.write("    private static readonly int[] RangeStarts =\n    [\n")
-        for i in range(0, len(ranges), 8):
-            f.write("        " + " ".join(f"0x{a:X}," for a, _ in ranges[i:i + 8]) + "\n")
-        f.write("    ];\n\n")
-        f.write("    /// <summary>The last code point of each run, in the order of <see cref=\"RangeStarts\"/>.</summary>\n")
-        f.write("    private static readonly int[] RangeEnds =\n    [\n")
-        for i in range(0, len(ranges), 8):
-            f.write("        " + " ".join(f"0x{b:X}," for _, b in ranges[i:i + 8]) + "\n")
-        f.write("    ];\n}\n")
+    with generated_class(out, "PythonPrintable.g.cs", "PythonPrintable") as f:
+        write_hex_array(f, "The first code point of each run of printable code points, ascending.", "RangeStarts", [a for a, _ in ranges])
+        f.write("\n")
+        write_hex_array(f, "The last code point of each run, in the order of <see cref=\"RangeStarts\"/>.", "RangeEnds", [b for _, b in ranges])
 
 
 def write_codecs(out):
     names = codec_names()
-    with open(os.path.join(out, "PythonCodecNames.g.cs"), "w", encoding="utf-8", newline="\n") as f:
-        f.write(HEADER.format(PYTHON, unicodedata.unidata_version))
-        f.write("namespace SocketKit.Protocol.Python;\n\n")
-        f.write("internal static partial class PythonCodecs\n{\n")
+    with generated_class(out, "PythonCodecNames.g.cs", "PythonCodecs") as f:
         f.write("    /// <summary>\n")
         f.write("    /// Each module name of the encodings package and each key of encodings.aliases -> the codec's own name,\n")
         f.write("    /// whether it is a text encoding, and whether the key is an alias (only aliases are also found with '.' read as '_').\n")
@@ -220,7 +224,7 @@ def write_codecs(out):
         f.write("    private static readonly Dictionary<string, (string Codec, bool IsText, bool IsAlias)> Names = new(StringComparer.Ordinal)\n    {\n")
         for key, (name, text, alias) in names.items():
             f.write(f"        [\"{key}\"] = (\"{name}\", {'true' if text else 'false'}, {'true' if alias else 'false'}),\n")
-        f.write("    };\n}\n")
+        f.write("    };\n")
 
 
 def main():

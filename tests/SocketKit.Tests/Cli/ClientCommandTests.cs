@@ -69,9 +69,7 @@ public class ClientCommandTests
     public async Task EchoClientFailsWhenTheAnswerIsNotTheEchoAndShowsWhereItDiffers()
     {
         // A server that answers every byte, but upper-cased: the right length, the wrong bytes.
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
+        using Socket listener = LoopbackListeners.Start();
         Task serving = Task.Run(async () =>
         {
             using Socket client = await listener.AcceptAsync();
@@ -84,7 +82,7 @@ public class ClientCommandTests
             }
         });
         const string message = "Hello, world";
-        Support.Cli.Result result = await Support.Cli.RunAsync("echo-client", "127.0.0.1", ((IPEndPoint)listener.LocalEndPoint!).Port.ToString(System.Globalization.CultureInfo.InvariantCulture), message);
+        Support.Cli.Result result = await Support.Cli.RunAsync("echo-client", "127.0.0.1", listener.Port().ToString(System.Globalization.CultureInfo.InvariantCulture), message);
         await serving.WaitAsync(TimeSpan.FromSeconds(10));
 
         string answer = message.ToUpperInvariant();
@@ -100,12 +98,10 @@ public class ClientCommandTests
     public async Task MultiConnClientTimeoutCountsFromTheConnectAndIsReportedAsGiven()
     {
         // A server that accepts and never answers: each connection waits for its echo until --timeout.
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
+        using Socket listener = LoopbackListeners.Start();
         TimeSpan timeout = TimeSpan.FromMilliseconds(500);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        Support.Cli.Result result = await Support.Cli.RunAsync("multiconn-client", "127.0.0.1", ((IPEndPoint)listener.LocalEndPoint!).Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "2",
+        Support.Cli.Result result = await Support.Cli.RunAsync("multiconn-client", "127.0.0.1", listener.Port().ToString(System.Globalization.CultureInfo.InvariantCulture), "2",
             "--timeout", SocketKit.Transport.Durations.Format(timeout));
         clock.Stop();
         Assert.Equal(1, result.ExitCode);
@@ -118,9 +114,7 @@ public class ClientCommandTests
     public async Task EchoClientTimeoutBoundsTheWholeExchangeNotEachRead()
     {
         // A server that echoes one byte at a time, each well within the timeout, the whole far past it.
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
+        using Socket listener = LoopbackListeners.Start();
         TimeSpan timeout = TimeSpan.FromMilliseconds(600), perByte = TimeSpan.FromMilliseconds(150);
         const string message = "a message of many bytes";
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -144,7 +138,7 @@ public class ClientCommandTests
             }
         });
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        Support.Cli.Result result = await Support.Cli.RunAsync("echo-client", "127.0.0.1", ((IPEndPoint)listener.LocalEndPoint!).Port.ToString(System.Globalization.CultureInfo.InvariantCulture), message,
+        Support.Cli.Result result = await Support.Cli.RunAsync("echo-client", "127.0.0.1", listener.Port().ToString(System.Globalization.CultureInfo.InvariantCulture), message,
             "--timeout", SocketKit.Transport.Durations.Format(timeout));
         clock.Stop();
         await stop.CancelAsync();

@@ -102,13 +102,7 @@ public class SignalTests
         // Waiting for the answer: the server has the client's bytes (all of them for the echo client's message).
         await Eventually.TrueAsync(() => server.BytesReceived > 0, $"{what} sends and waits", TimeSpan.FromSeconds(30));
 
-        var clock = Stopwatch.StartNew();
-        client.Signal(signal);
-        int code = await client.WaitForExitAsync(TimeSpan.FromSeconds(10));
-        clock.Stop();
-
-        Assert.Equal(128 + signal, code);
-        Assert.True(clock.Elapsed < Within, $"{what} took {clock.Elapsed.TotalMilliseconds:0}ms to stop");
+        await AssertStopsWithinASecondAsync(client, signal, what);
         string error = client.Error.ToString();
         Assert.Contains("interrupted", error);
         Assert.DoesNotContain("client done", error);
@@ -123,9 +117,7 @@ public class SignalTests
     public async Task ASignalStopsAClientStillConnectingWithinASecond(int signal)
     {
         // A listener that never accepts, its queue full: the kernel drops further SYNs, so a connect waits.
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
+        using Socket listener = LoopbackListeners.Start(1);
         var endPoint = (IPEndPoint)listener.LocalEndPoint!;
         var queued = new List<Socket>();
         try
@@ -150,12 +142,7 @@ public class SignalTests
             // Connecting: the client's socket is in SYN-SENT to the listener, the only one there.
             await Eventually.TrueAsync(() => SynSent(endPoint.Port) == 1, "echo-client is connecting", TimeSpan.FromSeconds(30));
 
-            var clock = Stopwatch.StartNew();
-            client.Signal(signal);
-            int code = await client.WaitForExitAsync(TimeSpan.FromSeconds(10));
-            clock.Stop();
-            Assert.Equal(128 + signal, code);
-            Assert.True(clock.Elapsed < Within, $"took {clock.Elapsed.TotalMilliseconds:0}ms to stop");
+            await AssertStopsWithinASecondAsync(client, signal, "echo-client");
             Assert.Contains("interrupted", client.Error.ToString());
             Assert.DoesNotContain("timed out", client.Error.ToString());
         }
@@ -163,6 +150,17 @@ public class SignalTests
         {
             queued.ForEach(s => s.Dispose());
         }
+    }
+
+    /// <summary>Sends <paramref name="signal"/>: the client must exit with 128 + the signal's number within <see cref="Within"/>.</summary>
+    private static async Task AssertStopsWithinASecondAsync(CliProcess client, int signal, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        client.Signal(signal);
+        int code = await client.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        clock.Stop();
+        Assert.Equal(128 + signal, code);
+        Assert.True(clock.Elapsed < Within, $"{what} took {clock.Elapsed.TotalMilliseconds:0}ms to stop");
     }
 
     private static int SynSent(int port) =>

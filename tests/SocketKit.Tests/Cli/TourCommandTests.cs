@@ -59,8 +59,7 @@ public class TourCommandTests
     public async Task TheNetstatStepShowsQueuesFullWhileDataIsInFlightAndEmptyAfter()
     {
         string output = await StepAsync(7);
-        Match intro = Regex.Match(output, @"The server on 127\.0\.0\.1:(\d+) accepted a connection and reads nothing; the client wrote ([\d,]+) bytes");
-        Assert.True(intro.Success, output);
+        Match intro = Matched(output, @"The server on 127\.0\.0\.1:(\d+) accepted a connection and reads nothing; the client wrote ([\d,]+) bytes");
         string port = intro.Groups[1].Value;
         long written = long.Parse(intro.Groups[2].Value.Replace(",", ""));
         string[] tables = output.Split("Local Address:Port")[1..];
@@ -69,8 +68,7 @@ public class TourCommandTests
         // ESTAB RECVQ SENDQ LOCAL PEER: the server's side has the port as its local address, the client's as its peer.
         (long RecvQ, long SendQ) Row(string table, bool serverSide)
         {
-            Match row = Regex.Match(table, serverSide ? $@"ESTAB +(\d+) +(\d+) +127\.0\.0\.1:{port} " : $@"ESTAB +(\d+) +(\d+) +127\.0\.0\.1:\d+ +127\.0\.0\.1:{port}\n");
-            Assert.True(row.Success, table);
+            Match row = Matched(table, serverSide ? $@"ESTAB +(\d+) +(\d+) +127\.0\.0\.1:{port} " : $@"ESTAB +(\d+) +(\d+) +127\.0\.0\.1:\d+ +127\.0\.0\.1:{port}\n");
             return (long.Parse(row.Groups[1].Value), long.Parse(row.Groups[2].Value));
         }
         (long serverRecvQ, _) = Row(tables[0], serverSide: true);
@@ -101,8 +99,7 @@ public class TourCommandTests
     public async Task TheWiresharkStepCapturesOneConversationAndSaysHowToOpenIt()
     {
         string output = await StepAsync(9);
-        Match capture = Regex.Match(output, @"app-server on 127\.0\.0\.1:(\d+),\nprinting each message decoded, and wrote it to (\S+\.pcap) \(([\d,]+) bytes\)");
-        Assert.True(capture.Success, output);
+        Match capture = Matched(output, @"app-server on 127\.0\.0\.1:(\d+),\nprinting each message decoded, and wrote it to (\S+\.pcap) \(([\d,]+) bytes\)");
         string pcap = capture.Groups[2].Value;
         Assert.Equal(new FileInfo(pcap).Length, long.Parse(capture.Groups[3].Value.Replace(",", "")));
         Assert.Contains("conn 1 client -> server: message 1: 146 bytes", output);
@@ -139,6 +136,14 @@ public class TourCommandTests
         Assert.Equal(2, tour.ExitCode);
         Assert.Contains($"--step must be from 1 to {GuidedTour.Steps.Count}; `socketkit tour --list` shows the steps.", tour.Error);
         Assert.Equal("", tour.Out);
+    }
+
+    /// <summary>The first match of <paramref name="pattern"/> in <paramref name="text"/>; without one the test fails, showing the text.</summary>
+    private static Match Matched(string text, string pattern)
+    {
+        Match match = Regex.Match(text, pattern);
+        Assert.True(match.Success, text);
+        return match;
     }
 
     private static async Task<string> StepAsync(int step)

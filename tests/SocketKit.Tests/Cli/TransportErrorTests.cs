@@ -69,9 +69,7 @@ public class TransportErrorTests
     [Fact]
     public async Task ATlsClientOfAServerThatAnswersPlainBytesIsToldWhatCame()
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
+        using Socket listener = LoopbackListeners.Start();
         byte[] answer = "HTTP/1.1 400 Bad Request\r\n\r\n"u8.ToArray();
         Task serving = Task.Run(async () =>
         {
@@ -92,9 +90,7 @@ public class TransportErrorTests
     public async Task ATlsHandshakeNoOneAnswersIsSaidAsAPlainServerNotAFirewall()
     {
         // Accepts and reads, never answers: what a plain server does with a ClientHello it takes for a frame's start.
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
+        using Socket listener = LoopbackListeners.Start();
         Task<Socket> accepted = listener.AcceptAsync();
         var endPoint = (IPEndPoint)listener.LocalEndPoint!;
         using Socket socket = await Listeners.ConnectAsync(endPoint, TimeSpan.FromSeconds(5));

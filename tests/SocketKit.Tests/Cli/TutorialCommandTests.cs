@@ -88,10 +88,8 @@ public class TutorialCommandTests
     [Fact]
     public async Task AddressInUseSaysSoAndHowToSeeWhoHoldsIt()
     {
-        using var holder = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        holder.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        holder.Listen();
-        int port = ((IPEndPoint)holder.LocalEndPoint!).Port;
+        using Socket holder = LoopbackListeners.Start();
+        int port = holder.Port();
         Support.Cli.Result r = await Support.Cli.RunAsync("app-server", "127.0.0.1", port.ToString());
         Assert.Equal(1, r.ExitCode);
         Assert.Contains($"address already in use: another socket is bound to 127.0.0.1:{port}", r.Error);
@@ -129,10 +127,8 @@ public class TutorialCommandTests
     [Fact]
     public async Task APeerThatClosesWithoutAnsweringIsReportedClearly()
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
-        int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        using Socket listener = LoopbackListeners.Start();
+        int port = listener.Port();
         Task closer = Task.Run(async () =>
         {
             using Socket s = await listener.AcceptAsync();

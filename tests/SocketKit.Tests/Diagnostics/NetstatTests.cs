@@ -14,10 +14,8 @@ public class NetstatTests
     [Fact]
     public async Task NetstatAgreesWithSsOnQueuesOfAFullAcceptQueueAndAStalledConnection()
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(7);
-        int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        using Socket listener = LoopbackListeners.Start(7);
+        int port = listener.Port();
 
         // One connection accepted whose server side never reads, so both queues fill; two left in the accept queue.
         using Socket sender = await RawClient.ConnectAsync(listener.LocalEndPoint!);
@@ -93,10 +91,8 @@ public class NetstatTests
     [Fact]
     public async Task NetstatLeavesListenersOutWithoutAOrL()
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        string port = ((IPEndPoint)listener.LocalEndPoint!).Port.ToString();
+        using Socket listener = LoopbackListeners.Start(1);
+        string port = listener.Port().ToString();
         Support.Cli.Result plain = await Support.Cli.RunAsync("netstat", "-tn", "--port", port, "--json");
         Support.Cli.Result listening = await Support.Cli.RunAsync("netstat", "-tln", "--port", port, "--json");
         // Only the listener is ours: a TIME_WAIT left by another test may share the port number, so look for LISTEN rows.
@@ -107,10 +103,8 @@ public class NetstatTests
     [Fact]
     public async Task NetstatInfoShowsTheBytesAConnectionReceived()
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        using Socket listener = LoopbackListeners.Start(1);
+        int port = listener.Port();
         using Socket client = await RawClient.ConnectAsync(listener.LocalEndPoint!);
         using Socket server = await listener.AcceptAsync().WaitAsync(TimeSpan.FromSeconds(10));
         byte[] payload = new byte[12_345];

@@ -43,10 +43,8 @@ public class PingTests
     [Fact]
     public async Task TcpPingTimesTheConnectToAListenerAndExitsZero()
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(8);
-        string port = ((IPEndPoint)listener.LocalEndPoint!).Port.ToString();
+        using Socket listener = LoopbackListeners.Start(8);
+        string port = listener.Port().ToString();
         Support.Cli.Result result = await Support.Cli.RunAsync("ping", "--tcp", "-c", "2", "-i", "50ms", "127.0.0.1", port);
         Assert.Equal(0, result.ExitCode);
         Assert.Matches($@"^connected to 127\.0\.0\.1:{port}: seq=1 time=[0-9.]+ ms$", result.Out.Split('\n')[1]);
@@ -56,10 +54,8 @@ public class PingTests
     [Fact]
     public async Task QuietPingPrintsOnlyTheHeaderAndTheSummaryAsIputilsDoes()
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(8);
-        string port = ((IPEndPoint)listener.LocalEndPoint!).Port.ToString();
+        using Socket listener = LoopbackListeners.Start(8);
+        string port = listener.Port().ToString();
         Support.Cli.Result loud = await Support.Cli.RunAsync("ping", "--tcp", "-c", "2", "-i", "50ms", "127.0.0.1", port);
         Support.Cli.Result quiet = await Support.Cli.RunAsync("ping", "--tcp", "-q", "-c", "2", "-i", "50ms", "127.0.0.1", port);
         Assert.Equal((0, 0), (loud.ExitCode, quiet.ExitCode));

@@ -12,9 +12,7 @@ public class PythonInteropTests
     [InlineData("double", "21", "Got response: b'First 10 bytes of request: double21'")]
     public async Task ThePythonClientGetsSocketKitsAnswers(string action, string value, string expected)
     {
-        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0");
-        var (code, output, error) = await PythonPeer.RunAsync("app-client", "127.0.0.1", server.Port.ToString(), action, value);
-        Assert.True(code == 0, error);
+        string output = await RunThePythonClientAsync("app-server", "app-client", action, value);
         Assert.Equal(expected + "\n", output);
     }
 
@@ -24,56 +22,59 @@ public class PythonInteropTests
     [InlineData("find", "xyz", "Got response: b'First 10 bytes of request: findxyz'")]
     public async Task TheSocketKitClientGetsThePythonServersAnswers(string action, string value, string expected)
     {
-        var (peer, port) = await PythonPeer.StartServerAsync("app-server");
-        using (peer)
-        {
-            Support.Cli.Result r = await Support.Cli.RunAsync("app-client", "127.0.0.1", port.ToString(), action, value);
-            Assert.True(r.ExitCode == 0, r.Error);
-            Assert.Equal(expected + "\n", r.Out);
-            Assert.Equal(0, (await peer.WaitAsync()).ExitCode);
-        }
+        Support.Cli.Result r = await RunSocketKitsClientAsync("app-server", 1, "app-client", action, value);
+        Assert.True(r.ExitCode == 0, r.Error);
+        Assert.Equal(expected + "\n", r.Out);
     }
 
     [Fact]
     public async Task ThePythonEchoClientAndSocketKitsEchoServer()
     {
-        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0");
-        var (code, output, error) = await PythonPeer.RunAsync("echo-client", "127.0.0.1", server.Port.ToString(), "Hello, world");
-        Assert.True(code == 0, error);
+        string output = await RunThePythonClientAsync("echo-server", "echo-client", "Hello, world");
         Assert.Equal("Received b'Hello, world'\n", output);
     }
 
     [Fact]
     public async Task SocketKitsEchoClientAndThePythonEchoServer()
     {
-        var (peer, port) = await PythonPeer.StartServerAsync("echo-server");
-        using (peer)
-        {
-            Support.Cli.Result r = await Support.Cli.RunAsync("echo-client", "127.0.0.1", port.ToString());
-            Assert.Equal("Received b'Hello, world'\n", r.Out);
-            Assert.Equal(0, (await peer.WaitAsync()).ExitCode);
-        }
+        Support.Cli.Result r = await RunSocketKitsClientAsync("echo-server", 1, "echo-client");
+        Assert.Equal("Received b'Hello, world'\n", r.Out);
     }
 
     [Fact]
     public async Task ThePythonMulticonnClientAndSocketKitsMulticonnServer()
     {
-        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("multiconn-server", "127.0.0.1", "0");
-        var (code, output, error) = await PythonPeer.RunAsync("multiconn-client", "127.0.0.1", server.Port.ToString(), "3");
-        Assert.True(code == 0, error);
+        string output = await RunThePythonClientAsync("multiconn-server", "multiconn-client", "3");
         Assert.Equal(3, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.EndsWith("received b'Message 1 from client.Message 2 from client.'", StringComparison.Ordinal)));
     }
 
     [Fact]
     public async Task SocketKitsMulticonnClientAndThePythonMulticonnServer()
     {
-        var (peer, port) = await PythonPeer.StartServerAsync("multiconn-server", connections: 4);
+        Support.Cli.Result r = await RunSocketKitsClientAsync("multiconn-server", 4, "multiconn-client", "4");
+        Assert.True(r.ExitCode == 0, r.Error);
+        Assert.Equal(4, r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    /// <summary>Runs the Python <paramref name="client"/> against SocketKit's <paramref name="server"/> on a free port: it must exit 0; returns what it printed.</summary>
+    private static async Task<string> RunThePythonClientAsync(string server, string client, params string[] args)
+    {
+        await using Support.Cli.RunningServer running = await Support.Cli.StartServerAsync(server, "127.0.0.1", "0");
+        var (code, output, error) = await PythonPeer.RunAsync([client, "127.0.0.1", running.Port.ToString(), .. args]);
+        Assert.True(code == 0, error);
+        return output;
+    }
+
+    /// <summary>Runs SocketKit's <paramref name="client"/> against the Python <paramref name="server"/>, which must exit 0 once it has served <paramref name="connections"/> connections.</summary>
+    private static async Task<Support.Cli.Result> RunSocketKitsClientAsync(string server, int connections, string client, params string[] args)
+    {
+        var (peer, port) = await PythonPeer.StartServerAsync(server, connections);
         using (peer)
         {
-            Support.Cli.Result r = await Support.Cli.RunAsync("multiconn-client", "127.0.0.1", port.ToString(), "4");
-            Assert.True(r.ExitCode == 0, r.Error);
-            Assert.Equal(4, r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
-            Assert.Equal(0, (await peer.WaitAsync()).ExitCode);
+            Support.Cli.Result r = await Support.Cli.RunAsync([client, "127.0.0.1", port.ToString(), .. args]);
+            var (code, _, error) = await peer.WaitAsync();
+            Assert.True(code == 0, $"the Python {server} exited {code}: {error}; {client} said: {r.Error}");
+            return r;
         }
     }
 }

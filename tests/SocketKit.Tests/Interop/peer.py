@@ -57,14 +57,20 @@ def listen(host, port):
     return lsock
 
 
-def echo_server(host, port, connections):
+def accepted(host, port, connections):
+    """Yields the first `connections` connections to a new listener, one at a time, each closed once the caller is done with it."""
     with listen(host, port) as lsock:
         for _ in range(connections):
             conn, _ = lsock.accept()
             with conn:
                 conn.settimeout(TIMEOUT)
-                while data := conn.recv(1024):
-                    conn.sendall(data)
+                yield conn
+
+
+def echo_server(host, port, connections):
+    for conn in accepted(host, port, connections):
+        while data := conn.recv(1024):
+            conn.sendall(data)
 
 
 def multiconn_server(host, port, connections):
@@ -102,23 +108,19 @@ def multiconn_server(host, port, connections):
 
 
 def app_server(host, port, connections):
-    with listen(host, port) as lsock:
-        for _ in range(connections):
-            conn, _ = lsock.accept()
-            with conn:
-                conn.settimeout(TIMEOUT)
-                header, content = read_message(conn)
-                if header["content-type"] == "text/json":
-                    request = json.loads(content.decode(header["content-encoding"]))
-                    if request.get("action") == "search":
-                        value = request.get("value")
-                        answer = {"result": SEARCH.get(value) or f"No match for '{value}'."}
-                    else:
-                        answer = {"result": f"Error: invalid action '{request.get('action')}'."}
-                    reply = message("text/json", "utf-8", json.dumps(answer, ensure_ascii=False).encode("utf-8"))
-                else:
-                    reply = message("binary/custom-server-binary-type", "binary", b"First 10 bytes of request: " + content[:10])
-                conn.sendall(reply)
+    for conn in accepted(host, port, connections):
+        header, content = read_message(conn)
+        if header["content-type"] == "text/json":
+            request = json.loads(content.decode(header["content-encoding"]))
+            if request.get("action") == "search":
+                value = request.get("value")
+                answer = {"result": SEARCH.get(value) or f"No match for '{value}'."}
+            else:
+                answer = {"result": f"Error: invalid action '{request.get('action')}'."}
+            reply = message("text/json", "utf-8", json.dumps(answer, ensure_ascii=False).encode("utf-8"))
+        else:
+            reply = message("binary/custom-server-binary-type", "binary", b"First 10 bytes of request: " + content[:10])
+        conn.sendall(reply)
 
 
 def connect(host, port):

@@ -17,9 +17,7 @@ public sealed class DescriptorExhaustionTests
     private const int Held = 5;
 
     [Theory]
-    [InlineData("select")]
-    [InlineData("async")]
-    [InlineData("blocking")]
+    [MemberData(nameof(TestServers.EngineNames), MemberType = typeof(TestServers))]
     public async Task ABurstPastTheDescriptorLimitLeavesTheServerServing(string engine)
     {
         using CliProcess server = await CliProcess.StartServerAsync(Limit, "echo-server", "127.0.0.1", "0", "--engine", engine);

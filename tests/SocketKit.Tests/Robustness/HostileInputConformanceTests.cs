@@ -5,9 +5,9 @@ using SocketKit.Transport;
 namespace SocketKit.Tests.Robustness;
 
 /// <summary>Every hostile input against a running server of every engine: it ends that connection, says why when it can, and serves the next client.</summary>
-public abstract class HostileInputConformanceTests
+public abstract class HostileInputConformanceTests(EngineKind engine)
 {
-    protected abstract EngineKind Engine { get; }
+    protected EngineKind Engine { get; } = engine;
 
     public static TheoryData<string> Inputs => HostileInputs.Names();
 
@@ -38,17 +38,8 @@ public abstract class HostileInputConformanceTests
     }
 }
 
-public sealed class BlockingHostileInputTests : HostileInputConformanceTests
-{
-    protected override EngineKind Engine => EngineKind.Blocking;
-}
+public sealed class BlockingHostileInputTests() : HostileInputConformanceTests(EngineKind.Blocking);
 
-public sealed class SelectHostileInputTests : HostileInputConformanceTests
-{
-    protected override EngineKind Engine => EngineKind.Select;
-}
+public sealed class SelectHostileInputTests() : HostileInputConformanceTests(EngineKind.Select);
 
-public sealed class AsyncHostileInputTests : HostileInputConformanceTests
-{
-    protected override EngineKind Engine => EngineKind.Async;
-}
+public sealed class AsyncHostileInputTests() : HostileInputConformanceTests(EngineKind.Async);

@@ -14,9 +14,7 @@ public class ShutdownTests
     private const int InFlight = 50;
 
     [Theory]
-    [InlineData("blocking")]
-    [InlineData("select")]
-    [InlineData("async")]
+    [MemberData(nameof(TestServers.EngineNames), MemberType = typeof(TestServers))]
     public async Task SigtermWithFiftyRequestsInFlightAnswersThemAllAndExitsZeroWithinTheDrainTimeout(string engine)
     {
         TimeSpan drainTimeout = TimeSpan.FromSeconds(20);

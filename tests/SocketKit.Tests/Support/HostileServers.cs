@@ -87,4 +87,51 @@ public static class HostileServers
         }
         throw new TimeoutException($"the server did not close the connection within {maxSeconds} fake seconds");
     }
+
+    /// <summary>
+    /// Moves fake time (with <paramref name="eachSecond"/> first, each second) until the server closes
+    /// <paramref name="socket"/>: it must close after <paramref name="seconds"/>, or up to <paramref name="slack"/>
+    /// seconds later (the heartbeat's grain), and count the close as a timeout.
+    /// </summary>
+    public static async Task AssertClosedByATimeoutAsync(SocketServer server, FakeTimeProvider time, Socket socket, int seconds, int slack = 1, Action<int>? eachSecond = null)
+    {
+        int closedAfter = await AdvanceUntilClosedAsync(time, socket, 2 * (seconds + slack), eachSecond);
+        Assert.InRange(closedAfter, seconds, seconds + slack);
+        await Eventually.TrueAsync(() => server.Counters.ConnectionsTimedOut == 1, "the timeout is counted");
+    }
+
+    /// <summary>
+    /// Sends the reference request one byte a fake second for <paramref name="seconds"/> seconds, then the rest at once:
+    /// the server must answer it with the reference bytes and count no timeout.
+    /// </summary>
+    public static async Task AssertADribbledRequestIsAnsweredAsync(SocketServer server, FakeTimeProvider time, Socket client, int seconds)
+    {
+        ReferenceVector v = ReferenceVectors.Get("search-morpheus");
+        for (int second = 1; second <= seconds; second++)
+        {
+            client.Send(v.Request.AsSpan(second - 1, 1));
+            time.Advance(TimeSpan.FromSeconds(1));
+        }
+        client.Send(v.Request.AsSpan(seconds));
+        using var cts = new CancellationTokenSource(RawClient.Timeout);
+        Assert.Equal(v.Response, await RawClient.ReadToEndAsync(client, cts.Token));
+        Assert.Equal(0, server.Counters.ConnectionsTimedOut);
+    }
+
+    /// <summary>Connects to <paramref name="server"/> and waits until it has accepted, so that fake time moved afterwards runs for this connection.</summary>
+    public static async Task<Socket> ConnectAcceptedAsync(SocketServer server)
+    {
+        long accepted = server.Counters.ConnectionsAccepted;
+        Socket client = await RawClient.ConnectAsync(server.LocalEndPoint);
+        try
+        {
+            await Eventually.TrueAsync(() => server.Counters.ConnectionsAccepted == accepted + 1, "the server accepts the client");
+            return client;
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
 }

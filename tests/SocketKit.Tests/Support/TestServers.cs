@@ -8,6 +8,12 @@ namespace SocketKit.Tests.Support;
 /// <summary>Servers on port 0 (127.0.0.1 unless a transport says otherwise); the port is read back from the bound socket.</summary>
 public static class TestServers
 {
+    /// <summary>Every engine, for theories that run on each.</summary>
+    public static TheoryData<EngineKind> Engines => [.. Enum.GetValues<EngineKind>()];
+
+    /// <summary>Every engine by the name <c>--engine</c> takes, for theories that run the CLI on each.</summary>
+    public static TheoryData<string> EngineNames => [.. Enum.GetValues<EngineKind>().Select(engine => engine.ToString().ToLowerInvariant())];
+
     public static SocketServer Echo(EngineKind engine, TestTransport? transport = null) =>
         SocketServer.Start(Options(engine, transport), _ => new EchoHandler());
 

@@ -13,12 +13,13 @@ namespace SocketKit.Tests.Transport;
 /// The same conversations over every engine and transport: each must serve every application identically. Over TLS
 /// the raw clients speak inside an <see cref="System.Net.Security.SslStream"/>, so the bytes compared are the plaintext.
 /// </summary>
-public abstract class EngineConformanceTests
+/// <param name="engine">The engine every server of the suite runs.</param>
+/// <param name="transport">Where the servers listen (IPv4 loopback when none is given); the same conversations run again over each transport.</param>
+public abstract class EngineConformanceTests(EngineKind engine, TestTransport? transport = null)
 {
-    protected abstract EngineKind Engine { get; }
+    protected EngineKind Engine { get; } = engine;
 
-    /// <summary>Where the servers listen; the same conversations run again over each transport.</summary>
-    protected virtual TestTransport Transport => TestTransport.Ipv4;
+    protected TestTransport Transport { get; } = transport ?? TestTransport.Ipv4;
 
     public static TheoryData<string> Vectors => ReferenceVectors.Names();
 
@@ -146,17 +147,8 @@ public abstract class EngineConformanceTests
     }
 }
 
-public sealed class BlockingEngineTests : EngineConformanceTests
-{
-    protected override EngineKind Engine => EngineKind.Blocking;
-}
+public sealed class BlockingEngineTests() : EngineConformanceTests(EngineKind.Blocking);
 
-public sealed class SelectEngineTests : EngineConformanceTests
-{
-    protected override EngineKind Engine => EngineKind.Select;
-}
+public sealed class SelectEngineTests() : EngineConformanceTests(EngineKind.Select);
 
-public sealed class AsyncEngineTests : EngineConformanceTests
-{
-    protected override EngineKind Engine => EngineKind.Async;
-}
+public sealed class AsyncEngineTests() : EngineConformanceTests(EngineKind.Async);

@@ -15,7 +15,7 @@ namespace SocketKit.Tests.Transport;
 /// </summary>
 public class FaultyNetworkTests
 {
-    public static TheoryData<EngineKind> Engines => [EngineKind.Blocking, EngineKind.Select, EngineKind.Async];
+    public static TheoryData<EngineKind> Engines => TestServers.Engines;
 
     [Theory]
     [MemberData(nameof(Engines))]

@@ -181,13 +181,7 @@ public sealed class SelectorTests
         return ready;
     }
 
-    private static Socket Listen()
-    {
-        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(512);
-        return listener;
-    }
+    private static Socket Listen() => LoopbackListeners.Start(512);
 
     private static Socket Connect(Socket listener)
     {

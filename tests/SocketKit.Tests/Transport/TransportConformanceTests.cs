@@ -8,103 +8,49 @@ namespace SocketKit.Tests.Transport;
 // 127.0.0.1, and a Unix domain socket; and over TLS for every engine (blocking and async through SslStreams, the
 // select engine through a TlsPump per connection on its one loop).
 
-public sealed class BlockingEngineOverIpv6Tests : EngineConformanceTests
-{
-    protected override EngineKind Engine => EngineKind.Blocking;
-    protected override TestTransport Transport => TestTransport.Ipv6;
-}
+public sealed class BlockingEngineOverIpv6Tests() : EngineConformanceTests(EngineKind.Blocking, TestTransport.Ipv6);
 
-public sealed class SelectEngineOverIpv6Tests : EngineConformanceTests
-{
-    protected override EngineKind Engine => EngineKind.Select;
-    protected override TestTransport Transport => TestTransport.Ipv6;
-}
+public sealed class SelectEngineOverIpv6Tests() : EngineConformanceTests(EngineKind.Select, TestTransport.Ipv6);
 
-public sealed class AsyncEngineOverIpv6Tests : EngineConformanceTests
-{
-    protected override EngineKind Engine => EngineKind.Async;
-    protected override TestTransport Transport => TestTransport.Ipv6;
-}
+public sealed class AsyncEngineOverIpv6Tests() : EngineConformanceTests(EngineKind.Async, TestTransport.Ipv6);
 
-public sealed class BlockingEngineOverDualStackTests : EngineConformanceTests
-{
-    protected override EngineKind Engine => EngineKind.Blocking;
-    protected override TestTransport Transport => TestTransport.DualStack;
-}
+public sealed class BlockingEngineOverDualStackTests() : EngineConformanceTests(EngineKind.Blocking, TestTransport.DualStack);
 
-public sealed class SelectEngineOverDualStackTests : EngineConformanceTests
-{
-    protected override EngineKind Engine => EngineKind.Select;
-    protected override TestTransport Transport => TestTransport.DualStack;
-}
+public sealed class SelectEngineOverDualStackTests() : EngineConformanceTests(EngineKind.Select, TestTransport.DualStack);
 
-public sealed class AsyncEngineOverDualStackTests : EngineConformanceTests
-{
-    protected override EngineKind Engine => EngineKind.Async;
-    protected override TestTransport Transport => TestTransport.DualStack;
-}
+public sealed class AsyncEngineOverDualStackTests() : EngineConformanceTests(EngineKind.Async, TestTransport.DualStack);
 
-public sealed class BlockingEngineOverUnixSocketTests : EngineConformanceTests
-{
-    protected override EngineKind Engine => EngineKind.Blocking;
-    protected override TestTransport Transport => TestTransport.Unix;
-}
+public sealed class BlockingEngineOverUnixSocketTests() : EngineConformanceTests(EngineKind.Blocking, TestTransport.Unix);
 
-public sealed class SelectEngineOverUnixSocketTests : EngineConformanceTests
-{
-    protected override EngineKind Engine => EngineKind.Select;
-    protected override TestTransport Transport => TestTransport.Unix;
-}
+public sealed class SelectEngineOverUnixSocketTests() : EngineConformanceTests(EngineKind.Select, TestTransport.Unix);
 
-public sealed class AsyncEngineOverUnixSocketTests : EngineConformanceTests
-{
-    protected override EngineKind Engine => EngineKind.Async;
-    protected override TestTransport Transport => TestTransport.Unix;
-}
+public sealed class AsyncEngineOverUnixSocketTests() : EngineConformanceTests(EngineKind.Async, TestTransport.Unix);
 
-public sealed class BlockingEngineOverTlsTests : EngineConformanceTests
-{
-    protected override EngineKind Engine => EngineKind.Blocking;
-    protected override TestTransport Transport => TestTransport.Tls;
-}
+public sealed class BlockingEngineOverTlsTests() : EngineConformanceTests(EngineKind.Blocking, TestTransport.Tls);
 
-public sealed class SelectEngineOverTlsTests : EngineConformanceTests
-{
-    protected override EngineKind Engine => EngineKind.Select;
-    protected override TestTransport Transport => TestTransport.Tls;
-}
+public sealed class SelectEngineOverTlsTests() : EngineConformanceTests(EngineKind.Select, TestTransport.Tls);
 
-public sealed class AsyncEngineOverTlsTests : EngineConformanceTests
-{
-    protected override EngineKind Engine => EngineKind.Async;
-    protected override TestTransport Transport => TestTransport.Tls;
-}
+public sealed class AsyncEngineOverTlsTests() : EngineConformanceTests(EngineKind.Async, TestTransport.Tls);
 
 // The select engine again on poll (the mechanism of platforms without epoll or kqueue, forced here on Linux), over
 // plain TCP and TLS, and on one loop (the tutorial's one thread) where it otherwise runs one loop per core.
 
-public sealed class SelectEngineOnPollTests : EngineConformanceTests
+public sealed class SelectEngineOnPollTests() : EngineConformanceTests(EngineKind.Select)
 {
-    protected override EngineKind Engine => EngineKind.Select;
     protected override ServerOptions Options() => base.Options() with { SelectorMechanism = SelectorMechanism.Poll };
 }
 
-public sealed class SelectEngineOnPollOverTlsTests : EngineConformanceTests
+public sealed class SelectEngineOnPollOverTlsTests() : EngineConformanceTests(EngineKind.Select, TestTransport.Tls)
 {
-    protected override EngineKind Engine => EngineKind.Select;
-    protected override TestTransport Transport => TestTransport.Tls;
     protected override ServerOptions Options() => base.Options() with { SelectorMechanism = SelectorMechanism.Poll };
 }
 
-public sealed class SelectEngineOnOneLoopTests : EngineConformanceTests
+public sealed class SelectEngineOnOneLoopTests() : EngineConformanceTests(EngineKind.Select)
 {
-    protected override EngineKind Engine => EngineKind.Select;
     protected override ServerOptions Options() => base.Options() with { Loops = 1 };
 }
 
-public sealed class SelectEngineOnFourLoopsOverUnixSocketTests : EngineConformanceTests
+public sealed class SelectEngineOnFourLoopsOverUnixSocketTests() : EngineConformanceTests(EngineKind.Select, TestTransport.Unix)
 {
-    protected override EngineKind Engine => EngineKind.Select;
-    protected override TestTransport Transport => TestTransport.Unix;
     protected override ServerOptions Options() => base.Options() with { Loops = 4 };
 }

@@ -23,7 +23,7 @@ public sealed class DifferentialTests(ITestOutputHelper output)
 
     private static readonly Lazy<Task<Corpus>> Shared = new(() => Corpus.CreateAsync(SeedFromEnvironment(), Count));
 
-    public static TheoryData<EngineKind> Engines => [.. Enum.GetValues<EngineKind>()];
+    public static TheoryData<EngineKind> Engines => TestServers.Engines;
 
     [Fact]
     public async Task TheSansIoHandlerAnswersEveryRequestAsTheReferenceDoes()

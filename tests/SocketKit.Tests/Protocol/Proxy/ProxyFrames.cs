@@ -39,15 +39,13 @@ public static class ProxyFrames
     {
         var decoder = new ProxyHeaderDecoder(maxHeaderBytes);
         byte[] pending = [];
-        int start = 0;
-        foreach (int end in cuts.Append(bytes.Length))
+        foreach (ArraySegment<byte> piece in Support.Splits.Pieces(bytes, cuts))
         {
-            pending = [.. pending, .. bytes.AsSpan(start, end - start)];
-            start = end;
+            pending = [.. pending, .. piece];
             var data = new ReadOnlySequence<byte>(pending);
             if (decoder.TryDecode(ref data, out ProxyHeader header))
             {
-                return (header, [.. data.ToArray(), .. bytes.AsSpan(start)]);
+                return (header, [.. data.ToArray(), .. bytes.AsSpan(piece.Offset + piece.Count)]);
             }
             Assert.Equal(pending.Length, data.Length); // nothing is consumed before the header is whole
         }

@@ -42,13 +42,31 @@ public class ProxyProtocolHandlerTests
         }
     }
 
-    private static NextStep Feed(IConnectionHandler handler, ref byte[] pending, ReadOnlySpan<byte> piece)
+    /// <summary>A PROXY handler in front of a <see cref="Recorder"/>, fed as an engine feeds it: each piece after what it left unread.</summary>
+    private sealed class FedHandler
     {
-        pending = [.. pending, .. piece];
-        var data = new ReadOnlySequence<byte>(pending);
-        NextStep step = handler.OnData(ref data, new ArrayBufferWriter<byte>());
-        pending = data.ToArray();
-        return step;
+        private byte[] _pending = [];
+
+        public FedHandler() => Handler = new ProxyProtocolHandler(Accepted, Recorder.Create);
+
+        public Recorder Recorder { get; } = new();
+
+        public ProxyProtocolHandler Handler { get; }
+
+        /// <summary>What the handler has left unread.</summary>
+        public byte[] Pending => _pending;
+
+        public NextStep Feed(ReadOnlySpan<byte> piece)
+        {
+            _pending = [.. _pending, .. piece];
+            var data = new ReadOnlySequence<byte>(_pending);
+            NextStep step = Handler.OnData(ref data, new ArrayBufferWriter<byte>());
+            _pending = data.ToArray();
+            return step;
+        }
+
+        /// <summary>The peer closes: the handler is given what it left unread.</summary>
+        public NextStep PeerClosed() => Handler.OnPeerClosed(new ReadOnlySequence<byte>(_pending), new ArrayBufferWriter<byte>());
     }
 
     [Fact]
@@ -59,34 +77,28 @@ public class ProxyProtocolHandlerTests
         byte[] stream = [.. V2(1, 0x11, Addresses(client, frontend)), .. "request bytes"u8];
         foreach ((string split, int[] cuts) in Support.Splits.Of(stream.Length))
         {
-            var recorder = new Recorder();
-            var handler = new ProxyProtocolHandler(Accepted, recorder.Create);
-            byte[] pending = [];
-            int start = 0;
-            foreach (int end in cuts.Append(stream.Length))
+            var proxy = new FedHandler();
+            foreach (ArraySegment<byte> piece in Support.Splits.Pieces(stream, cuts))
             {
-                Assert.Equal(NextStep.Receive, Feed(handler, ref pending, stream.AsSpan(start, end - start)));
-                start = end;
+                Assert.Equal(NextStep.Receive, proxy.Feed(piece));
             }
-            ConnectionInfo seen = Assert.Single(recorder.Created);
+            ConnectionInfo seen = Assert.Single(proxy.Recorder.Created);
             Assert.True(seen.RemoteEndPoint.Equals(client), split);
             Assert.True(seen.LocalEndPoint.Equals(frontend), split);
             Assert.True(Balancer.Equals(seen.ProxyEndPoint), split);
             Assert.Equal("192.0.2.7:56324", seen.Remote);
             Assert.Equal(Accepted.Id, seen.Id);
-            Assert.Same(seen, handler.Client);
-            Assert.True("request bytes"u8.SequenceEqual(recorder.Received.ToArray()), split);
+            Assert.Same(seen, proxy.Handler.Client);
+            Assert.True("request bytes"u8.SequenceEqual(proxy.Recorder.Received.ToArray()), split);
         }
     }
 
     [Fact]
     public void HandlerKeepsTheConnectionsOwnAddressesForAV2LocalHeader()
     {
-        var recorder = new Recorder();
-        var handler = new ProxyProtocolHandler(Accepted, recorder.Create);
-        byte[] pending = [];
-        Feed(handler, ref pending, V2(0, 0x00, []));
-        ConnectionInfo seen = Assert.Single(recorder.Created);
+        var proxy = new FedHandler();
+        proxy.Feed(V2(0, 0x00, []));
+        ConnectionInfo seen = Assert.Single(proxy.Recorder.Created);
         Assert.Same(Accepted, seen);
         Assert.Null(seen.ProxyEndPoint);
     }
@@ -122,36 +134,30 @@ public class ProxyProtocolHandlerTests
     [Fact]
     public void HandlerRefusesAConnectionWithoutAHeaderAndNeverCreatesTheApplicationsHandler()
     {
-        var recorder = new Recorder();
-        var handler = new ProxyProtocolHandler(Accepted, recorder.Create);
-        byte[] pending = [];
-        Assert.Equal(NextStep.CloseAfterSending, Feed(handler, ref pending, Support.Frames.Raw(Support.Frames.Header(length: 2), "{}"u8.ToArray())));
-        Assert.Empty(pending);
-        Assert.Empty(recorder.Created);
-        Assert.Equal(NextStep.CloseAfterSending, handler.OnPeerClosed(ReadOnlySequence<byte>.Empty, new ArrayBufferWriter<byte>()));
-        Assert.Empty(recorder.Created);
+        var proxy = new FedHandler();
+        Assert.Equal(NextStep.CloseAfterSending, proxy.Feed(Support.Frames.Raw(Support.Frames.Header(length: 2), "{}"u8.ToArray())));
+        Assert.Empty(proxy.Pending);
+        Assert.Empty(proxy.Recorder.Created);
+        Assert.Equal(NextStep.CloseAfterSending, proxy.PeerClosed());
+        Assert.Empty(proxy.Recorder.Created);
     }
 
     [Fact]
     public void HandlerClosesAConnectionThatEndsInsideTheHeader()
     {
-        var recorder = new Recorder();
-        var handler = new ProxyProtocolHandler(Accepted, recorder.Create);
-        byte[] pending = [];
-        Assert.Equal(NextStep.Receive, Feed(handler, ref pending, V1("PROXY TCP4 192.0.2.7")));
-        Assert.Equal(NextStep.CloseAfterSending, handler.OnPeerClosed(new ReadOnlySequence<byte>(pending), new ArrayBufferWriter<byte>()));
-        Assert.Empty(recorder.Created);
+        var proxy = new FedHandler();
+        Assert.Equal(NextStep.Receive, proxy.Feed(V1("PROXY TCP4 192.0.2.7")));
+        Assert.Equal(NextStep.CloseAfterSending, proxy.PeerClosed());
+        Assert.Empty(proxy.Recorder.Created);
     }
 
     [Fact]
     public void HandlerPassesTheEndOfTheStreamToTheApplicationOnceTheHeaderIsRead()
     {
-        var recorder = new Recorder();
-        var handler = new ProxyProtocolHandler(Accepted, recorder.Create);
-        byte[] pending = [];
-        Feed(handler, ref pending, V1("PROXY TCP6 2001:db8::1 ::1 1 2\r\n"));
-        Assert.Equal(NextStep.CloseAfterSending, handler.OnPeerClosed(ReadOnlySequence<byte>.Empty, new ArrayBufferWriter<byte>()));
-        Assert.True(recorder.PeerClosed);
-        Assert.Equal("[2001:db8::1]:1", Assert.Single(recorder.Created).Remote);
+        var proxy = new FedHandler();
+        proxy.Feed(V1("PROXY TCP6 2001:db8::1 ::1 1 2\r\n"));
+        Assert.Equal(NextStep.CloseAfterSending, proxy.PeerClosed());
+        Assert.True(proxy.Recorder.PeerClosed);
+        Assert.Equal("[2001:db8::1]:1", Assert.Single(proxy.Recorder.Created).Remote);
     }
 }
