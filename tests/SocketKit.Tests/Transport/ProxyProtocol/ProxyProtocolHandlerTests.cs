@@ -106,29 +106,28 @@ public class ProxyProtocolHandlerTests
     [Fact]
     public void ThePhaseIsARequestFromTheStartUntilTheApplicationHasBytesThenTheApplications()
     {
-        var recorder = new Recorder { Phase = ConnectionPhase.Content };
-        var handler = new ProxyProtocolHandler(Accepted, recorder.Create);
+        var proxy = new FedHandler();
+        proxy.Recorder.Phase = ConnectionPhase.Content;
+        ProxyProtocolHandler handler = proxy.Handler;
         Assert.Equal(ConnectionPhase.Request, handler.Phase); // The request timeout bounds the header and the first request together.
         byte[] header = V1("PROXY TCP4 192.0.2.7 192.0.2.8 1 2\r\n");
-        byte[] pending = [];
-        Feed(handler, ref pending, header.AsSpan(0, 5));
+        proxy.Feed(header.AsSpan(0, 5));
         Assert.Equal(ConnectionPhase.Request, handler.Phase);
-        Feed(handler, ref pending, header.AsSpan(5));
-        Assert.Single(recorder.Created);
+        proxy.Feed(header.AsSpan(5));
+        Assert.Single(proxy.Recorder.Created);
         Assert.Equal(ConnectionPhase.Request, handler.Phase);
-        Feed(handler, ref pending, "x"u8);
+        proxy.Feed("x"u8);
         Assert.Equal(ConnectionPhase.Content, handler.Phase);
-        recorder.Phase = ConnectionPhase.Idle;
+        proxy.Recorder.Phase = ConnectionPhase.Idle;
         Assert.Equal(ConnectionPhase.Idle, handler.Phase);
     }
 
     [Fact]
     public void ARefusedConnectionIsIdle()
     {
-        var handler = new ProxyProtocolHandler(Accepted, new Recorder().Create);
-        byte[] pending = [];
-        Assert.Equal(NextStep.CloseAfterSending, Feed(handler, ref pending, "GET / HTTP/1.1\r\n"u8));
-        Assert.Equal(ConnectionPhase.Idle, handler.Phase);
+        var proxy = new FedHandler();
+        Assert.Equal(NextStep.CloseAfterSending, proxy.Feed("GET / HTTP/1.1\r\n"u8));
+        Assert.Equal(ConnectionPhase.Idle, proxy.Handler.Phase);
     }
 
     [Fact]
