@@ -10,16 +10,16 @@ using static SocketKit.Tests.Protocol.Proxy.ProxyFrames;
 namespace SocketKit.Tests.Robustness;
 
 /// <summary>
-/// The PROXY header is timed like any other header: the header timeout runs from the connection's start and bounds
+/// The PROXY header is timed like any other header: the request timeout runs from the connection's start and bounds
 /// the PROXY header and the first request together, on every engine. Timeouts run on a fake clock.
 /// </summary>
 public abstract class ProxyHeaderTimeoutConformanceTests
 {
     protected abstract EngineKind Engine { get; }
 
-    private static readonly TimeSpan HeaderTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 
-    // Far from the header timeout, so that a connection closed by the idle timeout instead fails the range check.
+    // Far from the request timeout, so that a connection closed by the idle timeout instead fails the range check.
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(60);
 
     private static readonly IPEndPoint Client = new(IPAddress.Parse("192.0.2.7"), 56324);
@@ -37,23 +37,23 @@ public abstract class ProxyHeaderTimeoutConformanceTests
         {
             EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
             Engine = Engine,
-            Timeouts = new ServerTimeouts { HeaderTimeout = HeaderTimeout, IdleTimeout = IdleTimeout },
+            Timeouts = new ServerTimeouts { RequestTimeout = RequestTimeout, IdleTimeout = IdleTimeout },
             TimeProvider = time,
         };
         return SocketServer.Start(options, ProxyProtocolHandler.Require(connection => new AppServerHandler(router, connection, limits: options.Limits.Protocol)));
     }
 
-    /// <summary>Moves fake time until the server closes <paramref name="client"/>: at the header timeout (or one heartbeat after), counted as a timeout.</summary>
-    private static async Task AssertClosedByTheHeaderTimeoutAsync(SocketServer server, FakeTimeProvider time, Socket client, Action<int>? eachSecond = null)
+    /// <summary>Moves fake time until the server closes <paramref name="client"/>: at the request timeout (or one heartbeat after), counted as a timeout.</summary>
+    private static async Task AssertClosedByTheRequestTimeoutAsync(SocketServer server, FakeTimeProvider time, Socket client, Action<int>? eachSecond = null)
     {
         int closedAfter = await HostileServers.AdvanceUntilClosedAsync(time, client, 90, eachSecond);
-        Assert.InRange(closedAfter, (int)HeaderTimeout.TotalSeconds, (int)HeaderTimeout.TotalSeconds + 1);
+        Assert.InRange(closedAfter, (int)RequestTimeout.TotalSeconds, (int)RequestTimeout.TotalSeconds + 1);
         await Eventually.TrueAsync(() => server.Counters.ConnectionsTimedOut == 1, "the timeout is counted");
     }
 
     [Theory]
     [MemberData(nameof(Versions))]
-    public async Task AHalfProxyHeaderIsClosedByTheHeaderTimeout(string version)
+    public async Task AHalfProxyHeaderIsClosedByTheRequestTimeout(string version)
     {
         var time = new FakeTimeProvider();
         await using SocketServer server = Start(time);
@@ -62,13 +62,13 @@ public abstract class ProxyHeaderTimeoutConformanceTests
         client.Send(header.AsSpan(0, header.Length / 2));
         await Eventually.TrueAsync(() => server.Counters.BytesReceived == header.Length / 2, "the server reads the half header");
 
-        await AssertClosedByTheHeaderTimeoutAsync(server, time, client);
+        await AssertClosedByTheRequestTimeoutAsync(server, time, client);
         await AssertServesThroughAHeaderAsync(server, version);
     }
 
     [Theory]
     [MemberData(nameof(Versions))]
-    public async Task AProxyHeaderDribbledByteByByteDoesNotResetTheHeaderTimeout(string version)
+    public async Task AProxyHeaderDribbledByteByByteDoesNotResetTheRequestTimeout(string version)
     {
         var time = new FakeTimeProvider();
         await using SocketServer server = Start(time);
@@ -77,12 +77,12 @@ public abstract class ProxyHeaderTimeoutConformanceTests
         byte[] header = Header(version, server.LocalEndPoint);
 
         // One byte of the header a second, never the whole of it within the timeout.
-        await AssertClosedByTheHeaderTimeoutAsync(server, time, client, second => client.Send(header.AsSpan(second - 1, 1)));
+        await AssertClosedByTheRequestTimeoutAsync(server, time, client, second => client.Send(header.AsSpan(second - 1, 1)));
     }
 
     [Theory]
     [MemberData(nameof(Versions))]
-    public async Task AWholeProxyHeaderWithoutARequestIsClosedByTheHeaderTimeoutFromTheConnectionsStart(string version)
+    public async Task AWholeProxyHeaderWithoutARequestIsClosedByTheRequestTimeoutFromTheConnectionsStart(string version)
     {
         var time = new FakeTimeProvider();
         await using SocketServer server = Start(time);
@@ -93,12 +93,12 @@ public abstract class ProxyHeaderTimeoutConformanceTests
 
         // A balancer sends the header at once for a client that then sends nothing: that client gets the header
         // timeout, as it would connecting directly, not the longer idle timeout of a connection between requests.
-        await AssertClosedByTheHeaderTimeoutAsync(server, time, client);
+        await AssertClosedByTheRequestTimeoutAsync(server, time, client);
     }
 
     [Theory]
     [MemberData(nameof(Versions))]
-    public async Task AProxyHeaderAndARequestWithinTheHeaderTimeoutAreAnswered(string version)
+    public async Task AProxyHeaderAndARequestWithinTheRequestTimeoutAreAnswered(string version)
     {
         var time = new FakeTimeProvider();
         await using SocketServer server = Start(time);

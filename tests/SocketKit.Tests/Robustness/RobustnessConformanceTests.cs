@@ -15,10 +15,10 @@ public abstract class RobustnessConformanceTests
     private static readonly TimeSpan ShortWait = TimeSpan.FromMilliseconds(300);
 
     [Fact]
-    public async Task ADribblingClientIsClosedByTheHeaderTimeoutWhileOthersAreServed()
+    public async Task ADribblingClientIsClosedByTheRequestTimeoutWhileOthersAreServed()
     {
         var time = new FakeTimeProvider();
-        var timeouts = new ServerTimeouts { HeaderTimeout = TimeSpan.FromSeconds(10) };
+        var timeouts = new ServerTimeouts { RequestTimeout = TimeSpan.FromSeconds(10) };
         await using SocketServer server = HostileServers.App(Engine, timeouts: timeouts, time: time);
         using Socket dribbler = await RawClient.ConnectAsync(server.LocalEndPoint);
         await Eventually.TrueAsync(() => server.Counters.ConnectionsAccepted == 1, "the server accepts the dribbler");
@@ -27,17 +27,17 @@ public abstract class RobustnessConformanceTests
         // A byte every second: if bytes reset the timeout, this connection would never close.
         int closedAfter = await HostileServers.AdvanceUntilClosedAsync(time, dribbler, 30, second => dribbler.Send(request.AsSpan(second - 1, 1)));
 
-        int timeout = (int)timeouts.HeaderTimeout.TotalSeconds;
+        int timeout = (int)timeouts.RequestTimeout.TotalSeconds;
         Assert.InRange(closedAfter, timeout, timeout + 1);
         await Eventually.TrueAsync(() => server.Counters.ConnectionsTimedOut == 1, "the timeout is counted");
         await HostileServers.AssertServesAsync(server);
     }
 
     [Fact]
-    public async Task ARequestDribbledWithinTheHeaderTimeoutIsAnswered()
+    public async Task ARequestDribbledWithinTheRequestTimeoutIsAnswered()
     {
         var time = new FakeTimeProvider();
-        await using SocketServer server = HostileServers.App(Engine, timeouts: new ServerTimeouts { HeaderTimeout = TimeSpan.FromSeconds(10) }, time: time);
+        await using SocketServer server = HostileServers.App(Engine, timeouts: new ServerTimeouts { RequestTimeout = TimeSpan.FromSeconds(10) }, time: time);
         using Socket client = await RawClient.ConnectAsync(server.LocalEndPoint);
         await Eventually.TrueAsync(() => server.Counters.ConnectionsAccepted == 1, "the server accepts the client");
         ReferenceVector v = ReferenceVectors.Get("search-morpheus");
@@ -72,7 +72,7 @@ public abstract class RobustnessConformanceTests
         await Eventually.TrueAsync(() => server.Counters.ConnectionsTimedOut == 1, "the timeout is counted");
     }
 
-    /// <summary>A server holding content to 100 bytes/s (and the header timeout far away), and a client that has sent a header declaring 10,000 bytes.</summary>
+    /// <summary>A server holding content to 100 bytes/s (and the request timeout far away), and a client that has sent a header declaring 10,000 bytes.</summary>
     private sealed record ContentPeer(SocketServer Server, Socket Client, int HeaderLength) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
@@ -87,7 +87,7 @@ public abstract class RobustnessConformanceTests
 
     private async Task<ContentPeer> StartContentAsync(FakeTimeProvider time)
     {
-        var timeouts = new ServerTimeouts { HeaderTimeout = TimeSpan.FromMinutes(5), MinRequestContentBytesPerSecond = MinContentRate };
+        var timeouts = new ServerTimeouts { RequestTimeout = TimeSpan.FromMinutes(5), MinRequestContentBytesPerSecond = MinContentRate };
         SocketServer server = HostileServers.App(Engine, timeouts: timeouts, time: time);
         Socket client = await RawClient.ConnectAsync(server.LocalEndPoint);
         byte[] header = Frames.Raw(Frames.Header("binary/x", "binary", 10_000));
@@ -137,7 +137,7 @@ public abstract class RobustnessConformanceTests
         const int rate = 100;
         const int seconds = 12; // More than two grace periods at exactly the rate: the average never falls below it.
         var time = new FakeTimeProvider();
-        var timeouts = new ServerTimeouts { HeaderTimeout = TimeSpan.FromMinutes(5), MinRequestContentBytesPerSecond = rate };
+        var timeouts = new ServerTimeouts { RequestTimeout = TimeSpan.FromMinutes(5), MinRequestContentBytesPerSecond = rate };
         await using SocketServer server = HostileServers.App(Engine, timeouts: timeouts, time: time);
         using Socket client = await RawClient.ConnectAsync(server.LocalEndPoint);
         byte[] content = [.. Enumerable.Range(0, rate * seconds).Select(i => (byte)i)];
@@ -174,7 +174,8 @@ public abstract class RobustnessConformanceTests
     [Fact]
     public async Task AConnectionOverTheMaximumIsClosedAtOnceAndCounted()
     {
-        await using SocketServer server = HostileServers.App(Engine, limits: new ServerLimits { MaxConnections = 2 });
+        var closes = new System.Collections.Concurrent.ConcurrentQueue<ConnectionCloseReason>();
+        await using SocketServer server = HostileServers.App(Engine, limits: new ServerLimits { MaxConnections = 2 }, onClosing: (_, reason) => closes.Enqueue(reason));
         using Socket first = await RawClient.ConnectAsync(server.LocalEndPoint);
         using Socket second = await RawClient.ConnectAsync(server.LocalEndPoint);
         await Eventually.TrueAsync(() => server.Counters.ConnectionsAccepted == 2, "the server accepts two connections");
@@ -199,6 +200,10 @@ public abstract class RobustnessConformanceTests
         using var cts = new CancellationTokenSource(RawClient.Timeout);
         Assert.Equal(ReferenceVectors.Get("search-ring").Response, await RawClient.ReadToEndAsync(second, cts.Token));
         await Eventually.TrueAsync(() => server.Counters.ConnectionsOpen == 1, "the served connection closes");
+        // The refused one never became a connection: reset as it was accepted, it has no close reason of its own.
+        await Eventually.TrueAsync(() => !closes.IsEmpty, "the served connection's close reported");
+        Assert.Equal([ConnectionCloseReason.Done], closes);
+        Assert.Equal(2, server.Counters.ConnectionsAccepted);
         await HostileServers.AssertServesAsync(server);
     }
 
@@ -260,7 +265,7 @@ public abstract class RobustnessConformanceTests
     public async Task ARequestStillInFlightWhenTheDrainTimesOutIsClosedByForce()
     {
         var time = new FakeTimeProvider();
-        SocketServer server = HostileServers.App(Engine, timeouts: new ServerTimeouts { DrainTimeout = TimeSpan.FromSeconds(5), HeaderTimeout = TimeSpan.FromMinutes(5) }, time: time);
+        SocketServer server = HostileServers.App(Engine, timeouts: new ServerTimeouts { DrainTimeout = TimeSpan.FromSeconds(5), RequestTimeout = TimeSpan.FromMinutes(5) }, time: time);
         using Socket busy = await RawClient.ConnectAsync(server.LocalEndPoint);
         busy.Send(ReferenceVectors.Get("search-morpheus").Request.AsSpan(0, 10));
         await Eventually.TrueAsync(() => server.Counters.BytesReceived == 10, "the server reads the 10 bytes");

@@ -39,7 +39,7 @@ public sealed class ProxyProtocolHandler : IConnectionHandler
 
     /// <summary>
     /// Wraps a handler factory so that every connection must start with a PROXY header (v1 or v2).
-    /// The header is bounded in size, and timed by the engines' header timeout together with the first request.
+    /// The header is bounded in size, and timed by the engines' request timeout together with the first request.
     /// </summary>
     public static Func<ConnectionInfo, IConnectionHandler> Require(Func<ConnectionInfo, IConnectionHandler> inner, ILogger? logger = null,
         int maxHeaderBytes = ProxyHeaderDecoder.DefaultMaxHeaderBytes) =>
@@ -87,7 +87,7 @@ public sealed class ProxyProtocolHandler : IConnectionHandler
     /// <remarks>
     /// False from the header's first byte until the application's handler has been given bytes of its own, then the
     /// application's answer (so a drain waits for its requests in flight). A balancer sends the header at once, for a
-    /// client that may then send nothing: the header timeout, running from the connection's start, must bound the
+    /// client that may then send nothing: the request timeout, running from the connection's start, must bound the
     /// header and the first request together, not hand over to the longer idle timeout once the header is read.
     /// </remarks>
     public bool IsBetweenRequests => _handler is not null && _handlerFed ? _handler.IsBetweenRequests : _refused;
