@@ -185,7 +185,14 @@ internal sealed class ServerPlan
 
     private static ServerTimeouts Apply(ServerTimeouts timeouts, string key, List<string> errors, SocketKitTimeoutsOptions options)
     {
-        timeouts = Set(timeouts, options.HeaderTimeout, (t, v) => t with { HeaderTimeout = v }, $"{key}:HeaderTimeout", errors);
+        (TimeSpan? former, string formerKey) = (options.HeaderTimeout, $"{key}:HeaderTimeout"); // RequestTimeout's former name.
+        if (options.RequestTimeout is { } request && former is { } header && request != header)
+        {
+            errors.Add($"{formerKey}: {header} differs from {key}:RequestTimeout: {request}; it is the same setting under its former name, give one");
+        }
+        timeouts = options.RequestTimeout is not null || former is null
+            ? Set(timeouts, options.RequestTimeout, (t, v) => t with { RequestTimeout = v }, $"{key}:RequestTimeout", errors)
+            : Set(timeouts, former, (t, v) => t with { RequestTimeout = v }, formerKey, errors);
         timeouts = Set(timeouts, options.IdleTimeout, (t, v) => t with { IdleTimeout = v }, $"{key}:IdleTimeout", errors);
         return Set(timeouts, options.DrainTimeout, (t, v) => t with { DrainTimeout = v }, $"{key}:DrainTimeout", errors);
     }

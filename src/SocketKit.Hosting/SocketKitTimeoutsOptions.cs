@@ -5,8 +5,12 @@ namespace SocketKit.Hosting;
 /// </summary>
 public sealed class SocketKitTimeoutsOptions
 {
-    /// <summary>How long a whole request may take to arrive (default 30 s).</summary>
-    public TimeSpan? HeaderTimeout { get; set; }
+    /// <summary>How long a whole request may take to arrive, from its first byte (default 30 s).</summary>
+    public TimeSpan? RequestTimeout { get; set; }
+
+    /// <summary>The former name of <see cref="RequestTimeout"/>, still read so existing configuration keeps working.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public TimeSpan? HeaderTimeout { get; set; } // RequestTimeout's former name.
 
     /// <summary>How long a kept-alive connection may wait between requests (default 2 min).</summary>
     public TimeSpan? IdleTimeout { get; set; }

@@ -19,7 +19,7 @@ internal static class AppServerCommand
               socketkit app-server 127.0.0.1 65432
               socketkit app-server 127.0.0.1 65432 --workers 2 --proxy-protocol   # behind HAProxy or nginx
               socketkit app-server 127.0.0.1 65432 --metrics --metrics-interval 10s --log-format json
-              socketkit app-server 127.0.0.1 65432 --max-content-bytes 64KiB --header-timeout 5s --drain-timeout 10s
+              socketkit app-server 127.0.0.1 65432 --max-content-bytes 64KiB --request-timeout 5s --drain-timeout 10s
               socketkit app-server :: 65432                    (IPv6 and IPv4)
               socketkit app-server unix:/tmp/app.sock
               socketkit app-server 127.0.0.1 65432 --tls-cert cert.pem --tls-key key.pem

@@ -20,7 +20,7 @@ internal sealed class ServerFlags
     public required Option<long> MaxContentBytes { get; init; }
     public required Option<int> MaxConnections { get; init; }
     public required Option<long> MaxSendBufferBytes { get; init; }
-    public required Option<TimeSpan> HeaderTimeout { get; init; }
+    public required Option<TimeSpan> RequestTimeout { get; init; }
     public required Option<TimeSpan> IdleTimeout { get; init; }
     public required Option<TimeSpan> DrainTimeout { get; init; }
     public required Option<double> MinRequestRate { get; init; }
@@ -40,7 +40,7 @@ internal sealed class ServerFlags
             MaxContentBytes = Size("--max-content-bytes", "The largest content a request may declare; a larger one is refused before its bytes are read", protocol.MaxContentBytes, 0, Array.MaxLength),
             MaxConnections = Count("--max-connections", "The most connections served at once; one more is closed at once and counted", limits.MaxConnections),
             MaxSendBufferBytes = Size("--max-send-buffer-bytes", "The most bytes a connection may have waiting to be sent; a slow reader past it is cut off", limits.MaxSendBufferBytes, 1, int.MaxValue),
-            HeaderTimeout = CommonOptions.Duration("--header-timeout", "The longest a whole request may take to arrive, from its first byte; more bytes do not extend it", timeouts.HeaderTimeout),
+            RequestTimeout = CommonOptions.Duration("--request-timeout", "The longest a whole request may take to arrive, from its first byte; more bytes do not extend it", timeouts.RequestTimeout),
             IdleTimeout = CommonOptions.Duration("--idle-timeout", "The longest a kept-alive connection may wait between requests", timeouts.IdleTimeout),
             DrainTimeout = CommonOptions.Duration("--drain-timeout", "On Ctrl+C or SIGTERM, the longest to let requests in flight finish before closing them", timeouts.DrainTimeout),
             MinRequestRate = Rate("--min-request-rate", "The slowest a client may send a request's content, in bytes per second on average since it began, after the grace period", timeouts.MinRequestContentBytesPerSecond),
@@ -51,7 +51,8 @@ internal sealed class ServerFlags
         command.Options.Add(flags.MaxContentBytes);
         command.Options.Add(flags.MaxConnections);
         command.Options.Add(flags.MaxSendBufferBytes);
-        command.Options.Add(flags.HeaderTimeout);
+        flags.RequestTimeout.Aliases.Add("--header-timeout"); // Its former name: command lines that say it still work.
+        command.Options.Add(flags.RequestTimeout);
         command.Options.Add(flags.IdleTimeout);
         command.Options.Add(flags.DrainTimeout);
         command.Options.Add(flags.MinRequestRate);
@@ -75,7 +76,7 @@ internal sealed class ServerFlags
         },
         Timeouts = options.Timeouts with
         {
-            HeaderTimeout = result.GetValue(HeaderTimeout),
+            RequestTimeout = result.GetValue(RequestTimeout),
             IdleTimeout = result.GetValue(IdleTimeout),
             DrainTimeout = result.GetValue(DrainTimeout),
             MinRequestContentBytesPerSecond = result.GetValue(MinRequestRate),

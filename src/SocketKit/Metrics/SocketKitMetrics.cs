@@ -48,7 +48,10 @@ public sealed class SocketKitMetrics : IDisposable
     /// <summary>Protocol errors, tagged <c>error.type</c> with the <see cref="Protocol.ProtocolError"/> name (Counter, "{error}").</summary>
     public const string ProtocolErrors = "socketkit.server.protocol_errors";
 
-    /// <summary>Timeouts, tagged <c>socketkit.timeout.kind</c> (for example "idle", "request") (Counter, "{timeout}").</summary>
+    /// <summary>
+    /// Timeouts, tagged <c>socketkit.timeout.kind</c> (for example "idle", "request"; every kind is in
+    /// <see cref="Transport.ConnectionCloseReasons"/>' table) (Counter, "{timeout}").
+    /// </summary>
     public const string Timeouts = "socketkit.server.timeouts";
 
     /// <summary>Counter: times the server paused accepting because descriptors or threads ran out. Tags: <c>error.type</c> (emfile, enobufs, thread).</summary>

@@ -91,7 +91,6 @@ internal sealed class BlockingEngine : ServerEngine
     {
         OnAccepted(connection.Info);
         var driver = new ConnectionDriver(this, connection);
-        using ITimer? handshake = driver.TimeHandshake();
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ReceiveSize);
         try
         {

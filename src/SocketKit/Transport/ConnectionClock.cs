@@ -3,7 +3,8 @@ namespace SocketKit.Transport;
 /// <summary>
 /// One connection's deadlines, read by the server's heartbeat. The engine says what happens (bytes in, a request
 /// complete, a send begun, progress, a send done); <see cref="Check"/> says whether a timeout is due. A request's
-/// deadline is set when its first byte arrives and never moved by later bytes, so dribbling does not reset it.
+/// deadline is set when its first byte arrives and never moved by later bytes, so dribbling does not reset it. With TLS,
+/// the handshake has a deadline of its own from the connection's start, until the engine says it is over.
 /// </summary>
 internal sealed class ConnectionClock
 {
@@ -18,14 +19,22 @@ internal sealed class ConnectionClock
     private long _contentStarted = -1; // When the content's current stretch of waiting on the peer began.
     private TimeSpan _contentEarlier;  // Time waited on the peer in earlier stretches of the same content.
     private long _contentBytes;
+    private long _handshakeDeadline = -1; // While a TLS handshake is under way; -1 once it is over, or without TLS.
 
-    public ConnectionClock(ServerTimeouts timeouts, TimeProvider time)
+    /// <param name="timeouts">The request, idle and data-rate bounds.</param>
+    /// <param name="time">The server's clock.</param>
+    /// <param name="handshakeTimeout">With TLS, how long the handshake may take from now; null without TLS.</param>
+    public ConnectionClock(ServerTimeouts timeouts, TimeProvider time, TimeSpan? handshakeTimeout = null)
     {
         _timeouts = timeouts;
         _time = time;
+        if (handshakeTimeout is { } handshake)
+        {
+            _handshakeDeadline = time.GetTimestamp() + Ticks(handshake);
+        }
         // The first request is timed from the connection's start: a peer that connects and sends nothing is a slowloris too.
-        _deadline = time.GetTimestamp() + Ticks(timeouts.HeaderTimeout);
-        _deadlineReason = ConnectionCloseReason.HeaderTimeout;
+        _deadline = time.GetTimestamp() + Ticks(timeouts.RequestTimeout);
+        _deadlineReason = ConnectionCloseReason.RequestTimeout;
     }
 
     /// <summary>True when no request is in flight and nothing waits to be sent: the connection may be closed on stop without losing anything.</summary>
@@ -63,7 +72,7 @@ internal sealed class ConnectionClock
 
             if (betweenRequests)
             {
-                if (_inRequest || _deadlineReason == ConnectionCloseReason.HeaderTimeout)
+                if (_inRequest || _deadlineReason == ConnectionCloseReason.RequestTimeout)
                 {
                     _deadline = _time.GetTimestamp() + Ticks(_timeouts.IdleTimeout);
                     _deadlineReason = ConnectionCloseReason.IdleTimeout;
@@ -73,13 +82,19 @@ internal sealed class ConnectionClock
             else if (!_inRequest)
             {
                 _inRequest = true;
-                if (_deadlineReason != ConnectionCloseReason.HeaderTimeout)
+                if (_deadlineReason != ConnectionCloseReason.RequestTimeout)
                 {
-                    _deadline = _time.GetTimestamp() + Ticks(_timeouts.HeaderTimeout);
-                    _deadlineReason = ConnectionCloseReason.HeaderTimeout;
+                    _deadline = _time.GetTimestamp() + Ticks(_timeouts.RequestTimeout);
+                    _deadlineReason = ConnectionCloseReason.RequestTimeout;
                 }
             }
         }
+    }
+
+    /// <summary>The TLS handshake finished, well or not: its deadline no longer applies.</summary>
+    public void HandshakeDone()
+    {
+        lock (_gate) _handshakeDeadline = -1;
     }
 
     /// <summary>A send of bytes began; until <see cref="SendDone"/> the reader's rate is what is timed.</summary>
@@ -131,11 +146,12 @@ internal sealed class ConnectionClock
         {
             lock (_gate)
             {
+                long handshake = _handshakeDeadline >= 0 ? _handshakeDeadline : long.MaxValue;
                 if (_sendStarted >= 0)
                 {
-                    return _sendStarted + Ticks(_timeouts.MinDataRateGracePeriod);
+                    return Math.Min(handshake, _sendStarted + Ticks(_timeouts.MinDataRateGracePeriod));
                 }
-                long due = _deadline;
+                long due = Math.Min(handshake, _deadline);
                 if (_contentStarted >= 0)
                 {
                     // The average falls below the rate once the wait passes both the grace period and bytes / rate.
@@ -154,6 +170,10 @@ internal sealed class ConnectionClock
         long now = _time.GetTimestamp();
         lock (_gate)
         {
+            if (_handshakeDeadline >= 0 && now >= _handshakeDeadline)
+            {
+                return ConnectionCloseReason.HandshakeTimeout; // Whatever else is under way: no conversation without it.
+            }
             if (_sendStarted >= 0)
             {
                 // The rate is measured over each grace period in turn, so bytes the kernel took at once early on
@@ -174,7 +194,7 @@ internal sealed class ConnectionClock
             {
                 // Kestrel's MinRequestBodyDataRate: the average since the content began, so a network's stall of a few
                 // seconds (a retransmission timeout backing off) does not cut off a transfer that is well ahead. A peer
-                // that stops after a burst is still closed by the header timeout, which bounds the whole request.
+                // that stops after a burst is still closed by the request timeout, which bounds the whole request.
                 TimeSpan waited = _contentEarlier + _time.GetElapsedTime(_contentStarted, now);
                 if (waited >= _timeouts.MinDataRateGracePeriod && _contentBytes < _timeouts.MinRequestContentBytesPerSecond * waited.TotalSeconds)
                 {

@@ -22,15 +22,20 @@ internal sealed class ConnectionDriver : IDisposable
     private int _announced; // Of _output, already logged as being sent.
     private bool _waitingOnReader;
     private bool _failed;
+    private bool _handshaking; // With TLS, until the handshake's deadline is lifted from the clock.
 
     /// <param name="engine">The engine serving it, for its counters, metrics and log.</param>
     /// <param name="tracked">The connection as the engine tracks it: its info, clock and abort reason.</param>
-    /// <remarks>With TLS in the server's options, the handshake starts here, on the thread that will first drive it.</remarks>
+    /// <remarks>
+    /// With TLS in the server's options, the handshake starts here, on the thread that will first drive it; its deadline
+    /// is the connection's clock's, checked by the same heartbeat (or timer wheel) as the others.
+    /// </remarks>
     public ConnectionDriver(ServerEngine engine, ServerConnection tracked)
     {
         _engine = engine;
         Tracked = tracked;
         Tls = engine.Options.Tls is { } tls ? TlsPump.ForServer(tls) : null;
+        _handshaking = Tls is not null; // Timed by the connection's clock, from its start, as its other deadlines.
         _output = new SendBuffer(engine.Limits.MaxSendBufferBytes);
     }
 
@@ -40,9 +45,6 @@ internal sealed class ConnectionDriver : IDisposable
 
     /// <summary>The connection's TLS, or null for plain bytes.</summary>
     public TlsPump? Tls { get; }
-
-    /// <summary>True while a TLS handshake is under way: read by a timer on another thread, a moment's staleness is harmless.</summary>
-    public bool IsHandshaking => Tls is { IsHandshaking: true };
 
     /// <summary>True once the conversation is over: the engine closes the socket as soon as nothing is pending.</summary>
     public bool IsDone { get; private set; }
@@ -57,21 +59,6 @@ internal sealed class ConnectionDriver : IDisposable
 
     /// <summary>Makes the connection's handler: called once, before any bytes move (a factory's failure is the engine's to <see cref="Fail"/>).</summary>
     public void Open() => _handler = _engine.HandlerFactory(Info);
-
-    /// <summary>
-    /// With TLS, on an engine that does not time the handshake itself: a timer on the server's clock that closes the
-    /// connection if its handshake is still under way after <see cref="Tls.TlsServerOptions.HandshakeTimeout"/>.
-    /// </summary>
-    public ITimer? TimeHandshake() => _engine.Options.Tls is { } tls && Tls is not null
-        ? _engine.Options.TimeProvider.CreateTimer(_ =>
-        {
-            if (IsHandshaking && Tracked.AbortReason is null)
-            {
-                _engine.LogHandshakeTimedOut(Info, tls.HandshakeTimeout);
-                Tracked.Abort(ConnectionCloseReason.Failed);
-            }
-        }, null, tls.HandshakeTimeout, Timeout.InfiniteTimeSpan)
-        : null;
 
     /// <summary>Ends the conversation for <paramref name="reason"/>: what is pending still goes out first.</summary>
     public void Finish(ConnectionCloseReason reason)
@@ -115,6 +102,12 @@ internal sealed class ConnectionDriver : IDisposable
 
     private void ReceivedTls(TlsPump tls, bool ended)
     {
+        if (_handshaking && !tls.IsHandshaking)
+        {
+            // Over, well or not: from now on the connection's other deadlines are what is timed.
+            _handshaking = false;
+            Tracked.Clock.HandshakeDone();
+        }
         if (!tls.IsAuthenticated)
         {
             if (tls.HandshakeFailure is { } failure)

@@ -20,8 +20,6 @@ internal sealed partial class SelectEngine
         /// <summary>Where it is in its loop's list of connections.</summary>
         public int Slot { get; set; }
         public bool IsClosed { get; set; }
-        /// <summary>With TLS, when the handshake must be done by (a <see cref="TimeProvider"/> timestamp).</summary>
-        public long HandshakeDeadline { get; init; }
     }
 
     /// <summary>
@@ -244,27 +242,16 @@ internal sealed partial class SelectEngine
                 return;
             }
             _engine.OnAccepted(tracked.Info);
-            ServerOptions options = _engine.Options;
             var driver = new ConnectionDriver(_engine, tracked);
             driver.Open();
-            var connection = new Connection(socket, driver)
-            {
-                HandshakeDeadline = options.Tls is { } timed ? Time.GetTimestamp() + Ticks(timed.HandshakeTimeout) : 0,
-                Slot = _connections.Count,
-            };
+            var connection = new Connection(socket, driver) { Slot = _connections.Count };
             _connections.Add(connection);
             connection.Key = _selector.Register(socket, SelectorEvents.Read, connection);
             Schedule(connection);
         }
 
-        /// <summary>Puts a connection on the wheel for its next deadline: its clock's, or its TLS handshake's while that lasts.</summary>
-        private void Schedule(Connection c) => _wheel.Schedule(c, NextDeadline(c));
-
-        private static long NextDeadline(Connection c)
-        {
-            long due = c.Tracked.Clock.NextCheckAt;
-            return c.Driver.IsHandshaking ? Math.Min(due, c.HandshakeDeadline) : due;
-        }
+        /// <summary>Puts a connection on the wheel for its clock's next deadline (its TLS handshake's among them).</summary>
+        private void Schedule(Connection c) => _wheel.Schedule(c, c.Tracked.Clock.NextCheckAt);
 
         /// <summary>
         /// After bytes moved: a request begun, content or a slow send may have brought a deadline forward; one pushed
@@ -272,7 +259,7 @@ internal sealed partial class SelectEngine
         /// </summary>
         private void Reschedule(Connection c)
         {
-            long due = NextDeadline(c);
+            long due = c.Tracked.Clock.NextCheckAt;
             if (due < c.WheelDue)
             {
                 _wheel.Schedule(c, due);
@@ -307,13 +294,7 @@ internal sealed partial class SelectEngine
                 {
                     continue;
                 }
-                if (c.Driver.IsHandshaking && now >= c.HandshakeDeadline && _engine.Options.Tls is { } tls)
-                {
-                    _engine.LogHandshakeTimedOut(c.Info, tls.HandshakeTimeout);
-                    c.Driver.Finish(ConnectionCloseReason.Failed);
-                    Close(c);
-                }
-                else if (c.Tracked.Clock.Check() is { } reason)
+                if (c.Tracked.Clock.Check() is { } reason)
                 {
                     c.Tracked.Abort(reason);
                     c.Driver.Finish(reason);

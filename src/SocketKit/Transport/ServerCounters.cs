@@ -1,6 +1,9 @@
 namespace SocketKit.Transport;
 
-/// <summary>What a server has done so far, readable while it runs. Counts since start; safe to read from any thread.</summary>
+/// <summary>
+/// What a server has done so far, readable while it runs. Counts since start; safe to read from any thread. Which close
+/// reason adds to which count is <see cref="ConnectionCloseReasons"/>' table.
+/// </summary>
 public sealed class ServerCounters
 {
     private long _accepted;
@@ -23,7 +26,7 @@ public sealed class ServerCounters
     /// <summary>Connections closed at once because <see cref="ServerLimits.MaxConnections"/> were open.</summary>
     public long ConnectionsRejected => Interlocked.Read(ref _rejected);
 
-    /// <summary>Connections closed by the header or idle timeout, or for sending a request's content slower than the minimum rate.</summary>
+    /// <summary>Connections closed by a timeout: the TLS handshake's, the request's, the idle one, or a request's content slower than the minimum rate.</summary>
     public long ConnectionsTimedOut => Interlocked.Read(ref _timedOut);
 
     /// <summary>Connections cut off for reading too slowly or for a full send buffer.</summary>
@@ -65,15 +68,15 @@ public sealed class ServerCounters
     internal void Closed(ConnectionCloseReason reason)
     {
         Interlocked.Increment(ref _closed);
-        switch (reason)
+        switch (reason.Counter())
         {
-            case ConnectionCloseReason.HeaderTimeout or ConnectionCloseReason.IdleTimeout or ConnectionCloseReason.SlowRequestContent:
+            case ConnectionCloseReasons.Count.TimedOut:
                 Interlocked.Increment(ref _timedOut);
                 break;
-            case ConnectionCloseReason.SlowReader or ConnectionCloseReason.SendBufferFull:
+            case ConnectionCloseReasons.Count.CutOff:
                 Interlocked.Increment(ref _cutOff);
                 break;
-            case ConnectionCloseReason.DrainTimeout:
+            case ConnectionCloseReasons.Count.ForcedAtStop:
                 Interlocked.Increment(ref _forcedAtStop);
                 break;
         }

@@ -219,7 +219,7 @@ internal abstract class ServerEngine
             return null;
         }
         var info = new ConnectionInfo(_ids.Next(), local, remote) { Metrics = Metrics };
-        var connection = new ServerConnection(info, new ConnectionClock(Timeouts, Options.TimeProvider));
+        var connection = new ServerConnection(info, new ConnectionClock(Timeouts, Options.TimeProvider, Options.Tls?.HandshakeTimeout));
         if (watchedByHeartbeat)
         {
             Connections[info.Id] = connection;
@@ -255,21 +255,12 @@ internal abstract class ServerEngine
     {
         Connections.TryRemove(connection.Info.Id, out _);
         Counters.Closed(reason);
-        string? timeout = reason switch
-        {
-            ConnectionCloseReason.HeaderTimeout => "header",
-            ConnectionCloseReason.IdleTimeout => "idle",
-            ConnectionCloseReason.SlowReader => "min_response_rate",
-            ConnectionCloseReason.SlowRequestContent => "min_request_rate",
-            ConnectionCloseReason.DrainTimeout => "drain",
-            _ => null,
-        };
-        if (timeout is not null)
+        if (reason.TimeoutKind() is { } timeout)
         {
             Metrics.Timeout(_port, timeout);
         }
         Metrics.ConnectionClosed(_port, connection.Info.OpenedAt);
-        Log.Closing(Logger, connection.Info.Id, connection.Info.Remote, reason.Describe(Timeouts));
+        Log.Closing(Logger, connection.Info.Id, connection.Info.Remote, reason.Describe(Options));
         Options.OnClosing?.Invoke(connection.Info, reason);
     }
 
@@ -296,10 +287,6 @@ internal abstract class ServerEngine
             Log.ReceivedBytes(Logger, connection.Id, PythonBytes.Repr(bytes, 256));
         }
     }
-
-    /// <summary>A peer that did not finish its TLS handshake in time: the same words on every engine.</summary>
-    internal void LogHandshakeTimedOut(ConnectionInfo connection, TimeSpan timeout) =>
-        Log.ConnectionFailed(Logger, connection.Id, connection.Remote, $"no TLS handshake within {Durations.Format(timeout)}");
 
     /// <summary>A TLS handshake that failed (a bad hello, an alert, a broken connection): the same words on every engine.</summary>
     internal void LogHandshakeFailed(ConnectionInfo connection, Exception failure) =>

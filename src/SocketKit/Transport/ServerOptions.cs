@@ -54,7 +54,7 @@ public sealed record ServerOptions
     /// <summary>Connections, buffered bytes and message sizes. Default <see cref="ServerLimits.Default"/>.</summary>
     public ServerLimits Limits { get; init; } = ServerLimits.Default;
 
-    /// <summary>Header, idle, drain and data-rate timeouts. Default <see cref="ServerTimeouts.Default"/>.</summary>
+    /// <summary>The request, idle, drain and data-rate timeouts (the TLS handshake's is <see cref="Tls.TlsServerOptions.HandshakeTimeout"/>). Default <see cref="ServerTimeouts.Default"/>.</summary>
     public ServerTimeouts Timeouts { get; init; } = ServerTimeouts.Default;
 
     /// <summary>Where connection ids come from. Null, the default: the server numbers its own from 1; a <see cref="ServerGroup"/> shares one among its listeners.</summary>

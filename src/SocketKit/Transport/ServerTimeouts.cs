@@ -16,7 +16,7 @@ public sealed record ServerTimeouts
     /// </summary>
     public static readonly TimeSpan HeartbeatPeriod = TimeSpan.FromMilliseconds(250);
 
-    private readonly TimeSpan _headerTimeout = TimeSpan.FromSeconds(30);
+    private readonly TimeSpan _requestTimeout = TimeSpan.FromSeconds(30);
     private readonly TimeSpan _idleTimeout = TimeSpan.FromMinutes(2);
     private readonly TimeSpan _drainTimeout = TimeSpan.FromSeconds(30);
     private readonly double _minResponseBytesPerSecond = 240;
@@ -28,7 +28,7 @@ public sealed record ServerTimeouts
     /// request). Default 30 s (Kestrel's RequestHeadersTimeout). More bytes do not extend it, so a peer dribbling a
     /// byte at a time is closed all the same.
     /// </summary>
-    public TimeSpan HeaderTimeout { get => _headerTimeout; init => _headerTimeout = Positive(value, nameof(HeaderTimeout)); }
+    public TimeSpan RequestTimeout { get => _requestTimeout; init => _requestTimeout = Positive(value, nameof(RequestTimeout)); }
 
     /// <summary>How long a kept-alive connection may wait between requests. Default 2 min (Kestrel's KeepAliveTimeout).</summary>
     public TimeSpan IdleTimeout { get => _idleTimeout; init => _idleTimeout = Positive(value, nameof(IdleTimeout)); }
@@ -56,7 +56,7 @@ public sealed record ServerTimeouts
     /// averaged since the content began, once <see cref="MinDataRateGracePeriod"/> has passed. Default 240 (Kestrel's
     /// MinRequestBodyDataRate, averaged as Kestrel does, so a stall of a few seconds on a lossy network does not cut off
     /// a transfer that is well ahead). It cuts off a peer that declares a large content and trickles it, well before
-    /// <see cref="HeaderTimeout"/> would, which still bounds the whole request, and so a peer that stops after a burst.
+    /// <see cref="RequestTimeout"/> would, which still bounds the whole request, and so a peer that stops after a burst.
     /// </summary>
     public double MinRequestContentBytesPerSecond
     {

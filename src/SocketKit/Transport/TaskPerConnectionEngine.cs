@@ -113,7 +113,6 @@ internal abstract class TaskPerConnectionEngine : ServerEngine
         if (connection.AbortReason is not null) cancel.Cancel(); // Aborted before Wake was set.
         OnAccepted(connection.Info);
         var driver = new ConnectionDriver(this, connection);
-        using ITimer? handshake = driver.TimeHandshake();
         try
         {
             await ServeConnectionAsync(socket, driver, cancel.Token);

@@ -35,7 +35,7 @@ public class ServerFlagsTests
     public async Task EveryServerCommandTakesTheSameLimitAndTimeoutFlags(string command)
     {
         Support.Cli.Result help = await Support.Cli.RunAsync(command, "--help");
-        foreach (string flag in new[] { "--max-header-bytes", "--max-content-bytes", "--max-connections", "--max-send-buffer-bytes", "--header-timeout", "--idle-timeout", "--drain-timeout", "--min-request-rate", "--min-response-rate", "--min-rate-grace-period" })
+        foreach (string flag in new[] { "--max-header-bytes", "--max-content-bytes", "--max-connections", "--max-send-buffer-bytes", "--request-timeout", "--idle-timeout", "--drain-timeout", "--min-request-rate", "--min-response-rate", "--min-rate-grace-period" })
         {
             Assert.Contains(flag, help.Out);
         }
@@ -60,6 +60,21 @@ public class ServerFlagsTests
         Assert.Equal(1024, options.Timeouts.MinRequestContentBytesPerSecond);
         Assert.Equal(512.5, options.Timeouts.MinResponseBytesPerSecond);
         Assert.Equal(TimeSpan.FromSeconds(2), options.Timeouts.MinDataRateGracePeriod);
+    }
+
+    [Theory]
+    [InlineData("--request-timeout")]
+    [InlineData("--header-timeout")] // Its former name, still read.
+    public void TheRequestTimeoutIsReadUnderEitherName(string flag)
+    {
+        var command = new System.CommandLine.Command("app-server");
+        ServerFlags flags = ServerFlags.AddTo(command);
+        System.CommandLine.ParseResult result = command.Parse([flag, "7s"]);
+        Assert.Empty(result.Errors);
+
+        SocketKit.Transport.ServerOptions options = flags.Apply(new SocketKit.Transport.ServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) }, result);
+
+        Assert.Equal(TimeSpan.FromSeconds(7), options.Timeouts.RequestTimeout);
     }
 
     [Theory]

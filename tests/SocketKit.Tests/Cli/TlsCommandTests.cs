@@ -42,7 +42,7 @@ public class TlsCommandTests
     {
         await using Support.Cli.RunningServer server = await StartAsync("app-server", "--handshake-timeout", "300ms");
         using System.Net.Sockets.Socket silent = await RawClient.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, server.Port));
-        await server.Error.WaitForAsync(@"failed: no TLS handshake within 300ms");
+        await server.Error.WaitForAsync(@"handshake timeout: no TLS handshake within 300ms");
         using var cts = new CancellationTokenSource(RawClient.Timeout);
         Assert.Empty(await RawClient.ReadToEndAsync(silent, cts.Token));
     }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Net;
 using SocketKit.Applications.App;
@@ -13,46 +12,13 @@ namespace SocketKit.Tests.Metrics;
 /// <summary>The "SocketKit.Server" meter, read as any consumer reads it: with a MeterListener.</summary>
 public class SocketKitMetricsTests
 {
-    /// <summary>Every measurement on the meter for one server port: instrument name, value, tags.</summary>
-    private sealed class Recorded : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly ConcurrentQueue<(string Name, double Value, Dictionary<string, object?> Tags)> _all = new();
-
-        public Recorded()
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == SocketKitMetrics.MeterName) listener.EnableMeasurementEvents(instrument);
-            };
-            _listener.SetMeasurementEventCallback<long>((i, v, tags, _) => _all.Enqueue((i.Name, v, ToDictionary(tags))));
-            _listener.SetMeasurementEventCallback<double>((i, v, tags, _) => _all.Enqueue((i.Name, v, ToDictionary(tags))));
-            _listener.Start();
-        }
-
-        private static Dictionary<string, object?> ToDictionary(ReadOnlySpan<KeyValuePair<string, object?>> tags)
-        {
-            var d = new Dictionary<string, object?>();
-            foreach (var t in tags) d[t.Key] = t.Value;
-            return d;
-        }
-
-        public List<(double Value, Dictionary<string, object?> Tags)> Of(string name, int port) =>
-            _all.Where(m => m.Name == name && m.Tags.TryGetValue("server.port", out object? p) && p is int q && q == port)
-                .Select(m => (m.Value, m.Tags)).ToList();
-
-        public double Sum(string name, int port) => Of(name, port).Sum(m => m.Value);
-
-        public void Dispose() => _listener.Dispose();
-    }
-
     [Theory]
     [InlineData(EngineKind.Blocking)]
     [InlineData(EngineKind.Select)]
     [InlineData(EngineKind.Async)]
     public async Task AServerReportsConnectionsRequestsBytesAndProtocolErrors(EngineKind engine)
     {
-        using var recorded = new Recorded();
+        using var recorded = new RecordedMetrics();
         await using AppServer server = new AppServer(new ServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0), Engine = engine }).Start();
         int port = ((IPEndPoint)server.LocalEndPoint).Port;
 
@@ -90,7 +56,7 @@ public class SocketKitMetricsTests
     [Fact]
     public async Task AMappedActionIsItsOwnTagAndUnknownActionsShareOne()
     {
-        using var recorded = new Recorded();
+        using var recorded = new RecordedMetrics();
         await using AppServer server = new AppServer(new ServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) })
             .MapAction("double", r => AppResponse.Result("42"))
             .Start();
@@ -109,7 +75,7 @@ public class SocketKitMetricsTests
     {
         using var factory = new TestMeterFactory();
         using var metrics = new SocketKitMetrics(factory);
-        using var recorded = new Recorded();
+        using var recorded = new RecordedMetrics();
         await using AppServer server = new AppServer(new ServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0), Metrics = metrics }).Start();
         int port = ((IPEndPoint)server.LocalEndPoint).Port;
         await AppClient.RequestAsync("127.0.0.1", port, AppRequests.Json("search", "morpheus"));

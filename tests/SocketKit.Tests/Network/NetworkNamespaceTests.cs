@@ -82,13 +82,13 @@ public class NetworkNamespaceTests(Xunit.Abstractions.ITestOutputHelper output)
         lab.DropAtRandom(20);
         lab.LimitRate("10mbit");
         var log = new ListLogger();
-        // The header timeout bounds a whole request. On a link this bad a 256 KiB request shares 10 Mbit/s with six
+        // The request timeout bounds a whole request. On a link this bad a 256 KiB request shares 10 Mbit/s with six
         // others and waits out retransmission timeouts, and was seen to need more than the default 30 s: the server
         // is set up as its operator would for such a link. Every other limit and timeout keeps its default.
         var options = new ServerOptions
         {
             EndPoint = new IPEndPoint(lab.ServerAddress, 0),
-            Timeouts = ServerTimeouts.Default with { HeaderTimeout = TimeSpan.FromMinutes(2) },
+            Timeouts = ServerTimeouts.Default with { RequestTimeout = TimeSpan.FromMinutes(2) },
         };
         await using SocketServer server = await lab.Server.Run(() => SocketServer.Start(options, c => new AppServerHandler(Router, c), log));
         var target = new IPEndPoint(lab.ServerAddress, server.Port());

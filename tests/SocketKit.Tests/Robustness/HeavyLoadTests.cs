@@ -25,9 +25,9 @@ public class HeavyLoadTests
     [InlineData(EngineKind.Blocking)]
     [InlineData(EngineKind.Select)]
     [InlineData(EngineKind.Async)]
-    public async Task AThousandDribblingConnectionsAreAllClosedByTheHeaderTimeoutWhileAGoodClientIsServed(EngineKind engine)
+    public async Task AThousandDribblingConnectionsAreAllClosedByTheRequestTimeoutWhileAGoodClientIsServed(EngineKind engine)
     {
-        var timeouts = new ServerTimeouts { HeaderTimeout = TimeSpan.FromSeconds(2) };
+        var timeouts = new ServerTimeouts { RequestTimeout = TimeSpan.FromSeconds(2) };
         // Timed by the server, from its accept of each connection to its close: what a client sees adds this test's
         // own 1,000 connects and close notifications on two shared cores, which is not the server's delay.
         var closes = new ConcurrentQueue<(long Id, ConnectionCloseReason Reason, TimeSpan Lifetime)>();
@@ -85,15 +85,15 @@ public class HeavyLoadTests
             // A client sees its close before the server's thread for it has counted why: wait for every close to be counted.
             await Eventually.TrueAsync(() => server.Counters.ConnectionsOpen == 0, "every close is counted");
 
-            TimeSpan[] lifetimes = [.. closes.Where(c => c.Reason == ConnectionCloseReason.HeaderTimeout).Select(c => c.Lifetime)];
+            TimeSpan[] lifetimes = [.. closes.Where(c => c.Reason == ConnectionCloseReason.RequestTimeout).Select(c => c.Lifetime)];
             TimeSpan latest = lifetimes.Max();
             Console.WriteLine($"{engine}: {Slowloris} dribbling connections closed {lifetimes.Min().TotalSeconds:0.000} to {latest.TotalSeconds:0.000} s after the server accepted them " +
-                $"(header timeout {timeouts.HeaderTimeout.TotalSeconds:0} s); the good client was served {good} times meanwhile");
+                $"(request timeout {timeouts.RequestTimeout.TotalSeconds:0} s); the good client was served {good} times meanwhile");
             Assert.Equal(Slowloris, lifetimes.Length);
             Assert.Equal(Slowloris, server.Counters.ConnectionsTimedOut);
-            Assert.All(closes.Where(c => c.Reason != ConnectionCloseReason.HeaderTimeout), c => Assert.Equal(ConnectionCloseReason.Done, c.Reason));
-            Assert.True(lifetimes.Min() >= timeouts.HeaderTimeout, $"closed early: {lifetimes.Min()}");
-            Assert.True(latest <= timeouts.HeaderTimeout + TimeSpan.FromSeconds(1), $"latest close {latest} after accept");
+            Assert.All(closes.Where(c => c.Reason != ConnectionCloseReason.RequestTimeout), c => Assert.Equal(ConnectionCloseReason.Done, c.Reason));
+            Assert.True(lifetimes.Min() >= timeouts.RequestTimeout, $"closed early: {lifetimes.Min()}");
+            Assert.True(latest <= timeouts.RequestTimeout + TimeSpan.FromSeconds(1), $"latest close {latest} after accept");
             Assert.True(good > 0, "the good client was served during the attack");
         }
         finally

@@ -10,16 +10,16 @@ using static SocketKit.Tests.Protocol.Proxy.ProxyFrames;
 namespace SocketKit.Tests.Robustness;
 
 /// <summary>
-/// The PROXY header is timed like any other header: the header timeout runs from the connection's start and bounds
+/// The PROXY header is timed like any other header: the request timeout runs from the connection's start and bounds
 /// the PROXY header and the first request together, on every engine. Timeouts run on a fake clock.
 /// </summary>
 public abstract class ProxyHeaderTimeoutConformanceTests(EngineKind engine)
 {
     protected EngineKind Engine { get; } = engine;
 
-    private static readonly TimeSpan HeaderTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 
-    // Far from the header timeout, so that a connection closed by the idle timeout instead fails the range check.
+    // Far from the request timeout, so that a connection closed by the idle timeout instead fails the range check.
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(60);
 
     private static readonly IPEndPoint Client = new(IPAddress.Parse("192.0.2.7"), 56324);
@@ -42,19 +42,19 @@ public abstract class ProxyHeaderTimeoutConformanceTests(EngineKind engine)
         {
             EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
             Engine = Engine,
-            Timeouts = new ServerTimeouts { HeaderTimeout = HeaderTimeout, IdleTimeout = IdleTimeout },
+            Timeouts = new ServerTimeouts { RequestTimeout = RequestTimeout, IdleTimeout = IdleTimeout },
             TimeProvider = _time,
         };
         return SocketServer.Start(options, ProxyProtocolHandler.Require(connection => new AppServerHandler(router, connection, limits: options.Limits.Protocol)));
     }
 
-    /// <summary>Moves fake time until the server closes <paramref name="client"/>: at the header timeout (or one heartbeat after), counted as a timeout.</summary>
-    private Task AssertClosedByTheHeaderTimeoutAsync(SocketServer server, Socket client, Action<int>? eachSecond = null) =>
-        HostileServers.AssertClosedByATimeoutAsync(server, _time, client, (int)HeaderTimeout.TotalSeconds, eachSecond: eachSecond);
+    /// <summary>Moves fake time until the server closes <paramref name="client"/>: at the request timeout (or one heartbeat after), counted as a timeout.</summary>
+    private Task AssertClosedByTheRequestTimeoutAsync(SocketServer server, Socket client, Action<int>? eachSecond = null) =>
+        HostileServers.AssertClosedByATimeoutAsync(server, _time, client, (int)RequestTimeout.TotalSeconds, eachSecond: eachSecond);
 
     [Theory]
     [MemberData(nameof(VersionsAndParts))]
-    public async Task AProxyHeaderWithoutARequestIsClosedByTheHeaderTimeoutFromTheConnectionsStart(string version, string part)
+    public async Task AProxyHeaderWithoutARequestIsClosedByTheRequestTimeoutFromTheConnectionsStart(string version, string part)
     {
         await using SocketServer server = Start();
         using Socket client = await RawClient.ConnectAsync(server.LocalEndPoint);
@@ -65,30 +65,30 @@ public abstract class ProxyHeaderTimeoutConformanceTests(EngineKind engine)
 
         // A balancer sends the header at once for a client that then sends nothing: that client gets the header
         // timeout, as it would connecting directly, not the longer idle timeout of a connection between requests.
-        await AssertClosedByTheHeaderTimeoutAsync(server, client);
+        await AssertClosedByTheRequestTimeoutAsync(server, client);
         await AssertServesThroughAHeaderAsync(server, version);
     }
 
     [Theory]
     [MemberData(nameof(Versions))]
-    public async Task AProxyHeaderDribbledByteByByteDoesNotResetTheHeaderTimeout(string version)
+    public async Task AProxyHeaderDribbledByteByByteDoesNotResetTheRequestTimeout(string version)
     {
         await using SocketServer server = Start();
         using Socket client = await HostileServers.ConnectAcceptedAsync(server);
         byte[] header = Header(version, server.LocalEndPoint);
 
         // One byte of the header a second, never the whole of it within the timeout.
-        await AssertClosedByTheHeaderTimeoutAsync(server, client, second => client.Send(header.AsSpan(second - 1, 1)));
+        await AssertClosedByTheRequestTimeoutAsync(server, client, second => client.Send(header.AsSpan(second - 1, 1)));
     }
 
     [Theory]
     [MemberData(nameof(Versions))]
-    public async Task AProxyHeaderAndARequestWithinTheHeaderTimeoutAreAnswered(string version)
+    public async Task AProxyHeaderAndARequestWithinTheRequestTimeoutAreAnswered(string version)
     {
         await using SocketServer server = Start();
         using Socket client = await HostileServers.ConnectAcceptedAsync(server);
         client.Send(Header(version, server.LocalEndPoint));
-        await HostileServers.AssertADribbledRequestIsAnsweredAsync(server, _time, client, seconds: (int)HeaderTimeout.TotalSeconds - 1);
+        await HostileServers.AssertADribbledRequestIsAnsweredAsync(server, _time, client, seconds: (int)RequestTimeout.TotalSeconds - 1);
     }
 
     private static async Task AssertServesThroughAHeaderAsync(SocketServer server, string version)

@@ -14,29 +14,29 @@ public abstract class RobustnessConformanceTests(EngineKind engine)
 
     private static readonly TimeSpan ShortWait = TimeSpan.FromMilliseconds(300);
 
-    private static readonly ServerTimeouts TenSecondHeaderTimeout = new() { HeaderTimeout = TimeSpan.FromSeconds(10) };
+    private static readonly ServerTimeouts TenSecondRequestTimeout = new() { RequestTimeout = TimeSpan.FromSeconds(10) };
 
     [Fact]
-    public async Task ADribblingClientIsClosedByTheHeaderTimeoutWhileOthersAreServed()
+    public async Task ADribblingClientIsClosedByTheRequestTimeoutWhileOthersAreServed()
     {
         var time = new FakeTimeProvider();
-        await using SocketServer server = HostileServers.App(Engine, timeouts: TenSecondHeaderTimeout, time: time);
+        await using SocketServer server = HostileServers.App(Engine, timeouts: TenSecondRequestTimeout, time: time);
         using Socket dribbler = await HostileServers.ConnectAcceptedAsync(server);
         byte[] request = ReferenceVectors.Get("search-morpheus").Request;
 
         // A byte every second: if bytes reset the timeout, this connection would never close.
-        int timeout = (int)TenSecondHeaderTimeout.HeaderTimeout.TotalSeconds;
+        int timeout = (int)TenSecondRequestTimeout.RequestTimeout.TotalSeconds;
         await HostileServers.AssertClosedByATimeoutAsync(server, time, dribbler, timeout, eachSecond: second => dribbler.Send(request.AsSpan(second - 1, 1)));
         await HostileServers.AssertServesAsync(server);
     }
 
     [Fact]
-    public async Task ARequestDribbledWithinTheHeaderTimeoutIsAnswered()
+    public async Task ARequestDribbledWithinTheRequestTimeoutIsAnswered()
     {
         var time = new FakeTimeProvider();
-        await using SocketServer server = HostileServers.App(Engine, timeouts: TenSecondHeaderTimeout, time: time);
+        await using SocketServer server = HostileServers.App(Engine, timeouts: TenSecondRequestTimeout, time: time);
         using Socket client = await HostileServers.ConnectAcceptedAsync(server);
-        await HostileServers.AssertADribbledRequestIsAnsweredAsync(server, time, client, seconds: (int)TenSecondHeaderTimeout.HeaderTimeout.TotalSeconds - 1);
+        await HostileServers.AssertADribbledRequestIsAnsweredAsync(server, time, client, seconds: (int)TenSecondRequestTimeout.RequestTimeout.TotalSeconds - 1);
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public abstract class RobustnessConformanceTests(EngineKind engine)
         await HostileServers.AssertClosedByATimeoutAsync(server, time, client, (int)timeouts.IdleTimeout.TotalSeconds, slack: 2);
     }
 
-    /// <summary>A server holding content to 100 bytes/s (and the header timeout far away), and a client that has sent a header declaring 10,000 bytes.</summary>
+    /// <summary>A server holding content to 100 bytes/s (and the request timeout far away), and a client that has sent a header declaring 10,000 bytes.</summary>
     private sealed record ContentPeer(SocketServer Server, Socket Client, int HeaderLength) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
@@ -70,7 +70,7 @@ public abstract class RobustnessConformanceTests(EngineKind engine)
 
     private async Task<ContentPeer> StartContentAsync(FakeTimeProvider time)
     {
-        var timeouts = new ServerTimeouts { HeaderTimeout = TimeSpan.FromMinutes(5), MinRequestContentBytesPerSecond = MinContentRate };
+        var timeouts = new ServerTimeouts { RequestTimeout = TimeSpan.FromMinutes(5), MinRequestContentBytesPerSecond = MinContentRate };
         SocketServer server = HostileServers.App(Engine, timeouts: timeouts, time: time);
         Socket client = await RawClient.ConnectAsync(server.LocalEndPoint);
         byte[] header = Frames.Raw(Frames.Header("binary/x", "binary", 10_000));
@@ -113,7 +113,7 @@ public abstract class RobustnessConformanceTests(EngineKind engine)
         const int rate = 100;
         const int seconds = 12; // More than two grace periods at exactly the rate: the average never falls below it.
         var time = new FakeTimeProvider();
-        var timeouts = new ServerTimeouts { HeaderTimeout = TimeSpan.FromMinutes(5), MinRequestContentBytesPerSecond = rate };
+        var timeouts = new ServerTimeouts { RequestTimeout = TimeSpan.FromMinutes(5), MinRequestContentBytesPerSecond = rate };
         await using SocketServer server = HostileServers.App(Engine, timeouts: timeouts, time: time);
         using Socket client = await RawClient.ConnectAsync(server.LocalEndPoint);
         byte[] content = [.. Enumerable.Range(0, rate * seconds).Select(i => (byte)i)];
@@ -150,7 +150,8 @@ public abstract class RobustnessConformanceTests(EngineKind engine)
     [Fact]
     public async Task AConnectionOverTheMaximumIsClosedAtOnceAndCounted()
     {
-        await using SocketServer server = HostileServers.App(Engine, limits: new ServerLimits { MaxConnections = 2 });
+        var closes = new System.Collections.Concurrent.ConcurrentQueue<ConnectionCloseReason>();
+        await using SocketServer server = HostileServers.App(Engine, limits: new ServerLimits { MaxConnections = 2 }, onClosing: (_, reason) => closes.Enqueue(reason));
         using Socket first = await RawClient.ConnectAsync(server.LocalEndPoint);
         using Socket second = await RawClient.ConnectAsync(server.LocalEndPoint);
         await Eventually.TrueAsync(() => server.Counters.ConnectionsAccepted == 2, "the server accepts two connections");
@@ -175,6 +176,10 @@ public abstract class RobustnessConformanceTests(EngineKind engine)
         using var cts = new CancellationTokenSource(RawClient.Timeout);
         Assert.Equal(ReferenceVectors.Get("search-ring").Response, await RawClient.ReadToEndAsync(second, cts.Token));
         await Eventually.TrueAsync(() => server.Counters.ConnectionsOpen == 1, "the served connection closes");
+        // The refused one never became a connection: reset as it was accepted, it has no close reason of its own.
+        await Eventually.TrueAsync(() => !closes.IsEmpty, "the served connection's close reported");
+        Assert.Equal([ConnectionCloseReason.Done], closes);
+        Assert.Equal(2, server.Counters.ConnectionsAccepted);
         await HostileServers.AssertServesAsync(server);
     }
 
@@ -236,7 +241,7 @@ public abstract class RobustnessConformanceTests(EngineKind engine)
     public async Task ARequestStillInFlightWhenTheDrainTimesOutIsClosedByForce()
     {
         var time = new FakeTimeProvider();
-        SocketServer server = HostileServers.App(Engine, timeouts: new ServerTimeouts { DrainTimeout = TimeSpan.FromSeconds(5), HeaderTimeout = TimeSpan.FromMinutes(5) }, time: time);
+        SocketServer server = HostileServers.App(Engine, timeouts: new ServerTimeouts { DrainTimeout = TimeSpan.FromSeconds(5), RequestTimeout = TimeSpan.FromMinutes(5) }, time: time);
         using Socket busy = await RawClient.ConnectAsync(server.LocalEndPoint);
         busy.Send(ReferenceVectors.Get("search-morpheus").Request.AsSpan(0, 10));
         await Eventually.TrueAsync(() => server.Counters.BytesReceived == 10, "the server reads the 10 bytes");

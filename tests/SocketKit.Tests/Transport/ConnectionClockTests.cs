@@ -11,7 +11,7 @@ public sealed class ConnectionClockTests
 {
     private static readonly ServerTimeouts Timeouts = new()
     {
-        HeaderTimeout = TimeSpan.FromSeconds(10),
+        RequestTimeout = TimeSpan.FromSeconds(10),
         IdleTimeout = TimeSpan.FromSeconds(30),
         MinDataRateGracePeriod = TimeSpan.FromSeconds(5),
         MinRequestContentBytesPerSecond = 100,
@@ -19,15 +19,15 @@ public sealed class ConnectionClockTests
     };
 
     [Fact]
-    public void ANewConnectionIsDueAtItsHeaderTimeout()
+    public void ANewConnectionIsDueAtItsRequestTimeout()
     {
         var time = new FakeTimeProvider();
         var clock = new ConnectionClock(Timeouts, time);
-        Assert.Equal(time.GetTimestamp() + Ticks(time, Timeouts.HeaderTimeout), clock.NextCheckAt);
-        time.Advance(Timeouts.HeaderTimeout - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(time.GetTimestamp() + Ticks(time, Timeouts.RequestTimeout), clock.NextCheckAt);
+        time.Advance(Timeouts.RequestTimeout - TimeSpan.FromMilliseconds(1));
         Assert.Null(clock.Check());
         time.Advance(TimeSpan.FromMilliseconds(1));
-        Assert.Equal(ConnectionCloseReason.HeaderTimeout, clock.Check());
+        Assert.Equal(ConnectionCloseReason.RequestTimeout, clock.Check());
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class ConnectionClockTests
         Assert.Equal(time.GetTimestamp() + Ticks(time, Timeouts.IdleTimeout), idle);
         time.Advance(TimeSpan.FromSeconds(3));
         clock.Received(ConnectionPhase.Request, bytes: 1);
-        Assert.Equal(time.GetTimestamp() + Ticks(time, Timeouts.HeaderTimeout), clock.NextCheckAt);
+        Assert.Equal(time.GetTimestamp() + Ticks(time, Timeouts.RequestTimeout), clock.NextCheckAt);
         Assert.True(clock.NextCheckAt < idle);
     }
 
@@ -48,7 +48,7 @@ public sealed class ConnectionClockTests
     public void ContentSentSlowerThanTheRateIsDueWhenTheAverageFallsBelowIt()
     {
         var time = new FakeTimeProvider();
-        var clock = new ConnectionClock(Timeouts with { HeaderTimeout = TimeSpan.FromMinutes(5) }, time);
+        var clock = new ConnectionClock(Timeouts with { RequestTimeout = TimeSpan.FromMinutes(5) }, time);
         clock.Received(ConnectionPhase.Content, bytes: 0); // The header is whole: content begins.
         clock.Received(ConnectionPhase.Content, bytes: 800); // 800 B at 100 B/s pays for 8 s.
         long started = time.GetTimestamp();
@@ -57,6 +57,60 @@ public sealed class ConnectionClockTests
         Assert.Null(clock.Check());
         time.Advance(TimeSpan.FromMilliseconds(20));
         Assert.Equal(ConnectionCloseReason.SlowRequestContent, clock.Check());
+    }
+
+    [Fact]
+    public void WithTlsANewConnectionIsDueAtItsHandshakeTimeoutFirst()
+    {
+        var time = new FakeTimeProvider();
+        TimeSpan handshake = TimeSpan.FromSeconds(3);
+        var clock = new ConnectionClock(Timeouts, time, handshake);
+        Assert.Equal(time.GetTimestamp() + Ticks(time, handshake), clock.NextCheckAt);
+        time.Advance(handshake - TimeSpan.FromMilliseconds(1));
+        Assert.Null(clock.Check());
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(ConnectionCloseReason.HandshakeTimeout, clock.Check());
+    }
+
+    [Fact]
+    public void TheHandshakeDeadlineHoldsWhileTheServerWaitsOnTheReader()
+    {
+        // The server's hello not taken whole: the reader's rate is timed, and the handshake's deadline still stands.
+        var time = new FakeTimeProvider();
+        TimeSpan handshake = Timeouts.MinDataRateGracePeriod / 2;
+        var clock = new ConnectionClock(Timeouts, time, handshake);
+        long started = time.GetTimestamp();
+        clock.SendStarted();
+        Assert.Equal(started + Ticks(time, handshake), clock.NextCheckAt);
+        time.Advance(handshake);
+        Assert.Equal(ConnectionCloseReason.HandshakeTimeout, clock.Check());
+    }
+
+    [Fact]
+    public void OnceTheHandshakeIsDoneOnlyTheRequestTimeoutRunsFromTheConnectionsStart()
+    {
+        var time = new FakeTimeProvider();
+        TimeSpan handshake = TimeSpan.FromSeconds(3);
+        var clock = new ConnectionClock(Timeouts, time, handshake);
+        long started = time.GetTimestamp();
+        time.Advance(TimeSpan.FromSeconds(1));
+        clock.HandshakeDone();
+        Assert.Equal(started + Ticks(time, Timeouts.RequestTimeout), clock.NextCheckAt);
+        time.Advance(handshake);
+        Assert.Null(clock.Check());
+        time.Advance(Timeouts.RequestTimeout - handshake - TimeSpan.FromSeconds(1));
+        Assert.Equal(ConnectionCloseReason.RequestTimeout, clock.Check());
+    }
+
+    [Fact]
+    public void AHandshakeTimeoutLongerThanTheRequestTimeoutNeverComesDue()
+    {
+        // Both run from the connection's start: the shorter request timeout closes a handshake that drags on.
+        var time = new FakeTimeProvider();
+        var clock = new ConnectionClock(Timeouts, time, Timeouts.RequestTimeout * 2);
+        Assert.Equal(time.GetTimestamp() + Ticks(time, Timeouts.RequestTimeout), clock.NextCheckAt);
+        time.Advance(Timeouts.RequestTimeout);
+        Assert.Equal(ConnectionCloseReason.RequestTimeout, clock.Check());
     }
 
     [Theory]

@@ -192,14 +192,17 @@ public class TlsTests
     [MemberData(nameof(Engines))]
     public async Task OnEveryEngineTheHandshakeTimeoutIsReadOnTheServersClock(EngineKind engine)
     {
+        using var recorded = new RecordedMetrics();
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
         TimeSpan handshakeTimeout = TimeSpan.FromSeconds(5);
+        var reasons = new System.Collections.Concurrent.ConcurrentQueue<ConnectionCloseReason>();
         await using SocketServer server = SocketServer.Start(new ServerOptions
         {
             EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
             Engine = engine,
             Tls = new TlsServerOptions { Certificate = TestCertificates.Server, HandshakeTimeout = handshakeTimeout },
             TimeProvider = time,
+            OnClosing = (_, reason) => reasons.Enqueue(reason),
         }, _ => new EchoHandler());
         using Socket stalled = await RawClient.ConnectAsync(server.LocalEndPoint);
         stalled.Send([0x16, 0x03, 0x01, 0x02, 0x00]); // A ClientHello announced, never sent.
@@ -207,9 +210,15 @@ public class TlsTests
 
         int closedAfter = await HostileServers.AdvanceUntilClosedAsync(time, stalled, 30);
 
-        // Long before the 30 s header timeout; a tick may fall just before the deadline, so one second of slack.
+        // Long before the 30 s request timeout; a tick may fall just before the deadline, so one second of slack.
         int timeout = (int)handshakeTimeout.TotalSeconds;
         Assert.InRange(closedAfter, timeout, timeout + 1);
+        // A timeout of its own, counted and tagged as one, not a failure.
+        await Eventually.TrueAsync(() => !reasons.IsEmpty, "the close reported");
+        Assert.Equal([ConnectionCloseReason.HandshakeTimeout], reasons);
+        Assert.Equal(1, server.Counters.ConnectionsTimedOut);
+        var timeouts = recorded.Of(SocketKit.Metrics.SocketKitMetrics.Timeouts, server.Port());
+        Assert.Equal(["handshake"], timeouts.Select(t => (string?)t.Tags["socketkit.timeout.kind"]));
     }
 
     [Fact]
@@ -235,10 +244,10 @@ public class TlsTests
         using Socket stalled = await RawClient.ConnectAsync(server.LocalEndPoint);
         await stalled.SendAsync(new byte[] { 0x16, 0x03, 0x01, 0x02, 0x00 }); // A record header announcing a ClientHello that never comes.
         using var cts = new CancellationTokenSource(RawClient.Timeout);
-        // Closed well before the 30 s header timeout: only the handshake timeout can end it within the read's 10 s.
+        // Closed well before the 30 s request timeout: only the handshake timeout can end it within the read's 10 s.
         Assert.Empty(await RawClient.ReadToEndAsync(stalled, cts.Token));
         await Eventually.TrueAsync(() => !reasons.IsEmpty, "the stalled connection closed");
-        Assert.Equal([ConnectionCloseReason.Failed], reasons);
+        Assert.Equal([ConnectionCloseReason.HandshakeTimeout], reasons);
     }
 }
 

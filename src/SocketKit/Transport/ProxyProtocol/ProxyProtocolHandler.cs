@@ -39,7 +39,7 @@ public sealed class ProxyProtocolHandler : IConnectionHandler
 
     /// <summary>
     /// Wraps a handler factory so that every connection must start with a PROXY header (v1 or v2).
-    /// The header is bounded in size, and timed by the engines' header timeout together with the first request.
+    /// The header is bounded in size, and timed by the engines' request timeout together with the first request.
     /// </summary>
     public static Func<ConnectionInfo, IConnectionHandler> Require(Func<ConnectionInfo, IConnectionHandler> inner, ILogger? logger = null,
         int maxHeaderBytes = ProxyHeaderDecoder.DefaultMaxHeaderBytes) =>

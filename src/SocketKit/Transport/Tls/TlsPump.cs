@@ -40,15 +40,9 @@ public sealed partial class TlsPump : IDisposable
     private readonly SslStream _ssl;
     private int _ownerThread = Environment.CurrentManagedThreadId;
     private byte[]? _plaintext; // Rented only while a record is being read or its plaintext handed out.
-    // Both rented from the shared pool while they hold bytes and returned once empty, so an idle connection holds
-    // neither and a large response leaves no large buffer behind.
-    private byte[] _inbound = [];
-    private int _inboundStart;
-    private int _inboundEnd;
+    private readonly PooledByteQueue _inbound = new();  // Ciphertext fed and not yet read by the SslStream.
+    private readonly PooledByteQueue _outbound = new(); // Ciphertext the SslStream wrote, not yet sent.
     private bool _inboundEnded;
-    private byte[] _outbound = [];
-    private int _outboundStart;
-    private int _outboundEnd;
     private ManualResetValueTaskSourceCore<int> _pendingRead; // RunContinuationsAsynchronously stays false: inline is the point.
     private Memory<byte> _pendingBuffer;
     private bool _readPending;
@@ -81,7 +75,7 @@ public sealed partial class TlsPump : IDisposable
     public bool PeerClosed { get; private set; }
 
     /// <summary>The ciphertext waiting to go out on the socket; call <see cref="Consume"/> with what the socket took.</summary>
-    public ReadOnlySpan<byte> Outgoing => _outbound.AsSpan(_outboundStart, _outboundEnd - _outboundStart);
+    public ReadOnlySpan<byte> Outgoing => _outbound.Span;
 
     /// <summary>
     /// Hands the pump to the calling thread, for a connection whose calls move between threads one at a time (an
@@ -90,13 +84,13 @@ public sealed partial class TlsPump : IDisposable
     internal void Adopt() => _ownerThread = Environment.CurrentManagedThreadId;
 
     /// <summary><see cref="Outgoing"/> as memory, for an engine whose send outlives a span.</summary>
-    internal ReadOnlyMemory<byte> OutgoingMemory => _outbound.AsMemory(_outboundStart, _outboundEnd - _outboundStart);
+    internal ReadOnlyMemory<byte> OutgoingMemory => _outbound.Memory;
 
     /// <summary>How many ciphertext bytes are waiting to go out.</summary>
-    public int OutgoingCount => _outboundEnd - _outboundStart;
+    public int OutgoingCount => _outbound.Count;
 
     /// <summary>Starts the server side of a handshake; the client's hello is awaited through <see cref="Feed"/>.</summary>
-    /// <remarks><see cref="TlsServerOptions.HandshakeTimeout"/> is the loop's to apply: the pump has no clock.</remarks>
+    /// <remarks><see cref="TlsServerOptions.HandshakeTimeout"/> is the server's connection clock's to apply: the pump has no clock.</remarks>
     public static TlsPump ForServer(TlsServerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -125,7 +119,7 @@ public sealed partial class TlsPump : IDisposable
         {
             throw new InvalidOperationException("bytes fed after the end of the stream");
         }
-        Append(ref _inbound, ref _inboundStart, ref _inboundEnd, ciphertext);
+        _inbound.Append(ciphertext);
         Deliver();
         Advance();
     }
@@ -239,17 +233,7 @@ public sealed partial class TlsPump : IDisposable
     }
 
     /// <summary>The socket took the first <paramref name="count"/> bytes of <see cref="Outgoing"/>.</summary>
-    public void Consume(int count)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, OutgoingCount);
-        _outboundStart += count;
-        if (_outboundStart == _outboundEnd)
-        {
-            _outboundStart = _outboundEnd = 0;
-            Release(ref _outbound);
-        }
-    }
+    public void Consume(int count) => _outbound.Consume(count);
 
     /// <summary>Ends the SslStream: an operation still waiting for bytes sees the end of the stream and finishes here.</summary>
     public void Dispose()
@@ -270,9 +254,8 @@ public sealed partial class TlsPump : IDisposable
         }
         ReturnPlaintextBuffer();
         _ssl.Dispose();
-        _inboundStart = _inboundEnd = _outboundStart = _outboundEnd = 0;
-        Release(ref _inbound);
-        Release(ref _outbound);
+        _inbound.Clear();
+        _outbound.Clear();
     }
 
     private void Start(Func<Task> handshake)
@@ -315,60 +298,15 @@ public sealed partial class TlsPump : IDisposable
     /// <summary>Completes a read the SslStream is waiting on, when there are bytes (or the end) to give it.</summary>
     private void Deliver()
     {
-        if (!_readPending || (_inboundStart == _inboundEnd && !_inboundEnded))
+        if (!_readPending || (_inbound.Count == 0 && !_inboundEnded))
         {
             return;
         }
-        int n = Take(_pendingBuffer.Span);
+        int n = _inbound.Take(_pendingBuffer.Span);
         _readPending = false;
         _pendingBuffer = default;
         // Runs the SslStream's continuation here, on this thread, before returning: see the remarks on the class.
         _pendingRead.SetResult(n);
-    }
-
-    private int Take(Span<byte> destination)
-    {
-        int n = Math.Min(destination.Length, _inboundEnd - _inboundStart);
-        _inbound.AsSpan(_inboundStart, n).CopyTo(destination);
-        _inboundStart += n;
-        if (_inboundStart == _inboundEnd)
-        {
-            _inboundStart = _inboundEnd = 0;
-            Release(ref _inbound);
-        }
-        return n;
-    }
-
-    private static void Append(ref byte[] buffer, ref int start, ref int end, ReadOnlySpan<byte> bytes)
-    {
-        if (buffer.Length - end < bytes.Length)
-        {
-            int live = end - start;
-            if (buffer.Length - live < bytes.Length)
-            {
-                byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(buffer.Length * 2, 4096), live + bytes.Length));
-                buffer.AsSpan(start, live).CopyTo(bigger);
-                Release(ref buffer);
-                buffer = bigger;
-            }
-            else
-            {
-                buffer.AsSpan(start, live).CopyTo(buffer);
-            }
-            start = 0;
-            end = live;
-        }
-        bytes.CopyTo(buffer.AsSpan(end));
-        end += bytes.Length;
-    }
-
-    private static void Release(ref byte[] buffer)
-    {
-        if (buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            buffer = [];
-        }
     }
 
     /// <summary>A call into the pump: on its owner's thread, with no synchronization context to send continuations away.</summary>
@@ -409,9 +347,9 @@ public sealed partial class TlsPump : IDisposable
             throw new InvalidOperationException("the TLS stream read twice at once");
         }
         // A zero-byte read (the SslStream's way to wait without a buffer) also waits for bytes, then returns 0.
-        if (_inboundStart != _inboundEnd || _inboundEnded)
+        if (_inbound.Count > 0 || _inboundEnded)
         {
-            return new ValueTask<int>(Take(buffer.Span));
+            return new ValueTask<int>(_inbound.Take(buffer.Span));
         }
         _pendingRead.Reset();
         _pendingBuffer = buffer;
@@ -422,7 +360,7 @@ public sealed partial class TlsPump : IDisposable
     private void WireWrite(ReadOnlySpan<byte> bytes)
     {
         EnsureInsideACall();
-        Append(ref _outbound, ref _outboundStart, ref _outboundEnd, bytes);
+        _outbound.Append(bytes);
     }
 
     private void EnsureInsideACall()
@@ -432,16 +370,5 @@ public sealed partial class TlsPump : IDisposable
             // An IOException fails the SslStream's operation, and with it only this connection.
             throw new IOException("the TLS stream continued off the loop's thread");
         }
-    }
-
-    /// <summary>The pending read's completion, as the SslStream awaits it.</summary>
-    private sealed class PendingRead(TlsPump pump) : IValueTaskSource<int>
-    {
-        public int GetResult(short token) => pump._pendingRead.GetResult(token);
-
-        public ValueTaskSourceStatus GetStatus(short token) => pump._pendingRead.GetStatus(token);
-
-        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-            pump._pendingRead.OnCompleted(continuation, state, token, flags);
     }
 }

@@ -9,8 +9,9 @@ public sealed record TlsServerOptions
     public required X509Certificate2 Certificate { get; init; }
 
     /// <summary>
-    /// The longest a connection may take to complete the TLS handshake; a peer that has not finished by then is closed,
-    /// so connections that open TCP and never send a ClientHello cannot pile up. Default 10 s.
+    /// The longest a connection may take to complete the TLS handshake, from its accept; a peer that has not finished by
+    /// then is closed (<see cref="ConnectionCloseReason.HandshakeTimeout"/>), so connections that open TCP and never send
+    /// a ClientHello cannot pile up. Checked by the server's heartbeat with the connection's other deadlines. Default 10 s.
     /// </summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
