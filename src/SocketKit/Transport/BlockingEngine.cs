@@ -55,12 +55,7 @@ internal sealed class BlockingEngine : ServerEngine
                 stopping.WaitHandle.WaitOne(AcceptPause);
                 continue;
             }
-            if (!Admit(socket))
-            {
-                continue;
-            }
-            Listeners.SetNoDelay(socket);
-            if (Track(socket) is not { } connection)
+            if (Adopt(socket) is not { } connection)
             {
                 continue;
             }

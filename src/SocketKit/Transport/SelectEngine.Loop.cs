@@ -213,10 +213,6 @@ internal sealed partial class SelectEngine
                 PauseAccepting(kind);
                 return;
             }
-            if (!_engine.Admit(socket))
-            {
-                return;
-            }
             try
             {
                 Open(socket);
@@ -236,8 +232,7 @@ internal sealed partial class SelectEngine
         private void Open(Socket socket)
         {
             socket.Blocking = false;
-            Listeners.SetNoDelay(socket);
-            if (_engine.Track(socket, watchedByHeartbeat: false) is not { } tracked)
+            if (_engine.Adopt(socket, watchedByHeartbeat: false) is not { } tracked)
             {
                 return;
             }

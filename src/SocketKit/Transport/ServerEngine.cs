@@ -132,8 +132,24 @@ internal abstract class ServerEngine
     internal bool CloseIfDrained(ServerConnection connection) =>
         Draining && connection.Clock.IsIdle && connection.Abort(ConnectionCloseReason.ServerStopping);
 
+    /// <summary>
+    /// Takes in an accepted socket: admitted under <see cref="MaxConnections"/>, Nagle off, then tracked. Null when it
+    /// was refused or reset before it could be tracked (the socket is then closed).
+    /// </summary>
+    /// <param name="socket">The accepted socket.</param>
+    /// <param name="watchedByHeartbeat">As <see cref="Track"/>'s.</param>
+    protected ServerConnection? Adopt(Socket socket, bool watchedByHeartbeat = true)
+    {
+        if (!Admit(socket))
+        {
+            return null;
+        }
+        Listeners.SetNoDelay(socket);
+        return Track(socket, watchedByHeartbeat);
+    }
+
     /// <summary>Applies the connection limit to a socket just accepted: false (and the socket closed, counted and logged) when it is over.</summary>
-    protected bool Admit(Socket socket)
+    private bool Admit(Socket socket)
     {
         // The counters, not Connections.Count, which would take every lock of the dictionary on each accept.
         if (Counters.ConnectionsOpen < MaxConnections)
@@ -199,7 +215,7 @@ internal abstract class ServerEngine
     /// Whether the shared heartbeat checks its deadlines; false where the engine times its connections itself (the
     /// readiness loops' timer wheels), which also spares a shared dictionary's entry per connection.
     /// </param>
-    protected ServerConnection? Track(Socket socket, bool watchedByHeartbeat = true)
+    private ServerConnection? Track(Socket socket, bool watchedByHeartbeat = true)
     {
         EndPoint? local, remote;
         string? failure = null;

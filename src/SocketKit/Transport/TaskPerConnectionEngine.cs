@@ -58,12 +58,7 @@ internal abstract class TaskPerConnectionEngine : ServerEngine
                     }
                     continue;
                 }
-                if (!Admit(socket))
-                {
-                    continue;
-                }
-                Listeners.SetNoDelay(socket);
-                if (Track(socket) is not { } connection)
+                if (Adopt(socket) is not { } connection)
                 {
                     continue;
                 }
