@@ -40,7 +40,7 @@ public abstract class ProxyHeaderTimeoutConformanceTests
             Timeouts = new ServerTimeouts { HeaderTimeout = HeaderTimeout, IdleTimeout = IdleTimeout },
             TimeProvider = time,
         };
-        return SocketServer.Start(options, ProxyProtocolHandler.Require(connection => new AppServerHandler(router, connection, limits: options.Limits.Protocol)));
+        return SocketServer.Start(options, ProxyProtocolHandler.Require(connection => new AppServerHandler(router, connection)));
     }
 
     /// <summary>Moves fake time until the server closes <paramref name="client"/>: at the header timeout (or one heartbeat after), counted as a timeout.</summary>
