@@ -97,8 +97,9 @@ public sealed class ServerBuilder
     }
 
     /// <summary>
-    /// Requires a PROXY protocol header (v1 or v2) first on every connection, before TLS's bytes and the handler's, and
-    /// gives the handler the client's address it names; a connection without a valid one is refused.
+    /// Requires a PROXY protocol header (v1 or v2) first on every connection and gives the handler the client's address
+    /// it names; a connection without a valid one is refused. The PROXY handler wraps the application's, so with TLS
+    /// the header is read from the decrypted stream, not from the bytes before the handshake.
     /// </summary>
     public ServerBuilder RequireProxyProtocol(bool required = true, int maxHeaderBytes = ProxyHeaderDecoder.DefaultMaxHeaderBytes)
     {
