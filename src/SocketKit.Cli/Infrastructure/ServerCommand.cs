@@ -41,6 +41,14 @@ internal sealed class ServerCommand
         _metrics.AddTo(Command);
         _flags.AddTo(Command);
         _tls.AddTo(Command);
+        Command.Validators.Add(result =>
+        {
+            int workers = result.GetValue(Scale.Workers);
+            if (workers > 1 && EndPoints.TryGetUnixPath(result.GetValue(_host) ?? "", out _))
+            {
+                result.AddError($"--workers {workers} needs an IP address: listeners cannot share a Unix socket; use one worker.");
+            }
+        });
     }
 
     /// <summary>The command, with every shared argument and option added.</summary>
