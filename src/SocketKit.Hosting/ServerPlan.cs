@@ -8,16 +8,17 @@ using SocketKit.Transport.Tls;
 namespace SocketKit.Hosting;
 
 /// <summary>
-/// A server's settings turned into what the library takes (endpoints, <see cref="ServerOptions"/>), or the list of
-/// what is wrong with them, each named by its configuration key. The validator and the hosted server share it, so
-/// what validation accepts is exactly what starts.
+/// A server's settings turned into what the library takes (endpoints, <see cref="ServerOptions"/>, the protocol's
+/// limits), or the list of what is wrong with them, each named by its configuration key. The validator and the hosted
+/// server share it, so what validation accepts is exactly what starts; the library's <see cref="ServerBuilder"/> composes it.
 /// </summary>
 internal sealed class ServerPlan
 {
-    private ServerPlan(IReadOnlyList<EndPoint> endPoints, ServerOptions template, int workers, bool proxyProtocol)
+    private ServerPlan(IReadOnlyList<EndPoint> endPoints, ServerOptions template, ProtocolLimits protocol, int workers, bool proxyProtocol)
     {
         EndPoints = endPoints;
         Template = template;
+        Protocol = protocol;
         Workers = workers;
         ProxyProtocol = proxyProtocol;
     }
@@ -28,11 +29,25 @@ internal sealed class ServerPlan
     /// <summary>Everything but the endpoint, shared by every listener.</summary>
     public ServerOptions Template { get; }
 
+    /// <summary>What a request may hold, for the application protocol's handlers.</summary>
+    public ProtocolLimits Protocol { get; }
+
     /// <summary>Listeners per IP endpoint.</summary>
     public int Workers { get; }
 
     /// <summary>Whether connections must start with a PROXY header.</summary>
     public bool ProxyProtocol { get; }
+
+    /// <summary>The plan as the library composes it: every endpoint, the workers, the PROXY protocol; the handler is the caller's to add.</summary>
+    public ServerBuilder CreateBuilder(ServerOptions template)
+    {
+        var builder = new ServerBuilder(template with { EndPoint = EndPoints[0] }).WithWorkers(Workers).RequireProxyProtocol(ProxyProtocol);
+        foreach (EndPoint endPoint in EndPoints.Skip(1))
+        {
+            builder.AddEndPoint(endPoint);
+        }
+        return builder;
+    }
 
     /// <summary>Builds the plan, or returns null with every problem added to <paramref name="errors"/>.</summary>
     public static ServerPlan? TryBuild(string name, SocketKitServerOptions options, List<string> errors)
@@ -90,9 +105,9 @@ internal sealed class ServerPlan
                 errors.Add($"{key}:Backlog: {backlog} must be at least 1");
             }
         }
-        if (options.Workers < 1)
+        if (options.Workers is < 1 or > ServerBuilder.MaxWorkers)
         {
-            errors.Add($"{key}:Workers: {options.Workers} must be at least 1");
+            errors.Add($"{key}:Workers: {options.Workers} must be from 1 to {ServerBuilder.MaxWorkers}");
         }
         else if (options.Workers > 1 && endPoints.Any(e => e is UnixDomainSocketEndPoint))
         {
@@ -104,6 +119,7 @@ internal sealed class ServerPlan
             Limits = Apply(ServerLimits.Default, $"{key}:Limits", errors, options.Limits),
             Timeouts = Apply(ServerTimeouts.Default, $"{key}:Timeouts", errors, options.Timeouts),
         };
+        ProtocolLimits protocol = Apply(ProtocolLimits.Default, $"{key}:Limits", errors, options.Limits);
         if (options.Tls is { } tls && (tls.CertificatePath is not null || tls.KeyPath is not null))
         {
             if (string.IsNullOrWhiteSpace(tls.CertificatePath) || string.IsNullOrWhiteSpace(tls.KeyPath))
@@ -128,7 +144,7 @@ internal sealed class ServerPlan
                 }
             }
         }
-        return errors.Count == 0 ? new ServerPlan(endPoints, template, options.Workers, options.ProxyProtocol) : null;
+        return errors.Count == 0 ? new ServerPlan(endPoints, template, protocol, options.Workers, options.ProxyProtocol) : null;
     }
 
     /// <summary>
@@ -171,16 +187,18 @@ internal sealed class ServerPlan
         return false;
     }
 
+    // The records check their own ranges; their messages are reported under the configuration key.
     private static ServerLimits Apply(ServerLimits limits, string key, List<string> errors, SocketKitLimitsOptions options)
     {
-        ProtocolLimits protocol = limits.Protocol;
-        // The records check their own ranges; their messages are reported under the configuration key.
         limits = Set(limits, options.MaxConnections, (l, v) => l with { MaxConnections = v }, $"{key}:MaxConnections", errors);
-        limits = Set(limits, options.MaxSendBufferBytes, (l, v) => l with { MaxSendBufferBytes = v }, $"{key}:MaxSendBufferBytes", errors);
+        return Set(limits, options.MaxSendBufferBytes, (l, v) => l with { MaxSendBufferBytes = v }, $"{key}:MaxSendBufferBytes", errors);
+    }
+
+    private static ProtocolLimits Apply(ProtocolLimits protocol, string key, List<string> errors, SocketKitLimitsOptions options)
+    {
         protocol = Set(protocol, options.MaxHeaderBytes, (p, v) => p with { MaxHeaderBytes = v }, $"{key}:MaxHeaderBytes", errors);
         protocol = Set(protocol, options.MaxContentBytes, (p, v) => p with { MaxContentBytes = v }, $"{key}:MaxContentBytes", errors);
-        protocol = Set(protocol, options.MaxJsonDepth, (p, v) => p with { MaxJsonDepth = v }, $"{key}:MaxJsonDepth", errors);
-        return limits with { Protocol = protocol };
+        return Set(protocol, options.MaxJsonDepth, (p, v) => p with { MaxJsonDepth = v }, $"{key}:MaxJsonDepth", errors);
     }
 
     private static ServerTimeouts Apply(ServerTimeouts timeouts, string key, List<string> errors, SocketKitTimeoutsOptions options)

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SocketKit.Metrics;
 using SocketKit.Transport;
-using SocketKit.Transport.ProxyProtocol;
 
 namespace SocketKit.Hosting;
 
@@ -21,8 +20,8 @@ public sealed class SocketKitHostedServer : IHostedService
     private readonly HostOptions _hostOptions;
     private readonly SocketKitMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly List<SocketServer> _listeners = [];
-    private readonly List<EndPoint> _localEndPoints = [];
+    private readonly Lock _gate = new();
+    private ServerGroup? _listeners;
     private volatile SocketKitServerState _state = SocketKitServerState.NotStarted;
 
     internal SocketKitHostedServer(string name, SocketKitServerBuilder builder, IServiceProvider services, IOptionsMonitor<SocketKitServerOptions> options,
@@ -48,9 +47,9 @@ public sealed class SocketKitHostedServer : IHostedService
     {
         get
         {
-            lock (_localEndPoints)
+            lock (_gate)
             {
-                return [.. _localEndPoints];
+                return _listeners?.LocalEndPoints ?? [];
             }
         }
     }
@@ -60,9 +59,9 @@ public sealed class SocketKitHostedServer : IHostedService
     {
         get
         {
-            lock (_localEndPoints)
+            lock (_gate)
             {
-                return _listeners.Sum(l => l.Counters.ConnectionsOpen);
+                return _listeners?.Servers.Sum(l => l.Counters.ConnectionsOpen) ?? 0;
             }
         }
     }
@@ -72,9 +71,9 @@ public sealed class SocketKitHostedServer : IHostedService
     {
         get
         {
-            lock (_localEndPoints)
+            lock (_gate)
             {
-                return _listeners.Sum(l => l.Counters.BytesReceived);
+                return _listeners?.Servers.Sum(l => l.Counters.BytesReceived) ?? 0;
             }
         }
     }
@@ -82,7 +81,7 @@ public sealed class SocketKitHostedServer : IHostedService
     /// <summary>Binds every endpoint and starts serving; if one cannot be bound, those already bound are closed and the error stands.</summary>
     /// <exception cref="NetworkException">An endpoint cannot be bound (in use, not this machine's, or privileged).</exception>
     /// <exception cref="OptionsValidationException">The settings are invalid (when the host did not validate them at start).</exception>
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
         var errors = new List<string>();
         ServerPlan plan = ServerPlan.TryBuild(Name, _options.Get(Name), errors)
@@ -92,33 +91,18 @@ public sealed class SocketKitHostedServer : IHostedService
             Metrics = _metrics,
             Timeouts = plan.Template.Timeouts with { DrainTimeout = DrainWithinShutdown(plan.Template.Timeouts.DrainTimeout) },
         };
-        Func<ConnectionInfo, IConnectionHandler> handlers = _builder.CreateHandlerFactory(_services, _logger, template.Limits.Protocol);
-        if (plan.ProxyProtocol)
+        cancellationToken.ThrowIfCancellationRequested();
+        // The library's builder binds every endpoint (and its workers) or none: what fails to bind closes the rest.
+        ServerGroup listeners = plan.CreateBuilder(template)
+            .UseLogger(_logger)
+            .UseHandler(_builder.CreateHandlerFactory(_services, _logger, plan.Protocol))
+            .Start();
+        lock (_gate)
         {
-            handlers = ProxyProtocolHandler.Require(handlers, _logger);
-        }
-        try
-        {
-            foreach (EndPoint endPoint in plan.EndPoints)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                ServerOptions options = template with { EndPoint = endPoint };
-                IReadOnlyList<SocketServer> started = plan.Workers > 1
-                    ? ServerGroup.Start(options, plan.Workers, handlers, _logger).Servers
-                    : [SocketServer.Start(options, handlers, _logger)];
-                lock (_localEndPoints)
-                {
-                    _listeners.AddRange(started);
-                    _localEndPoints.Add(started[0].LocalEndPoint);
-                }
-            }
-        }
-        catch
-        {
-            await StopListenersAsync();
-            throw;
+            _listeners = listeners;
         }
         _state = SocketKitServerState.Listening;
+        return Task.CompletedTask;
     }
 
     /// <summary>
@@ -145,9 +129,9 @@ public sealed class SocketKitHostedServer : IHostedService
 
     private Task StopListenersAsync()
     {
-        lock (_localEndPoints)
+        lock (_gate)
         {
-            return Task.WhenAll(_listeners.Select(l => l.StopAsync()));
+            return _listeners?.StopAsync() ?? Task.CompletedTask;
         }
     }
 

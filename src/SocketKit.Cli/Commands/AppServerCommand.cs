@@ -28,10 +28,5 @@ internal static class AppServerCommand
             connection only. Ctrl+C or SIGTERM stop accepting, let requests in flight finish (up to
             --drain-timeout), then exit 0.
             """, EngineKind.Select, null)
-        .Serves(context, "SocketKit.AppServer", (options, logger) =>
-        {
-            // The tutorial's handlers, which are also AppServer's defaults; --workers and --proxy-protocol need the handler factory itself.
-            AppRouter router = TutorialHandlers.CreateRouter();
-            return connection => new AppServerHandler(router, connection, logger, options.Limits.Protocol);
-        });
+        .Serves(context, "SocketKit.AppServer", (_, server, limits) => new AppServer(server, limits).Start());
 }

@@ -3,7 +3,7 @@ using System.Text;
 using SocketKit.Applications;
 using SocketKit.Applications.Echo;
 using SocketKit.Cli.Infrastructure;
-using SocketKit.Diagnostics;
+using SocketKit.Protocol.Python;
 
 namespace SocketKit.Cli.Commands;
 

@@ -30,7 +30,9 @@ internal static class EchoServerCommand
                 result.AddError("--once serves one connection, so it takes one worker: drop --workers or --once.");
             }
         });
-        return server.Serves(context, "SocketKit.EchoServer", (_, _) => _ => new EchoHandler(),
-            (result, options) => options with { StopAfterConnections = result.GetValue(once) ? 1 : null });
+        return server.Serves(context, "SocketKit.EchoServer", (result, builder, _) => builder
+            .Configure(options => options with { StopAfterConnections = result.GetValue(once) ? 1 : null })
+            .UseHandler(_ => new EchoHandler())
+            .Start());
     }
 }

@@ -3,7 +3,7 @@ using System.CommandLine.Parsing;
 using SocketKit.Applications;
 using SocketKit.Applications.MultiConn;
 using SocketKit.Cli.Infrastructure;
-using SocketKit.Diagnostics;
+using SocketKit.Protocol.Python;
 
 namespace SocketKit.Cli.Commands;
 

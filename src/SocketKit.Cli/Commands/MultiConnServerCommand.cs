@@ -20,5 +20,5 @@ internal static class MultiConnServerCommand
               socketkit multiconn-server 127.0.0.1 65432 --max-send-buffer-bytes 256KiB --request-timeout 10s
               socketkit multiconn-server 127.0.0.1 65432 --tls-cert cert.pem --tls-key key.pem
             """, EngineKind.Select, 1)
-        .Serves(context, "SocketKit.MultiConnServer", (_, _) => _ => new EchoHandler());
+        .Serves(context, "SocketKit.MultiConnServer", (_, builder, _) => builder.UseHandler(_ => new EchoHandler()).Start());
 }

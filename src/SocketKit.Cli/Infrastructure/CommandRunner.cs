@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Net;
 using Microsoft.Extensions.Logging;
 using SocketKit.Transport;
 
@@ -22,21 +21,16 @@ internal static class CommandRunner
             }
         });
 
-    /// <summary>Serves until Ctrl+C or SIGTERM, then stops the server and exits 0, as the tutorial's servers do on a keyboard interrupt.</summary>
-    public static Task<int> ServeUntilStoppedAsync(SocketServer server, ILogger logger, CancellationToken cancellationToken, MetricsOptions.Reporter? metrics = null) =>
-        ServeUntilStoppedAsync(server.LocalEndPoint, server.Completion, server.StopAsync, () => logger.LogInformation("Caught interrupt, exiting"), cancellationToken, metrics);
-
     /// <summary>
-    /// Serves until <paramref name="completion"/> ends or Ctrl+C or SIGTERM, then stops and exits 0; one server or
-    /// several workers on one port (<paramref name="interrupted"/> says which was stopped).
+    /// Serves until the server stops by itself or Ctrl+C or SIGTERM, then stops it and exits 0, as the tutorial's servers
+    /// do on a keyboard interrupt (<paramref name="interrupted"/> logs what was stopped).
     /// </summary>
-    public static async Task<int> ServeUntilStoppedAsync(EndPoint listening, Task completion, Func<Task> stop, Action interrupted, CancellationToken cancellationToken,
-        MetricsOptions.Reporter? metrics)
+    public static async Task<int> ServeUntilStoppedAsync(IRunningServer server, Action interrupted, CancellationToken cancellationToken, MetricsReporter? metrics)
     {
-        metrics?.Attach(listening);
+        metrics?.Attach(server.LocalEndPoint);
         try
         {
-            await Task.WhenAny(completion, Task.Delay(Timeout.Infinite, cancellationToken));
+            await Task.WhenAny(server.Completion, Task.Delay(Timeout.Infinite, cancellationToken));
         }
         finally
         {
@@ -44,7 +38,7 @@ internal static class CommandRunner
             {
                 interrupted();
             }
-            await stop();
+            await server.StopAsync();
             if (metrics is not null)
             {
                 await metrics.DisposeAsync();

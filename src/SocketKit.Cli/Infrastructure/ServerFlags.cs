@@ -10,71 +10,59 @@ namespace SocketKit.Cli.Infrastructure;
 /// The limits and timeouts every server command takes, defined once so echo-server, multiconn-server and
 /// app-server read the same: sizes as 16KiB, 1MiB or plain bytes; durations as 500ms, 30s, 2m.
 /// </summary>
-internal sealed class ServerFlags
+internal sealed class ServerFlags : IOptionGroup<ServerLimitsAndTimeouts>
 {
-    private ServerFlags()
-    {
-    }
-
-    public required Option<long> MaxHeaderBytes { get; init; }
-    public required Option<long> MaxContentBytes { get; init; }
-    public required Option<int> MaxConnections { get; init; }
-    public required Option<long> MaxSendBufferBytes { get; init; }
-    public required Option<TimeSpan> RequestTimeout { get; init; }
-    public required Option<TimeSpan> IdleTimeout { get; init; }
-    public required Option<TimeSpan> DrainTimeout { get; init; }
-    public required Option<double> MinRequestRate { get; init; }
-    public required Option<double> MinResponseRate { get; init; }
-    public required Option<TimeSpan> MinRateGracePeriod { get; init; }
-
-
-    /// <summary>Adds the flags to <paramref name="command"/> and returns them, to read back with <see cref="Apply"/>.</summary>
-    public static ServerFlags AddTo(Command command)
+    public ServerFlags()
     {
         ProtocolLimits protocol = ProtocolLimits.Default;
         ServerLimits limits = ServerLimits.Default;
         ServerTimeouts timeouts = ServerTimeouts.Default;
-        var flags = new ServerFlags
-        {
-            MaxHeaderBytes = Size("--max-header-bytes", "The largest JSON header a request may have", protocol.MaxHeaderBytes, 1, ProtocolLimits.WireMaxHeaderBytes),
-            MaxContentBytes = Size("--max-content-bytes", "The largest content a request may declare; a larger one is refused before its bytes are read", protocol.MaxContentBytes, 0, Array.MaxLength),
-            MaxConnections = Count("--max-connections", "The most connections served at once; one more is closed at once and counted", limits.MaxConnections),
-            MaxSendBufferBytes = Size("--max-send-buffer-bytes", "The most bytes a connection may have waiting to be sent; a slow reader past it is cut off", limits.MaxSendBufferBytes, 1, int.MaxValue),
-            RequestTimeout = CommonOptions.Duration("--request-timeout", "The longest a whole request may take to arrive, from its first byte; more bytes do not extend it", timeouts.RequestTimeout),
-            IdleTimeout = CommonOptions.Duration("--idle-timeout", "The longest a kept-alive connection may wait between requests", timeouts.IdleTimeout),
-            DrainTimeout = CommonOptions.Duration("--drain-timeout", "On Ctrl+C or SIGTERM, the longest to let requests in flight finish before closing them", timeouts.DrainTimeout),
-            MinRequestRate = Rate("--min-request-rate", "The slowest a client may send a request's content, in bytes per second on average since it began, after the grace period", timeouts.MinRequestContentBytesPerSecond),
-            MinResponseRate = Rate("--min-response-rate", "The slowest a client may read a response, in bytes per second, after the grace period", timeouts.MinResponseBytesPerSecond),
-            MinRateGracePeriod = CommonOptions.Duration("--min-rate-grace-period", "How long content or a response may go slower than its minimum rate; a response must reach its rate in each such period", timeouts.MinDataRateGracePeriod),
-        };
-        command.Options.Add(flags.MaxHeaderBytes);
-        command.Options.Add(flags.MaxContentBytes);
-        command.Options.Add(flags.MaxConnections);
-        command.Options.Add(flags.MaxSendBufferBytes);
-        flags.RequestTimeout.Aliases.Add("--header-timeout"); // Its former name: command lines that say it still work.
-        command.Options.Add(flags.RequestTimeout);
-        command.Options.Add(flags.IdleTimeout);
-        command.Options.Add(flags.DrainTimeout);
-        command.Options.Add(flags.MinRequestRate);
-        command.Options.Add(flags.MinResponseRate);
-        command.Options.Add(flags.MinRateGracePeriod);
-        return flags;
+        MaxHeaderBytes = Size("--max-header-bytes", "The largest JSON header a request may have", protocol.MaxHeaderBytes, 1, ProtocolLimits.WireMaxHeaderBytes);
+        MaxContentBytes = Size("--max-content-bytes", "The largest content a request may declare; a larger one is refused before its bytes are read", protocol.MaxContentBytes, 0, Array.MaxLength);
+        MaxConnections = Count("--max-connections", "The most connections served at once; one more is closed at once and counted", limits.MaxConnections);
+        MaxSendBufferBytes = Size("--max-send-buffer-bytes", "The most bytes a connection may have waiting to be sent; a slow reader past it is cut off", limits.MaxSendBufferBytes, 1, int.MaxValue);
+        RequestTimeout = CommonOptions.Duration("--request-timeout", "The longest a whole request may take to arrive, from its first byte; more bytes do not extend it", timeouts.RequestTimeout);
+        RequestTimeout.Aliases.Add("--header-timeout"); // Its former name: command lines that say it still work.
+        IdleTimeout = CommonOptions.Duration("--idle-timeout", "The longest a kept-alive connection may wait between requests", timeouts.IdleTimeout);
+        DrainTimeout = CommonOptions.Duration("--drain-timeout", "On Ctrl+C or SIGTERM, the longest to let requests in flight finish before closing them", timeouts.DrainTimeout);
+        MinRequestRate = Rate("--min-request-rate", "The slowest a client may send a request's content, in bytes per second on average since it began, after the grace period", timeouts.MinRequestContentBytesPerSecond);
+        MinResponseRate = Rate("--min-response-rate", "The slowest a client may read a response, in bytes per second, after the grace period", timeouts.MinResponseBytesPerSecond);
+        MinRateGracePeriod = CommonOptions.Duration("--min-rate-grace-period", "How long content or a response may go slower than its minimum rate; a response must reach its rate in each such period", timeouts.MinDataRateGracePeriod);
     }
 
-    /// <summary>Returns <paramref name="options"/> with the limits and timeouts of the command line.</summary>
-    public ServerOptions Apply(ServerOptions options, ParseResult result) => options with
+    public Option<long> MaxHeaderBytes { get; }
+    public Option<long> MaxContentBytes { get; }
+    public Option<int> MaxConnections { get; }
+    public Option<long> MaxSendBufferBytes { get; }
+    public Option<TimeSpan> RequestTimeout { get; }
+    public Option<TimeSpan> IdleTimeout { get; }
+    public Option<TimeSpan> DrainTimeout { get; }
+    public Option<double> MinRequestRate { get; }
+    public Option<double> MinResponseRate { get; }
+    public Option<TimeSpan> MinRateGracePeriod { get; }
+
+    public void AddTo(Command command)
     {
-        Limits = options.Limits with
+        command.Options.Add(MaxHeaderBytes);
+        command.Options.Add(MaxContentBytes);
+        command.Options.Add(MaxConnections);
+        command.Options.Add(MaxSendBufferBytes);
+        command.Options.Add(RequestTimeout);
+        command.Options.Add(IdleTimeout);
+        command.Options.Add(DrainTimeout);
+        command.Options.Add(MinRequestRate);
+        command.Options.Add(MinResponseRate);
+        command.Options.Add(MinRateGracePeriod);
+    }
+
+    /// <summary>The server's limits and timeouts, and the protocol's limits (for the application protocol's handlers).</summary>
+    public ServerLimitsAndTimeouts Read(ParseResult result) => new(
+        ServerLimits.Default with
         {
             MaxConnections = result.GetValue(MaxConnections),
             MaxSendBufferBytes = (int)result.GetValue(MaxSendBufferBytes),
-            Protocol = options.Limits.Protocol with
-            {
-                MaxHeaderBytes = (int)result.GetValue(MaxHeaderBytes),
-                MaxContentBytes = (int)result.GetValue(MaxContentBytes),
-            },
         },
-        Timeouts = options.Timeouts with
+        ServerTimeouts.Default with
         {
             RequestTimeout = result.GetValue(RequestTimeout),
             IdleTimeout = result.GetValue(IdleTimeout),
@@ -83,7 +71,11 @@ internal sealed class ServerFlags
             MinResponseBytesPerSecond = result.GetValue(MinResponseRate),
             MinDataRateGracePeriod = result.GetValue(MinRateGracePeriod),
         },
-    };
+        ProtocolLimits.Default with
+        {
+            MaxHeaderBytes = (int)result.GetValue(MaxHeaderBytes),
+            MaxContentBytes = (int)result.GetValue(MaxContentBytes),
+        });
 
     private static Option<long> Size(string name, string description, long defaultValue, long min, long max) => new(name)
     {

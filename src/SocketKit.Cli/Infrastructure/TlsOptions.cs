@@ -5,7 +5,7 @@ using SocketKit.Transport.Tls;
 namespace SocketKit.Cli.Infrastructure;
 
 /// <summary>The TLS options of the servers (--tls-cert, --tls-key, --handshake-timeout).</summary>
-internal sealed class ServerTlsOptions
+internal sealed class ServerTlsOptions : IOptionGroup<TlsServerOptions?>
 {
     private readonly Option<string> _certificate = new("--tls-cert") { Description = "Serve TLS with this PEM certificate (with --tls-key).", HelpName = "FILE", CustomParser = r => ValueParsers.InputFile(r, "--tls-cert") };
     private readonly Option<string> _key = new("--tls-key") { Description = "The PEM private key of --tls-cert.", HelpName = "FILE", CustomParser = r => ValueParsers.InputFile(r, "--tls-key") };

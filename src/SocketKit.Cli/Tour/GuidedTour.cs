@@ -9,9 +9,9 @@ using SocketKit.Applications.App;
 using SocketKit.Applications.Echo;
 using SocketKit.Applications.MultiConn;
 using SocketKit.Cli.Infrastructure;
-using SocketKit.Diagnostics;
 using SocketKit.Diagnostics.SocketTable;
 using SocketKit.Protocol;
+using SocketKit.Protocol.Python;
 using SocketKit.Transport;
 
 namespace SocketKit.Cli.Tour;

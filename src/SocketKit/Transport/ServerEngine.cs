@@ -3,9 +3,9 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using SocketKit.Diagnostics;
 using SocketKit.Logging;
 using SocketKit.Metrics;
+using SocketKit.Protocol.Python;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Transport;

@@ -4,26 +4,31 @@ using Microsoft.Extensions.Logging;
 namespace SocketKit.Transport;
 
 /// <summary>
-/// Several listeners in one process sharing one address with SO_REUSEPORT (Linux): the kernel spreads new
-/// connections among them by a hash of the client's address and port, and each listener runs its own engine.
-/// Stopping the group stops every listener and waits for all their connections. Connection ids are numbered across
-/// the group, so an id in the logs names one connection whichever listener accepted it.
+/// Listeners started together by a <see cref="ServerBuilder"/> and stopped together: one or more endpoints, each with
+/// one listener or several workers sharing it with SO_REUSEPORT (Linux), where the kernel spreads new connections among
+/// them by a hash of the client's address and port, and each listener runs its own engine. Stopping the group stops
+/// every listener and waits for all their connections. Connection ids are numbered across the group, so an id in the
+/// logs names one connection whichever listener accepted it.
 /// </summary>
-public sealed class ServerGroup : IAsyncDisposable
+public sealed class ServerGroup : IRunningServer
 {
     private readonly SocketServer[] _servers;
 
-    private ServerGroup(SocketServer[] servers)
+    internal ServerGroup(SocketServer[] servers, EndPoint[] localEndPoints)
     {
         _servers = servers;
+        LocalEndPoints = localEndPoints;
         Completion = Task.WhenAll(servers.Select(s => s.Completion));
     }
 
     /// <summary>The listeners, in the order they were started.</summary>
     public IReadOnlyList<SocketServer> Servers => _servers;
 
-    /// <summary>The address they share; with port 0 in the options, the port the system chose for the first.</summary>
-    public EndPoint LocalEndPoint => _servers[0].LocalEndPoint;
+    /// <summary>The bound addresses, one per endpoint, in order; with port 0 in the options, the port the system chose.</summary>
+    public IReadOnlyList<EndPoint> LocalEndPoints { get; }
+
+    /// <summary>The first endpoint's bound address, which all its workers share.</summary>
+    public EndPoint LocalEndPoint => LocalEndPoints[0];
 
     /// <summary>Completes when every listener has stopped and every connection is closed.</summary>
     public Task Completion { get; }
@@ -33,34 +38,12 @@ public sealed class ServerGroup : IAsyncDisposable
     /// With port 0 the first listener lets the system choose and the others join its port.
     /// </summary>
     /// <param name="options">Where and how each listener serves; <see cref="ServerOptions.ReusePort"/> is set for them.</param>
-    /// <param name="workers">How many listeners, at least 1.</param>
+    /// <param name="workers">How many listeners, from 1 to <see cref="ServerBuilder.MaxWorkers"/>.</param>
     /// <param name="handlerFactory">Creates a handler per connection; called from every listener's threads.</param>
     /// <param name="logger">Where the listeners log.</param>
     /// <exception cref="NetworkException">The address cannot be bound (for instance, a server without SO_REUSEPORT holds it).</exception>
-    public static ServerGroup Start(ServerOptions options, int workers, Func<ConnectionInfo, IConnectionHandler> handlerFactory, ILogger? logger = null)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
-        var servers = new List<SocketServer>(workers);
-        try
-        {
-            ServerOptions shared = options with { ReusePort = true, ConnectionIds = new ConnectionIds() };
-            servers.Add(SocketServer.Start(shared, handlerFactory, logger));
-            shared = shared with { EndPoint = servers[0].LocalEndPoint };
-            while (servers.Count < workers)
-            {
-                servers.Add(SocketServer.Start(shared, handlerFactory, logger));
-            }
-        }
-        catch
-        {
-            foreach (SocketServer server in servers)
-            {
-                server.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            }
-            throw;
-        }
-        return new ServerGroup([.. servers]);
-    }
+    public static ServerGroup Start(ServerOptions options, int workers, Func<ConnectionInfo, IConnectionHandler> handlerFactory, ILogger? logger = null) =>
+        new ServerBuilder(options).WithReusePort().WithWorkers(workers).UseLogger(logger).UseHandler(handlerFactory).Start();
 
     /// <summary>Stops every listener at once and waits until all have closed their connections.</summary>
     public Task StopAsync() => Task.WhenAll(_servers.Select(s => s.StopAsync()));

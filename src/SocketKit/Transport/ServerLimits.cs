@@ -1,9 +1,8 @@
-using SocketKit.Protocol;
-
 namespace SocketKit.Transport;
 
 /// <summary>
-/// How much a server lets its peers take: connections, buffered bytes, and the protocol's own limits.
+/// How much a server lets its peers take: connections and buffered bytes. What a message may hold is the
+/// protocol's to bound (<c>SocketKit.Protocol.ProtocolLimits</c>, given to the application protocol's handler).
 /// Every limit has a default and a unit; none means "unlimited".
 /// </summary>
 public sealed record ServerLimits
@@ -36,7 +35,4 @@ public sealed record ServerLimits
         get => _maxSendBufferBytes;
         init => _maxSendBufferBytes = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxSendBufferBytes), value, "must be at least 1 byte");
     }
-
-    /// <summary>The protocol's limits (header bytes, content bytes, JSON depth) for handlers that decode messages. Default <see cref="ProtocolLimits.Default"/>.</summary>
-    public ProtocolLimits Protocol { get; init; } = ProtocolLimits.Default;
 }

@@ -51,7 +51,7 @@ public sealed record ServerOptions
 
     /// <summary>Where the server records its metrics. Default <see cref="SocketKitMetrics.Shared"/> (meter "SocketKit.Server").</summary>
     public SocketKitMetrics? Metrics { get; init; }
-    /// <summary>Connections, buffered bytes and message sizes. Default <see cref="ServerLimits.Default"/>.</summary>
+    /// <summary>Connections and buffered bytes. Default <see cref="ServerLimits.Default"/>.</summary>
     public ServerLimits Limits { get; init; } = ServerLimits.Default;
 
     /// <summary>The request, idle, drain and data-rate timeouts (the TLS handshake's is <see cref="Tls.TlsServerOptions.HandshakeTimeout"/>). Default <see cref="ServerTimeouts.Default"/>.</summary>

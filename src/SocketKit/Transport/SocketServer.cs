@@ -10,7 +10,7 @@ namespace SocketKit.Transport;
 /// A listening server: binds at once (so a port in use fails before anything else happens), then serves
 /// every connection with a handler from the factory, on the engine the options name, until stopped.
 /// </summary>
-public sealed class SocketServer : IAsyncDisposable
+public sealed class SocketServer : IRunningServer
 {
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILogger _logger;

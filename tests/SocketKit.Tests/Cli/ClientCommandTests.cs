@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using SocketKit.Diagnostics;
+using SocketKit.Protocol.Python;
 using SocketKit.Tests.Support;
 
 namespace SocketKit.Tests.Cli;

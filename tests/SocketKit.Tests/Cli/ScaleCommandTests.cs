@@ -130,4 +130,14 @@ public class ScaleCommandTests
         await server.Error.WaitForAsync(@"Protocol error on connection 1 from 127\.0\.0\.1:\d+");
         Assert.DoesNotContain("192.0.2.7", server.Error.ToString());
     }
+
+    [Fact]
+    public async Task WorkersOnAUnixSocketAreAUsageErrorAndNothingIsBound()
+    {
+        string path = Path.Combine(TestScratch.Directory, $"workers-{Guid.NewGuid():N}.sock");
+        Support.Cli.Result result = await Support.Cli.RunAsync("echo-server", $"unix:{path}", "--workers", "2");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--workers 2 needs an IP address: listeners cannot share a Unix socket", result.Error);
+        Assert.False(File.Exists(path));
+    }
 }

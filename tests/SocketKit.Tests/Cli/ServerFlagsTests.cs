@@ -51,15 +51,16 @@ public class ServerFlagsTests
     public void TheRateFlagsReachTheServersTimeouts(string name)
     {
         var command = new System.CommandLine.Command(name);
-        ServerFlags flags = ServerFlags.AddTo(command);
+        var flags = new ServerFlags();
+        flags.AddTo(command);
         System.CommandLine.ParseResult result = command.Parse(["--min-request-rate", "1KiB", "--min-response-rate", "512.5", "--min-rate-grace-period", "2s"]);
         Assert.Empty(result.Errors);
 
-        SocketKit.Transport.ServerOptions options = flags.Apply(new SocketKit.Transport.ServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) }, result);
+        ServerLimitsAndTimeouts read = flags.Read(result);
 
-        Assert.Equal(1024, options.Timeouts.MinRequestContentBytesPerSecond);
-        Assert.Equal(512.5, options.Timeouts.MinResponseBytesPerSecond);
-        Assert.Equal(TimeSpan.FromSeconds(2), options.Timeouts.MinDataRateGracePeriod);
+        Assert.Equal(1024, read.Timeouts.MinRequestContentBytesPerSecond);
+        Assert.Equal(512.5, read.Timeouts.MinResponseBytesPerSecond);
+        Assert.Equal(TimeSpan.FromSeconds(2), read.Timeouts.MinDataRateGracePeriod);
     }
 
     [Theory]
@@ -68,13 +69,12 @@ public class ServerFlagsTests
     public void TheRequestTimeoutIsReadUnderEitherName(string flag)
     {
         var command = new System.CommandLine.Command("app-server");
-        ServerFlags flags = ServerFlags.AddTo(command);
+        var flags = new ServerFlags();
+        flags.AddTo(command);
         System.CommandLine.ParseResult result = command.Parse([flag, "7s"]);
         Assert.Empty(result.Errors);
 
-        SocketKit.Transport.ServerOptions options = flags.Apply(new SocketKit.Transport.ServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) }, result);
-
-        Assert.Equal(TimeSpan.FromSeconds(7), options.Timeouts.RequestTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(7), flags.Read(result).Timeouts.RequestTimeout);
     }
 
     [Theory]

@@ -83,7 +83,7 @@ public class TransportErrorTests
             TlsStreams.AuthenticateAsClientAsync(socket, "localhost", new TlsClientOptions { AcceptAnyCertificate = true }, TimeSpan.FromSeconds(10)));
         await serving.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(SocketErrorKind.TlsFailed, ex.Kind);
-        Assert.StartsWith($"the server at {EndPoints.Format(endPoint)} does not speak TLS: it answered the handshake with {SocketKit.Diagnostics.PythonBytes.Repr(answer.AsSpan(0, 16))}", ex.Message);
+        Assert.StartsWith($"the server at {EndPoints.Format(endPoint)} does not speak TLS: it answered the handshake with {SocketKit.Protocol.Python.PythonBytes.Repr(answer.AsSpan(0, 16))}", ex.Message);
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public abstract class ProxyHeaderTimeoutConformanceTests(EngineKind engine)
             Timeouts = new ServerTimeouts { RequestTimeout = RequestTimeout, IdleTimeout = IdleTimeout },
             TimeProvider = _time,
         };
-        return SocketServer.Start(options, ProxyProtocolHandler.Require(connection => new AppServerHandler(router, connection, limits: options.Limits.Protocol)));
+        return SocketServer.Start(options, ProxyProtocolHandler.Require(connection => new AppServerHandler(router, connection)));
     }
 
     /// <summary>Moves fake time until the server closes <paramref name="client"/>: at the request timeout (or one heartbeat after), counted as a timeout.</summary>

@@ -28,7 +28,7 @@ public static class HostileServers
             OnClosing = onClosing,
             Tls = tls,
         };
-        return SocketServer.Start(options, connection => new AppServerHandler(router, connection, limits: options.Limits.Protocol));
+        return SocketServer.Start(options, connection => new AppServerHandler(router, connection));
     }
 
     public static byte[] Request(string action, string value, bool keepAlive = false)

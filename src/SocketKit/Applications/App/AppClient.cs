@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using SocketKit.Diagnostics;
 using SocketKit.Logging;
 using SocketKit.Protocol;
 using SocketKit.Protocol.Python;
@@ -163,7 +162,7 @@ public sealed partial class AppClient : IAsyncDisposable
     {
         if (!response.Header.IsJson)
         {
-            return $"Got response: {Diagnostics.PythonBytes.Repr(response.Content.Span)}";
+            return $"Got response: {PythonBytes.Repr(response.Content.Span)}";
         }
         PythonValue content = JsonContent.ParsePython(response.Content.Span, response.Header.ContentEncoding);
         return content.Kind == PythonValueKind.Dict

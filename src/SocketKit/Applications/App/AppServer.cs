@@ -18,33 +18,47 @@ namespace SocketKit.Applications.App;
 /// await server.Completion;
 /// </code>
 /// </example>
-public sealed class AppServer : IAsyncDisposable
+public sealed class AppServer : IRunningServer
 {
-    private readonly ServerOptions _options;
-    private readonly ILogger? _logger;
-    private readonly ProtocolLimits? _limits;
-    private SocketServer? _server;
+    private readonly ServerBuilder _composition;
+    private readonly ProtocolLimits _limits;
+    private ServerGroup? _server;
 
     /// <summary>Prepares a server; nothing is bound until <see cref="Start"/>.</summary>
     /// <param name="options">Where and how to listen (address, engine, backlog, metrics).</param>
     /// <param name="logger">Where connection and request events go. Default: nowhere.</param>
-    /// <param name="limits">Bounds on what a request may hold. Default: <c>options.Limits.Protocol</c> (<see cref="ProtocolLimits.Default"/> unless set).</param>
+    /// <param name="limits">Bounds on what a request may hold. Default <see cref="ProtocolLimits.Default"/>.</param>
     /// <param name="withTutorialHandlers">Start from the tutorial's "search" and binary handlers (default true); false starts with none.</param>
     public AppServer(ServerOptions options, ILogger? logger = null, ProtocolLimits? limits = null, bool withTutorialHandlers = true)
+        : this(new ServerBuilder(options ?? throw new ArgumentNullException(nameof(options))).UseLogger(logger), limits, withTutorialHandlers)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        _options = options;
-        _logger = logger;
-        _limits = limits;
+    }
+
+    /// <summary>
+    /// Prepares a server composed by <paramref name="composition"/> (endpoints, workers, PROXY protocol, TLS, metrics,
+    /// logger); the server gives it its handlers when it starts. Nothing is bound until <see cref="Start"/>.
+    /// </summary>
+    /// <param name="composition">How to listen; its handler, if it has one, is replaced by the application protocol's.</param>
+    /// <param name="limits">Bounds on what a request may hold. Default <see cref="ProtocolLimits.Default"/>.</param>
+    /// <param name="withTutorialHandlers">Start from the tutorial's "search" and binary handlers (default true); false starts with none.</param>
+    public AppServer(ServerBuilder composition, ProtocolLimits? limits = null, bool withTutorialHandlers = true)
+    {
+        ArgumentNullException.ThrowIfNull(composition);
+        _composition = composition;
+        _limits = limits ?? ProtocolLimits.Default;
         Router = withTutorialHandlers ? TutorialHandlers.CreateRouter() : new AppRouter();
     }
 
     /// <summary>The handlers, by action and content type. Map them before <see cref="Start"/>: the router is read by every connection at once afterwards.</summary>
     public AppRouter Router { get; }
 
-    /// <summary>The bound address, with the port the system chose when the options said 0.</summary>
+    /// <summary>The bound address (the first endpoint's), with the port the system chose when the options said 0.</summary>
     /// <exception cref="InvalidOperationException">The server has not been started.</exception>
     public EndPoint LocalEndPoint => Started.LocalEndPoint;
+
+    /// <summary>The listeners, one or more per endpoint.</summary>
+    /// <exception cref="InvalidOperationException">The server has not been started.</exception>
+    public ServerGroup Listeners => Started;
 
     /// <summary>Completes when the server has stopped and every connection is closed.</summary>
     /// <exception cref="InvalidOperationException">The server has not been started.</exception>
@@ -75,8 +89,9 @@ public sealed class AppServer : IAsyncDisposable
     {
         EnsureNotStarted();
         AppRouter router = Router;
-        _server = SocketServer.Start(_options,
-            connection => new AppServerHandler(router, connection, _logger, _limits ?? _options.Limits.Protocol), _logger);
+        ILogger logger = _composition.Logger;
+        ProtocolLimits limits = _limits;
+        _server = _composition.UseHandler(connection => new AppServerHandler(router, connection, logger, limits)).Start();
         return this;
     }
 
@@ -92,7 +107,7 @@ public sealed class AppServer : IAsyncDisposable
         }
     }
 
-    private SocketServer Started => _server ?? throw new InvalidOperationException("The server has not been started: call Start() first.");
+    private ServerGroup Started => _server ?? throw new InvalidOperationException("The server has not been started: call Start() first.");
 
     private void EnsureNotStarted()
     {

@@ -2,10 +2,10 @@ using System.Buffers;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using SocketKit.Diagnostics;
 using SocketKit.Logging;
 using SocketKit.Metrics;
 using SocketKit.Protocol;
+using SocketKit.Protocol.Python;
 using SocketKit.Transport;
 
 namespace SocketKit.Applications.App;

@@ -1,8 +1,8 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using SocketKit.Diagnostics;
 using SocketKit.Logging;
+using SocketKit.Protocol.Python;
 using SocketKit.Transport;
 
 namespace SocketKit.Applications.Echo;

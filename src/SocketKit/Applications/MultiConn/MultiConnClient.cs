@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using SocketKit.Diagnostics;
 using SocketKit.Logging;
+using SocketKit.Protocol.Python;
 using SocketKit.Transport;
 using SocketKit.Transport.Tls;
 

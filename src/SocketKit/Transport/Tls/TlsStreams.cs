@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using SocketKit.Protocol.Python;
 
 namespace SocketKit.Transport.Tls;
 
@@ -68,7 +69,7 @@ public static class TlsStreams
         first.Length >= 6 && IsTlsRecord(first) && first[5] == ClientHello
             ? $"the server at {remote} does not speak TLS: it sent the TLS handshake's first message back, as a plain echo server does"
             : first.Length > 0 && !IsTlsRecord(first)
-                ? $"the server at {remote} does not speak TLS: it answered the handshake with {Diagnostics.PythonBytes.Repr(first[..Math.Min(first.Length, 16)])}, which is not a TLS record"
+                ? $"the server at {remote} does not speak TLS: it answered the handshake with {PythonBytes.Repr(first[..Math.Min(first.Length, 16)])}, which is not a TLS record"
                 : null;
 
     /// <summary>The handshake message type of a ClientHello, the sixth byte of the record that carries it.</summary>

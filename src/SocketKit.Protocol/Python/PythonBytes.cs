@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace SocketKit.Diagnostics;
+namespace SocketKit.Protocol.Python;
 
 /// <summary>Writes bytes as Python's repr(bytes) does (b'Hello, world'), so output reads like the tutorial's.</summary>
 public static class PythonBytes

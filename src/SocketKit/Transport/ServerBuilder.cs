@@ -1,0 +1,174 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using SocketKit.Metrics;
+using SocketKit.Protocol.Proxy;
+using SocketKit.Transport.ProxyProtocol;
+using SocketKit.Transport.Tls;
+
+namespace SocketKit.Transport;
+
+/// <summary>
+/// Composes a server from its parts and starts it: the endpoints, the engine and its loops, workers (several
+/// listeners sharing each IP endpoint with SO_REUSEPORT), the PROXY protocol in front of the handler, TLS, metrics,
+/// the logger and the per-connection handler factory. The command line, the hosted servers and
+/// <c>Applications.App.AppServer</c> all compose through it, so a server started one way is the server started any other.
+/// </summary>
+/// <example>
+/// <code>
+/// await using ServerGroup server = new ServerBuilder(new ServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 65432) })
+///     .WithWorkers(4)
+///     .RequireProxyProtocol()
+///     .UseHandler(_ => new EchoHandler())
+///     .Start();
+/// </code>
+/// </example>
+public sealed class ServerBuilder
+{
+    /// <summary>The most listeners one endpoint may have: far more than cores on any machine this runs on.</summary>
+    public const int MaxWorkers = 64;
+
+    private readonly List<EndPoint> _endPoints = [];
+    private ServerOptions _options;
+    private int _workers = 1;
+    private int? _proxyHeaderBytes;
+    private ILogger _logger = NullLogger.Instance;
+    private Func<ConnectionInfo, IConnectionHandler>? _handlerFactory;
+
+    /// <summary>Starts from <paramref name="options"/>: its endpoint is the first to listen on, the rest is shared by every listener.</summary>
+    public ServerBuilder(ServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+    }
+
+    /// <summary>What every listener is started with (but its endpoint).</summary>
+    public ServerOptions Options => _options;
+
+    /// <summary>Where to listen, in order: the options' endpoint, then those added.</summary>
+    public IReadOnlyList<EndPoint> EndPoints => [_options.EndPoint, .. _endPoints];
+
+    /// <summary>Listeners per IP endpoint; 1 unless <see cref="WithWorkers"/> said more.</summary>
+    public int Workers => _workers;
+
+    /// <summary>Whether every connection must begin with a PROXY protocol header.</summary>
+    public bool ProxyProtocol => _proxyHeaderBytes is not null;
+
+    /// <summary>Where the listeners (and handlers that ask) log. Default: nowhere.</summary>
+    public ILogger Logger => _logger;
+
+    /// <summary>Listens on <paramref name="endPoint"/> too, with the same options and handlers.</summary>
+    public ServerBuilder AddEndPoint(EndPoint endPoint)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        _endPoints.Add(endPoint);
+        return this;
+    }
+
+    /// <summary>Changes the shared options (engine, loops, limits, timeouts, TLS, metrics, ...): code that reads what is set and returns it changed.</summary>
+    public ServerBuilder Configure(Func<ServerOptions, ServerOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        _options = configure(_options) ?? throw new InvalidOperationException("Configure returned no options.");
+        return this;
+    }
+
+    /// <summary>Moves bytes with <paramref name="engine"/>; with the select engine, in <paramref name="loops"/> readiness loops (null: one per core).</summary>
+    public ServerBuilder UseEngine(EngineKind engine, int? loops = null) => Configure(o => o with { Engine = engine, Loops = loops });
+
+    /// <summary>Serves TLS with these options on every listener; null serves plain TCP.</summary>
+    public ServerBuilder UseTls(TlsServerOptions? tls) => Configure(o => o with { Tls = tls });
+
+    /// <summary>Records the listeners' measurements in <paramref name="metrics"/>.</summary>
+    public ServerBuilder UseMetrics(SocketKitMetrics metrics) => Configure(o => o with { Metrics = metrics });
+
+    /// <summary>Sets SO_REUSEPORT on every listener so that other processes may share the port (Linux); workers always set it.</summary>
+    public ServerBuilder WithReusePort(bool reusePort = true) => Configure(o => o with { ReusePort = reusePort });
+
+    /// <summary>Starts <paramref name="workers"/> listeners on each IP endpoint, sharing it with SO_REUSEPORT (Linux); the kernel spreads connections among them.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not from 1 to <see cref="MaxWorkers"/>.</exception>
+    public ServerBuilder WithWorkers(int workers)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(workers, MaxWorkers);
+        _workers = workers;
+        return this;
+    }
+
+    /// <summary>
+    /// Requires a PROXY protocol header (v1 or v2) first on every connection and gives the handler the client's address
+    /// it names; a connection without a valid one is refused. The PROXY handler wraps the application's, so with TLS
+    /// the header is read from the decrypted stream, not from the bytes before the handshake.
+    /// </summary>
+    public ServerBuilder RequireProxyProtocol(bool required = true, int maxHeaderBytes = ProxyHeaderDecoder.DefaultMaxHeaderBytes)
+    {
+        _proxyHeaderBytes = required ? maxHeaderBytes : null;
+        return this;
+    }
+
+    /// <summary>Logs connection events (and gives handlers that log) to <paramref name="logger"/>.</summary>
+    public ServerBuilder UseLogger(ILogger? logger)
+    {
+        _logger = logger ?? NullLogger.Instance;
+        return this;
+    }
+
+    /// <summary>Serves each connection with a handler from <paramref name="handlerFactory"/>, called from the listeners' threads.</summary>
+    public ServerBuilder UseHandler(Func<ConnectionInfo, IConnectionHandler> handlerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(handlerFactory);
+        _handlerFactory = handlerFactory;
+        return this;
+    }
+
+    /// <summary>
+    /// Binds every listener, then serves. If one cannot be bound, those already bound are closed and the error stands.
+    /// Connection ids are numbered across all the listeners, so an id in the logs names one connection.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No handler was given, or workers were asked of a Unix socket.</exception>
+    /// <exception cref="NetworkException">An endpoint cannot be bound (in use, not this machine's, or privileged).</exception>
+    public ServerGroup Start()
+    {
+        Func<ConnectionInfo, IConnectionHandler> handlers = _handlerFactory
+            ?? throw new InvalidOperationException("The server has no handler: call UseHandler first.");
+        IReadOnlyList<EndPoint> endPoints = EndPoints;
+        if (_workers > 1 && endPoints.FirstOrDefault(e => e is UnixDomainSocketEndPoint) is { } unix)
+        {
+            throw new InvalidOperationException($"{_workers} workers cannot share the Unix socket {Transport.EndPoints.Format(unix)}: use one worker, or IP endpoints only.");
+        }
+        if (_proxyHeaderBytes is int maxHeaderBytes)
+        {
+            // The PROXY header comes before everything else on the wire, so its handler wraps the application's.
+            handlers = ProxyProtocolHandler.Require(handlers, _logger, maxHeaderBytes);
+        }
+        ServerOptions shared = _options with { ConnectionIds = _options.ConnectionIds ?? new ConnectionIds() };
+        var servers = new List<SocketServer>();
+        var localEndPoints = new List<EndPoint>(endPoints.Count);
+        try
+        {
+            foreach (EndPoint endPoint in endPoints)
+            {
+                ServerOptions options = shared with { EndPoint = endPoint, ReusePort = shared.ReusePort || _workers > 1 };
+                SocketServer first = SocketServer.Start(options, handlers, _logger);
+                servers.Add(first);
+                localEndPoints.Add(first.LocalEndPoint);
+                // With port 0 the first lets the system choose, and the other workers join its port.
+                options = options with { EndPoint = first.LocalEndPoint };
+                for (int worker = 1; worker < _workers; worker++)
+                {
+                    servers.Add(SocketServer.Start(options, handlers, _logger));
+                }
+            }
+        }
+        catch
+        {
+            foreach (SocketServer server in servers)
+            {
+                server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+            throw;
+        }
+        return new ServerGroup([.. servers], [.. localEndPoints]);
+    }
+}
