@@ -3,7 +3,7 @@ using System.CommandLine.Parsing;
 using SocketKit.Applications;
 using SocketKit.Applications.MultiConn;
 using SocketKit.Cli.Infrastructure;
-using SocketKit.Diagnostics;
+using SocketKit.Cli.Output;
 
 namespace SocketKit.Cli.Commands;
 
@@ -34,40 +34,13 @@ internal static class MultiConnClientCommand
             """) { host, port, connections };
         var flags = new ClientFlags();
         flags.AddTo(command);
-        Option<bool> json = JsonOutput.Option();
-        command.Options.Add(json);
+        command.Options.Add(JsonOutput.Option);
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
             ClientOptions options = flags.Read(result);
             IReadOnlyList<MultiConnResult> results = await MultiConnClient.RunAsync(result.GetValue(host)!, result.GetValue(port), result.GetValue(connections),
                 options: options, logger: loggers.CreateLogger("SocketKit.MultiConnClient"), cancellationToken: cancellationToken);
-            if (result.GetValue(json))
-            {
-                JsonOutput.WriteResult(context, w =>
-                {
-                    w.WriteStartArray("connections");
-                    foreach (MultiConnResult r in results)
-                    {
-                        w.WriteStartObject();
-                        w.WriteNumber("id", r.ConnectionId);
-                        w.WriteNumber("sent_bytes", r.Sent.Length);
-                        w.WriteNumber("received_bytes", r.Received.Length);
-                        w.WriteBoolean("complete", r.Complete);
-                        w.WriteString("error", r.Error);
-                        w.WriteEndObject();
-                    }
-                    w.WriteEndArray();
-                });
-            }
-            else
-            {
-                foreach (MultiConnResult r in results)
-                {
-                    context.WriteResult(r.Complete
-                        ? $"Connection {r.ConnectionId} received {PythonBytes.Repr(r.Received)}"
-                        : $"Connection {r.ConnectionId} failed: {r.Error}");
-                }
-            }
+            JsonOutput.Write(context, result, new MultiConnClientResult(results), new MultiConnClientText(), new MultiConnClientJson());
             if (cancellationToken.IsCancellationRequested)
             {
                 // The results above are what came back before Ctrl+C; the run did not fail, it was stopped.
