@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using SocketKit.Cli.Infrastructure;
+using SocketKit.Cli.Output;
 using SocketKit.Diagnostics.Trace;
 using SocketKit.Transport;
 
@@ -42,7 +43,8 @@ internal static class TraceCommand
             TraceRelay started;
             try
             {
-                started = TraceRelay.Start(listen, result.GetValue(upstreamHost)!, result.GetValue(upstreamPort), options, context.WriteResult);
+                var text = new TraceText();
+                started = TraceRelay.Start(listen, result.GetValue(upstreamHost)!, result.GetValue(upstreamPort), options, e => context.Write(text.Render(e)));
             }
             catch (Exception ex) when (options.PcapPath is not null && ex is IOException or UnauthorizedAccessException)
             {
