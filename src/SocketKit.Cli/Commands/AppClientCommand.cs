@@ -12,8 +12,7 @@ internal static class AppClientCommand
 {
     public static Command Create(CliContext context)
     {
-        Argument<string> host = CommonOptions.Host(optional: false, client: true);
-        Argument<int> port = CommonOptions.Port(optional: false, client: true);
+        var server = new ServerAddressArguments(optional: false);
         var action = new Argument<string>("ACTION") { Description = "\"search\" sends a JSON request; any other action sends ACTION+VALUE as binary content." };
         var value = new Argument<string>("VALUE") { Description = "What to search for (morpheus, ring, 🐶), or the rest of the binary content." };
         var jsonRequest = new Option<bool>("--json-request")
@@ -33,7 +32,11 @@ internal static class AppClientCommand
               socketkit app-client ::1 65432 search ring
               socketkit app-client unix:/tmp/app.sock search morpheus
               socketkit app-client localhost 65432 search morpheus --tls-ca cert.pem
-            """) { host, port, action, value, jsonRequest };
+            """);
+        server.AddTo(command);
+        command.Arguments.Add(action);
+        command.Arguments.Add(value);
+        command.Options.Add(jsonRequest);
         flags.AddTo(command);
         command.Options.Add(JsonOutput.Option);
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
@@ -42,7 +45,8 @@ internal static class AppClientCommand
             Message request = result.GetValue(jsonRequest)
                 ? AppRequests.Json(result.GetValue(action)!, result.GetValue(value)!)
                 : AppRequests.FromCommandLine(result.GetValue(action)!, result.GetValue(value)!);
-            Message response = await AppClient.RequestAsync(result.GetValue(host)!, result.GetValue(port), request, options,
+            ServerAddress address = server.Read(result);
+            Message response = await AppClient.RequestAsync(address.Host, address.Port, request, options,
                 loggers.CreateLogger("SocketKit.AppClient"), cancellationToken);
             JsonOutput.Write(context, result, new AppClientResult(response), new AppClientText(), new AppClientJson());
             return ExitCodes.Success;

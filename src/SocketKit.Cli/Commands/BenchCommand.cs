@@ -32,8 +32,7 @@ internal static class BenchCommand
 
     private static Command Create(CliContext context, BenchKind kind)
     {
-        Argument<string> host = CommonOptions.Host(optional: false, client: true);
-        Argument<int> port = CommonOptions.Port(optional: false, client: true);
+        var server = new ServerAddressArguments(optional: false);
         Option<int> connections = CommonOptions.Integer("--connections", "Connections open at once (default 10).", 10, min: 1);
         connections.Aliases.Add("-c");
         Option<TimeSpan> duration = CommonOptions.Duration("--duration", "How long to measure, at most; with -n the run ends at whichever comes first", TimeSpan.FromSeconds(10));
@@ -59,7 +58,7 @@ internal static class BenchCommand
                 Example:
                   socketkit bench echo 127.0.0.1 65432 -c 100 -d 10s --size 64 --verify
                   socketkit bench echo unix:/tmp/echo.sock -c 10 -d 10s --tls-insecure
-                """) { host, port, connections, duration, requests, warmup, verify, serverPid, interval, idle, JsonOutput.Option, size, connectTimeout }
+                """) { connections, duration, requests, warmup, verify, serverPid, interval, idle, JsonOutput.Option, size, connectTimeout }
             : new Command("app", """
                 Loads an application server with search requests. By default each request has its own
                 connection (the reference conversation); --keepalive K sends K requests per connection
@@ -68,13 +67,14 @@ internal static class BenchCommand
                 Example:
                   socketkit bench app 127.0.0.1 65432 -c 100 -d 10s --keepalive 1000 --pipeline 16 --verify
                   socketkit bench app localhost 65432 -c 10 -d 10s --tls-ca cert.pem
-                """) { host, port, connections, duration, requests, warmup, verify, serverPid, interval, idle, JsonOutput.Option, keepAlive, pipeline, value, connectTimeout };
+                """) { connections, duration, requests, warmup, verify, serverPid, interval, idle, JsonOutput.Option, keepAlive, pipeline, value, connectTimeout };
+        server.AddTo(command);
         tls.AddTo(command);
 
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
-            string target = result.GetValue(host)!;
-            EndPoint endPoint = await ChooseEndPointAsync(target, result.GetValue(port), result.GetValue(connectTimeout), cancellationToken);
+            (string target, int port) = server.Read(result);
+            EndPoint endPoint = await ChooseEndPointAsync(target, port, result.GetValue(connectTimeout), cancellationToken);
             TlsClientOptions? tlsOptions = tls.Read(result);
             var options = new BenchOptions
             {

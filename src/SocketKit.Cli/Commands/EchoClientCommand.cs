@@ -13,8 +13,7 @@ internal static class EchoClientCommand
 {
     public static Command Create(CliContext context)
     {
-        Argument<string> host = CommonOptions.Host(client: true);
-        Argument<int> port = CommonOptions.Port(client: true);
+        var server = new ServerAddressArguments(optional: true);
         var message = new Argument<string>("MESSAGE") { Description = "What to send (default \"Hello, world\").", DefaultValueFactory = _ => "Hello, world" };
         var flags = new ClientFlags();
         var command = new Command("echo-client", """
@@ -27,14 +26,17 @@ internal static class EchoClientCommand
               socketkit echo-client ::1 65432
               socketkit echo-client unix:/tmp/echo.sock "Hello, world"
               socketkit echo-client localhost 65432 --tls-ca cert.pem
-            """) { host, port, message };
+            """);
+        server.AddTo(command);
+        command.Arguments.Add(message);
         flags.AddTo(command);
         command.Options.Add(JsonOutput.Option);
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
             ClientOptions options = flags.Read(result);
             byte[] sent = Encoding.UTF8.GetBytes(result.GetValue(message)!);
-            byte[] echo = await EchoClient.EchoAsync(result.GetValue(host)!, result.GetValue(port), sent,
+            ServerAddress address = server.Read(result);
+            byte[] echo = await EchoClient.EchoAsync(address.Host, address.Port, sent,
                 options, loggers.CreateLogger("SocketKit.EchoClient"), cancellationToken);
             var outcome = new EchoClientResult(sent, echo);
             JsonOutput.Write(context, result, outcome, new EchoClientText(), new EchoClientJson());

@@ -12,8 +12,7 @@ internal static class MultiConnClientCommand
 {
     public static Command Create(CliContext context)
     {
-        Argument<string> host = CommonOptions.Host(client: true);
-        Argument<int> port = CommonOptions.Port(client: true);
+        var server = new ServerAddressArguments(optional: true);
         var connections = new Argument<int>("NUM_CONNECTIONS")
         {
             Description = "How many connections to open at once (default 2; at most what the process may open: its descriptor limit less a reserve).",
@@ -31,14 +30,17 @@ internal static class MultiConnClientCommand
             Examples:
               socketkit multiconn-client 127.0.0.1 65432 2
               socketkit multiconn-client localhost 65432 2 --tls-ca cert.pem
-            """) { host, port, connections };
+            """);
+        server.AddTo(command);
+        command.Arguments.Add(connections);
         var flags = new ClientFlags();
         flags.AddTo(command);
         command.Options.Add(JsonOutput.Option);
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
             ClientOptions options = flags.Read(result);
-            IReadOnlyList<MultiConnResult> results = await MultiConnClient.RunAsync(result.GetValue(host)!, result.GetValue(port), result.GetValue(connections),
+            ServerAddress address = server.Read(result);
+            IReadOnlyList<MultiConnResult> results = await MultiConnClient.RunAsync(address.Host, address.Port, result.GetValue(connections),
                 options: options, logger: loggers.CreateLogger("SocketKit.MultiConnClient"), cancellationToken: cancellationToken);
             JsonOutput.Write(context, result, new MultiConnClientResult(results), new MultiConnClientText(), new MultiConnClientJson());
             if (cancellationToken.IsCancellationRequested)
