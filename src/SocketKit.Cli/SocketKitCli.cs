@@ -52,7 +52,7 @@ internal static partial class SocketKitCli
         ParseResult parsed;
         try
         {
-            parsed = root.Parse(UnixHostArguments.Expand(args, root));
+            parsed = UnixHostArguments.Parse(root, args);
         }
         catch (Exception ex)
         {

@@ -1,9 +1,8 @@
 using System.CommandLine;
-using System.Text.Json;
 using SocketKit.Applications;
 using SocketKit.Applications.App;
 using SocketKit.Cli.Infrastructure;
-using SocketKit.Diagnostics;
+using SocketKit.Cli.Output;
 using SocketKit.Protocol;
 
 namespace SocketKit.Cli.Commands;
@@ -13,8 +12,7 @@ internal static class AppClientCommand
 {
     public static Command Create(CliContext context)
     {
-        Argument<string> host = CommonOptions.Host(optional: false, client: true);
-        Argument<int> port = CommonOptions.Port(optional: false, client: true);
+        var server = new ServerAddressArguments(optional: false);
         var action = new Argument<string>("ACTION") { Description = "\"search\" sends a JSON request; any other action sends ACTION+VALUE as binary content." };
         var value = new Argument<string>("VALUE") { Description = "What to search for (morpheus, ring, 🐶), or the rest of the binary content." };
         var jsonRequest = new Option<bool>("--json-request")
@@ -34,49 +32,25 @@ internal static class AppClientCommand
               socketkit app-client ::1 65432 search ring
               socketkit app-client unix:/tmp/app.sock search morpheus
               socketkit app-client localhost 65432 search morpheus --tls-ca cert.pem
-            """) { host, port, action, value, jsonRequest };
+            """);
+        server.AddTo(command);
+        command.Arguments.Add(action);
+        command.Arguments.Add(value);
+        command.Options.Add(jsonRequest);
         flags.AddTo(command);
-        Option<bool> json = JsonOutput.Option();
-        command.Options.Add(json);
+        command.Options.Add(JsonOutput.Option);
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
             ClientOptions options = flags.Read(result);
             Message request = result.GetValue(jsonRequest)
                 ? AppRequests.Json(result.GetValue(action)!, result.GetValue(value)!)
                 : AppRequests.FromCommandLine(result.GetValue(action)!, result.GetValue(value)!);
-            Message response = await AppClient.RequestAsync(result.GetValue(host)!, result.GetValue(port), request, options,
+            ServerAddress address = server.Read(result);
+            Message response = await AppClient.RequestAsync(address.Host, address.Port, request, options,
                 loggers.CreateLogger("SocketKit.AppClient"), cancellationToken);
-            if (result.GetValue(json))
-            {
-                JsonOutput.WriteResult(context, w => WriteJson(w, response));
-            }
-            else
-            {
-                context.WriteResult(Describe(response));
-            }
+            JsonOutput.Write(context, result, new AppClientResult(response), new AppClientText(), new AppClientJson());
             return ExitCodes.Success;
         });
         return command;
     }
-
-    /// <summary>--json: the header's fields, and the content as JSON (text/json) or base64 (anything else).</summary>
-    private static void WriteJson(Utf8JsonWriter w, Message response)
-    {
-        w.WriteString("content_type", response.Header.ContentType);
-        w.WriteString("content_encoding", response.Header.ContentEncoding);
-        w.WriteNumber("content_length", response.Header.ContentLength);
-        if (response.Header.IsJson)
-        {
-            using JsonDocument content = JsonContent.Parse(response.Content, response.Header.ContentEncoding);
-            w.WritePropertyName("content");
-            content.RootElement.WriteTo(w);
-        }
-        else
-        {
-            w.WriteString("content_base64", Convert.ToBase64String(response.Content.Span));
-        }
-    }
-
-    /// <summary>As the reference prints it: "Got result: ..." for JSON, "Got response: b'...'" otherwise.</summary>
-    internal static string Describe(Message response) => AppClient.Describe(response);
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
 using SocketKit.Cli.Infrastructure;
+using SocketKit.Cli.Output;
 using SocketKit.Diagnostics.Bench;
 using SocketKit.Transport;
 using SocketKit.Transport.Tls;
@@ -31,8 +32,7 @@ internal static class BenchCommand
 
     private static Command Create(CliContext context, BenchKind kind)
     {
-        Argument<string> host = CommonOptions.Host(optional: false, client: true);
-        Argument<int> port = CommonOptions.Port(optional: false, client: true);
+        var server = new ServerAddressArguments(optional: false);
         Option<int> connections = CommonOptions.Integer("--connections", "Connections open at once (default 10).", 10, min: 1);
         connections.Aliases.Add("-c");
         Option<TimeSpan> duration = CommonOptions.Duration("--duration", "How long to measure, at most; with -n the run ends at whichever comes first", TimeSpan.FromSeconds(10));
@@ -43,7 +43,6 @@ internal static class BenchCommand
         Option<int?> serverPid = CommonOptions.OptionalInteger("--server-pid", "The server's process id: sample its CPU time and RSS from /proc to report CPU per request.", min: 1);
         Option<TimeSpan> interval = CommonOptions.DurationOrNone("--interval", "Pause between an answer and the next request on a connection (a paced load)");
         Option<TimeSpan> idle = CommonOptions.DurationOrNone("--idle", "Once all connections are open, hold them idle this long before sending (measures idle cost)");
-        var json = new Option<bool>("--json") { Description = "Print the result as one JSON object (for scripts)." };
         Option<int> size = CommonOptions.Integer("--size", "Bytes per echo message (default 64).", 64, min: 1, max: 64 * 1024 * 1024);
         Option<int> keepAlive = CommonOptions.Integer("--keepalive", "Requests per connection, sent with \"keep-alive\": true (default 1: the reference conversation, one request per connection).", 1, min: 1);
         Option<int> pipeline = CommonOptions.Integer("--pipeline", "Requests in flight on one connection (default 1).", 1, min: 1);
@@ -59,7 +58,7 @@ internal static class BenchCommand
                 Example:
                   socketkit bench echo 127.0.0.1 65432 -c 100 -d 10s --size 64 --verify
                   socketkit bench echo unix:/tmp/echo.sock -c 10 -d 10s --tls-insecure
-                """) { host, port, connections, duration, requests, warmup, verify, serverPid, interval, idle, json, size, connectTimeout }
+                """) { connections, duration, requests, warmup, verify, serverPid, interval, idle, JsonOutput.Option, size, connectTimeout }
             : new Command("app", """
                 Loads an application server with search requests. By default each request has its own
                 connection (the reference conversation); --keepalive K sends K requests per connection
@@ -68,13 +67,14 @@ internal static class BenchCommand
                 Example:
                   socketkit bench app 127.0.0.1 65432 -c 100 -d 10s --keepalive 1000 --pipeline 16 --verify
                   socketkit bench app localhost 65432 -c 10 -d 10s --tls-ca cert.pem
-                """) { host, port, connections, duration, requests, warmup, verify, serverPid, interval, idle, json, keepAlive, pipeline, value, connectTimeout };
+                """) { connections, duration, requests, warmup, verify, serverPid, interval, idle, JsonOutput.Option, keepAlive, pipeline, value, connectTimeout };
+        server.AddTo(command);
         tls.AddTo(command);
 
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
-            string target = result.GetValue(host)!;
-            EndPoint endPoint = await ChooseEndPointAsync(target, result.GetValue(port), result.GetValue(connectTimeout), cancellationToken);
+            (string target, int port) = server.Read(result);
+            EndPoint endPoint = await ChooseEndPointAsync(target, port, result.GetValue(connectTimeout), cancellationToken);
             TlsClientOptions? tlsOptions = tls.Read(result);
             var options = new BenchOptions
             {
@@ -94,7 +94,7 @@ internal static class BenchCommand
                 Pipeline = kind == BenchKind.App ? result.GetValue(pipeline) : 1,
                 Value = kind == BenchKind.App ? result.GetValue(value)! : "morpheus",
             };
-            bool asJson = result.GetValue(json);
+            bool asJson = JsonOutput.IsRequested(result);
             // A live line only for a person at a terminal: never in a pipe, a file, a test or --json.
             bool live = !asJson && ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected && !result.GetValue(CommonOptions.Quiet);
             Action<BenchProgress>? progress = live ? p => context.Error.Write($"\r  {p.Phase} {p.Elapsed.TotalSeconds,5:F1}s  {p.Completed,12:N0} done  {p.Errors:N0} errors   ") : null;
@@ -119,7 +119,7 @@ internal static class BenchCommand
             {
                 context.Error.Write("\r" + new string(' ', 70) + "\r");
             }
-            context.WriteResult(asJson ? BenchReport.Json(run) : BenchReport.Text(run));
+            JsonOutput.Write(context, result, run, new BenchText(), new BenchJson());
             if (cancellationToken.IsCancellationRequested)
             {
                 context.Error.WriteLine("socketkit: interrupted; the figures above cover the run until then.");
@@ -127,7 +127,7 @@ internal static class BenchCommand
             }
             if (run.ErrorCount > 0)
             {
-                context.Error.WriteLine($"socketkit: {run.ErrorCount:N0} requests or connections failed ({BenchReport.ErrorList(run)}).");
+                context.Error.WriteLine($"socketkit: {run.ErrorCount:N0} requests or connections failed ({BenchText.ErrorList(run)}).");
                 return ExitCodes.Failure;
             }
             if (run.Completed == 0)

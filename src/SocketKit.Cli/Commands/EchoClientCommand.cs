@@ -3,6 +3,7 @@ using System.Text;
 using SocketKit.Applications;
 using SocketKit.Applications.Echo;
 using SocketKit.Cli.Infrastructure;
+using SocketKit.Cli.Output;
 using SocketKit.Protocol.Python;
 
 namespace SocketKit.Cli.Commands;
@@ -12,8 +13,7 @@ internal static class EchoClientCommand
 {
     public static Command Create(CliContext context)
     {
-        Argument<string> host = CommonOptions.Host(client: true);
-        Argument<int> port = CommonOptions.Port(client: true);
+        var server = new ServerAddressArguments(optional: true);
         var message = new Argument<string>("MESSAGE") { Description = "What to send (default \"Hello, world\").", DefaultValueFactory = _ => "Hello, world" };
         var flags = new ClientFlags();
         var command = new Command("echo-client", """
@@ -26,32 +26,21 @@ internal static class EchoClientCommand
               socketkit echo-client ::1 65432
               socketkit echo-client unix:/tmp/echo.sock "Hello, world"
               socketkit echo-client localhost 65432 --tls-ca cert.pem
-            """) { host, port, message };
+            """);
+        server.AddTo(command);
+        command.Arguments.Add(message);
         flags.AddTo(command);
-        Option<bool> json = JsonOutput.Option();
-        command.Options.Add(json);
+        command.Options.Add(JsonOutput.Option);
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
             ClientOptions options = flags.Read(result);
             byte[] sent = Encoding.UTF8.GetBytes(result.GetValue(message)!);
-            byte[] echo = await EchoClient.EchoAsync(result.GetValue(host)!, result.GetValue(port), sent,
+            ServerAddress address = server.Read(result);
+            byte[] echo = await EchoClient.EchoAsync(address.Host, address.Port, sent,
                 options, loggers.CreateLogger("SocketKit.EchoClient"), cancellationToken);
-            int differs = FirstDifference(sent, echo);
-            if (result.GetValue(json))
-            {
-                JsonOutput.WriteResult(context, w =>
-                {
-                    w.WriteNumber("received_bytes", echo.Length);
-                    w.WriteString("received", PythonBytes.Repr(echo));
-                    w.WriteString("received_base64", Convert.ToBase64String(echo));
-                    w.WriteBoolean("echo_matches", differs < 0);
-                });
-            }
-            else
-            {
-                context.WriteResult($"Received {PythonBytes.Repr(echo)}");
-            }
-            if (differs >= 0)
+            var outcome = new EchoClientResult(sent, echo);
+            JsonOutput.Write(context, result, outcome, new EchoClientText(), new EchoClientJson());
+            if (outcome.FirstDifference is int differs and >= 0)
             {
                 // The server answered, but not with an echo: an app server, or a proxy that rewrites.
                 context.Error.WriteLine($"socketkit: the echo differs from what was sent, from byte {differs} on: sent {PythonBytes.Repr(sent.AsSpan(differs), 24)}, received {PythonBytes.Repr(echo.AsSpan(differs), 24)}.");
@@ -61,12 +50,5 @@ internal static class EchoClientCommand
             return ExitCodes.Success;
         });
         return command;
-    }
-
-    /// <summary>The index of the first byte where the echo differs from what was sent, or -1 when it is the same.</summary>
-    internal static int FirstDifference(ReadOnlySpan<byte> sent, ReadOnlySpan<byte> echo)
-    {
-        int common = sent.CommonPrefixLength(echo);
-        return common == sent.Length && common == echo.Length ? -1 : common;
     }
 }

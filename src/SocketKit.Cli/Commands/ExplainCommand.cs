@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SocketKit.Cli.Infrastructure;
+using SocketKit.Cli.Output;
 using SocketKit.Transport;
 
 namespace SocketKit.Cli.Commands;
@@ -22,17 +23,15 @@ internal static class ExplainCommand
               socketkit explain ECONNREFUSED
               socketkit explain 98
               socketkit explain
+              socketkit explain ETIMEDOUT --json
             """) { error };
+        command.Options.Add(JsonOutput.Option);
         CommandRunner.SetAction(command, context, (result, _, _) =>
         {
             string? wanted = result.GetValue(error);
             if (wanted is null)
             {
-                foreach (SocketErrorAdvice entry in SocketErrorGuide.All)
-                {
-                    Write(context, entry);
-                    context.Out.WriteLine();
-                }
+                JsonOutput.Write(context, result, new ExplainResult(SocketErrorGuide.All, All: true), new ExplainText(), new ExplainJson());
                 return Task.FromResult(ExitCodes.Success);
             }
             SocketErrorAdvice? advice = SocketErrorGuide.Find(wanted);
@@ -42,16 +41,9 @@ internal static class ExplainCommand
                 context.Error.WriteLine($"  Known: {string.Join(", ", SocketErrorGuide.All.Select(a => a.Errno == 0 ? a.ErrnoName : $"{a.ErrnoName} ({a.Errno})"))}.");
                 return Task.FromResult(ExitCodes.Usage);
             }
-            Write(context, advice);
+            JsonOutput.Write(context, result, new ExplainResult([advice], All: false), new ExplainText(), new ExplainJson());
             return Task.FromResult(ExitCodes.Success);
         });
         return command;
-    }
-
-    private static void Write(CliContext context, SocketErrorAdvice advice)
-    {
-        string number = advice.Errno == 0 ? "" : $" (errno {advice.Errno})";
-        context.Out.WriteLine($"{advice.ErrnoName}{number}: {advice.Summary}");
-        context.Out.WriteLine($"  What to check: {advice.WhatToCheck}");
     }
 }

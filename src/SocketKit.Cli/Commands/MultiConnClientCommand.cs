@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using SocketKit.Applications;
 using SocketKit.Applications.MultiConn;
 using SocketKit.Cli.Infrastructure;
+using SocketKit.Cli.Output;
 using SocketKit.Protocol.Python;
 
 namespace SocketKit.Cli.Commands;
@@ -12,8 +13,7 @@ internal static class MultiConnClientCommand
 {
     public static Command Create(CliContext context)
     {
-        Argument<string> host = CommonOptions.Host(client: true);
-        Argument<int> port = CommonOptions.Port(client: true);
+        var server = new ServerAddressArguments(optional: true);
         var connections = new Argument<int>("NUM_CONNECTIONS")
         {
             Description = "How many connections to open at once (default 2; at most what the process may open: its descriptor limit less a reserve).",
@@ -31,43 +31,19 @@ internal static class MultiConnClientCommand
             Examples:
               socketkit multiconn-client 127.0.0.1 65432 2
               socketkit multiconn-client localhost 65432 2 --tls-ca cert.pem
-            """) { host, port, connections };
+            """);
+        server.AddTo(command);
+        command.Arguments.Add(connections);
         var flags = new ClientFlags();
         flags.AddTo(command);
-        Option<bool> json = JsonOutput.Option();
-        command.Options.Add(json);
+        command.Options.Add(JsonOutput.Option);
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
             ClientOptions options = flags.Read(result);
-            IReadOnlyList<MultiConnResult> results = await MultiConnClient.RunAsync(result.GetValue(host)!, result.GetValue(port), result.GetValue(connections),
+            ServerAddress address = server.Read(result);
+            IReadOnlyList<MultiConnResult> results = await MultiConnClient.RunAsync(address.Host, address.Port, result.GetValue(connections),
                 options: options, logger: loggers.CreateLogger("SocketKit.MultiConnClient"), cancellationToken: cancellationToken);
-            if (result.GetValue(json))
-            {
-                JsonOutput.WriteResult(context, w =>
-                {
-                    w.WriteStartArray("connections");
-                    foreach (MultiConnResult r in results)
-                    {
-                        w.WriteStartObject();
-                        w.WriteNumber("id", r.ConnectionId);
-                        w.WriteNumber("sent_bytes", r.Sent.Length);
-                        w.WriteNumber("received_bytes", r.Received.Length);
-                        w.WriteBoolean("complete", r.Complete);
-                        w.WriteString("error", r.Error);
-                        w.WriteEndObject();
-                    }
-                    w.WriteEndArray();
-                });
-            }
-            else
-            {
-                foreach (MultiConnResult r in results)
-                {
-                    context.WriteResult(r.Complete
-                        ? $"Connection {r.ConnectionId} received {PythonBytes.Repr(r.Received)}"
-                        : $"Connection {r.ConnectionId} failed: {r.Error}");
-                }
-            }
+            JsonOutput.Write(context, result, new MultiConnClientResult(results), new MultiConnClientText(), new MultiConnClientJson());
             if (cancellationToken.IsCancellationRequested)
             {
                 // The results above are what came back before Ctrl+C; the run did not fail, it was stopped.

@@ -1,8 +1,6 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using SocketKit.Cli.Infrastructure;
+using SocketKit.Cli.Output;
 using SocketKit.Diagnostics.SocketTable;
 
 namespace SocketKit.Cli.Commands;
@@ -22,7 +20,6 @@ internal static class NetstatCommand
         var info = new Option<bool>("--info", "-i") { Description = "TCP internals as ss -i: rtt/rttvar (ms), cwnd (segments), mss, bytes sent, acked, received." };
         var port = new Option<int?>("--port") { Description = "Only sockets with this local or remote port.", CustomParser = r => ValueParsers.Port(r, "--port", 0) };
         var state = new Option<string?>("--state") { Description = "Only sockets in this state: listen, established (estab), time-wait, close-wait, syn-sent, ...", CustomParser = ParseState };
-        var json = new Option<bool>("--json") { Description = "Print a JSON array, for scripts." };
         var command = new Command("netstat", """
             Lists this machine's sockets as netstat -an and ss -tan do: Proto, Recv-Q, Send-Q, local and
             foreign address, state, and with -p the owning PID/program. On Linux it reads the kernel's
@@ -33,7 +30,7 @@ internal static class NetstatCommand
               socketkit netstat -tan
               socketkit ss -tlnp --port 65432
               socketkit netstat -tani --state established --json
-            """) { tcp, udp, unix, listening, all, numeric, processes, info, port, state, json };
+            """) { tcp, udp, unix, listening, all, numeric, processes, info, port, state, JsonOutput.Option };
         command.Aliases.Add("ss");
         CommandRunner.SetAction(command, context, (result, _, _) =>
         {
@@ -54,8 +51,7 @@ internal static class NetstatCommand
             {
                 context.Error.WriteLine($"note: read from {source.Source}, which cannot give: {string.Join(", ", source.Missing)}.");
             }
-            context.Out.Write(result.GetValue(json) ? Json(entries) : Table(entries, query.Processes));
-            context.Out.Flush();
+            JsonOutput.Write(context, result, new NetstatResult(entries, query.Processes), new NetstatText(), new NetstatJson());
             return Task.FromResult(ExitCodes.Success);
         });
         return command;
@@ -69,74 +65,5 @@ internal static class NetstatCommand
             result.AddError($"{ValueParsers.Shown(text)} is not a socket state for --state: use one of {string.Join(", ", SocketTableReader.StateNames)}.");
         }
         return text;
-    }
-
-    internal static string Table(IReadOnlyList<SocketEntry> entries, bool processes)
-    {
-        int localWidth = Math.Max(23, entries.Select(e => e.Local.Length).DefaultIfEmpty(0).Max());
-        int remoteWidth = Math.Max(23, entries.Select(e => e.Remote.Length).DefaultIfEmpty(0).Max());
-        int recvWidth = Math.Max(6, entries.Select(e => Queue(e.RecvQ).Length).DefaultIfEmpty(0).Max());
-        int sendWidth = Math.Max(6, entries.Select(e => Queue(e.SendQ).Length).DefaultIfEmpty(0).Max());
-        var sb = new StringBuilder();
-        string header = $"{"Proto",-8} {"Recv-Q".PadLeft(recvWidth)} {"Send-Q".PadLeft(sendWidth)} {"Local Address".PadRight(localWidth)} {"Foreign Address".PadRight(remoteWidth)} {"State",-11}";
-        sb.Append(processes ? header + " PID/Program name" : header.TrimEnd()).Append('\n');
-        foreach (SocketEntry e in entries)
-        {
-            string line = string.Create(CultureInfo.InvariantCulture,
-                $"{e.Protocol,-8} {Queue(e.RecvQ).PadLeft(recvWidth)} {Queue(e.SendQ).PadLeft(sendWidth)} {e.Local.PadRight(localWidth)} {e.Remote.PadRight(remoteWidth)} {e.State,-11}");
-            sb.Append(processes ? $"{line} {e.Process ?? "-"}" : line.TrimEnd()).Append('\n');
-            if (e.Details is TcpDetails d && !e.IsListening)
-            {
-                sb.Append(string.Create(CultureInfo.InvariantCulture,
-                    $"\t rtt:{d.RttMilliseconds:0.###}/{d.RttVarMilliseconds:0.###} cwnd:{d.CongestionWindow} mss:{d.Mss}{(d.BytesSent is ulong s ? $" bytes_sent:{s}" : "")} bytes_acked:{d.BytesAcked} bytes_received:{d.BytesReceived}\n"));
-            }
-        }
-        return sb.ToString();
-    }
-
-    private static string Queue(long? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "-";
-
-    internal static string Json(IReadOnlyList<SocketEntry> entries)
-    {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-        {
-            w.WriteStartArray();
-            foreach (SocketEntry e in entries)
-            {
-                w.WriteStartObject();
-                w.WriteString("proto", e.Protocol);
-                WriteNumber(w, "recv_q", e.RecvQ);
-                WriteNumber(w, "send_q", e.SendQ);
-                w.WriteString("local", e.Local);
-                w.WriteString("remote", e.Remote);
-                w.WriteString("state", e.State);
-                if (e.LocalPort >= 0) w.WriteNumber("local_port", e.LocalPort);
-                if (e.RemotePort >= 0) w.WriteNumber("remote_port", e.RemotePort);
-                w.WriteNumber("inode", e.Inode);
-                if (e.Process is not null) w.WriteString("process", e.Process);
-                if (e.Details is TcpDetails d)
-                {
-                    w.WriteStartObject("tcp_info");
-                    w.WriteNumber("rtt_ms", d.RttMilliseconds);
-                    w.WriteNumber("rtt_var_ms", d.RttVarMilliseconds);
-                    w.WriteNumber("cwnd", d.CongestionWindow);
-                    w.WriteNumber("mss", d.Mss);
-                    if (d.BytesSent is ulong s) w.WriteNumber("bytes_sent", s);
-                    w.WriteNumber("bytes_acked", d.BytesAcked);
-                    w.WriteNumber("bytes_received", d.BytesReceived);
-                    w.WriteEndObject();
-                }
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-        }
-        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
-    }
-
-    private static void WriteNumber(Utf8JsonWriter w, string name, long? value)
-    {
-        if (value is long v) w.WriteNumber(name, v);
-        else w.WriteNull(name);
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
 using SocketKit.Cli.Infrastructure;
+using SocketKit.Cli.Output;
 using SocketKit.Diagnostics.Ping;
 using SocketKit.Transport;
 
@@ -42,6 +43,7 @@ internal static class PingCommand
             Examples:
               socketkit ping -c 3 127.0.0.1
               socketkit ping --tcp -c 3 127.0.0.1 65432
+              socketkit ping --tcp -c 3 127.0.0.1 65432 --json
             """) { host, port, tcp, count, interval, timeout, size, ipv4, ipv6 };
         command.Validators.Add(result =>
         {
@@ -60,50 +62,28 @@ internal static class PingCommand
                 result.AddError("-4 and -6 exclude each other.");
             }
         });
+        command.Options.Add(JsonOutput.Option);
         CommandRunner.SetAction(command, context, async (result, _, cancellationToken) =>
         {
             string name = result.GetValue(host)!;
             AddressFamily? family = result.GetValue(ipv4) ? AddressFamily.InterNetwork : result.GetValue(ipv6) ? AddressFamily.InterNetworkV6 : null;
             IPAddress address = await ResolveAsync(name, family, cancellationToken);
-            TimeSpan wait = result.GetValue(timeout);
-            int payload = result.GetValue(size);
-            bool isTcp = result.GetValue(tcp);
-            bool quiet = result.GetValue(CommonOptions.Quiet); // As ping -q: the header and the summary, no line per probe.
-            var target = new IPEndPoint(address, result.GetValue(port) ?? 0);
-            string shown = EndPoints.Format(target);
+            var target = new PingTarget(name, address, result.GetValue(tcp) ? result.GetValue(port) : null, result.GetValue(size), result.GetValue(timeout));
+            // -q as ping -q: the header and the summary, no line per probe.
+            IPingRenderer renderer = JsonOutput.IsRequested(result) ? new PingJson() : new PingText(quiet: result.GetValue(CommonOptions.Quiet));
+            context.Write(renderer.Started(target));
 
-            if (isTcp)
-            {
-                context.WriteResult($"TCP PING {name} ({shown})");
-            }
-            else
-            {
-                context.WriteResult(address.AddressFamily == AddressFamily.InterNetworkV6
-                    ? $"PING {name} ({address}) {payload} data bytes"
-                    : $"PING {name} ({address}) {payload}({payload + 28}) bytes of data.");
-            }
-
-            Func<int, Task<PingProbe>> probe = isTcp
-                ? sequence => Pinger.TcpAsync(target, sequence, wait, cancellationToken)
-                : sequence => Pinger.IcmpAsync(address, sequence, payload, wait);
+            var probes = new List<PingProbe>();
+            Func<int, Task<PingProbe>> probe = target.IsTcp
+                ? sequence => Pinger.TcpAsync(new IPEndPoint(address, target.TcpPort!.Value), sequence, target.Timeout, cancellationToken)
+                : sequence => Pinger.IcmpAsync(address, sequence, target.Payload, target.Timeout);
             var (statistics, elapsed) = await Pinger.RunAsync(probe, result.GetValue(count), result.GetValue(interval),
                 p =>
                 {
-                    if (!quiet)
-                    {
-                        context.WriteResult(Describe(p, isTcp, shown, wait));
-                    }
+                    probes.Add(p);
+                    context.Write(renderer.Probed(target, p));
                 }, cancellationToken: cancellationToken);
-
-            context.WriteResult("");
-            context.WriteResult($"--- {name} {(isTcp ? "tcp ping" : "ping")} statistics ---");
-            context.WriteResult(isTcp
-                ? statistics.SummaryLine(elapsed).Replace("packets transmitted", "connects attempted", StringComparison.Ordinal).Replace(" received,", " accepted,", StringComparison.Ordinal).Replace("packet loss", "failed", StringComparison.Ordinal)
-                : statistics.SummaryLine(elapsed));
-            if (statistics.RttLine() is string rtt)
-            {
-                context.WriteResult(rtt);
-            }
+            context.Write(renderer.Finished(new PingResult(target, probes, statistics, elapsed)));
             return statistics.Received > 0 ? ExitCodes.Success : ExitCodes.Failure;
         });
         return command;
@@ -114,31 +94,6 @@ internal static class PingCommand
     {
         result.AddError("ping probes a host over IP; a Unix socket has no address to ping. To see whether a server listens on unix:PATH, run socketkit echo-client unix:PATH or socketkit netstat -xl.");
         return null;
-    }
-
-    /// <summary>One line per probe, as ping prints them; failures name the errno so `socketkit explain` can say more.</summary>
-    internal static string Describe(PingProbe probe, bool isTcp, string tcpTarget, TimeSpan timeout)
-    {
-        string time = PingStatistics.FormatTime(probe.RoundTrip.TotalMilliseconds);
-        if (isTcp)
-        {
-            return probe.Outcome switch
-            {
-                PingOutcome.Replied => $"connected to {tcpTarget}: seq={probe.Sequence} time={time} ms",
-                PingOutcome.Refused => $"refused by {tcpTarget}: seq={probe.Sequence} (ECONNREFUSED: the host answered, nothing listens on that port)",
-                PingOutcome.TimedOut => $"no answer from {tcpTarget}: seq={probe.Sequence} timed out after {Durations.Format(timeout)} (ETIMEDOUT: SYN dropped, or the host is down)",
-                _ => $"failed to connect to {tcpTarget}: seq={probe.Sequence} ({SocketErrorGuide.For(probe.Kind ?? SocketErrorKind.Other).ErrnoName}: {probe.Detail})",
-            };
-        }
-        // ttl= only when the reply's own is known (a raw IPv4 socket): .NET's Ping on Linux reports the request's.
-        string ttl = probe.Ttl is int t ? $" ttl={t}" : "";
-        return probe.Outcome switch
-        {
-            PingOutcome.Replied => $"{probe.Bytes} bytes from {probe.Address}: icmp_seq={probe.Sequence}{ttl} time={time} ms",
-            PingOutcome.TimedOut => $"no reply from {probe.Address}: icmp_seq={probe.Sequence} timed out after {Durations.Format(timeout)}",
-            PingOutcome.Unreachable => $"From {probe.Address} icmp_seq={probe.Sequence} {probe.Detail}",
-            _ => $"failed to ping {probe.Address}: icmp_seq={probe.Sequence} ({probe.Detail})",
-        };
     }
 
     private static async Task<IPAddress> ResolveAsync(string host, AddressFamily? family, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SocketKit.Cli.Infrastructure;
+using SocketKit.Cli.Output;
 using SocketKit.Cli.Tour;
 
 namespace SocketKit.Cli.Commands;
@@ -31,28 +32,30 @@ internal static class TourCommand
             Examples:
               socketkit tour
               socketkit tour --list
+              socketkit tour --list --json
               socketkit tour --step 7
-            """) { list, step };
+            """) { list, step, JsonOutput.Option };
         command.Validators.Add(result =>
         {
             if (result.GetValue(list) && result.GetValue(step) is not null)
             {
                 result.AddError("--list and --step go alone: list the steps, or run one.");
             }
+            if (result.GetValue(JsonOutput.Option) && !result.GetValue(list))
+            {
+                result.AddError("--json goes with --list: the tour itself is a guide to read, not a result.");
+            }
         });
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
-            // The guide is the output; the programs' own events would drown it, so they appear only with -v.
-            ILogger logger = CommonOptions.LogLevelOf(result) < LogLevel.Information ? loggers.CreateLogger("SocketKit.Tour") : NullLogger.Instance;
-            var tour = new GuidedTour(context, logger, Terminal.IsColourTerminal(context.Out), cancellationToken);
             if (result.GetValue(list))
             {
-                tour.List();
+                JsonOutput.Write(context, result, new TourListResult(GuidedTour.Steps), new TourListText(), new TourListJson());
+                return ExitCodes.Success;
             }
-            else
-            {
-                await tour.RunAsync(result.GetValue(step));
-            }
+            // The guide is the output; the programs' own events would drown it, so they appear only with -v.
+            ILogger logger = CommonOptions.LogLevelOf(result) < LogLevel.Information ? loggers.CreateLogger("SocketKit.Tour") : NullLogger.Instance;
+            await new GuidedTour(context, logger, Terminal.IsColourTerminal(context.Out), cancellationToken).RunAsync(result.GetValue(step));
             return ExitCodes.Success;
         });
         return command;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using SocketKit.Cli.Infrastructure;
+using SocketKit.Cli.Output;
 using SocketKit.Diagnostics.Trace;
 using SocketKit.Transport;
 
@@ -17,9 +18,7 @@ internal static class TraceCommand
             Description = "The port the relay listens on (0 lets the system pick one).",
             CustomParser = r => ValueParsers.Port(r, "LISTEN_PORT", 0),
         };
-        Argument<string> upstreamHost = CommonOptions.Host(optional: false, client: true);
-        upstreamHost.Description = "The server to relay to: a host name, an IP address, or unix:PATH (which takes no PORT).";
-        Argument<int> upstreamPort = CommonOptions.Port(optional: false, client: true);
+        var upstream = new ServerAddressArguments(optional: false, "The server to relay to: a host name, an IP address, or unix:PATH (which takes no PORT).");
         var listenHost = new Option<string>("--listen-host") { Description = "The address the relay listens on (default 127.0.0.1).", DefaultValueFactory = _ => "127.0.0.1", CustomParser = r => ValueParsers.Host(r, "--listen-host", allowUnix: false) };
         var raw = new Option<bool>("--raw") { Description = "Also show each read off the socket (TCP segments as they came) in hex." };
         var pcap = new Option<string?>("--pcap") { Description = "Write what crossed the relay to this pcap file (Wireshark opens it; see tools/wireshark).", HelpName = "FILE", CustomParser = r => ValueParsers.OutputFile(r, "--pcap") };
@@ -33,16 +32,19 @@ internal static class TraceCommand
             Example:
               socketkit trace 65433 127.0.0.1 65432 --pcap conversation.pcap
               socketkit app-client 127.0.0.1 65433 search morpheus
-            """) { listenPort, upstreamHost, upstreamPort, listenHost, raw, pcap, connectTimeout };
+            """) { listenPort, listenHost, raw, pcap, connectTimeout };
+        upstream.AddTo(command);
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
             ILogger logger = loggers.CreateLogger("SocketKit.Trace");
             IPEndPoint listen = await EndPoints.ResolveOneAsync(result.GetValue(listenHost)!, result.GetValue(listenPort), cancellationToken);
+            ServerAddress server = upstream.Read(result);
             var options = new TraceOptions { Raw = result.GetValue(raw), PcapPath = result.GetValue(pcap), ConnectTimeout = result.GetValue(connectTimeout) };
             TraceRelay started;
             try
             {
-                started = TraceRelay.Start(listen, result.GetValue(upstreamHost)!, result.GetValue(upstreamPort), options, context.WriteResult);
+                var text = new TraceText();
+                started = TraceRelay.Start(listen, server.Host, server.Port, options, e => context.Write(text.Render(e)));
             }
             catch (Exception ex) when (options.PcapPath is not null && ex is IOException or UnauthorizedAccessException)
             {
@@ -51,7 +53,7 @@ internal static class TraceCommand
                 return ExitCodes.Failure;
             }
             await using TraceRelay relay = started;
-            logger.LogInformation("Listening on {EndPoint}, relaying to {Host}:{Port}", EndPoints.Format(relay.LocalEndPoint), result.GetValue(upstreamHost), result.GetValue(upstreamPort));
+            logger.LogInformation("Listening on {EndPoint}, relaying to {Host}:{Port}", EndPoints.Format(relay.LocalEndPoint), server.Host, server.Port);
             try
             {
                 await Task.WhenAny(relay.Completion, Task.Delay(Timeout.Infinite, cancellationToken));

@@ -32,6 +32,16 @@ internal sealed class CliContext(TextWriter output, TextWriter error)
         }
     }
 
+    /// <summary>Writes a rendered result (whole lines), safe to call from several threads.</summary>
+    public void Write(string text)
+    {
+        lock (_gate)
+        {
+            Out.Write(text);
+            Out.Flush();
+        }
+    }
+
     /// <summary>Writes one result line, safe to call from several threads.</summary>
     public void WriteResult(string line)
     {

@@ -4,7 +4,7 @@ using SocketKit.Applications;
 namespace SocketKit.Cli.Infrastructure;
 
 /// <summary>The flags every client command takes, the same everywhere: --connect-timeout, --timeout and the TLS options.</summary>
-internal sealed class ClientFlags
+internal sealed class ClientFlags : IOptionGroup<ClientOptions>
 {
     private readonly Option<TimeSpan> _connectTimeout = CommonOptions.ConnectTimeout();
     private readonly Option<TimeSpan> _timeout = CommonOptions.Timeout();

@@ -1,29 +1,24 @@
 using System.CommandLine;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace SocketKit.Cli.Infrastructure;
 
 /// <summary>
-/// <c>--json</c>: the command's result as one JSON object on stdout, for scripts; events stay on stderr. Every key is
-/// snake_case, in every command (docs/JSON.md lists them).
+/// <c>--json</c>: the command's result as JSON on stdout, for scripts; events stay on stderr. One option, added to
+/// every command that has it, so it reads the same everywhere. Every key is snake_case, in every command
+/// (docs/JSON.md lists them).
 /// </summary>
 internal static class JsonOutput
 {
-    public static Option<bool> Option() => new("--json") { Description = "Print the result as one JSON object on stdout, for scripts (events stay on stderr)." };
+    /// <summary>The one <c>--json</c> option.</summary>
+    public static readonly Option<bool> Option = new("--json") { Description = "Print the result as JSON on stdout, for scripts (docs/JSON.md lists the keys; events stay on stderr)." };
 
-    /// <summary>Writes one object built by <paramref name="write"/> as one line of stdout.</summary>
-    public static void WriteResult(CliContext context, Action<Utf8JsonWriter> write)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            json.WriteStartObject();
-            write(json);
-            json.WriteEndObject();
-        }
-        context.WriteResult(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
-    }
+    /// <summary>Whether this command line asks for JSON.</summary>
+    public static bool IsRequested(ParseResult result) => result.GetValue(Option);
+
+    /// <summary>Writes <paramref name="result"/> with the renderer the command line asks for: <paramref name="json"/> with --json, else <paramref name="text"/>.</summary>
+    public static void Write<T>(CliContext context, ParseResult parsed, T result, IResultRenderer<T> text, IResultRenderer<T> json) =>
+        context.Write((IsRequested(parsed) ? json : text).Render(result));
 
     /// <summary>A .NET name as a key: ConnectionRefused becomes connection_refused; words (a failure's message) stay as they are.</summary>
     public static string SnakeCase(string name) =>

@@ -38,7 +38,7 @@ internal sealed class ServerTlsOptions : IOptionGroup<TlsServerOptions?>
 }
 
 /// <summary>The TLS options of the clients (--tls, --tls-insecure, --tls-ca).</summary>
-internal sealed class ClientTlsOptions
+internal sealed class ClientTlsOptions : IOptionGroup<TlsClientOptions?>
 {
     private readonly Option<bool> _tls = new("--tls") { Description = "Speak TLS, verifying the server's certificate against the system's trusted roots." };
     private readonly Option<bool> _insecure = new("--tls-insecure") { Description = "Speak TLS and accept any certificate, unverified (self-signed test servers only)." };

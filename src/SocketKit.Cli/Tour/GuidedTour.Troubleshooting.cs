@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using SocketKit.Applications.App;
 using SocketKit.Applications.Echo;
-using SocketKit.Cli.Commands;
+using SocketKit.Cli.Output;
 using SocketKit.Diagnostics.Ping;
 using SocketKit.Diagnostics.SocketTable;
 using SocketKit.Diagnostics.Trace;
@@ -24,7 +24,7 @@ internal sealed partial class GuidedTour
 
         PingProbe icmp = await Pinger.IcmpAsync(IPAddress.Loopback, 1, 56, ProbeTimeout);
         Line("ICMP echo, as ping sends it:");
-        Line($"  {PingCommand.Describe(icmp, isTcp: false, "", ProbeTimeout)}");
+        Line($"  {PingText.Describe(icmp, isTcp: false, "", ProbeTimeout)}");
         Line(icmp.Outcome == PingOutcome.Replied
             ? "  A reply: the host is up and its network stack answers. It says nothing about any port."
             : "  No reply here: ICMP needs root or CAP_NET_RAW (or the ping program); a firewall may drop it too, so silence alone does not mean down.");
@@ -32,11 +32,11 @@ internal sealed partial class GuidedTour
         Line("A TCP handshake instead (ping --tcp), to a port with a server and to one without:");
         string open = $"127.0.0.1:{port}";
         PingProbe listening = await Pinger.TcpAsync(new IPEndPoint(IPAddress.Loopback, port), 1, ProbeTimeout, cancellationToken);
-        Line($"  {PingCommand.Describe(listening, isTcp: true, open, ProbeTimeout)}");
+        Line($"  {PingText.Describe(listening, isTcp: true, open, ProbeTimeout)}");
         Line("  Connected: the handshake completed, so a server is listening there.");
         int closedPort = FreePort();
         PingProbe refused = await Pinger.TcpAsync(new IPEndPoint(IPAddress.Loopback, closedPort), 1, ProbeTimeout, cancellationToken);
-        Line($"  {PingCommand.Describe(refused, isTcp: true, $"127.0.0.1:{closedPort}", ProbeTimeout)}");
+        Line($"  {PingText.Describe(refused, isTcp: true, $"127.0.0.1:{closedPort}", ProbeTimeout)}");
         Line("  Refused: the host answered the SYN with a reset; it is up, but nothing listens on the port.");
         Line("  A third answer is silence: timed out means the SYN was dropped (a firewall) or the host is down.");
         Next("socketkit ping -c 3 127.0.0.1", "socketkit ping --tcp -c 3 127.0.0.1 65432   # with echo-server running, then without");
@@ -176,12 +176,12 @@ internal sealed partial class GuidedTour
         int port = ((IPEndPoint)server.LocalEndPoint).Port;
         string pcap = Path.Combine(Path.GetTempPath(), $"socketkit-tour-{Environment.ProcessId}.pcap");
         int relayPort;
-        var traced = new List<string>();
-        await using (TraceRelay relay = TraceRelay.Start(AnyLoopbackPort, "127.0.0.1", port, new SocketKit.Diagnostics.Trace.TraceOptions { PcapPath = pcap }, text =>
+        var traced = new List<TraceEvent>();
+        await using (TraceRelay relay = TraceRelay.Start(AnyLoopbackPort, "127.0.0.1", port, new SocketKit.Diagnostics.Trace.TraceOptions { PcapPath = pcap }, e =>
         {
             lock (traced)
             {
-                traced.Add(text);
+                traced.Add(e);
             }
         }))
         {
@@ -191,7 +191,7 @@ internal sealed partial class GuidedTour
             {
                 lock (traced)
                 {
-                    return traced.Any(t => t.EndsWith(" closed", StringComparison.Ordinal));
+                    return traced.Any(e => e.Text == "closed");
                 }
             });
         }
@@ -199,7 +199,9 @@ internal sealed partial class GuidedTour
         Line($"printing each message decoded, and wrote it to {pcap} ({new FileInfo(pcap).Length:N0} bytes):");
         lock (traced)
         {
-            foreach (string line in traced.SelectMany(t => t.Split('\n')).Where(l => l.Contains(" conn ", StringComparison.Ordinal)))
+            // The events' own lines, without the hex dumps under them.
+            var trace = new TraceText();
+            foreach (string line in traced.Select(e => trace.Render(e).Split('\n')[0]))
             {
                 Line($"  {line}");
             }

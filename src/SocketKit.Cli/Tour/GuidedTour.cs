@@ -61,15 +61,6 @@ internal sealed partial class GuidedTour(CliContext context, ILogger logger, boo
     }
 
     /// <summary>Prints the steps and the section each reads, without running them.</summary>
-    public void List()
-    {
-        for (int i = 0; i < Steps.Count; i++)
-        {
-            Line($"{i + 1,2}. {Steps[i].Title}");
-            Line($"    Read: \"{Steps[i].Section}\" {Steps[i].Url}");
-        }
-    }
-
     private Task RunStepAsync(int step) => step switch
     {
         1 => EchoAsync(),

@@ -125,7 +125,7 @@ public partial class CommandTreeTests
             ParseResult parsed;
             try
             {
-                parsed = root.Parse(UnixHostArguments.Expand(args, root));
+                parsed = UnixHostArguments.Parse(root, args);
             }
             catch (Exception ex)
             {

@@ -60,6 +60,10 @@ public class JsonOutputTests
             ["bench", "app", "127.0.0.1", appPort, "-c", "1", "-n", "5", "--server-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)],
             ["bench", "echo", "127.0.0.1", refused.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-c", "1", "-d", "200ms"],
             ["netstat", "-tlni", "--port", appPort],
+            ["ping", "--tcp", "-c", "2", "-i", "10ms", "127.0.0.1", appPort],
+            ["ping", "--tcp", "-c", "1", "127.0.0.1", refused.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            ["explain", "ECONNREFUSED"],
+            ["tour", "--list"],
         ];
         foreach (string[] command in commands)
         {

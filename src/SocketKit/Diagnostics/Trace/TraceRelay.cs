@@ -31,13 +31,13 @@ public sealed class TraceRelay : IAsyncDisposable
     private readonly string _upstreamHost;
     private readonly int _upstreamPort;
     private readonly TraceOptions _options;
-    private readonly Action<string> _write;
+    private readonly Action<TraceEvent> _write;
     private readonly PcapWriter? _pcap;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _connections = [];
     private int _connectionCount;
 
-    private TraceRelay(Socket listener, string upstreamHost, int upstreamPort, TraceOptions options, Action<string> write)
+    private TraceRelay(Socket listener, string upstreamHost, int upstreamPort, TraceOptions options, Action<TraceEvent> write)
     {
         (_listener, _upstreamHost, _upstreamPort, _options, _write) = (listener, upstreamHost, upstreamPort, options, write);
         _pcap = options.PcapPath is null ? null : new PcapWriter(File.Create(options.PcapPath));
@@ -50,10 +50,10 @@ public sealed class TraceRelay : IAsyncDisposable
     /// <summary>Completes when the relay has stopped.</summary>
     public Task Completion { get; }
 
-    /// <summary>Binds <paramref name="listen"/> at once and starts relaying to the upstream; each description goes to <paramref name="write"/> (called from several threads, one whole block at a time).</summary>
+    /// <summary>Binds <paramref name="listen"/> at once and starts relaying to the upstream; each event goes to <paramref name="write"/> (called from several threads, one event at a time).</summary>
     /// <exception cref="NetworkException">The listening address is in use or not this machine's.</exception>
     /// <exception cref="IOException">The capture file cannot be created.</exception>
-    public static TraceRelay Start(IPEndPoint listen, string upstreamHost, int upstreamPort, TraceOptions options, Action<string> write)
+    public static TraceRelay Start(IPEndPoint listen, string upstreamHost, int upstreamPort, TraceOptions options, Action<TraceEvent> write)
     {
         Socket listener = Listeners.Listen(listen, 128);
         try
@@ -190,7 +190,7 @@ public sealed class TraceRelay : IAsyncDisposable
     }
 
     private void Emit(int id, string text) =>
-        _write($"{DateTime.UtcNow:HH:mm:ss.ffffff} conn {id} {text.TrimEnd('\n')}");
+        _write(new TraceEvent(DateTime.UtcNow, id, text.TrimEnd('\n')));
 
     /// <summary>Stops accepting, ends every relayed connection, and closes the pcap file.</summary>
     public async ValueTask DisposeAsync()

@@ -1,0 +1,198 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using SocketKit.Applications.MultiConn;
+using SocketKit.Cli.Infrastructure;
+using SocketKit.Cli.Output;
+using SocketKit.Cli.Tour;
+using SocketKit.Diagnostics.Bench;
+using SocketKit.Diagnostics.Ping;
+using SocketKit.Diagnostics.SocketTable;
+using SocketKit.Diagnostics.Trace;
+using SocketKit.Protocol;
+using SocketKit.Transport;
+
+namespace SocketKit.Tests.Cli;
+
+/// <summary>
+/// Each command's text and JSON renderers, fed the same result object, no socket: the text is what users see, and
+/// the JSON is what docs/JSON.md shows, byte for byte (its examples are read from the page itself).
+/// </summary>
+public class OutputRendererTests
+{
+    [Fact]
+    public void EchoClientRendersTheEchoAsTextAndAsDocumented()
+    {
+        var result = new EchoClientResult(Encoding.UTF8.GetBytes("hi"), Encoding.UTF8.GetBytes("hi"));
+        Assert.Equal("Received b'hi'\n", new EchoClientText().Render(result));
+        Assert.Equal(DocumentedOutput("socketkit echo-client 127.0.0.1 65432 hi --json -q"), new EchoClientJson().Render(result));
+    }
+
+    [Fact]
+    public void EchoClientSaysWhereAnEchoDiffers()
+    {
+        var different = new EchoClientResult(Encoding.UTF8.GetBytes("hello"), Encoding.UTF8.GetBytes("help"));
+        Assert.Equal(3, different.FirstDifference);
+        Assert.False(JsonDocument.Parse(new EchoClientJson().Render(different)).RootElement.GetProperty("echo_matches").GetBoolean());
+        Assert.Equal(4, new EchoClientResult([1, 2, 3, 4], [1, 2, 3, 4, 5]).FirstDifference);
+        Assert.Equal(-1, new EchoClientResult([1, 2], [1, 2]).FirstDifference);
+    }
+
+    [Fact]
+    public void MultiConnClientRendersALinePerConnectionAndTheDocumentedObject()
+    {
+        byte[] sent = Encoding.UTF8.GetBytes("Message 1 from client.Message 2 from client.");
+        var one = new MultiConnClientResult([new MultiConnResult(1, sent, sent, null)]);
+        Assert.Equal(DocumentedOutput("socketkit multiconn-client 127.0.0.1 65432 1 --json -q"), new MultiConnClientJson().Render(one));
+
+        var two = new MultiConnClientResult([new MultiConnResult(1, sent, sent, null), new MultiConnResult(2, sent, [], "the server closed the connection")]);
+        Assert.Equal(
+            "Connection 1 received b'Message 1 from client.Message 2 from client.'\nConnection 2 failed: the server closed the connection\n",
+            new MultiConnClientText().Render(two));
+        JsonElement failed = JsonDocument.Parse(new MultiConnClientJson().Render(two)).RootElement.GetProperty("connections")[1];
+        Assert.Equal((2, false, "the server closed the connection"), (failed.GetProperty("id").GetInt32(), failed.GetProperty("complete").GetBoolean(), failed.GetProperty("error").GetString()));
+    }
+
+    [Fact]
+    public void AppClientRendersTheReferenceLineAndTheDocumentedObject()
+    {
+        byte[] content = Encoding.UTF8.GetBytes("{\"result\": \"Follow the white rabbit. \U0001F430\"}");
+        var search = new AppClientResult(new Message(new MessageHeader("text/json", "utf-8", content.Length), content));
+        Assert.Equal("Got result: Follow the white rabbit. \U0001F430\n", new AppClientText().Render(search));
+        Assert.Equal(DocumentedOutput("socketkit app-client 127.0.0.1 65432 search morpheus --json -q"), new AppClientJson().Render(search));
+
+        byte[] binary = Encoding.UTF8.GetBytes("First 10 bytes of request: findxyz");
+        var find = new AppClientResult(new Message(new MessageHeader("binary/custom-server-binary-type", "binary", binary.Length), binary));
+        Assert.Equal("Got response: b'First 10 bytes of request: findxyz'\n", new AppClientText().Render(find));
+        JsonElement json = JsonDocument.Parse(new AppClientJson().Render(find)).RootElement;
+        Assert.Equal(binary, Convert.FromBase64String(json.GetProperty("content_base64").GetString()!));
+        Assert.False(json.TryGetProperty("content", out _));
+    }
+
+    [Fact]
+    public void BenchRendersTheSameRunAsLinesAndAsTheDocumentedObject()
+    {
+        // The run docs/JSON.md shows: 0.3 s against a closed port, 22 refusals, 86.1 ms of client CPU (28.7%).
+        var run = new BenchResult
+        {
+            Options = new BenchOptions { Kind = BenchKind.Echo, EndPoint = new IPEndPoint(IPAddress.Loopback, 1), Connections = 1 },
+            Elapsed = TimeSpan.FromMilliseconds(300),
+            Completed = 0,
+            BytesSent = 0,
+            BytesReceived = 0,
+            Latency = new LatencyHistogram(),
+            Errors = new Dictionary<string, long> { ["ConnectionRefused"] = 22 },
+            ClientCpu = TimeSpan.FromMilliseconds(86.1),
+        };
+        Assert.Equal(DocumentedOutput("socketkit bench echo 127.0.0.1 1 -c 1 -d 300ms --json -q"), new BenchJson().Render(run));
+        string text = new BenchText().Render(run);
+        Assert.StartsWith("bench echo 64 B -> 127.0.0.1:1, 1 connections, 0.30 s\n", text, StringComparison.Ordinal);
+        Assert.Contains("\n  errors       ConnectionRefused 22\n", text, StringComparison.Ordinal);
+        Assert.EndsWith("  client CPU   29%\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NetstatRendersTheTableAndTheDocumentedArray()
+    {
+        var listener = new SocketEntry("tcp", "LISTEN", 0, 4096, "127.0.0.1:65432", "0.0.0.0:*", 1622297) { LocalPort = 65432, RemotePort = 0 };
+        var result = new NetstatResult([listener], Processes: false);
+        Assert.Equal(DocumentedOutput("socketkit netstat -tln --port 65432 --json"), new NetstatJson().Render(result));
+        Assert.Equal(
+            "Proto    Recv-Q Send-Q Local Address           Foreign Address         State\n"
+            + "tcp           0   4096 127.0.0.1:65432         0.0.0.0:*               LISTEN\n",
+            new NetstatText().Render(result));
+        Assert.Equal("Proto    Recv-Q Send-Q Local Address           Foreign Address         State       PID/Program name\n"
+            + "tcp           0   4096 127.0.0.1:65432         0.0.0.0:*               LISTEN      -\n",
+            new NetstatText().Render(result with { Processes = true }));
+    }
+
+    [Fact]
+    public void ExplainRendersAnEntryAsLinesAndAsOneObject()
+    {
+        SocketErrorAdvice refused = SocketErrorGuide.Find("ECONNREFUSED")!;
+        var one = new ExplainResult([refused], All: false);
+        Assert.Equal($"ECONNREFUSED (errno {refused.Errno}): {refused.Summary}\n  What to check: {refused.WhatToCheck}\n", new ExplainText().Render(one));
+        JsonElement entry = Assert.Single(JsonDocument.Parse(new ExplainJson().Render(one)).RootElement.GetProperty("entries").EnumerateArray());
+        Assert.Equal(("ECONNREFUSED", refused.Errno, "connection_refused", refused.Summary, refused.WhatToCheck),
+            (entry.GetProperty("errno_name").GetString(), entry.GetProperty("errno").GetInt32(), entry.GetProperty("kind").GetString(),
+             entry.GetProperty("summary").GetString(), entry.GetProperty("what_to_check").GetString()));
+
+        var all = new ExplainResult(SocketErrorGuide.All, All: true);
+        Assert.Equal(SocketErrorGuide.All.Count, new ExplainText().Render(all).Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(SocketErrorGuide.All.Count, JsonDocument.Parse(new ExplainJson().Render(all)).RootElement.GetProperty("entries").GetArrayLength());
+    }
+
+    [Fact]
+    public void PingRendersTheRunAsPingDoesAndAsOneObjectAtTheEnd()
+    {
+        var target = new PingTarget("localhost", IPAddress.Loopback, TcpPort: 65432, Payload: 56, Timeout: TimeSpan.FromSeconds(1));
+        PingProbe[] probes =
+        [
+            new(1, IPAddress.Loopback, PingOutcome.Replied, TimeSpan.FromMilliseconds(0.25)),
+            new(2, IPAddress.Loopback, PingOutcome.Refused, TimeSpan.Zero, Kind: SocketErrorKind.ConnectionRefused, Detail: "Connection refused"),
+        ];
+        var statistics = new PingStatistics();
+        foreach (PingProbe probe in probes)
+        {
+            statistics.Sent();
+            if (probe.Outcome == PingOutcome.Replied)
+            {
+                statistics.Answered(probe.RoundTrip.TotalMilliseconds);
+            }
+        }
+        var result = new PingResult(target, probes, statistics, TimeSpan.FromMilliseconds(1001));
+
+        var text = new PingText(quiet: false);
+        Assert.Equal("TCP PING localhost (127.0.0.1:65432)\n", text.Started(target));
+        Assert.Equal("connected to 127.0.0.1:65432: seq=1 time=0.250 ms\n", text.Probed(target, probes[0]));
+        Assert.Equal("refused by 127.0.0.1:65432: seq=2 (ECONNREFUSED: the host answered, nothing listens on that port)\n", text.Probed(target, probes[1]));
+        Assert.Equal("\n--- localhost tcp ping statistics ---\n2 connects attempted, 1 accepted, 50% failed, time 1001ms\nrtt min/avg/max/mdev = 0.250/0.250/0.250/0.000 ms\n",
+            text.Finished(result));
+        Assert.Equal("", new PingText(quiet: true).Probed(target, probes[0]));
+
+        var json = new PingJson();
+        Assert.Equal("", json.Started(target) + json.Probed(target, probes[0]));
+        JsonElement run = JsonDocument.Parse(json.Finished(result)).RootElement;
+        Assert.Equal(("tcp", 65432, statistics.Transmitted, statistics.Received, statistics.LossPercent),
+            (run.GetProperty("protocol").GetString(), run.GetProperty("port").GetInt32(), run.GetProperty("transmitted").GetInt32(), run.GetProperty("received").GetInt32(), run.GetProperty("loss_percent").GetDouble()));
+        Assert.Equal(["replied", "refused"], run.GetProperty("probes").EnumerateArray().Select(p => p.GetProperty("outcome").GetString()));
+        Assert.Equal(statistics.MinMilliseconds, run.GetProperty("rtt_ms").GetProperty("min").GetDouble());
+    }
+
+    [Fact]
+    public void IcmpPingHeadersSayTheBytesAsPingDoes()
+    {
+        var text = new PingText(quiet: false);
+        Assert.Equal("PING localhost (127.0.0.1) 56(84) bytes of data.\n", text.Started(new PingTarget("localhost", IPAddress.Loopback, null, 56, TimeSpan.FromSeconds(1))));
+        Assert.Equal("PING ip6-localhost (::1) 56 data bytes\n", text.Started(new PingTarget("ip6-localhost", IPAddress.IPv6Loopback, null, 56, TimeSpan.FromSeconds(1))));
+    }
+
+    [Fact]
+    public void TraceEventsAreLinesWithTheTimeAndTheConnection()
+    {
+        var trace = new TraceText();
+        Assert.Equal("09:05:03.000042 conn 2 client -> server: message 1: 146 bytes\n",
+            trace.Render(new TraceEvent(new DateTime(2026, 1, 2, 9, 5, 3, DateTimeKind.Utc).AddTicks(420), 2, "client -> server: message 1: 146 bytes")));
+    }
+
+    [Fact]
+    public void TourListRendersEachStepAsLinesAndAsAnObject()
+    {
+        var steps = new TourListResult(GuidedTour.Steps);
+        string[] lines = new TourListText().Render(steps).Split('\n');
+        Assert.Equal($" 1. {GuidedTour.Steps[0].Title}", lines[0]);
+        Assert.Equal($"    Read: \"{GuidedTour.Steps[0].Section}\" {GuidedTour.Steps[0].Url}", lines[1]);
+        JsonElement[] json = [.. JsonDocument.Parse(new TourListJson().Render(steps)).RootElement.GetProperty("steps").EnumerateArray()];
+        Assert.Equal(GuidedTour.Steps.Select((s, i) => (i + 1, s.Title, s.Url)),
+            json.Select(j => (j.GetProperty("step").GetInt32(), j.GetProperty("title").GetString()!, j.GetProperty("url").GetString()!)));
+    }
+
+    /// <summary>The output docs/JSON.md shows under <c>$ COMMAND</c>: its indented lines, unindented, each ended by a newline.</summary>
+    private static string DocumentedOutput(string command)
+    {
+        string[] lines = File.ReadAllLines(Path.Combine(Support.Repository.Root, "docs", "JSON.md"));
+        int at = Array.IndexOf(lines, "    $ " + command);
+        Assert.True(at >= 0, $"docs/JSON.md shows no `{command}`");
+        return string.Concat(lines.Skip(at + 1).TakeWhile(l => l.StartsWith("    ", StringComparison.Ordinal)).Select(l => l[4..] + "\n"));
+    }
+}
