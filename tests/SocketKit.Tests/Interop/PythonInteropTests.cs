@@ -5,7 +5,7 @@ namespace SocketKit.Tests.Interop;
 /// <summary>SocketKit and a Python program written from the protocol contract talk to each other, in both directions.</summary>
 public class PythonInteropTests
 {
-    [Theory]
+    [ExternalTheory("python3")]
     [InlineData("search", "morpheus", "Got result: Follow the white rabbit. \U0001F430")]
     [InlineData("search", "\U0001F436", "Got result: \U0001F43E Playing ball! \U0001F3D0")]
     [InlineData("search", "say \"hi\"", "Got result: No match for 'say \"hi\"'.")]
@@ -18,7 +18,7 @@ public class PythonInteropTests
         Assert.Equal(expected + "\n", output);
     }
 
-    [Theory]
+    [ExternalTheory("python3")]
     [InlineData("search", "ring", "Got result: In the caves beneath the Misty Mountains. \U0001F48D")]
     [InlineData("search", "neo", "Got result: No match for 'neo'.")]
     [InlineData("find", "xyz", "Got response: b'First 10 bytes of request: findxyz'")]
@@ -34,7 +34,7 @@ public class PythonInteropTests
         }
     }
 
-    [Fact]
+    [ExternalFact("python3")]
     public async Task ThePythonEchoClientAndSocketKitsEchoServer()
     {
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0");
@@ -43,7 +43,7 @@ public class PythonInteropTests
         Assert.Equal("Received b'Hello, world'\n", output);
     }
 
-    [Fact]
+    [ExternalFact("python3")]
     public async Task SocketKitsEchoClientAndThePythonEchoServer()
     {
         var (peer, port) = await PythonPeer.StartServerAsync("echo-server");
@@ -55,7 +55,7 @@ public class PythonInteropTests
         }
     }
 
-    [Fact]
+    [ExternalFact("python3")]
     public async Task ThePythonMulticonnClientAndSocketKitsMulticonnServer()
     {
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("multiconn-server", "127.0.0.1", "0");
@@ -64,7 +64,7 @@ public class PythonInteropTests
         Assert.Equal(3, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.EndsWith("received b'Message 1 from client.Message 2 from client.'", StringComparison.Ordinal)));
     }
 
-    [Fact]
+    [ExternalFact("python3")]
     public async Task SocketKitsMulticonnClientAndThePythonMulticonnServer()
     {
         var (peer, port) = await PythonPeer.StartServerAsync("multiconn-server", connections: 4);

@@ -13,6 +13,7 @@ namespace SocketKit.Tests.Transport;
 /// The same conversations over every engine and transport: each must serve every application identically. Over TLS
 /// the raw clients speak inside an <see cref="System.Net.Security.SslStream"/>, so the bytes compared are the plaintext.
 /// </summary>
+[Tier(TestTier.Socket)]
 public abstract class EngineConformanceTests
 {
     protected abstract EngineKind Engine { get; }
