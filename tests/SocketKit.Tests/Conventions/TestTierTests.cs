@@ -44,11 +44,16 @@ public sealed class TestTierTests
     {
         // A [Trait("Category", ...)] beside the tier would give a test two categories, and filters would see both.
         string[] doubled = [.. Tests()
-            .SelectMany(t => t.Test.CustomAttributes.Concat(t.Class.CustomAttributes).Select(a => (t, a)))
+            .SelectMany(t => t.Test.CustomAttributes.Concat(ClassAndBases(t.Class).SelectMany(c => c.CustomAttributes)).Select(a => (t, a)))
             .Where(x => x.a.AttributeType == typeof(TraitAttribute) && (string?)x.a.ConstructorArguments[0].Value == TierAttribute.TraitName)
             .Select(x => $"{x.t.Class.FullName}.{x.t.Test.Name}")
             .Distinct()];
         Assert.Empty(doubled);
+    }
+
+    private static IEnumerable<Type> ClassAndBases(Type type)
+    {
+        for (Type? t = type; t is not null; t = t.BaseType) yield return t;
     }
 
     [Fact]

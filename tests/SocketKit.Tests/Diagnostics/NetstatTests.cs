@@ -105,7 +105,7 @@ public class NetstatTests
         Assert.Equal("LISTEN", Assert.Single(JsonDocument.Parse(listening.Out).RootElement.EnumerateArray()).GetProperty("state").GetString());
     }
 
-    [ExternalFact("ss")]
+    [Fact]
     public async Task NetstatInfoShowsTheBytesAConnectionReceived()
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
