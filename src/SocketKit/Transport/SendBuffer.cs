@@ -28,7 +28,8 @@ internal sealed class SendBuffer(int limit) : IBufferWriter<byte>
     public void Advance(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        if (_written + count > (_buffer?.Length ?? 0)) throw new InvalidOperationException("advanced past the buffer");
+        // The room offered, not the pooled array (which may be longer): past it the limit would not hold.
+        if (_written + count > Math.Min(_buffer?.Length ?? 0, limit)) throw new InvalidOperationException("advanced past the room offered");
         _written += count;
     }
 

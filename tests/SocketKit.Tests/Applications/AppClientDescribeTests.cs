@@ -7,7 +7,7 @@ namespace SocketKit.Tests.Applications;
 /// <summary>What the client prints for a response, against what the reference client (app-client.py) prints, by oracle.py.</summary>
 public sealed class AppClientDescribeTests
 {
-    [Fact]
+    [ExternalFact("python3")]
     public async Task TheClientPrintsEveryResponseAsTheReferenceClientDoes()
     {
         int seed = Random.Shared.Next();

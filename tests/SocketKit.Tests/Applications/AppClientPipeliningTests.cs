@@ -5,6 +5,7 @@ using SocketKit.Transport;
 
 namespace SocketKit.Tests.Applications;
 
+[Tier(TestTier.Socket)]
 public class AppClientPipeliningTests
 {
     private static readonly string[] Values = ["morpheus", "ring", "neo", "\U0001F436", "morpheus", "x", "ring"];
@@ -62,7 +63,7 @@ public class AppClientPipeliningTests
         Assert.False(responses[^1].Header.KeepAlive); // The last request asked the server to close, as the reference does.
     }
 
-    [Fact]
+    [ExternalFact("python3")]
     public async Task AgainstAServerThatClosesAfterEachResponseTheClientFallsBackToOneConnectionPerRequest()
     {
         (PythonPeer peer, int port) = await PythonPeer.StartServerAsync("app-server", connections: Values.Length);

@@ -8,6 +8,7 @@ using SocketKit.Transport;
 namespace SocketKit.Tests.Applications;
 
 /// <summary>The application server's handler without a socket: the phase it reports to the engine, and what it writes when the conversation ends.</summary>
+[Tier(TestTier.Unit)]
 public class AppServerHandlerTests
 {
     private static byte[] Search(string value, bool keepAlive)

@@ -6,6 +6,7 @@ using SocketKit.Transport;
 namespace SocketKit.Tests.Applications;
 
 /// <summary>The library's extension API: an AppServer with handlers of one's own, and the async AppClient.</summary>
+[Tier(TestTier.Socket)]
 public class AppServerTests
 {
     private static ServerOptions Loopback(EngineKind engine = EngineKind.Async) => new() { EndPoint = new IPEndPoint(IPAddress.Loopback, 0), Engine = engine };

@@ -5,6 +5,7 @@ using SocketKit.Tests.Support;
 namespace SocketKit.Tests.Applications;
 
 /// <summary>samples/CustomAction run as its reader would: start it, then talk to it with socketkit.</summary>
+[Tier(TestTier.Socket)]
 public class SampleTests
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace SocketKit.Tests.Architecture;
 /// The layers of docs/ARCHITECTURE.md hold in the compiled code: every type a layer's code uses, in signatures and
 /// method bodies alike, belongs to the layer itself or to one its row in the table lists.
 /// </summary>
+[Tier(TestTier.Unit)]
 public class LayeringTests
 {
     /// <summary>The shipped assemblies: the protocol core, the library, hosting and the command line.</summary>

@@ -6,6 +6,7 @@ using SocketKit.Transport;
 namespace SocketKit.Tests.Cli;
 
 /// <summary>socketkit app-client prints any result as app-client.py does: Python's str() of it, decoded in the response's encoding.</summary>
+[Tier(TestTier.Socket)]
 public sealed class AppClientOutputTests
 {
     public static TheoryData<string, string, string> Results => new()

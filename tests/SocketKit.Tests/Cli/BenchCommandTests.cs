@@ -3,6 +3,7 @@ using SocketKit.Tests.Support;
 
 namespace SocketKit.Tests.Cli;
 
+[Tier(TestTier.Socket)]
 public class BenchCommandTests
 {
     [Fact]

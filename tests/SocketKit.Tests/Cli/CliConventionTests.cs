@@ -5,6 +5,7 @@ using SocketKit.Cli.Infrastructure;
 namespace SocketKit.Tests.Cli;
 
 /// <summary>What every command honours: --help with an example, --version, tab completion.</summary>
+[Tier(TestTier.Socket)]
 public class CliConventionTests
 {
     public static TheoryData<string> Commands()

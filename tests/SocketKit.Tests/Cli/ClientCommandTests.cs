@@ -7,6 +7,7 @@ using SocketKit.Tests.Support;
 namespace SocketKit.Tests.Cli;
 
 /// <summary>What the clients show and check: -v prints the bytes as the tour does, and echo-client knows an echo from an answer.</summary>
+[Tier(TestTier.Socket)]
 public class ClientCommandTests
 {
     /// <summary>The server the echo client talks to, by transport: plain TCP, TLS, a Unix socket.</summary>

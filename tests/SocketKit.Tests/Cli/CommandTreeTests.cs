@@ -10,6 +10,7 @@ namespace SocketKit.Tests.Cli;
 /// is a usage error in words (exit 2, "socketkit: ..." and the --help hint), never a stack trace or a .NET type
 /// name, and never runs the command. Options a command gains later are walked too.
 /// </summary>
+[Tier(TestTier.Socket)]
 public partial class CommandTreeTests
 {
     private static readonly string[] BadValues =

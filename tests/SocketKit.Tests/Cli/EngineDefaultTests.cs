@@ -1,6 +1,7 @@
 namespace SocketKit.Tests.Cli;
 
 /// <summary>Which engine each server runs on when --engine is not given, and on how many loops.</summary>
+[Tier(TestTier.Socket)]
 public class EngineDefaultTests
 {
     [Theory]

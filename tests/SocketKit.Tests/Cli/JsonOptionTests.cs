@@ -6,6 +6,7 @@ using SocketKit.Cli.Infrastructure;
 namespace SocketKit.Tests.Cli;
 
 /// <summary>--json is one option, the same on every command that has it.</summary>
+[Tier(TestTier.Unit)]
 public class JsonOptionTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using System.Text.Json;
 namespace SocketKit.Tests.Cli;
 
 /// <summary>--json on the clients: one object on stdout a script can read, the same facts as the text.</summary>
+[Tier(TestTier.Socket)]
 public class JsonOutputTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using SocketKit.Tests.Support;
 namespace SocketKit.Tests.Cli;
 
 /// <summary>Logs and metrics as a user of socketkit sees them: --log-format json, --metrics.</summary>
+[Tier(TestTier.Socket)]
 public class ObservabilityCommandTests
 {
     [Fact]

@@ -18,6 +18,7 @@ namespace SocketKit.Tests.Cli;
 /// Each command's text and JSON renderers, fed the same result object, no socket: the text is what users see, and
 /// the JSON is what docs/JSON.md shows, byte for byte (its examples are read from the page itself).
 /// </summary>
+[Tier(TestTier.Unit)]
 public class OutputRendererTests
 {
     [Fact]

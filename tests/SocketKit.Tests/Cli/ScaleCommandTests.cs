@@ -10,6 +10,7 @@ using SocketKit.Transport;
 namespace SocketKit.Tests.Cli;
 
 /// <summary>--workers, --reuse-port and --proxy-protocol as a user runs them.</summary>
+[Tier(TestTier.Socket)]
 public class ScaleCommandTests
 {
     private static byte[] SearchRequest(string value) => [.. MessageBytes(AppRequests.Json("search", value))];

@@ -6,6 +6,7 @@ using SocketKit.Tests.Support;
 namespace SocketKit.Tests.Cli;
 
 /// <summary>The limit and timeout flags every server command takes.</summary>
+[Tier(TestTier.Socket)]
 public class ServerFlagsTests
 {
     [Theory]

@@ -9,6 +9,7 @@ namespace SocketKit.Tests.Cli;
 /// Ctrl+C and SIGTERM, sent for real to socketkit in a process of its own, stop a client within a second in any
 /// state: waiting for an answer, for the TLS handshake. Exit 128 + the signal, and the log says "interrupted".
 /// </summary>
+[Tier(TestTier.Socket)]
 public class SignalTests
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(1);

@@ -3,6 +3,7 @@ using SocketKit.Tests.Support;
 namespace SocketKit.Tests.Cli;
 
 /// <summary>The app and echo programs over TLS as a user runs them, and the mistakes a user can make.</summary>
+[Tier(TestTier.Socket)]
 public class TlsCommandTests
 {
     private static Task<Support.Cli.RunningServer> StartAsync(string command, params string[] extra) =>

@@ -7,9 +7,10 @@ using SocketKit.Transport;
 namespace SocketKit.Tests.Cli;
 
 /// <summary>socketkit tour, run as the README's first command is run.</summary>
+[Tier(TestTier.Socket)]
 public class TourCommandTests
 {
-    [Fact]
+    [PrivilegedFact("tshark")]
     public async Task TheTourRunsEveryStepAndSaysWhatToReadAndRunAfterEach()
     {
         Support.Cli.Result tour = await Support.Cli.RunAsync("tour");
@@ -45,7 +46,7 @@ public class TourCommandTests
         File.Delete(Regex.Match(output, @"wrote it to (\S+\.pcap)").Groups[1].Value); // left for a reader to open; not for a test run
     }
 
-    [Fact]
+    [PrivilegedFact]
     public async Task ThePingStepShowsAnIcmpReplyAndTheTwoTcpAnswers()
     {
         string output = await StepAsync(6);
@@ -95,7 +96,7 @@ public class TourCommandTests
         Assert.Contains($"EADDRINUSE   is WSAEADDRINUSE    {(int)SocketError.AddressAlreadyInUse}:", output);
     }
 
-    [Fact]
+    [ExternalFact("tshark")]
     public async Task TheWiresharkStepCapturesOneConversationAndSaysHowToOpenIt()
     {
         string output = await StepAsync(9);

@@ -7,6 +7,7 @@ using SocketKit.Transport.Tls;
 namespace SocketKit.Tests.Cli;
 
 /// <summary>Errors that fit the transport: TLS spoken to a plain server and the reverse, and Unix sockets said in Unix terms.</summary>
+[Tier(TestTier.Socket)]
 public class TransportErrorTests
 {
     private static string PortOf(Support.Cli.RunningServer server) => server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -5,6 +5,7 @@ using SocketKit.Tests.Support;
 namespace SocketKit.Tests.Cli;
 
 /// <summary>The six tutorial programs as a user runs them: arguments, output, exit codes.</summary>
+[Tier(TestTier.Socket)]
 public class TutorialCommandTests
 {
     [Theory]

@@ -5,6 +5,7 @@ using SocketKit.Cli.Infrastructure;
 namespace SocketKit.Tests.Cli;
 
 /// <summary>unix:PATH in HOST's place fills PORT's too, wherever the parser put HOST; anything else stays as typed.</summary>
+[Tier(TestTier.Unit)]
 public class UnixHostArgumentTests
 {
     [Theory]

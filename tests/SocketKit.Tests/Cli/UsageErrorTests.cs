@@ -5,6 +5,7 @@ using SocketKit.Cli.Infrastructure;
 namespace SocketKit.Tests.Cli;
 
 /// <summary>The command line's front door: the commands when none is given, a suggestion for a mistyped one, and the values that once crashed or misled.</summary>
+[Tier(TestTier.Socket)]
 public class UsageErrorTests
 {
     [Fact]

@@ -64,7 +64,7 @@ public class LoadBalancerTests
 
     private static readonly Regex Answer = new(@"^(app\d) saw (127\.0\.0\.1:\d+) via (127\.0\.0\.1:\d+)$");
 
-    [Theory]
+    [ExternalTheory("haproxy", "nginx", "python3")]
     [InlineData("haproxy")]
     [InlineData("nginx")]
     public async Task RequestsThroughTheBalancerReachBothServersWhichSeeTheClientsAddress(string kind)

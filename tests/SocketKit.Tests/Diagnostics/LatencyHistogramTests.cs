@@ -2,6 +2,7 @@ using SocketKit.Diagnostics.Bench;
 
 namespace SocketKit.Tests.Diagnostics;
 
+[Tier(TestTier.Unit)]
 public class LatencyHistogramTests
 {
     [Fact]

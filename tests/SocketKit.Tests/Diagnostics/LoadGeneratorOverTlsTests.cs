@@ -6,6 +6,7 @@ using SocketKit.Transport;
 namespace SocketKit.Tests.Diagnostics;
 
 /// <summary>The load generator as a library over TLS: with no server name given, the certificate is checked against the address it loads.</summary>
+[Tier(TestTier.Socket)]
 public class LoadGeneratorOverTlsTests
 {
     [Fact]

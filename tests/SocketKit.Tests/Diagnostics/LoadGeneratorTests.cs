@@ -8,6 +8,7 @@ using SocketKit.Transport;
 namespace SocketKit.Tests.Diagnostics;
 
 /// <summary>The load generator against servers whose answers are known: right ones pass verification, wrong ones are caught.</summary>
+[Tier(TestTier.Socket)]
 public class LoadGeneratorTests
 {
     private static BenchOptions Options(BenchKind kind, SocketServer server) => new()

@@ -7,11 +7,12 @@ using SocketKit.Tests.Support;
 namespace SocketKit.Tests.Diagnostics;
 
 /// <summary>socketkit netstat against the kernel's own view, as ss prints it, on sockets these tests open.</summary>
+[Tier(TestTier.Socket)]
 public class NetstatTests
 {
     private sealed record Row(string State, long RecvQ, long SendQ, string Local, string Remote);
 
-    [Fact]
+    [ExternalFact("ss")]
     public async Task NetstatAgreesWithSsOnQueuesOfAFullAcceptQueueAndAStalledConnection()
     {
         using Socket listener = LoopbackListeners.Start(7);
@@ -63,7 +64,7 @@ public class NetstatTests
         }
     }
 
-    [Fact]
+    [ExternalFact("python3")]
     public async Task NetstatWithBundledFlagsNamesTheProcessOfAListenerOpenedByAnotherProgram()
     {
         var start = new ProcessStartInfo("python3") { RedirectStandardInput = true, RedirectStandardOutput = true };
@@ -146,9 +147,10 @@ public class NetstatTests
 }
 
 /// <summary>netstat's UDP and Unix tables against ss on sockets these tests open.</summary>
+[Tier(TestTier.Socket)]
 public class NetstatUdpAndUnixTests
 {
-    [Fact]
+    [ExternalFact("ss")]
     public async Task AnUnconnectedUdpSocketIsListedAsSsListsIt()
     {
         using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
@@ -163,7 +165,7 @@ public class NetstatUdpAndUnixTests
              entry.GetProperty("local").GetString()!, entry.GetProperty("remote").GetString()!]);
     }
 
-    [Fact]
+    [ExternalFact("ss")]
     public async Task AUnixListenerIsListedWithItsPathInodeAndBacklog()
     {
         string path = Path.Combine(Path.GetTempPath(), $"sk-{Guid.NewGuid():N}.sock");

@@ -5,7 +5,7 @@ namespace SocketKit.Tests.Diagnostics;
 /// <summary>ping against a network namespace of the test's own: a host that answers, and one that does not exist.</summary>
 public class PingNamespaceTests
 {
-    [Fact]
+    [PrivilegedFact("ip")]
     public async Task PingTellsAnAnsweringHostARefusedPortAndASilentHostApart()
     {
         await using TestNetworkNamespace ns = await TestNetworkNamespace.CreateAsync();

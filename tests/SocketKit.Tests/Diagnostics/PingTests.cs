@@ -7,9 +7,10 @@ using SocketKit.Tests.Support;
 namespace SocketKit.Tests.Diagnostics;
 
 /// <summary>socketkit ping and explain as a user runs them, on loopback.</summary>
+[Tier(TestTier.Socket)]
 public class PingTests
 {
-    [Theory]
+    [PrivilegedTheory]
     [InlineData("127.0.0.1", @"PING 127\.0\.0\.1 \(127\.0\.0\.1\) 56\(84\) bytes of data\.")]
     [InlineData("::1", @"PING ::1 \(::1\) 56 data bytes")]
     public async Task IcmpPingPrintsRepliesAndStatisticsAsIputils(string host, string firstLine)

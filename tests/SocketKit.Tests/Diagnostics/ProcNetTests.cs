@@ -5,6 +5,7 @@ using SocketKit.Diagnostics.SocketTable;
 namespace SocketKit.Tests.Diagnostics;
 
 /// <summary>The /proc/net fallback reads the same sockets netlink does, with the one difference netstat has.</summary>
+[Tier(TestTier.Socket)]
 public class ProcNetTests
 {
     [Theory]

@@ -4,6 +4,7 @@ using SocketKit.Diagnostics.Ping;
 namespace SocketKit.Tests.Diagnostics;
 
 /// <summary>The ICMP echo packets ping builds and the replies it picks out of everything a raw socket sees.</summary>
+[Tier(TestTier.Unit)]
 public class RawIcmpV4Tests
 {
     private static readonly IPAddress Target = IPAddress.Parse("192.0.2.1");

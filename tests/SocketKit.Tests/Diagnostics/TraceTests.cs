@@ -7,11 +7,12 @@ using SocketKit.Tests.Support;
 namespace SocketKit.Tests.Diagnostics;
 
 /// <summary>socketkit trace between real clients and servers, and the Wireshark dissector on real captures, checked with tshark.</summary>
+[Tier(TestTier.Socket)]
 public class TraceTests
 {
     private static string Dissector => Path.Combine(Repository.Root, "tools", "wireshark", "socketkit.lua");
 
-    [Fact]
+    [ExternalFact("tshark")]
     public async Task TraceRelaysAConversationAndPrintsEveryMessageDecoded()
     {
         string pcap = Path.Combine(Path.GetTempPath(), $"socketkit-trace-{Guid.NewGuid():N}.pcap");
@@ -128,7 +129,7 @@ public class TraceTests
         Assert.False(tracer.IsBroken);
     }
 
-    [Fact]
+    [PrivilegedFact("tshark")]
     public async Task DissectorShowsEveryFieldOfACapturedConversationAlsoAcrossSegments()
     {
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0");

@@ -14,6 +14,7 @@ namespace SocketKit.Tests.Hosting;
 /// samples/HostedAppServer run as an operator runs it: configured by environment variables, stopped by SIGTERM,
 /// started by systemd (Type=notify), and watched with the real dotnet-counters.
 /// </summary>
+[Tier(TestTier.Socket)]
 public sealed class HostedSampleTests
 {
     private static readonly TimeSpan Startup = TimeSpan.FromSeconds(30);
@@ -87,7 +88,7 @@ public sealed class HostedSampleTests
         Assert.Matches(@"^HostedAppServer: SocketKit:Servers:app:Endpoints:0: '127\.0\.0\.1' is not an endpoint; .*SocketKit:Servers:app:Engine: 'turbo' is not an engine; use one of ", sample.Error.ToString());
     }
 
-    [Fact]
+    [PrivilegedFact("unshare")]
     public async Task UnderSystemdItSaysReadyOnlyOnceEveryEndpointIsBoundAndStoppingOnSigterm()
     {
         // systemd's notify protocol: the service manager owns a datagram socket and names it in NOTIFY_SOCKET.
@@ -126,7 +127,7 @@ public sealed class HostedSampleTests
         await sample.WaitForExitAsync(Startup);
     }
 
-    [Fact]
+    [ExternalFact("dotnet-counters")]
     public async Task DotnetCountersCollectsTheSocketKitServerInstrumentsWithTheirValues()
     {
         string counters = await DotnetCounters.PathAsync();

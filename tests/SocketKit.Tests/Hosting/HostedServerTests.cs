@@ -21,6 +21,7 @@ using SocketKit.Transport;
 namespace SocketKit.Tests.Hosting;
 
 /// <summary>SocketKit servers in a real Generic Host, configured as an application configures them.</summary>
+[Tier(TestTier.Socket)]
 public sealed class HostedServerTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);

@@ -4,6 +4,7 @@ using SocketKit.Hosting;
 namespace SocketKit.Tests.Hosting;
 
 /// <summary>Timeouts:RequestTimeout, and HeaderTimeout, its former name, which configuration written before still says.</summary>
+[Tier(TestTier.Unit)]
 public sealed class RequestTimeoutSettingTests
 {
     private const string Key = "SocketKit:Servers:app";

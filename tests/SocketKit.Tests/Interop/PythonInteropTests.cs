@@ -5,7 +5,7 @@ namespace SocketKit.Tests.Interop;
 /// <summary>SocketKit and a Python program written from the protocol contract talk to each other, in both directions.</summary>
 public class PythonInteropTests
 {
-    [Theory]
+    [ExternalTheory("python3")]
     [InlineData("search", "morpheus", "Got result: Follow the white rabbit. \U0001F430")]
     [InlineData("search", "\U0001F436", "Got result: \U0001F43E Playing ball! \U0001F3D0")]
     [InlineData("search", "say \"hi\"", "Got result: No match for 'say \"hi\"'.")]
@@ -16,7 +16,7 @@ public class PythonInteropTests
         Assert.Equal(expected + "\n", output);
     }
 
-    [Theory]
+    [ExternalTheory("python3")]
     [InlineData("search", "ring", "Got result: In the caves beneath the Misty Mountains. \U0001F48D")]
     [InlineData("search", "neo", "Got result: No match for 'neo'.")]
     [InlineData("find", "xyz", "Got response: b'First 10 bytes of request: findxyz'")]
@@ -27,28 +27,28 @@ public class PythonInteropTests
         Assert.Equal(expected + "\n", r.Out);
     }
 
-    [Fact]
+    [ExternalFact("python3")]
     public async Task ThePythonEchoClientAndSocketKitsEchoServer()
     {
         string output = await RunThePythonClientAsync("echo-server", "echo-client", "Hello, world");
         Assert.Equal("Received b'Hello, world'\n", output);
     }
 
-    [Fact]
+    [ExternalFact("python3")]
     public async Task SocketKitsEchoClientAndThePythonEchoServer()
     {
         Support.Cli.Result r = await RunSocketKitsClientAsync("echo-server", 1, "echo-client");
         Assert.Equal("Received b'Hello, world'\n", r.Out);
     }
 
-    [Fact]
+    [ExternalFact("python3")]
     public async Task ThePythonMulticonnClientAndSocketKitsMulticonnServer()
     {
         string output = await RunThePythonClientAsync("multiconn-server", "multiconn-client", "3");
         Assert.Equal(3, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.EndsWith("received b'Message 1 from client.Message 2 from client.'", StringComparison.Ordinal)));
     }
 
-    [Fact]
+    [ExternalFact("python3")]
     public async Task SocketKitsMulticonnClientAndThePythonMulticonnServer()
     {
         Support.Cli.Result r = await RunSocketKitsClientAsync("multiconn-server", 4, "multiconn-client", "4");

@@ -9,6 +9,7 @@ namespace SocketKit.Tests.Metrics;
 /// The one table from a close reason to its log text, timeout tag and counter: complete, and the same as the copy in
 /// docs/OBSERVABILITY.md, so the docs list exactly what the code emits.
 /// </summary>
+[Tier(TestTier.Unit)]
 public class CloseReasonTableTests
 {
     /// <summary>A TLS server with every default bound: the figures the docs show.</summary>

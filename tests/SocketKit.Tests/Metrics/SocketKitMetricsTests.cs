@@ -10,6 +10,7 @@ using SocketKit.Transport;
 namespace SocketKit.Tests.Metrics;
 
 /// <summary>The "SocketKit.Server" meter, read as any consumer reads it: with a MeterListener.</summary>
+[Tier(TestTier.Socket)]
 public class SocketKitMetricsTests
 {
     [Theory]

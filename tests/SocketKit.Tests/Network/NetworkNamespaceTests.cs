@@ -23,7 +23,7 @@ public class NetworkNamespaceTests(Xunit.Abstractions.ITestOutputHelper output)
     private static readonly AppRouter Router = TutorialHandlers.CreateRouter();
     private static readonly string[] Values = ["morpheus", "ring", "\U0001F436", "neo", "trinity"];
 
-    [Fact]
+    [PrivilegedFact("ip", "tc", "nft")]
     public async Task TheTutorialsProgramsTalkAcrossTwoNamespaces()
     {
         using var lab = new NetworkLab();
@@ -52,7 +52,7 @@ public class NetworkNamespaceTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.All(remotes, r => Assert.StartsWith(lab.ClientAddress + ":", r));
     }
 
-    [Fact]
+    [PrivilegedFact("ip", "tc", "nft")]
     public async Task AThousandAppRequestsCrossACleanLinkIntact()
     {
         using var lab = new NetworkLab();
@@ -75,7 +75,7 @@ public class NetworkNamespaceTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(Clients * RequestsPerClient, answered);
     }
 
-    [Fact]
+    [PrivilegedFact("ip", "tc", "nft")]
     public async Task OnALossyNarrowLinkTwoHundredRequestsFromTwentyClientsAllArriveIntact()
     {
         using var lab = new NetworkLab();

@@ -11,6 +11,7 @@ namespace SocketKit.Tests.Packaging;
 /// packed folder into a temporary --tool-path and run as a user runs it.
 /// </summary>
 [Collection(PackagingCollection.Name)]
+[Tier(TestTier.Socket)]
 public sealed class PackagingTests(PackedSolution packed)
 {
     private static string Version => PackedSolution.Version;

@@ -10,6 +10,7 @@ namespace SocketKit.Tests.Packaging;
 /// template hive of the test's own), a project made from it, built against the packed SocketKit packages, and run.
 /// </summary>
 [Collection(PackagingCollection.Name)]
+[Tier(TestTier.Socket)]
 public sealed class TemplateTests(PackedSolution packed)
 {
     [Fact]

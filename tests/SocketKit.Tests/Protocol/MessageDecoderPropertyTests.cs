@@ -6,6 +6,7 @@ using SocketKit.Tests.Support;
 namespace SocketKit.Tests.Protocol;
 
 /// <summary>Properties of the decoder over generated streams: split-independence, and no exception but the typed one.</summary>
+[Tier(TestTier.Unit)]
 public class MessageDecoderPropertyTests
 {
     private static readonly Gen<MessageHeader> GenHeader =

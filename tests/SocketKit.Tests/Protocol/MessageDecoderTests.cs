@@ -5,6 +5,7 @@ using SocketKit.Tests.Support;
 
 namespace SocketKit.Tests.Protocol;
 
+[Tier(TestTier.Unit)]
 public class MessageDecoderTests
 {
     public static TheoryData<string, byte[], ProtocolError> Malformed => new()

@@ -10,7 +10,7 @@ namespace SocketKit.Tests.Protocol;
 /// <summary>The codec table against Python's own registry: every name and alias, and every codec's decoding.</summary>
 public sealed class PythonCodecTests
 {
-    [Fact]
+    [ExternalFact("python3")]
     public async Task TheGeneratedTablesAreWhatTheScriptDerivesFromThisPython()
     {
         string folder = Path.Combine(TestScratch.Directory, $"tables-{Guid.NewGuid():N}");
@@ -38,7 +38,7 @@ public sealed class PythonCodecTests
         return buffer.ToArray();
     }
 
-    [Fact]
+    [ExternalFact("python3")]
     public async Task EveryNameAndAliasInEverySpellingResolvesAsPythonResolvesIt()
     {
         List<string> names = [];
@@ -63,7 +63,7 @@ public sealed class PythonCodecTests
 
     public static TheoryData<string> SupportedCodecs => [.. TextEncodings.SupportedNames];
 
-    [Theory]
+    [ExternalTheory("python3")]
     [MemberData(nameof(SupportedCodecs))]
     public async Task EachCodecDecodesEveryByteAndPairAsPythonDoes(string codec)
     {

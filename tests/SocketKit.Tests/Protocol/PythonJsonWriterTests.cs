@@ -5,6 +5,7 @@ using SocketKit.Protocol;
 namespace SocketKit.Tests.Protocol;
 
 /// <summary>Expected strings are what Python 3's json.dumps(value, ensure_ascii=False) prints for the same value.</summary>
+[Tier(TestTier.Unit)]
 public class PythonJsonWriterTests
 {
     [Theory]

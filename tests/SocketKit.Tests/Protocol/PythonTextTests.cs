@@ -8,7 +8,7 @@ namespace SocketKit.Tests.Protocol;
 /// <summary>Python's repr() of strings and floats against CPython itself: every code point, and seeded random doubles.</summary>
 public sealed class PythonTextTests
 {
-    [Fact]
+    [ExternalFact("python3")]
     public async Task EveryCodePointIsQuotedAsPythonsReprQuotesIt()
     {
         // One line a code point: repr(chr(cp)) in UTF-16-LE hex, lone surrogates kept.
@@ -30,7 +30,7 @@ public sealed class PythonTextTests
         Assert.True(differences.Count == 0, string.Join("\n", differences));
     }
 
-    [Fact]
+    [ExternalFact("python3")]
     public async Task FloatsAreWrittenAsPythonsReprWritesThem()
     {
         int seed = Random.Shared.Next();

@@ -9,6 +9,7 @@ namespace SocketKit.Tests.Protocol;
 /// The examples of PROTOCOL.md's "How the reference forms an answer, exactly" and of issue 13, and what SocketKit
 /// answers where the reference raises (docs/PROTOCOL.md), through the server's connection handler.
 /// </summary>
+[Tier(TestTier.Unit)]
 public sealed class ReferenceAnswerTests
 {
     [Theory]

@@ -7,6 +7,7 @@ using SocketKit.Tests.Support;
 namespace SocketKit.Tests.Protocol;
 
 /// <summary>Every reference vector, both ways: our bytes are the reference's bytes, and we read the reference's bytes in any split.</summary>
+[Tier(TestTier.Unit)]
 public class ReferenceVectorTests
 {
     public static TheoryData<string> Vectors => ReferenceVectors.Names();

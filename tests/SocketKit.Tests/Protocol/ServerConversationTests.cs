@@ -6,6 +6,7 @@ using SocketKit.Tests.Support;
 namespace SocketKit.Tests.Protocol;
 
 /// <summary>The server's conversation without a socket: its states, its keep-alive rule, and its sticky end.</summary>
+[Tier(TestTier.Unit)]
 public class ServerConversationTests
 {
     public static TheoryData<string> Vectors => ReferenceVectors.Names();

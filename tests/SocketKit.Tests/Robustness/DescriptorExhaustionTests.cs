@@ -9,7 +9,7 @@ namespace SocketKit.Tests.Robustness;
 /// 1,000 connections: on every engine it lives, keeps answering the connections it holds, and answers a new one after.
 /// </summary>
 [Collection("Heavy")]
-[Trait("Category", "Heavy")]
+[Tier(TestTier.Heavy)]
 public sealed class DescriptorExhaustionTests
 {
     private const int Limit = 300;

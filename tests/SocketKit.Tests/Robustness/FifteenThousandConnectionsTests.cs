@@ -12,7 +12,7 @@ namespace SocketKit.Tests.Robustness;
 /// descriptors, more than a process may hold on these machines.
 /// </summary>
 [Collection("Heavy")]
-[Trait("Category", "Heavy")]
+[Tier(TestTier.Heavy)]
 public sealed class FifteenThousandConnectionsTests
 {
     private const int Connections = 15_000;

@@ -14,7 +14,7 @@ public sealed class HeavyCollection;
 /// machine meanwhile), so the process's descriptors and memory are theirs to measure. Each is bounded in count and time.
 /// </summary>
 [Collection("Heavy")]
-[Trait("Category", "Heavy")]
+[Tier(TestTier.Heavy)]
 public class HeavyLoadTests
 {
     private const int Slowloris = 1_000;

@@ -5,6 +5,7 @@ using SocketKit.Transport;
 namespace SocketKit.Tests.Robustness;
 
 /// <summary>Every hostile input against a running server of every engine: it ends that connection, says why when it can, and serves the next client.</summary>
+[Tier(TestTier.Socket)]
 public abstract class HostileInputConformanceTests(EngineKind engine)
 {
     protected EngineKind Engine { get; } = engine;

@@ -11,6 +11,7 @@ namespace SocketKit.Tests.Robustness;
 /// The minimum response rate cuts off a reader that stopped, never one that keeps up: a response that takes
 /// several grace periods to read, read far above the minimum rate, arrives whole on every engine, plain and TLS.
 /// </summary>
+[Tier(TestTier.Socket)]
 public class LongResponseTests
 {
     private const int ResponseBytes = 8 * 1024 * 1024; // Far more than the kernel's buffers hold for a reader with a 4 KiB window.

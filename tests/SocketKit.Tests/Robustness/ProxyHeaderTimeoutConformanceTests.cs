@@ -13,6 +13,7 @@ namespace SocketKit.Tests.Robustness;
 /// The PROXY header is timed like any other header: the request timeout runs from the connection's start and bounds
 /// the PROXY header and the first request together, on every engine. Timeouts run on a fake clock.
 /// </summary>
+[Tier(TestTier.Socket)]
 public abstract class ProxyHeaderTimeoutConformanceTests(EngineKind engine)
 {
     protected EngineKind Engine { get; } = engine;

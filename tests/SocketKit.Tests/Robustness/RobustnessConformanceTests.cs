@@ -8,6 +8,7 @@ using SocketKit.Transport;
 namespace SocketKit.Tests.Robustness;
 
 /// <summary>Limits, timeouts and the drain, the same on every engine. Timeouts run on a fake clock: no test waits them out.</summary>
+[Tier(TestTier.Socket)]
 public abstract class RobustnessConformanceTests(EngineKind engine)
 {
     protected EngineKind Engine { get; } = engine;

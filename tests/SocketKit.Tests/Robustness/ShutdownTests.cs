@@ -8,7 +8,7 @@ namespace SocketKit.Tests.Robustness;
 
 /// <summary>SIGTERM to a real socketkit process while requests are in flight: every one is answered, then it exits 0.</summary>
 [Collection("Heavy")]
-[Trait("Category", "Heavy")]
+[Tier(TestTier.Heavy)]
 public class ShutdownTests
 {
     private const int InFlight = 50;

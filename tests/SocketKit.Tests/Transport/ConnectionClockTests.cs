@@ -7,6 +7,7 @@ namespace SocketKit.Tests.Transport;
 /// The connection clock's next deadline, which the readiness loops' timer wheel relies on: a timeout never comes due
 /// before the time <see cref="ConnectionClock.NextCheckAt"/> names, so a wheel that looks then misses none.
 /// </summary>
+[Tier(TestTier.Unit)]
 public sealed class ConnectionClockTests
 {
     private static readonly ServerTimeouts Timeouts = new()

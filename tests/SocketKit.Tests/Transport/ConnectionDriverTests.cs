@@ -14,6 +14,7 @@ namespace SocketKit.Tests.Transport;
 /// takes it, only a send not taken whole is timed against the reader, and one classifier says why a failure ends a
 /// connection, logged once.
 /// </summary>
+[Tier(TestTier.Socket)]
 public sealed class ConnectionDriverTests : IDisposable
 {
     private readonly Socket _bound = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

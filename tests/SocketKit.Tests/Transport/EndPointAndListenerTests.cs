@@ -7,6 +7,7 @@ using SocketKit.Transport;
 namespace SocketKit.Tests.Transport;
 
 /// <summary>Addresses as users type and read them, and the listeners and connections made from them.</summary>
+[Tier(TestTier.Socket)]
 public class EndPointAndListenerTests
 {
     [Theory]
@@ -97,7 +98,7 @@ public class EndPointAndListenerTests
         Assert.Equal("hi"u8.ToArray(), await EchoClient.EchoAsync("localhost", server.Port(), "hi"u8.ToArray()));
     }
 
-    [Fact]
+    [ExternalFact("python3")]
     public async Task AStaleSocketFileFromADeadServerIsReplaced()
     {
         string path = TestTransport.NewSocketPath();

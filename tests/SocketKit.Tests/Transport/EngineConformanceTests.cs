@@ -15,6 +15,7 @@ namespace SocketKit.Tests.Transport;
 /// </summary>
 /// <param name="engine">The engine every server of the suite runs.</param>
 /// <param name="transport">Where the servers listen (IPv4 loopback when none is given); the same conversations run again over each transport.</param>
+[Tier(TestTier.Socket)]
 public abstract class EngineConformanceTests(EngineKind engine, TestTransport? transport = null)
 {
     protected EngineKind Engine { get; } = engine;

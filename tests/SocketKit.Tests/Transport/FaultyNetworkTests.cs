@@ -13,6 +13,7 @@ namespace SocketKit.Tests.Transport;
 /// The tutorial's "Communication Breakdown" through a relay that misbehaves as networks do: every message
 /// still arrives intact, or the failure is reported as what it is and nothing half-received is taken as a message.
 /// </summary>
+[Tier(TestTier.Socket)]
 public class FaultyNetworkTests
 {
     public static TheoryData<EngineKind> Engines => TestServers.Engines;

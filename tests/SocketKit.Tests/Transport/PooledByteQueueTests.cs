@@ -3,6 +3,7 @@ using SocketKit.Transport.Tls;
 namespace SocketKit.Tests.Transport;
 
 /// <summary>The TLS pump's byte queue, in memory: first in, first out, whatever the pieces, as it moves and grows.</summary>
+[Tier(TestTier.Unit)]
 public sealed class PooledByteQueueTests
 {
     [Theory]

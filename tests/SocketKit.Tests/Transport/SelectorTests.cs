@@ -6,6 +6,7 @@ using SocketKit.Transport;
 namespace SocketKit.Tests.Transport;
 
 /// <summary>The selector behaves as Python's selectors on every mechanism this platform has: poll everywhere, epoll on Linux, kqueue on macOS and the BSDs.</summary>
+[Tier(TestTier.Socket)]
 public sealed class SelectorTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);

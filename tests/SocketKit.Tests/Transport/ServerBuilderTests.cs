@@ -12,6 +12,7 @@ using SocketKit.Transport.Tls;
 namespace SocketKit.Tests.Transport;
 
 /// <summary>The library's server builder: endpoints, workers, the PROXY protocol and TLS composed into one running group.</summary>
+[Tier(TestTier.Socket)]
 public class ServerBuilderTests
 {
     private static readonly IPEndPoint SecondLoopback = new(IPAddress.Parse("127.0.0.2"), 0);

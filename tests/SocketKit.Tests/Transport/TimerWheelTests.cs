@@ -3,6 +3,7 @@ using SocketKit.Transport;
 namespace SocketKit.Tests.Transport;
 
 /// <summary>The readiness loops' timer wheel: entries come due at their tick, never before, and move or leave in O(1).</summary>
+[Tier(TestTier.Unit)]
 public sealed class TimerWheelTests
 {
     private sealed class Entry(string name) : TimerWheelEntry

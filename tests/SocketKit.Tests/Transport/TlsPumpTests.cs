@@ -10,6 +10,7 @@ namespace SocketKit.Tests.Transport;
 /// ciphertext carried between them in every kind of split. Each test runs synchronously on one thread and never
 /// waits: that the handshake and the reads finish inside the calls that feed them is what the pump promises.
 /// </summary>
+[Tier(TestTier.Unit)]
 public class TlsPumpTests
 {
     private static readonly TlsClientOptions Trusting = new() { TrustedRoots = [TestCertificates.Server] };

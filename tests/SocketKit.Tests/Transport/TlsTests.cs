@@ -16,6 +16,7 @@ namespace SocketKit.Tests.Transport;
 /// the engine conformance suite (<see cref="BlockingEngineOverTlsTests"/>, <see cref="SelectEngineOverTlsTests"/>,
 /// <see cref="AsyncEngineOverTlsTests"/>).
 /// </summary>
+[Tier(TestTier.Socket)]
 public class TlsTests
 {
     public static TheoryData<EngineKind> Engines => [EngineKind.Blocking, EngineKind.Select, EngineKind.Async];
@@ -256,6 +257,7 @@ public class TlsTests
 /// memory measured before and after is this server's and not other tests'.
 /// </summary>
 [Collection(nameof(SocketKit.Tests.Network.NetworkNamespaceTests))]
+[Tier(TestTier.Socket)]
 public class TlsHandshakeTimeoutTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]

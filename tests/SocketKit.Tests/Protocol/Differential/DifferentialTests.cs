@@ -25,7 +25,7 @@ public sealed class DifferentialTests(ITestOutputHelper output)
 
     public static TheoryData<EngineKind> Engines => TestServers.Engines;
 
-    [Fact]
+    [ExternalFact("python3")]
     public async Task TheSansIoHandlerAnswersEveryRequestAsTheReferenceDoes()
     {
         Corpus corpus = await Shared.Value;
@@ -37,7 +37,7 @@ public sealed class DifferentialTests(ITestOutputHelper output)
         corpus.AssertSame(answers, "the sans-I/O handler", output);
     }
 
-    [Theory]
+    [ExternalTheory("python3")]
     [MemberData(nameof(Engines))]
     public async Task EveryEngineAnswersEveryRequestAsTheReferenceDoes(EngineKind engine)
     {

@@ -6,6 +6,7 @@ using static SocketKit.Tests.Protocol.Proxy.ProxyFrames;
 
 namespace SocketKit.Tests.Protocol.Proxy;
 
+[Tier(TestTier.Unit)]
 public class ProxyHeaderDecoderTests
 {
     private static readonly byte[] Client = "\x00\x05hello"u8.ToArray();

@@ -7,6 +7,7 @@ using static SocketKit.Tests.Protocol.Proxy.ProxyFrames;
 
 namespace SocketKit.Tests.Transport.ProxyProtocol;
 
+[Tier(TestTier.Unit)]
 public class ProxyProtocolHandlerTests
 {
     private static readonly IPEndPoint Balancer = new(IPAddress.Loopback, 40000);
