@@ -92,12 +92,36 @@ public class NetworkNamespaceTests(Xunit.Abstractions.ITestOutputHelper output)
         };
         await using SocketServer server = await lab.Server.Run(() => SocketServer.Start(options, c => new AppServerHandler(Router, c), log));
         var target = new IPEndPoint(lab.ServerAddress, server.Port());
+        // A lost SYN costs 1 s, then 2 s, 4 s...: the connect timeout leaves room for several in a row; the whole test is bounded.
+        TimeSpan connectTimeout = TimeSpan.FromSeconds(40);
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(150));
+        // A failed exchange is described while its connection is still open (both ends' TCP state, counters, queues),
+        // so that a failure says whether the bytes were stuck in TCP's retransmissions or in the server.
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var slowest = (Seconds: 0.0, What: "");
+        var stopwatch = Stopwatch.StartNew();
+        async Task<T> Diagnosed<T>(string what, Func<Task<T>> exchange)
+        {
+            long started = Stopwatch.GetTimestamp();
+            try
+            {
+                T result = await exchange();
+                double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+                lock (failures) if (seconds > slowest.Seconds) slowest = (seconds, what);
+                return result;
+            }
+            catch (Exception ex)
+            {
+                failures.Enqueue($"{what} failed at {stopwatch.Elapsed.TotalSeconds:F1} s into the test, after {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s: {ex.GetType().Name}: {ex.Message}\n{await lab.DescribeAsync()}");
+                throw;
+            }
+        }
+        Task<Socket> Connect(string who) => Diagnosed($"{who}: connect", () => lab.Client.ConnectAsync(target, connectTimeout, bound.Token));
+        Task<bool> Exchange(string who, AppClient app, Message request) =>
+            Diagnosed($"{who} from {app.LocalEndPoint}", async () => { await AssertAnsweredAsync(app, request, bound.Token); return true; });
+        bool passed = false;
         try
         {
-            // A lost SYN costs 1 s, then 2 s, 4 s...: the connect timeout leaves room for several in a row; the whole test is bounded.
-            TimeSpan connectTimeout = TimeSpan.FromSeconds(40);
-            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(150));
-            var stopwatch = Stopwatch.StartNew();
             const int Clients = 20, RequestsPerClient = 10;
             int answered = 0;
             await Task.WhenAll(Enumerable.Range(0, Clients).Select(async client =>
@@ -105,11 +129,11 @@ public class NetworkNamespaceTests(Xunit.Abstractions.ITestOutputHelper output)
                 switch (client % 3)
                 {
                     case 0: // kept alive: ten requests on one connection
-                        await using (AppClient app = AppClient.Attach(await lab.Client.ConnectAsync(target, connectTimeout, bound.Token), Patient))
+                        await using (AppClient app = AppClient.Attach(await Connect($"client {client}"), Patient))
                         {
                             for (int i = 0; i < RequestsPerClient; i++)
                             {
-                                await AssertAnsweredAsync(app, AppRequests.Json("search", Values[(client + i) % Values.Length], keepAlive: i < RequestsPerClient - 1), bound.Token);
+                                await Exchange($"client {client} request {i}", app, AppRequests.Json("search", Values[(client + i) % Values.Length], keepAlive: i < RequestsPerClient - 1));
                                 Interlocked.Increment(ref answered);
                             }
                         }
@@ -118,18 +142,18 @@ public class NetworkNamespaceTests(Xunit.Abstractions.ITestOutputHelper output)
                         for (int i = 0; i < RequestsPerClient; i++)
                         {
                             Message request = AppRequests.FromCommandLine(i % 2 == 0 ? "search" : "binary", Values[i % Values.Length]);
-                            await using AppClient app = AppClient.Attach(await lab.Client.ConnectAsync(target, connectTimeout, bound.Token), Patient);
-                            await AssertAnsweredAsync(app, request, bound.Token);
+                            await using AppClient app = AppClient.Attach(await Connect($"client {client} request {i}"), Patient);
+                            await Exchange($"client {client} request {i}", app, request);
                             Interlocked.Increment(ref answered);
                         }
                         break;
                     default: // kept alive, the first request carrying 256 KiB that comes back in the answer
-                        await using (AppClient app = AppClient.Attach(await lab.Client.ConnectAsync(target, connectTimeout, bound.Token), Patient))
+                        await using (AppClient app = AppClient.Attach(await Connect($"client {client}"), Patient))
                         {
                             for (int i = 0; i < RequestsPerClient; i++)
                             {
                                 string value = i == 0 ? Convert.ToBase64String(RandomNumberGenerator.GetBytes(192 * 1024)) : Values[i % Values.Length];
-                                await AssertAnsweredAsync(app, AppRequests.Json("search", value, keepAlive: i < RequestsPerClient - 1), bound.Token);
+                                await Exchange($"client {client} request {i}", app, AppRequests.Json("search", value, keepAlive: i < RequestsPerClient - 1));
                                 Interlocked.Increment(ref answered);
                             }
                         }
@@ -145,16 +169,15 @@ public class NetworkNamespaceTests(Xunit.Abstractions.ITestOutputHelper output)
             // And the server's own policies let every slow conversation finish.
             Assert.Equal((0L, 0L), (server.Counters.ConnectionsTimedOut, server.Counters.ConnectionsCutOff));
             output.WriteLine($"{Clients * RequestsPerClient} requests over a 10mbit link losing 20% of packets: {stopwatch.Elapsed.TotalSeconds:F1} s, {dropped} packets dropped at random, {lab.ShaperDrops()} by the shaper");
+            passed = true;
         }
         finally
         {
+            output.WriteLine($"slowest exchange: {slowest.What}, {slowest.Seconds:F1} s");
             output.WriteLine($"server: {server.Counters.ConnectionsAccepted} accepted, {server.Counters.ConnectionsTimedOut} timed out, {server.Counters.ConnectionsCutOff} cut off");
             foreach (string line in log.Lines) output.WriteLine(line);
-            foreach (string ns in new[] { lab.ServerNamespace, lab.ClientNamespace })
-            {
-                var nstat = await NetworkLab.RunInAsync(ns, TimeSpan.FromSeconds(10), "nstat", "-as", "TcpExtTCPAbort*", "TcpOutRsts", "TcpEstabResets", "TcpAttemptFails", "TcpExtListen*", "TcpExtTCPTimeouts", "TcpRetransSegs", "TcpExtTCPSynRetrans");
-                output.WriteLine($"{ns}: {nstat.Out}");
-            }
+            foreach (string failure in failures) output.WriteLine(failure);
+            output.WriteLine(passed ? await lab.DescribeAsync() : $"at the end:\n{await lab.DescribeAsync()}");
         }
     }
 
