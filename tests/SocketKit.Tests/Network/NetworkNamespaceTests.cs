@@ -81,8 +81,9 @@ public class NetworkNamespaceTests(Xunit.Abstractions.ITestOutputHelper output)
     /// way (as this test once had) TCP lives on its timeouts instead: RTT samples of seconds (a SYN-ACK sent again
     /// echoes the first SYN's timestamp, and Linux caches a destination's worst RTT for its next connections) made RTO
     /// estimates of 2 to 14 s, backed off to 54 s, so a transfer stalled for tens of seconds at a time. The server's
-    /// minimum response rate (a 5 s window) then cut off a client that read as fast as the network let it, and the
-    /// client waited its whole timeout for the rest of the answer: a TCP on such a link promises no time at all.
+    /// minimum rates (5 s grace) then closed 256 KiB uploads (the client's write met a broken pipe) and cut off
+    /// answers to clients that read as fast as the network let them (a truncated answer, or one waited for until
+    /// the client's timeout), and a stall alone can outlast any client timeout: TCP on such a link promises no time.
     /// </summary>
     private const int LossPercent = 5;
 
