@@ -120,6 +120,47 @@ public sealed class NetworkLab : IDisposable
         return dropped;
     }
 
+    /// <summary>
+    /// What both ends' TCP stacks and the link look like now, for a failure to explain itself: every connection that
+    /// is not in TIME-WAIT with its timers and TCP state (ss -tino: rto, backoff, rtt, retransmissions, unacked
+    /// segments, queues), each stack's retransmission, timeout and abort counters (nstat), each shaper's queue (tc -s).
+    /// </summary>
+    public async Task<string> DescribeAsync()
+    {
+        var text = new System.Text.StringBuilder();
+        foreach ((string ns, string link) in new[] { (ServerNamespace, _serverLink), (ClientNamespace, _clientLink) })
+        {
+            TimeSpan timeout = TimeSpan.FromSeconds(10);
+            text.AppendLine($"--- {(ns == ServerNamespace ? "server" : "client")} side ({ns}, {(ns == ServerNamespace ? ServerAddress : ClientAddress)})");
+            foreach (string[] command in (string[][])[
+                ["ss", "-tino", "state", "all", "exclude", "time-wait"],
+                ["nstat", "-asz", .. StackCounters],
+                ["tc", "-s", "qdisc", "show", "dev", link]])
+            {
+                try
+                {
+                    (int code, string output, string error) = await RunInAsync(ns, timeout, command);
+                    text.AppendLine($"$ {string.Join(' ', command)}{(code == 0 ? "" : $" (exit {code}: {error.Trim()})")}");
+                    // ss pads its columns to the terminal's width; the padding says nothing.
+                    foreach (string line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries)) text.AppendLine(System.Text.RegularExpressions.Regex.Replace(line.TrimEnd(), " {2,}", " "));
+                }
+                catch (TimeoutException)
+                {
+                    text.AppendLine($"$ {string.Join(' ', command)}: no answer within {timeout.TotalSeconds} s");
+                }
+            }
+        }
+        return text.ToString();
+    }
+
+    /// <summary>The kernel's counters that tell how TCP recovered from loss: timeouts and their backoff, probes, aborts, resets.</summary>
+    private static readonly string[] StackCounters =
+    [
+        "TcpRetransSegs", "TcpExtTCPTimeouts", "TcpExtTCPLossProbes", "TcpExtTCPLossProbeRecovery", "TcpExtTCPSpuriousRTOs",
+        "TcpExtTCPSynRetrans", "TcpExtTCPAbortOnTimeout", "TcpExtTCPAbortOnData", "TcpExtTCPAbortOnClose", "TcpOutRsts",
+        "TcpEstabResets", "TcpAttemptFails", "TcpExtListenOverflows", "TcpExtListenDrops", "TcpExtTCPReqQFullDrop",
+    ];
+
     /// <summary>Runs a program in a namespace to its end, within <paramref name="timeout"/>; returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Out, string Error)> RunInAsync(string ns, TimeSpan timeout, params string[] command)
     {
