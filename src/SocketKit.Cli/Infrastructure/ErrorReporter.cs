@@ -44,6 +44,10 @@ internal static class ErrorReporter
                     err.WriteLine($"Try '{UsageErrors.Name(command.CommandResult)} --help' for usage.");
                 }
                 return ExitCodes.Usage;
+            case SocketKit.Diagnostics.Ping.IcmpUnavailableException icmp:
+                err.WriteLine($"socketkit: {icmp.Message}.");
+                err.WriteLine($"  {SocketKit.Diagnostics.Ping.IcmpUnavailableException.WhatToDo}");
+                return ExitCodes.Failure;
             case OperationCanceledException:
                 err.WriteLine("socketkit: interrupted");
                 return ExitCodes.Interrupted;

@@ -22,7 +22,15 @@ internal sealed partial class GuidedTour
         await using SocketServer server = SocketServer.Start(new ServerOptions { EndPoint = AnyLoopbackPort }, _ => new EchoHandler(), logger);
         int port = Port(server);
 
-        PingProbe icmp = await Pinger.IcmpAsync(IPAddress.Loopback, 1, 56, ProbeTimeout);
+        PingProbe icmp;
+        try
+        {
+            icmp = await Pinger.IcmpAsync(IPAddress.Loopback, 1, 56, ProbeTimeout);
+        }
+        catch (IcmpUnavailableException unavailable)
+        {
+            icmp = new PingProbe(1, IPAddress.Loopback, PingOutcome.Failed, TimeSpan.Zero, Detail: unavailable.Message);
+        }
         Line("ICMP echo, as ping sends it:");
         Line($"  {PingText.Describe(icmp, isTcp: false, "", ProbeTimeout)}");
         Line(icmp.Outcome == PingOutcome.Replied

@@ -10,6 +10,41 @@ namespace SocketKit.Tests.Diagnostics;
 [Tier(TestTier.Socket)]
 public class PingTests
 {
+    /// <summary>
+    /// As a user without root, a ping group or CAP_NET_RAW, .NET's last resort is the system's ping program: where
+    /// there is one the probes go through it; where there is none (iputils-ping is not installed here) socketkit says
+    /// once what ICMP needs and what to do instead, exit 1, not "unexpected error" and 70. Root runs the child as nobody.
+    /// </summary>
+    [PrivilegedFact("setpriv")]
+    public async Task AsAnUnprivilegedUserIcmpPingPingsThroughThePingProgramOrSaysWhatItNeeds()
+    {
+        // A copy the unprivileged user can read, wherever the repository is checked out.
+        string copy = Path.Combine(TestScratch.Directory, "cli-for-nobody");
+        Directory.CreateDirectory(copy);
+        foreach (string file in Directory.EnumerateFiles(AppContext.BaseDirectory))
+        {
+            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)), overwrite: true);
+        }
+        (int code, string output, string error) = await ExternalProgram.RunAsync("setpriv",
+            ["--reuid=65534", "--regid=65534", "--clear-groups", "env", $"HOME={copy}", $"DOTNET_CLI_HOME={copy}",
+             "dotnet", Path.Combine(copy, "SocketKit.Cli.dll"), "ping", "-c", "2", "-i", "100ms", "127.0.0.1"]);
+
+        bool pingProgram = new[] { "/bin/ping", "/sbin/ping", "/usr/bin/ping", "/usr/sbin/ping" }.Any(File.Exists);
+        if (pingProgram)
+        {
+            Assert.True(code == 0, error);
+            Assert.Matches(@"(?m)^64 bytes from 127\.0\.0\.1: icmp_seq=1 time=", output);
+        }
+        else
+        {
+            Assert.True(code == 1, $"exit {code}: {error}");
+            Assert.StartsWith("socketkit: this user cannot send ICMP echo: it needs root or CAP_NET_RAW", error);
+            Assert.Contains("socketkit ping --tcp HOST PORT needs no privilege", error);
+            Assert.DoesNotContain("unexpected", error);
+            Assert.DoesNotContain("icmp_seq", output); // Said once, not once a probe.
+        }
+    }
+
     [PrivilegedTheory]
     [InlineData("127.0.0.1", @"PING 127\.0\.0\.1 \(127\.0\.0\.1\) 56\(84\) bytes of data\.")]
     [InlineData("::1", @"PING ::1 \(::1\) 56 data bytes")]

@@ -19,6 +19,7 @@ public static class Pinger
     /// otherwise, and for IPv6, over .NET's <see cref="System.Net.NetworkInformation.Ping"/>, which reports no reply TTL
     /// on Linux (its figure is the request's), so <see cref="PingProbe.Ttl"/> is then null.
     /// </remarks>
+    /// <exception cref="IcmpUnavailableException">This process may send ICMP by none of the ways Linux offers.</exception>
     public static async Task<PingProbe> IcmpAsync(IPAddress address, int sequence, int payloadBytes, TimeSpan timeout)
     {
         byte[] payload = new byte[payloadBytes];
@@ -43,6 +44,11 @@ public static class Pinger
         catch (PingException ex)
         {
             return new PingProbe(sequence, address, PingOutcome.Failed, TimeSpan.Zero, Detail: ex.InnerException?.Message ?? ex.Message);
+        }
+        catch (PlatformNotSupportedException ex)
+        {
+            // .NET's last resort, the system's ping program, is not there either.
+            throw new IcmpUnavailableException(ex);
         }
         TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
         return reply.Status switch
