@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using SocketKit.Cli;
-using SocketKit.Cli.Infrastructure;
 
 // Ctrl+C and SIGTERM both ask for a clean stop: servers close their listener and connections, then exit 0; a client
 // stops where it is and exits 128 + the signal's number, as a shell reports a command the signal ended.

@@ -1,7 +1,5 @@
-using System.CommandLine;
 using System.CommandLine.Help;
 using SocketKit.Cli.Commands;
-using SocketKit.Cli.Infrastructure;
 
 namespace SocketKit.Cli;
 

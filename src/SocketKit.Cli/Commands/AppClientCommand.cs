@@ -1,7 +1,5 @@
-using System.CommandLine;
 using SocketKit.Applications;
 using SocketKit.Applications.App;
-using SocketKit.Cli.Infrastructure;
 using SocketKit.Cli.Output;
 using SocketKit.Protocol;
 

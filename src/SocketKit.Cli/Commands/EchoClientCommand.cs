@@ -1,8 +1,6 @@
-using System.CommandLine;
 using System.Text;
 using SocketKit.Applications;
 using SocketKit.Applications.Echo;
-using SocketKit.Cli.Infrastructure;
 using SocketKit.Cli.Output;
 using SocketKit.Protocol.Python;
 

@@ -1,6 +1,4 @@
-using System.CommandLine;
 using SocketKit.Applications.Echo;
-using SocketKit.Cli.Infrastructure;
 using SocketKit.Transport;
 
 namespace SocketKit.Cli.Commands;

@@ -1,5 +1,3 @@
-using System.CommandLine;
-using SocketKit.Cli.Infrastructure;
 using SocketKit.Cli.Output;
 using SocketKit.Transport;
 

@@ -1,8 +1,6 @@
-using System.CommandLine;
 using System.CommandLine.Parsing;
 using SocketKit.Applications;
 using SocketKit.Applications.MultiConn;
-using SocketKit.Cli.Infrastructure;
 using SocketKit.Cli.Output;
 using SocketKit.Protocol.Python;
 

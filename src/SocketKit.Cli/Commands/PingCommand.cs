@@ -1,7 +1,5 @@
-using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
-using SocketKit.Cli.Infrastructure;
 using SocketKit.Cli.Output;
 using SocketKit.Diagnostics.Ping;
 using SocketKit.Transport;

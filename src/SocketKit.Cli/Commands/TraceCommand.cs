@@ -1,7 +1,5 @@
-using System.CommandLine;
 using System.Net;
 using Microsoft.Extensions.Logging;
-using SocketKit.Cli.Infrastructure;
 using SocketKit.Cli.Output;
 using SocketKit.Diagnostics.Trace;
 using SocketKit.Transport;

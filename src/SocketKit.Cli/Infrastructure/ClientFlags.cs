@@ -1,4 +1,3 @@
-using System.CommandLine;
 using SocketKit.Applications;
 
 namespace SocketKit.Cli.Infrastructure;

@@ -1,5 +1,3 @@
-using System.CommandLine;
-
 namespace SocketKit.Cli.Infrastructure;
 
 /// <summary>What `socketkit` alone prints: the commands grouped by what they are for, one line each.</summary>

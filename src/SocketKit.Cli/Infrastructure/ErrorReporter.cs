@@ -1,4 +1,3 @@
-using System.CommandLine;
 using SocketKit.Protocol;
 using SocketKit.Transport;
 

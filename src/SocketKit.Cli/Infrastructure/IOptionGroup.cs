@@ -1,5 +1,3 @@
-using System.CommandLine;
-
 namespace SocketKit.Cli.Infrastructure;
 
 /// <summary>

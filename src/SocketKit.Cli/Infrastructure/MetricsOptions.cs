@@ -1,4 +1,3 @@
-using System.CommandLine;
 using SocketKit.Transport;
 
 namespace SocketKit.Cli.Infrastructure;

@@ -1,5 +1,3 @@
-using System.CommandLine;
-
 namespace SocketKit.Cli.Infrastructure;
 
 /// <summary>The server a client command connects to: a host name, an IP address, or unix:PATH (which takes no PORT), and a port.</summary>

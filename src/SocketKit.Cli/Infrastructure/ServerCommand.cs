@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using SocketKit.Protocol;

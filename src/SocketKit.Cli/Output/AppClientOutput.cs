@@ -1,6 +1,5 @@
 using System.Text.Json;
 using SocketKit.Applications.App;
-using SocketKit.Cli.Infrastructure;
 using SocketKit.Protocol;
 
 namespace SocketKit.Cli.Output;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using SocketKit.Cli.Infrastructure;
 using SocketKit.Protocol.Python;
 
 namespace SocketKit.Cli.Output;

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using SocketKit.Cli.Infrastructure;
 using SocketKit.Transport;
 
 namespace SocketKit.Cli.Output;

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using SocketKit.Applications.MultiConn;
-using SocketKit.Cli.Infrastructure;
 using SocketKit.Protocol.Python;
 
 namespace SocketKit.Cli.Output;

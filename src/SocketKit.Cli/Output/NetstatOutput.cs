@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using SocketKit.Cli.Infrastructure;
 using SocketKit.Diagnostics.SocketTable;
 
 namespace SocketKit.Cli.Output;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using SocketKit.Cli.Infrastructure;
 using SocketKit.Diagnostics.Trace;
 
 namespace SocketKit.Cli.Output;

@@ -8,7 +8,6 @@ using SocketKit.Applications;
 using SocketKit.Applications.App;
 using SocketKit.Applications.Echo;
 using SocketKit.Applications.MultiConn;
-using SocketKit.Cli.Infrastructure;
 using SocketKit.Diagnostics.SocketTable;
 using SocketKit.Protocol;
 using SocketKit.Protocol.Python;

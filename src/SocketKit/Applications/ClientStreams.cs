@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using SocketKit.Transport;
 using SocketKit.Transport.Tls;
 

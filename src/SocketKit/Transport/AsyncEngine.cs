@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 
 namespace SocketKit.Transport;

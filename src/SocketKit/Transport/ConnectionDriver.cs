@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using SocketKit.Logging;
 using SocketKit.Transport.Tls;
 

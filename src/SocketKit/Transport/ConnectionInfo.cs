@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace SocketKit.Transport;
 
 /// <summary>Who a connection is: a number unique in its server (in its <see cref="ServerGroup"/>, for a group's listeners), and both ends.</summary>

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace SocketKit.Transport;
 
 /// <summary>Turns the HOST and PORT a user typed into addresses, and addresses back into text.</summary>

@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace SocketKit.Transport;
 
 /// <summary>A server that is serving: where it listens, when it has stopped, and how to stop it.</summary>

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace SocketKit.Transport;
 
 /// <summary>Creates listening and connecting sockets, turning their failures into <see cref="NetworkException"/>.</summary>

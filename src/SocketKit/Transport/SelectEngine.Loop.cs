@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using SocketKit.Logging;
 using SocketKit.Transport.Tls;
 

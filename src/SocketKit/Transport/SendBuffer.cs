@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace SocketKit.Transport;
 
 /// <summary>A handler wrote more than the connection may buffer for sending.</summary>

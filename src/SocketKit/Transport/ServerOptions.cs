@@ -1,4 +1,3 @@
-using System.Net;
 using SocketKit.Metrics;
 
 namespace SocketKit.Transport;

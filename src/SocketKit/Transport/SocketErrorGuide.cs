@@ -1,5 +1,3 @@
-using System.Net.Sockets;
-
 namespace SocketKit.Transport;
 
 /// <summary>The one place that classifies socket errors and says what they mean, for every layer above.</summary>

@@ -1,5 +1,4 @@
 using SocketKit.Applications.App;
-using SocketKit.Protocol;
 using SocketKit.Tests.Protocol.Differential;
 
 namespace SocketKit.Tests.Applications;

@@ -1,9 +1,6 @@
 using System.Buffers;
 using System.Text;
 using SocketKit.Applications.App;
-using SocketKit.Protocol;
-using SocketKit.Tests.Support;
-using SocketKit.Transport;
 
 namespace SocketKit.Tests.Applications;
 

@@ -1,7 +1,4 @@
-using System.Net;
 using SocketKit.Applications.App;
-using SocketKit.Protocol;
-using SocketKit.Transport;
 
 namespace SocketKit.Tests.Applications;
 

@@ -2,7 +2,6 @@ using Mono.Cecil;
 using SocketKit.Applications.App;
 using SocketKit.Cli.Infrastructure;
 using SocketKit.Hosting;
-using SocketKit.Protocol;
 
 namespace SocketKit.Tests.Architecture;
 

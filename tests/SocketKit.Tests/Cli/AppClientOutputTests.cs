@@ -1,7 +1,4 @@
 using SocketKit.Applications.App;
-using SocketKit.Protocol;
-using SocketKit.Tests.Support;
-using SocketKit.Transport;
 
 namespace SocketKit.Tests.Cli;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using SocketKit.Tests.Support;
 
 namespace SocketKit.Tests.Cli;
 

@@ -1,8 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using SocketKit.Protocol.Python;
-using SocketKit.Tests.Support;
 
 namespace SocketKit.Tests.Cli;
 

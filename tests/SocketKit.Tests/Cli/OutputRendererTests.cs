@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using SocketKit.Applications.MultiConn;
@@ -9,8 +8,6 @@ using SocketKit.Diagnostics.Bench;
 using SocketKit.Diagnostics.Ping;
 using SocketKit.Diagnostics.SocketTable;
 using SocketKit.Diagnostics.Trace;
-using SocketKit.Protocol;
-using SocketKit.Transport;
 
 namespace SocketKit.Tests.Cli;
 

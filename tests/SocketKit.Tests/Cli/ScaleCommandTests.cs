@@ -1,11 +1,6 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using SocketKit.Applications.App;
 using SocketKit.Applications.Echo;
-using SocketKit.Protocol;
-using SocketKit.Tests.Support;
-using SocketKit.Transport;
 
 namespace SocketKit.Tests.Cli;
 

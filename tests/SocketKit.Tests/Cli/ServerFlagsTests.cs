@@ -1,7 +1,4 @@
-using System.Net;
 using SocketKit.Cli.Infrastructure;
-using SocketKit.Protocol;
-using SocketKit.Tests.Support;
 
 namespace SocketKit.Tests.Cli;
 

@@ -1,5 +1,3 @@
-using SocketKit.Tests.Support;
-
 namespace SocketKit.Tests.Cli;
 
 /// <summary>The app and echo programs over TLS as a user runs them, and the mistakes a user can make.</summary>

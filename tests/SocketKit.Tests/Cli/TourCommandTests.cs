@@ -1,8 +1,5 @@
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using SocketKit.Cli.Tour;
-using SocketKit.Tests.Support;
-using SocketKit.Transport;
 
 namespace SocketKit.Tests.Cli;
 

@@ -1,5 +1,3 @@
-using SocketKit.Tests.Support;
-
 namespace SocketKit.Tests.Cli;
 
 /// <summary>The tutorial programs over IPv6, a dual-stack listener and a Unix socket, as a user types them.</summary>

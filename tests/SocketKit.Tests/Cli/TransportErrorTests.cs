@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using SocketKit.Tests.Support;
-using SocketKit.Transport;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Tests.Cli;

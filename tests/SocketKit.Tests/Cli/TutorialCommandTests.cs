@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using SocketKit.Tests.Support;
-
 namespace SocketKit.Tests.Cli;
 
 /// <summary>The six tutorial programs as a user runs them: arguments, output, exit codes.</summary>

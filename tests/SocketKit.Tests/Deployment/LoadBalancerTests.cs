@@ -1,11 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using SocketKit.Applications.App;
-using SocketKit.Protocol;
-using SocketKit.Tests.Support;
-using SocketKit.Transport;
 using SocketKit.Transport.ProxyProtocol;
 
 namespace SocketKit.Tests.Deployment;

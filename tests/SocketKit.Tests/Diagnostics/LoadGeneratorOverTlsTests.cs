@@ -1,7 +1,4 @@
-using System.Net;
 using SocketKit.Diagnostics.Bench;
-using SocketKit.Tests.Support;
-using SocketKit.Transport;
 
 namespace SocketKit.Tests.Diagnostics;
 

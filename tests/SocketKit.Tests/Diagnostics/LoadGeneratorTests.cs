@@ -1,9 +1,6 @@
 using System.Buffers;
-using System.Net;
 using SocketKit.Applications.App;
 using SocketKit.Diagnostics.Bench;
-using SocketKit.Tests.Support;
-using SocketKit.Transport;
 
 namespace SocketKit.Tests.Diagnostics;
 

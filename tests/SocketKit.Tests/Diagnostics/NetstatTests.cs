@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
-using SocketKit.Tests.Support;
 
 namespace SocketKit.Tests.Diagnostics;
 

@@ -1,5 +1,3 @@
-using SocketKit.Tests.Support;
-
 namespace SocketKit.Tests.Diagnostics;
 
 /// <summary>ping against a network namespace of the test's own: a host that answers, and one that does not exist.</summary>

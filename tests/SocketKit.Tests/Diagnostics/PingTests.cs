@@ -1,8 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using SocketKit.Diagnostics.Ping;
-using SocketKit.Tests.Support;
 
 namespace SocketKit.Tests.Diagnostics;
 

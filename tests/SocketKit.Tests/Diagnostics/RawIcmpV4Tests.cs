@@ -1,4 +1,3 @@
-using System.Net;
 using SocketKit.Diagnostics.Ping;
 
 namespace SocketKit.Tests.Diagnostics;

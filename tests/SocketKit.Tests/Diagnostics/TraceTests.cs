@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using System.Net;
 using System.Text;
 using SocketKit.Diagnostics.Trace;
-using SocketKit.Tests.Support;
 
 namespace SocketKit.Tests.Diagnostics;
 

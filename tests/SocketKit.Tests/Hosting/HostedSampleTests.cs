@@ -1,12 +1,8 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Reflection;
 using System.Text;
 using System.Text.RegularExpressions;
 using SocketKit.Applications.App;
 using SocketKit.Metrics;
-using SocketKit.Protocol;
-using SocketKit.Tests.Support;
 
 namespace SocketKit.Tests.Hosting;
 

@@ -1,5 +1,3 @@
-using SocketKit.Tests.Support;
-
 namespace SocketKit.Tests.Interop;
 
 /// <summary>SocketKit and a Python program written from the protocol contract talk to each other, in both directions.</summary>

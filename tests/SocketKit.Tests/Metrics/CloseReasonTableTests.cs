@@ -1,6 +1,3 @@
-using System.Net;
-using SocketKit.Tests.Support;
-using SocketKit.Transport;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Tests.Metrics;

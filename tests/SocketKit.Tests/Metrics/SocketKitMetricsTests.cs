@@ -1,11 +1,7 @@
 using System.Buffers;
 using System.Diagnostics.Metrics;
-using System.Net;
 using SocketKit.Applications.App;
 using SocketKit.Metrics;
-using SocketKit.Protocol;
-using SocketKit.Tests.Support;
-using SocketKit.Transport;
 
 namespace SocketKit.Tests.Metrics;
 

@@ -1,13 +1,8 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using SocketKit.Applications;
 using SocketKit.Applications.App;
 using SocketKit.Applications.Echo;
-using SocketKit.Protocol;
-using SocketKit.Tests.Support;
-using SocketKit.Transport;
 
 namespace SocketKit.Tests.Network;
 

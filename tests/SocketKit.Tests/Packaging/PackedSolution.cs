@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Reflection;
-using SocketKit.Tests.Support;
 
 namespace SocketKit.Tests.Packaging;
 

@@ -1,7 +1,6 @@
 using System.IO.Compression;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
-using SocketKit.Tests.Support;
 
 namespace SocketKit.Tests.Packaging;
 

@@ -1,7 +1,5 @@
 using System.Buffers;
 using CsCheck;
-using SocketKit.Protocol;
-using SocketKit.Tests.Support;
 
 namespace SocketKit.Tests.Protocol;
 

@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using SocketKit.Protocol;
 using SocketKit.Protocol.Python;
 using SocketKit.Tests.Protocol.Differential;
-using SocketKit.Tests.Support;
 
 namespace SocketKit.Tests.Protocol;
 

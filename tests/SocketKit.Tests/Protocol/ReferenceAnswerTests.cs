@@ -1,6 +1,5 @@
 using System.Buffers;
 using SocketKit.Applications.App;
-using SocketKit.Protocol;
 using SocketKit.Protocol.Python;
 
 namespace SocketKit.Tests.Protocol;

@@ -1,8 +1,6 @@
 using System.Buffers;
 using SocketKit.Applications.App;
-using SocketKit.Protocol;
 using SocketKit.Protocol.Json;
-using SocketKit.Tests.Support;
 
 namespace SocketKit.Tests.Protocol;
 

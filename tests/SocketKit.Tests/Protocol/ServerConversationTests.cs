@@ -1,7 +1,5 @@
 using System.Buffers;
 using System.Text;
-using SocketKit.Protocol;
-using SocketKit.Tests.Support;
 
 namespace SocketKit.Tests.Protocol;
 

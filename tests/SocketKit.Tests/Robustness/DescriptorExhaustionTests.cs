@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using SocketKit.Tests.Support;
-
 namespace SocketKit.Tests.Robustness;
 
 /// <summary>

@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net.Sockets;
-using SocketKit.Tests.Support;
-using SocketKit.Transport;
 
 namespace SocketKit.Tests.Robustness;
 

@@ -1,7 +1,3 @@
-using SocketKit.Protocol;
-using SocketKit.Tests.Support;
-using SocketKit.Transport;
-
 namespace SocketKit.Tests.Robustness;
 
 /// <summary>Every hostile input against a running server of every engine: it ends that connection, says why when it can, and serves the next client.</summary>

@@ -1,6 +1,4 @@
 using System.Text;
-using SocketKit.Protocol;
-using SocketKit.Tests.Support;
 
 namespace SocketKit.Tests.Robustness;
 

@@ -1,8 +1,4 @@
 using System.Net.Security;
-using System.Net.Sockets;
-using SocketKit.Protocol;
-using SocketKit.Tests.Support;
-using SocketKit.Transport;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Tests.Robustness;

@@ -1,9 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
 using SocketKit.Applications.App;
-using SocketKit.Tests.Support;
-using SocketKit.Transport;
 using SocketKit.Transport.ProxyProtocol;
 using static SocketKit.Tests.Protocol.Proxy.ProxyFrames;
 

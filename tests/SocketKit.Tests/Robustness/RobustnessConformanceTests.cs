@@ -1,9 +1,5 @@
-using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
 using SocketKit.Applications.App;
-using SocketKit.Protocol;
-using SocketKit.Tests.Support;
-using SocketKit.Transport;
 
 namespace SocketKit.Tests.Robustness;
 

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using SocketKit.Transport;
-
 namespace SocketKit.Tests.Support;
 
 /// <summary>What a <see cref="FaultRelay"/> does to the bytes flowing one way.</summary>

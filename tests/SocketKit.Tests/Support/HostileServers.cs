@@ -1,9 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
 using SocketKit.Applications.App;
-using SocketKit.Protocol;
-using SocketKit.Transport;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Tests.Support;

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace SocketKit.Tests.Support;
 
 /// <summary>Loopback ports for tests that need a number rather than a listener.</summary>

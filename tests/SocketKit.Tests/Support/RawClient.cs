@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace SocketKit.Tests.Support;
 
 /// <summary>A plain socket client for tests: sends bytes as given, reads until the server closes, every wait bounded.</summary>

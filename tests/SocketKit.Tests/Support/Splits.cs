@@ -1,5 +1,4 @@
 using System.Buffers;
-using SocketKit.Protocol;
 
 namespace SocketKit.Tests.Support;
 

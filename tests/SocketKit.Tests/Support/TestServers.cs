@@ -1,7 +1,5 @@
-using System.Net;
 using SocketKit.Applications.App;
 using SocketKit.Applications.Echo;
-using SocketKit.Transport;
 
 namespace SocketKit.Tests.Support;
 

@@ -1,8 +1,5 @@
-using System.Net;
 using System.Net.Security;
-using System.Net.Sockets;
 using SocketKit.Applications;
-using SocketKit.Transport;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Tests.Support;

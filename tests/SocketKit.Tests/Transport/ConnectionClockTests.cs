@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Time.Testing;
-using SocketKit.Transport;
 
 namespace SocketKit.Tests.Transport;
 

@@ -1,11 +1,8 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using SocketKit.Applications.Echo;
-using SocketKit.Transport;
 
 namespace SocketKit.Tests.Transport;
 

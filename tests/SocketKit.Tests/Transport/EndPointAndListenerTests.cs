@@ -1,8 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
 using SocketKit.Applications.Echo;
-using SocketKit.Tests.Support;
-using SocketKit.Transport;
 
 namespace SocketKit.Tests.Transport;
 

@@ -3,9 +3,6 @@ using SocketKit.Applications;
 using SocketKit.Applications.App;
 using SocketKit.Applications.Echo;
 using SocketKit.Applications.MultiConn;
-using SocketKit.Protocol;
-using SocketKit.Tests.Support;
-using SocketKit.Transport;
 
 namespace SocketKit.Tests.Transport;
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using SocketKit.Transport;
 
 namespace SocketKit.Tests.Transport;
 

@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using SocketKit.Tests.Support;
-using SocketKit.Transport;
-
 namespace SocketKit.Tests.Transport;
 
 /// <summary>The selector behaves as Python's selectors on every mechanism this platform has: poll everywhere, epoll on Linux, kqueue on macOS and the BSDs.</summary>

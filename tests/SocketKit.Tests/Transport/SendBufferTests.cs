@@ -1,5 +1,3 @@
-using SocketKit.Transport;
-
 namespace SocketKit.Tests.Transport;
 
 /// <summary>

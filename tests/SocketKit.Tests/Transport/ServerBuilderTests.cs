@@ -1,12 +1,8 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Security;
-using System.Net.Sockets;
 using System.Text;
 using SocketKit.Applications.App;
 using SocketKit.Applications.Echo;
-using SocketKit.Tests.Support;
-using SocketKit.Transport;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Tests.Transport;

@@ -1,5 +1,3 @@
-using SocketKit.Transport;
-
 namespace SocketKit.Tests.Transport;
 
 /// <summary>The readiness loops' timer wheel: entries come due at their tick, never before, and move or leave in O(1).</summary>

@@ -1,6 +1,5 @@
 using System.Security.Authentication;
 using System.Security.Cryptography;
-using SocketKit.Tests.Support;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Tests.Transport;

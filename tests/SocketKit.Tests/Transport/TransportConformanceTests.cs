@@ -1,6 +1,3 @@
-using SocketKit.Tests.Support;
-using SocketKit.Transport;
-
 namespace SocketKit.Tests.Transport;
 
 // The engine conformance suite again over every other transport: reference vectors byte for byte, echo,

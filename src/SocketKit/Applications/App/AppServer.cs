@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Extensions.Logging;
 using SocketKit.Protocol;
 using SocketKit.Transport;

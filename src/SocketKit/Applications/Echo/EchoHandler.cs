@@ -1,4 +1,3 @@
-using System.Buffers;
 using SocketKit.Transport;
 
 namespace SocketKit.Applications.Echo;

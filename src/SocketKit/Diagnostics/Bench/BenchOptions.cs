@@ -1,4 +1,3 @@
-using System.Net;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Diagnostics.Bench;

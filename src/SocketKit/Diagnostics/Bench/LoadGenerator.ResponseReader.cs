@@ -1,4 +1,3 @@
-using System.Buffers;
 using SocketKit.Protocol;
 
 namespace SocketKit.Diagnostics.Bench;

@@ -1,4 +1,3 @@
-using System.Net;
 using SocketKit.Transport;
 
 namespace SocketKit.Diagnostics.Ping;

@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using SocketKit.Transport;
 
 namespace SocketKit.Diagnostics.Ping;

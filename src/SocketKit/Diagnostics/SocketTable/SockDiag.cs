@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Net;
 using System.Runtime.InteropServices;
 
 namespace SocketKit.Diagnostics.SocketTable;

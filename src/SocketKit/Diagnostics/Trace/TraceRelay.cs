@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using SocketKit.Transport;
 
 namespace SocketKit.Diagnostics.Trace;

@@ -1,5 +1,3 @@
-using System.Net.Sockets;
-
 namespace SocketKit.Transport;
 
 /// <summary>What a registered socket waits for, as Python's selectors.EVENT_READ and EVENT_WRITE.</summary>

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Threading.Tasks.Sources;

@@ -3,9 +3,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using SocketKit.Applications.App;
-using SocketKit.Protocol;
-using SocketKit.Tests.Support;
-using SocketKit.Transport;
 using Xunit.Abstractions;
 
 namespace SocketKit.Tests.Protocol.Differential;

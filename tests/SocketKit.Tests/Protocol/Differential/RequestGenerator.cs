@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using SocketKit.Protocol;
 using SocketKit.Protocol.Python;
 
 namespace SocketKit.Tests.Protocol.Differential;

@@ -1,7 +1,5 @@
 using System.Buffers;
-using System.Net;
 using SocketKit.Protocol.Proxy;
-using SocketKit.Tests.Support;
 using static SocketKit.Tests.Protocol.Proxy.ProxyFrames;
 
 namespace SocketKit.Tests.Protocol.Proxy;

@@ -1,7 +1,5 @@
 using System.Buffers;
-using System.Net;
 using SocketKit.Tests.Protocol.Proxy;
-using SocketKit.Transport;
 using SocketKit.Transport.ProxyProtocol;
 using static SocketKit.Tests.Protocol.Proxy.ProxyFrames;
 
