@@ -22,18 +22,26 @@ internal static partial class SocketKitCli
             CommonOptions.Verbose,
             CommonOptions.LogFormatOption,
         };
-        root.Subcommands.Add(TourCommand.Create(context));
-        root.Subcommands.Add(EchoServerCommand.Create(context));
-        root.Subcommands.Add(EchoClientCommand.Create(context));
-        root.Subcommands.Add(MultiConnServerCommand.Create(context));
-        root.Subcommands.Add(MultiConnClientCommand.Create(context));
-        root.Subcommands.Add(AppServerCommand.Create(context));
-        root.Subcommands.Add(AppClientCommand.Create(context));
-        root.Subcommands.Add(BenchCommand.Create(context));
-        root.Subcommands.Add(PingCommand.Create(context));
-        root.Subcommands.Add(ExplainCommand.Create(context));
-        root.Subcommands.Add(NetstatCommand.Create(context));
-        root.Subcommands.Add(TraceCommand.Create(context));
+        // The tutorial's order: the tour, its six programs, then the tools.
+        Func<CliContext, Command>[] commands =
+        [
+            TourCommand.Create,
+            EchoServerCommand.Create,
+            EchoClientCommand.Create,
+            MultiConnServerCommand.Create,
+            MultiConnClientCommand.Create,
+            AppServerCommand.Create,
+            AppClientCommand.Create,
+            BenchCommand.Create,
+            PingCommand.Create,
+            ExplainCommand.Create,
+            NetstatCommand.Create,
+            TraceCommand.Create,
+        ];
+        foreach (Func<CliContext, Command> create in commands)
+        {
+            root.Subcommands.Add(create(context));
+        }
         return root;
     }
 
