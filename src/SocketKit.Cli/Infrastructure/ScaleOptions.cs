@@ -35,7 +35,7 @@ internal sealed class ScaleOptions : IOptionGroup<ServerScale>
 
     public Option<bool> ProxyProtocol { get; } = new("--proxy-protocol")
     {
-        Description = "Require a PROXY protocol header (v1 or v2, as HAProxy's send-proxy-v2 or nginx's proxy_protocol send) first on every connection, and use the client's address it names; connections without a valid one are refused.",
+        Description = "Require a PROXY protocol header (v1 or v2, as HAProxy's send-proxy-v2 or nginx's proxy_protocol send) first on every connection (with TLS, in plain text before the handshake), and use the client's address it names; connections without a valid one are refused.",
     };
 
     public void AddTo(Command command)

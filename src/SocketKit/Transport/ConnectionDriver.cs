@@ -1,11 +1,14 @@
 using SocketKit.Logging;
+using SocketKit.Transport.ProxyProtocol;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Transport;
 
 /// <summary>
-/// One connection's lifecycle, the same on every engine: its handler, its receive and send buffers, its clock, the
-/// time it waits on the reader, TLS when the server has it, and why it closed. An engine only moves bytes: what it read
+/// One connection's lifecycle, the same on every engine: the PROXY header when the server requires one, its handler,
+/// its receive and send buffers, its clock, the time it waits on the reader, TLS when the server has it, and why it
+/// closed. The PROXY header is read from the raw bytes, before TLS, as load balancers send it; the handler is made
+/// once it is read, for the client it names. An engine only moves bytes: what it read
 /// from the socket goes to <see cref="Received"/> (or <see cref="PeerFinished"/>), what <see cref="Pending"/> holds goes
 /// to the socket and <see cref="Sent"/> says how much did; once <see cref="IsDone"/> and nothing is pending, the engine
 /// closes the socket with <see cref="CloseReason"/>. Whatever it catches goes to <see cref="Fail"/>.
@@ -17,6 +20,7 @@ internal sealed class ConnectionDriver : IDisposable
     private readonly ReceiveBuffer _input = new();
     private readonly SendBuffer _output;
     private IConnectionHandler? _handler;
+    private ProxyPreamble? _preamble; // Until the PROXY header is read, when the server requires one.
     private int _sent; // Of _output, without TLS; with TLS the pump holds what is not yet sent.
     private int _announced; // Of _output, already logged as being sent.
     private bool _waitingOnReader;
@@ -35,6 +39,7 @@ internal sealed class ConnectionDriver : IDisposable
         Tracked = tracked;
         Tls = engine.Options.Tls is { } tls ? TlsPump.ForServer(tls) : null;
         _handshaking = Tls is not null; // Timed by the connection's clock, from its start, as its other deadlines.
+        _preamble = engine.Options.ProxyHeaderBytes is int maxHeaderBytes ? new ProxyPreamble(tracked.Info, engine.Logger, maxHeaderBytes) : null;
         _output = new SendBuffer(engine.Limits.MaxSendBufferBytes);
     }
 
@@ -56,8 +61,17 @@ internal sealed class ConnectionDriver : IDisposable
 
     private IConnectionHandler Handler => _handler ?? throw new InvalidOperationException("the connection has not been opened");
 
-    /// <summary>Makes the connection's handler: called once, before any bytes move (a factory's failure is the engine's to <see cref="Fail"/>).</summary>
-    public void Open() => _handler = _engine.HandlerFactory(Info);
+    /// <summary>
+    /// Makes the connection's handler: called once, before any bytes move (a factory's failure is the engine's to
+    /// <see cref="Fail"/>). With a PROXY header to read, the handler is made once the header names the client.
+    /// </summary>
+    public void Open()
+    {
+        if (_preamble is null)
+        {
+            _handler = _engine.HandlerFactory(Info);
+        }
+    }
 
     /// <summary>Ends the conversation for <paramref name="reason"/>: what is pending still goes out first.</summary>
     public void Finish(ConnectionCloseReason reason)
@@ -66,9 +80,13 @@ internal sealed class ConnectionDriver : IDisposable
         CloseReason = reason;
     }
 
-    /// <summary>Bytes read from the socket (ciphertext with TLS): the handler gets their plaintext.</summary>
+    /// <summary>Bytes read from the socket (the PROXY header, then ciphertext with TLS): the handler gets their plaintext.</summary>
     public void Received(ReadOnlyMemory<byte> bytes)
     {
+        if (_preamble is { } preamble && !TryReadPreamble(preamble, ref bytes))
+        {
+            return;
+        }
         if (Tls is { } tls)
         {
             tls.Adopt();
@@ -87,6 +105,13 @@ internal sealed class ConnectionDriver : IDisposable
     /// <summary>The peer finished sending (a read returned 0): the handler has its last word, then the connection closes.</summary>
     public void PeerFinished()
     {
+        if (_preamble is { } preamble)
+        {
+            // Before the header was whole (or after it was refused): no handler was made, nothing is answered.
+            preamble.End();
+            IsDone = true;
+            return;
+        }
         if (Tls is { } tls)
         {
             tls.Adopt();
@@ -97,6 +122,29 @@ internal sealed class ConnectionDriver : IDisposable
         _input.Finish(Handler, _output);
         Announce();
         IsDone = true;
+    }
+
+    /// <summary>
+    /// Reads the PROXY header's bytes from <paramref name="bytes"/>. True once it is whole, with the handler made for
+    /// the client it names and <paramref name="bytes"/> what follows it (TLS records, or the handler's bytes); false
+    /// while more is needed, or when it was refused (the connection then closes without a reply, as a handler would).
+    /// </summary>
+    private bool TryReadPreamble(ProxyPreamble preamble, ref ReadOnlyMemory<byte> bytes)
+    {
+        bool read = preamble.TryRead(bytes, out ConnectionInfo client, out ReadOnlyMemory<byte> rest);
+        _engine.ReceivedPreamble(Tracked, bytes.Span[..(bytes.Length - rest.Length)]);
+        if (!read)
+        {
+            if (preamble.Refused)
+            {
+                Finish(ConnectionCloseReason.Done);
+            }
+            return false;
+        }
+        _preamble = null;
+        _handler = _engine.HandlerFactory(client);
+        bytes = rest;
+        return !bytes.IsEmpty;
     }
 
     private void ReceivedTls(TlsPump tls, bool ended)

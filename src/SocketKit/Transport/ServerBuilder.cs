@@ -2,14 +2,13 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SocketKit.Metrics;
 using SocketKit.Protocol.Proxy;
-using SocketKit.Transport.ProxyProtocol;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Transport;
 
 /// <summary>
 /// Composes a server from its parts and starts it: the endpoints, the engine and its loops, workers (several
-/// listeners sharing each IP endpoint with SO_REUSEPORT), the PROXY protocol in front of the handler, TLS, metrics,
+/// listeners sharing each IP endpoint with SO_REUSEPORT), the PROXY protocol in front of everything (TLS included), TLS, metrics,
 /// the logger and the per-connection handler factory. The command line, the hosted servers and
 /// <c>Applications.App.AppServer</c> all compose through it, so a server started one way is the server started any other.
 /// </summary>
@@ -96,11 +95,18 @@ public sealed class ServerBuilder
 
     /// <summary>
     /// Requires a PROXY protocol header (v1 or v2) first on every connection and gives the handler the client's address
-    /// it names; a connection without a valid one is refused. The PROXY handler wraps the application's, so with TLS
-    /// the header is read from the decrypted stream, not from the bytes before the handshake.
+    /// it names; a connection without a valid one is refused (closed without a reply). The header is read from the raw
+    /// bytes, before anything else: with TLS, in plain text before the handshake, as HAProxy (<c>send-proxy</c>,
+    /// <c>send-proxy-v2</c>) and nginx (<c>proxy_protocol on</c>) send it in front of a TLS connection they pass through.
+    /// The request timeout, from the connection's start, bounds the header, the handshake and the first request together.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxHeaderBytes"/> is below what a v2 header with Unix addresses takes (232).</exception>
     public ServerBuilder RequireProxyProtocol(bool required = true, int maxHeaderBytes = ProxyHeaderDecoder.DefaultMaxHeaderBytes)
     {
+        if (required)
+        {
+            _ = new ProxyHeaderDecoder(maxHeaderBytes); // Refuses a limit below the longest address block now, not on each connection.
+        }
         _proxyHeaderBytes = required ? maxHeaderBytes : null;
         return this;
     }
@@ -135,12 +141,9 @@ public sealed class ServerBuilder
         {
             throw new InvalidOperationException($"{_workers} workers cannot share the Unix socket {Transport.EndPoints.Format(unix)}: use one worker, or IP endpoints only.");
         }
-        if (_proxyHeaderBytes is int maxHeaderBytes)
-        {
-            // The PROXY header comes before everything else on the wire, so its handler wraps the application's.
-            handlers = ProxyProtocolHandler.Require(handlers, _logger, maxHeaderBytes);
-        }
-        ServerOptions shared = _options with { ConnectionIds = _options.ConnectionIds ?? new ConnectionIds() };
+        // The PROXY header comes before everything else on the wire, TLS included: each connection reads it first, below
+        // the handler (see ConnectionDriver), rather than a handler wrapping the application's above TLS.
+        ServerOptions shared = _options with { ConnectionIds = _options.ConnectionIds ?? new ConnectionIds(), ProxyHeaderBytes = _proxyHeaderBytes };
         var servers = new List<SocketServer>();
         var localEndPoints = new List<EndPoint>(endPoints.Count);
         try

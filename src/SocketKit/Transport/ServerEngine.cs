@@ -290,6 +290,17 @@ internal abstract class ServerEngine
         return step;
     }
 
+    /// <summary>
+    /// Bytes of the PROXY header, read before the handler (and TLS): counted and logged as bytes received, and timed as
+    /// a request begun, so the request timeout from the connection's start bounds the header, the handshake and the
+    /// first request together, and a drain waits for the request it announces.
+    /// </summary>
+    internal void ReceivedPreamble(ServerConnection connection, ReadOnlySpan<byte> bytes)
+    {
+        LogReceived(connection.Info, bytes);
+        connection.Clock.Received(ConnectionPhase.Request, bytes.Length);
+    }
+
     private void LogReceived(ConnectionInfo connection, ReadOnlySpan<byte> bytes)
     {
         Counters.Received(bytes.Length);

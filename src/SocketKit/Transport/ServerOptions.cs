@@ -39,6 +39,12 @@ public sealed record ServerOptions
     /// <summary>Serve over TLS with this certificate. Null, the default: plain TCP. Every engine serves it.</summary>
     public Tls.TlsServerOptions? Tls { get; init; }
 
+    /// <summary>
+    /// Set by <see cref="ServerBuilder.RequireProxyProtocol"/>: every connection must begin with a PROXY protocol header
+    /// no longer than this, read from the raw bytes before anything else (TLS included). Null: no header.
+    /// </summary>
+    internal int? ProxyHeaderBytes { get; init; }
+
     /// <summary>Serve this many connections, then stop by itself (echo-server --once is 1). Null serves until stopped.</summary>
     public int? StopAfterConnections { get; init; }
 

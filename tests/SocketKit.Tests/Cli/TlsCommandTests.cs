@@ -46,6 +46,29 @@ public class TlsCommandTests
         Assert.Empty(await RawClient.ReadToEndAsync(silent, cts.Token));
     }
 
+    [Fact]
+    public async Task AppServerWithTheProxyProtocolReadsTheHeaderBeforeTheHandshakeAsABalancerSendsIt()
+    {
+        await using Support.Cli.RunningServer server = await StartAsync("app-server", "--proxy-protocol");
+        using var cts = new CancellationTokenSource(RawClient.Timeout);
+        using System.Net.Sockets.Socket socket = await RawClient.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, server.Port));
+        // HAProxy's send-proxy: the header in plain text, then the client's TLS bytes untouched.
+        socket.Send(System.Text.Encoding.ASCII.GetBytes($"PROXY TCP4 192.0.2.7 127.0.0.1 56324 {server.Port}\r\n"));
+        await using var ssl = new System.Net.Security.SslStream(new System.Net.Sockets.NetworkStream(socket, ownsSocket: false));
+        await ssl.AuthenticateAsClientAsync(new System.Net.Security.SslClientAuthenticationOptions
+        {
+            TargetHost = "localhost",
+            RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == TestCertificates.Server.GetCertHashString(),
+        }, cts.Token);
+        ReferenceVector search = ReferenceVectors.Get("search-morpheus");
+        await ssl.WriteAsync(search.Request, cts.Token);
+        using var answer = new MemoryStream();
+        await ssl.CopyToAsync(answer, cts.Token);
+
+        Assert.Equal(search.Response, answer.ToArray());
+        await server.Error.WaitForAsync(@"Connection 1 from 127\.0\.0\.1:\d+ is for client 192\.0\.2\.7:56324 \(PROXY v1\)");
+    }
+
     [Theory]
     [InlineData("--tls-cert")]
     [InlineData("--tls-key")]

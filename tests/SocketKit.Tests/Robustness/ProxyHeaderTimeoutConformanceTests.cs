@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using SocketKit.Applications.App;
+using SocketKit.Protocol.Proxy;
 using SocketKit.Transport.ProxyProtocol;
 using static SocketKit.Tests.Protocol.Proxy.ProxyFrames;
 
@@ -7,10 +8,12 @@ namespace SocketKit.Tests.Robustness;
 
 /// <summary>
 /// The PROXY header is timed like any other header: the request timeout runs from the connection's start and bounds
-/// the PROXY header and the first request together, on every engine. Timeouts run on a fake clock.
+/// the PROXY header and the first request together, on every engine, whether the header is read by the server itself
+/// (below TLS, as <see cref="ServerBuilder.RequireProxyProtocol"/> composes it) or by a <see cref="ProxyProtocolHandler"/>
+/// wrapping the application's. Timeouts run on a fake clock.
 /// </summary>
 [Tier(TestTier.Socket)]
-public abstract class ProxyHeaderTimeoutConformanceTests(EngineKind engine)
+public abstract class ProxyHeaderTimeoutConformanceTests(EngineKind engine, bool readByTheServer = false)
 {
     protected EngineKind Engine { get; } = engine;
 
@@ -42,7 +45,9 @@ public abstract class ProxyHeaderTimeoutConformanceTests(EngineKind engine)
             Timeouts = new ServerTimeouts { RequestTimeout = RequestTimeout, IdleTimeout = IdleTimeout },
             TimeProvider = _time,
         };
-        return SocketServer.Start(options, ProxyProtocolHandler.Require(connection => new AppServerHandler(router, connection)));
+        return readByTheServer
+            ? SocketServer.Start(options with { ProxyHeaderBytes = ProxyHeaderDecoder.DefaultMaxHeaderBytes }, connection => new AppServerHandler(router, connection))
+            : SocketServer.Start(options, ProxyProtocolHandler.Require(connection => new AppServerHandler(router, connection)));
     }
 
     /// <summary>Moves fake time until the server closes <paramref name="client"/>: at the request timeout (or one heartbeat after), counted as a timeout.</summary>
@@ -101,3 +106,9 @@ public sealed class BlockingProxyHeaderTimeoutTests() : ProxyHeaderTimeoutConfor
 public sealed class SelectProxyHeaderTimeoutTests() : ProxyHeaderTimeoutConformanceTests(EngineKind.Select);
 
 public sealed class AsyncProxyHeaderTimeoutTests() : ProxyHeaderTimeoutConformanceTests(EngineKind.Async);
+
+public sealed class BlockingServerReadProxyHeaderTimeoutTests() : ProxyHeaderTimeoutConformanceTests(EngineKind.Blocking, readByTheServer: true);
+
+public sealed class SelectServerReadProxyHeaderTimeoutTests() : ProxyHeaderTimeoutConformanceTests(EngineKind.Select, readByTheServer: true);
+
+public sealed class AsyncServerReadProxyHeaderTimeoutTests() : ProxyHeaderTimeoutConformanceTests(EngineKind.Async, readByTheServer: true);

@@ -110,14 +110,15 @@ public class ServerBuilderTests
     {
         using var timeout = new CancellationTokenSource(RawClient.Timeout);
         using Socket socket = await RawClient.ConnectAsync(endPoint);
+        // As a balancer that passes TLS through sends it: the PROXY header in plain text, then the handshake.
+        await socket.SendAsync(Encoding.ASCII.GetBytes(proxyHeader), timeout.Token);
         await using var ssl = new SslStream(new NetworkStream(socket, ownsSocket: false));
         await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
         {
             TargetHost = "localhost",
             RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == TestCertificates.Server.GetCertHashString(),
         }, timeout.Token);
-        // The PROXY handler wraps the application's, so with TLS the header is read from the decrypted stream.
-        byte[] request = Encoding.ASCII.GetBytes(proxyHeader + message);
+        byte[] request = Encoding.ASCII.GetBytes(message);
         await ssl.WriteAsync(request, timeout.Token);
         byte[] answer = new byte[Encoding.ASCII.GetByteCount(message)];
         await ssl.ReadExactlyAsync(answer, timeout.Token);

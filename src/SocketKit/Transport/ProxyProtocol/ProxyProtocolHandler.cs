@@ -12,6 +12,10 @@ namespace SocketKit.Transport.ProxyProtocol;
 /// address. A connection that does not start with a valid header is refused (closed without a reply): without one,
 /// no address on it can be trusted. Wrap a handler factory with <see cref="Require"/>.
 /// </summary>
+/// <remarks>
+/// A handler reads what is above TLS: behind a balancer that passes TLS through, the header comes before the handshake,
+/// so a TLS server reads it with <see cref="ServerBuilder.RequireProxyProtocol"/>, which reads it below TLS.
+/// </remarks>
 public sealed class ProxyProtocolHandler : IConnectionHandler
 {
     private readonly ConnectionInfo _connection;
@@ -115,28 +119,37 @@ public sealed class ProxyProtocolHandler : IConnectionHandler
         return NextStep.CloseAfterSending;
     }
 
-    private ConnectionInfo Describe(ProxyHeader header)
+    /// <summary>The connection as the application sees it once <paramref name="header"/> is read (logged): the client's address, or the connection's own when the header names none.</summary>
+    internal static ConnectionInfo Describe(ConnectionInfo accepted, ProxyHeader header, ILogger logger)
     {
         if (header.Source is null || header.Destination is null)
         {
-            ProxyLog.Unrelayed(_logger, _connection.Id, _connection.Remote, header.Version, header.Command == ProxyCommand.Local ? "LOCAL" : "without addresses");
-            return _connection;
+            ProxyLog.Unrelayed(logger, accepted.Id, accepted.Remote, header.Version, header.Command == ProxyCommand.Local ? "LOCAL" : "without addresses");
+            return accepted;
         }
-        var client = new ConnectionInfo(_connection.Id, header.Destination, header.Source)
+        var client = new ConnectionInfo(accepted.Id, header.Destination, header.Source)
         {
-            ProxyEndPoint = _connection.RemoteEndPoint,
-            ServerPort = _connection.ServerPort,
-            OpenedAt = _connection.OpenedAt,
+            ProxyEndPoint = accepted.RemoteEndPoint,
+            ServerPort = accepted.ServerPort,
+            OpenedAt = accepted.OpenedAt,
+            Metrics = accepted.Metrics,
         };
-        ProxyLog.Relayed(_logger, _connection.Id, _connection.Remote, client.Remote, header.Version);
+        ProxyLog.Relayed(logger, accepted.Id, accepted.Remote, client.Remote, header.Version);
         return client;
     }
+
+    /// <summary>A connection refused for its header: logged, and recorded as a rejection with its reason where the server records its own.</summary>
+    internal static void Refuse(ConnectionInfo accepted, ProxyHeaderException ex, ILogger logger)
+    {
+        ProxyLog.Refused(logger, accepted.Id, accepted.Remote, ex.Error.ToString(), ex.Message);
+        accepted.Metrics.ConnectionRejected(accepted.ServerPort, "proxy_header");
+    }
+
+    private ConnectionInfo Describe(ProxyHeader header) => Describe(_connection, header, _logger);
 
     private void Refuse(ProxyHeaderException ex)
     {
         _refused = true;
-        ProxyLog.Refused(_logger, _connection.Id, _connection.Remote, ex.Error.ToString(), ex.Message);
-        // A refused PROXY header is a rejection with its reason, recorded where the server records its own.
-        _connection.Metrics.ConnectionRejected(_connection.ServerPort, "proxy_header");
+        Refuse(_connection, ex, _logger);
     }
 }
