@@ -38,22 +38,29 @@ public sealed class PackedSolution : IAsyncLifetime
         var start = new ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
+        // No MSBuild node or build server may outlive the command: one would inherit its output pipes and hold them
+        // open, so the output never ends (seen where no node of an earlier build was there to be reused).
+        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        start.Environment["DOTNET_CLI_DO_NOT_USE_MSBUILD_SERVER"] = "1";
         foreach ((string name, string value) in environment) start.Environment[name] = value;
         using Process process = Process.Start(start)!;
         Task<string> output = process.StandardOutput.ReadToEndAsync();
         Task<string> error = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(Limit);
+        string stdout, stderr;
         try
         {
             await process.WaitForExitAsync(timeout.Token);
+            // The output ends when every process holding the pipes has closed them, which is bounded too.
+            (stdout, stderr) = (await output.WaitAsync(timeout.Token), await error.WaitAsync(timeout.Token));
         }
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{program} {string.Join(' ', args)} did not finish within {Limit}");
+            throw new TimeoutException($"{program} {string.Join(' ', args)} did not finish, or left its output open, within {Limit}");
         }
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', args)} exited {process.ExitCode}:\n{await output}\n{await error}");
-        return await output;
+        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', args)} exited {process.ExitCode}:\n{stdout}\n{stderr}");
+        return stdout;
     }
 }
 
