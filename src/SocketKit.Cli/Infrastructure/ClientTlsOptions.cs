@@ -3,39 +3,6 @@ using SocketKit.Transport.Tls;
 
 namespace SocketKit.Cli.Infrastructure;
 
-/// <summary>The TLS options of the servers (--tls-cert, --tls-key, --handshake-timeout).</summary>
-internal sealed class ServerTlsOptions : IOptionGroup<TlsServerOptions?>
-{
-    private readonly Option<string> _certificate = new("--tls-cert") { Description = "Serve TLS with this PEM certificate (with --tls-key).", HelpName = "FILE", CustomParser = r => ValueParsers.InputFile(r, "--tls-cert") };
-    private readonly Option<string> _key = new("--tls-key") { Description = "The PEM private key of --tls-cert.", HelpName = "FILE", CustomParser = r => ValueParsers.InputFile(r, "--tls-key") };
-    private readonly Option<TimeSpan> _handshakeTimeout = CommonOptions.Duration("--handshake-timeout", "With TLS, close a connection that has not finished its handshake in this time", TimeSpan.FromSeconds(10));
-
-    public void AddTo(Command command)
-    {
-        command.Options.Add(_certificate);
-        command.Options.Add(_key);
-        command.Options.Add(_handshakeTimeout);
-        command.Validators.Add(result =>
-        {
-            if ((result.GetValue(_certificate) is null) != (result.GetValue(_key) is null))
-            {
-                result.AddError("--tls-cert and --tls-key go together: give both, or neither for plain TCP.");
-            }
-        });
-    }
-
-    /// <summary>The server's TLS options, or null for plain TCP.</summary>
-    /// <exception cref="TlsSetupException">A file is missing or unreadable.</exception>
-    public TlsServerOptions? Read(ParseResult result)
-    {
-        if (result.GetValue(_certificate) is not { } certificate || result.GetValue(_key) is not { } key)
-        {
-            return null;
-        }
-        return new TlsServerOptions { Certificate = TlsServerOptions.LoadPem(certificate, key), HandshakeTimeout = result.GetValue(_handshakeTimeout) };
-    }
-}
-
 /// <summary>The TLS options of the clients (--tls, --tls-insecure, --tls-ca).</summary>
 internal sealed class ClientTlsOptions : IOptionGroup<TlsClientOptions?>
 {
