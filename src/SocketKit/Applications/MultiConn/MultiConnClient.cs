@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SocketKit.Logging;
@@ -36,11 +37,11 @@ public static class MultiConnClient
         public string? Error { get; set; }
         public TlsPump? Tls { get; init; }
         /// <summary>With TLS, when the handshake must be done by; set once the connect has finished.</summary>
-        public DateTime HandshakeDeadline { get; set; } = DateTime.MaxValue;
+        public TimeSpan HandshakeDeadline { get; set; } = TimeSpan.MaxValue;
         /// <summary>With TLS, the first bytes the server sent: they tell a plain server from a TLS one when the handshake fails.</summary>
         public byte[] FirstReceived { get; set; } = [];
         /// <summary>When the connect must have finished, then (once connected) the whole exchange.</summary>
-        public DateTime Deadline { get; set; } = DateTime.MaxValue;
+        public TimeSpan Deadline { get; set; } = TimeSpan.MaxValue;
     }
 
     /// <summary>
@@ -77,7 +78,7 @@ public static class MultiConnClient
                 socket.Blocking = false;
                 Listeners.SetNoDelay(socket);
                 // With TLS the client's hello is ready at once, and goes out when the connect has finished.
-                var state = new State(id, socket, messages) { Tls = options.Tls is { } tls ? TlsPump.ForClient(tls, host) : null, Deadline = DateTime.UtcNow + options.ConnectTimeout };
+                var state = new State(id, socket, messages) { Tls = options.Tls is { } tls ? TlsPump.ForClient(tls, host) : null, Deadline = Now + options.ConnectTimeout };
                 all.Add(state);
                 try
                 {
@@ -109,7 +110,7 @@ public static class MultiConnClient
                     break;
                 }
                 // Each connection has its own deadline: the connect timeout until connected, then the exchange's.
-                DateTime now = DateTime.UtcNow;
+                TimeSpan now = Now;
                 foreach (SelectorKey<State> key in selector.Keys.Where(k => now >= k.Data.Deadline).ToList())
                 {
                     key.Data.Error = key.Data.Connected
@@ -129,7 +130,7 @@ public static class MultiConnClient
                 // Select wakes at least every MaxWait, so a handshake that stalls, or Ctrl+C, is seen within that.
                 if (options.Tls is not null)
                 {
-                    now = DateTime.UtcNow;
+                    now = Now;
                     foreach (SelectorKey<State> key in selector.Keys.Where(k => k.Data.Tls is { IsHandshaking: true } && now >= k.Data.HandshakeDeadline).ToList())
                     {
                         key.Data.Error = NetworkException.Timeout("TLS handshake with", remote, options.HandshakeTimeout).Message;
@@ -150,13 +151,16 @@ public static class MultiConnClient
             s.Error ?? (s.Received.Count == s.Sent.Length ? null : $"the server closed after echoing {s.Received.Count} of {s.Sent.Length} bytes")))];
     }
 
+    /// <summary>The deadlines' clock: monotonic, so a change of the wall clock neither fires nor holds off a timeout.</summary>
+    private static TimeSpan Now => Stopwatch.GetElapsedTime(0);
+
     private static void Connected(State state, ClientOptions options)
     {
         state.Connected = true;
-        state.Deadline = DateTime.UtcNow + options.Timeout;
+        state.Deadline = Now + options.Timeout;
         if (state.Tls is not null)
         {
-            state.HandshakeDeadline = DateTime.UtcNow + options.HandshakeTimeout;
+            state.HandshakeDeadline = Now + options.HandshakeTimeout;
             state.Deadline += options.HandshakeTimeout;
         }
     }
