@@ -22,6 +22,7 @@ declare -A packages=(
   [nft]=nftables
   [prlimit]=util-linux
   [unshare]=util-linux
+  [setpriv]=util-linux
 )
 missing=()
 for command in "${!packages[@]}"; do

@@ -236,10 +236,21 @@ internal sealed partial class SelectEngine
             }
             _engine.OnAccepted(tracked.Info);
             var driver = new ConnectionDriver(_engine, tracked);
-            driver.Open();
             var connection = new Connection(socket, driver) { Slot = _connections.Count };
             _connections.Add(connection);
-            connection.Key = _selector.Register(socket, SelectorEvents.Read, connection);
+            try
+            {
+                connection.Key = _selector.Register(socket, SelectorEvents.Read, connection);
+                driver.Open();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A handler factory that throws, or a selector that takes no more sockets (ENOMEM, ENOSPC): that
+                // connection ends, counted and logged as the other engines end it, and the loop serves on.
+                driver.Fail(ex);
+                Close(connection);
+                return;
+            }
             Schedule(connection);
         }
 

@@ -264,6 +264,26 @@ public abstract class RobustnessConformanceTests(EngineKind engine)
         await HostileServers.AssertServesAsync(server);
     }
 
+    [Fact]
+    public async Task AHandlerFactoryThatThrowsEndsOnlyItsOwnConnectionAndItIsCountedClosed()
+    {
+        AppRouter router = TutorialHandlers.CreateRouter();
+        int created = 0;
+        // One loop on the select engine, so the connection served after the failure is served by the loop that met it.
+        await using SocketServer server = SocketServer.Start(
+            new ServerOptions { EndPoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0), Engine = Engine, Loops = 1 },
+            connection => Interlocked.Increment(ref created) == 1
+                ? throw new InvalidOperationException("factory bug")
+                : new AppServerHandler(router, connection));
+        using (Socket first = await RawClient.ConnectAsync(server.LocalEndPoint))
+        {
+            Assert.True(await HostileServers.IsClosedByServerAsync(first, RawClient.Timeout));
+        }
+        await HostileServers.AssertServesAsync(server);
+        await Eventually.TrueAsync(() => server.Counters.ConnectionsOpen == 0, "both connections are counted closed");
+        Assert.Equal(2, server.Counters.ConnectionsAccepted);
+    }
+
     private static bool ConnectIsRefused(System.Net.EndPoint endPoint)
     {
         using var probe = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);

@@ -95,7 +95,15 @@ public sealed class Selector<TData> : IDisposable
             Array.Resize(ref _byToken, token * 2);
         }
         var key = new SelectorKey<TData>(socket, events, data, token);
-        _backend.Add(socket, token, events, exclusive);
+        try
+        {
+            _backend.Add(socket, token, events, exclusive);
+        }
+        catch
+        {
+            _freeTokens.Push(token); // Not taken after all: the next socket gets it.
+            throw;
+        }
         _byToken[token] = key;
         _keys.Add(socket, key);
         return key;
