@@ -41,14 +41,4 @@ internal sealed class CliContext(TextWriter output, TextWriter error)
             Out.Flush();
         }
     }
-
-    /// <summary>Writes one result line, safe to call from several threads.</summary>
-    public void WriteResult(string line)
-    {
-        lock (_gate)
-        {
-            Out.WriteLine(line);
-            Out.Flush();
-        }
-    }
 }

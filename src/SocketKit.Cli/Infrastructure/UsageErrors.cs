@@ -106,7 +106,7 @@ internal static class UsageErrors
     }
 
     /// <summary>"a", "a and b", "a, b and c".</summary>
-    private static string Either(string[] words, string conjunction) =>
+    internal static string Either(string[] words, string conjunction) =>
         words.Length == 1 ? words[0] : $"{string.Join(", ", words[..^1])} {conjunction} {words[^1]}";
 
     /// <summary>The words that name a command from the root, e.g. "socketkit bench echo".</summary>

@@ -77,8 +77,7 @@ internal static class ValueParsers
     /// <summary>An enum type's names as help and errors list them: "blocking, select or async".</summary>
     public static string Names(Type enumType)
     {
-        string[] names = [.. System.Enum.GetNames(enumType).Select(n => n.ToLowerInvariant())];
-        return names.Length == 1 ? names[0] : $"{string.Join(", ", names[..^1])} or {names[^1]}";
+        return UsageErrors.Either([.. System.Enum.GetNames(enumType).Select(n => n.ToLowerInvariant())], "or");
     }
 
     /// <summary>A file to write: its folder must exist and it must not be a folder itself.</summary>

@@ -250,5 +250,5 @@ internal sealed partial class GuidedTour(CliContext context, ILogger logger, boo
 
     private string Bold(string text) => colour ? $"\u001b[1;36m{text}\u001b[0m" : text;
 
-    private void Line(string text) => context.WriteResult(text);
+    private void Line(string text) => context.Write(text + "\n");
 }

@@ -257,7 +257,11 @@ internal abstract class ServerEngine
     protected void OnAccepted(ConnectionInfo connection)
     {
         Metrics.ConnectionOpened(_port);
-        Log.Accepted(Logger, connection.Id, connection.Remote);
+        if (Logger.IsEnabled(LogLevel.Information))
+        {
+            // The peer's address is formatted only for a log that will say it, not for every connection.
+            Log.Accepted(Logger, connection.Id, connection.Remote);
+        }
     }
 
     /// <summary>
@@ -273,7 +277,10 @@ internal abstract class ServerEngine
             Metrics.Timeout(_port, timeout);
         }
         Metrics.ConnectionClosed(_port, connection.Info.OpenedAt);
-        Log.Closing(Logger, connection.Info.Id, connection.Info.Remote, reason.Describe(Options));
+        if (Logger.IsEnabled(LogLevel.Information))
+        {
+            Log.Closing(Logger, connection.Info.Id, connection.Info.Remote, reason.Describe(Options));
+        }
         Options.OnClosing?.Invoke(connection.Info, reason);
     }
 

@@ -88,7 +88,7 @@ public class LoadGeneratorTests
         await using SocketServer server = SocketServer.Start(new ServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) }, _ => new OneEchoThenClose());
         BenchOptions options = Options(BenchKind.Echo, server) with { Requests = 1_000, Duration = TimeSpan.FromSeconds(30) };
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        BenchResult r = await LoadGenerator.RunAsync(options);
+        BenchResult r = await LoadGenerator.RunAsync(options).WaitAsync(options.Duration + TimeSpan.FromSeconds(10));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}: the run did not end with its last connection");
         Assert.Equal(options.Connections, r.Completed);
         Assert.Equal(options.Connections, r.Errors["closed early"]);

@@ -126,7 +126,7 @@ public sealed class HostedSampleTests
     [ExternalFact("dotnet-counters")]
     public async Task DotnetCountersCollectsTheSocketKitServerInstrumentsWithTheirValues()
     {
-        string counters = await DotnetCounters.PathAsync();
+        string counters = DotnetCounters.Program;
         using var sample = ProgramProcess.StartDll(SampleDll, new Dictionary<string, string> { ["SocketKit__Servers__app__Endpoints__0"] = "127.0.0.1:0" });
         int port = int.Parse((await sample.Out.WaitForAsync(@"Listening on 127\.0\.0\.1:(\d+)", Startup)).Groups[1].Value);
         await using AppClient asking = await AppClient.ConnectAsync("127.0.0.1", port);

@@ -12,7 +12,8 @@ public static class Cli
         var output = new WatchedWriter();
         var error = new WatchedWriter();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        int code = await SocketKitCli.RunAsync(args, output, error, cts.Token);
+        // Bounded even where the command would not honour its token: such a hang fails the test, not the run.
+        int code = await SocketKitCli.RunAsync(args, output, error, cts.Token).WaitAsync(TimeSpan.FromSeconds(70));
         return new Result(code, output.ToString(), error.ToString());
     }
 

@@ -12,15 +12,17 @@ public static class ExternalProgram
         using Process process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
         Task<string> output = process.StandardOutput.ReadToEndAsync();
         Task<string> error = process.StandardError.ReadToEndAsync();
+        using var bound = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
         try
         {
-            await process.WaitForExitAsync().WaitAsync(timeout ?? TimeSpan.FromSeconds(30));
+            await process.WaitForExitAsync(bound.Token);
+            // The output ends when every process holding the pipes has closed them: bounded too.
+            return (process.ExitCode, await output.WaitAsync(bound.Token), await error.WaitAsync(bound.Token));
         }
-        catch (TimeoutException)
+        catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{program} {string.Join(' ', args)} did not finish in time");
+            throw new TimeoutException($"{program} {string.Join(' ', args)} did not finish, or left its output open, in time");
         }
-        return (process.ExitCode, await output, await error);
     }
 }

@@ -43,7 +43,7 @@ public static class Requirements
         if (program == "dotnet-counters")
         {
             // Not on PATH: a tool of its own folder, where scripts/test.sh installs it (Support/DotnetCounters.cs).
-            return IsExecutable(Path.Combine(DotnetCounters.ToolPath, program))
+            return IsExecutable(DotnetCounters.Program)
                 ? null
                 : $"needs dotnet-counters {DotnetCounters.Version} in {DotnetCounters.ToolPath}, which scripts/test.sh installs";
         }
