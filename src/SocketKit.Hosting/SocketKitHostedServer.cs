@@ -93,10 +93,7 @@ public sealed class SocketKitHostedServer : IHostedService
         };
         cancellationToken.ThrowIfCancellationRequested();
         // The library's builder binds every endpoint (and its workers) or none: what fails to bind closes the rest.
-        ServerGroup listeners = plan.CreateBuilder(template)
-            .UseLogger(_logger)
-            .UseHandler(_builder.CreateHandlerFactory(_services, _logger, plan.Protocol))
-            .Start();
+        ServerGroup listeners = _builder.Start(plan.CreateBuilder(template).UseLogger(_logger), _services, plan.Protocol);
         lock (_gate)
         {
             _listeners = listeners;

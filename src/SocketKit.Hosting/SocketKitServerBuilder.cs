@@ -77,20 +77,22 @@ public sealed class SocketKitServerBuilder
         return this;
     }
 
-    /// <summary>The per-connection handler factory the server will run, with its router built once.</summary>
-    internal Func<ConnectionInfo, IConnectionHandler> CreateHandlerFactory(IServiceProvider services, Microsoft.Extensions.Logging.ILogger logger,
-        Protocol.ProtocolLimits limits)
+    /// <summary>
+    /// Starts what this builder describes on <paramref name="composition"/>: a handler of its own, or the application
+    /// protocol as the library's <see cref="AppServer"/> serves it, with the actions and content types mapped here.
+    /// </summary>
+    internal ServerGroup Start(ServerBuilder composition, IServiceProvider services, Protocol.ProtocolLimits limits)
     {
         if (_handlerFactory is { } custom)
         {
-            return connection => custom(services, connection);
+            return composition.UseHandler(connection => custom(services, connection)).Start();
         }
-        AppRouter router = _withTutorialHandlers ? TutorialHandlers.CreateRouter() : new AppRouter();
+        var app = new AppServer(composition, limits, _withTutorialHandlers);
         foreach (Action<AppRouter> route in _routes)
         {
-            route(router);
+            route(app.Router);
         }
-        return connection => new AppServerHandler(router, connection, logger, limits);
+        return app.Start().Listeners;
     }
 
     private void EnsureAppServer(string method)
