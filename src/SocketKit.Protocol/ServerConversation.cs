@@ -102,6 +102,22 @@ public sealed class ServerConversation
     }
 
     /// <summary>
+    /// Writes the response owed to <paramref name="output"/> without keep-alive, whatever the request asked, and ends the
+    /// conversation (<see cref="ConversationState.Done"/>): the answer a server gives when it cannot go on with this
+    /// client, such as a handler that failed, after which the connection closes.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No request awaits an answer.</exception>
+    public void RespondAndEnd(IBufferWriter<byte> output, string contentType, string contentEncoding, ReadOnlySpan<byte> content)
+    {
+        if (_state != ConversationState.Answering)
+        {
+            throw new InvalidOperationException($"no request awaits an answer: the conversation is {_state}");
+        }
+        MessageEncoder.Write(output, contentType, contentEncoding, content, keepAlive: false);
+        _state = ConversationState.Done;
+    }
+
+    /// <summary>
     /// The request owed an answer turned out bad when its content was read (by the caller, after <see cref="Receive"/>).
     /// An error that leaves the stream in step (<see cref="ProtocolException.StreamInSync"/>) changes nothing: the
     /// answer says what was wrong and the conversation goes on as the request asked. Any other (a limit, such as

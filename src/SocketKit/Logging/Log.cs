@@ -89,4 +89,10 @@ internal static partial class Log
 
     [LoggerMessage(26, LogLevel.Trace, "Received on connection {ConnectionId}: protoheader {ProtoHeader}, JSON header {JsonHeader}, content {Content}")]
     public static partial void ReceivedFrame(ILogger logger, long connectionId, string protoHeader, string jsonHeader, string content);
+
+    [LoggerMessage(43, LogLevel.Error, "Connection {ConnectionId} from {Remote}: the {Route} failed; the client was answered with an error and the connection closed")]
+    public static partial void ActionFailed(ILogger logger, long connectionId, string remote, string route, Exception exception);
+
+    [LoggerMessage(44, LogLevel.Warning, "Connection {ConnectionId} from {Remote}: the {Route} did not answer within the handler timeout; the client was answered with an error and the connection closed")]
+    public static partial void ActionTimedOut(ILogger logger, long connectionId, string remote, string route);
 }

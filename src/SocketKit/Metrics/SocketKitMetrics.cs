@@ -57,6 +57,12 @@ public sealed class SocketKitMetrics : IDisposable
     /// <summary>Counter: times the server paused accepting because descriptors or threads ran out. Tags: <c>error.type</c> (emfile, enobufs, thread).</summary>
     public const string AcceptPauses = "socketkit.server.accept_pauses";
 
+    /// <summary>
+    /// Requests whose handler failed, tagged <c>socketkit.request.action</c> and <c>error.type</c>: "exception" (it threw,
+    /// at once or when awaited) or "timeout" (it did not answer within the handler timeout) (Counter, "{failure}").
+    /// </summary>
+    public const string HandlerFailures = "socketkit.server.handler_failures";
+
     // As Kestrel's and HttpClient's duration histograms advise: short request/response exchanges.
     private static readonly double[] DurationBuckets = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
@@ -72,6 +78,7 @@ public sealed class SocketKitMetrics : IDisposable
     private readonly Counter<long> _protocolErrors;
     private readonly Counter<long> _timeouts;
     private readonly Counter<long> _acceptPauses;
+    private readonly Counter<long> _handlerFailures;
 
     /// <summary>Creates the instruments, on a meter from <paramref name="meterFactory"/> when given (as hosted .NET applications do), or a meter of its own.</summary>
     public SocketKitMetrics(IMeterFactory? meterFactory = null)
@@ -91,6 +98,7 @@ public sealed class SocketKitMetrics : IDisposable
         _protocolErrors = _meter.CreateCounter<long>(ProtocolErrors, "{error}", "Number of protocol errors, by kind.");
         _timeouts = _meter.CreateCounter<long>(Timeouts, "{timeout}", "Number of timeouts, by kind.");
         _acceptPauses = _meter.CreateCounter<long>(AcceptPauses, "{pause}", "Number of times accepting paused because descriptors or threads ran out.");
+        _handlerFailures = _meter.CreateCounter<long>(HandlerFailures, "{failure}", "Number of requests whose handler threw or timed out, by kind.");
     }
 
     /// <summary>The instance servers record to unless their options name another; created on first use.</summary>
@@ -169,6 +177,15 @@ public sealed class SocketKitMetrics : IDisposable
         TagList tags = Tags(port);
         tags.Add("socketkit.timeout.kind", kind);
         _timeouts.Add(1, tags);
+    }
+
+    /// <summary>Counts a request whose handler failed: <paramref name="kind"/> is "exception" or "timeout".</summary>
+    internal void HandlerFailed(int port, string action, string kind)
+    {
+        TagList tags = Tags(port);
+        tags.Add("socketkit.request.action", action);
+        tags.Add("error.type", kind);
+        _handlerFailures.Add(1, tags);
     }
 
     internal void AcceptPaused(int port, string kind)

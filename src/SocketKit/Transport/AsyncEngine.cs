@@ -17,13 +17,26 @@ internal sealed class AsyncEngine : TaskPerConnectionEngine
     {
     }
 
-    protected override async Task ServeConnectionAsync(Socket socket, ConnectionDriver driver, CancellationToken token)
+    protected override async Task ServeConnectionAsync(Socket socket, ConnectionDriver driver, ConnectionGate gate, CancellationToken token)
     {
-        driver.Open();
+        await gate.EnterAsync(token);
+        try
+        {
+            driver.Open();
+        }
+        finally
+        {
+            gate.Exit();
+        }
         Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask<int>> send = (piece, t) => socket.SendAsync(piece, SocketFlags.None, t);
         bool moreLikely = false;
         while (true)
         {
+            while (driver.ReadPaused)
+            {
+                // A handler at work, and the requests waiting for it at their limit: read again once it answers.
+                await gate.WaitToReadAsync(token);
+            }
             if (!moreLikely)
             {
                 await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, token);
@@ -34,24 +47,36 @@ internal sealed class AsyncEngine : TaskPerConnectionEngine
                 int n = await socket.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, token);
                 // A full buffer means the peer is streaming: read again at once rather than wait with a zero-byte read.
                 moreLikely = n == buffer.Length;
-                if (n == 0) driver.PeerFinished(); else driver.Received(buffer.AsMemory(0, n));
+                await gate.EnterAsync(token);
+                try
+                {
+                    if (driver.IsDone)
+                    {
+                        return; // Posted work ended the conversation while this task waited.
+                    }
+                    if (n == 0) driver.PeerFinished(); else driver.Received(buffer.AsMemory(0, n));
+                    await ConnectionGate.SendAllAsync(driver, send, token);
+                    if (!driver.IsDone && CloseIfDrained(driver.Tracked))
+                    {
+                        driver.Finish(ConnectionCloseReason.ServerStopping);
+                    }
+                    if (driver.IsDone)
+                    {
+                        if (driver.SayGoodbye())
+                        {
+                            await ConnectionGate.SendAllAsync(driver, send, token);
+                        }
+                        return;
+                    }
+                }
+                finally
+                {
+                    gate.Exit();
+                }
             }
             finally
             {
                 ArrayPool<byte>.Shared.Return(buffer);
-            }
-            await SendAllAsync(driver, send, token);
-            if (!driver.IsDone && CloseIfDrained(driver.Tracked))
-            {
-                driver.Finish(ConnectionCloseReason.ServerStopping);
-            }
-            if (driver.IsDone)
-            {
-                if (driver.SayGoodbye())
-                {
-                    await SendAllAsync(driver, send, token);
-                }
-                return;
             }
         }
     }

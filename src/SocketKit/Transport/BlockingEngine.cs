@@ -84,36 +84,79 @@ internal sealed class BlockingEngine : ServerEngine
     {
         OnAccepted(connection.Info);
         var driver = new ConnectionDriver(this, connection);
+        // Posted work sends without blocking a pool thread; once it ends the conversation, the shutdown wakes this thread's receive.
+        var gate = new ConnectionGate(driver, (piece, t) => socket.SendAsync(piece, SocketFlags.None, t), () => ShutdownBoth(socket), CancellationToken.None);
+        connection.Handle.Owner = gate;
+        connection.Wake = () =>
+        {
+            ShutdownBoth(socket);
+            gate.ReleaseReader();
+        };
+        if (connection.AbortReason is not null) ShutdownBoth(socket); // Aborted before Wake was set.
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ReceiveSize);
         try
         {
-            driver.Open();
-            while (!driver.IsDone)
+            gate.Enter();
+            try
             {
-                int n = socket.Receive(buffer);
-                if (connection.AbortReason is { } aborted)
-                {
-                    driver.Finish(aborted);
-                    break;
-                }
-                if (n == 0) driver.PeerFinished(); else driver.Received(buffer.AsMemory(0, n));
-                SendAll(socket, driver);
-                if (!driver.IsDone && (CloseIfDrained(connection) || connection.AbortReason is not null))
-                {
-                    driver.Finish(connection.AbortReason!.Value);
-                }
+                driver.Open();
             }
-            if (connection.AbortReason is null && driver.SayGoodbye())
+            finally
             {
-                SendAll(socket, driver);
+                gate.Exit();
+            }
+            while (true)
+            {
+                while (driver.ReadPaused && connection.AbortReason is null)
+                {
+                    gate.WaitToRead(); // A handler at work, and the requests waiting for it at their limit.
+                }
+                int n = socket.Receive(buffer);
+                gate.Enter();
+                try
+                {
+                    if (driver.IsDone)
+                    {
+                        break; // Posted work ended the conversation, and woke this thread.
+                    }
+                    if (connection.AbortReason is { } aborted)
+                    {
+                        driver.Finish(aborted);
+                        break;
+                    }
+                    if (n == 0) driver.PeerFinished(); else driver.Received(buffer.AsMemory(0, n));
+                    SendAll(socket, driver);
+                    if (!driver.IsDone && (CloseIfDrained(connection) || connection.AbortReason is not null))
+                    {
+                        driver.Finish(connection.AbortReason!.Value);
+                    }
+                    if (driver.IsDone)
+                    {
+                        if (connection.AbortReason is null && driver.SayGoodbye())
+                        {
+                            SendAll(socket, driver);
+                        }
+                        break;
+                    }
+                }
+                finally
+                {
+                    gate.Exit();
+                }
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            driver.Fail(ex);
+            if (!(driver.IsDone && connection.AbortReason is null))
+            {
+                driver.Fail(ex);
+            }
         }
         finally
         {
+            gate.Enter();
+            gate.Close();
+            gate.Exit();
             ArrayPool<byte>.Shared.Return(buffer);
             driver.Dispose();
             Closed(connection, driver.CloseReason);

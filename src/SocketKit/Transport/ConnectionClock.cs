@@ -70,7 +70,17 @@ internal sealed class ConnectionClock
                 _contentStarted = -1;
             }
 
-            if (betweenRequests)
+            if (phase == ConnectionPhase.Handling)
+            {
+                // Set once, when the handler begins: bytes of later requests arriving meanwhile do not move it.
+                _inRequest = true;
+                if (_deadlineReason != ConnectionCloseReason.HandlerTimeout)
+                {
+                    _deadline = _time.GetTimestamp() + Ticks(_timeouts.HandlerTimeout);
+                    _deadlineReason = ConnectionCloseReason.HandlerTimeout;
+                }
+            }
+            else if (betweenRequests)
             {
                 if (_inRequest || _deadlineReason == ConnectionCloseReason.RequestTimeout)
                 {
@@ -79,8 +89,9 @@ internal sealed class ConnectionClock
                 }
                 _inRequest = false;
             }
-            else if (!_inRequest)
+            else if (!_inRequest || _deadlineReason == ConnectionCloseReason.HandlerTimeout)
             {
+                // A request begun, or (after a handler answered) the next one already begun: timed from now.
                 _inRequest = true;
                 if (_deadlineReason != ConnectionCloseReason.RequestTimeout)
                 {

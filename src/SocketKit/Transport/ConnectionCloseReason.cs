@@ -25,4 +25,7 @@ public enum ConnectionCloseReason
     SlowRequestContent,
     /// <summary>The peer did not finish the TLS handshake within <see cref="Tls.TlsServerOptions.HandshakeTimeout"/>.</summary>
     HandshakeTimeout,
+
+    /// <summary>A request's handler did not answer within <see cref="ServerTimeouts.HandlerTimeout"/>: the client was told so, then the connection closed.</summary>
+    HandlerTimeout,
 }

@@ -39,6 +39,8 @@ public static class ConnectionCloseReasons
             o => $"no whole request within {Durations.Format(o.Timeouts.RequestTimeout)}"),
         [ConnectionCloseReason.IdleTimeout] = new("idle timeout", "idle", Count.TimedOut,
             o => $"no request within {Durations.Format(o.Timeouts.IdleTimeout)}"),
+        [ConnectionCloseReason.HandlerTimeout] = new("handler timeout", "handler", Count.TimedOut,
+            o => $"no answer within {Durations.Format(o.Timeouts.HandlerTimeout)}"),
         [ConnectionCloseReason.SlowRequestContent] = new("slow request content", "min_request_rate", Count.TimedOut,
             o => $"the peer sent content slower than {o.Timeouts.MinRequestContentBytesPerSecond:0.##} bytes/s"),
         [ConnectionCloseReason.SlowReader] = new("slow reader", "min_response_rate", Count.CutOff,

@@ -142,6 +142,7 @@ internal sealed class ConnectionDriver : IDisposable
             return false;
         }
         _preamble = null;
+        Tracked.Handle.Info = client;
         _handler = _engine.HandlerFactory(client);
         bytes = rest;
         return !bytes.IsEmpty;
@@ -184,6 +185,92 @@ internal sealed class ConnectionDriver : IDisposable
             _input.Finish(Handler, _output);
             Announce();
             IsDone = true;
+        }
+    }
+
+    /// <summary>
+    /// True while the handler is at work on a request and the bytes of later ones that wait for it reached
+    /// <see cref="ServerLimits.MaxPipelinedBytes"/>: the engine reads no more until the handler answers.
+    /// </summary>
+    public bool ReadPaused => _input.UnconsumedBytes >= _engine.Limits.MaxPipelinedBytes && _handler?.Phase == ConnectionPhase.Handling;
+
+    /// <summary>
+    /// Runs what was posted to the connection from other threads (<see cref="ConnectionHandle"/>), on the thread that
+    /// serves it: bytes to send, work that writes, a close, the handler's timeout. Then, if the handler is no longer at
+    /// work, it is given the requests that waited meanwhile. The caller sends what is pending and settles the
+    /// connection as after a read; a failure is the caller's to <see cref="Fail"/>.
+    /// </summary>
+    public void RunPosted()
+    {
+        ConnectionHandle handle = Tracked.Handle;
+        handle.BeginRun();
+        while (handle.TryTake(out PostedWork work))
+        {
+            if (IsDone || _handler is null)
+            {
+                continue; // Closing, or (behind a PROXY header not yet read) nothing to send to yet: dropped.
+            }
+            switch (work.Kind)
+            {
+                case PostedWorkKind.Send:
+                    _output.Write(work.Bytes.Span); // Past the send buffer's limit this throws, and the connection is cut off.
+                    break;
+                case PostedWorkKind.Run:
+                    if (work.Work!(_output) == NextStep.CloseAfterSending)
+                    {
+                        Finish(ConnectionCloseReason.Done);
+                    }
+                    break;
+                case PostedWorkKind.Close:
+                    Finish(ConnectionCloseReason.Done);
+                    break;
+                case PostedWorkKind.CutOff:
+                    throw new SendBufferFullException(_engine.Limits.MaxSendBufferBytes);
+                case PostedWorkKind.HandlerTimeout:
+                    TimeOutHandler();
+                    break;
+            }
+        }
+        Announce();
+        Resume();
+    }
+
+    /// <summary>
+    /// The handler's time is up (<see cref="ServerTimeouts.HandlerTimeout"/>): if it is still at work, it writes its last
+    /// words and the connection ends as <see cref="ConnectionCloseReason.HandlerTimeout"/>. False when it had answered
+    /// meanwhile, or the connection is over.
+    /// </summary>
+    public bool TimeOutHandler()
+    {
+        if (IsDone || _handler is not { } handler || handler.Phase != ConnectionPhase.Handling)
+        {
+            return false;
+        }
+        handler.OnHandlerTimeout(_output);
+        Announce();
+        Finish(ConnectionCloseReason.HandlerTimeout);
+        return true;
+    }
+
+    /// <summary>After posted work: a handler no longer at work is given what waited, and the clock is told where it stands.</summary>
+    private void Resume()
+    {
+        if (IsDone || _handler is not { } handler || handler.Phase == ConnectionPhase.Handling)
+        {
+            return;
+        }
+        // The handler's deadline is lifted: what comes next (the request that waited, or the idle gap) is timed from now.
+        Tracked.Clock.Received(ConnectionPhase.Request, 0);
+        if (_input.UnconsumedBytes == 0)
+        {
+            Tracked.Clock.Received(handler.Phase, 0);
+            return;
+        }
+        NextStep step = _engine.Deliver(Tracked, handler, _input, ReadOnlyMemory<byte>.Empty, _output);
+        Announce();
+        if (step == NextStep.CloseAfterSending)
+        {
+            Finish(ConnectionCloseReason.Done);
         }
     }
 

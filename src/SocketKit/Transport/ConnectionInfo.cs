@@ -12,6 +12,12 @@ public sealed record ConnectionInfo(long Id, EndPoint LocalEndPoint, EndPoint Re
     /// </summary>
     public EndPoint? ProxyEndPoint { get; init; }
 
+    /// <summary>
+    /// The connection as code outside its engine may use it from any thread (send, run work on it, close, its closing
+    /// token): how a handler answers later, and how a server pushes. Null for a handler made without a server.
+    /// </summary>
+    public ConnectionHandle? Connection { get; internal init; }
+
     /// <summary>When the connection was accepted, as a <see cref="System.Diagnostics.Stopwatch"/> timestamp.</summary>
     internal long OpenedAt { get; init; } = System.Diagnostics.Stopwatch.GetTimestamp();
 

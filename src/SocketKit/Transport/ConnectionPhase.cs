@@ -20,4 +20,13 @@ public enum ConnectionPhase
     /// to <see cref="ServerTimeouts.MinRequestContentBytesPerSecond"/> meanwhile.
     /// </summary>
     Content,
+
+    /// <summary>
+    /// A request is whole and its handler is at work (awaiting, or off the loop): the handler timeout
+    /// (<see cref="ServerTimeouts.HandlerTimeout"/>) bounds it. Meanwhile the engine reads on, so a peer that goes away
+    /// is noticed, but feeds the handler nothing: later requests wait in the connection's buffer, up to
+    /// <see cref="ServerLimits.MaxPipelinedBytes"/>, and reading pauses past that. The handler completes the request
+    /// through its <see cref="ConnectionHandle"/>, from any thread.
+    /// </summary>
+    Handling,
 }

@@ -2,7 +2,9 @@ namespace SocketKit.Transport;
 
 /// <summary>
 /// What one connection does with the bytes it receives, with no socket in sight: an engine moves bytes
-/// between the socket and this handler, so every engine serves every application the same way.
+/// between the socket and this handler, so every engine serves every application the same way. Its calls come from
+/// the one thread serving the connection at a time; a handler that answers later (<see cref="ConnectionPhase.Handling"/>)
+/// does so through <see cref="ConnectionInfo.Connection"/>, whose posted work runs on that same thread.
 /// </summary>
 public interface IConnectionHandler
 {
@@ -21,6 +23,15 @@ public interface IConnectionHandler
     /// count as a request begun whatever it says.
     /// </summary>
     ConnectionPhase Phase => ConnectionPhase.Idle;
+
+    /// <summary>
+    /// The handler stayed <see cref="ConnectionPhase.Handling"/> past <see cref="ServerTimeouts.HandlerTimeout"/>: write
+    /// the last words the peer should get (an error answer), if any. The connection then closes as
+    /// <see cref="ConnectionCloseReason.HandlerTimeout"/>, and work posted for the request afterwards is dropped.
+    /// </summary>
+    void OnHandlerTimeout(IBufferWriter<byte> output)
+    {
+    }
 }
 
 /// <summary>What the engine does after a handler call.</summary>

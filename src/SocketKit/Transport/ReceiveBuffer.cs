@@ -30,6 +30,18 @@ internal sealed class ReceiveBuffer
         return step;
     }
 
+    /// <summary>Keeps <paramref name="received"/> after what waits already, without offering it: the handler is at work.</summary>
+    public void Append(ReadOnlyMemory<byte> received)
+    {
+        if (received.IsEmpty)
+        {
+            return;
+        }
+        EnsureCapacity(_carryLength + received.Length);
+        received.Span.CopyTo(_carry.AsSpan(_carryLength));
+        _carryLength += received.Length;
+    }
+
     public NextStep Finish(IConnectionHandler handler, IBufferWriter<byte> output) =>
         handler.OnPeerClosed(new ReadOnlySequence<byte>(_carry, 0, _carryLength), output);
 

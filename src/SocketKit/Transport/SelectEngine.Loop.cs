@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using SocketKit.Logging;
 using SocketKit.Transport.Tls;
 
@@ -28,7 +29,7 @@ internal sealed partial class SelectEngine
     /// connection sits between the socket and the handler, as Python's non-blocking ssl sockets would. Everything about
     /// a connection happens on its loop's thread: the heartbeat and a stop only wake it.
     /// </summary>
-    private sealed class Loop
+    private sealed class Loop : IConnectionOwner
     {
         private const int ReceiveSize = 64 * 1024;
         private const int WheelSlots = 512;
@@ -44,6 +45,9 @@ internal sealed partial class SelectEngine
         private readonly List<TimerWheelEntry> _due = [];
         // A datagram to this socket wakes the selector for a stop or a heartbeat tick.
         private readonly Socket _wake = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        // Connections with work posted from other threads; one wake-up for however many posts come before the loop runs.
+        private readonly ConcurrentQueue<Connection> _posted = new();
+        private int _postWakePending;
         private volatile bool _stopRequested;
         private volatile bool _tickDue;
         private bool _listening;
@@ -80,6 +84,16 @@ internal sealed partial class SelectEngine
         {
             _tickDue = true;
             Wake();
+        }
+
+        /// <summary>Work was posted to <paramref name="connection"/> from another thread: the loop runs it on its own.</summary>
+        public void Schedule(ConnectionHandle connection)
+        {
+            _posted.Enqueue((Connection)connection.OwnerState!);
+            if (Interlocked.Exchange(ref _postWakePending, 1) == 0)
+            {
+                Wake();
+            }
         }
 
         private void Wake()
@@ -147,10 +161,34 @@ internal sealed partial class SelectEngine
 
         private void DrainWake()
         {
+            // Cleared before the queue is read: a post that comes after it wakes the loop again.
+            Volatile.Write(ref _postWakePending, 0);
             Span<byte> one = stackalloc byte[16];
             while (_wake.Available > 0)
             {
                 _wake.Receive(one);
+            }
+            while (_posted.TryDequeue(out Connection? connection))
+            {
+                if (!connection.IsClosed)
+                {
+                    RunPosted(connection);
+                }
+            }
+        }
+
+        /// <summary>Runs what other threads posted to a connection (an answer, pushed bytes, a close), then settles it.</summary>
+        private void RunPosted(Connection c)
+        {
+            try
+            {
+                c.Driver.RunPosted();
+                Settle(c);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                c.Driver.Fail(ex);
+                Close(c);
             }
         }
 
@@ -237,6 +275,8 @@ internal sealed partial class SelectEngine
             _engine.OnAccepted(tracked.Info);
             var driver = new ConnectionDriver(_engine, tracked);
             var connection = new Connection(socket, driver) { Slot = _connections.Count };
+            tracked.Handle.OwnerState = connection;
+            tracked.Handle.Owner = this;
             _connections.Add(connection);
             try
             {
@@ -251,11 +291,11 @@ internal sealed partial class SelectEngine
                 Close(connection);
                 return;
             }
-            Schedule(connection);
+            ScheduleCheck(connection);
         }
 
         /// <summary>Puts a connection on the wheel for its clock's next deadline (its TLS handshake's among them).</summary>
-        private void Schedule(Connection c) => _wheel.Schedule(c, c.Tracked.Clock.NextCheckAt);
+        private void ScheduleCheck(Connection c) => _wheel.Schedule(c, c.Tracked.Clock.NextCheckAt);
 
         /// <summary>
         /// After bytes moved: a request begun, content or a slow send may have brought a deadline forward; one pushed
@@ -300,14 +340,38 @@ internal sealed partial class SelectEngine
                 }
                 if (c.Tracked.Clock.Check() is { } reason)
                 {
+                    if (reason == ConnectionCloseReason.HandlerTimeout)
+                    {
+                        TimeOutHandler(c);
+                        continue;
+                    }
                     c.Tracked.Abort(reason);
                     c.Driver.Finish(reason);
                     Close(c);
                 }
                 else
                 {
-                    Schedule(c);
+                    ScheduleCheck(c);
                 }
+            }
+        }
+
+        /// <summary>A handler at work past its timeout: it writes its last words, which go out before the connection closes.</summary>
+        private void TimeOutHandler(Connection c)
+        {
+            try
+            {
+                if (!c.Driver.TimeOutHandler())
+                {
+                    ScheduleCheck(c); // It answered meanwhile: its clock says what is next.
+                    return;
+                }
+                Settle(c);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                c.Driver.Fail(ex);
+                Close(c);
             }
         }
 
@@ -334,41 +398,51 @@ internal sealed partial class SelectEngine
                 {
                     Read(c);
                 }
-                if (d.HasPending)
-                {
-                    Flush(c);
-                }
-                if (!d.HasPending && !d.IsDone && _engine.CloseIfDrained(d.Tracked))
-                {
-                    d.Finish(ConnectionCloseReason.ServerStopping);
-                }
-                if (d.IsDone && d.SayGoodbye())
-                {
-                    Flush(c);
-                }
-                if (d.HasPending)
-                {
-                    // Back-pressure: wait until the peer takes these bytes before reading more.
-                    _selector.Modify(c.Key!, SelectorEvents.Write);
-                }
-                else if (d.IsDone)
-                {
-                    Close(c);
-                }
-                else
-                {
-                    _selector.Modify(c.Key!, SelectorEvents.Read);
-                }
-                if (!c.IsClosed)
-                {
-                    Reschedule(c);
-                }
+                Settle(c);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 // Its own connection only, never the loop that serves the others.
                 d.Fail(ex);
                 Close(c);
+            }
+        }
+
+        /// <summary>
+        /// After bytes moved or posted work ran: sends what is pending, closes what is over, and waits for what comes next
+        /// (writable while bytes wait, readable otherwise, nothing while reading is paused for a handler at work).
+        /// </summary>
+        private void Settle(Connection c)
+        {
+            ConnectionDriver d = c.Driver;
+            if (d.HasPending)
+            {
+                Flush(c);
+            }
+            if (!d.HasPending && !d.IsDone && _engine.CloseIfDrained(d.Tracked))
+            {
+                d.Finish(ConnectionCloseReason.ServerStopping);
+            }
+            if (d.IsDone && d.SayGoodbye())
+            {
+                Flush(c);
+            }
+            if (d.HasPending)
+            {
+                // Back-pressure: wait until the peer takes these bytes before reading more.
+                _selector.Modify(c.Key!, SelectorEvents.Write);
+            }
+            else if (d.IsDone)
+            {
+                Close(c);
+            }
+            else
+            {
+                _selector.Modify(c.Key!, d.ReadPaused ? SelectorEvents.None : SelectorEvents.Read);
+            }
+            if (!c.IsClosed)
+            {
+                Reschedule(c);
             }
         }
 

@@ -10,6 +10,12 @@ internal class ServerConnection(ConnectionInfo info, ConnectionClock clock)
 
     public ConnectionInfo Info { get; } = info;
 
+    /// <summary>The connection as handlers and pushers see it (the same as <see cref="ConnectionInfo.Connection"/>).</summary>
+    public ConnectionHandle Handle => Info.Connection!;
+
+    /// <summary>True once the handler's timeout has been posted to the connection's owner (the heartbeat engines post it once).</summary>
+    public bool HandlerTimeoutPosted { get; set; }
+
     public ConnectionClock Clock { get; } = clock;
 
     /// <summary>Why the server decided to close it, once it has.</summary>

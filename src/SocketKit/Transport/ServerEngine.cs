@@ -26,6 +26,7 @@ internal abstract class ServerEngine
         Logger = logger;
         Metrics = options.Metrics ?? SocketKitMetrics.Shared;
         _ids = options.ConnectionIds ?? new ConnectionIds();
+        Registry = options.Registry ?? new ConnectionRegistry();
         _port = listener.LocalEndPoint is IPEndPoint ip ? ip.Port : 0;
         MaxConnections = Limits.MaxConnections;
         if (options.DescriptorLimit is { } descriptors && DescriptorLimit.MaxConnectionsUnder(descriptors) is var fits && fits < MaxConnections)
@@ -54,6 +55,9 @@ internal abstract class ServerEngine
     protected ServerTimeouts Timeouts => Options.Timeouts;
 
     public ServerCounters Counters { get; } = new();
+
+    /// <summary>The live connections as handlers and pushers see them: this server's, or its group's.</summary>
+    public ConnectionRegistry Registry { get; }
 
     /// <summary>The connections being served, by id.</summary>
     protected ConcurrentDictionary<long, ServerConnection> Connections { get; } = new();
@@ -106,7 +110,16 @@ internal abstract class ServerEngine
             {
                 due = ConnectionCloseReason.ServerStopping;
             }
-            if (due is { } reason)
+            if (due == ConnectionCloseReason.HandlerTimeout)
+            {
+                // Not an abort: the handler is asked for its last words on the connection's own thread, which then closes it.
+                if (!connection.HandlerTimeoutPosted)
+                {
+                    connection.HandlerTimeoutPosted = true;
+                    connection.Handle.PostHandlerTimeout();
+                }
+            }
+            else if (due is { } reason)
             {
                 connection.Abort(reason);
             }
@@ -231,7 +244,9 @@ internal abstract class ServerEngine
             socket.Dispose();
             return null;
         }
-        var info = new ConnectionInfo(_ids.Next(), local, remote) { Metrics = Metrics };
+        var handle = new ConnectionHandle(Limits.MaxSendBufferBytes);
+        var info = new ConnectionInfo(_ids.Next(), local, remote) { Metrics = Metrics, Connection = handle };
+        handle.Info = info;
         var connection = new ServerConnection(info, new ConnectionClock(Timeouts, Options.TimeProvider, Options.Tls?.HandshakeTimeout));
         if (watchedByHeartbeat)
         {
@@ -256,6 +271,7 @@ internal abstract class ServerEngine
     /// <summary>The one place an engine reports a new connection: its log line and its metrics.</summary>
     protected void OnAccepted(ConnectionInfo connection)
     {
+        Registry.Add(connection.Connection!);
         Metrics.ConnectionOpened(_port);
         if (Logger.IsEnabled(LogLevel.Information))
         {
@@ -271,6 +287,8 @@ internal abstract class ServerEngine
     protected void Closed(ServerConnection connection, ConnectionCloseReason reason)
     {
         Connections.TryRemove(connection.Info.Id, out _);
+        Registry.Remove(connection.Handle);
+        connection.Handle.MarkClosed();
         Counters.Closed(reason);
         if (reason.TimeoutKind() is { } timeout)
         {
@@ -290,7 +308,18 @@ internal abstract class ServerEngine
     /// </summary>
     internal NextStep Deliver(ServerConnection connection, IConnectionHandler handler, ReceiveBuffer input, ReadOnlyMemory<byte> bytes, IBufferWriter<byte> output)
     {
-        LogReceived(connection.Info, bytes.Span);
+        if (!bytes.IsEmpty)
+        {
+            LogReceived(connection.Info, bytes.Span);
+        }
+        if (handler.Phase == ConnectionPhase.Handling)
+        {
+            // The handler is at work on a whole request: later requests wait for it (reading goes on, so a peer that
+            // leaves is noticed, until they reach MaxPipelinedBytes), and its deadline is the handler's.
+            input.Append(bytes);
+            connection.Clock.Received(ConnectionPhase.Handling, bytes.Length);
+            return NextStep.Receive;
+        }
         NextStep step = input.Feed(handler, bytes, output);
         ConnectionPhase phase = handler.Phase == ConnectionPhase.Idle && input.UnconsumedBytes > 0 ? ConnectionPhase.Request : handler.Phase;
         connection.Clock.Received(phase, bytes.Length);

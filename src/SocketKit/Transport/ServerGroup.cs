@@ -29,6 +29,9 @@ public sealed class ServerGroup : IRunningServer
     /// <summary>The first endpoint's bound address, which all its workers share.</summary>
     public EndPoint LocalEndPoint => LocalEndPoints[0];
 
+    /// <summary>The live connections of every listener: find one by id, list them, broadcast to them.</summary>
+    public ConnectionRegistry Connections => _servers[0].Connections;
+
     /// <summary>Completes when every listener has stopped and every connection is closed.</summary>
     public Task Completion { get; }
 

@@ -12,6 +12,7 @@ public sealed record ServerLimits
 
     private readonly int _maxConnections = 10_000;
     private readonly int _maxSendBufferBytes = 2 * 1024 * 1024;
+    private readonly int _maxPipelinedBytes = 64 * 1024;
 
     /// <summary>
     /// The most connections served at once. Default 10,000: half the 20,000 file descriptors a process may
@@ -34,5 +35,17 @@ public sealed record ServerLimits
     {
         get => _maxSendBufferBytes;
         init => _maxSendBufferBytes = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxSendBufferBytes), value, "must be at least 1 byte");
+    }
+
+    /// <summary>
+    /// The most bytes of later requests a connection buffers while a handler works on an earlier one, in bytes.
+    /// Default 64 KiB: one read of the engine's receive buffer, room for many pipelined small requests. Past it the
+    /// engine stops reading the connection until the handler answers, so a pipelining client cannot make the server
+    /// hold more than this for it (TCP's window then holds the client back).
+    /// </summary>
+    public int MaxPipelinedBytes
+    {
+        get => _maxPipelinedBytes;
+        init => _maxPipelinedBytes = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxPipelinedBytes), value, "must be at least 1 byte");
     }
 }

@@ -63,6 +63,9 @@ public sealed record ServerOptions
     public ServerTimeouts Timeouts { get; init; } = ServerTimeouts.Default;
 
     /// <summary>Where connection ids come from. Null, the default: the server numbers its own from 1; a <see cref="ServerGroup"/> shares one among its listeners.</summary>
+    /// <summary>The live connections, shared by a group's listeners as their ids are; each server makes its own otherwise.</summary>
+    internal ConnectionRegistry? Registry { get; init; }
+
     internal ConnectionIds? ConnectionIds { get; init; }
 
     /// <summary>The clock every timeout reads. Default <see cref="TimeProvider.System"/>; tests pass a fake one to move time by hand.</summary>

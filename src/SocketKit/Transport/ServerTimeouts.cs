@@ -19,6 +19,7 @@ public sealed record ServerTimeouts
     private readonly TimeSpan _requestTimeout = TimeSpan.FromSeconds(30);
     private readonly TimeSpan _idleTimeout = TimeSpan.FromMinutes(2);
     private readonly TimeSpan _drainTimeout = TimeSpan.FromSeconds(30);
+    private readonly TimeSpan _handlerTimeout = TimeSpan.FromSeconds(30);
     private readonly double _minResponseBytesPerSecond = 240;
     private readonly double _minRequestContentBytesPerSecond = 240;
     private readonly TimeSpan _minDataRateGracePeriod = TimeSpan.FromSeconds(5);
@@ -29,6 +30,13 @@ public sealed record ServerTimeouts
     /// byte at a time is closed all the same.
     /// </summary>
     public TimeSpan RequestTimeout { get => _requestTimeout; init => _requestTimeout = Positive(value, nameof(RequestTimeout)); }
+
+    /// <summary>
+    /// How long a request's handler may work (awaiting, or off the loop) once the request is whole. Default 30 s, as the
+    /// request timeout: a client waits no longer for its answer than it may take to send its request. When it runs out
+    /// the handler's token is cancelled, the client is answered with an error, and the connection closes.
+    /// </summary>
+    public TimeSpan HandlerTimeout { get => _handlerTimeout; init => _handlerTimeout = Positive(value, nameof(HandlerTimeout)); }
 
     /// <summary>How long a kept-alive connection may wait between requests. Default 2 min (Kestrel's KeepAliveTimeout).</summary>
     public TimeSpan IdleTimeout { get => _idleTimeout; init => _idleTimeout = Positive(value, nameof(IdleTimeout)); }

@@ -18,11 +18,15 @@ public sealed class SocketServer : IRunningServer
         LocalEndPoint = listener.LocalEndPoint!;
         _logger = logger;
         Counters = engine.Counters;
+        Connections = engine.Registry;
         Completion = engine.RunAsync(_stopping.Token);
     }
 
     /// <summary>What the server has done so far: accepted, refused, timed out, cut off, and its peak send buffer.</summary>
     public ServerCounters Counters { get; }
+
+    /// <summary>The live connections (the group's, when the server is one of a <see cref="ServerGroup"/>): find, list, broadcast.</summary>
+    public ConnectionRegistry Connections { get; }
 
     /// <summary>The bound address; with port 0 in the options, this holds the port the system chose.</summary>
     public EndPoint LocalEndPoint { get; }

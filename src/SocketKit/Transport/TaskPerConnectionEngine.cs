@@ -10,8 +10,6 @@ namespace SocketKit.Transport;
 /// </summary>
 internal abstract class TaskPerConnectionEngine : ServerEngine
 {
-    // Sent in pieces so the heartbeat sees a slow reader's progress between them.
-    private const int SendPiece = 64 * 1024;
     private readonly ConcurrentDictionary<long, Task> _connections = new();
 
     protected TaskPerConnectionEngine(Socket listener, ServerOptions options, Func<ConnectionInfo, IConnectionHandler> handlerFactory, ILogger logger)
@@ -78,46 +76,43 @@ internal abstract class TaskPerConnectionEngine : ServerEngine
     /// <summary>
     /// Serves one connection through <paramref name="driver"/> until it is done (why is the driver's to say); the
     /// connection's operations take <paramref name="token"/>, which is cancelled when the heartbeat or the drain closes
-    /// it. Failures are thrown.
+    /// it, or when posted work ended the conversation. Every turn with the driver is taken under
+    /// <paramref name="gate"/>, which posted work shares. Failures are thrown.
     /// </summary>
-    protected abstract Task ServeConnectionAsync(Socket socket, ConnectionDriver driver, CancellationToken token);
-
-    /// <summary>
-    /// Sends what the driver has pending, a piece at a time so the connection's clock sees the reader's progress;
-    /// <paramref name="send"/> sends one piece and says how many bytes of it went.
-    /// </summary>
-    protected static async Task SendAllAsync(ConnectionDriver driver, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask<int>> send, CancellationToken token)
-    {
-        while (driver.HasPending)
-        {
-            ReadOnlyMemory<byte> pending = driver.Pending();
-            driver.Sending();
-            driver.Sent(await send(pending[..Math.Min(SendPiece, pending.Length)], token));
-        }
-    }
+    protected abstract Task ServeConnectionAsync(Socket socket, ConnectionDriver driver, ConnectionGate gate, CancellationToken token);
 
     private async Task ServeAsync(Socket socket, ServerConnection connection)
     {
         await Task.Yield(); // Let the accept loop go on at once.
         using var cancel = new CancellationTokenSource();
-        connection.Wake = () =>
+        Action wake = () =>
         {
             try { cancel.Cancel(); } catch (ObjectDisposedException) { }
         };
+        connection.Wake = wake;
         if (connection.AbortReason is not null) cancel.Cancel(); // Aborted before Wake was set.
         OnAccepted(connection.Info);
         var driver = new ConnectionDriver(this, connection);
+        var gate = new ConnectionGate(driver, (piece, t) => socket.SendAsync(piece, SocketFlags.None, t), wake, cancel.Token);
+        connection.Handle.Owner = gate;
         try
         {
-            await ServeConnectionAsync(socket, driver, cancel.Token);
+            await ServeConnectionAsync(socket, driver, gate, cancel.Token);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            driver.Fail(ex);
+            // Posted work that ended the conversation wakes the serving task out of its receive: that is no failure.
+            if (!(driver.IsDone && connection.AbortReason is null && ex is OperationCanceledException))
+            {
+                driver.Fail(ex);
+            }
         }
         finally
         {
             connection.Wake = null;
+            await gate.EnterAsync(CancellationToken.None);
+            gate.Close();
+            gate.Exit();
             driver.Dispose();
             Closed(connection, driver.CloseReason);
             CloseGracefully(socket);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.Extensions.Time.Testing;
 using SocketKit.Applications.App;
 
@@ -253,14 +254,18 @@ public abstract class RobustnessConformanceTests(EngineKind engine)
     }
 
     [Fact]
-    public async Task AHandlerThatThrowsEndsOnlyItsOwnConnection()
+    public async Task AHandlerThatThrowsIsAnsweredAndEndsOnlyItsOwnConnection()
     {
         AppRouter router = TutorialHandlers.CreateRouter().MapAction("crash", _ => throw new InvalidOperationException("handler bug"));
         await using SocketServer server = SocketServer.Start(
             new ServerOptions { EndPoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0), Engine = Engine },
             connection => new AppServerHandler(router, connection));
-        byte[] answer = await RawClient.ExchangeUntilCloseAsync(server.LocalEndPoint, HostileServers.Request("crash", "now"));
-        Assert.Empty(answer);
+        byte[] answer = await RawClient.ExchangeUntilCloseAsync(server.LocalEndPoint, HostileServers.Request("crash", "now", keepAlive: true));
+        // The client is told, in the protocol and without the exception's words, and the connection closes after it.
+        AppResponse error = AppResponse.Result("Error: the handler of action 'crash' failed on the server.");
+        var written = new ArrayBufferWriter<byte>();
+        MessageEncoder.Write(written, error.ContentType, error.ContentEncoding, error.Content.Span, keepAlive: false);
+        Assert.Equal(written.WrittenSpan.ToArray(), answer);
         await HostileServers.AssertServesAsync(server);
     }
 

@@ -14,7 +14,7 @@ public sealed class ListLogger : ILogger
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
-        string line = formatter(state, exception);
+        string line = formatter(state, exception) + (exception is null ? "" : $" [{exception.GetType().Name}: {exception.Message}]");
         // The ordinary conversation is thousands of lines; what explains a failure is everything else.
         if (logLevel >= LogLevel.Warning || (line.StartsWith("Closing", StringComparison.Ordinal) && !line.EndsWith("(done)", StringComparison.Ordinal) && !line.EndsWith("(peer closed)", StringComparison.Ordinal)))
         {

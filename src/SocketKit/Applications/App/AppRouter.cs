@@ -11,72 +11,106 @@ namespace SocketKit.Applications.App;
 /// </summary>
 public sealed class AppRouter
 {
-    private readonly Dictionary<string, Func<AppRequest, AppResponse>> _actions = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Func<AppRequest, AppResponse>> _contentTypes = new(StringComparer.Ordinal);
-    private Func<AppRequest, AppResponse>? _otherContent;
+    private readonly Dictionary<string, AppAction> _actions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AppAction> _contentTypes = new(StringComparer.Ordinal);
+    private AppAction? _otherContent;
 
-    /// <summary>Handles JSON requests whose "action" is <paramref name="action"/>.</summary>
-    public AppRouter MapAction(string action, Func<AppRequest, AppResponse> handler)
-    {
-        _actions[action] = handler;
-        return this;
-    }
+    /// <summary>Handles JSON requests whose "action" is <paramref name="action"/>, inline on the connection's thread: for work that neither waits nor blocks.</summary>
+    public AppRouter MapAction(string action, Func<AppRequest, AppResponse> handler) =>
+        Map(_actions, action, AppAction.Inline(ActionRoute(action), action, handler));
 
-    /// <summary>Handles non-JSON requests of one content type.</summary>
-    public AppRouter MapContentType(string contentType, Func<AppRequest, AppResponse> handler)
-    {
-        _contentTypes[contentType] = handler;
-        return this;
-    }
+    /// <summary>
+    /// Handles JSON requests whose "action" is <paramref name="action"/> with a handler that awaits (a database, a file,
+    /// another service): the connection's thread serves others meanwhile. The token is cancelled when the client goes
+    /// away, when the handler timeout runs out, and when a stopping server's drain ends.
+    /// </summary>
+    public AppRouter MapAction(string action, Func<AppRequest, CancellationToken, ValueTask<AppResponse>> handler) =>
+        Map(_actions, action, AppAction.Awaited(ActionRoute(action), action, handler));
 
-    /// <summary>Handles non-JSON requests of any type not mapped with <see cref="MapContentType"/>.</summary>
+    /// <summary>
+    /// Handles JSON requests whose "action" is <paramref name="action"/> with a handler that blocks (a synchronous
+    /// library call): it runs on a thread of its own, never on the connection's, which serves others meanwhile.
+    /// </summary>
+    public AppRouter MapBlockingAction(string action, Func<AppRequest, CancellationToken, AppResponse> handler) =>
+        Map(_actions, action, AppAction.Blocking(ActionRoute(action), action, handler));
+
+    /// <summary>Handles non-JSON requests of one content type, inline.</summary>
+    public AppRouter MapContentType(string contentType, Func<AppRequest, AppResponse> handler) =>
+        Map(_contentTypes, contentType, AppAction.Inline(ContentTypeRoute(contentType), contentType, handler));
+
+    /// <summary>Handles non-JSON requests of one content type with a handler that awaits (see the matching <see cref="MapAction(string, Func{AppRequest, CancellationToken, ValueTask{AppResponse}})"/>).</summary>
+    public AppRouter MapContentType(string contentType, Func<AppRequest, CancellationToken, ValueTask<AppResponse>> handler) =>
+        Map(_contentTypes, contentType, AppAction.Awaited(ContentTypeRoute(contentType), contentType, handler));
+
+    /// <summary>Handles non-JSON requests of one content type with a handler that blocks, on a thread of its own.</summary>
+    public AppRouter MapBlockingContentType(string contentType, Func<AppRequest, CancellationToken, AppResponse> handler) =>
+        Map(_contentTypes, contentType, AppAction.Blocking(ContentTypeRoute(contentType), contentType, handler));
+
+    /// <summary>Handles non-JSON requests of any type not mapped with <see cref="MapContentType(string, Func{AppRequest, AppResponse})"/>.</summary>
     public AppRouter MapOtherContent(Func<AppRequest, AppResponse> handler)
     {
-        _otherContent = handler;
+        _otherContent = AppAction.Inline("handler of other content", "_OTHER", handler);
         return this;
     }
+
+    private AppRouter Map(Dictionary<string, AppAction> table, string key, AppAction handler)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        table[key] = handler;
+        return this;
+    }
+
+    private static string ActionRoute(string action) => $"handler of action '{action}'";
+
+    private static string ContentTypeRoute(string contentType) => $"handler of content type '{contentType}'";
 
     /// <summary>The actions mapped, for help and errors.</summary>
     public IReadOnlyCollection<string> Actions => _actions.Keys;
 
-    /// <summary>Answers one request.</summary>
+    /// <summary>Answers one request, waiting here for a handler that awaits or blocks.</summary>
     public AppResponse Handle(AppRequest request)
     {
+        ValueTask<AppResponse> answer = HandleAsync(request);
+        return answer.IsCompletedSuccessfully ? answer.Result : answer.AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>Answers one request: completed at once for a synchronous handler, later for one that awaits or blocks.</summary>
+    public ValueTask<AppResponse> HandleAsync(AppRequest request, CancellationToken cancel = default) =>
+        Route(request, out AppResponse? immediate) is { } handler ? handler.Invoke(request, cancel) : new ValueTask<AppResponse>(immediate!);
+
+    /// <summary>
+    /// The handler for <paramref name="request"/>; null when it has none, with the reference's answer for that in
+    /// <paramref name="unrouted"/>.
+    /// </summary>
+    internal AppAction? Route(AppRequest request, out AppResponse? unrouted)
+    {
+        unrouted = null;
         if (request.Header.IsJson)
         {
             if (request.Parsed is not { Kind: PythonValueKind.Dict })
             {
                 // The reference raises here and closes without a word; we say what is wrong.
-                return AppResponse.Result($"Error: the request must be a JSON object, not {Describe(request.Parsed)}.");
+                unrouted = AppResponse.Result($"Error: the request must be a JSON object, not {Describe(request.Parsed)}.");
+                return null;
             }
             // As the reference: action = request.get("action"), looked up only when it is a string.
             PythonValue action = request.ActionValue ?? PythonValue.None;
-            if (action.AsString is { } name && _actions.TryGetValue(name, out Func<AppRequest, AppResponse>? handler))
+            if (action.AsString is { } name && _actions.TryGetValue(name, out AppAction? handler))
             {
-                return handler(request);
+                return handler;
             }
-            return AppResponse.Result($"Error: invalid action '{action}'.");
+            unrouted = AppResponse.Result($"Error: invalid action '{action}'.");
+            return null;
         }
-        if (_contentTypes.TryGetValue(request.Header.ContentType, out Func<AppRequest, AppResponse>? byType))
+        if (_contentTypes.TryGetValue(request.Header.ContentType, out AppAction? byType))
         {
-            return byType(request);
+            return byType;
         }
-        return _otherContent is not null
-            ? _otherContent(request)
-            : AppResponse.Result($"Error: content type '{request.Header.ContentType}' is not served here.");
-    }
-
-    /// <summary>
-    /// The request's name in metrics: its action or content type when mapped here, else "_OTHER", so that what
-    /// clients send cannot grow the number of time series (as .NET's HTTP meters treat unknown methods).
-    /// </summary>
-    internal string MetricName(AppRequest request)
-    {
-        if (request.Header.IsJson)
+        if (_otherContent is null)
         {
-            return request.Action is { } action && _actions.ContainsKey(action) ? action : "_OTHER";
+            unrouted = AppResponse.Result($"Error: content type '{request.Header.ContentType}' is not served here.");
         }
-        return _contentTypes.ContainsKey(request.Header.ContentType) ? request.Header.ContentType : "_OTHER";
+        return _otherContent;
     }
 
     private static string Describe(PythonValue? json) => json?.Kind switch

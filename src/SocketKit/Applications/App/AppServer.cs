@@ -55,6 +55,10 @@ public sealed class AppServer : IRunningServer
     /// <exception cref="InvalidOperationException">The server has not been started.</exception>
     public EndPoint LocalEndPoint => Started.LocalEndPoint;
 
+    /// <summary>The live connections: find one by id, list them, send to all (a server that pushes).</summary>
+    /// <exception cref="InvalidOperationException">The server has not been started.</exception>
+    public ConnectionRegistry Connections => Started.Connections;
+
     /// <summary>The listeners, one or more per endpoint.</summary>
     /// <exception cref="InvalidOperationException">The server has not been started.</exception>
     public ServerGroup Listeners => Started;
@@ -72,12 +76,56 @@ public sealed class AppServer : IRunningServer
         return this;
     }
 
+    /// <summary>
+    /// Answers JSON requests whose "action" is <paramref name="action"/> with a handler that awaits (replacing any handler
+    /// it had). The connection's thread serves other connections while it waits; its answer goes out in request order.
+    /// The token is cancelled when the client goes away, when <see cref="ServerTimeouts.HandlerTimeout"/> runs out (the
+    /// client is then answered with an error), and when a stopping server's drain ends.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The server has already started.</exception>
+    public AppServer MapAction(string action, Func<AppRequest, CancellationToken, ValueTask<AppResponse>> handler)
+    {
+        EnsureNotStarted();
+        Router.MapAction(action, handler);
+        return this;
+    }
+
+    /// <summary>
+    /// Answers JSON requests whose "action" is <paramref name="action"/> with a handler that blocks (a synchronous library
+    /// call): it runs on a worker thread of its own, never on the connection's (replacing any handler it had).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The server has already started.</exception>
+    public AppServer MapBlockingAction(string action, Func<AppRequest, CancellationToken, AppResponse> handler)
+    {
+        EnsureNotStarted();
+        Router.MapBlockingAction(action, handler);
+        return this;
+    }
+
     /// <summary>Answers non-JSON requests of one content type (replacing any handler it had).</summary>
     /// <exception cref="InvalidOperationException">The server has already started.</exception>
     public AppServer MapContentType(string contentType, Func<AppRequest, AppResponse> handler)
     {
         EnsureNotStarted();
         Router.MapContentType(contentType, handler);
+        return this;
+    }
+
+    /// <summary>Answers non-JSON requests of one content type with a handler that awaits (see <see cref="MapAction(string, Func{AppRequest, CancellationToken, ValueTask{AppResponse}})"/>).</summary>
+    /// <exception cref="InvalidOperationException">The server has already started.</exception>
+    public AppServer MapContentType(string contentType, Func<AppRequest, CancellationToken, ValueTask<AppResponse>> handler)
+    {
+        EnsureNotStarted();
+        Router.MapContentType(contentType, handler);
+        return this;
+    }
+
+    /// <summary>Answers non-JSON requests of one content type with a handler that blocks, on a worker thread of its own.</summary>
+    /// <exception cref="InvalidOperationException">The server has already started.</exception>
+    public AppServer MapBlockingContentType(string contentType, Func<AppRequest, CancellationToken, AppResponse> handler)
+    {
+        EnsureNotStarted();
+        Router.MapBlockingContentType(contentType, handler);
         return this;
     }
 

@@ -22,6 +22,11 @@ public sealed class AppServerHandler : IConnectionHandler
     private readonly ILogger _logger;
     private readonly ServerConversation _conversation;
     private readonly SocketKitMetrics _metrics;
+    private readonly ConnectionHandle? _handle;
+    // A request whose handler is at work (awaiting, or on a blocking worker): its answer comes back through the handle.
+    private bool _pending;
+    private int _pendingSeq; // Tells a late answer (its request timed out) from the current one's.
+    private AppAction? _pendingAction;
 
     /// <summary>Creates the handler for one connection.</summary>
     /// <param name="router">Who answers each request.</param>
@@ -34,6 +39,7 @@ public sealed class AppServerHandler : IConnectionHandler
     {
         _router = router;
         _connection = connection;
+        _handle = connection?.Connection;
         _logger = logger ?? NullLogger.Instance;
         _conversation = new ServerConversation(limits);
         _metrics = metrics ?? connection?.Metrics ?? SocketKitMetrics.Shared;
@@ -52,7 +58,10 @@ public sealed class AppServerHandler : IConnectionHandler
             switch (next.Kind)
             {
                 case ConversationEventKind.Request:
-                    Respond(next.Request, output);
+                    if (Respond(next.Request, output))
+                    {
+                        return NextStep.Receive; // Its handler is at work: what follows waits, unconsumed.
+                    }
                     break;
                 case ConversationEventKind.ProtocolError:
                     // The reference closes without a word; we say what was wrong (the conversation then closes).
@@ -68,7 +77,7 @@ public sealed class AppServerHandler : IConnectionHandler
     }
 
     /// <inheritdoc />
-    public ConnectionPhase Phase => _conversation.State switch
+    public ConnectionPhase Phase => _pending ? ConnectionPhase.Handling : _conversation.State switch
     {
         ConversationState.Header or ConversationState.Answering => ConnectionPhase.Request,
         ConversationState.Content => ConnectionPhase.Content,
@@ -78,6 +87,12 @@ public sealed class AppServerHandler : IConnectionHandler
     /// <inheritdoc />
     public NextStep OnPeerClosed(ReadOnlySequence<byte> unconsumed, IBufferWriter<byte> output)
     {
+        if (_pending)
+        {
+            // The client went away while its handler was at work: the connection's closing cancels the handler's token.
+            _pending = false;
+            return NextStep.CloseAfterSending;
+        }
         if (_conversation.ReceiveEndOfStream(unconsumed.Length) is { } truncated)
         {
             LogProtocolError(truncated);
@@ -85,46 +100,145 @@ public sealed class AppServerHandler : IConnectionHandler
         return NextStep.CloseAfterSending;
     }
 
-    /// <summary>Answers one whole request without a socket: what the server would send back for it.</summary>
-    public static AppResponse Answer(AppRouter router, Message request, ConnectionInfo? connection = null, ProtocolLimits? limits = null) =>
-        Answer(router, request, connection, limits, out _);
-
-    private static AppResponse Answer(AppRouter router, Message request, ConnectionInfo? connection, ProtocolLimits? limits, out string metricName)
+    /// <inheritdoc />
+    public void OnHandlerTimeout(IBufferWriter<byte> output)
     {
-        if (!request.Header.IsJson)
+        if (!_pending)
         {
-            var binary = new AppRequest(request, connection, null);
-            metricName = router.MetricName(binary);
-            return router.Handle(binary);
+            return;
         }
-        var parsed = new AppRequest(request, connection, JsonContent.ParsePython(request.Content.Span, request.Header.ContentEncoding, limits));
-        metricName = router.MetricName(parsed);
-        return router.Handle(parsed);
+        _pending = false;
+        _pendingSeq++; // Its answer, should it come, is dropped.
+        string route = _pendingAction!.Route;
+        _metrics.HandlerFailed(ServerPort, MetricName(_pendingAction), "timeout");
+        Log.ActionTimedOut(_logger, ConnectionId, _connection?.Remote ?? "-", route);
+        RespondAndEnd(output, AppResponse.Result($"Error: the {route} did not answer in time."));
     }
 
-    private void Respond(Message request, IBufferWriter<byte> output)
+    /// <summary>Answers one whole request without a socket: what the server would send back for it (waiting here for a handler that awaits).</summary>
+    public static AppResponse Answer(AppRouter router, Message request, ConnectionInfo? connection = null, ProtocolLimits? limits = null) =>
+        router.Handle(Parse(request, connection, limits));
+
+    private static AppRequest Parse(Message request, ConnectionInfo? connection, ProtocolLimits? limits) =>
+        request.Header.IsJson
+            ? new AppRequest(request, connection, JsonContent.ParsePython(request.Content.Span, request.Header.ContentEncoding, limits))
+            : new AppRequest(request, connection, null);
+
+    /// <summary>Answers a request; true when its handler is still at work, and the answer will come through the connection's handle.</summary>
+    private bool Respond(Message request, IBufferWriter<byte> output)
     {
         long startedAt = Stopwatch.GetTimestamp();
         LogRequest(request);
-        AppResponse response;
-        string metricName = "_OTHER";
+        AppAction? action = null;
+        ValueTask<AppResponse> answer;
         try
         {
-            response = Answer(_router, request, _connection, _conversation.Limits, out metricName);
+            AppRequest parsed = Parse(request, _connection, _conversation.Limits);
+            action = _router.Route(parsed, out AppResponse? unrouted);
+            answer = action is null ? new ValueTask<AppResponse>(unrouted!)
+                : action.Invoke(parsed, action.IsInline || _handle is null ? CancellationToken.None : _handle.Closing);
         }
         catch (ProtocolException ex)
         {
             // Bad content in a whole request: say what was wrong; whether the conversation survives it is its own rule.
             LogProtocolError(ex);
             _conversation.RejectRequest(ex);
-            response = AppResponse.Result($"Error: {ex.Message}.");
+            WriteResponse(output, AppResponse.Result($"Error: {ex.Message}."));
+            return false;
         }
-        WriteResponse(output, response);
-        if (_conversation.State != ConversationState.Error)
+        catch (Exception ex) when (action is not null)
         {
-            // A request that ended the conversation is counted as a protocol error only.
-            _metrics.RequestAnswered(ServerPort, metricName, startedAt);
+            Failed(output, action, ex);
+            return false;
         }
+        if (!answer.IsCompleted && _handle is null)
+        {
+            // No server to answer through later (a handler made by hand): wait here.
+            Task<AppResponse> waited = answer.AsTask();
+            ((IAsyncResult)waited).AsyncWaitHandle.WaitOne();
+            answer = new ValueTask<AppResponse>(waited);
+        }
+        if (answer.IsCompletedSuccessfully)
+        {
+            Answered(output, answer.Result, action, startedAt);
+            return false;
+        }
+        if (answer.IsCompleted)
+        {
+            try
+            {
+                answer.GetAwaiter().GetResult();
+            }
+            catch (Exception ex)
+            {
+                Failed(output, action!, ex);
+            }
+            return false;
+        }
+        _pending = true;
+        _pendingAction = action;
+        _ = AwaitAnswerAsync(answer, ++_pendingSeq, action!, startedAt);
+        return true;
+    }
+
+    /// <summary>Waits off the connection's thread for a handler's answer, then hands it to that thread to write.</summary>
+    private async Task AwaitAnswerAsync(ValueTask<AppResponse> answer, int seq, AppAction action, long startedAt)
+    {
+        AppResponse? response = null;
+        Exception? failure = null;
+        try
+        {
+            response = await answer.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+        }
+        // False when the connection closed meanwhile (the client left, a timeout, the drain): nobody to answer.
+        _handle!.Post(output =>
+        {
+            if (!_pending || seq != _pendingSeq)
+            {
+                return NextStep.Receive; // Timed out meanwhile: the client had its answer.
+            }
+            _pending = false;
+            if (failure is not null)
+            {
+                Failed(output, action, failure);
+                return NextStep.CloseAfterSending;
+            }
+            Answered(output, response!, action, startedAt);
+            return _conversation.State is ConversationState.Done or ConversationState.Error ? NextStep.CloseAfterSending : NextStep.Receive;
+        });
+    }
+
+    private void Answered(IBufferWriter<byte> output, AppResponse response, AppAction? action, long startedAt)
+    {
+        WriteResponse(output, response);
+        _metrics.RequestAnswered(ServerPort, MetricName(action), startedAt);
+    }
+
+    /// <summary>
+    /// A handler threw (at once or when awaited): logged once with its exception, counted, and answered in the protocol
+    /// with no exception text (the reference would close without a word), after which the connection closes.
+    /// </summary>
+    private void Failed(IBufferWriter<byte> output, AppAction action, Exception failure)
+    {
+        _metrics.HandlerFailed(ServerPort, MetricName(action), "exception");
+        Log.ActionFailed(_logger, ConnectionId, _connection?.Remote ?? "-", action.Route, failure);
+        RespondAndEnd(output, AppResponse.Result($"Error: the {action.Route} failed on the server."));
+    }
+
+    /// <summary>The request's name in metrics: what it was routed by when mapped, else "_OTHER" (clients cannot grow the series).</summary>
+    private static string MetricName(AppAction? action) => action?.MetricName ?? "_OTHER";
+
+    private void RespondAndEnd(IBufferWriter<byte> output, AppResponse response)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            Log.ResponseSending(_logger, ConnectionId, Describe(response.ContentType, response.ContentEncoding, response.Content.Span));
+        }
+        _conversation.RespondAndEnd(output, response.ContentType, response.ContentEncoding, response.Content.Span);
     }
 
     private void WriteResponse(IBufferWriter<byte> output, AppResponse response)

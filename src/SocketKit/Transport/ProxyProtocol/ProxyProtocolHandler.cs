@@ -99,6 +99,9 @@ public sealed class ProxyProtocolHandler : IConnectionHandler
         : ConnectionPhase.Request;
 
     /// <inheritdoc />
+    public void OnHandlerTimeout(IBufferWriter<byte> output) => _handler?.OnHandlerTimeout(output);
+
+    /// <inheritdoc />
     public NextStep OnPeerClosed(ReadOnlySequence<byte> unconsumed, IBufferWriter<byte> output)
     {
         if (_handler is not null)
@@ -133,6 +136,7 @@ public sealed class ProxyProtocolHandler : IConnectionHandler
             ServerPort = accepted.ServerPort,
             OpenedAt = accepted.OpenedAt,
             Metrics = accepted.Metrics,
+            Connection = accepted.Connection,
         };
         ProxyLog.Relayed(logger, accepted.Id, accepted.Remote, client.Remote, header.Version);
         return client;
