@@ -12,7 +12,7 @@ namespace SocketKit.Hosting;
 /// </summary>
 public sealed class SocketKitServerBuilder
 {
-    private readonly List<Action<AppRouter>> _routes = [];
+    private readonly List<Action<AppRouter, IServiceProvider>> _routes = [];
     private Func<IServiceProvider, ConnectionInfo, IConnectionHandler>? _handlerFactory;
     private bool _withTutorialHandlers = true;
 
@@ -33,7 +33,57 @@ public sealed class SocketKitServerBuilder
     public SocketKitServerBuilder MapAction(string action, Func<AppRequest, AppResponse> handler)
     {
         EnsureAppServer(nameof(MapAction));
-        _routes.Add(router => router.MapAction(action, handler));
+        _routes.Add((router, _) => router.MapAction(action, handler));
+        return this;
+    }
+
+    /// <summary>
+    /// Answers JSON requests whose "action" is <paramref name="action"/> with a handler that awaits. The token is
+    /// cancelled when the client goes away, the handler timeout runs out, or the server's drain ends.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The server serves an echo or custom handler, not the application protocol.</exception>
+    public SocketKitServerBuilder MapAction(string action, Func<AppRequest, CancellationToken, ValueTask<AppResponse>> handler)
+    {
+        EnsureAppServer(nameof(MapAction));
+        _routes.Add((router, _) => router.MapAction(action, handler));
+        return this;
+    }
+
+    /// <summary>
+    /// Answers JSON requests whose "action" is <paramref name="action"/> with a handler whose parameters are bound as
+    /// ASP.NET Core's minimal APIs bind theirs: <see cref="AppRequest"/>, <see cref="CancellationToken"/>,
+    /// <see cref="ConnectionInfo"/>, <see cref="ConnectionHandle"/>, and registered services, resolved from a
+    /// dependency-injection scope made for each request. It returns <see cref="AppResponse"/> or a string (sent as
+    /// <c>{"result": ...}</c>), or a <see cref="Task{TResult}"/> or <see cref="ValueTask{TResult}"/> of one, for example
+    /// <c>async (AppRequest request, IMyStore store, CancellationToken cancel) =&gt; await store.FindAsync(...)</c>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The server serves an echo or custom handler, not the application protocol.</exception>
+    public SocketKitServerBuilder MapAction(string action, Delegate handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        EnsureAppServer(nameof(MapAction));
+        _routes.Add((router, services) => router.MapAction(action, HandlerBinder.Bind(action, handler, services)));
+        return this;
+    }
+
+    /// <summary>
+    /// Answers JSON requests whose "action" is <paramref name="action"/> with <typeparamref name="THandler"/>, resolved
+    /// (or constructed with its services) from a dependency-injection scope made for each request.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The server serves an echo or custom handler, not the application protocol.</exception>
+    public SocketKitServerBuilder MapAction<THandler>(string action) where THandler : class, IAppActionHandler
+    {
+        EnsureAppServer(nameof(MapAction));
+        _routes.Add((router, services) => router.MapAction(action, HandlerBinder.Bind<THandler>(services)));
+        return this;
+    }
+
+    /// <summary>Answers JSON requests whose "action" is <paramref name="action"/> with a handler that blocks, on a worker thread of its own.</summary>
+    /// <exception cref="InvalidOperationException">The server serves an echo or custom handler, not the application protocol.</exception>
+    public SocketKitServerBuilder MapBlockingAction(string action, Func<AppRequest, CancellationToken, AppResponse> handler)
+    {
+        EnsureAppServer(nameof(MapBlockingAction));
+        _routes.Add((router, _) => router.MapBlockingAction(action, handler));
         return this;
     }
 
@@ -42,7 +92,7 @@ public sealed class SocketKitServerBuilder
     public SocketKitServerBuilder MapContentType(string contentType, Func<AppRequest, AppResponse> handler)
     {
         EnsureAppServer(nameof(MapContentType));
-        _routes.Add(router => router.MapContentType(contentType, handler));
+        _routes.Add((router, _) => router.MapContentType(contentType, handler));
         return this;
     }
 
@@ -88,9 +138,9 @@ public sealed class SocketKitServerBuilder
             return composition.UseHandler(connection => custom(services, connection)).Start();
         }
         var app = new AppServer(composition, limits, _withTutorialHandlers);
-        foreach (Action<AppRouter> route in _routes)
+        foreach (Action<AppRouter, IServiceProvider> route in _routes)
         {
-            route(app.Router);
+            route(app.Router, services);
         }
         return app.Start().Listeners;
     }

@@ -84,8 +84,9 @@ internal sealed class BlockingEngine : ServerEngine
     {
         OnAccepted(connection.Info);
         var driver = new ConnectionDriver(this, connection);
-        // Posted work sends without blocking a pool thread; once it ends the conversation, the shutdown wakes this thread's receive.
-        var gate = new ConnectionGate(driver, (piece, t) => socket.SendAsync(piece, SocketFlags.None, t), () => ShutdownBoth(socket), CancellationToken.None);
+        // Posted work sends without blocking a pool thread. Once it ends the conversation, shutting the receiving side
+        // wakes this thread's receive (it returns 0) without a FIN: the peer learns of the close only after it is counted.
+        var gate = new ConnectionGate(driver, (piece, t) => socket.SendAsync(piece, SocketFlags.None, t), () => ShutdownReceive(socket), CancellationToken.None);
         connection.Handle.Owner = gate;
         connection.Wake = () =>
         {
@@ -173,6 +174,17 @@ internal sealed class BlockingEngine : ServerEngine
             ReadOnlyMemory<byte> pending = driver.Pending();
             driver.Sending();
             driver.Sent(socket.Send(pending.Span[..Math.Min(SendPiece, pending.Length)]));
+        }
+    }
+
+    private static void ShutdownReceive(Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Receive);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
         }
     }
 }

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace SocketKit.Transport;
 
 /// <summary>
@@ -12,7 +10,9 @@ namespace SocketKit.Transport;
 public sealed class ConnectionHandle
 {
     private readonly int _maxQueuedBytes;
-    private ConcurrentQueue<PostedWork>? _mailbox; // Made on the first post: an idle connection holds none.
+    // Made on the first post: an idle connection holds none. A lock, not a ConcurrentQueue: its first segment alone
+    // is over a kilobyte, for every connection a broadcast reaches, and posts to one connection rarely contend.
+    private Queue<PostedWork>? _mailbox;
     private int _scheduled; // 1 while the owner has been asked to run the mailbox and has not begun.
     private long _queuedBytes;
     private volatile bool _closed;
@@ -110,8 +110,14 @@ public sealed class ConnectionHandle
         {
             return false;
         }
-        ConcurrentQueue<PostedWork> mailbox = _mailbox ?? Interlocked.CompareExchange(ref _mailbox, new ConcurrentQueue<PostedWork>(), null) ?? _mailbox!;
-        mailbox.Enqueue(work);
+        lock (this)
+        {
+            if (_closed)
+            {
+                return false;
+            }
+            (_mailbox ??= new Queue<PostedWork>(4)).Enqueue(work);
+        }
         // Many posts before the owner runs coalesce into one wake-up (as libuv's uv_async_send).
         if (Interlocked.Exchange(ref _scheduled, 1) == 0)
         {
@@ -126,7 +132,13 @@ public sealed class ConnectionHandle
     /// <summary>The next posted work, on the owner's thread.</summary>
     internal bool TryTake(out PostedWork work)
     {
-        if (_mailbox is { } mailbox && mailbox.TryDequeue(out work))
+        bool taken;
+        lock (this)
+        {
+            work = default;
+            taken = _mailbox is { } mailbox && mailbox.TryDequeue(out work);
+        }
+        if (taken)
         {
             if (work.Kind == PostedWorkKind.Send)
             {
@@ -134,7 +146,6 @@ public sealed class ConnectionHandle
             }
             return true;
         }
-        work = default;
         return false;
     }
 
@@ -149,14 +160,11 @@ public sealed class ConnectionHandle
         {
             _closed = true;
             closing = _closing;
+            _mailbox = null;
         }
         if (closing is not null)
         {
             ThreadPool.UnsafeQueueUserWorkItem(static c => c.Cancel(), closing, preferLocal: false);
-        }
-        if (_mailbox is { } mailbox)
-        {
-            mailbox.Clear();
         }
     }
 }

@@ -311,6 +311,40 @@ public abstract class AsyncHandlerConformanceTests(EngineKind engine)
         Assert.Equal(ResultJson("In the caves beneath the Misty Mountains. \U0001F48D"), Result(answers[^1]));
     }
 
+    public static TheoryData<string> Transports => ["TLS", "Unix"];
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task AnswersThatComeLaterReachTheClientInOrderOverTlsAndUnixSockets(string name)
+    {
+        TestTransport transport = name == "TLS" ? TestTransport.Tls : TestTransport.Unix;
+        var gates = new Gates();
+        AppRouter router = TutorialHandlers.CreateRouter().MapAction("wait", gates.Wait);
+        await using SocketServer server = SocketServer.Start(TestServers.Options(Engine, transport) with { Loops = 1 }, c => new AppServerHandler(router, c));
+        await using RawConnection connection = await transport.ConnectAsync(server);
+        using var cts = new CancellationTokenSource(RawClient.Timeout);
+        await connection.SendAsync((byte[])[.. HostileServers.Request("wait", "later", keepAlive: true), .. HostileServers.Request("search", "ring")], cts.Token);
+        await gates.Entered("later").Task.WaitAsync(RawClient.Timeout);
+        gates.Gate("later").SetResult("after a wait");
+        List<Message> answers = Decode(await connection.ReadToEndAsync(cts.Token));
+        Assert.Equal([ResultJson("after a wait"), ResultJson("In the caves beneath the Misty Mountains. \U0001F48D")], answers.Select(Result));
+    }
+
+    [Fact]
+    public async Task BehindAProxyHeaderTheHandlerThatAwaitsSeesTheClientItNames()
+    {
+        var router = new AppRouter().MapAction("who", async (request, cancel) =>
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10), cancel); // Answered later, from another thread.
+            return AppResponse.Result($"{EndPoints.Format(request.Connection!.RemoteEndPoint)} {EndPoints.Format(request.Connection.Connection!.RemoteEndPoint)}");
+        });
+        await using ServerGroup server = new ServerBuilder(TestServers.Options(Engine) with { Loops = 1 }).RequireProxyProtocol()
+            .UseHandler(c => new AppServerHandler(router, c)).Start();
+        byte[] answer = await RawClient.ExchangeUntilCloseAsync(server.LocalEndPoint,
+            [.. "PROXY TCP4 203.0.113.7 127.0.0.1 5555 80\r\n"u8, .. HostileServers.Request("who", "")]);
+        Assert.Equal(ResultJson("203.0.113.7:5555 203.0.113.7:5555"), Result(Assert.Single(Decode(answer))));
+    }
+
     [Fact]
     public async Task BytesPushedFromAnotherThreadReachTheClientInOrder()
     {
@@ -349,7 +383,9 @@ public abstract class AsyncHandlerConformanceTests(EngineKind engine)
         const int SendLimit = 256 * 1024;
         var options = new ServerOptions
         {
-            EndPoint = new IPEndPoint(IPAddress.Loopback, 0), Engine = Engine, Loops = 1,
+            EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+            Engine = Engine,
+            Loops = 1,
             Limits = new ServerLimits { MaxSendBufferBytes = SendLimit },
         };
         await using SocketServer server = SocketServer.Start(options, _ => new SocketKit.Applications.Echo.EchoHandler());

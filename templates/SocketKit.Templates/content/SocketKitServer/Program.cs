@@ -8,8 +8,15 @@ using SocketKit.Transport;
 // under systemd (Type=notify) it reports READY=1 once every endpoint is bound.
 HostApplicationBuilder builder = Host.CreateApplicationBuilder(args);
 builder.Services.AddSystemd();
+builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSocketKitServer("app")
-    .MapAction("hello", request => AppResponse.Result($"Hello, {request.Value?.GetString() ?? "world"}!"));
+    // A handler that awaits, with services from dependency injection as minimal APIs take them. The token is cancelled
+    // when the client goes away, the handler timeout runs out, or the server stops.
+    .MapAction("hello", async (AppRequest request, TimeProvider clock, CancellationToken cancel) =>
+    {
+        await Task.Delay(TimeSpan.FromMilliseconds(1), clock, cancel); // Where your database or HTTP call goes.
+        return $"Hello, {request.Value?.GetString() ?? "world"}!";
+    });
 try
 {
     await builder.Build().RunAsync();
