@@ -140,6 +140,27 @@ public class ServerConversationTests
     }
 
     [Fact]
+    public void RespondAndEndAnswersWithoutKeepAliveWhateverTheRequestAskedAndReadsNothingMore()
+    {
+        var conversation = new ServerConversation();
+        byte[] both = [.. Request("abc", keepAlive: true), .. Request("def", keepAlive: true)];
+        ConversationEvent next = Receive(conversation, both, out int unconsumed);
+        Assert.Equal(ConversationEventKind.Request, next.Kind);
+        Assert.True(next.Request.Header.KeepAlive);
+
+        var output = new ArrayBufferWriter<byte>();
+        conversation.RespondAndEnd(output, ContentTypes.TextJson, ContentTypes.Utf8Encoding, "{}"u8);
+        var decoder = new MessageDecoder();
+        var written = new ReadOnlySequence<byte>(output.WrittenMemory);
+        Assert.True(decoder.TryDecode(ref written, out Message answer));
+        Assert.False(answer.Header.KeepAlive);
+        Assert.Equal(ConversationState.Done, conversation.State);
+        // The second request, already received, is never read: the conversation is over.
+        Assert.Equal(ConversationEventKind.Finished, Receive(conversation, both[^unconsumed..], out _).Kind);
+        Assert.Throws<InvalidOperationException>(() => conversation.RespondAndEnd(output, ContentTypes.TextJson, ContentTypes.Utf8Encoding, "{}"u8));
+    }
+
+    [Fact]
     public void OneByteOfAProtoheaderIsARequestBegunThoughTheDecoderHasConsumedNothing()
     {
         var conversation = new ServerConversation();

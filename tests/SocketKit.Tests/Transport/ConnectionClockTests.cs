@@ -45,6 +45,41 @@ public sealed class ConnectionClockTests
     }
 
     [Fact]
+    public void AHandlerAtWorkIsDueAtTheHandlerTimeoutFromItsStartWhateverArrivesMeanwhile()
+    {
+        var time = new FakeTimeProvider();
+        var clock = new ConnectionClock(Timeouts with { HandlerTimeout = TimeSpan.FromSeconds(20) }, time);
+        clock.Received(ConnectionPhase.Handling, bytes: 100); // The request is whole; its handler is at work.
+        long due = time.GetTimestamp() + Ticks(time, TimeSpan.FromSeconds(20));
+        Assert.Equal(due, clock.NextCheckAt);
+        Assert.False(clock.IsIdle, "a stopping server waits for a handler at work");
+        time.Advance(TimeSpan.FromSeconds(15));
+        clock.Received(ConnectionPhase.Handling, bytes: 50); // A pipelined request arrives: it does not move the deadline.
+        Assert.Equal(due, clock.NextCheckAt);
+        Assert.Null(clock.Check());
+        time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(ConnectionCloseReason.HandlerTimeout, clock.Check());
+    }
+
+    [Fact]
+    public void OnceTheHandlerAnswersTheNextRequestOrTheIdleGapIsTimedFromThen()
+    {
+        var time = new FakeTimeProvider();
+        var clock = new ConnectionClock(Timeouts with { HandlerTimeout = TimeSpan.FromSeconds(20) }, time);
+        clock.Received(ConnectionPhase.Handling, bytes: 100);
+        time.Advance(TimeSpan.FromSeconds(12));
+        clock.Received(ConnectionPhase.Request, bytes: 0); // Answered, and the next request already waits.
+        Assert.Equal(time.GetTimestamp() + Ticks(time, Timeouts.RequestTimeout), clock.NextCheckAt);
+        clock.Received(ConnectionPhase.Handling, bytes: 0); // Its handler is at work too: a deadline of its own.
+        Assert.Equal(time.GetTimestamp() + Ticks(time, TimeSpan.FromSeconds(20)), clock.NextCheckAt);
+        time.Advance(TimeSpan.FromSeconds(1));
+        clock.Received(ConnectionPhase.Request, bytes: 0);
+        clock.Received(ConnectionPhase.Idle, bytes: 0); // Answered; nothing waits.
+        Assert.Equal(time.GetTimestamp() + Ticks(time, Timeouts.IdleTimeout), clock.NextCheckAt);
+        Assert.True(clock.IsIdle);
+    }
+
+    [Fact]
     public void ContentSentSlowerThanTheRateIsDueWhenTheAverageFallsBelowIt()
     {
         var time = new FakeTimeProvider();
