@@ -23,6 +23,6 @@ public enum ConnectionCloseReason
     DrainTimeout,
     /// <summary>The peer sent a request's content slower than <see cref="ServerTimeouts.MinRequestContentBytesPerSecond"/>.</summary>
     SlowRequestContent,
-    /// <summary>The peer did not finish the TLS handshake within <see cref="Tls.TlsServerOptions.HandshakeTimeout"/>.</summary>
+    /// <summary>The peer did not finish the TLS handshake within <see cref="ServerTimeouts.HandshakeTimeout"/>.</summary>
     HandshakeTimeout,
 }

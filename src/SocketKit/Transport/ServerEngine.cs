@@ -232,7 +232,7 @@ internal abstract class ServerEngine
             return null;
         }
         var info = new ConnectionInfo(_ids.Next(), local, remote) { Metrics = Metrics };
-        var connection = new ServerConnection(info, new ConnectionClock(Timeouts, Options.TimeProvider, Options.Tls?.HandshakeTimeout));
+        var connection = new ServerConnection(info, new ConnectionClock(Timeouts, Options.TimeProvider, Options.Tls is null ? null : Timeouts.HandshakeTimeout));
         if (watchedByHeartbeat)
         {
             Connections[info.Id] = connection;

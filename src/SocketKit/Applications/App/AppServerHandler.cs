@@ -129,18 +129,18 @@ public sealed class AppServerHandler : IConnectionHandler
 
     private void WriteResponse(IBufferWriter<byte> output, AppResponse response)
     {
-        if (_logger.IsEnabled(LogLevel.Information))
+        if (_logger.IsEnabled(LogLevel.Debug))
         {
-            Log.ResponseSending(_logger, ConnectionId, Describe(response.ContentType, response.ContentEncoding, response.Content.Span));
+            Log.ResponseSending(_logger, ConnectionId, ContentPreview.Describe(response.ContentType, response.ContentEncoding, response.Content.Span));
         }
         _conversation.Respond(output, response.ContentType, response.ContentEncoding, response.Content.Span);
     }
 
     private void LogRequest(Message request)
     {
-        if (_logger.IsEnabled(LogLevel.Information))
+        if (_logger.IsEnabled(LogLevel.Debug))
         {
-            Log.RequestReceived(_logger, ConnectionId, Describe(request.Header.ContentType, request.Header.ContentEncoding, request.Content.Span));
+            Log.RequestReceived(_logger, ConnectionId, ContentPreview.Describe(request.Header.ContentType, request.Header.ContentEncoding, request.Content.Span));
         }
     }
 
@@ -148,22 +148,5 @@ public sealed class AppServerHandler : IConnectionHandler
     {
         _metrics.ProtocolError(ServerPort, ex.Error.ToString());
         Log.ProtocolError(_logger, ConnectionId, _connection?.Remote ?? "-", ex.Error.ToString(), ex.Message);
-    }
-
-    /// <summary>JSON content as its text, anything else as a Python bytes literal with its type.</summary>
-    internal static string Describe(string contentType, string encoding, ReadOnlySpan<byte> content)
-    {
-        if (contentType == ContentTypes.TextJson)
-        {
-            try
-            {
-                return TextEncodings.Decode(encoding, content);
-            }
-            catch (ProtocolException)
-            {
-                // Not text in its encoding: fall through to bytes.
-            }
-        }
-        return $"{contentType} {PythonBytes.Repr(content, 64)}";
     }
 }
