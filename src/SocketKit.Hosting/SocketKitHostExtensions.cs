@@ -20,6 +20,8 @@ public static class SocketKitHostExtensions
         error ??= Console.Error;
         string program = AppDomain.CurrentDomain.FriendlyName;
         var problems = new List<string>();
+        // Resolved now: RunAsync disposes the host's services when it fails.
+        SocketKitStartFailures? failures = host.Services.GetService<SocketKitStartFailures>();
         try
         {
             // Every server's problems at once, before the host starts and reports the first failure with its stack.
@@ -39,7 +41,7 @@ public static class SocketKitHostExtensions
                 await host.RunAsync(cancellationToken);
                 return 0;
             }
-            catch (Exception ex) when (Problems(ex, host) is { Count: > 0 } found)
+            catch (Exception ex) when (Problems(ex, failures) is { Count: > 0 } found)
             {
                 problems.AddRange(found);
             }
@@ -51,9 +53,9 @@ public static class SocketKitHostExtensions
         return 1;
     }
 
-    private static List<string> Problems(Exception ex, IHost host)
+    private static List<string> Problems(Exception ex, SocketKitStartFailures? failures)
     {
-        var lines = new List<string>(host.Services.GetRequiredService<SocketKitStartFailures>().Lines);
+        var lines = new List<string>(failures?.Lines ?? []);
         if (lines.Count == 0)
         {
             IEnumerable<Exception> all = ex is AggregateException aggregate ? aggregate.Flatten().InnerExceptions : [ex];

@@ -116,7 +116,17 @@ public sealed class SocketKitHostedServer : IHostedService
     }
 
     /// <summary>Adds what is wrong with the server's settings to <paramref name="problems"/>, one line each naming its key.</summary>
-    internal void Check(List<string> problems) => ServerPlan.TryBuild(Name, _options.Get(Name), problems);
+    internal void Check(List<string> problems)
+    {
+        try
+        {
+            ServerPlan.TryBuild(Name, _options.Get(Name), problems);
+        }
+        catch (OptionsValidationException ex)
+        {
+            problems.AddRange(ex.Failures); // The validator ran as the options were made, and said the same.
+        }
+    }
 
     /// <summary>
     /// Stops accepting and lets requests in flight finish, within the drain timeout (which never exceeds the host's

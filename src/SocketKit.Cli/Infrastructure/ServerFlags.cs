@@ -65,9 +65,12 @@ internal sealed class ServerFlags : IOptionGroup<ServerSettings>
         }
         var option = new Option<string>(setting.Flag)
         {
-            Description = setting.Kind == SettingKind.Engine
-                ? $"{setting.Description} (default {setting.Format(defaults)}; {setting.Examples})."
-                : $"{setting.Description} (default {setting.Format(defaults)}; e.g. {setting.Examples}).",
+            Description = setting.Kind switch
+            {
+                SettingKind.Engine => $"{setting.Description} (default {setting.Format(defaults)}; {setting.Examples}).",
+                _ when setting.Examples.Length == 0 => $"{setting.Description} (default {setting.Format(defaults)}).",
+                _ => $"{setting.Description} (default {setting.Format(defaults)}; e.g. {setting.Examples}).",
+            },
             HelpName = setting.Kind switch
             {
                 SettingKind.Duration => "DURATION",

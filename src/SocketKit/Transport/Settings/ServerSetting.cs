@@ -49,14 +49,14 @@ public abstract class ServerSetting
     /// <summary>The default, as the command line and configuration write it (e.g. 30s, 16KiB, select).</summary>
     public string DefaultText => Format(ServerSettings.Default);
 
-    /// <summary>Examples of the value, for help and errors.</summary>
+    /// <summary>Examples of the value, for help and errors; empty where the kind says it all (a whole number, true or false).</summary>
     public string Examples => Kind switch
     {
         SettingKind.Duration => "500ms, 30s, 2m or 00:00:30",
         SettingKind.Size => "16KiB, 1MiB or a number of bytes",
-        SettingKind.Count => "a whole number",
+        SettingKind.Count => "",
         SettingKind.Rate => "240 or 1KiB (bytes per second)",
-        SettingKind.Switch => "true or false",
+        SettingKind.Switch => "",
         SettingKind.Engine => $"one of {UsageNames}",
         _ => "",
     };
@@ -72,7 +72,8 @@ public abstract class ServerSetting
     /// </summary>
     public abstract bool TryApply(ServerSettings settings, string text, string name, out ServerSettings result, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error);
 
-    private protected string NotA(string name, string text, string noun) => $"{name}: {Shown(text)} is not {noun}; use {Examples}";
+    private protected string NotA(string name, string text, string noun) =>
+        Examples.Length == 0 ? $"{name}: {Shown(text)} is not {noun}" : $"{name}: {Shown(text)} is not {noun}; use {Examples}";
 
     private protected static string Shown(string text) => text.Length == 0 ? "an empty value" : $"'{(text.Length > 40 ? text[..40] + "..." : text)}'";
 

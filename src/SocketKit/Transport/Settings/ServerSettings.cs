@@ -130,7 +130,7 @@ public sealed record ServerSettings
             "Kestrel's MinResponseDataRate; only time spent waiting on the peer counts"),
         new ServerSetting<TimeSpan>(TimeoutsSection, "MinDataRateGracePeriod", "--min-rate-grace-period", SettingKind.Duration, s => s.Timeouts.MinDataRateGracePeriod, (s, v) => s with { Timeouts = s.Timeouts with { MinDataRateGracePeriod = v } },
             "How long content or a response may go slower than its minimum rate; a response must reach its rate in each such period",
-            "Kestrel's"),
+            "Kestrel's: long enough to ride out a stall on a lossy network, short enough to free a stalled connection soon"),
     ];
 
     /// <summary>The setting whose configuration key (e.g. Timeouts:RequestTimeout) or flag (--request-timeout) this is; null when none.</summary>
