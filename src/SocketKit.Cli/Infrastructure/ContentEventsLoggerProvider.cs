@@ -22,9 +22,14 @@ internal sealed class ContentEventsLoggerProvider(ILoggerProvider inner) : ILogg
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (logLevel >= LogLevel.Information || ContentLogEvents.Contains(eventId.Id))
+            if (logLevel >= LogLevel.Information)
             {
                 inner.Log(logLevel, eventId, state, exception, formatter);
+            }
+            else if (ContentLogEvents.Contains(eventId.Id))
+            {
+                // Among the tutorial's lines, at their level (a JSON log says Information, as it said before).
+                inner.Log(LogLevel.Information, eventId, state, exception, formatter);
             }
         }
     }

@@ -90,6 +90,10 @@ internal sealed class ServerFlags : IOptionGroup<ServerSettings>
                 return text;
             },
         };
+        if (setting.Kind == SettingKind.Engine)
+        {
+            option.CompletionSources.Add(Enum.GetNames<EngineKind>());
+        }
         if (setting.FormerFlag is { } former)
         {
             option.Aliases.Add(former); // Its former name: command lines that say it still work.

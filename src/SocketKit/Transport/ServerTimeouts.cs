@@ -49,7 +49,7 @@ public sealed record ServerTimeouts
     public double MinResponseBytesPerSecond
     {
         get => _minResponseBytesPerSecond;
-        init => _minResponseBytesPerSecond = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(MinResponseBytesPerSecond), value, "must be a positive number of bytes per second");
+        init => _minResponseBytesPerSecond = Rate(value, nameof(MinResponseBytesPerSecond));
     }
 
     /// <summary>
@@ -62,7 +62,7 @@ public sealed record ServerTimeouts
     public double MinRequestContentBytesPerSecond
     {
         get => _minRequestContentBytesPerSecond;
-        init => _minRequestContentBytesPerSecond = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(MinRequestContentBytesPerSecond), value, "must be a positive number of bytes per second");
+        init => _minRequestContentBytesPerSecond = Rate(value, nameof(MinRequestContentBytesPerSecond));
     }
 
     /// <summary>
@@ -79,6 +79,13 @@ public sealed record ServerTimeouts
     /// on any network a server faces, so ten leaves room for a slow client without holding idle sockets for long.
     /// </summary>
     public TimeSpan HandshakeTimeout { get => _handshakeTimeout; init => _handshakeTimeout = Positive(value, nameof(HandshakeTimeout)); }
+
+    /// <summary>A rate no link reaches (1 TiB/s): a minimum above it would close every connection.</summary>
+    private const double MaxRate = 1024d * 1024 * 1024 * 1024;
+
+    private static double Rate(double value, string name) => value is > 0 and <= MaxRate
+        ? value
+        : throw new ArgumentOutOfRangeException(name, value, "must be a positive number of bytes per second, at most 1TiB");
 
     private static TimeSpan Positive(TimeSpan value, string name) =>
         value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(name, value, "must be a positive duration");

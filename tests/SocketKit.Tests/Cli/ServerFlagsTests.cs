@@ -80,7 +80,7 @@ public class ServerFlagsTests
     [InlineData("--max-header-bytes", "100KiB", "--max-header-bytes: 100KiB must be 1 to 65535 bytes")]
     [InlineData("--max-connections", "0", "--max-connections: 0 must be at least 1")]
     [InlineData("--drain-timeout", "soon", "--drain-timeout: 'soon' is not a duration; use 500ms, 30s, 2m or 00:00:30")]
-    [InlineData("--min-request-rate", "0", "--min-request-rate: 0 must be a positive number of bytes per second")]
+    [InlineData("--min-request-rate", "0", "--min-request-rate: 0 must be a positive number of bytes per second, at most 1TiB")]
     [InlineData("--min-response-rate", "fast", "--min-response-rate: 'fast' is not a rate")]
     [InlineData("--engine", "turbo", "--engine: 'turbo' is not an engine; use one of blocking, select, async")]
     public async Task ABadLimitIsAUsageError(string flag, string value, string message)
