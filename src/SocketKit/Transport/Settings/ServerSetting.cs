@@ -55,7 +55,7 @@ public abstract class ServerSetting
         SettingKind.Duration => "500ms, 30s, 2m or 00:00:30",
         SettingKind.Size => "16KiB, 1MiB or a number of bytes",
         SettingKind.Count => "",
-        SettingKind.Rate => "240 or 1KiB (bytes per second)",
+        SettingKind.Rate => "240 or 1KiB",
         SettingKind.Switch => "",
         SettingKind.Engine => $"one of {UsageNames}",
         _ => "",
