@@ -46,6 +46,25 @@ internal static class ServerSettingsReader
             }
         }
         options.Settings = settings;
+        ReportUnknown(section, options.Problems);
+    }
+
+    /// <summary>
+    /// A key in a section that holds settings only (Limits, Timeouts) that is none of them is a typo, or a setting of
+    /// another version: said, rather than silently left at its default.
+    /// </summary>
+    private static void ReportUnknown(IConfigurationSection section, List<string> problems)
+    {
+        foreach (IGrouping<string, ServerSetting> group in ServerSettings.All.Where(s => s.Section.Length > 0).GroupBy(s => s.Section))
+        {
+            foreach (IConfigurationSection child in section.GetSection(group.Key).GetChildren())
+            {
+                if (!group.Any(s => string.Equals(s.Name, child.Key, StringComparison.OrdinalIgnoreCase) || string.Equals(s.FormerName, child.Key, StringComparison.OrdinalIgnoreCase)))
+                {
+                    problems.Add($"{child.Path}: not a setting; {group.Key} holds {string.Join(", ", group.Select(s => s.Name))}");
+                }
+            }
+        }
     }
 
     private static bool SameValue(ServerSetting setting, string a, string b) =>

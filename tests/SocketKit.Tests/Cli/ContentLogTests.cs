@@ -27,7 +27,7 @@ public sealed class ContentLogTests
         string received = Assert.Single(lines, l => l.StartsWith("Received request", StringComparison.Ordinal));
         int shown = received.Count(c => c == 'z');
         Assert.Equal(ContentPreview.MaxBytes - "{\"action\": \"search\", \"value\": \"".Length, shown);
-        Assert.EndsWith($" ... ({(huge.Length + 2 + "{\"action\": \"search\", \"value\": \"".Length) - ContentPreview.MaxBytes:N0} more bytes) on connection 1", received);
+        Assert.EndsWith(FormattableString.Invariant($" ... ({(huge.Length + 2 + "{\"action\": \"search\", \"value\": \"".Length) - ContentPreview.MaxBytes:N0} more bytes) on connection 1"), received);
         Assert.Single(lines, l => l.StartsWith("Sending response", StringComparison.Ordinal) && l.Contains("more bytes)", StringComparison.Ordinal));
         Assert.All(lines, l => Assert.True(l.Length <= HostedSettingsTests.MaxLine, $"a line of {l.Length} characters"));
     }

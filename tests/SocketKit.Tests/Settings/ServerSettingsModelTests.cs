@@ -140,6 +140,16 @@ public sealed class ServerSettingsModelTests
         }
     }
 
+    [Fact]
+    public void AKeyInLimitsOrTimeoutsThatIsNoSettingIsSaidNotIgnored()
+    {
+        var options = new SocketKitServerOptions();
+        ServerSettingsReader.Read(Configuration(new() { [$"{Section}:Limits:MaxConection"] = "5", [$"{Section}:Timeouts:requesttimeout"] = "5s" }), options);
+        string holds = string.Join(", ", ServerSettings.All.Where(s => s.Section == "Limits").Select(s => s.Name));
+        Assert.Equal([$"{Section}:Limits:MaxConection: not a setting; Limits holds {holds}"], options.Problems);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.Settings.Timeouts.RequestTimeout); // keys are case-insensitive
+    }
+
     private static ServerSettings Applied(ServerSetting setting, string value)
     {
         Assert.True(setting.TryApply(ServerSettings.Default, value, setting.Key, out ServerSettings applied, out string? error), error);
