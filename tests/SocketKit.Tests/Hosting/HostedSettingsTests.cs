@@ -93,6 +93,26 @@ public sealed class HostedSettingsTests
     }
 
     [Fact]
+    public async Task AtDebugAnAddressInUseIsStillOneLineAndTheLogHoldsTheHostsStackTraceToo()
+    {
+        using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        taken.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        taken.Listen();
+        int port = ((IPEndPoint)taken.LocalEndPoint!).Port;
+        using IHost host = Build(new()
+        {
+            ["SocketKit:Servers:app:Endpoints:0"] = $"127.0.0.1:{port}",
+            ["Logging:LogLevel:SocketKit"] = "Debug",
+        }, services => services.AddSocketKitServer("app"), out LogCapture _, out AllLines log);
+        var error = new StringWriter();
+
+        Assert.Equal(1, await host.RunSocketKitAsync(error).WaitAsync(Limit));
+
+        Assert.Single(Lines(error));
+        Assert.Contains(log.Lines, l => l.Contains("Hosting failed to start", StringComparison.Ordinal) && l.Contains("   at ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AtTheDefaultLevelTheLogHoldsConnectionsButNoContentAndNoLineOverTheBound()
     {
         const string Secret = "do-not-log-me";
