@@ -9,7 +9,8 @@ namespace SocketKit.Hosting;
 
 /// <summary>
 /// A server's settings turned into what the library takes (endpoints, <see cref="ServerOptions"/>, the protocol's
-/// limits), or the list of what is wrong with them, each named by its configuration key. The validator and the hosted
+/// limits), or the list of what is wrong with them, each named by its configuration key (the settings themselves are
+/// read by <see cref="ServerSettingsReader"/>, which names its own). The validator and the hosted
 /// server share it, so what validation accepts is exactly what starts; the library's <see cref="ServerBuilder"/> composes it.
 /// </summary>
 internal sealed class ServerPlan
@@ -70,56 +71,13 @@ internal sealed class ServerPlan
             }
         }
 
-        var template = new ServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) };
-        if (options.Engine is { } engineName)
+        errors.AddRange(options.Problems);
+        ServerSettings settings = options.Settings;
+        if (settings.Workers > 1 && endPoints.Any(e => e is UnixDomainSocketEndPoint))
         {
-            // By name through the enum, so an engine added to the library is configurable here without a change.
-            if (Enum.TryParse(engineName, ignoreCase: true, out EngineKind engine) && Enum.IsDefined(engine) && !int.TryParse(engineName, out _))
-            {
-                template = template with { Engine = engine };
-            }
-            else
-            {
-                errors.Add($"{key}:Engine: '{engineName}' is not an engine; use one of {string.Join(", ", Enum.GetNames<EngineKind>().Select(n => n.ToLowerInvariant()))}");
-            }
+            errors.Add($"{key}:Workers: {settings.Workers} listeners cannot share a Unix socket; use 1, or IP endpoints only");
         }
-        if (options.Loops is { } loops)
-        {
-            if (loops >= 1)
-            {
-                template = template with { Loops = loops };
-            }
-            else
-            {
-                errors.Add($"{key}:Loops: {loops} must be at least 1");
-            }
-        }
-        if (options.Backlog is { } backlog)
-        {
-            if (backlog >= 1)
-            {
-                template = template with { Backlog = backlog };
-            }
-            else
-            {
-                errors.Add($"{key}:Backlog: {backlog} must be at least 1");
-            }
-        }
-        if (options.Workers is < 1 or > ServerBuilder.MaxWorkers)
-        {
-            errors.Add($"{key}:Workers: {options.Workers} must be from 1 to {ServerBuilder.MaxWorkers}");
-        }
-        else if (options.Workers > 1 && endPoints.Any(e => e is UnixDomainSocketEndPoint))
-        {
-            errors.Add($"{key}:Workers: {options.Workers} listeners cannot share a Unix socket; use 1, or IP endpoints only");
-        }
-
-        template = template with
-        {
-            Limits = Apply(ServerLimits.Default, $"{key}:Limits", errors, options.Limits),
-            Timeouts = Apply(ServerTimeouts.Default, $"{key}:Timeouts", errors, options.Timeouts),
-        };
-        ProtocolLimits protocol = Apply(ProtocolLimits.Default, $"{key}:Limits", errors, options.Limits);
+        ServerOptions template = settings.ToOptions(new IPEndPoint(IPAddress.Loopback, 0));
         if (options.Tls is { } tls && (tls.CertificatePath is not null || tls.KeyPath is not null))
         {
             if (string.IsNullOrWhiteSpace(tls.CertificatePath) || string.IsNullOrWhiteSpace(tls.KeyPath))
@@ -130,13 +88,7 @@ internal sealed class ServerPlan
             {
                 try
                 {
-                    var tlsOptions = new TlsServerOptions { Certificate = TlsServerOptions.LoadPem(tls.CertificatePath, tls.KeyPath) };
-                    if (options.Timeouts.HandshakeTimeout is { } handshake)
-                    {
-                        tlsOptions = handshake > TimeSpan.Zero ? tlsOptions with { HandshakeTimeout = handshake }
-                            : Invalid(tlsOptions, $"{key}:Timeouts:HandshakeTimeout: {handshake} must be a positive duration", errors);
-                    }
-                    template = template with { Tls = tlsOptions };
+                    template = template with { Tls = new TlsServerOptions { Certificate = TlsServerOptions.LoadPem(tls.CertificatePath, tls.KeyPath) } };
                 }
                 catch (TlsSetupException ex)
                 {
@@ -144,7 +96,7 @@ internal sealed class ServerPlan
                 }
             }
         }
-        return errors.Count == 0 ? new ServerPlan(endPoints, template, protocol, options.Workers, options.ProxyProtocol) : null;
+        return errors.Count == 0 ? new ServerPlan(endPoints, template, settings.Protocol, settings.Workers, settings.ProxyProtocol) : null;
     }
 
     /// <summary>
@@ -186,58 +138,4 @@ internal sealed class ServerPlan
         why = $"'{text}' is not an endpoint; write HOST:PORT with an IP address (127.0.0.1:65432, [::1]:65432, localhost:65432) or unix:/path/to.sock";
         return false;
     }
-
-    // The records check their own ranges; their messages are reported under the configuration key.
-    private static ServerLimits Apply(ServerLimits limits, string key, List<string> errors, SocketKitLimitsOptions options)
-    {
-        limits = Set(limits, options.MaxConnections, (l, v) => l with { MaxConnections = v }, $"{key}:MaxConnections", errors);
-        return Set(limits, options.MaxSendBufferBytes, (l, v) => l with { MaxSendBufferBytes = v }, $"{key}:MaxSendBufferBytes", errors);
-    }
-
-    private static ProtocolLimits Apply(ProtocolLimits protocol, string key, List<string> errors, SocketKitLimitsOptions options)
-    {
-        protocol = Set(protocol, options.MaxHeaderBytes, (p, v) => p with { MaxHeaderBytes = v }, $"{key}:MaxHeaderBytes", errors);
-        protocol = Set(protocol, options.MaxContentBytes, (p, v) => p with { MaxContentBytes = v }, $"{key}:MaxContentBytes", errors);
-        return Set(protocol, options.MaxJsonDepth, (p, v) => p with { MaxJsonDepth = v }, $"{key}:MaxJsonDepth", errors);
-    }
-
-    private static ServerTimeouts Apply(ServerTimeouts timeouts, string key, List<string> errors, SocketKitTimeoutsOptions options)
-    {
-        (TimeSpan? former, string formerKey) = (options.HeaderTimeout, $"{key}:HeaderTimeout"); // RequestTimeout's former name.
-        if (options.RequestTimeout is { } request && former is { } header && request != header)
-        {
-            errors.Add($"{formerKey}: {header} differs from {key}:RequestTimeout: {request}; it is the same setting under its former name, give one");
-        }
-        timeouts = options.RequestTimeout is not null || former is null
-            ? Set(timeouts, options.RequestTimeout, (t, v) => t with { RequestTimeout = v }, $"{key}:RequestTimeout", errors)
-            : Set(timeouts, former, (t, v) => t with { RequestTimeout = v }, formerKey, errors);
-        timeouts = Set(timeouts, options.IdleTimeout, (t, v) => t with { IdleTimeout = v }, $"{key}:IdleTimeout", errors);
-        return Set(timeouts, options.DrainTimeout, (t, v) => t with { DrainTimeout = v }, $"{key}:DrainTimeout", errors);
-    }
-
-    private static T Set<T, TValue>(T current, TValue? value, Func<T, TValue, T> with, string key, List<string> errors) where TValue : struct
-    {
-        if (value is not { } v)
-        {
-            return current;
-        }
-        try
-        {
-            return with(current, v);
-        }
-        catch (ArgumentOutOfRangeException ex)
-        {
-            errors.Add($"{key}: {v} {FirstLine(ex.Message)}");
-            return current;
-        }
-    }
-
-    private static T Invalid<T>(T current, string error, List<string> errors)
-    {
-        errors.Add(error);
-        return current;
-    }
-
-    // ArgumentOutOfRangeException appends "(Parameter ...)" and "Actual value ..." lines; the first says why.
-    private static string FirstLine(string message) => message.Split('\n', 2)[0].Split(" (Parameter", 2)[0].Trim();
 }

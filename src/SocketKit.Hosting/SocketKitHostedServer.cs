@@ -19,13 +19,14 @@ public sealed class SocketKitHostedServer : IHostedService
     private readonly IOptionsMonitor<SocketKitServerOptions> _options;
     private readonly HostOptions _hostOptions;
     private readonly SocketKitMetrics _metrics;
+    private readonly SocketKitStartFailures _failures;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private ServerGroup? _listeners;
     private volatile SocketKitServerState _state = SocketKitServerState.NotStarted;
 
     internal SocketKitHostedServer(string name, SocketKitServerBuilder builder, IServiceProvider services, IOptionsMonitor<SocketKitServerOptions> options,
-        IOptions<HostOptions> hostOptions, SocketKitMetrics metrics, ILoggerFactory loggerFactory)
+        IOptions<HostOptions> hostOptions, SocketKitStartFailures failures, SocketKitMetrics metrics, ILoggerFactory loggerFactory)
     {
         Name = name;
         _builder = builder;
@@ -33,6 +34,7 @@ public sealed class SocketKitHostedServer : IHostedService
         _options = options;
         _hostOptions = hostOptions.Value;
         _metrics = metrics;
+        _failures = failures;
         _logger = loggerFactory.CreateLogger($"SocketKit.Servers.{name}");
     }
 
@@ -93,13 +95,37 @@ public sealed class SocketKitHostedServer : IHostedService
         };
         cancellationToken.ThrowIfCancellationRequested();
         // The library's builder binds every endpoint (and its workers) or none: what fails to bind closes the rest.
-        ServerGroup listeners = _builder.Start(plan.CreateBuilder(template).UseLogger(_logger), _services, plan.Protocol);
+        ServerGroup listeners;
+        try
+        {
+            listeners = _builder.Start(plan.CreateBuilder(template).UseLogger(_logger), _services, plan.Protocol);
+        }
+        catch (NetworkException ex)
+        {
+            // Said in one line by RunSocketKitAsync; the trace only where the log level asks for it.
+            _failures.Add($"{SocketKitServerOptions.SectionName}:{Name}:Endpoints: {ex.Message}", _logger.IsEnabled(LogLevel.Debug));
+            HostingLog.BindFailed(_logger, Name, ex.Message, ex);
+            throw;
+        }
         lock (_gate)
         {
             _listeners = listeners;
         }
         _state = SocketKitServerState.Listening;
         return Task.CompletedTask;
+    }
+
+    /// <summary>Adds what is wrong with the server's settings to <paramref name="problems"/>, one line each naming its key.</summary>
+    internal void Check(List<string> problems)
+    {
+        try
+        {
+            ServerPlan.TryBuild(Name, _options.Get(Name), problems);
+        }
+        catch (OptionsValidationException ex)
+        {
+            problems.AddRange(ex.Failures); // The validator ran as the options were made, and said the same.
+        }
     }
 
     /// <summary>

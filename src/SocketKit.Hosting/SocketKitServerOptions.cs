@@ -1,10 +1,13 @@
+using SocketKit.Transport;
+
 namespace SocketKit.Hosting;
 
 /// <summary>
 /// One server's settings, bound from configuration section <c>SocketKit:Servers:NAME</c> (appsettings.json,
-/// environment variables such as <c>SocketKit__Servers__app__Endpoints__0</c>, the command line). Every value left
-/// unset takes the library's default (<see cref="Transport.ServerOptions"/>, <see cref="Transport.ServerLimits"/>,
-/// <see cref="Transport.ServerTimeouts"/>). Checked when the host starts; each problem is named with its key.
+/// environment variables such as <c>SocketKit__Servers__app__Endpoints__0</c>, the command line). The engine, limits and
+/// timeouts are the library's <see cref="ServerSettings"/>, read by their keys (<c>Engine</c>, <c>Limits:MaxContentBytes</c>,
+/// <c>Timeouts:RequestTimeout</c>, ...) with the values <c>socketkit</c>'s flags take: <c>30s</c>, <c>2m</c> or
+/// <c>00:00:30</c>; <c>16KiB</c>, <c>1MiB</c> or bytes. Checked when the host starts; each problem is named with its key.
 /// </summary>
 public sealed class SocketKitServerOptions
 {
@@ -18,35 +21,14 @@ public sealed class SocketKitServerOptions
     public List<string> Endpoints { get; set; } = [];
 
     /// <summary>
-    /// The engine by name, as <c>socketkit --engine</c> takes it (any <see cref="Transport.EngineKind"/>, case-insensitive).
-    /// Null: the library's default engine.
+    /// Every other setting, read from configuration by the keys of <see cref="ServerSettings.All"/>; what configuration
+    /// leaves unset keeps its default. Code may change it after configuration: <c>o.Settings = o.Settings with { ... }</c>.
     /// </summary>
-    public string? Engine { get; set; }
-
-    /// <summary>With the select engine: readiness loops, each a thread with its own selector. Null: one per core.</summary>
-    public int? Loops { get; set; }
-
-    /// <summary>The listen backlog. Null: the library's default (4096).</summary>
-    public int? Backlog { get; set; }
-
-    /// <summary>
-    /// Listeners per IP endpoint, sharing its port with SO_REUSEPORT (Linux) so the kernel spreads connections among
-    /// them. Default 1. More than 1 is not possible on a Unix socket endpoint.
-    /// </summary>
-    public int Workers { get; set; } = 1;
-
-    /// <summary>
-    /// Require a PROXY protocol header (v1 or v2) first on every connection, as sent by HAProxy or nginx with
-    /// proxy_protocol on, and see clients by their real address. Default false: connections without one are refused when true.
-    /// </summary>
-    public bool ProxyProtocol { get; set; }
-
-    /// <summary>Connection and message bounds.</summary>
-    public SocketKitLimitsOptions Limits { get; set; } = new();
-
-    /// <summary>How long the server waits for its peers.</summary>
-    public SocketKitTimeoutsOptions Timeouts { get; set; } = new();
+    public ServerSettings Settings { get; set; } = ServerSettings.Default;
 
     /// <summary>Serve over TLS: set both paths. Null or empty: plain TCP.</summary>
     public SocketKitTlsOptions? Tls { get; set; }
+
+    /// <summary>What configuration said that could not be read into <see cref="Settings"/>, one line per key.</summary>
+    internal List<string> Problems { get; } = [];
 }

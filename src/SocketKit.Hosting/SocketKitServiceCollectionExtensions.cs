@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -25,7 +26,7 @@ public static class SocketKitServiceCollectionExtensions
     /// HostApplicationBuilder builder = Host.CreateApplicationBuilder(args);
     /// builder.Services.AddSocketKitServer("app")
     ///     .MapAction("reverse", request => AppResponse.Result(new string(request.Value?.GetString()?.Reverse().ToArray())));
-    /// await builder.Build().RunAsync();
+    /// return await builder.Build().RunSocketKitAsync();
     /// </code>
     /// </example>
     /// <exception cref="ArgumentException">The name is empty, or a server of that name is already registered.</exception>
@@ -39,9 +40,19 @@ public static class SocketKitServiceCollectionExtensions
         }
         var builder = new SocketKitServerBuilder(services, name);
 
+        string section = $"{SocketKitServerOptions.SectionName}:{name}";
         services.AddOptions<SocketKitServerOptions>(name)
-            .BindConfiguration($"{SocketKitServerOptions.SectionName}:{name}")
+            .BindConfiguration(section) // Endpoints and Tls: text the binder cannot fail on.
+            .Configure<IConfiguration>((options, configuration) => ServerSettingsReader.Read(configuration.GetSection(section), options))
             .ValidateOnStart();
+        if (!services.Any(d => d.ServiceType == typeof(SocketKitStartFailures)))
+        {
+            var failures = new SocketKitStartFailures();
+            services.AddSingleton(failures);
+            // The host logs a service that fails to start with its stack trace ("Hosting failed to start"); a server that
+            // cannot bind is said in one line instead (RunSocketKitAsync), unless the log level asks for the trace.
+            services.Configure<LoggerFilterOptions>(o => o.AddFilter(SocketKitStartFailures.HostCategory, failures.ShowsHostLog));
+        }
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SocketKitServerOptions>, SocketKitServerOptionsValidator>());
         services.AddMetrics();
         services.TryAddSingleton(provider => new SocketKitMetrics(provider.GetRequiredService<IMeterFactory>()));
@@ -52,6 +63,7 @@ public static class SocketKitServiceCollectionExtensions
             provider,
             provider.GetRequiredService<IOptionsMonitor<SocketKitServerOptions>>(),
             provider.GetRequiredService<IOptions<HostOptions>>(),
+            provider.GetRequiredService<SocketKitStartFailures>(),
             provider.GetRequiredService<SocketKitMetrics>(),
             provider.GetRequiredService<ILoggerFactory>()));
         // Not AddHostedService: it registers one service per implementation type, and each server needs its own.

@@ -9,7 +9,7 @@ public sealed record ProtocolLimits
     /// <summary>The largest JSON header the wire format can carry: the protoheader is an unsigned 16-bit length.</summary>
     public const int WireMaxHeaderBytes = ushort.MaxValue;
 
-    /// <summary>Limits as the wire format allows them (65,535 header bytes) with 1 MiB of content: what the reference trusts, bounded.</summary>
+    /// <summary>The defaults below: 16 KiB of JSON header (the wire allows 65,535), 1 MiB of content, JSON 64 deep.</summary>
     public static ProtocolLimits Default { get; } = new();
 
     private readonly int _maxHeaderBytes = 16 * 1024;

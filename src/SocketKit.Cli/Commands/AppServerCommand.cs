@@ -25,6 +25,6 @@ internal static class AppServerCommand
             A malformed request gets {"result": "Error: ..."} saying what was wrong, then the server closes that
             connection only. Ctrl+C or SIGTERM stop accepting, let requests in flight finish (up to
             --drain-timeout), then exit 0.
-            """, EngineKind.Select, null)
+            """, ServerSettings.Default)
         .Serves(context, "SocketKit.AppServer", (_, server, limits) => new AppServer(server, limits).Start());
 }

@@ -20,10 +20,10 @@ internal static class EchoServerCommand
               socketkit echo-server ::1 65432
               socketkit echo-server unix:/tmp/echo.sock
               socketkit echo-server 127.0.0.1 65432 --tls-cert cert.pem --tls-key key.pem
-            """, EngineKind.Select, null, once);
+            """, ServerSettings.Default, once);
         server.Command.Validators.Add(result =>
         {
-            if (result.GetValue(once) && result.GetValue(server.Scale.Workers) > 1)
+            if (result.GetValue(once) && server.Settings.Read(result).Workers > 1)
             {
                 result.AddError("--once serves one connection, so it takes one worker: drop --workers or --once.");
             }

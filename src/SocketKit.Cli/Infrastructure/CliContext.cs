@@ -17,10 +17,15 @@ internal sealed class CliContext(TextWriter output, TextWriter error)
     public TextWriter Error { get; } = error;
 
     /// <summary>A logger factory that writes events to <see cref="Error"/> at the level -q / -v ask for, as plain lines or JSON lines.</summary>
-    public ILoggerFactory CreateLoggerFactory(LogLevel minimum, LogFormat format = LogFormat.Plain) =>
-        LoggerFactory.Create(builder => builder
-            .SetMinimumLevel(minimum)
-            .AddProvider(format == LogFormat.Json ? new JsonLoggerProvider(Error, _gate, TimeProvider.System) : new EventLoggerProvider(Error, _gate)));
+    /// At the default level (Information) a server's request and response content shows too, as the tutorial prints it.
+    public ILoggerFactory CreateLoggerFactory(LogLevel minimum, LogFormat format = LogFormat.Plain)
+    {
+        ILoggerProvider provider = format == LogFormat.Json ? new JsonLoggerProvider(Error, _gate, TimeProvider.System) : new EventLoggerProvider(Error, _gate);
+        bool content = minimum == LogLevel.Information;
+        return LoggerFactory.Create(builder => builder
+            .SetMinimumLevel(content ? LogLevel.Debug : minimum)
+            .AddProvider(content ? new ContentEventsLoggerProvider(provider) : provider));
+    }
 
     /// <summary>Writes one event line (a metrics summary, a note) to <see cref="Error"/> without interleaving with log lines.</summary>
     public void WriteEvent(string line)

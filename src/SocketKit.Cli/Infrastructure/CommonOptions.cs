@@ -115,18 +115,4 @@ internal static class CommonOptions
     public static Option<TimeSpan> ConnectTimeout() => Duration("--connect-timeout", "The longest to wait for the connection", TimeSpan.FromSeconds(10));
 
     public static Option<TimeSpan> Timeout() => Duration("--timeout", "The longest to wait for the whole exchange after connecting", TimeSpan.FromSeconds(30));
-
-    public static Option<EngineKind> Engine(EngineKind defaultEngine) => Enum("--engine",
-        $"How to move bytes: select (readiness loops on epoll/kqueue/poll, see --loops), blocking (a thread per connection, as the tutorial's echo-server) or async (tasks on the thread pool) (default {defaultEngine.ToString().ToLowerInvariant()}).",
-        defaultEngine);
-
-    /// <summary>--loops N: how many readiness loops the select engine runs; null means one per core.</summary>
-    public static Option<int?> Loops(int? defaultLoops) => new("--loops")
-    {
-        Description = "With --engine select: readiness loops, each a thread with its own selector, sharing the listener "
-            + (defaultLoops is { } n ? $"(default {n}, as the tutorial's one thread)." : $"(default one per core: {Environment.ProcessorCount} here)."),
-        HelpName = "N",
-        DefaultValueFactory = _ => defaultLoops,
-        CustomParser = result => (int)ValueParsers.Integer(result, "--loops", 1, ScaleOptions.MaxWorkers),
-    };
 }

@@ -6,43 +6,36 @@ using SocketKit.Transport;
 namespace SocketKit.Cli.Infrastructure;
 
 /// <summary>
-/// What every server command shares: HOST and PORT, --engine and --loops, then the option groups (scale, metrics,
-/// limits and timeouts, TLS), read into the library's <see cref="ServerBuilder"/>; then serving until Ctrl+C or SIGTERM.
-/// Each command adds only what is its own: its name and help, its default engine, its options and what it serves.
+/// What every server command shares: HOST and PORT, then the option groups (metrics, every setting of the library's
+/// <see cref="ServerSettings"/> as a flag, TLS), read into the library's <see cref="ServerBuilder"/>; then serving
+/// until Ctrl+C or SIGTERM. Each command adds only what is its own: its name and help, its defaults where they differ
+/// from the model's, its options and what it serves.
 /// </summary>
 internal sealed class ServerCommand
 {
     private readonly Argument<string> _host = CommonOptions.Host();
     private readonly Argument<int> _port = CommonOptions.Port();
-    private readonly Option<EngineKind> _engine;
-    private readonly Option<int?> _loops;
     private readonly ServerTlsOptions _tls = new();
     private readonly MetricsOptions _metrics = new();
-    private readonly ServerFlags _flags = new();
 
     /// <param name="name">The command's name, e.g. echo-server.</param>
     /// <param name="description">Its help: what it serves, and examples.</param>
-    /// <param name="defaultEngine">The engine without --engine.</param>
-    /// <param name="defaultLoops">The select engine's loops without --loops; null: one per core.</param>
-    /// <param name="options">The command's own options, listed in its help before --engine.</param>
-    public ServerCommand(string name, string description, EngineKind defaultEngine, int? defaultLoops, params Option[] options)
+    /// <param name="defaults">The command's settings without flags: the model's defaults, or the command's own.</param>
+    /// <param name="options">The command's own options, listed in its help before the settings.</param>
+    public ServerCommand(string name, string description, ServerSettings defaults, params Option[] options)
     {
-        _engine = CommonOptions.Engine(defaultEngine);
-        _loops = CommonOptions.Loops(defaultLoops);
+        Settings = new ServerFlags(defaults);
         Command = new Command(name, description) { _host, _port };
         foreach (Option option in options)
         {
             Command.Options.Add(option);
         }
-        Command.Options.Add(_engine);
-        Command.Options.Add(_loops);
-        Scale.AddTo(Command);
+        Settings.AddTo(Command);
         _metrics.AddTo(Command);
-        _flags.AddTo(Command);
         _tls.AddTo(Command);
         Command.Validators.Add(result =>
         {
-            int workers = result.GetValue(Scale.Workers);
+            int workers = Settings.Read(result).Workers;
             if (workers > 1 && EndPoints.TryGetUnixPath(result.GetValue(_host) ?? "", out _))
             {
                 result.AddError($"--workers {workers} needs an IP address: listeners cannot share a Unix socket; use one worker.");
@@ -53,12 +46,12 @@ internal sealed class ServerCommand
     /// <summary>The command, with every shared argument and option added.</summary>
     public Command Command { get; }
 
-    /// <summary>--workers, --reuse-port and --proxy-protocol, for a command's own validators.</summary>
-    public ScaleOptions Scale { get; } = new();
+    /// <summary>Every setting's flag, for a command's own validators.</summary>
+    public ServerFlags Settings { get; }
 
     /// <summary>
     /// Serves when the command runs: resolves HOST and PORT, reads the command line into a <see cref="ServerBuilder"/>
-    /// (endpoint, engine, loops, workers, PROXY protocol, TLS, limits, timeouts, logger), and has <paramref name="start"/>
+    /// (endpoint, TLS, every setting, logger), and has <paramref name="start"/>
     /// start what the command serves with it; then serves until Ctrl+C or SIGTERM, printing metrics with --metrics.
     /// </summary>
     /// <param name="loggerCategory">The category of the server's events, e.g. SocketKit.EchoServer.</param>
@@ -71,37 +64,28 @@ internal sealed class ServerCommand
         {
             ILogger logger = loggers.CreateLogger(loggerCategory);
             EndPoint endPoint = await EndPoints.ResolveListenAsync(result.GetValue(_host)!, result.GetValue(_port), cancellationToken);
-            ServerLimitsAndTimeouts bounds = _flags.Read(result);
-            ServerScale scale = Scale.Read(result);
-            var options = new ServerOptions
-            {
-                EndPoint = endPoint,
-                Engine = result.GetValue(_engine),
-                Loops = result.GetValue(_loops),
-                Tls = _tls.Read(result),
-                Limits = bounds.Limits,
-                Timeouts = bounds.Timeouts,
-                ReusePort = scale.ReusePort,
-            };
-            ServerBuilder builder = new ServerBuilder(options).WithWorkers(scale.Workers).RequireProxyProtocol(scale.ProxyProtocol).UseLogger(logger);
+            ServerSettings settings = Settings.Read(result);
+            ServerBuilder builder = new ServerBuilder(new ServerOptions { EndPoint = endPoint, Tls = _tls.Read(result) })
+                .UseSettings(settings)
+                .UseLogger(logger);
             MetricsReporting? metrics = _metrics.Read(result);
-            await using IRunningServer server = start(result, builder, bounds.Protocol);
+            await using IRunningServer server = start(result, builder, settings.Protocol);
             // Every worker listens on the same port, so one metrics summary by port covers them all.
-            return await CommandRunner.ServeUntilStoppedAsync(server, () => Interrupted(logger, scale), cancellationToken,
+            return await CommandRunner.ServeUntilStoppedAsync(server, () => Interrupted(logger, settings), cancellationToken,
                 metrics is null ? null : new MetricsReporter(context, metrics));
         });
         return Command;
     }
 
-    private static void Interrupted(ILogger logger, ServerScale scale)
+    private static void Interrupted(ILogger logger, ServerSettings settings)
     {
-        if (scale.Workers == 1 && !scale.ReusePort)
+        if (settings.Workers == 1 && !settings.ReusePort)
         {
             logger.LogInformation("Caught interrupt, exiting");
         }
         else
         {
-            logger.LogInformation("Caught interrupt, stopping {Workers} workers", scale.Workers);
+            logger.LogInformation("Caught interrupt, stopping {Workers} workers", settings.Workers);
         }
     }
 }

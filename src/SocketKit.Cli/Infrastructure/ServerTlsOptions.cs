@@ -1,20 +1,17 @@
-using SocketKit.Transport;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Cli.Infrastructure;
 
-/// <summary>The TLS options of the servers (--tls-cert, --tls-key, --handshake-timeout).</summary>
+/// <summary>The TLS options of the servers (--tls-cert, --tls-key; the handshake timeout is a setting, --handshake-timeout).</summary>
 internal sealed class ServerTlsOptions : IOptionGroup<TlsServerOptions?>
 {
     private readonly Option<string> _certificate = new("--tls-cert") { Description = "Serve TLS with this PEM certificate (with --tls-key).", HelpName = "FILE", CustomParser = r => ValueParsers.InputFile(r, "--tls-cert") };
     private readonly Option<string> _key = new("--tls-key") { Description = "The PEM private key of --tls-cert.", HelpName = "FILE", CustomParser = r => ValueParsers.InputFile(r, "--tls-key") };
-    private readonly Option<TimeSpan> _handshakeTimeout = CommonOptions.Duration("--handshake-timeout", "With TLS, close a connection that has not finished its handshake in this time", TimeSpan.FromSeconds(10));
 
     public void AddTo(Command command)
     {
         command.Options.Add(_certificate);
         command.Options.Add(_key);
-        command.Options.Add(_handshakeTimeout);
         command.Validators.Add(result =>
         {
             if ((result.GetValue(_certificate) is null) != (result.GetValue(_key) is null))
@@ -32,6 +29,6 @@ internal sealed class ServerTlsOptions : IOptionGroup<TlsServerOptions?>
         {
             return null;
         }
-        return new TlsServerOptions { Certificate = TlsServerOptions.LoadPem(certificate, key), HandshakeTimeout = result.GetValue(_handshakeTimeout) };
+        return new TlsServerOptions { Certificate = TlsServerOptions.LoadPem(certificate, key) };
     }
 }

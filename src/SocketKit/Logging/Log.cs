@@ -5,7 +5,8 @@ namespace SocketKit.Logging;
 /// <summary>
 /// Every event SocketKit logs, with a stable id each. The messages follow the tutorial's walkthrough
 /// (listening on, accepted connection from, received request, sending, closing connection).
-/// Bytes are logged at Trace, so they cost nothing unless asked for.
+/// Bytes are logged at Trace, so they cost nothing unless asked for; a server's request and response content at Debug
+/// (<see cref="ContentLogEvents"/>), as a bounded preview, so that no log line grows with what a client sends.
 /// </summary>
 internal static partial class Log
 {
@@ -33,10 +34,10 @@ internal static partial class Log
     [LoggerMessage(7, LogLevel.Trace, "Sending {Bytes} on connection {ConnectionId}")]
     public static partial void SendingBytes(ILogger logger, long connectionId, string bytes);
 
-    [LoggerMessage(8, LogLevel.Information, "Received request {Request} on connection {ConnectionId}")]
+    [LoggerMessage(ContentLogEvents.RequestReceived, LogLevel.Debug, "Received request {Request} on connection {ConnectionId}")]
     public static partial void RequestReceived(ILogger logger, long connectionId, string request);
 
-    [LoggerMessage(9, LogLevel.Information, "Sending response {Response} on connection {ConnectionId}")]
+    [LoggerMessage(ContentLogEvents.ResponseSending, LogLevel.Debug, "Sending response {Response} on connection {ConnectionId}")]
     public static partial void ResponseSending(ILogger logger, long connectionId, string response);
 
     [LoggerMessage(10, LogLevel.Warning, "Protocol error on connection {ConnectionId} from {Remote}: {Error}: {Detail}")]

@@ -23,7 +23,7 @@ public enum ConnectionCloseReason
     DrainTimeout,
     /// <summary>The peer sent a request's content slower than <see cref="ServerTimeouts.MinRequestContentBytesPerSecond"/>.</summary>
     SlowRequestContent,
-    /// <summary>The peer did not finish the TLS handshake within <see cref="Tls.TlsServerOptions.HandshakeTimeout"/>.</summary>
+    /// <summary>The peer did not finish the TLS handshake within <see cref="ServerTimeouts.HandshakeTimeout"/>.</summary>
     HandshakeTimeout,
 
     /// <summary>A request's handler did not answer within <see cref="ServerTimeouts.HandlerTimeout"/>: the client was told so, then the connection closed.</summary>

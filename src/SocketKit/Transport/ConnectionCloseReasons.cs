@@ -34,7 +34,7 @@ public static class ConnectionCloseReasons
         [ConnectionCloseReason.Done] = new("done", null, Count.None),
         [ConnectionCloseReason.Failed] = new("failed", null, Count.None),
         [ConnectionCloseReason.HandshakeTimeout] = new("handshake timeout", "handshake", Count.TimedOut,
-            o => o.Tls is { } tls ? $"no TLS handshake within {Durations.Format(tls.HandshakeTimeout)}" : null),
+            o => o.Tls is not null ? $"no TLS handshake within {Durations.Format(o.Timeouts.HandshakeTimeout)}" : null),
         [ConnectionCloseReason.RequestTimeout] = new("request timeout", "request", Count.TimedOut,
             o => $"no whole request within {Durations.Format(o.Timeouts.RequestTimeout)}"),
         [ConnectionCloseReason.IdleTimeout] = new("idle timeout", "idle", Count.TimedOut,

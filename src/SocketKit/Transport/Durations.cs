@@ -2,14 +2,24 @@ using System.Globalization;
 
 namespace SocketKit.Transport;
 
-/// <summary>Reads and writes durations as people type them: 500ms, 30s, 2m, 1h (a bare number is seconds).</summary>
+/// <summary>
+/// Reads and writes durations as people type them: 500ms, 30s, 2m, 1h (a bare number is seconds), or as .NET
+/// configuration writes a TimeSpan (00:00:30, 1.00:00:00), so the command line and configuration take the same text.
+/// </summary>
 public static class Durations
 {
-    /// <summary>Parses a duration; false for anything else, including negative values.</summary>
+    /// <summary>
+    /// Parses a duration; false for anything else, including negative values in units. A TimeSpan's own form
+    /// (hh:mm:ss) is read as TimeSpan reads it, sign included, so that a range check can say what is wrong with it.
+    /// </summary>
     public static bool TryParse(string text, out TimeSpan value)
     {
         value = default;
         string t = text.Trim().ToLowerInvariant();
+        if (t.Contains(':', StringComparison.Ordinal))
+        {
+            return TimeSpan.TryParse(t, CultureInfo.InvariantCulture, out value);
+        }
         (string number, double scale) = t switch
         {
             _ when t.EndsWith("ms", StringComparison.Ordinal) => (t[..^2], 0.001),

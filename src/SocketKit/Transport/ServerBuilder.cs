@@ -71,6 +71,17 @@ public sealed class ServerBuilder
         return this;
     }
 
+    /// <summary>
+    /// Applies <paramref name="settings"/>: the engine and its loops, the backlog, SO_REUSEPORT, the limits and
+    /// timeouts, the workers and the PROXY protocol. What a request may hold (<see cref="ServerSettings.Protocol"/>)
+    /// is the application protocol's to take.
+    /// </summary>
+    public ServerBuilder UseSettings(ServerSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return Configure(settings.Apply).WithWorkers(settings.Workers).RequireProxyProtocol(settings.ProxyProtocol);
+    }
+
     /// <summary>Moves bytes with <paramref name="engine"/>; with the select engine, in <paramref name="loops"/> readiness loops (null: one per core).</summary>
     public ServerBuilder UseEngine(EngineKind engine, int? loops = null) => Configure(o => o with { Engine = engine, Loops = loops });
 

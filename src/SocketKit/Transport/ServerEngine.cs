@@ -247,7 +247,7 @@ internal abstract class ServerEngine
         var handle = new ConnectionHandle(Limits.MaxSendBufferBytes);
         var info = new ConnectionInfo(_ids.Next(), local, remote) { Metrics = Metrics, Connection = handle };
         handle.Info = info;
-        var connection = new ServerConnection(info, new ConnectionClock(Timeouts, Options.TimeProvider, Options.Tls?.HandshakeTimeout));
+        var connection = new ServerConnection(info, new ConnectionClock(Timeouts, Options.TimeProvider, Options.Tls is null ? null : Timeouts.HandshakeTimeout));
         if (watchedByHeartbeat)
         {
             Connections[info.Id] = connection;

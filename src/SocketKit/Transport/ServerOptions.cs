@@ -34,7 +34,7 @@ public sealed record ServerOptions
     /// net.core.somaxconn (which caps it): a burst of connects beyond the backlog has its SYNs dropped and
     /// retried a second later, so a small backlog turns a burst of 10,000 connects into seconds.
     /// </summary>
-    public int Backlog { get; init; } = 4096;
+    public int Backlog { get; init; } = ServerSettings.DefaultBacklog;
 
     /// <summary>Serve over TLS with this certificate. Null, the default: plain TCP. Every engine serves it.</summary>
     public Tls.TlsServerOptions? Tls { get; init; }
@@ -59,7 +59,7 @@ public sealed record ServerOptions
     /// <summary>Connections and buffered bytes. Default <see cref="ServerLimits.Default"/>.</summary>
     public ServerLimits Limits { get; init; } = ServerLimits.Default;
 
-    /// <summary>The request, idle, drain and data-rate timeouts (the TLS handshake's is <see cref="Tls.TlsServerOptions.HandshakeTimeout"/>). Default <see cref="ServerTimeouts.Default"/>.</summary>
+    /// <summary>The request, idle, drain, TLS handshake and data-rate timeouts. Default <see cref="ServerTimeouts.Default"/>.</summary>
     public ServerTimeouts Timeouts { get; init; } = ServerTimeouts.Default;
 
     /// <summary>Where connection ids come from. Null, the default: the server numbers its own from 1; a <see cref="ServerGroup"/> shares one among its listeners.</summary>

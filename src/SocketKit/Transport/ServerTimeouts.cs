@@ -23,6 +23,7 @@ public sealed record ServerTimeouts
     private readonly double _minResponseBytesPerSecond = 240;
     private readonly double _minRequestContentBytesPerSecond = 240;
     private readonly TimeSpan _minDataRateGracePeriod = TimeSpan.FromSeconds(5);
+    private readonly TimeSpan _handshakeTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// How long a whole request may take to arrive, from its first byte (from the connection's start for the first
@@ -56,7 +57,7 @@ public sealed record ServerTimeouts
     public double MinResponseBytesPerSecond
     {
         get => _minResponseBytesPerSecond;
-        init => _minResponseBytesPerSecond = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(MinResponseBytesPerSecond), value, "must be a positive number of bytes per second");
+        init => _minResponseBytesPerSecond = Rate(value, nameof(MinResponseBytesPerSecond));
     }
 
     /// <summary>
@@ -69,7 +70,7 @@ public sealed record ServerTimeouts
     public double MinRequestContentBytesPerSecond
     {
         get => _minRequestContentBytesPerSecond;
-        init => _minRequestContentBytesPerSecond = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(MinRequestContentBytesPerSecond), value, "must be a positive number of bytes per second");
+        init => _minRequestContentBytesPerSecond = Rate(value, nameof(MinRequestContentBytesPerSecond));
     }
 
     /// <summary>
@@ -78,6 +79,21 @@ public sealed record ServerTimeouts
     /// rate is measured. Default 5 s (Kestrel's).
     /// </summary>
     public TimeSpan MinDataRateGracePeriod { get => _minDataRateGracePeriod; init => _minDataRateGracePeriod = Positive(value, nameof(MinDataRateGracePeriod)); }
+
+    /// <summary>
+    /// With TLS, the longest a connection may take to complete the handshake, from its accept; a peer that has not
+    /// finished by then is closed (<see cref="ConnectionCloseReason.HandshakeTimeout"/>), so connections that open TCP
+    /// and never send a ClientHello cannot pile up. Default 10 s: a handshake is two round trips, well under a second
+    /// on any network a server faces, so ten leaves room for a slow client without holding idle sockets for long.
+    /// </summary>
+    public TimeSpan HandshakeTimeout { get => _handshakeTimeout; init => _handshakeTimeout = Positive(value, nameof(HandshakeTimeout)); }
+
+    /// <summary>A rate no link reaches (1 TiB/s): a minimum above it would close every connection.</summary>
+    private const double MaxRate = 1024d * 1024 * 1024 * 1024;
+
+    private static double Rate(double value, string name) => value is > 0 and <= MaxRate
+        ? value
+        : throw new ArgumentOutOfRangeException(name, value, "must be a positive number of bytes per second, at most 1TiB");
 
     private static TimeSpan Positive(TimeSpan value, string name) =>
         value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(name, value, "must be a positive duration");

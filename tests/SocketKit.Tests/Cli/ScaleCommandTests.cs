@@ -79,7 +79,7 @@ public class ScaleCommandTests
     {
         Support.Cli.Result r = await Support.Cli.RunAsync("app-server", "127.0.0.1", "0", "--workers", workers);
         Assert.Equal(2, r.ExitCode);
-        Assert.Contains($"'{workers}' is not a number of workers: use a number from 1 to 64.", r.Error);
+        Assert.Contains(int.TryParse(workers, out _) ? $"--workers: {workers} must be from 1 to 64" : $"--workers: '{workers}' is not a whole number", r.Error);
         Assert.Contains("Try 'socketkit app-server --help'", r.Error);
     }
 

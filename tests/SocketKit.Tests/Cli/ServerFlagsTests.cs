@@ -54,7 +54,7 @@ public class ServerFlagsTests
         System.CommandLine.ParseResult result = command.Parse(["--min-request-rate", "1KiB", "--min-response-rate", "512.5", "--min-rate-grace-period", "2s"]);
         Assert.Empty(result.Errors);
 
-        ServerLimitsAndTimeouts read = flags.Read(result);
+        ServerSettings read = flags.Read(result);
 
         Assert.Equal(1024, read.Timeouts.MinRequestContentBytesPerSecond);
         Assert.Equal(512.5, read.Timeouts.MinResponseBytesPerSecond);
@@ -76,12 +76,13 @@ public class ServerFlagsTests
     }
 
     [Theory]
-    [InlineData("--max-content-bytes", "lots", "'lots' is not a size for --max-content-bytes")]
-    [InlineData("--max-header-bytes", "100KiB", "--max-header-bytes must be from 1 to 65535 bytes, not 100KiB")]
-    [InlineData("--max-connections", "0", "'0' is not a count for --max-connections")]
-    [InlineData("--drain-timeout", "soon", "'soon' is not a duration")]
-    [InlineData("--min-request-rate", "0", "'0' is not a rate for --min-request-rate")]
-    [InlineData("--min-response-rate", "fast", "'fast' is not a rate for --min-response-rate")]
+    [InlineData("--max-content-bytes", "lots", "--max-content-bytes: 'lots' is not a size; use 16KiB, 1MiB or a number of bytes")]
+    [InlineData("--max-header-bytes", "100KiB", "--max-header-bytes: 100KiB must be 1 to 65535 bytes")]
+    [InlineData("--max-connections", "0", "--max-connections: 0 must be at least 1")]
+    [InlineData("--drain-timeout", "soon", "--drain-timeout: 'soon' is not a duration; use 500ms, 30s, 2m or 00:00:30")]
+    [InlineData("--min-request-rate", "0", "--min-request-rate: 0 must be a positive number of bytes per second, at most 1TiB")]
+    [InlineData("--min-response-rate", "fast", "--min-response-rate: 'fast' is not a rate")]
+    [InlineData("--engine", "turbo", "--engine: 'turbo' is not an engine; use one of blocking, select, async")]
     public async Task ABadLimitIsAUsageError(string flag, string value, string message)
     {
         Support.Cli.Result result = await Support.Cli.RunAsync("app-server", "127.0.0.1", "0", flag, value);

@@ -33,7 +33,7 @@ public sealed class HostedSampleTests
         string unixPath = Path.Combine(TestScratch.Directory, $"sample-{Guid.NewGuid():N}"[..20] + ".sock");
         using var sample = ProgramProcess.StartDll(SampleDll, new Dictionary<string, string>
         {
-            // appsettings.json says 127.0.0.1:65432 on the async engine; the environment wins.
+            // appsettings.json says 127.0.0.1:65432; the environment wins.
             ["SocketKit__Servers__app__Endpoints__0"] = "127.0.0.1:0",
             ["SocketKit__Servers__app__Endpoints__1"] = "unix:" + unixPath,
             ["SocketKit__Servers__app__Engine"] = "select",
@@ -73,7 +73,7 @@ public sealed class HostedSampleTests
     }
 
     [Fact]
-    public async Task WrongSettingsStopItWithOneLineNamingEachKeyAndExitOne()
+    public async Task WrongSettingsStopItWithOneLineForEachKeyAndExitOne()
     {
         using var sample = ProgramProcess.StartDll(SampleDll, new Dictionary<string, string>
         {
@@ -81,7 +81,67 @@ public sealed class HostedSampleTests
             ["SocketKit__Servers__app__Engine"] = "turbo",
         });
         Assert.Equal(1, await sample.WaitForExitAsync(Startup));
-        Assert.Matches(@"^HostedAppServer: SocketKit:Servers:app:Endpoints:0: '127\.0\.0\.1' is not an endpoint; .*SocketKit:Servers:app:Engine: 'turbo' is not an engine; use one of ", sample.Error.ToString());
+        Assert.Equal([
+            "HostedAppServer: SocketKit:Servers:app:Endpoints:0: '127.0.0.1' is not an endpoint; write HOST:PORT with an IP address (127.0.0.1:65432, [::1]:65432, localhost:65432) or unix:/path/to.sock",
+            $"HostedAppServer: SocketKit:Servers:app:Engine: 'turbo' is not an engine; use one of {string.Join(", ", Enum.GetNames<EngineKind>().Select(n => n.ToLowerInvariant()))}",
+        ], Lines(sample.Error));
+        AssertNoStackTrace(sample);
+    }
+
+    [Theory]
+    [InlineData("Timeouts__RequestTimeout", "soon", "SocketKit:Servers:app:Timeouts:RequestTimeout: 'soon' is not a duration; use 500ms, 30s, 2m or 00:00:30")]
+    [InlineData("Limits__MaxContentBytes", "lots", "SocketKit:Servers:app:Limits:MaxContentBytes: 'lots' is not a size; use 16KiB, 1MiB or a number of bytes")]
+    [InlineData("Limits__MaxHeaderBytes", "1MiB", "SocketKit:Servers:app:Limits:MaxHeaderBytes: 1MiB must be 1 to 65535 bytes")]
+    [InlineData("Workers", "many", "SocketKit:Servers:app:Workers: 'many' is not a whole number")]
+    [InlineData("ProxyProtocol", "maybe", "SocketKit:Servers:app:ProxyProtocol: 'maybe' is not true or false")]
+    public async Task ABadSettingIsOneLineNamingItsKeyWithExitOneAndNoStackTrace(string key, string value, string line)
+    {
+        using var sample = ProgramProcess.StartDll(SampleDll, new Dictionary<string, string> { [$"SocketKit__Servers__app__{key}"] = value });
+        Assert.Equal(1, await sample.WaitForExitAsync(Startup));
+        Assert.Equal(["HostedAppServer: " + line], Lines(sample.Error));
+        AssertNoStackTrace(sample);
+    }
+
+    [Fact]
+    public async Task AnAddressInUseIsOneLineWithExitOneAndNoStackTrace()
+    {
+        using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        taken.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        taken.Listen();
+        int port = ((IPEndPoint)taken.LocalEndPoint!).Port;
+        using var sample = ProgramProcess.StartDll(SampleDll, new Dictionary<string, string> { ["SocketKit__Servers__app__Endpoints__0"] = $"127.0.0.1:{port}" });
+        Assert.Equal(1, await sample.WaitForExitAsync(Startup));
+        string line = Assert.Single(Lines(sample.Error));
+        Assert.StartsWith($"HostedAppServer: SocketKit:Servers:app:Endpoints: address already in use: another socket is bound to 127.0.0.1:{port}", line);
+        AssertNoStackTrace(sample);
+    }
+
+    [Fact]
+    public async Task StartedFromAnotherFolderItReadsItsAppsettingsAndTakesTheCommandLinesSpelling()
+    {
+        // The spelling the command line takes, which configuration's own binder refused (exit 134, a stack trace).
+        using var sample = new ProgramProcess("dotnet", [SampleDll], new Dictionary<string, string>
+        {
+            ["SocketKit__Servers__app__Endpoints__0"] = "127.0.0.1:0",
+            ["SocketKit__Servers__app__Timeouts__RequestTimeout"] = "30s",
+            ["SocketKit__Servers__app__Limits__MaxContentBytes"] = "1MiB",
+        }, TestScratch.Directory);
+        // appsettings.json asks the console for single lines with a time first: found beside the program, not in the
+        // folder it was started from. It names no engine: the default one serves.
+        int port = int.Parse((await sample.Out.WaitForAsync(@"(?m)^\d\d:\d\d:\d\d info: SocketKit\.Servers\.app\[30\] Listening on 127\.0\.0\.1:(\d+) \(select engine", Startup)).Groups[1].Value);
+        Assert.Equal("Got result: reward\n", (await Support.Cli.RunAsync("app-client", "127.0.0.1", port.ToString(), "reverse", "drawer", "--json-request", "-q")).Out);
+        sample.Terminate();
+        Assert.Equal(0, await sample.WaitForExitAsync(Startup));
+    }
+
+    private static string[] Lines(WatchedWriter writer) => writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static void AssertNoStackTrace(ProgramProcess sample)
+    {
+        string all = sample.Out + "\n" + sample.Error;
+        Assert.DoesNotContain("   at ", all);
+        Assert.DoesNotContain("Hosting failed to start", all);
+        Assert.DoesNotContain("Unhandled exception", all);
     }
 
     [PrivilegedFact("unshare")]

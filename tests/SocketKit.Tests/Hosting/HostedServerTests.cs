@@ -135,7 +135,7 @@ public sealed class HostedServerTests
         string message = string.Join('\n', error.Failures);
         Assert.Contains("SocketKit:Servers:app:Endpoints:0: '127.0.0.1' is not an endpoint", message);
         Assert.Contains($"SocketKit:Servers:app:Engine: 'turbo' is not an engine; use one of {string.Join(", ", Enum.GetNames<EngineKind>().Select(n => n.ToLowerInvariant()))}", message);
-        Assert.Contains("SocketKit:Servers:app:Loops: 0 must be at least 1", message);
+        Assert.Contains("SocketKit:Servers:app:Loops: 0 must be from 1 to 64", message);
         Assert.Contains("SocketKit:Servers:app:Workers: 2 listeners cannot share a Unix socket", message);
         Assert.Contains("SocketKit:Servers:app:Limits:MaxConnections: 0 must be at least 1", message);
         Assert.Contains("SocketKit:Servers:app:Timeouts:IdleTimeout: -00:00:01 must be a positive duration", message);

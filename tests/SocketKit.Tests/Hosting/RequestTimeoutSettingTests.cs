@@ -14,7 +14,9 @@ public sealed class RequestTimeoutSettingTests
     {
         settings[$"{Key}:Endpoints:0"] = "127.0.0.1:0";
         var options = new SocketKitServerOptions();
-        new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection(Key).Bind(options);
+        IConfigurationSection section = new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection(Key);
+        section.Bind(options);
+        ServerSettingsReader.Read(section, options);
         var errors = new List<string>();
         return (ServerPlan.TryBuild("app", options, errors), errors);
     }

@@ -29,10 +29,10 @@ public sealed class TemplateTests(PackedSolution packed)
         string hive = Path.Combine(work, "hive");
         Directory.CreateDirectory(work);
         await PackedSolution.RunAsync(work, "dotnet", "new", "install", package, "--debug:custom-hive", hive);
-        await PackedSolution.RunAsync(work, "dotnet", "new", "socketkit-server", "-n", "Greeter", "-o", "Greeter", "--port", "7777", "--debug:custom-hive", hive);
+        await PackedSolution.RunAsync(work, "dotnet", "new", "socketkit-server", "-n", "Greeter", "-o", "Greeter", "--port", "0", "--debug:custom-hive", hive);
         string project = Path.Combine(work, "Greeter");
         Assert.True(File.Exists(Path.Combine(project, "Greeter.csproj")), "the project takes the name given with -n");
-        Assert.Contains("\"127.0.0.1:7777\"", await File.ReadAllTextAsync(Path.Combine(project, "appsettings.json")));
+        Assert.Contains("\"127.0.0.1:0\"", await File.ReadAllTextAsync(Path.Combine(project, "appsettings.json")));
 
         // Offline apart from the registry: the packed folder first, and packages this machine already holds as a
         // fallback, while SocketKit's own are restored into a folder of this test's, never from an older run's cache.
@@ -53,12 +53,26 @@ public sealed class TemplateTests(PackedSolution packed)
         await PackedSolution.RunAsync(project, isolated, "dotnet", "build", "-c", "Release");
 
         string dll = Path.Combine(project, "bin", "Release", "net10.0", "Greeter.dll");
-        using var server = ProgramProcess.StartDll(dll, new Dictionary<string, string> { ["SocketKit__Servers__app__Endpoints__0"] = "127.0.0.1:0" });
-        int port = int.Parse((await server.Out.WaitForAsync(@"Listening on 127\.0\.0\.1:(\d+)", TimeSpan.FromSeconds(30))).Groups[1].Value);
-        Assert.Equal("Got result: Hello, templates!\n",
-            (await Support.Cli.RunAsync("app-client", "127.0.0.1", port.ToString(), "hello", "templates", "--json-request", "-q")).Out);
-        server.Terminate();
-        Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Matches(new Regex("Stopping: no longer accepting connections on 127\\.0\\.0\\.1"), server.Out.ToString());
+        // Started from another folder, as a systemd unit or a script starts it: its endpoint is appsettings.json's
+        // (port 0, so the system picks), found beside the program; the request timeout in the command line's spelling.
+        string elsewhere = Directory.CreateTempSubdirectory("socketkit-elsewhere-").FullName;
+        using (var server = new ProgramProcess("dotnet", [dll], new Dictionary<string, string> { ["SocketKit__Servers__app__Timeouts__RequestTimeout"] = "30s" }, elsewhere))
+        {
+            int port = int.Parse((await server.Out.WaitForAsync(@"Listening on 127\.0\.0\.1:(\d+) \(select engine", TimeSpan.FromSeconds(30))).Groups[1].Value);
+            Assert.Equal("Got result: Hello, templates!\n",
+                (await Support.Cli.RunAsync("app-client", "127.0.0.1", port.ToString(), "hello", "templates", "--json-request", "-q")).Out);
+            server.Terminate();
+            Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Matches(new Regex("Stopping: no longer accepting connections on 127\\.0\\.0\\.1"), server.Out.ToString());
+        }
+
+        // A bad setting is one line naming its key, exit 1, no stack trace.
+        using (var bad = new ProgramProcess("dotnet", [dll], new Dictionary<string, string> { ["SocketKit__Servers__app__Timeouts__RequestTimeout"] = "soon" }, elsewhere))
+        {
+            Assert.Equal(1, await bad.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Equal("Greeter: SocketKit:Servers:app:Timeouts:RequestTimeout: 'soon' is not a duration; use 500ms, 30s, 2m or 00:00:30\n", bad.Error.ToString().ReplaceLineEndings("\n"));
+            Assert.DoesNotContain("   at ", bad.Out.ToString());
+        }
+        Directory.Delete(elsewhere, recursive: true);
     }
 }

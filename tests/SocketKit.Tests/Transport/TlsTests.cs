@@ -24,7 +24,8 @@ public class TlsTests
         {
             EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
             Engine = engine,
-            Tls = new TlsServerOptions { Certificate = TestCertificates.Server, HandshakeTimeout = handshakeTimeout ?? TimeSpan.FromSeconds(10) },
+            Tls = new TlsServerOptions { Certificate = TestCertificates.Server },
+            Timeouts = ServerTimeouts.Default with { HandshakeTimeout = handshakeTimeout ?? ServerTimeouts.Default.HandshakeTimeout },
             OnClosing = onClosing,
         }, handlers);
 
@@ -196,7 +197,8 @@ public class TlsTests
         {
             EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
             Engine = engine,
-            Tls = new TlsServerOptions { Certificate = TestCertificates.Server, HandshakeTimeout = handshakeTimeout },
+            Tls = new TlsServerOptions { Certificate = TestCertificates.Server },
+            Timeouts = ServerTimeouts.Default with { HandshakeTimeout = handshakeTimeout },
             TimeProvider = time,
             OnClosing = (_, reason) => reasons.Enqueue(reason),
         }, _ => new EchoHandler());

@@ -176,7 +176,7 @@ public sealed partial class AppClient : IAsyncDisposable
             return;
         }
         int headerLength = Math.Min((frame[0] << 8) | frame[1], frame.Length - 2);
-        string proto = PythonBytes.Repr(frame[..2]), header = PythonBytes.Repr(frame.Slice(2, headerLength)), content = PythonBytes.Repr(frame[(2 + headerLength)..]);
+        string proto = PythonBytes.Repr(frame[..2]), header = PythonBytes.Repr(frame.Slice(2, headerLength), ContentPreview.MaxBytes), content = PythonBytes.Repr(frame[(2 + headerLength)..], ContentPreview.MaxBytes);
         if (sending)
         {
             Log.SendingFrame(_logger, 1, proto, header, content);
@@ -192,7 +192,7 @@ public sealed partial class AppClient : IAsyncDisposable
     {
         if (_logger.IsEnabled(LogLevel.Information))
         {
-            Log.RequestSending(_logger, 1, AppServerHandler.Describe(request.Header.ContentType, request.Header.ContentEncoding, request.Content.Span));
+            Log.RequestSending(_logger, 1, ContentPreview.Describe(request.Header.ContentType, request.Header.ContentEncoding, request.Content.Span));
         }
     }
 
@@ -200,7 +200,7 @@ public sealed partial class AppClient : IAsyncDisposable
     {
         if (_logger.IsEnabled(LogLevel.Information))
         {
-            Log.ResponseReceived(_logger, 1, AppServerHandler.Describe(response.Header.ContentType, response.Header.ContentEncoding, response.Content.Span));
+            Log.ResponseReceived(_logger, 1, ContentPreview.Describe(response.Header.ContentType, response.Header.ContentEncoding, response.Content.Span));
         }
     }
 

@@ -234,27 +234,29 @@ public sealed class AppServerHandler : IConnectionHandler
 
     private void RespondAndEnd(IBufferWriter<byte> output, AppResponse response)
     {
-        if (_logger.IsEnabled(LogLevel.Information))
-        {
-            Log.ResponseSending(_logger, ConnectionId, Describe(response.ContentType, response.ContentEncoding, response.Content.Span));
-        }
+        LogResponse(response);
         _conversation.RespondAndEnd(output, response.ContentType, response.ContentEncoding, response.Content.Span);
     }
 
     private void WriteResponse(IBufferWriter<byte> output, AppResponse response)
     {
-        if (_logger.IsEnabled(LogLevel.Information))
-        {
-            Log.ResponseSending(_logger, ConnectionId, Describe(response.ContentType, response.ContentEncoding, response.Content.Span));
-        }
+        LogResponse(response);
         _conversation.Respond(output, response.ContentType, response.ContentEncoding, response.Content.Span);
+    }
+
+    private void LogResponse(AppResponse response)
+    {
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.ResponseSending(_logger, ConnectionId, ContentPreview.Describe(response.ContentType, response.ContentEncoding, response.Content.Span));
+        }
     }
 
     private void LogRequest(Message request)
     {
-        if (_logger.IsEnabled(LogLevel.Information))
+        if (_logger.IsEnabled(LogLevel.Debug))
         {
-            Log.RequestReceived(_logger, ConnectionId, Describe(request.Header.ContentType, request.Header.ContentEncoding, request.Content.Span));
+            Log.RequestReceived(_logger, ConnectionId, ContentPreview.Describe(request.Header.ContentType, request.Header.ContentEncoding, request.Content.Span));
         }
     }
 
@@ -262,22 +264,5 @@ public sealed class AppServerHandler : IConnectionHandler
     {
         _metrics.ProtocolError(ServerPort, ex.Error.ToString());
         Log.ProtocolError(_logger, ConnectionId, _connection?.Remote ?? "-", ex.Error.ToString(), ex.Message);
-    }
-
-    /// <summary>JSON content as its text, anything else as a Python bytes literal with its type.</summary>
-    internal static string Describe(string contentType, string encoding, ReadOnlySpan<byte> content)
-    {
-        if (contentType == ContentTypes.TextJson)
-        {
-            try
-            {
-                return TextEncodings.Decode(encoding, content);
-            }
-            catch (ProtocolException)
-            {
-                // Not text in its encoding: fall through to bytes.
-            }
-        }
-        return $"{contentType} {PythonBytes.Repr(content, 64)}";
     }
 }

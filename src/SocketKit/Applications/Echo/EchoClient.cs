@@ -36,7 +36,7 @@ public static class EchoClient
             Log.Sending(logger, 1, message.Length);
             if (logger.IsEnabled(LogLevel.Trace))
             {
-                Log.SendingBytes(logger, 1, PythonBytes.Repr(message));
+                Log.SendingBytes(logger, 1, PythonBytes.Repr(message, App.ContentPreview.MaxBytes));
             }
             var echo = new byte[message.Length];
             int received = 0;
@@ -55,7 +55,7 @@ public static class EchoClient
                 Log.Received(logger, 1, n);
                 if (logger.IsEnabled(LogLevel.Trace))
                 {
-                    Log.ReceivedBytes(logger, 1, PythonBytes.Repr(echo.AsSpan(received, n)));
+                    Log.ReceivedBytes(logger, 1, PythonBytes.Repr(echo.AsSpan(received, n), App.ContentPreview.MaxBytes));
                 }
                 received += n;
             }

@@ -194,7 +194,7 @@ public static class MultiConnClient
                 {
                     if (n > 0)
                     {
-                        Log.ReceivedFrom(logger, state.Id, PythonBytes.Repr(buffer.AsSpan(0, n)));
+                        Log.ReceivedFrom(logger, state.Id, PythonBytes.Repr(buffer.AsSpan(0, n), App.ContentPreview.MaxBytes));
                         state.Received.AddRange(buffer.AsSpan(0, n));
                     }
                     if (n == 0 || state.Received.Count >= state.Sent.Length)
@@ -212,7 +212,7 @@ public static class MultiConnClient
                 }
                 if (!state.Outgoing.IsEmpty)
                 {
-                    Log.SendingTo(logger, state.Id, PythonBytes.Repr(state.Outgoing.Span));
+                    Log.SendingTo(logger, state.Id, PythonBytes.Repr(state.Outgoing.Span, App.ContentPreview.MaxBytes));
                     int sent = state.Socket.Send(state.Outgoing.Span, SocketFlags.None, out SocketError error);
                     if (error is not (SocketError.Success or SocketError.WouldBlock))
                     {
@@ -265,7 +265,7 @@ public static class MultiConnClient
                 {
                     while (tls.TryRead(out ReadOnlyMemory<byte> plaintext))
                     {
-                        Log.ReceivedFrom(logger, state.Id, PythonBytes.Repr(plaintext.Span));
+                        Log.ReceivedFrom(logger, state.Id, PythonBytes.Repr(plaintext.Span, App.ContentPreview.MaxBytes));
                         state.Received.AddRange(plaintext.Span);
                     }
                 }
@@ -286,7 +286,7 @@ public static class MultiConnClient
         {
             while (state.ToSend.TryDequeue(out byte[]? message))
             {
-                Log.SendingTo(logger, state.Id, PythonBytes.Repr(message));
+                Log.SendingTo(logger, state.Id, PythonBytes.Repr(message, App.ContentPreview.MaxBytes));
                 tls.Write(message);
             }
         }

@@ -89,7 +89,7 @@ public sealed partial class TlsPump : IDisposable
     public int OutgoingCount => _outbound.Count;
 
     /// <summary>Starts the server side of a handshake; the client's hello is awaited through <see cref="Feed"/>.</summary>
-    /// <remarks><see cref="TlsServerOptions.HandshakeTimeout"/> is the server's connection clock's to apply: the pump has no clock.</remarks>
+    /// <remarks><see cref="ServerTimeouts.HandshakeTimeout"/> is the server's connection clock's to apply: the pump has no clock.</remarks>
     public static TlsPump ForServer(TlsServerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -1,12 +1,11 @@
-using Microsoft.Extensions.Options;
 using SocketKit.Applications.App;
 using SocketKit.Hosting;
-using SocketKit.Transport;
 
-// A SocketKit server run by the .NET Generic Host. Settings: appsettings.json, then environment variables
-// (SocketKit__Servers__app__Endpoints__0=[::1]:7000), then the command line. Ctrl+C or SIGTERM drains it;
-// under systemd (Type=notify) it reports READY=1 once every endpoint is bound.
-HostApplicationBuilder builder = Host.CreateApplicationBuilder(args);
+// A SocketKit server run by the .NET Generic Host. Settings: appsettings.json (found beside the program, wherever it
+// is started from), then environment variables (SocketKit__Servers__app__Timeouts__RequestTimeout=30s), then the
+// command line. Ctrl+C or SIGTERM drains it; under systemd (Type=notify) it reports READY=1 once every endpoint is
+// bound. A wrong setting or an address that cannot be bound is one line, exit 1.
+HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Services.AddSystemd();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSocketKitServer("app")
@@ -17,14 +16,4 @@ builder.Services.AddSocketKitServer("app")
         await Task.Delay(TimeSpan.FromMilliseconds(1), clock, cancel); // Where your database or HTTP call goes.
         return $"Hello, {request.Value?.GetString() ?? "world"}!";
     });
-try
-{
-    await builder.Build().RunAsync();
-    return 0;
-}
-catch (Exception ex) when (ex is OptionsValidationException or NetworkException)
-{
-    // Wrong settings or an address that cannot be bound: say so in one line, not a stack trace.
-    Console.Error.WriteLine($"{AppDomain.CurrentDomain.FriendlyName}: {ex.Message}");
-    return 1;
-}
+return await builder.Build().RunSocketKitAsync();

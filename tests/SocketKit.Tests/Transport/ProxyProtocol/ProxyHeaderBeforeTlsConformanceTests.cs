@@ -34,12 +34,12 @@ public abstract class ProxyHeaderBeforeTlsConformanceTests(EngineKind engine)
             EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
             Engine = engine,
             Loops = 1,
-            Timeouts = timeouts ?? ServerTimeouts.Default,
+            Timeouts = handshakeTimeout is { } handshake ? (timeouts ?? ServerTimeouts.Default) with { HandshakeTimeout = handshake } : timeouts ?? ServerTimeouts.Default,
             TimeProvider = time ?? TimeProvider.System,
         };
         var tls = new TlsServerOptions { Certificate = TestCertificates.Server };
         return new ServerBuilder(options)
-            .UseTls(handshakeTimeout is { } handshake ? tls with { HandshakeTimeout = handshake } : tls)
+            .UseTls(tls)
             .RequireProxyProtocol()
             .UseLogger(_log)
             .UseHandler(connection =>

@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace SocketKit.Cli.Infrastructure;
+namespace SocketKit.Transport;
 
 /// <summary>Reads and writes sizes as people type them: 16KiB, 1MiB, 2GiB, or plain bytes (KB/MB are read as powers of 1024 too).</summary>
-internal static class ByteSizes
+public static class ByteSizes
 {
     /// <summary>Parses a size in bytes; false for anything else, including negative values and sizes past <see cref="long.MaxValue"/>.</summary>
     public static bool TryParse(string text, out long bytes)
