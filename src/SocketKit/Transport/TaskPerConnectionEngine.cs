@@ -91,10 +91,10 @@ internal abstract class TaskPerConnectionEngine : ServerEngine
         };
         connection.Wake = wake;
         if (connection.AbortReason is not null) cancel.Cancel(); // Aborted before Wake was set.
-        OnAccepted(connection.Info);
         var driver = new ConnectionDriver(this, connection);
         var gate = new ConnectionGate(driver, (piece, t) => socket.SendAsync(piece, SocketFlags.None, t), wake, cancel.Token);
-        connection.Handle.Owner = gate;
+        connection.Handle.Owner = gate; // Before anyone can find it (the registry) or post to it.
+        OnAccepted(connection.Info);
         try
         {
             await ServeConnectionAsync(socket, driver, gate, cancel.Token);
