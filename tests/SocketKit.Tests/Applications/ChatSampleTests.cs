@@ -157,7 +157,7 @@ public sealed class ChatSampleTests
     }
 
     [ExternalFact("redis-server")]
-    public async Task WhenRedisGoesAwayEachServerSaysSoOnceAndGoesOnRelayingAmongItsOwnClients()
+    public async Task WhenRedisGoesAwayTheServerSaysSoOnceGoesOnRelayingAmongItsOwnClientsAndRejoinsWhenItIsBack()
     {
         ExternalServer redis = await StartRedisAsync(out IPEndPoint redisEndPoint);
         using ProgramProcess server = StartServer("--redis", $"127.0.0.1:{redisEndPoint.Port}");
@@ -188,6 +188,13 @@ public sealed class ChatSampleTests
         Assert.Equal(["alice: still here", "alice: and here"], Lines(bob));
         Assert.Single(Regex.Matches(server.Out.ToString(), "unreachable"));
         Assert.False(server.HasExited, $"the server goes on without Redis:\n{server.Out}\n{server.Error}");
+
+        // Redis comes back where it was: the server says so and is subscribed again, without being asked.
+        await using (await StartRedisAsync(redisEndPoint))
+        {
+            await server.Out.WaitForAsync(@"^Redis at 127\.0\.0\.1:\d+ is back: relaying across servers again$", Startup);
+            await WaitForSubscribersAsync(redisEndPoint, 1);
+        }
         server.Terminate();
         Assert.Equal(0, await server.WaitForExitAsync(Startup));
     }
