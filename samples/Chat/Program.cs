@@ -40,11 +40,10 @@ public static class Program
 
         switch (args)
         {
-            case ["server", .. string[] rest] when TryParseServer(rest, out IPEndPoint? endPoint, out string? redis, out string? error):
-                return await ChatServer.RunAsync(endPoint, redis, stop.Token);
             case ["server", .. string[] rest]:
-                TryParseServer(rest, out _, out _, out string? why);
-                return Fail(why);
+                return TryParseServer(rest, out IPEndPoint? endPoint, out string? redis, out string? error)
+                    ? await ChatServer.RunAsync(endPoint, redis, stop.Token)
+                    : Fail(error);
             case ["client", string host, string port, string name]:
                 if (!TryParsePort(port, out int number))
                 {
