@@ -13,6 +13,7 @@ export PATH="$PATH:/usr/sbin:/sbin"
 # command -> Debian package, for every external program a test starts.
 declare -A packages=(
   [python3]=python3
+  [redis-server]=redis-server
   [haproxy]=haproxy
   [nginx]=nginx
   [tshark]=tshark

@@ -11,10 +11,12 @@ public sealed class ProgramProcess : IDisposable
 {
     private readonly Process _process;
 
-    public ProgramProcess(string program, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+    /// <param name="input">Whether the test writes the program's standard input (<see cref="Input"/>); otherwise it inherits the tests'.</param>
+    public ProgramProcess(string program, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null, bool input = false)
     {
         var start = new ProcessStartInfo(program)
         {
+            RedirectStandardInput = input,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             StandardOutputEncoding = System.Text.Encoding.UTF8,
@@ -35,6 +37,9 @@ public sealed class ProgramProcess : IDisposable
     /// <summary>Runs a built .dll of the repository with `dotnet`, from its own folder (where its appsettings.json is).</summary>
     public static ProgramProcess StartDll(string dll, IReadOnlyDictionary<string, string>? environment = null, params string[] args) =>
         new("dotnet", [dll, .. args], environment, Path.GetDirectoryName(dll));
+
+    /// <summary>The program's standard input, when started with input: close it to end the program's input.</summary>
+    public StreamWriter Input => _process.StandardInput;
 
     public WatchedWriter Out { get; } = new();
     public WatchedWriter Error { get; } = new();
