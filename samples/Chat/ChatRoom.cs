@@ -11,7 +11,7 @@ public sealed class ChatRoom(TextWriter log)
 {
     private volatile ConnectionRegistry? _connections;
 
-    /// <summary>The server's live connections; known once it has started, before it says where it listens.</summary>
+    /// <summary>The server's live connections, from its builder: known before the first client connects.</summary>
     public ConnectionRegistry? Connections { get => _connections; set => _connections = value; }
 
     /// <summary>Where this server's messages go to reach the other servers; null for a server on its own.</summary>

@@ -21,9 +21,9 @@ public static class ChatServer
         ServerGroup server;
         try
         {
-            server = new ServerBuilder(new ServerOptions { EndPoint = endPoint, Timeouts = new ServerTimeouts { IdleTimeout = IdleTimeout } })
-                .UseHandler(info => new ChatHandler(room, info))
-                .Start();
+            var builder = new ServerBuilder(new ServerOptions { EndPoint = endPoint, Timeouts = new ServerTimeouts { IdleTimeout = IdleTimeout } });
+            room.Connections = builder.Connections; // Known before the first client connects.
+            server = builder.UseHandler(info => new ChatHandler(room, info)).Start();
         }
         catch (NetworkException ex)
         {
@@ -32,7 +32,6 @@ public static class ChatServer
         }
         await using (server)
         {
-            room.Connections = server.Connections;
             await log.WriteLineAsync($"Listening on {EndPoints.Format(server.LocalEndPoint)}");
             RedisRelay? relay = null;
             if (redis is not null)

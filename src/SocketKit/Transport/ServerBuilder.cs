@@ -40,6 +40,12 @@ public sealed class ServerBuilder
         _options = options;
     }
 
+    /// <summary>
+    /// The live connections of the servers this builder starts, known before they start: a handler factory (a chat
+    /// room, a hub) can reach every connection from the first one on.
+    /// </summary>
+    public ConnectionRegistry Connections { get; } = new();
+
     /// <summary>What every listener is started with (but its endpoint).</summary>
     public ServerOptions Options => _options;
 
@@ -154,7 +160,7 @@ public sealed class ServerBuilder
         }
         // The PROXY header comes before everything else on the wire, TLS included: each connection reads it first, below
         // the handler (see ConnectionDriver), rather than a handler wrapping the application's above TLS.
-        ServerOptions shared = _options with { ConnectionIds = _options.ConnectionIds ?? new ConnectionIds(), Registry = _options.Registry ?? new ConnectionRegistry(), ProxyHeaderBytes = _proxyHeaderBytes };
+        ServerOptions shared = _options with { ConnectionIds = _options.ConnectionIds ?? new ConnectionIds(), Registry = _options.Registry ?? Connections, ProxyHeaderBytes = _proxyHeaderBytes };
         var servers = new List<SocketServer>();
         var localEndPoints = new List<EndPoint>(endPoints.Count);
         try
