@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SocketKit.Cli.Output;
 
 namespace SocketKit.Tests.Cli;
@@ -30,7 +29,7 @@ public class NcCommandTests
         byte[] sent = RandomBytes(1024 * 1024);
         string[] target = server.LocalEndPoint is IPEndPoint ? [transport.Host(server), server.Port().ToString()] : [transport.Host(server)];
         string[] tls = transport.IsTls ? ["--tls-ca", TestCertificates.CertificatePath] : [];
-        using NcProcess nc = NcProcess.Start(["nc", .. target, .. tls]);
+        using RawCliProcess nc = RawCliProcess.Start(["nc", .. target, .. tls]);
         Task writing = nc.WriteAllAndCloseAsync(sent);
         byte[] received = await nc.ReadAllAsync();
         await writing;
@@ -44,7 +43,7 @@ public class NcCommandTests
     [Fact]
     public async Task RandomBinaryGoesThroughAListenerBothWays()
     {
-        using NcProcess nc = NcProcess.Start(["nc", "-l", "127.0.0.1", "0"]);
+        using RawCliProcess nc = RawCliProcess.Start(["nc", "-l", "127.0.0.1", "0"]);
         int port = await nc.ListeningPortAsync();
         byte[] toPeer = RandomBytes(300_000), fromPeer = RandomBytes(200_000);
         using Socket peer = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -67,10 +66,10 @@ public class NcCommandTests
     [Fact]
     public async Task NcToANcListenerOverTlsCarriesRandomBinaryBothWays()
     {
-        using NcProcess listener = NcProcess.Start(["nc", "-l", "127.0.0.1", "0", "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath]);
+        using RawCliProcess listener = RawCliProcess.Start(["nc", "-l", "127.0.0.1", "0", "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath]);
         int port = await listener.ListeningPortAsync();
         Assert.Contains("(TLS)", listener.Error);
-        using NcProcess client = NcProcess.Start(["nc", "localhost", port.ToString(), "--tls-ca", TestCertificates.CertificatePath]);
+        using RawCliProcess client = RawCliProcess.Start(["nc", "localhost", port.ToString(), "--tls-ca", TestCertificates.CertificatePath]);
         byte[] up = RandomBytes(100_000), down = RandomBytes(150_000);
         Task[] writing = [client.WriteAllAndCloseAsync(up), listener.WriteAllAndCloseAsync(down)];
         Task<byte[]> atListener = listener.ReadAllAsync(), atClient = client.ReadAllAsync();
@@ -85,7 +84,7 @@ public class NcCommandTests
     public async Task HexDumpsBothDirectionsAsHexdumpDoes()
     {
         await using SocketServer server = TestServers.Echo(EngineKind.Async);
-        using NcProcess nc = NcProcess.Start(["nc", "127.0.0.1", server.Port().ToString(), "--hex"]);
+        using RawCliProcess nc = RawCliProcess.Start(["nc", "127.0.0.1", server.Port().ToString(), "--hex"]);
         await nc.WriteAllAndCloseAsync("Hello, world\n"u8.ToArray());
         Assert.Equal("Hello, world\n"u8.ToArray(), await nc.ReadAllAsync());
         Assert.Equal(0, await nc.ExitAsync());
@@ -138,60 +137,5 @@ public class NcCommandTests
             all.Write(buffer, 0, n);
         }
         return all.ToArray();
-    }
-
-    /// <summary>socketkit with raw standard streams: input written and closed, output read whole, standard error as text.</summary>
-    private sealed class NcProcess : IDisposable
-    {
-        private readonly Process _process;
-        private readonly WatchedWriter _error = new();
-        private Task<byte[]>? _output;
-
-        private NcProcess(string[] args)
-        {
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SocketKit.Cli.dll"));
-            foreach (string arg in args) start.ArgumentList.Add(arg);
-            _process = Process.Start(start) ?? throw new InvalidOperationException("socketkit did not start");
-            _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _error.WriteLine(e.Data); };
-            _process.BeginErrorReadLine();
-        }
-
-        public string Error => _error.ToString();
-
-        public static NcProcess Start(string[] args) => new(args);
-
-        public async Task<int> ListeningPortAsync() =>
-            int.Parse((await _error.WaitForAsync(@"Listening on 127\.0\.0\.1:(\d+)", Bound)).Groups[1].Value);
-
-        public async Task WriteAllAndCloseAsync(byte[] bytes)
-        {
-            Stream input = _process.StandardInput.BaseStream;
-            await input.WriteAsync(bytes).AsTask().WaitAsync(Bound);
-            input.Close();
-        }
-
-        public Task<byte[]> ReadAllAsync() => _output ??= Task.Run(async () =>
-        {
-            using var all = new MemoryStream();
-            await _process.StandardOutput.BaseStream.CopyToAsync(all);
-            return all.ToArray();
-        }).WaitAsync(Bound);
-
-        public async Task<int> ExitAsync()
-        {
-            await _process.WaitForExitAsync().WaitAsync(Bound);
-            _process.WaitForExit(); // Standard error read to its end.
-            return _process.ExitCode;
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-            _process.Dispose();
-        }
     }
 }
