@@ -1,9 +1,9 @@
 using System.Diagnostics;
-using SocketKit.Protocol.Python;
 using SocketKit.Applications;
 using SocketKit.Applications.App;
 using SocketKit.Cli.Output;
 using SocketKit.Protocol;
+using SocketKit.Protocol.Python;
 
 namespace SocketKit.Cli.Commands;
 

@@ -80,7 +80,7 @@ public static partial class LoadGenerator
                 received += n;
             }
         }
-    
+
         /// <summary>Whether a response is the protocol's answer to a search: JSON whose first key is "result" (an echo of the request is not).</summary>
         private static bool IsAnswer(Message response)
         {
