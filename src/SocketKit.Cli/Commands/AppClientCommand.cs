@@ -76,6 +76,10 @@ internal static class AppClientCommand
         command.Options.Add(JsonOutput.Option);
         command.Validators.Add(result =>
         {
+            if (ValueParsers.HasValuelessOption(result))
+            {
+                return;
+            }
             bool fromFile = result.GetValue(contentFile) is not null;
             bool hasAction = result.GetValue(action) is not null, hasValue = result.GetValue(value) is not null;
             if (fromFile && (hasAction || hasValue))

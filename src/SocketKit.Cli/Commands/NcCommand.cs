@@ -31,8 +31,8 @@ internal static class NcCommand
             listening takes the servers' (--tls-cert, --tls-key).
 
             Examples:
-              printf 'Hello, world' | socketkit nc 127.0.0.1 65432
               socketkit nc 127.0.0.1 65432 < request.bin > response.bin
+              printf 'Hello, world' | socketkit nc 127.0.0.1 65432
               socketkit nc unix:/tmp/echo.sock --hex < /dev/null
               socketkit nc localhost 65432 --tls-ca cert.pem
               socketkit nc -l 127.0.0.1 65432 > received.bin
@@ -47,6 +47,10 @@ internal static class NcCommand
         serverTls.AddTo(command);
         command.Validators.Add(result =>
         {
+            if (ValueParsers.HasValuelessOption(result))
+            {
+                return;
+            }
             if (Target(result.GetValue(first), result.GetValue(second), result.GetValue(listen)) is { Error: { } error })
             {
                 result.AddError(error);
