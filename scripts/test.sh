@@ -24,6 +24,7 @@ declare -A packages=(
   [prlimit]=util-linux
   [unshare]=util-linux
   [setpriv]=util-linux
+  [hexdump]=bsdextrautils
 )
 missing=()
 for command in "${!packages[@]}"; do
@@ -49,7 +50,8 @@ export SOCKETKIT_REQUIRE_ALL=1
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 status=0
-dotnet test SocketKit.slnx -c Release --logger "trx" --results-directory "$results" "$@" || status=$?
+# The console logger at normal verbosity names each test as it finishes: progress while the run takes minutes.
+dotnet test SocketKit.slnx -c Release --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@" || status=$?
 
 # The totals come from the test results themselves, summed over every test assembly.
 count() { grep -ho "$1=\"[0-9]*\"" "$results"/*.trx 2>/dev/null | grep -o '[0-9]*' | awk '{s+=$1} END {print s+0}'; }

@@ -37,6 +37,7 @@ internal static partial class SocketKitCli
             ExplainCommand.Create,
             NetstatCommand.Create,
             TraceCommand.Create,
+            NcCommand.Create,
         ];
         foreach (Func<CliContext, Command> create in commands)
         {

@@ -47,7 +47,7 @@ public static class MessageEncoder
 
     private static void WriteHeaderJson(IBufferWriter<byte> output, MessageHeader header)
     {
-        if (IsPlainAscii(header.ByteOrder) && IsPlainAscii(header.ContentType) && IsPlainAscii(header.ContentEncoding))
+        if (header.Extra.Count == 0 && IsPlainAscii(header.ByteOrder) && IsPlainAscii(header.ContentType) && IsPlainAscii(header.ContentEncoding))
         {
             // json.dumps writes printable ASCII without quote or backslash as it is, so nearly every header can be
             // written straight out: the same bytes, without building a writer per message.
@@ -73,6 +73,10 @@ public static class MessageEncoder
         if (header.KeepAlive)
         {
             writer.WriteBoolean("keep-alive", true);
+        }
+        foreach ((string key, string value) in header.Extra)
+        {
+            writer.WriteString(key, value);
         }
         writer.WriteEndObject();
     }

@@ -12,6 +12,12 @@ public sealed record MessageHeader(string ContentType, string ContentEncoding, i
     /// <summary>The extension key "keep-alive": true asks for (or, in a response, grants) another request on the connection.</summary>
     public bool KeepAlive { get; init; }
 
+    /// <summary>
+    /// Further keys of the JSON header, written after the others in this order, each with a string value (a client's
+    /// own extensions: <c>socketkit app-client --header KEY=VALUE</c>). Empty by default; not read back by the decoder.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Extra { get; init; } = [];
+
     /// <summary>This machine's byte order, as Python's sys.byteorder names it.</summary>
     public static string NativeByteOrder { get; } = BitConverter.IsLittleEndian ? "little" : "big";
 

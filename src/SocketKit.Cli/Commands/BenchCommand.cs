@@ -14,11 +14,23 @@ internal static class BenchCommand
     {
         var command = new Command("bench", """
             Load generator: keeps CONNECTIONS connections busy against an echo or application server
-            and reports throughput, latency percentiles, errors by kind, and the CPU time of both sides
-            per request (the server's with --server-pid). Works against any server of the protocol.
+            and reports throughput, latency percentiles and a histogram, errors by kind, and the CPU
+            time of both sides per request (the server's with --server-pid). Works against any server
+            of the protocol.
+
+            A closed loop by default: each connection sends its next request once the last is answered,
+            so a server that stalls also stalls the load, and the latency hides it. --rate R is an open
+            loop: R requests per second on a fixed schedule, each latency counted from the moment its
+            request was due (coordinated omission corrected, as wrk2 does).
+
+            Nothing is hidden: a request not answered within --timeout is "timed out"; refused, reset
+            and closed connections, and answers that are not the protocol, are errors counted by kind;
+            the exit status is 1 when any error occurred, and with no answer no latency is printed.
+            On a terminal a line per second shows the run as it goes (--json has it as "timeline").
 
             Examples:
               socketkit bench echo 127.0.0.1 65432 -c 100 -d 10s --size 64
+              socketkit bench echo 127.0.0.1 65432 -c 10 -d 10s --rate 5000
               socketkit bench app 127.0.0.1 65432 -c 100 -d 10s --keepalive 1000 --pipeline 16 --server-pid 4242
               socketkit bench app localhost 65432 -c 10 -d 10s --tls-ca cert.pem
               socketkit bench echo unix:/tmp/echo.sock -c 10 -d 10s
@@ -46,6 +58,12 @@ internal static class BenchCommand
         Option<int> pipeline = CommonOptions.Integer("--pipeline", "Requests in flight on one connection (default 1).", 1, min: 1);
         var value = new Option<string>("--value") { Description = "The search value (default morpheus).", DefaultValueFactory = _ => "morpheus" };
         Option<TimeSpan> connectTimeout = CommonOptions.ConnectTimeout();
+        Option<TimeSpan> timeout = CommonOptions.Duration("--timeout", "How long a request (or a connect) may wait for its answer before it counts as \"timed out\"", TimeSpan.FromSeconds(5));
+        var rate = new Option<double?>("--rate", "-R")
+        {
+            Description = "Open loop: send this many requests per second in all, on a fixed schedule, and count each latency from its due time (default: a closed loop).",
+            CustomParser = r => ValueParsers.Rate(r, "--rate"),
+        };
         var tls = new ClientTlsOptions();
 
         var command = kind == BenchKind.Echo
@@ -56,16 +74,20 @@ internal static class BenchCommand
                 Example:
                   socketkit bench echo 127.0.0.1 65432 -c 100 -d 10s --size 64 --verify
                   socketkit bench echo unix:/tmp/echo.sock -c 10 -d 10s --tls-insecure
-                """) { connections, duration, requests, warmup, verify, serverPid, interval, idle, JsonOutput.Option, size, connectTimeout }
+                """) { connections, duration, requests, warmup, rate, timeout, verify, serverPid, interval, idle, JsonOutput.Option, size, connectTimeout }
             : new Command("app", """
                 Loads an application server with search requests. By default each request has its own
                 connection (the reference conversation); --keepalive K sends K requests per connection
-                with the keep-alive key, --pipeline P keeps P of them in flight.
+                with the keep-alive key, --pipeline P keeps P of them in flight. Every answer must be the
+                protocol's answer to a search (an echo server's is "not the application protocol");
+                --verify also compares it byte for byte. A server that closes after each answer under
+                --keepalive is said in words, and exits 1.
 
                 Example:
                   socketkit bench app 127.0.0.1 65432 -c 100 -d 10s --keepalive 1000 --pipeline 16 --verify
+                  socketkit bench app 127.0.0.1 65432 -c 10 -d 10s --keepalive 100 --rate 2000
                   socketkit bench app localhost 65432 -c 10 -d 10s --tls-ca cert.pem
-                """) { connections, duration, requests, warmup, verify, serverPid, interval, idle, JsonOutput.Option, keepAlive, pipeline, value, connectTimeout };
+                """) { connections, duration, requests, warmup, rate, timeout, verify, serverPid, interval, idle, JsonOutput.Option, keepAlive, pipeline, value, connectTimeout };
         server.AddTo(command);
         tls.AddTo(command);
 
@@ -91,11 +113,13 @@ internal static class BenchCommand
                 KeepAlive = kind == BenchKind.App ? result.GetValue(keepAlive) : 1,
                 Pipeline = kind == BenchKind.App ? result.GetValue(pipeline) : 1,
                 Value = kind == BenchKind.App ? result.GetValue(value)! : "morpheus",
+                Timeout = result.GetValue(timeout),
+                Rate = result.GetValue(rate),
             };
             bool asJson = JsonOutput.IsRequested(result);
             // A live line only for a person at a terminal: never in a pipe, a file, a test or --json.
             bool live = !asJson && ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected && !result.GetValue(CommonOptions.Quiet);
-            Action<BenchProgress>? progress = live ? p => context.Error.Write($"\r  {p.Phase} {p.Elapsed.TotalSeconds,5:F1}s  {p.Completed,12:N0} done  {p.Errors:N0} errors   ") : null;
+            Action<BenchProgress>? progress = live ? p => Show(context, p) : null;
             BenchResult run;
             try
             {
@@ -123,9 +147,17 @@ internal static class BenchCommand
                 context.Error.WriteLine("socketkit: interrupted; the figures above cover the run until then.");
                 return ExitCodes.Interrupted;
             }
+            if (run.NotKeptAlive > 0)
+            {
+                context.Error.WriteLine($"socketkit: {BenchText.NotKeptAlive(run)}; leave out --keepalive to measure one request per connection.");
+            }
             if (run.ErrorCount > 0)
             {
                 context.Error.WriteLine($"socketkit: {run.ErrorCount:N0} requests or connections failed ({BenchText.ErrorList(run)}).");
+                return ExitCodes.Failure;
+            }
+            if (run.NotKeptAlive > 0)
+            {
                 return ExitCodes.Failure;
             }
             if (run.Completed == 0)
@@ -136,6 +168,20 @@ internal static class BenchCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The live display at a terminal: while connecting or warming up one line rewritten in place; while measuring a
+    /// line per second (the timeline).
+    /// </summary>
+    private static void Show(CliContext context, BenchProgress p)
+    {
+        if (p.Second is { } second)
+        {
+            context.Error.WriteLine("\r" + BenchText.TimelineLine(second) + "   ");
+            return;
+        }
+        context.Error.Write($"\r  {p.Phase} {p.Elapsed.TotalSeconds,5:F1}s  {p.Completed,12:N0} done  {p.Errors:N0} errors   ");
     }
 
     /// <summary>

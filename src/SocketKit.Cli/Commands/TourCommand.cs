@@ -11,6 +11,7 @@ internal static class TourCommand
     public static Command Create(CliContext context)
     {
         var list = new Option<bool>("--list") { Description = "List the steps and the tutorial section each reads, without running them." };
+        var keep = new Option<bool>("--keep") { Description = "Leave what the tour writes (the Wireshark step's capture, in the temporary folder); by default it is removed." };
         var step = new Option<int?>("--step") { Description = $"Run only step N (1 to {GuidedTour.Steps.Count}; --list shows them).", HelpName = "N" };
         step.Validators.Add(result =>
         {
@@ -32,7 +33,8 @@ internal static class TourCommand
               socketkit tour --list
               socketkit tour --list --json
               socketkit tour --step 7
-            """) { list, step, JsonOutput.Option };
+              socketkit tour --step 9 --keep
+            """) { list, step, keep, JsonOutput.Option };
         command.Validators.Add(result =>
         {
             if (result.GetValue(list) && result.GetValue(step) is not null)
@@ -53,7 +55,7 @@ internal static class TourCommand
             }
             // The guide is the output; the programs' own events would drown it, so they appear only with -v.
             ILogger logger = CommonOptions.LogLevelOf(result) < LogLevel.Information ? loggers.CreateLogger("SocketKit.Tour") : NullLogger.Instance;
-            await new GuidedTour(context, logger, Terminal.IsColourTerminal(context.Out), cancellationToken).RunAsync(result.GetValue(step));
+            await new GuidedTour(context, logger, Terminal.IsColourTerminal(context.Out), cancellationToken, result.GetValue(keep)).RunAsync(result.GetValue(step));
             return ExitCodes.Success;
         });
         return command;

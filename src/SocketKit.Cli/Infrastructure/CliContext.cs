@@ -16,6 +16,12 @@ internal sealed class CliContext(TextWriter output, TextWriter error)
     /// <summary>Events, warnings and errors.</summary>
     public TextWriter Error { get; } = error;
 
+    /// <summary>Raw bytes in (socketkit nc): the process's standard input unless a test gives another stream.</summary>
+    public Func<Stream> OpenInput { get; init; } = Console.OpenStandardInput;
+
+    /// <summary>Raw bytes out (socketkit nc): the process's standard output unless a test gives another stream.</summary>
+    public Func<Stream> OpenOutput { get; init; } = Console.OpenStandardOutput;
+
     /// <summary>A logger factory that writes events to <see cref="Error"/> at the level -q / -v ask for, as plain lines or JSON lines.</summary>
     /// At the default level (Information) a server's request and response content shows too, as the tutorial prints it.
     public ILoggerFactory CreateLoggerFactory(LogLevel minimum, LogFormat format = LogFormat.Plain)

@@ -17,6 +17,7 @@ internal static class CommandOverview
         ["netstat"] = "This machine's sockets, their states and queues, as netstat and ss (alias ss).",
         ["trace"] = "A relay that prints every protocol message crossing it; --pcap for Wireshark.",
         ["explain"] = "What a socket error (ECONNREFUSED, 111, ...) means and what to check.",
+        ["nc"] = "Netcat (ncat): standard input to a socket, the socket to standard output, byte for byte.",
         ["bench"] = "Load an echo or app server: throughput, latency percentiles, CPU per request.",
     };
 
@@ -24,7 +25,7 @@ internal static class CommandOverview
     [
         ("Start here", ["tour"]),
         ("The tutorial's programs", ["echo-server", "echo-client", "multiconn-server", "multiconn-client", "app-server", "app-client"]),
-        ("Troubleshooting", ["ping", "netstat", "trace", "explain"]),
+        ("Troubleshooting", ["ping", "netstat", "trace", "explain", "nc"]),
         ("Load", ["bench"]),
     ];
 

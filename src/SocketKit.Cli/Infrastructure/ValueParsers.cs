@@ -60,6 +60,25 @@ internal static class ValueParsers
         return min;
     }
 
+    /// <summary>
+    /// Whether an option of the command line was left without its value: the parser says so itself, and a command's
+    /// own validator, which would read the others as if nothing were missing, steps aside.
+    /// </summary>
+    public static bool HasValuelessOption(CommandResult result) =>
+        result.Children.OfType<OptionResult>().Any(o => !o.Implicit && o.Option.Arity.MinimumNumberOfValues > 0 && o.Tokens.Count == 0);
+
+    /// <summary>A rate in requests per second: a number above 0, at most 10,000,000 (fractions allowed: 0.5 is one every 2 s).</summary>
+    public static double Rate(ArgumentResult result, string name)
+    {
+        string text = Text(result);
+        if (double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value) && value > 0 && value <= 10_000_000)
+        {
+            return value;
+        }
+        result.AddError($"{Shown(text)} is not a valid value for {name}: use requests per second, a number above 0 and at most 10,000,000.");
+        return 1;
+    }
+
     /// <summary>One of an enum's names, in any case; the error lists them in the lower case help uses.</summary>
     public static T Enum<T>(ArgumentResult result, string name) where T : struct, Enum
     {

@@ -183,45 +183,57 @@ internal sealed partial class GuidedTour
         await using AppServer server = new AppServer(new ServerOptions { EndPoint = AnyLoopbackPort }, logger).Start();
         int port = ((IPEndPoint)server.LocalEndPoint).Port;
         string pcap = Path.Combine(Path.GetTempPath(), $"socketkit-tour-{Environment.ProcessId}.pcap");
-        int relayPort;
-        var traced = new List<TraceEvent>();
-        await using (TraceRelay relay = TraceRelay.Start(AnyLoopbackPort, "127.0.0.1", port, new SocketKit.Diagnostics.Trace.TraceOptions { PcapPath = pcap }, e =>
+        try
         {
-            lock (traced)
-            {
-                traced.Add(e);
-            }
-        }))
-        {
-            relayPort = relay.LocalEndPoint.Port;
-            await AppClient.RequestAsync("127.0.0.1", relayPort, AppRequests.Json("search", "morpheus"), Client, logger, cancellationToken: cancellationToken);
-            await WaitForAsync(() =>
+            int relayPort;
+            var traced = new List<TraceEvent>();
+            await using (TraceRelay relay = TraceRelay.Start(AnyLoopbackPort, "127.0.0.1", port, new SocketKit.Diagnostics.Trace.TraceOptions { PcapPath = pcap }, e =>
             {
                 lock (traced)
                 {
-                    return traced.Any(e => e.Text == "closed");
+                    traced.Add(e);
                 }
-            });
-        }
-        Line($"trace relayed one app-client conversation from 127.0.0.1:{relayPort} to app-server on 127.0.0.1:{port},");
-        Line($"printing each message decoded, and wrote it to {pcap} ({new FileInfo(pcap).Length:N0} bytes):");
-        lock (traced)
-        {
-            // The events' own lines, without the hex dumps under them.
-            var trace = new TraceText();
-            foreach (string line in traced.Select(e => trace.Render(e).Split('\n')[0]))
+            }))
             {
-                Line($"  {line}");
+                relayPort = relay.LocalEndPoint.Port;
+                await AppClient.RequestAsync("127.0.0.1", relayPort, AppRequests.Json("search", "morpheus"), Client, logger, cancellationToken: cancellationToken);
+                await WaitForAsync(() =>
+                {
+                    lock (traced)
+                    {
+                        return traced.Any(e => e.Text == "closed");
+                    }
+                });
+            }
+            Line($"trace relayed one app-client conversation from 127.0.0.1:{relayPort} to app-server on 127.0.0.1:{port},");
+            Line($"printing each message decoded, and wrote it to {pcap} ({new FileInfo(pcap).Length:N0} bytes):");
+            lock (traced)
+            {
+                // The events' own lines, without the hex dumps under them.
+                var trace = new TraceText();
+                foreach (string line in traced.Select(e => trace.Render(e).Split('\n')[0]))
+                {
+                    Line($"  {line}");
+                }
+            }
+            string dissector = Path.Combine(AppContext.BaseDirectory, "wireshark", "socketkit.lua");
+            string[] tshark = ["-r", pcap, "-X", $"lua_script:{dissector}", "-d", $"tcp.port=={port},socketkit", "-Y", "socketkit"];
+            Line("Open it with the project's dissector, which decodes the protocol's header and content:");
+            Line($"  wireshark -X lua_script:{dissector} {pcap}   # then Decode As: TCP port {port} as SOCKETKIT");
+            Line($"  tshark {string.Join(' ', tshark)}");
+            await ShowTsharkAsync(tshark);
+            Line(keep ? $"The capture stays in {pcap} (--keep)." : "The tour removes the capture when this step ends; --keep leaves it.");
+            Next("socketkit trace 65433 127.0.0.1 65432 --pcap conversation.pcap   # then point the client at 65433",
+                $"tshark -r conversation.pcap -X lua_script:{dissector} -Y socketkit -O socketkit");
+        }
+        finally
+        {
+            // What the tour writes, it removes, unless asked to keep it for Wireshark.
+            if (!keep)
+            {
+                File.Delete(pcap);
             }
         }
-        string dissector = Path.Combine(AppContext.BaseDirectory, "wireshark", "socketkit.lua");
-        string[] tshark = ["-r", pcap, "-X", $"lua_script:{dissector}", "-d", $"tcp.port=={port},socketkit", "-Y", "socketkit"];
-        Line("Open it with the project's dissector, which decodes the protocol's header and content:");
-        Line($"  wireshark -X lua_script:{dissector} {pcap}   # then Decode As: TCP port {port} as SOCKETKIT");
-        Line($"  tshark {string.Join(' ', tshark)}");
-        await ShowTsharkAsync(tshark);
-        Next("socketkit trace 65433 127.0.0.1 65432 --pcap conversation.pcap   # then point the client at 65433",
-            $"tshark -r conversation.pcap -X lua_script:{dissector} -Y socketkit -O socketkit");
     }
 
     /// <summary>Runs tshark on the capture where it is installed, and shows what it decoded.</summary>

@@ -20,7 +20,7 @@ namespace SocketKit.Cli.Tour;
 /// starts its server on a port the system picks, runs the client through the library, shows what happened, and
 /// ends with the tutorial section to read and the commands to run it by hand.
 /// </summary>
-internal sealed partial class GuidedTour(CliContext context, ILogger logger, bool colour, CancellationToken cancellationToken)
+internal sealed partial class GuidedTour(CliContext context, ILogger logger, bool colour, CancellationToken cancellationToken, bool keep = false)
 {
     private static readonly IPEndPoint AnyLoopbackPort = new(IPAddress.Loopback, 0);
     private static readonly ClientOptions Client = new() { ConnectTimeout = TimeSpan.FromSeconds(5), Timeout = TimeSpan.FromSeconds(10) };

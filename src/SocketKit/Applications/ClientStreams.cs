@@ -8,12 +8,23 @@ internal static class ClientStreams
 {
     public static async Task<(Socket Socket, Stream Stream)> ConnectAsync(string host, int port, ClientOptions options, CancellationToken cancellationToken)
     {
+        (Socket socket, Stream stream, _, _) = await ConnectTimedAsync(host, port, options, cancellationToken);
+        return (socket, stream);
+    }
+
+    /// <summary>The same, and how long the connect (name resolution included) and the TLS handshake (null: plain) took.</summary>
+    public static async Task<(Socket Socket, Stream Stream, TimeSpan Connect, TimeSpan? Tls)> ConnectTimedAsync(string host, int port, ClientOptions options, CancellationToken cancellationToken)
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         Socket socket = await Listeners.ConnectAsync(host, port, options.ConnectTimeout, cancellationToken);
+        TimeSpan connect = System.Diagnostics.Stopwatch.GetElapsedTime(start);
         if (options.Tls is null)
         {
-            return (socket, new NetworkStream(socket, ownsSocket: true));
+            return (socket, new NetworkStream(socket, ownsSocket: true), connect, null);
         }
-        return (socket, await TlsStreams.AuthenticateAsClientAsync(socket, host, options.Tls, options.HandshakeTimeout, cancellationToken));
+        long handshake = System.Diagnostics.Stopwatch.GetTimestamp();
+        Stream tls = await TlsStreams.AuthenticateAsClientAsync(socket, host, options.Tls, options.HandshakeTimeout, cancellationToken);
+        return (socket, tls, connect, System.Diagnostics.Stopwatch.GetElapsedTime(handshake));
     }
 
     /// <summary>A failure while reading or writing the stream, as a socket error when it is one.</summary>

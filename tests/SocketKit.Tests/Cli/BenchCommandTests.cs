@@ -28,7 +28,11 @@ public class BenchCommandTests
         Assert.True(r.ExitCode == 0, r.Error);
         Assert.Contains("(100 in all)", r.Out);
         // Each figure is in whole microseconds, or in milliseconds with one decimal from 10 ms up (as a loaded machine can give).
-        Assert.Matches(@"latency +p50=(\d+us|\d+\.\dms) p90=(\d+us|\d+\.\dms) p99=(\d+us|\d+\.\dms) p99\.9=(\d+us|\d+\.\dms) max=", r.Out);
+        Assert.Matches(@"latency +p50=(\d+us|\d+\.\dms) p75=(\d+us|\d+\.\dms) p90=(\d+us|\d+\.\dms) p99=(\d+us|\d+\.\dms) p99\.9=(\d+us|\d+\.\dms) p99\.99=(\d+us|\d+\.\dms) max=", r.Out);
+        // The histogram: rows of bars whose counts add up to every answer.
+        var rows = System.Text.RegularExpressions.Regex.Matches(r.Out, @"\n    <= (\d+us|\d+\.\dms) +#* +([\d,]+) +[\d.]+%");
+        Assert.InRange(rows.Count, 1, 10);
+        Assert.Equal(100, rows.Sum(m => long.Parse(m.Groups[2].Value, System.Globalization.NumberStyles.AllowThousands)));
         Assert.Contains("errors       none", r.Out);
         Assert.Matches(@"server CPU +\d+% \([\d.]+ us per message\)", r.Out);
         Assert.DoesNotContain("\r", r.Error); // No live display when not on a terminal.
@@ -41,17 +45,91 @@ public class BenchCommandTests
         int port = held.Port;
         var r = await Support.Cli.RunAsync("bench", "app", "127.0.0.1", port.ToString(), "-c", "1", "-d", "300ms");
         Assert.Equal(1, r.ExitCode);
-        Assert.Matches(@"requests or connections failed \(ConnectionRefused \d+", r.Error);
+        Assert.Matches(@"requests or connections failed \(refused \d+", r.Error);
+    }
+
+    [Theory]
+    [InlineData("echo")]
+    [InlineData("app")]
+    public async Task BenchAgainstAServerThatNeverAnswersSaysTimedOutPrintsNoLatencyAndExitsOne(string kind)
+    {
+        using Socket silent = Listeners.Listen(new IPEndPoint(IPAddress.Loopback, 0), 16); // Connects complete; nothing is ever answered.
+        int port = ((IPEndPoint)silent.LocalEndPoint!).Port;
+        // Each connection's requests time out one after another for the whole second; how many depends on how soon it connected.
+        var r = await Support.Cli.RunAsync("bench", kind, "127.0.0.1", port.ToString(), "-c", "2", "-d", "1s", "--timeout", "400ms");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("\n  latency      none: no request was answered\n", r.Out);
+        Assert.DoesNotContain("p50=", r.Out);
+        Assert.DoesNotContain("histogram", r.Out);
+        int timedOut = int.Parse(System.Text.RegularExpressions.Regex.Match(r.Out, @"\n  errors       timed out (\d+)\n").Groups[1].Value);
+        Assert.InRange(timedOut, 2, 8);
+        Assert.Contains($"socketkit: {timedOut} requests or connections failed (timed out {timedOut}).", r.Error);
+    }
+
+    [Fact]
+    public async Task BenchAppAgainstAnEchoServerIsNotTheApplicationProtocolAndExitsOne()
+    {
+        await using var server = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0");
+        var r = await Support.Cli.RunAsync("bench", "app", "127.0.0.1", server.Port.ToString(), "-c", "2", "-n", "30", "--json");
+        Assert.Equal(1, r.ExitCode);
+        using JsonDocument json = JsonDocument.Parse(r.Out);
+        Assert.Equal(0, json.RootElement.GetProperty("completed").GetInt64());
+        Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("latency_us").ValueKind);
+        Assert.Equal(30, json.RootElement.GetProperty("errors").GetProperty("not_the_application_protocol").GetInt64());
+        Assert.Contains("socketkit: 30 requests or connections failed (not the application protocol 30).", r.Error);
+    }
+
+    [Fact]
+    public async Task BenchKeepaliveAgainstAServerThatClosesAfterEachAnswerSaysSoAndExitsOne()
+    {
+        await using SocketServer server = AnswerOnceThenClose.Start();
+        var r = await Support.Cli.RunAsync("bench", "app", "127.0.0.1", server.Port().ToString(), "-c", "2", "-n", "40", "--keepalive", "10");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("(40 in all)", r.Out);
+        Assert.Contains("\n  keep-alive   the server does not keep connections alive: 40 answers came without \"keep-alive\": true, and the server closed the connection after each", r.Out);
+        Assert.Contains("\n  errors       none\n", r.Out);
+        Assert.Contains("leave out --keepalive to measure one request per connection.", r.Error);
+    }
+
+    [Fact]
+    public async Task BenchAtAFixedRateHoldsItWithinFivePercentAndHasATimeline()
+    {
+        await using var server = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0");
+        var r = await Support.Cli.RunAsync("bench", "echo", "127.0.0.1", server.Port.ToString(), "-c", "4", "-d", "2s", "--rate", "400", "--json");
+        Assert.True(r.ExitCode == 0, r.Error);
+        using JsonDocument json = JsonDocument.Parse(r.Out);
+        JsonElement root = json.RootElement;
+        Assert.Equal(400, root.GetProperty("rate").GetDouble());
+        Assert.InRange(root.GetProperty("sent_per_second").GetDouble(), 380, 420);
+        JsonElement[] timeline = [.. root.GetProperty("timeline").EnumerateArray()];
+        Assert.InRange(timeline.Length, 2, 3);
+        Assert.Equal(root.GetProperty("completed").GetInt64(), timeline.Sum(s => s.GetProperty("completed").GetInt64()));
+        Assert.InRange(timeline[1].GetProperty("sent").GetInt64(), 360, 440); // The first second also holds the connects.
+
+        var text = await Support.Cli.RunAsync("bench", "echo", "127.0.0.1", server.Port.ToString(), "-c", "2", "-d", "1s", "--rate", "200");
+        Assert.True(text.ExitCode == 0, text.Error);
+        Assert.Matches(@"\n  rate         200/s asked, (19\d|20\d|210)/s sent \(open loop: each latency counts from its request's due time\)\n", text.Out);
     }
 
     [Theory]
     [InlineData("-c", "0")]
     [InlineData("--pipeline", "0")]
+    [InlineData("--rate", "0")]
+    [InlineData("--rate", "fast")]
+    [InlineData("--timeout", "0s")]
     public async Task OutOfRangeOptionsAreUsageErrors(string option, string value)
     {
         var r = await Support.Cli.RunAsync("bench", "app", "127.0.0.1", "1", option, value);
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("Try 'socketkit bench app --help'", r.Error);
+    }
+
+    [Fact]
+    public async Task ARateWithAPipelineIsAUsageErrorThatSaysWhy()
+    {
+        var r = await Support.Cli.RunAsync("bench", "app", "127.0.0.1", "1", "--rate", "100", "--pipeline", "4");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("socketkit: --rate sends one request at a time per connection: leave out --pipeline.", r.Error);
     }
 
     [Fact]
@@ -85,7 +163,7 @@ public class BenchCommandTests
             "echo-server", "127.0.0.1", "0", "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath);
         var r = await Support.Cli.RunAsync("bench", "echo", "127.0.0.1", server.Port.ToString(), "-c", "1", "-d", "2s", "--tls");
         Assert.Equal(1, r.ExitCode);
-        Assert.Matches(@"requests or connections failed \(TlsFailed \d+", r.Error);
+        Assert.Matches(@"requests or connections failed \(TLS failed \d+", r.Error);
     }
 
     [Fact]

@@ -58,6 +58,7 @@ public class JsonOutputTests
             ["multiconn-client", "127.0.0.1", echoPort, "1"],
             ["app-client", "127.0.0.1", appPort, "search", "morpheus"],
             ["app-client", "127.0.0.1", appPort, "find", "xyz"],
+            ["app-client", "127.0.0.1", appPort, "search", "morpheus", "--timing"],
             ["bench", "app", "127.0.0.1", appPort, "-c", "1", "-n", "5", "--server-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)],
             ["bench", "echo", "127.0.0.1", refused.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-c", "1", "-d", "200ms"],
             ["netstat", "-tlni", "--port", appPort],

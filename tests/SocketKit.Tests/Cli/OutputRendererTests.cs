@@ -70,23 +70,69 @@ public class OutputRendererTests
     [Fact]
     public void BenchRendersTheSameRunAsLinesAndAsTheDocumentedObject()
     {
-        // The run docs/JSON.md shows: 0.3 s against a closed port, 22 refusals, 86.1 ms of client CPU (28.7%).
+        // The run docs/JSON.md shows: 0.305 s against a closed port, 23 refusals, 97 ms of client CPU (31.8%).
         var run = new BenchResult
         {
             Options = new BenchOptions { Kind = BenchKind.Echo, EndPoint = new IPEndPoint(IPAddress.Loopback, 1), Connections = 1 },
-            Elapsed = TimeSpan.FromMilliseconds(300),
+            Elapsed = TimeSpan.FromMilliseconds(305),
             Completed = 0,
             BytesSent = 0,
             BytesReceived = 0,
             Latency = new LatencyHistogram(),
-            Errors = new Dictionary<string, long> { ["ConnectionRefused"] = 22 },
-            ClientCpu = TimeSpan.FromMilliseconds(86.1),
+            Errors = new Dictionary<string, long> { [BenchErrors.Refused] = 23 },
+            Timeline = [new BenchSecond(1, Sent: 0, Completed: 0, Errors: 23, MeanNanoseconds: 0, MaxNanoseconds: 0)],
+            ClientCpu = TimeSpan.FromMilliseconds(97),
         };
         Assert.Equal(DocumentedOutput("socketkit bench echo 127.0.0.1 1 -c 1 -d 300ms --json -q"), new BenchJson().Render(run));
         string text = new BenchText().Render(run);
-        Assert.StartsWith("bench echo 64 B -> 127.0.0.1:1, 1 connections, 0.30 s\n", text, StringComparison.Ordinal);
-        Assert.Contains("\n  errors       ConnectionRefused 22\n", text, StringComparison.Ordinal);
-        Assert.EndsWith("  client CPU   29%\n", text, StringComparison.Ordinal);
+        Assert.Equal("""
+            bench echo 64 B -> 127.0.0.1:1, 1 connections, 0.30 s
+              throughput   0 msg/s, 0.00 MB/s received (0 in all)
+              latency      none: no request was answered
+              errors       refused 23
+              client CPU   32%
+
+            """, text);
+    }
+
+    [Fact]
+    public void BenchRendersAnOpenLoopsRateHistogramAndTimeline()
+    {
+        var latency = new LatencyHistogram();
+        for (int i = 0; i < 90; i++)
+        {
+            latency.Record(50_000); // 50 us
+        }
+        for (int i = 0; i < 10; i++)
+        {
+            latency.Record(800_000_000); // 800 ms: a stall the open loop charged
+        }
+        var run = new BenchResult
+        {
+            Options = new BenchOptions { Kind = BenchKind.App, EndPoint = new IPEndPoint(IPAddress.Loopback, 1), Connections = 2, KeepAlive = 10, Rate = 50 },
+            Elapsed = TimeSpan.FromSeconds(2),
+            SendElapsed = TimeSpan.FromSeconds(2),
+            Sent = 100,
+            Completed = 100,
+            BytesSent = 0,
+            BytesReceived = 0,
+            Latency = latency,
+            Errors = new Dictionary<string, long>(),
+            Timeline = [new BenchSecond(1, 50, 50, 0, 80_050_000, 800_000_000)],
+            ClientCpu = TimeSpan.Zero,
+        };
+        string text = new BenchText().Render(run);
+        Assert.Contains("\n  rate         50/s asked, 50/s sent (open loop: each latency counts from its request's due time)\n", text, StringComparison.Ordinal);
+        Assert.Contains("\n  latency      p50=50us p75=50us p90=50us p99=800.0ms p99.9=800.0ms p99.99=800.0ms max=800.0ms\n", text, StringComparison.Ordinal);
+        // Two ranges hold answers: the fastest with the longest bar, the slowest with a ninth of it.
+        Assert.Matches(@"\n    <= 1\d\dus    #{40} {11}90 {3}90\.0%\n", text);
+        Assert.Matches(@"\n    <= 800\.0ms  #{4} {36} {11}10 {3}10\.0%\n", text);
+        Assert.Equal("     1s         50 sent         50 answered        0 errors  mean   80.0ms  max  800.0ms", BenchText.TimelineLine(run.Timeline[0]));
+        JsonElement json = JsonDocument.Parse(new BenchJson().Render(run)).RootElement;
+        Assert.Equal((50, 50), (json.GetProperty("rate").GetDouble(), json.GetProperty("sent_per_second").GetDouble()));
+        Assert.Equal(100, json.GetProperty("histogram").EnumerateArray().Sum(row => row.GetProperty("count").GetInt64()));
+        Assert.Equal(0, json.GetProperty("not_kept_alive").GetInt64());
+        Assert.Equal(80_050, json.GetProperty("timeline")[0].GetProperty("mean_us").GetDouble());
     }
 
     [Fact]

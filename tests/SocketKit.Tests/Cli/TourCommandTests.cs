@@ -96,7 +96,7 @@ public class TourCommandTests
     [ExternalFact("tshark")]
     public async Task TheWiresharkStepCapturesOneConversationAndSaysHowToOpenIt()
     {
-        string output = await StepAsync(9);
+        string output = await StepAsync(9, "--keep"); // Kept, to be read here.
         Match capture = Matched(output, @"app-server on 127\.0\.0\.1:(\d+),\nprinting each message decoded, and wrote it to (\S+\.pcap) \(([\d,]+) bytes\)");
         string pcap = capture.Groups[2].Value;
         Assert.Equal(new FileInfo(pcap).Length, long.Parse(capture.Groups[3].Value.Replace(",", "")));
@@ -109,7 +109,18 @@ public class TourCommandTests
         Assert.Contains($"-d tcp.port=={capture.Groups[1].Value},socketkit -Y socketkit", output);
         // scripts/test.sh installs tshark, so the decoded capture is shown.
         Assert.Matches(@"tshark decodes it as:\n +\d+ .*SOCKETKIT \d+ +Request text/json \(41 bytes\)\n +\d+ .*SOCKETKIT \d+ +Response text/json \(43 bytes\)\n", output);
+        Assert.Contains($"\nThe capture stays in {pcap} (--keep).\n", output);
         File.Delete(pcap);
+    }
+
+    [Fact]
+    public async Task TheTourRemovesTheCaptureItWroteUnlessKeepIsGiven()
+    {
+        string output = await StepAsync(9);
+        string pcap = Matched(output, @"wrote it to (\S+\.pcap) \([\d,]+ bytes\)").Groups[1].Value;
+        Assert.StartsWith(Path.GetTempPath(), pcap);
+        Assert.False(File.Exists(pcap), $"the tour left {pcap} behind");
+        Assert.Contains("\nThe tour removes the capture when this step ends; --keep leaves it.\n", output);
     }
 
     [Fact]
@@ -144,9 +155,9 @@ public class TourCommandTests
         return match;
     }
 
-    private static async Task<string> StepAsync(int step)
+    private static async Task<string> StepAsync(int step, params string[] more)
     {
-        Support.Cli.Result tour = await Support.Cli.RunAsync("tour", "--step", step.ToString());
+        Support.Cli.Result tour = await Support.Cli.RunAsync(["tour", "--step", step.ToString(), .. more]);
         Assert.Equal(0, tour.ExitCode);
         Assert.Equal("", tour.Error);
         Assert.Single(Regex.Matches(tour.Out, @"^\d+/\d+ ", RegexOptions.Multiline));

@@ -89,7 +89,7 @@ public class UsageErrorTests
     [InlineData("PORT 0 is not a port to connect to", "bench", "echo", "127.0.0.1", "0")]
     [InlineData("PORT 0 is not a port to connect to", "echo-client", "127.0.0.1", "0")]
     [InlineData("'abc' is not a valid value for --requests: use a whole number of at least 1.", "bench", "echo", "127.0.0.1", "65432", "-n", "abc")]
-    [InlineData("missing HOST, PORT, ACTION and VALUE (usage: socketkit app-client HOST PORT ACTION VALUE).", "app-client")]
+    [InlineData("missing HOST and PORT (usage: socketkit app-client HOST PORT [ACTION] [VALUE]).", "app-client")]
     [InlineData("missing LISTEN_PORT, HOST and PORT (usage: socketkit trace LISTEN_PORT HOST PORT).", "trace")]
     public async Task ABadValueIsOneLineInWordsAndExit2(string said, params string[] args)
     {

@@ -43,7 +43,7 @@ public class LoadGeneratorTests
         BenchOptions options = Options(BenchKind.App, server);
         BenchResult r = await LoadGenerator.RunAsync(options);
         Assert.Equal(0, r.Completed);
-        Assert.Equal(options.Requests!.Value, r.Errors["wrong bytes"]);
+        Assert.Equal(options.Requests!.Value, r.Errors[BenchErrors.WrongBytes]);
     }
 
     [Fact]
@@ -78,20 +78,20 @@ public class LoadGeneratorTests
         BenchOptions options = Options(BenchKind.Echo, server) with { Requests = 20 };
         BenchResult r = await LoadGenerator.RunAsync(options);
         Assert.Equal(0, r.Completed);
-        Assert.Equal(options.Requests!.Value, r.Errors["wrong bytes"]);
+        Assert.Equal(options.Requests!.Value, r.Errors[BenchErrors.WrongBytes]);
     }
 
     [Fact]
     public async Task OnTheReadinessLoopsAConnectionTheServerClosesIsCountedAndDroppedAndTheRunEnds()
     {
-        // Echoes one message whole, then closes: each connection answers once, then is "closed early".
+        // Echoes one message whole, then closes: each connection answers once, then is "closed".
         await using SocketServer server = SocketServer.Start(new ServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) }, _ => new OneEchoThenClose());
         BenchOptions options = Options(BenchKind.Echo, server) with { Requests = 1_000, Duration = TimeSpan.FromSeconds(30) };
         var watch = System.Diagnostics.Stopwatch.StartNew();
         BenchResult r = await LoadGenerator.RunAsync(options).WaitAsync(options.Duration + TimeSpan.FromSeconds(10));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}: the run did not end with its last connection");
         Assert.Equal(options.Connections, r.Completed);
-        Assert.Equal(options.Connections, r.Errors["closed early"]);
+        Assert.Equal(options.Connections, r.Errors[BenchErrors.Closed]);
     }
 
     [Fact]
@@ -103,7 +103,7 @@ public class LoadGeneratorTests
         BenchResult r = await LoadGenerator.RunAsync(new BenchOptions { Kind = BenchKind.App, EndPoint = closed, Connections = 2, Duration = TimeSpan.FromMilliseconds(300) });
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
         Assert.Equal(0, r.Completed);
-        Assert.True(r.Errors.GetValueOrDefault("ConnectionRefused") > 0, string.Join(", ", r.Errors));
+        Assert.True(r.Errors.GetValueOrDefault(BenchErrors.Refused) > 0, string.Join(", ", r.Errors));
     }
 
     [Fact]
@@ -116,6 +116,101 @@ public class LoadGeneratorTests
         Assert.True(s.MeasureEnd.RssBytes > 1_000_000);
         Assert.NotNull(s.AllConnected);
         Assert.NotNull(r.ConnectAllTime);
+    }
+
+    [Theory]
+    [InlineData(BenchKind.Echo)] // On the readiness loops.
+    [InlineData(BenchKind.App)] // On a task per connection.
+    public async Task AServerThatStallsForOneSecondIsSeenByTheOpenLoopsPercentilesAndHiddenByTheClosedLoops(BenchKind kind)
+    {
+        await using SocketServer server = kind == BenchKind.Echo ? TestServers.Echo(EngineKind.Async) : TestServers.App(EngineKind.Async);
+        (BenchResult closed, int closedStalls) = await RunThroughAStallAsync(server, kind, rate: null);
+        (BenchResult open, int openStalls) = await RunThroughAStallAsync(server, kind, rate: 200);
+        Assert.Equal((1, 1), (closedStalls, openStalls));
+        Assert.Empty(closed.Errors);
+        Assert.Empty(open.Errors);
+        // Both saw the stall: one request in the closed loop, every one due during it in the open loop.
+        Assert.True(closed.Latency.Max >= 900_000_000, $"closed loop max {closed.Latency.Max} ns");
+        Assert.True(open.Latency.Max >= 900_000_000, $"open loop max {open.Latency.Max} ns");
+        // About a quarter of the open loop's requests were due while the server stalled, waiting 0 to 1 s: its p90 is
+        // hundreds of ms. The closed loop sent nothing while it waited, so its p90 is one of thousands of quick answers.
+        long closedP90 = closed.Latency.ValueAtPercentile(90), openP90 = open.Latency.ValueAtPercentile(90);
+        Assert.True(openP90 >= 300_000_000, $"open loop p90 {openP90} ns");
+        Assert.True(openP90 >= 10 * closedP90, $"open loop p90 {openP90} ns, closed loop p90 {closedP90} ns");
+        // And the open loop held its rate through the stall, sending the overdue requests once the server was back.
+        Assert.InRange(open.SentPerSecond, 190, 210);
+    }
+
+    private static async Task<(BenchResult Result, int Stalls)> RunThroughAStallAsync(SocketServer server, BenchKind kind, double? rate)
+    {
+        // The answers stop for 1 s about half a second into the open loop's run (100 echoes of 64 B, or 100 answers of about 150 B).
+        var stall = new Faults { StallAfterBytes = kind == BenchKind.Echo ? 6_400 : 15_000, StallFor = TimeSpan.FromSeconds(1) };
+        await using FaultRelay relay = FaultRelay.Start(new IPEndPoint(IPAddress.Loopback, server.Port()), toClient: stall);
+        BenchResult result = await LoadGenerator.RunAsync(new BenchOptions
+        {
+            Kind = kind,
+            EndPoint = relay.EndPoint,
+            Connections = 1,
+            Duration = TimeSpan.FromSeconds(4),
+            KeepAlive = kind == BenchKind.App ? 1_000_000 : 1,
+            Rate = rate,
+        });
+        return (result, relay.Stalls);
+    }
+
+    [Theory]
+    [InlineData(BenchKind.Echo)]
+    [InlineData(BenchKind.App)]
+    public async Task ARequestWithNoAnswerWithinTheTimeoutIsTimedOutAndNoLatencyIsRecorded(BenchKind kind)
+    {
+        using Socket silent = Listeners.Listen(new IPEndPoint(IPAddress.Loopback, 0), 16); // Connects complete; nothing is ever read or answered.
+        BenchResult r = await LoadGenerator.RunAsync(new BenchOptions
+        {
+            Kind = kind,
+            EndPoint = silent.LocalEndPoint!,
+            Connections = 2,
+            Duration = TimeSpan.FromSeconds(1),
+            Timeout = TimeSpan.FromMilliseconds(400),
+        });
+        Assert.Equal(0, r.Completed);
+        Assert.Equal(0, r.Latency.Count);
+        // Each connection's requests time out one after another for the whole second (and the last in the drain).
+        Assert.InRange(r.Errors[BenchErrors.TimedOut], 2, 8);
+        Assert.Single(r.Errors);
+    }
+
+    [Fact]
+    public async Task AnEchoServerLoadedAsAnAppServerIsNotTheApplicationProtocol()
+    {
+        await using SocketServer server = TestServers.Echo(EngineKind.Async);
+        BenchOptions options = Options(BenchKind.App, server) with { Verify = false, KeepAlive = 10 };
+        BenchResult r = await LoadGenerator.RunAsync(options);
+        Assert.Equal(0, r.Completed);
+        Assert.Equal(options.Requests!.Value, r.Errors[BenchErrors.NotTheAppProtocol]);
+    }
+
+    [Fact]
+    public async Task AServerThatDoesNotKeepConnectionsAliveIsCountedAndEveryRequestStillAnswered()
+    {
+        await using SocketServer server = AnswerOnceThenClose.Start();
+        BenchOptions options = Options(BenchKind.App, server) with { KeepAlive = 10 };
+        BenchResult r = await LoadGenerator.RunAsync(options);
+        Assert.Empty(r.Errors);
+        Assert.Equal(options.Requests!.Value, r.Completed);
+        Assert.Equal(options.Requests!.Value, r.NotKeptAlive);
+    }
+
+    [Fact]
+    public async Task TheTimelineCountsEverySecondsRequestsAndTheirSum()
+    {
+        await using SocketServer server = TestServers.Echo(EngineKind.Async);
+        BenchResult r = await LoadGenerator.RunAsync(Options(BenchKind.Echo, server) with { Requests = null, Duration = TimeSpan.FromSeconds(2.5), Rate = 100 });
+        Assert.Empty(r.Errors);
+        Assert.InRange(r.Timeline.Count, 3, 4);
+        Assert.Equal(Enumerable.Range(1, r.Timeline.Count), r.Timeline.Select(s => s.Second));
+        Assert.Equal(r.Completed, r.Timeline.Sum(s => s.Completed));
+        Assert.All(r.Timeline.Take(2), s => Assert.InRange(s.Sent, 80, 120)); // 100 a second, whole seconds.
+        Assert.All(r.Timeline.Where(s => s.Completed > 0), s => Assert.InRange(s.MeanNanoseconds, 1, s.MaxNanoseconds));
     }
 
     [Fact]

@@ -25,6 +25,9 @@ public sealed partial class AppClient : IAsyncDisposable
     private string _closeReason = "client done";
     private bool _closedByServer;
 
+    private long _sentAt;
+    private long _firstByteAt;
+
     private AppClient(Socket socket, Stream stream, ClientOptions options, ILogger logger, ProtocolLimits? limits)
     {
         _socket = socket;
@@ -41,6 +44,18 @@ public sealed partial class AppClient : IAsyncDisposable
     /// <summary>This end of the connection: the address and port the server (or a load balancer's PROXY header) names as the client.</summary>
     public System.Net.EndPoint LocalEndPoint => _socket.LocalEndPoint!;
 
+    /// <summary>How long connecting took, name resolution included (zero for a client over an attached socket).</summary>
+    public TimeSpan ConnectTime { get; private init; }
+
+    /// <summary>How long the TLS handshake took; null over plain TCP.</summary>
+    public TimeSpan? TlsTime { get; private init; }
+
+    /// <summary>Of the last <see cref="SendAsync"/>: from starting to send the request to the first byte of the response.</summary>
+    public TimeSpan FirstByteTime { get; private set; }
+
+    /// <summary>Of the last <see cref="SendAsync"/>: from starting to send the request to its whole response.</summary>
+    public TimeSpan ExchangeTime { get; private set; }
+
     /// <summary>True once the server has closed its side; no further request can be answered on this connection.</summary>
     public bool ClosedByServer => _closedByServer;
 
@@ -50,8 +65,8 @@ public sealed partial class AppClient : IAsyncDisposable
         ProtocolLimits? limits = null, CancellationToken cancellationToken = default)
     {
         options ??= new ClientOptions();
-        (Socket socket, Stream stream) = await ClientStreams.ConnectAsync(host, port, options, cancellationToken);
-        var client = new AppClient(socket, stream, options, logger ?? NullLogger.Instance, limits);
+        (Socket socket, Stream stream, TimeSpan connect, TimeSpan? tls) = await ClientStreams.ConnectTimedAsync(host, port, options, cancellationToken);
+        var client = new AppClient(socket, stream, options, logger ?? NullLogger.Instance, limits) { ConnectTime = connect, TlsTime = tls };
         Log.Connecting(client._logger, 1, client.Remote);
         return client;
     }
@@ -86,8 +101,13 @@ public sealed partial class AppClient : IAsyncDisposable
             MessageEncoder.Write(_output, request.Header, request.Content.Span);
             LogSending(request);
             LogFrame(sending: true, _output.WrittenSpan);
+            _sentAt = System.Diagnostics.Stopwatch.GetTimestamp();
+            _firstByteAt = 0;
             await _stream.WriteAsync(_output.WrittenMemory, token);
             Message response = await ReceiveAsync(token);
+            long done = System.Diagnostics.Stopwatch.GetTimestamp();
+            FirstByteTime = System.Diagnostics.Stopwatch.GetElapsedTime(_sentAt, _firstByteAt == 0 ? done : _firstByteAt);
+            ExchangeTime = System.Diagnostics.Stopwatch.GetElapsedTime(_sentAt, done);
             LogReceived(response);
             return response;
         }, cancellationToken);
@@ -141,6 +161,10 @@ public sealed partial class AppClient : IAsyncDisposable
                 throw new ProtocolException(ProtocolError.TruncatedMessage, "the server closed the connection without answering");
             }
             int n = await _stream.ReadAsync(_buffer, cancellationToken);
+            if (n > 0 && _firstByteAt == 0)
+            {
+                _firstByteAt = System.Diagnostics.Stopwatch.GetTimestamp();
+            }
             if (n == 0)
             {
                 _closedByServer = true;

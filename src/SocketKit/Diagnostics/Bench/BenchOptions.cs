@@ -50,6 +50,21 @@ public sealed record BenchOptions
     /// <summary>Check every response byte for byte against the expected answer.</summary>
     public bool Verify { get; init; }
 
+    /// <summary>
+    /// How long one request (and one connect or handshake) may wait for its answer before it counts as the error
+    /// "timed out" and its connection is dropped; the run also waits this long at the end for the answers in flight.
+    /// Default 5 s.
+    /// </summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// An open loop: requests per second over all connections, each sent at its own time on a fixed schedule, its
+    /// latency measured from that intended time (so a server that stalls is charged for every request it held up,
+    /// coordinated omission corrected as wrk2 does). Null, the default: a closed loop, each connection sending its
+    /// next request once the last is answered.
+    /// </summary>
+    public double? Rate { get; init; }
+
     /// <summary>Pause between one request's answer and the next on a connection (a paced load). Default none.</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.Zero;
 

@@ -9,6 +9,24 @@ public sealed record BenchResult
     /// <summary>How long the measured part lasted.</summary>
     public required TimeSpan Elapsed { get; init; }
 
+    /// <summary>How long requests were sent for: from the measured part's first request to its deadline (or its end).</summary>
+    public TimeSpan SendElapsed { get; init; }
+
+    /// <summary>Requests sent in the measured part before its deadline.</summary>
+    public long Sent { get; init; }
+
+    /// <summary>Requests sent per second: in an open loop, what the run held against <see cref="BenchOptions.Rate"/>.</summary>
+    public double SentPerSecond => SendElapsed > TimeSpan.Zero ? Sent / SendElapsed.TotalSeconds : 0;
+
+    /// <summary>
+    /// With <see cref="BenchOptions.KeepAlive"/> above 1: answers that came without "keep-alive": true, after each
+    /// of which the server closed (the server does not keep connections alive). 0 otherwise.
+    /// </summary>
+    public long NotKeptAlive { get; init; }
+
+    /// <summary>The measured part second by second.</summary>
+    public IReadOnlyList<BenchSecond> Timeline { get; init; } = [];
+
     /// <summary>Requests (echo: messages) answered completely (and, with Verify, correctly).</summary>
     public required long Completed { get; init; }
 
@@ -18,7 +36,10 @@ public sealed record BenchResult
     /// <summary>Bytes received in the measured part.</summary>
     public required long BytesReceived { get; init; }
 
-    /// <summary>Request latencies, from sending a request (one-shot app: from connecting) to the last byte of its answer.</summary>
+    /// <summary>
+    /// Request latencies, from sending a request (one-shot app: from connecting; open loop: from its due time) to the
+    /// last byte of its answer.
+    /// </summary>
     public required LatencyHistogram Latency { get; init; }
 
     /// <summary>Failed requests and connections by kind (e.g. ConnectionRefused, wrong bytes, closed early).</summary>

@@ -14,12 +14,16 @@ public sealed class LatencyHistogram
     private readonly long[] _counts = new long[LinearLimit + (64 - 7) * SubBuckets];
     private long _count;
     private long _max;
+    private long _min = long.MaxValue;
 
     /// <summary>How many values were recorded.</summary>
     public long Count => Interlocked.Read(ref _count);
 
     /// <summary>The largest value recorded, exactly, in nanoseconds; 0 when empty.</summary>
     public long Max => Interlocked.Read(ref _max);
+
+    /// <summary>The smallest value recorded, exactly, in nanoseconds; 0 when empty.</summary>
+    public long Min => Count == 0 ? 0 : Interlocked.Read(ref _min);
 
     /// <summary>Records one value in nanoseconds (negative values count as 0).</summary>
     public void Record(long nanoseconds)
@@ -37,6 +41,60 @@ public sealed class LatencyHistogram
             }
             max = seen;
         }
+        long min = Interlocked.Read(ref _min);
+        while (value < min)
+        {
+            long seen = Interlocked.CompareExchange(ref _min, value, min);
+            if (seen == min)
+            {
+                break;
+            }
+            min = seen;
+        }
+    }
+
+    /// <summary>
+    /// The values in <paramref name="rows"/> ranges from <see cref="Min"/> to <see cref="Max"/>, each range's upper end
+    /// a constant factor above the last (so a slow tail gets rows of its own), with how many values fell in each
+    /// (each value counted in the range of its bucket's highest value); empty when nothing was recorded.
+    /// </summary>
+    public IReadOnlyList<(long UpTo, long Count)> Distribution(int rows)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        if (Count == 0)
+        {
+            return [];
+        }
+        long low = Math.Max(1, Min), high = Math.Max(low, Max);
+        double factor = Math.Pow((double)high / low, 1.0 / rows);
+        var bounds = new long[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            bounds[r] = r == rows - 1 ? high : Math.Max(low, (long)Math.Ceiling(low * Math.Pow(factor, r + 1)));
+        }
+        var counts = new long[rows];
+        for (int i = 0; i < _counts.Length; i++)
+        {
+            long n = Interlocked.Read(ref _counts[i]);
+            if (n == 0)
+            {
+                continue;
+            }
+            long value = Math.Min(HighestOf(i), high);
+            int row = Array.FindIndex(bounds, b => value <= b);
+            counts[row < 0 ? rows - 1 : row] += n;
+        }
+        var result = new List<(long, long)>(rows);
+        for (int r = 0; r < rows; r++)
+        {
+            if (r > 0 && bounds[r] == bounds[r - 1])
+            {
+                result[^1] = (bounds[r], result[^1].Item2 + counts[r]); // Ranges too narrow to tell apart become one.
+                continue;
+            }
+            result.Add((bounds[r], counts[r]));
+        }
+        return result;
     }
 
     /// <summary>

@@ -9,7 +9,9 @@ public static partial class LoadGenerator
     /// The plain echo load on readiness loops, one per core, as a server's: each loop a thread with its own selector,
     /// its connections spread among the loops, one receive buffer per loop, the message built once and sent as it is,
     /// so a message costs two system calls and no allocation, and the load generator is not what saturates first.
-    /// A connection that fails is counted and dropped (the task-per-connection load reconnects; this one measures).
+    /// A connection that fails, or whose message is not back within the timeout, is counted and dropped (the
+    /// task-per-connection load reconnects; this one measures). In an open loop each loop keeps its idle connections
+    /// in order of their next due time and wakes for the first, as the task-per-connection load's pacer does.
     /// </summary>
     private static class EchoLoops
     {
@@ -30,9 +32,14 @@ public static partial class LoadGenerator
             return tasks;
         }
 
-        private sealed class Echo(Socket socket)
+        private sealed class Echo(Socket socket, Pacer? pacer)
         {
             public Socket Socket { get; } = socket;
+            public Pacer? Pacer { get; } = pacer;
+            public long Due { get; set; }
+            public long StartedAt { get; set; }
+            public bool InFlight { get; set; }
+            public bool Dropped { get; set; }
             public SelectorKey<Echo>? Key { get; set; }
             public Stats? Stats { get; set; }
             public long SentAt { get; set; }
@@ -47,6 +54,9 @@ public static partial class LoadGenerator
             byte[] buffer = GC.AllocateUninitializedArray<byte>(ReceiveSize);
             using var selector = new Selector<Echo>();
             var open = new List<Echo>(connections);
+            var waiting = new PriorityQueue<Echo, long>();
+            long timeoutTicks = Ticks(run.Options.Timeout);
+            long nextScan = 0;
             try
             {
                 for (int i = 0; i < connections; i++)
@@ -55,20 +65,44 @@ public static partial class LoadGenerator
                     {
                         return; // The run ended before this one could connect.
                     }
-                    open.Add(new Echo(socket));
+                    open.Add(new Echo(socket, run.NewPacer()));
                 }
                 run.GateAsync().GetAwaiter().GetResult();
                 foreach (Echo echo in open)
                 {
                     echo.Key = selector.Register(echo.Socket, SelectorEvents.Read, echo);
-                    Next(selector, echo, run);
+                    Next(selector, echo, run, waiting);
                 }
                 while (selector.Count > 0 && !run.Token.IsCancellationRequested)
                 {
-                    // Woken at least every 100 ms to see the run's end, when answers stop coming.
-                    foreach ((SelectorKey<Echo> key, SelectorEvents mask) in selector.Select(TimeSpan.FromMilliseconds(100)))
+                    // Woken at least every 100 ms to see the run's end and the timeouts, when answers stop coming.
+                    long now = Stopwatch.GetTimestamp();
+                    TimeSpan wait = TimeSpan.FromMilliseconds(100);
+                    if (waiting.TryPeek(out _, out long due))
                     {
-                        Service(selector, key, mask, payload, buffer, run);
+                        wait = TimeSpan.FromSeconds(Math.Clamp((double)(due - now) / Stopwatch.Frequency, 0, 0.1));
+                    }
+                    foreach ((SelectorKey<Echo> key, SelectorEvents mask) in selector.Select(wait))
+                    {
+                        Service(selector, key, mask, payload, buffer, run, waiting);
+                    }
+                    now = Stopwatch.GetTimestamp();
+                    while (waiting.TryPeek(out Echo? echo, out due) && due <= now)
+                    {
+                        waiting.Dequeue();
+                        Begin(selector, echo, run, due, now); // Idle until due: the latency counts from the send.
+                    }
+                    if (now >= nextScan)
+                    {
+                        nextScan = now + Ticks(TimeSpan.FromMilliseconds(100));
+                        foreach (Echo echo in open)
+                        {
+                            if (echo.InFlight && !echo.Dropped && now - echo.StartedAt > timeoutTicks)
+                            {
+                                echo.Stats?.Error(BenchErrors.TimedOut);
+                                Drop(selector, echo);
+                            }
+                        }
                     }
                 }
             }
@@ -130,7 +164,7 @@ public static partial class LoadGenerator
 
         private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
 
-        private static void Service(Selector<Echo> selector, SelectorKey<Echo> key, SelectorEvents mask, byte[] payload, byte[] buffer, Run run)
+        private static void Service(Selector<Echo> selector, SelectorKey<Echo> key, SelectorEvents mask, byte[] payload, byte[] buffer, Run run, PriorityQueue<Echo, long> waiting)
         {
             Echo echo = key.Data;
             try
@@ -152,7 +186,7 @@ public static partial class LoadGenerator
                     }
                     if (n == 0)
                     {
-                        echo.Stats?.Error("closed early");
+                        echo.Stats?.Error(BenchErrors.Closed);
                         Drop(selector, echo);
                         return;
                     }
@@ -163,8 +197,9 @@ public static partial class LoadGenerator
                     echo.Received += n;
                     if (echo.Received == payload.Length && echo.Sent == payload.Length)
                     {
-                        echo.Stats!.Answered(echo.SentAt, payload.Length, echo.Received, echo.Same ? null : "wrong bytes");
-                        Next(selector, echo, run);
+                        echo.InFlight = false;
+                        echo.Stats!.Answered(echo.SentAt, payload.Length, echo.Received, echo.Same ? null : BenchErrors.WrongBytes);
+                        Next(selector, echo, run, waiting);
                     }
                 }
             }
@@ -175,19 +210,59 @@ public static partial class LoadGenerator
             }
         }
 
-        /// <summary>Claims the next message and starts sending it; the connection is dropped once the run is spent.</summary>
-        private static void Next(Selector<Echo> selector, Echo echo, Run run)
+        /// <summary>
+        /// Starts the next message now, or in an open loop queues the connection until the message is due; the
+        /// connection is dropped once the run is spent.
+        /// </summary>
+        private static void Next(Selector<Echo> selector, Echo echo, Run run, PriorityQueue<Echo, long> waiting)
         {
-            if (run.Claim() is not { } stats)
+            if (echo.Pacer is null)
+            {
+                Begin(selector, echo, run, null, null);
+                return;
+            }
+            long due = echo.Pacer.Next();
+            if (due >= run.StopTimestamp)
+            {
+                Drop(selector, echo);
+            }
+            else if (due > Stopwatch.GetTimestamp())
+            {
+                waiting.Enqueue(echo, due);
+            }
+            else
+            {
+                Begin(selector, echo, run, due, due); // Overdue: the latency counts from when it was due.
+            }
+        }
+
+        /// <summary>Claims a message and starts sending it; its latency counts from <paramref name="from"/> in an open loop.</summary>
+        private static void Begin(Selector<Echo> selector, Echo echo, Run run, long? due, long? from)
+        {
+            if (echo.Dropped)
+            {
+                return;
+            }
+            if (run.Claim(due) is not { } stats)
             {
                 Drop(selector, echo);
                 return;
             }
             echo.Stats = stats;
-            echo.SentAt = Stopwatch.GetTimestamp();
+            echo.StartedAt = Stopwatch.GetTimestamp();
+            echo.SentAt = from ?? echo.StartedAt;
+            echo.InFlight = true;
             echo.Sent = echo.Received = 0;
             echo.Same = true;
-            Send(selector, echo, run.EchoPayload);
+            try
+            {
+                Send(selector, echo, run.EchoPayload);
+            }
+            catch (SocketException ex)
+            {
+                stats.Error(KindOf(ex));
+                Drop(selector, echo);
+            }
         }
 
         /// <summary>Sends what the socket takes; waits for "writable" only while part of the message is left.</summary>
@@ -207,7 +282,12 @@ public static partial class LoadGenerator
 
         private static void Drop(Selector<Echo> selector, Echo echo)
         {
-            selector.Unregister(echo.Socket);
+            if (!echo.Dropped)
+            {
+                echo.Dropped = true;
+                echo.InFlight = false;
+                selector.Unregister(echo.Socket);
+            }
         }
     }
 }

@@ -1,10 +1,15 @@
+using System.Text.Json;
 using SocketKit.Protocol;
 
 namespace SocketKit.Diagnostics.Bench;
 
 public static partial class LoadGenerator
 {
-    /// <summary>Reads whole responses off one connection, and with verification keeps each one's exact bytes.</summary>
+    /// <summary>
+    /// Reads whole responses off one connection and checks that each is an answer of the application protocol (a
+    /// text/json object whose first key is "result", as every answer to a search is); with verification it keeps each
+    /// one's exact bytes to compare.
+    /// </summary>
     private sealed class ResponseReader(bool verify)
     {
         private readonly ArrayBufferWriter<byte>? _raw = verify ? new ArrayBufferWriter<byte>(256) : null;
@@ -20,8 +25,12 @@ public static partial class LoadGenerator
             _raw?.ResetWrittenCount();
         }
 
-        /// <summary>Returns the bytes received while reading, and what was wrong with the response (null if right or not verified).</summary>
-        public async ValueTask<(int Received, string? Wrong)> ReadAsync(BenchConnection socket, Run run, CancellationToken cancellationToken)
+        /// <summary>
+        /// Returns the bytes received while reading, what was wrong with the response (null if right), and whether it
+        /// carried "keep-alive": true.
+        /// </summary>
+        /// <exception cref="ProtocolException">The bytes are not a message of the protocol.</exception>
+        public async ValueTask<(int Received, string? Wrong, bool KeepAlive)> ReadAsync(BenchConnection socket, Run run, CancellationToken cancellationToken)
         {
             int received = 0;
             while (true)
@@ -35,14 +44,14 @@ public static partial class LoadGenerator
                     _start += consumed;
                     if (whole)
                     {
-                        string? wrong = null;
-                        if (_raw is not null)
+                        string? wrong = IsAnswer(response) ? null : BenchErrors.NotTheAppProtocol;
+                        if (_raw is not null && wrong is null)
                         {
                             byte[] expected = response.Header.KeepAlive ? run.ExpectedKeepAlive : run.ExpectedOneShot;
-                            wrong = _raw.WrittenSpan.SequenceEqual(expected) ? null : "wrong bytes";
-                            _raw.ResetWrittenCount();
+                            wrong = _raw.WrittenSpan.SequenceEqual(expected) ? null : BenchErrors.WrongBytes;
                         }
-                        return (received, wrong);
+                        _raw?.ResetWrittenCount();
+                        return (received, wrong, response.Header.KeepAlive);
                     }
                 }
                 if (_start == _end)
@@ -65,10 +74,29 @@ public static partial class LoadGenerator
                 int n = await socket.ReceiveAsync(_buffer.AsMemory(_end), cancellationToken);
                 if (n == 0)
                 {
-                    throw new BenchFailure("closed early");
+                    throw new BenchFailure(BenchErrors.Closed);
                 }
                 _end += n;
                 received += n;
+            }
+        }
+
+        /// <summary>Whether a response is the protocol's answer to a search: JSON whose first key is "result" (an echo of the request is not).</summary>
+        private static bool IsAnswer(Message response)
+        {
+            if (response.Header.ContentType != "text/json")
+            {
+                return false;
+            }
+            try
+            {
+                var json = new Utf8JsonReader(response.Content.Span);
+                return json.Read() && json.TokenType == JsonTokenType.StartObject
+                    && json.Read() && json.TokenType == JsonTokenType.PropertyName && json.ValueTextEquals("result"u8);
+            }
+            catch (JsonException)
+            {
+                return false;
             }
         }
     }

@@ -12,15 +12,17 @@ public static partial class LoadGenerator
         private readonly CancellationTokenSource _stop;
         private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly Lock _phase = new();
-        private volatile Stats _stats = new();
+        private volatile Stats _stats;
         private volatile bool _measuring;
         private long _remaining;
         private long _stopAt = long.MaxValue;
         private int _connected;
+        private int _paced = -1;
 
         public Run(BenchOptions options, CancellationToken cancellationToken)
         {
             Options = options;
+            _stats = new Stats(Stopwatch.GetTimestamp(), TimelineSeconds(options));
             _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             _remaining = options.Requests ?? long.MaxValue;
             ConnectSlots = new SemaphoreSlim(options.ConnectConcurrency);
@@ -83,7 +85,7 @@ public static partial class LoadGenerator
 
         public Stats BeginMeasuring()
         {
-            var stats = new Stats();
+            var stats = new Stats(Stopwatch.GetTimestamp(), TimelineSeconds(Options));
             lock (_phase)
             {
                 _stats = stats;
@@ -95,17 +97,31 @@ public static partial class LoadGenerator
         /// <summary>
         /// Takes one request to send, and returns the counters of the phase it belongs to (a request sent in
         /// the warm-up counts there, even if answered later); null once the count is spent or the time is up.
+        /// In an open loop, <paramref name="due"/> is the request's intended send time: a request due before the
+        /// end is still sent when its connection is behind.
         /// </summary>
-        public Stats? Claim()
+        public Stats? Claim(long? due = null)
         {
-            if (_stop.IsCancellationRequested || Stopwatch.GetTimestamp() >= StopTimestamp)
+            long now = Stopwatch.GetTimestamp();
+            long stopAt = StopTimestamp;
+            if (_stop.IsCancellationRequested || (due ?? now) >= stopAt)
             {
                 return null;
             }
             Stats stats = _stats;
             bool measuring = _measuring;
-            return !measuring || Interlocked.Decrement(ref _remaining) >= 0 ? stats : null;
+            if (measuring && Interlocked.Decrement(ref _remaining) < 0)
+            {
+                return null;
+            }
+            stats.Sending(now, stopAt);
+            return stats;
         }
+
+        /// <summary>An open loop's schedule for the next connection to start one; null in a closed loop.</summary>
+        public Pacer? NewPacer() => Options.Rate is double rate
+            ? new Pacer(rate, Options.Connections, Interlocked.Increment(ref _paced) % Options.Connections)
+            : null;
 
         public void Connected()
         {
@@ -129,6 +145,10 @@ public static partial class LoadGenerator
             _stop.Dispose();
             ConnectSlots.Dispose();
         }
+
+        /// <summary>Whole seconds the timeline of a phase may need: the run, and its drain at the end.</summary>
+        private static int TimelineSeconds(BenchOptions options) =>
+            (int)Math.Ceiling((options.Warmup + options.Idle + options.Duration + options.Timeout).TotalSeconds) + 2;
 
         private static byte[] Expected(AppResponse answer, bool keepAlive) =>
             MessageEncoder.Encode(new MessageHeader(answer.ContentType, answer.ContentEncoding, answer.Content.Length) { KeepAlive = keepAlive }, answer.Content.Span);

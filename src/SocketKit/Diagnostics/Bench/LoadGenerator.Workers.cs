@@ -8,23 +8,24 @@ public static partial class LoadGenerator
 {
     private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(10);
 
-    private static string KindOf(SocketException ex) => SocketErrorGuide.Classify(ex.SocketErrorCode).ToString();
-
-    /// <summary>The kind a failure of a connection is counted under: the socket error's, or TLS's.</summary>
+    /// <summary>The kind a failure is counted under, in words (<see cref="BenchErrors"/>).</summary>
     private static string KindOf(Exception ex) => ex switch
     {
-        SocketException socket => KindOf(socket),
-        NetworkException network => network.Kind.ToString(),
-        IOException { InnerException: SocketException socket } => KindOf(socket),
-        IOException => "TlsFailed",
+        SocketException socket => BenchErrors.Of(SocketErrorGuide.Classify(socket.SocketErrorCode)),
+        NetworkException network => BenchErrors.Of(network.Kind),
+        IOException { InnerException: SocketException socket } => BenchErrors.Of(SocketErrorGuide.Classify(socket.SocketErrorCode)),
+        IOException => BenchErrors.TlsFailed,
+        ProtocolException => BenchErrors.NotTheAppProtocol,
+        BenchFailure failure => failure.Message,
+        OperationCanceledException => BenchErrors.TimedOut, // The request's timer, not the run (see IsFailure).
         _ => ex.GetType().Name,
     };
 
-    /// <summary>A failure of the connection itself (not of the run being stopped): count it and drop the connection.</summary>
-    private static bool IsConnectionFailure(Exception ex, Run run) =>
-        !run.Token.IsCancellationRequested && ex is SocketException or NetworkException or IOException;
+    /// <summary>A failure of a request or its connection (not the run being stopped): count it and drop the connection.</summary>
+    private static bool IsFailure(Exception ex, Run run) =>
+        !run.Token.IsCancellationRequested && ex is SocketException or NetworkException or IOException or ProtocolException or BenchFailure or OperationCanceledException;
 
-    private static async Task<BenchConnection?> ConnectAsync(Run run, bool first)
+    private static async Task<BenchConnection?> ConnectAsync(Run run, bool first, RequestTimer timer)
     {
         if (first)
         {
@@ -32,14 +33,14 @@ public static partial class LoadGenerator
         }
         try
         {
-            BenchConnection connection = await BenchConnection.OpenAsync(run.Options, run.Token);
+            BenchConnection connection = await BenchConnection.OpenAsync(run.Options, timer.Start());
             if (first)
             {
                 run.Connected();
             }
             return connection;
         }
-        catch (Exception ex) when (IsConnectionFailure(ex, run))
+        catch (Exception ex) when (IsFailure(ex, run))
         {
             run.ConnectError(KindOf(ex));
             await Task.Delay(RetryPause, run.Token);
@@ -59,11 +60,32 @@ public static partial class LoadGenerator
         ? Task.Delay(TimeSpan.FromTicks(Random.Shared.NextInt64(run.Options.Interval.Ticks)), run.Token)
         : Task.CompletedTask;
 
+    /// <summary>
+    /// In an open loop, takes the connection's next due time and waits for it, returning it and the moment the
+    /// latency counts from (<see cref="Pacer.WaitAsync"/>); (0, 0) in a closed loop; null when the schedule has passed
+    /// the end of the run.
+    /// </summary>
+    private static async Task<(long Due, long From)?> NextDueAsync(Run run, Pacer? pacer)
+    {
+        if (pacer is null)
+        {
+            return (0, 0);
+        }
+        long due = pacer.Next();
+        if (due >= run.StopTimestamp)
+        {
+            return null;
+        }
+        return (due, await Pacer.WaitAsync(due, run.Token));
+    }
+
     private static async Task EchoWorkerAsync(Run run)
     {
         await Task.Yield();
         byte[] payload = run.EchoPayload;
         byte[] received = new byte[Math.Min(payload.Length, 64 * 1024)];
+        using var timer = new RequestTimer(run);
+        Pacer? pacer = run.NewPacer();
         BenchConnection? socket = null;
         bool first = true;
         try
@@ -72,32 +94,36 @@ public static partial class LoadGenerator
             {
                 if (socket is null)
                 {
-                    socket = await ConnectAsync(run, first);
+                    socket = await ConnectAsync(run, first, timer);
                     if (socket is null)
                     {
                         continue;
                     }
-                    first = false;
-                    await run.GateAsync();
-                    await SpreadAsync(run);
+                    if (first)
+                    {
+                        first = false;
+                        await run.GateAsync();
+                        await SpreadAsync(run);
+                    }
                 }
-                if (run.Claim() is not { } stats)
+                if (await NextDueAsync(run, pacer) is not { } due || run.Claim(pacer is null ? null : due.Due) is not { } stats)
                 {
                     break;
                 }
-                long sentAt = Stopwatch.GetTimestamp();
+                long sentAt = pacer is null ? Stopwatch.GetTimestamp() : due.From;
+                CancellationToken token = timer.Start();
                 try
                 {
                     // Send and receive at once: a large message comes back while it is still going out.
-                    ValueTask sending = socket.SendAsync(payload, run.Token);
+                    ValueTask sending = socket.SendAsync(payload, token);
                     int got = 0;
                     bool same = true;
                     while (got < payload.Length)
                     {
-                        int n = await socket.ReceiveAsync(received.AsMemory(0, Math.Min(received.Length, payload.Length - got)), run.Token);
+                        int n = await socket.ReceiveAsync(received.AsMemory(0, Math.Min(received.Length, payload.Length - got)), token);
                         if (n == 0)
                         {
-                            throw new BenchFailure("closed early");
+                            throw new BenchFailure(BenchErrors.Closed);
                         }
                         if (run.Options.Verify && !received.AsSpan(0, n).SequenceEqual(payload.AsSpan(got, n)))
                         {
@@ -106,21 +132,15 @@ public static partial class LoadGenerator
                         got += n;
                     }
                     await sending;
-                    stats.Answered(sentAt, payload.Length, got, same ? null : "wrong bytes");
+                    stats.Answered(sentAt, payload.Length, got, same ? null : BenchErrors.WrongBytes);
                     if (run.Options.Interval > TimeSpan.Zero)
                     {
                         await Task.Delay(run.Options.Interval, run.Token);
                     }
                 }
-                catch (Exception ex) when (IsConnectionFailure(ex, run))
+                catch (Exception ex) when (IsFailure(ex, run))
                 {
                     stats.Error(KindOf(ex));
-                    socket.Dispose();
-                    socket = null;
-                }
-                catch (BenchFailure ex)
-                {
-                    stats.Error(ex.Message);
                     socket.Dispose();
                     socket = null;
                 }
@@ -142,20 +162,30 @@ public static partial class LoadGenerator
         bool oneShot = options.KeepAlive == 1;
         var reader = new ResponseReader(options.Verify);
         long[] sentAt = new long[options.Pipeline];
+        using var timer = new RequestTimer(run);
+        Pacer? pacer = run.NewPacer();
         BenchConnection? socket = null;
         bool first = true;
         int usedOnConnection = 0;
         long connectedAt = 0;
+        (long Due, long From)? due = null;
         try
         {
             while (true)
             {
+                // In an open loop a new connection is part of its request: wait for the due time first, so the
+                // connect counts in the latency as it does for one-shot requests in a closed loop.
+                if (socket is null && !first && due is null && (due = await NextDueAsync(run, pacer)) is null)
+                {
+                    break;
+                }
                 if (socket is null)
                 {
                     connectedAt = Stopwatch.GetTimestamp();
-                    socket = await ConnectAsync(run, first);
+                    socket = await ConnectAsync(run, first, timer);
                     if (socket is null)
                     {
+                        due = null; // In an open loop the failed connect was that request.
                         continue;
                     }
                     if (first)
@@ -168,7 +198,11 @@ public static partial class LoadGenerator
                     usedOnConnection = 0;
                     reader.Reset();
                 }
-                if (run.Claim() is not { } stats)
+                if (due is null && (due = await NextDueAsync(run, pacer)) is null)
+                {
+                    break;
+                }
+                if (run.Claim(pacer is null ? null : due.Value.Due) is not { } stats)
                 {
                     break;
                 }
@@ -177,38 +211,40 @@ public static partial class LoadGenerator
                 {
                     batch++;
                 }
+                long start = pacer is not null ? due.Value.From : oneShot ? connectedAt : Stopwatch.GetTimestamp();
+                due = null;
+                CancellationToken token = timer.Start();
                 try
                 {
-                    long now = Stopwatch.GetTimestamp();
-                    Array.Fill(sentAt, oneShot ? connectedAt : now, 0, batch);
-                    await socket.SendAsync(run.RequestBatch.AsMemory(0, batch * run.RequestBytes), run.Token);
+                    Array.Fill(sentAt, start, 0, batch);
+                    await socket.SendAsync(run.RequestBatch.AsMemory(0, batch * run.RequestBytes), token);
+                    bool closing = false;
                     for (int i = 0; i < batch; i++)
                     {
-                        (int received, string? wrong) = await reader.ReadAsync(socket, run, run.Token);
+                        (int received, string? wrong, bool keptAlive) = await reader.ReadAsync(socket, run, token);
                         stats.Answered(sentAt[i], i == 0 ? batch * run.RequestBytes : 0, received, wrong);
+                        if (!oneShot && !keptAlive && wrong is null)
+                        {
+                            // Not granted: the server closes after this answer, and the rest of the batch is lost with it.
+                            stats.NotKept();
+                            for (int lost = i + 1; lost < batch; lost++)
+                            {
+                                stats.Error(BenchErrors.Closed);
+                            }
+                            closing = true;
+                            break;
+                        }
                     }
                     usedOnConnection += batch;
-                    if (usedOnConnection >= options.KeepAlive)
+                    if (closing || usedOnConnection >= options.KeepAlive)
                     {
-                        socket?.Dispose();
+                        socket.Dispose();
                         socket = null;
                     }
                 }
-                catch (Exception ex) when (IsConnectionFailure(ex, run))
+                catch (Exception ex) when (IsFailure(ex, run))
                 {
                     stats.Error(KindOf(ex));
-                    socket?.Dispose();
-                    socket = null;
-                }
-                catch (BenchFailure ex)
-                {
-                    stats.Error(ex.Message);
-                    socket?.Dispose();
-                    socket = null;
-                }
-                catch (ProtocolException ex)
-                {
-                    stats.Error($"protocol error ({ex.Error})");
                     socket?.Dispose();
                     socket = null;
                 }
@@ -225,5 +261,27 @@ public static partial class LoadGenerator
         {
             socket?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// One connection's request timer: a token that is cancelled by the run's end, or <see cref="BenchOptions.Timeout"/>
+    /// after <see cref="Start"/>; reused from request to request, renewed only after it fired.
+    /// </summary>
+    private sealed class RequestTimer(Run run) : IDisposable
+    {
+        private CancellationTokenSource _source = CancellationTokenSource.CreateLinkedTokenSource(run.Token);
+
+        public CancellationToken Start()
+        {
+            if (!_source.TryReset())
+            {
+                _source.Dispose();
+                _source = CancellationTokenSource.CreateLinkedTokenSource(run.Token);
+            }
+            _source.CancelAfter(run.Options.Timeout);
+            return _source.Token;
+        }
+
+        public void Dispose() => _source.Dispose();
     }
 }

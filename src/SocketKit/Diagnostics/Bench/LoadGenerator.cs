@@ -3,16 +3,20 @@ using System.Diagnostics;
 namespace SocketKit.Diagnostics.Bench;
 
 /// <summary>
-/// A closed-loop load generator for the echo and application protocols: each connection sends a request
-/// (or a pipelined batch), waits for the answers, records each latency, and goes on, until the duration
-/// or the request count is reached. It uses plain sockets and the protocol core, so it measures servers
+/// A load generator for the echo and application protocols. In a closed loop (the default) each connection sends a
+/// request (or a pipelined batch), waits for the answers, records each latency, and goes on, until the duration or
+/// the request count is reached; in an open loop (<see cref="BenchOptions.Rate"/>) requests are due on a fixed
+/// schedule and each latency counts from its due time. A request not answered within the timeout is an error. It uses plain sockets and the protocol core, so it measures servers
 /// of any make, SocketKit's or not; the answer it verifies against is the tutorial's, as the application layer's
 /// handlers give it (so Diagnostics sits above Applications). The run's state is in <c>LoadGenerator.Run.cs</c>, the
 /// connections' loops in <c>LoadGenerator.Workers.cs</c> and <c>LoadGenerator.EchoLoops.cs</c>.
 /// </summary>
 public static partial class LoadGenerator
 {
-    /// <summary>Runs the load; returns what it measured. Never runs longer than warm-up, idle hold and duration (plus connecting, itself bounded by the duration).</summary>
+    /// <summary>
+    /// Runs the load; returns what it measured. Never runs longer than warm-up, idle hold and duration (plus
+    /// connecting, itself bounded by the duration), and then the timeout for the answers still in flight.
+    /// </summary>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
     /// <exception cref="InvalidOperationException">The server process cannot be sampled.</exception>
     public static async Task<BenchResult> RunAsync(BenchOptions options, Action<BenchProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -65,17 +69,33 @@ public static partial class LoadGenerator
         (Stats stats, ProcessSample clientStart, ProcessSample? serverStart, long start) = measure.Value;
         long deadline = start + Ticks(options.Duration);
         run.StopAt(deadline);
-        await WatchAsync(run, "measuring", all, progress, stats);
-        long end = Math.Min(Stopwatch.GetTimestamp(), deadline);
+        int reported = await WatchAsync(run, "measuring", all, progress, stats);
+        // The answers in flight get their timeout to come (each is counted, answered or timed out), no more.
+        if (!cancellationToken.IsCancellationRequested)
+        {
+            await all.WaitAsync(options.Timeout + TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        long end = Stopwatch.GetTimestamp();
         ProcessSample clientEnd = ProcessSample.Current();
         ProcessSample? serverEnd = options.ServerPid is int endPid ? ProcessSample.Read(endPid) : null;
         run.Stop();
         await all.WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (progress is not null)
+        {
+            foreach (BenchSecond second in stats.Timeline(end, partial: true).Skip(reported))
+            {
+                progress(new BenchProgress("measuring", Stopwatch.GetElapsedTime(start, end), stats.Completed, stats.ErrorCount, second));
+            }
+        }
 
         return new BenchResult
         {
             Options = options,
             Elapsed = Stopwatch.GetElapsedTime(start, end),
+            SendElapsed = Stopwatch.GetElapsedTime(Math.Max(start, stats.FirstSent), Math.Min(end, deadline)),
+            Sent = stats.SentInTime,
+            NotKeptAlive = stats.NotKeptAlive,
+            Timeline = stats.Timeline(end, partial: true),
             Completed = stats.Completed,
             BytesSent = stats.BytesSent,
             BytesReceived = stats.BytesReceived,
@@ -115,25 +135,50 @@ public static partial class LoadGenerator
         Require(options.Pipeline is >= 1 and <= 1024, "the pipeline depth must be 1 to 1024");
         Require(options.ConnectConcurrency >= 1, "the connect concurrency must be at least 1");
         Require(options.HandshakeTimeout > TimeSpan.Zero, "the handshake timeout must be positive");
+        Require(options.Timeout > TimeSpan.Zero, "the timeout must be positive");
+        Require(options.Rate is null or (> 0 and <= 10_000_000), $"the rate must be above 0 and at most 10,000,000 requests per second, not {options.Rate}");
+        Require(options.Rate is null || options.Pipeline == 1, "--rate sends one request at a time per connection: leave out --pipeline");
+        Require(options.Rate is null || options.Interval == TimeSpan.Zero, "--rate and --interval both pace the load: give one of them");
     }
 
     private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
 
-    /// <summary>Waits for <paramref name="task"/> (bounded by the run), reporting progress about once a second.</summary>
-    private static async Task WatchAsync(Run run, string phase, Task task, Action<BenchProgress>? progress, Stats? stats = null)
+    /// <summary>
+    /// Waits for <paramref name="task"/> (bounded by the run), reporting progress about once a second; while measuring,
+    /// once each whole second of the timeline, as soon as it is over. Returns the seconds reported.
+    /// </summary>
+    private static async Task<int> WatchAsync(Run run, string phase, Task task, Action<BenchProgress>? progress, Stats? stats = null)
     {
-        long begin = Stopwatch.GetTimestamp();
+        long begin = stats?.Start ?? Stopwatch.GetTimestamp();
+        int reported = 0;
         while (!task.IsCompleted && !run.Token.IsCancellationRequested)
         {
-            long left = run.StopTimestamp - Stopwatch.GetTimestamp();
+            long now = Stopwatch.GetTimestamp();
+            long left = run.StopTimestamp - now;
             if (left <= 0)
             {
                 break;
             }
-            TimeSpan wait = TimeSpan.FromSeconds(Math.Min(1.0, (double)left / Stopwatch.Frequency));
+            long toNextSecond = Stopwatch.Frequency - ((now - begin) % Stopwatch.Frequency) + (Stopwatch.Frequency / 1000);
+            TimeSpan wait = TimeSpan.FromSeconds((double)Math.Min(left, toNextSecond) / Stopwatch.Frequency);
             await task.WaitAsync(wait, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (progress is null)
+            {
+                continue;
+            }
             Stats current = stats ?? run.Stats;
-            progress?.Invoke(new BenchProgress(phase, Stopwatch.GetElapsedTime(begin), current.Completed, current.ErrorCount));
+            TimeSpan elapsed = Stopwatch.GetElapsedTime(begin);
+            if (stats is null)
+            {
+                progress(new BenchProgress(phase, elapsed, current.Completed, current.ErrorCount));
+                continue;
+            }
+            foreach (BenchSecond second in stats.Timeline(Stopwatch.GetTimestamp(), partial: false).Skip(reported))
+            {
+                progress(new BenchProgress(phase, elapsed, current.Completed, current.ErrorCount, second));
+                reported++;
+            }
         }
+        return reported;
     }
 }
