@@ -119,6 +119,7 @@ internal sealed class ServerPlan
             Limits = Apply(ServerLimits.Default, $"{key}:Limits", errors, options.Limits),
             Timeouts = Apply(ServerTimeouts.Default, $"{key}:Timeouts", errors, options.Timeouts),
         };
+        template = template with { ClientAddresses = new AddressRules { Allow = Networks(options.Allow, $"{key}:Allow", errors), Deny = Networks(options.Deny, $"{key}:Deny", errors) } };
         ProtocolLimits protocol = Apply(ProtocolLimits.Default, $"{key}:Limits", errors, options.Limits);
         if (options.Tls is { } tls && (tls.CertificatePath is not null || tls.KeyPath is not null))
         {
@@ -130,7 +131,11 @@ internal sealed class ServerPlan
             {
                 try
                 {
-                    var tlsOptions = new TlsServerOptions { Certificate = TlsServerOptions.LoadPem(tls.CertificatePath, tls.KeyPath) };
+                    TlsServerOptions tlsOptions = TlsServerOptions.FromPemFiles(tls.CertificatePath, tls.KeyPath) with
+                    {
+                        ClientCertificateAuthorities = tls.ClientCertificateAuthorityPath is { } ca ? TlsServerOptions.LoadClientAuthorities(ca) : null,
+                        ClientCertificateOptional = tls.ClientCertificateOptional,
+                    };
                     if (options.Timeouts.HandshakeTimeout is { } handshake)
                     {
                         tlsOptions = handshake > TimeSpan.Zero ? tlsOptions with { HandshakeTimeout = handshake }
@@ -191,6 +196,7 @@ internal sealed class ServerPlan
     private static ServerLimits Apply(ServerLimits limits, string key, List<string> errors, SocketKitLimitsOptions options)
     {
         limits = Set(limits, options.MaxConnections, (l, v) => l with { MaxConnections = v }, $"{key}:MaxConnections", errors);
+        limits = Set(limits, options.MaxConnectionsPerAddress, (l, v) => l with { MaxConnectionsPerAddress = v }, $"{key}:MaxConnectionsPerAddress", errors);
         return Set(limits, options.MaxSendBufferBytes, (l, v) => l with { MaxSendBufferBytes = v }, $"{key}:MaxSendBufferBytes", errors);
     }
 
@@ -230,6 +236,23 @@ internal sealed class ServerPlan
             errors.Add($"{key}: {v} {FirstLine(ex.Message)}");
             return current;
         }
+    }
+
+    private static IPNetwork[] Networks(List<string> texts, string key, List<string> errors)
+    {
+        var networks = new List<IPNetwork>(texts.Count);
+        for (int i = 0; i < texts.Count; i++)
+        {
+            try
+            {
+                networks.Add(AddressRules.ParseNetwork(texts[i].Trim()));
+            }
+            catch (FormatException ex)
+            {
+                errors.Add($"{key}:{i}: {ex.Message}");
+            }
+        }
+        return [.. networks];
     }
 
     private static T Invalid<T>(T current, string error, List<string> errors)

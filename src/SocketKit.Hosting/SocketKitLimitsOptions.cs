@@ -6,6 +6,9 @@ public sealed class SocketKitLimitsOptions
     /// <summary>The most connections served at once (default 10,000).</summary>
     public int? MaxConnections { get; set; }
 
+    /// <summary>The most connections one client address may hold at once (<c>--max-connections-per-address</c>). Null: no limit but MaxConnections.</summary>
+    public int? MaxConnectionsPerAddress { get; set; }
+
     /// <summary>The most bytes a connection may have waiting to be sent (default 2 MiB).</summary>
     public int? MaxSendBufferBytes { get; set; }
 

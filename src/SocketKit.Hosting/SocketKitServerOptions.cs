@@ -41,6 +41,12 @@ public sealed class SocketKitServerOptions
     /// </summary>
     public bool ProxyProtocol { get; set; }
 
+    /// <summary>Serve only clients in these networks (CIDR or one address), as <c>--allow</c>. Empty: any not denied.</summary>
+    public List<string> Allow { get; set; } = [];
+
+    /// <summary>Refuse clients in these networks (CIDR or one address), as <c>--deny</c>; wins over <see cref="Allow"/>.</summary>
+    public List<string> Deny { get; set; } = [];
+
     /// <summary>Connection and message bounds.</summary>
     public SocketKitLimitsOptions Limits { get; set; } = new();
 

@@ -19,6 +19,7 @@ internal sealed class ServerCommand
     private readonly ServerTlsOptions _tls = new();
     private readonly MetricsOptions _metrics = new();
     private readonly ServerFlags _flags = new();
+    private readonly ClientAddressOptions _addresses = new();
 
     /// <param name="name">The command's name, e.g. echo-server.</param>
     /// <param name="description">Its help: what it serves, and examples.</param>
@@ -39,6 +40,7 @@ internal sealed class ServerCommand
         Scale.AddTo(Command);
         _metrics.AddTo(Command);
         _flags.AddTo(Command);
+        _addresses.AddTo(Command);
         _tls.AddTo(Command);
         Command.Validators.Add(result =>
         {
@@ -73,19 +75,22 @@ internal sealed class ServerCommand
             EndPoint endPoint = await EndPoints.ResolveListenAsync(result.GetValue(_host)!, result.GetValue(_port), cancellationToken);
             ServerLimitsAndTimeouts bounds = _flags.Read(result);
             ServerScale scale = Scale.Read(result);
+            (AddressRules rules, int? perAddress) = _addresses.Read(result);
             var options = new ServerOptions
             {
                 EndPoint = endPoint,
                 Engine = result.GetValue(_engine),
                 Loops = result.GetValue(_loops),
                 Tls = _tls.Read(result),
-                Limits = bounds.Limits,
+                Limits = bounds.Limits with { MaxConnectionsPerAddress = perAddress },
+                ClientAddresses = rules,
                 Timeouts = bounds.Timeouts,
                 ReusePort = scale.ReusePort,
             };
             ServerBuilder builder = new ServerBuilder(options).WithWorkers(scale.Workers).RequireProxyProtocol(scale.ProxyProtocol).UseLogger(logger);
             MetricsReporting? metrics = _metrics.Read(result);
             await using IRunningServer server = start(result, builder, bounds.Protocol);
+            using IDisposable? reload = CertificateReload.OnHangUp(options.Tls?.CertificateFiles, logger);
             // Every worker listens on the same port, so one metrics summary by port covers them all.
             return await CommandRunner.ServeUntilStoppedAsync(server, () => Interrupted(logger, scale), cancellationToken,
                 metrics is null ? null : new MetricsReporter(context, metrics));

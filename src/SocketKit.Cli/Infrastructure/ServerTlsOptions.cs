@@ -3,23 +3,35 @@ using SocketKit.Transport.Tls;
 
 namespace SocketKit.Cli.Infrastructure;
 
-/// <summary>The TLS options of the servers (--tls-cert, --tls-key, --handshake-timeout).</summary>
+/// <summary>The TLS options of the servers (--tls-cert, --tls-key, --tls-client-ca, --tls-client-optional, --handshake-timeout).</summary>
 internal sealed class ServerTlsOptions : IOptionGroup<TlsServerOptions?>
 {
-    private readonly Option<string> _certificate = new("--tls-cert") { Description = "Serve TLS with this PEM certificate (with --tls-key).", HelpName = "FILE", CustomParser = r => ValueParsers.InputFile(r, "--tls-cert") };
+    private readonly Option<string> _certificate = new("--tls-cert") { Description = "Serve TLS with this PEM certificate (with --tls-key); SIGHUP reads both files again.", HelpName = "FILE", CustomParser = r => ValueParsers.InputFile(r, "--tls-cert") };
     private readonly Option<string> _key = new("--tls-key") { Description = "The PEM private key of --tls-cert.", HelpName = "FILE", CustomParser = r => ValueParsers.InputFile(r, "--tls-key") };
+    private readonly Option<string> _clientCa = new("--tls-client-ca") { Description = "Mutual TLS: require a client certificate issued by the CA in this PEM file.", HelpName = "FILE", CustomParser = r => ValueParsers.InputFile(r, "--tls-client-ca") };
+    private readonly Option<bool> _clientOptional = new("--tls-client-optional") { Description = "With --tls-client-ca: ask for a client certificate, but serve clients without one too." };
     private readonly Option<TimeSpan> _handshakeTimeout = CommonOptions.Duration("--handshake-timeout", "With TLS, close a connection that has not finished its handshake in this time", TimeSpan.FromSeconds(10));
 
     public void AddTo(Command command)
     {
         command.Options.Add(_certificate);
         command.Options.Add(_key);
+        command.Options.Add(_clientCa);
+        command.Options.Add(_clientOptional);
         command.Options.Add(_handshakeTimeout);
         command.Validators.Add(result =>
         {
             if ((result.GetValue(_certificate) is null) != (result.GetValue(_key) is null))
             {
                 result.AddError("--tls-cert and --tls-key go together: give both, or neither for plain TCP.");
+            }
+            else if (result.GetValue(_certificate) is null && result.GetValue(_clientCa) is not null)
+            {
+                result.AddError("--tls-client-ca needs TLS: give the server's own --tls-cert and --tls-key too.");
+            }
+            if (result.GetValue(_clientOptional) && result.GetValue(_clientCa) is null)
+            {
+                result.AddError("--tls-client-optional needs --tls-client-ca: the CA a client's certificate must be issued by.");
             }
         });
     }
@@ -32,6 +44,11 @@ internal sealed class ServerTlsOptions : IOptionGroup<TlsServerOptions?>
         {
             return null;
         }
-        return new TlsServerOptions { Certificate = TlsServerOptions.LoadPem(certificate, key), HandshakeTimeout = result.GetValue(_handshakeTimeout) };
+        return TlsServerOptions.FromPemFiles(certificate, key) with
+        {
+            HandshakeTimeout = result.GetValue(_handshakeTimeout),
+            ClientCertificateAuthorities = result.GetValue(_clientCa) is { } ca ? TlsServerOptions.LoadClientAuthorities(ca) : null,
+            ClientCertificateOptional = result.GetValue(_clientOptional),
+        };
     }
 }

@@ -89,4 +89,19 @@ internal static partial class Log
 
     [LoggerMessage(26, LogLevel.Trace, "Received on connection {ConnectionId}: protoheader {ProtoHeader}, JSON header {JsonHeader}, content {Content}")]
     public static partial void ReceivedFrame(ILogger logger, long connectionId, string protoHeader, string jsonHeader, string content);
+
+    [LoggerMessage(60, LogLevel.Warning, "Refused a connection from {Remote}: {Reason} ({Count} refused since the last such line, logged at most once a second)")]
+    public static partial void ClientRefused(ILogger logger, string remote, string reason, long count);
+
+    [LoggerMessage(61, LogLevel.Information, "Connection {ConnectionId} from {Remote} presented the client certificate {Subject} (issued by {Issuer})")]
+    public static partial void ClientCertificate(ILogger logger, long connectionId, string remote, string subject, string issuer);
+
+    [LoggerMessage(62, LogLevel.Information, "Reloaded the TLS certificate from {CertificatePath}: {Subject}, valid until {NotAfter}; new handshakes use it")]
+    public static partial void CertificateReloaded(ILogger logger, string certificatePath, string subject, string notAfter);
+
+    [LoggerMessage(63, LogLevel.Error, "Kept the TLS certificate in use ({Subject}, valid until {NotAfter}): the new one cannot be used: {Reason}")]
+    public static partial void CertificateReloadFailed(ILogger logger, string subject, string notAfter, string reason);
+
+    [LoggerMessage(64, LogLevel.Debug, "TLS with {Remote}: {Protocol}, {CipherSuite}; asked for {Name}; the server's certificate {Subject}, issued by {Issuer}, valid until {NotAfter}")]
+    public static partial void TlsEstablished(ILogger logger, string remote, string protocol, string cipherSuite, string name, string subject, string issuer, string notAfter);
 }

@@ -25,4 +25,10 @@ public enum ConnectionCloseReason
     SlowRequestContent,
     /// <summary>The peer did not finish the TLS handshake within <see cref="Tls.TlsServerOptions.HandshakeTimeout"/>.</summary>
     HandshakeTimeout,
+    /// <summary>
+    /// The client a PROXY header named was refused: its address is not allowed (<see cref="ServerOptions.ClientAddresses"/>)
+    /// or holds <see cref="ServerLimits.MaxConnectionsPerAddress"/> connections already. (A direct connection is refused
+    /// as it is accepted, before it is a connection.)
+    /// </summary>
+    Refused,
 }

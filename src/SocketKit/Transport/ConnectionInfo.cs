@@ -12,6 +12,13 @@ public sealed record ConnectionInfo(long Id, EndPoint LocalEndPoint, EndPoint Re
     /// </summary>
     public EndPoint? ProxyEndPoint { get; init; }
 
+    /// <summary>
+    /// With mutual TLS (<see cref="Tls.TlsServerOptions.ClientCertificateAuthorities"/>): the certificate the client gave,
+    /// already checked against the CAs (its <c>Subject</c> names the client); null for a client that gave none, or without
+    /// mutual TLS. A TLS connection's handler is made once the handshake is over, so it sees this.
+    /// </summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate { get; init; }
+
     /// <summary>When the connection was accepted, as a <see cref="System.Diagnostics.Stopwatch"/> timestamp.</summary>
     internal long OpenedAt { get; init; } = System.Diagnostics.Stopwatch.GetTimestamp();
 

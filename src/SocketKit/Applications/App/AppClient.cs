@@ -50,7 +50,7 @@ public sealed partial class AppClient : IAsyncDisposable
         ProtocolLimits? limits = null, CancellationToken cancellationToken = default)
     {
         options ??= new ClientOptions();
-        (Socket socket, Stream stream) = await ClientStreams.ConnectAsync(host, port, options, cancellationToken);
+        (Socket socket, Stream stream) = await ClientStreams.ConnectAsync(host, port, options, cancellationToken, logger);
         var client = new AppClient(socket, stream, options, logger ?? NullLogger.Instance, limits);
         Log.Connecting(client._logger, 1, client.Remote);
         return client;

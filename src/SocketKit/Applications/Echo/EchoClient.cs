@@ -18,7 +18,7 @@ public static class EchoClient
     {
         options ??= new ClientOptions();
         logger ??= NullLogger.Instance;
-        (Socket socket, Stream stream) = await ClientStreams.ConnectAsync(host, port, options, cancellationToken);
+        (Socket socket, Stream stream) = await ClientStreams.ConnectAsync(host, port, options, cancellationToken, logger);
         await using Stream _ = stream; // It owns the socket.
         string remote = EndPoints.Format(socket.RemoteEndPoint!);
         Log.Connecting(logger, 1, remote);

@@ -3,7 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace SocketKit.Transport.Tls;
 
-/// <summary>TLS on a client: which server certificates to trust.</summary>
+/// <summary>TLS on a client: which server certificates to trust, the name to ask for, and the client's own certificate.</summary>
 public sealed record TlsClientOptions
 {
     /// <summary>
@@ -15,8 +15,17 @@ public sealed record TlsClientOptions
     /// <summary>Accept any certificate, unverified. For tests against a self-signed server only. Default false.</summary>
     public bool AcceptAnyCertificate { get; init; }
 
-    /// <summary>The name the server's certificate must carry. Null, the default: the host the client was given.</summary>
+    /// <summary>
+    /// The name sent in the handshake (SNI) and the name the server's certificate must carry (<c>--tls-server-name</c>).
+    /// Null, the default: the host the client was given (for a Unix socket, which has no host name, "localhost").
+    /// </summary>
     public string? ServerName { get; init; }
+
+    /// <summary>
+    /// The client's own certificate, with its private key, for a server that asks for one (mutual TLS:
+    /// <c>--tls-cert</c>, <c>--tls-key</c>). Null, the default: none is given.
+    /// </summary>
+    public X509Certificate2? ClientCertificate { get; init; }
 
     /// <summary>Loads the certificates of a PEM file to trust (<c>--tls-ca</c>).</summary>
     /// <exception cref="TlsSetupException">The file is missing or holds no certificate.</exception>
@@ -42,12 +51,20 @@ public sealed record TlsClientOptions
         return roots;
     }
 
-    internal SslClientAuthenticationOptions ToSslOptions(string host) => new()
+    /// <summary>The name asked for when connecting to <paramref name="host"/>.</summary>
+    internal string TargetHost(string host) =>
+        ServerName ?? (EndPoints.TryGetUnixPath(host, out _) ? "localhost" : host);
+
+    internal SslClientAuthenticationOptions ToSslOptions(string host, ServerCertificateSeen? seen = null) => new()
     {
-        TargetHost = ServerName ?? host,
-        RemoteCertificateValidationCallback = AcceptAnyCertificate ? (_, _, _, _) => true
-            : TrustedRoots is null ? null
-            : (_, certificate, _, errors) => certificate is not null && ChainsTo(certificate, errors),
+        TargetHost = TargetHost(host),
+        ClientCertificateContext = ClientCertificate is { } mine ? SslStreamCertificateContext.Create(mine, additionalCertificates: null, offline: true) : null,
+        RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+        {
+            seen?.Keep(certificate, errors);
+            return AcceptAnyCertificate
+                || (TrustedRoots is null ? errors == SslPolicyErrors.None : certificate is not null && ChainsTo(certificate, errors));
+        },
     };
 
     private bool ChainsTo(X509Certificate certificate, SslPolicyErrors errors)
@@ -61,7 +78,54 @@ public sealed record TlsClientOptions
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(TrustedRoots!);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        using var leaf = new X509Certificate2(certificate);
+        using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
         return chain.Build(leaf);
+    }
+}
+
+/// <summary>What a client's handshake saw of the server's certificate, to say why it was refused in words.</summary>
+internal sealed class ServerCertificateSeen(string askedName)
+{
+    /// <summary>The name the client asked for (SNI, and checked against the certificate).</summary>
+    public string AskedName { get; } = askedName;
+
+    /// <summary>The server's certificate, once the handshake got it.</summary>
+    public X509Certificate2? Certificate { get; private set; }
+
+    /// <summary>What the system's check found wrong with it.</summary>
+    public SslPolicyErrors Errors { get; private set; }
+
+    public void Keep(X509Certificate? certificate, SslPolicyErrors errors)
+    {
+        Errors = errors;
+        if (certificate is not null && Certificate is null)
+        {
+            Certificate = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        }
+    }
+
+    /// <summary>The names the certificate is for: its DNS and IP subject alternative names, else its common name.</summary>
+    public IReadOnlyList<string> Names()
+    {
+        if (Certificate is null)
+        {
+            return [];
+        }
+        var names = new List<string>();
+        foreach (X509Extension extension in Certificate.Extensions)
+        {
+            X509SubjectAlternativeNameExtension? san = extension as X509SubjectAlternativeNameExtension
+                ?? (extension.Oid?.Value == "2.5.29.17" ? new X509SubjectAlternativeNameExtension(extension.RawData) : null);
+            if (san is not null)
+            {
+                names.AddRange(san.EnumerateDnsNames());
+                names.AddRange(san.EnumerateIPAddresses().Select(a => a.ToString()));
+            }
+        }
+        if (names.Count == 0 && Certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false) is { Length: > 0 } common)
+        {
+            names.Add(common);
+        }
+        return names;
     }
 }

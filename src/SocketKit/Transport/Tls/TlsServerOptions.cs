@@ -2,11 +2,40 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace SocketKit.Transport.Tls;
 
-/// <summary>TLS on a server: the certificate it presents, and how long a client may take to finish the handshake.</summary>
+/// <summary>
+/// TLS on a server: the certificate it presents (from files it can read again), the client certificates it asks for,
+/// and how long a client may take to finish the handshake.
+/// </summary>
 public sealed record TlsServerOptions
 {
-    /// <summary>The server's certificate, with its private key.</summary>
+    /// <summary>The server's certificate, with its private key; with <see cref="CertificateFiles"/>, the one it held at start.</summary>
     public required X509Certificate2 Certificate { get; init; }
+
+    /// <summary>
+    /// The PEM files the certificate came from, which <see cref="ServerCertificateFiles.Reload"/> reads again (on SIGHUP,
+    /// or when Hosting sees them change): each new handshake uses the pair in use then, connections already open keep
+    /// theirs. Null, the default: <see cref="Certificate"/> for as long as the server runs. <see cref="FromPemFiles"/> sets both.
+    /// </summary>
+    public ServerCertificateFiles? CertificateFiles { get; init; }
+
+    /// <summary>The certificate a handshake starting now presents.</summary>
+    public X509Certificate2 CurrentCertificate => CertificateFiles?.Current ?? Certificate;
+
+    /// <summary>
+    /// Mutual TLS: ask every client for a certificate that chains to one of these CAs (<c>--tls-client-ca</c>), and
+    /// refuse the handshake of a client without one (unless <see cref="ClientCertificateOptional"/>), with one from
+    /// another CA, or with one expired; the refusal is logged in those words. The certificate's subject is logged and
+    /// given to the handler (<see cref="ConnectionInfo.ClientCertificate"/>). Revocation is not checked (no CRL or OCSP
+    /// fetch from the server's loop). Null, the default: no client certificate is asked for.
+    /// </summary>
+    public X509Certificate2Collection? ClientCertificateAuthorities { get; init; }
+
+    /// <summary>
+    /// With <see cref="ClientCertificateAuthorities"/>: ask for a client certificate but serve a client that gives none
+    /// too (its handler sees no certificate); one that is given must still chain to the CAs and be in date. Default
+    /// false: a certificate is required, the safe choice when the CA is the only gate.
+    /// </summary>
+    public bool ClientCertificateOptional { get; init; }
 
     /// <summary>
     /// The longest a connection may take to complete the TLS handshake, from its accept; a peer that has not finished by
@@ -14,6 +43,14 @@ public sealed record TlsServerOptions
     /// a ClientHello cannot pile up. Checked by the server's heartbeat with the connection's other deadlines. Default 10 s.
     /// </summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Options for a certificate and key read from PEM files, which the server can read again (<see cref="CertificateFiles"/>).</summary>
+    /// <exception cref="TlsSetupException">A file is missing or does not hold what it should.</exception>
+    public static TlsServerOptions FromPemFiles(string certificatePath, string keyPath)
+    {
+        var files = new ServerCertificateFiles(certificatePath, keyPath);
+        return new TlsServerOptions { Certificate = files.Current, CertificateFiles = files };
+    }
 
     /// <summary>Loads a certificate and its private key from PEM files (as made by openssl or certbot).</summary>
     /// <exception cref="TlsSetupException">A file is missing or does not hold what it should.</exception>
@@ -35,4 +72,8 @@ public sealed record TlsServerOptions
             throw new TlsSetupException($"cannot load the certificate {certificatePath} with the key {keyPath}: {ex.Message.TrimEnd('.')}", ex);
         }
     }
+
+    /// <summary>Loads the CA certificates client certificates must chain to (<c>--tls-client-ca</c>) from a PEM file.</summary>
+    /// <exception cref="TlsSetupException">The file is missing or holds no certificate.</exception>
+    public static X509Certificate2Collection LoadClientAuthorities(string pemPath) => TlsClientOptions.LoadTrustedRoots(pemPath);
 }
