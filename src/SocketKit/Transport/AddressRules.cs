@@ -51,10 +51,10 @@ public sealed record AddressRules
     }
 
     /// <summary>
-    /// Reads a rule's network as ncat takes it: CIDR (<c>192.0.2.0/24</c>, <c>2001:db8::/32</c>) or one address
-    /// (<c>192.0.2.7</c>, <c>::1</c>, a network of that address alone).
+    /// Reads a rule's network as ncat takes it: CIDR (<c>192.0.2.0/24</c>, <c>2001:db8::/32</c>; bits past the prefix
+    /// are ignored, so <c>192.0.2.7/24</c> is <c>192.0.2.0/24</c>) or one address (<c>192.0.2.7</c>, <c>::1</c>).
     /// </summary>
-    /// <exception cref="FormatException">Neither, or a prefix with bits set past its length (192.0.2.7/24).</exception>
+    /// <exception cref="FormatException">It is neither.</exception>
     public static IPNetwork ParseNetwork(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -62,27 +62,10 @@ public sealed record AddressRules
         {
             return new IPNetwork(single, single.AddressFamily == AddressFamily.InterNetwork ? 32 : 128);
         }
-        if (IPNetwork.TryParse(text, out IPNetwork network))
+        if (text.Contains('/') && IPNetwork.TryParse(text, out IPNetwork network))
         {
             return network;
         }
-        int slash = text.IndexOf('/', StringComparison.Ordinal);
-        if (slash > 0 && IPAddress.TryParse(text[..slash], out IPAddress? address) && int.TryParse(text[(slash + 1)..], out int bits)
-            && bits >= 0 && bits <= (address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128))
-        {
-            throw new FormatException($"{text} has bits set past its /{bits} prefix: write the network's first address, e.g. {Network(address, bits)}");
-        }
         throw new FormatException($"{text} is not an address or a network in CIDR notation (192.0.2.0/24, 2001:db8::/32)");
-    }
-
-    private static string Network(IPAddress address, int bits)
-    {
-        byte[] bytes = address.GetAddressBytes();
-        for (int i = 0; i < bytes.Length; i++)
-        {
-            int keep = Math.Clamp(bits - (i * 8), 0, 8);
-            bytes[i] &= (byte)(0xFF << (8 - keep));
-        }
-        return $"{new IPAddress(bytes)}/{bits}";
     }
 }

@@ -18,6 +18,7 @@ public sealed partial class AppClient : IAsyncDisposable
     private readonly Stream _stream;
     private readonly ClientOptions _options;
     private readonly ILogger _logger;
+    private bool _answered; // A response came: a later close is not a refusal of the handshake.
     private readonly MessageDecoder _decoder;
     private readonly ArrayBufferWriter<byte> _output = new();
     private readonly byte[] _buffer = new byte[16 * 1024];
@@ -116,7 +117,7 @@ public sealed partial class AppClient : IAsyncDisposable
         }
         catch (IOException ex)
         {
-            throw ClientStreams.Translate(ex, "request to", Remote);
+            throw ClientStreams.Translate(ex, "request to", Remote, _stream);
         }
     }
 
@@ -133,10 +134,15 @@ public sealed partial class AppClient : IAsyncDisposable
             _unread = data.ToArray();
             if (whole)
             {
+                _answered = true;
                 return response;
             }
             if (_closedByServer)
             {
+                if (!_answered && _unread.Length == 0 && ClientStreams.Refused(_stream, "request to", Remote) is { } refused)
+                {
+                    throw refused;
+                }
                 _decoder.CompleteAtEndOfStream(_unread.Length);
                 throw new ProtocolException(ProtocolError.TruncatedMessage, "the server closed the connection without answering");
             }

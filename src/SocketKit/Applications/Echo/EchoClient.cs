@@ -47,6 +47,10 @@ public static class EchoClient
                 {
                     throw NetworkException.Timeout("echo from", remote, options.Timeout);
                 }
+                if (n == 0 && received == 0 && ClientStreams.Refused(stream, "echo from", remote) is { } refused)
+                {
+                    throw refused;
+                }
                 if (n == 0)
                 {
                     throw new NetworkException(SocketErrorKind.ConnectionReset, "receive", remote,
@@ -79,7 +83,7 @@ public static class EchoClient
         }
         catch (IOException ex)
         {
-            throw ClientStreams.Translate(ex, "echo from", remote);
+            throw ClientStreams.Translate(ex, "echo from", remote, stream);
         }
     }
 }

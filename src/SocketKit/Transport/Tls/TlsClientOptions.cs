@@ -58,7 +58,17 @@ public sealed record TlsClientOptions
     internal SslClientAuthenticationOptions ToSslOptions(string host, ServerCertificateSeen? seen = null) => new()
     {
         TargetHost = TargetHost(host),
-        ClientCertificateContext = ClientCertificate is { } mine ? SslStreamCertificateContext.Create(mine, additionalCertificates: null, offline: true) : null,
+        // SslStream asks first before the handshake (no server certificate yet): answering none then makes it ask again
+        // when (and only when) the server requests a certificate, with the CAs the server named, which explain a refusal.
+        LocalCertificateSelectionCallback = (_, _, _, remote, issuers) =>
+        {
+            if (remote is null)
+            {
+                return null!;
+            }
+            seen?.Asked(issuers);
+            return ClientCertificate!;
+        },
         RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
         {
             seen?.Keep(certificate, errors);
@@ -91,6 +101,54 @@ internal sealed class ServerCertificateSeen(string askedName)
 
     /// <summary>The server's certificate, once the handshake got it.</summary>
     public X509Certificate2? Certificate { get; private set; }
+
+    /// <summary>True once the server asked for a client certificate (mutual TLS).</summary>
+    public bool AskedForCertificate { get; private set; }
+
+    /// <summary>The CAs the server named when it asked (a SocketKit server names those of its --tls-client-ca).</summary>
+    public IReadOnlyList<string> AcceptableIssuers { get; private set; } = [];
+
+    /// <summary>The client certificate given, if any.</summary>
+    public X509Certificate2? Given { get; init; }
+
+    public void Asked(string[] issuers)
+    {
+        AskedForCertificate = true;
+        AcceptableIssuers = issuers;
+    }
+
+    /// <summary>
+    /// Why a server that asked for a client certificate and then ended the connection refused it, as far as the client
+    /// can tell: none given, one from a CA the server did not name, one out of date. Null when the server asked for none.
+    /// (With TLS 1.3 the server judges the certificate after the client's handshake is over, and a SocketKit server
+    /// sends no alert: this is what the client knows.)
+    /// </summary>
+    public string? Refusal()
+    {
+        if (!AskedForCertificate)
+        {
+            return null;
+        }
+        string from = AcceptableIssuers.Count == 0 ? "" : $" issued by {string.Join(" or ", AcceptableIssuers)}";
+        if (Given is null)
+        {
+            return $"the server requires a client certificate{from}, and none was given (--tls-cert and --tls-key give one)";
+        }
+        DateTime now = DateTime.UtcNow;
+        if (Given.NotAfter.ToUniversalTime() < now)
+        {
+            return $"the server refused this client's certificate {Given.Subject}: it expired on {ServerCertificateFiles.Format(Given.NotAfter)}";
+        }
+        if (Given.NotBefore.ToUniversalTime() > now)
+        {
+            return $"the server refused this client's certificate {Given.Subject}: it is not valid before {ServerCertificateFiles.Format(Given.NotBefore)}";
+        }
+        if (AcceptableIssuers.Count > 0 && !AcceptableIssuers.Contains(Given.Issuer, StringComparer.OrdinalIgnoreCase))
+        {
+            return $"the server refused this client's certificate {Given.Subject}: it is issued by {Given.Issuer}, and the server asks for one{from}";
+        }
+        return $"the server refused this client's certificate {Given.Subject} (issued by {Given.Issuer}); the server's log says why";
+    }
 
     /// <summary>What the system's check found wrong with it.</summary>
     public SslPolicyErrors Errors { get; private set; }

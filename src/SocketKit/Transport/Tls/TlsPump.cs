@@ -105,6 +105,9 @@ public sealed partial class TlsPump : IDisposable
         var ssl = new SslServerAuthenticationOptions { ServerCertificate = options.CurrentCertificate };
         if (options.ClientCertificateAuthorities is not null)
         {
+            // With the CAs' names in the certificate request, a client can say which CA its certificate should be from.
+            ssl.ServerCertificate = null;
+            ssl.ServerCertificateContext = options.MutualContext();
             ssl.ClientCertificateRequired = true; // Asked for; whether it must be given is the check's to say.
             ssl.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
             {

@@ -44,6 +44,28 @@ public sealed record TlsServerOptions
     /// </summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    private sealed record Mutual(X509Certificate2 Certificate, X509Certificate2Collection Authorities, System.Net.Security.SslStreamCertificateContext Context);
+
+    private Mutual? _mutual;
+
+    /// <summary>
+    /// With <see cref="ClientCertificateAuthorities"/>: the current certificate with the CAs' names to send in the
+    /// handshake's certificate request, made once per certificate (a reload makes the next), not once per handshake.
+    /// </summary>
+    internal System.Net.Security.SslStreamCertificateContext MutualContext()
+    {
+        X509Certificate2 certificate = CurrentCertificate;
+        X509Certificate2Collection authorities = ClientCertificateAuthorities!;
+        if (Volatile.Read(ref _mutual) is { } made && ReferenceEquals(made.Certificate, certificate) && ReferenceEquals(made.Authorities, authorities))
+        {
+            return made.Context;
+        }
+        var context = System.Net.Security.SslStreamCertificateContext.Create(certificate, additionalCertificates: null, offline: true,
+            trust: System.Net.Security.SslCertificateTrust.CreateForX509Collection(authorities, sendTrustInHandshake: true));
+        Volatile.Write(ref _mutual, new Mutual(certificate, authorities, context));
+        return context;
+    }
+
     /// <summary>Options for a certificate and key read from PEM files, which the server can read again (<see cref="CertificateFiles"/>).</summary>
     /// <exception cref="TlsSetupException">A file is missing or does not hold what it should.</exception>
     public static TlsServerOptions FromPemFiles(string certificatePath, string keyPath)
@@ -69,7 +91,7 @@ public sealed record TlsServerOptions
         }
         catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or ArgumentException)
         {
-            throw new TlsSetupException($"cannot load the certificate {certificatePath} with the key {keyPath}: {ex.Message.TrimEnd('.')}", ex);
+            throw new TlsSetupException($"cannot load the certificate {certificatePath} with the key {keyPath}: {ex.Message.Split(" (Parameter", 2)[0].TrimEnd('.')}", ex);
         }
     }
 

@@ -25,7 +25,7 @@ public static class TlsStreams
         var stream = new SslStream(first);
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timer.CancelAfter(timeout);
-        var seen = new ServerCertificateSeen(options.TargetHost(host));
+        var seen = new ServerCertificateSeen(options.TargetHost(host)) { Given = options.ClientCertificate };
         try
         {
             await stream.AuthenticateAsClientAsync(options.ToSslOptions(host, seen), timer.Token);
@@ -35,6 +35,7 @@ public static class TlsStreams
                 Logging.Log.TlsEstablished(logger, remote, Protocol(stream.SslProtocol), stream.NegotiatedCipherSuite.ToString(), seen.AskedName,
                     server?.Subject ?? "-", server?.Issuer ?? "-", server is null ? "-" : ServerCertificateFiles.Format(server.NotAfter));
             }
+            s_seen.AddOrUpdate(stream, seen);
             return stream;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -67,6 +68,18 @@ public static class TlsStreams
             throw;
         }
     }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SslStream, ServerCertificateSeen> s_seen = [];
+
+    /// <summary>
+    /// Why the server ended a TLS connection whose handshake looked done, when it had asked for a client certificate:
+    /// with TLS 1.3 a server refuses the client's certificate after the client's side of the handshake is over, so the
+    /// refusal shows on the first read or write. Null when <paramref name="stream"/> is not such a connection, or the
+    /// failure carries no sign of it.
+    /// </summary>
+    public static string? ClientCertificateRefusal(Stream stream, Exception? failure = null) =>
+        (failure is null ? null : ServerAlert(failure))
+        ?? (stream is SslStream ssl && s_seen.TryGetValue(ssl, out ServerCertificateSeen? seen) ? seen.Refusal() : null);
 
     /// <summary>
     /// True when <paramref name="bytes"/> start as a TLS record does: a content type from 20 (change_cipher_spec) to 23
@@ -209,6 +222,10 @@ public static class TlsStreams
         if (ServerAlert(ex) is { } alert)
         {
             return alert;
+        }
+        if (seen?.Refusal() is { } refused && !text.Contains("RemoteCertificate", StringComparison.Ordinal))
+        {
+            return refused;
         }
         if (seen is { Certificate: not null } && (seen.Errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
         {
