@@ -89,8 +89,9 @@ internal sealed class ServerCommand
             };
             ServerBuilder builder = new ServerBuilder(options).WithWorkers(scale.Workers).RequireProxyProtocol(scale.ProxyProtocol).UseLogger(logger);
             MetricsReporting? metrics = _metrics.Read(result);
-            await using IRunningServer server = start(result, builder, bounds.Protocol);
+            // Before the server says it listens: from then on, SIGHUP reloads rather than ends it.
             using IDisposable? reload = CertificateReload.OnHangUp(options.Tls?.CertificateFiles, logger);
+            await using IRunningServer server = start(result, builder, bounds.Protocol);
             // Every worker listens on the same port, so one metrics summary by port covers them all.
             return await CommandRunner.ServeUntilStoppedAsync(server, () => Interrupted(logger, scale), cancellationToken,
                 metrics is null ? null : new MetricsReporter(context, metrics));

@@ -9,7 +9,7 @@ namespace SocketKit.Transport;
 /// connections each address holds, and logs refusals at most once a second, with how many that line stands for.
 /// </summary>
 /// <remarks>Thread-safe: every listener and loop admits and releases through it.</remarks>
-internal sealed class AddressGate(AddressRules rules, int? maxConnectionsPerAddress)
+internal sealed class AddressGate(AddressRules rules, int? maxConnectionsPerAddress, TimeProvider clock)
 {
     /// <summary>The metric reason of an address the rules refuse.</summary>
     public const string DeniedReason = "address_denied";
@@ -84,9 +84,9 @@ internal sealed class AddressGate(AddressRules rules, int? maxConnectionsPerAddr
     public void LogRefused(ILogger logger, string remote, string reason)
     {
         long count = Interlocked.Increment(ref _refusedSinceWarning);
-        long now = System.Diagnostics.Stopwatch.GetTimestamp();
+        long now = clock.GetTimestamp();
         long last = Interlocked.Read(ref _lastWarning);
-        if ((last == 0 || now - last >= System.Diagnostics.Stopwatch.Frequency) && Interlocked.CompareExchange(ref _lastWarning, now, last) == last)
+        if ((last == 0 || now - last >= clock.TimestampFrequency) && Interlocked.CompareExchange(ref _lastWarning, now, last) == last)
         {
             Interlocked.Add(ref _refusedSinceWarning, -count);
             string why = reason == DeniedReason

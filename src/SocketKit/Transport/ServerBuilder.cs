@@ -147,7 +147,7 @@ public sealed class ServerBuilder
         {
             ConnectionIds = _options.ConnectionIds ?? new ConnectionIds(),
             ProxyHeaderBytes = _proxyHeaderBytes,
-            AddressGate = _options.AddressGate ?? new AddressGate(_options.ClientAddresses, _options.Limits.MaxConnectionsPerAddress),
+            AddressGate = _options.AddressGate ?? new AddressGate(_options.ClientAddresses, _options.Limits.MaxConnectionsPerAddress, _options.TimeProvider),
         };
         var servers = new List<SocketServer>();
         var localEndPoints = new List<EndPoint>(endPoints.Count);

@@ -28,7 +28,7 @@ internal abstract class ServerEngine
         _ids = options.ConnectionIds ?? new ConnectionIds();
         _port = listener.LocalEndPoint is IPEndPoint ip ? ip.Port : 0;
         MaxConnections = Limits.MaxConnections;
-        Gate = options.AddressGate ?? new AddressGate(options.ClientAddresses, Limits.MaxConnectionsPerAddress);
+        Gate = options.AddressGate ?? new AddressGate(options.ClientAddresses, Limits.MaxConnectionsPerAddress, options.TimeProvider);
         if (options.DescriptorLimit is { } descriptors && DescriptorLimit.MaxConnectionsUnder(descriptors) is var fits && fits < MaxConnections)
         {
             // Past the limit accept would fail anyway, and the runtime itself would be left without descriptors.
