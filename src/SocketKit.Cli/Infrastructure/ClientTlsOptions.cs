@@ -52,13 +52,6 @@ internal sealed class ClientTlsOptions : IOptionGroup<TlsClientOptions?>
         };
     }
 
-    private static string? ServerName(System.CommandLine.Parsing.ArgumentResult result)
-    {
-        string text = ValueParsers.Text(result);
-        if (text.Length == 0 || text.Length > 253 || text.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c == '/'))
-        {
-            result.AddError($"--tls-server-name {ValueParsers.Shown(text)}: a host name (or IP address) as the server's certificate names it.");
-        }
-        return text;
-    }
+    // A host name or IP address, as a certificate names it: read as HOST is.
+    private static string? ServerName(System.CommandLine.Parsing.ArgumentResult result) => ValueParsers.Host(result, "--tls-server-name", allowUnix: false);
 }

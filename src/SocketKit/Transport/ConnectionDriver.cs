@@ -21,7 +21,6 @@ internal sealed class ConnectionDriver : IDisposable
     private readonly SendBuffer _output;
     private IConnectionHandler? _handler;
     private ProxyPreamble? _preamble; // Until the PROXY header is read, when the server requires one.
-    private ConnectionInfo _client; // Whom the handler is for: the peer, or the client a PROXY header named.
     private int _sent; // Of _output, without TLS; with TLS the pump holds what is not yet sent.
     private int _announced; // Of _output, already logged as being sent.
     private bool _waitingOnReader;
@@ -42,7 +41,6 @@ internal sealed class ConnectionDriver : IDisposable
         _handshaking = Tls is not null; // Timed by the connection's clock, from its start, as its other deadlines.
         _preamble = engine.Options.ProxyHeaderBytes is int maxHeaderBytes ? new ProxyPreamble(tracked.Info, engine.Logger, maxHeaderBytes) : null;
         _output = new SendBuffer(engine.Limits.MaxSendBufferBytes);
-        _client = tracked.Info;
     }
 
     public ServerConnection Tracked { get; }
@@ -65,12 +63,11 @@ internal sealed class ConnectionDriver : IDisposable
 
     /// <summary>
     /// Makes the connection's handler: called once, before any bytes move (a factory's failure is the engine's to
-    /// <see cref="Fail"/>). With a PROXY header to read, the handler is made once the header names the client; with
-    /// TLS, once the handshake is over, so it sees the client's certificate.
+    /// <see cref="Fail"/>). With a PROXY header to read, the handler is made once the header names the client.
     /// </summary>
     public void Open()
     {
-        if (_preamble is null && Tls is null)
+        if (_preamble is null)
         {
             _handler = _engine.HandlerFactory(Info);
         }
@@ -151,11 +148,7 @@ internal sealed class ConnectionDriver : IDisposable
             return false;
         }
         _preamble = null;
-        _client = client;
-        if (Tls is null)
-        {
-            _handler = _engine.HandlerFactory(client);
-        }
+        _handler = _engine.HandlerFactory(client);
         bytes = rest;
         return !bytes.IsEmpty;
     }
@@ -167,6 +160,10 @@ internal sealed class ConnectionDriver : IDisposable
             // Over, well or not: from now on the connection's other deadlines are what is timed.
             _handshaking = false;
             Tracked.Clock.HandshakeDone();
+            if (tls.IsAuthenticated)
+            {
+                _engine.Authenticated(Info, tls.RemoteCertificate);
+            }
         }
         if (!tls.IsAuthenticated)
         {
@@ -181,7 +178,6 @@ internal sealed class ConnectionDriver : IDisposable
             }
             return; // The handshake's own records (if any) are pending.
         }
-        _handler ??= _engine.HandlerFactory(_engine.Authenticated(_client, tls.RemoteCertificate));
         NextStep step = NextStep.Receive;
         while (step == NextStep.Receive && tls.TryRead(out ReadOnlyMemory<byte> plaintext))
         {

@@ -314,7 +314,11 @@ internal abstract class ServerEngine
             socket.Dispose();
             return null;
         }
-        var info = new ConnectionInfo(_ids.Next(), local, remote) { Metrics = Metrics };
+        var info = new ConnectionInfo(_ids.Next(), local, remote)
+        {
+            Metrics = Metrics,
+            CertificateSlot = Options.Tls?.ClientCertificateAuthorities is null ? null : new ClientCertificateSlot(),
+        };
         var connection = new ServerConnection(info, new ConnectionClock(Timeouts, Options.TimeProvider, Options.Tls?.HandshakeTimeout));
         if (watchedByHeartbeat)
         {
@@ -404,18 +408,21 @@ internal abstract class ServerEngine
         }
     }
 
-    /// <summary>A TLS handshake accepted <paramref name="client"/>'s certificate (if it gave one): logged, and given to its handler.</summary>
-    internal ConnectionInfo Authenticated(ConnectionInfo client, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate)
+    /// <summary>
+    /// A TLS handshake accepted the client's certificate (if it gave one): logged, and put where the handler's
+    /// <see cref="ConnectionInfo.ClientCertificate"/> reads it, before any plaintext reaches the handler.
+    /// </summary>
+    internal void Authenticated(ConnectionInfo connection, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate)
     {
-        if (certificate is null)
+        if (certificate is null || connection.CertificateSlot is not { } slot)
         {
-            return client;
+            return;
         }
+        slot.Certificate = certificate;
         if (Logger.IsEnabled(LogLevel.Information))
         {
-            Log.ClientCertificate(Logger, client.Id, client.Remote, certificate.Subject, certificate.Issuer);
+            Log.ClientCertificate(Logger, connection.Id, connection.Remote, certificate.Subject, certificate.Issuer);
         }
-        return client with { ClientCertificate = certificate };
     }
 
     /// <summary>A TLS handshake that failed (a bad hello, an alert, a broken connection): the same words on every engine.</summary>

@@ -113,16 +113,31 @@ public class MutualTlsCommandTests
                 ClientCertificateAuthorities = SocketKit.Transport.Tls.TlsServerOptions.LoadClientAuthorities(TestPki.Ca.CertificatePath),
                 ClientCertificateOptional = true,
             })
-            .UseHandler(info =>
-            {
-                subjects.Enqueue(info.ClientCertificate?.Subject ?? "none");
-                return new SocketKit.Applications.Echo.EchoHandler();
-            })
+            .UseHandler(info => new SubjectHandler(info, subjects))
             .Start();
         string port = ((IPEndPoint)group.LocalEndPoint).Port.ToString();
         Support.Cli.Result with = await Support.Cli.RunAsync(["echo-client", "127.0.0.1", port, "a", "--tls-ca", TestPki.Ca.CertificatePath, .. Give(TestPki.Client), "-q"]);
         Support.Cli.Result without = await Support.Cli.RunAsync("echo-client", "127.0.0.1", port, "b", "--tls-ca", TestPki.Ca.CertificatePath, "-q");
         Assert.Equal((0, 0), (with.ExitCode, without.ExitCode));
         Assert.Equal(["CN=alice", "none"], subjects.ToArray());
+    }
+
+    /// <summary>Echoes, and notes the client certificate's subject the first time bytes arrive (the handshake is over by then).</summary>
+    private sealed class SubjectHandler(ConnectionInfo info, System.Collections.Concurrent.ConcurrentQueue<string> subjects) : IConnectionHandler
+    {
+        private readonly SocketKit.Applications.Echo.EchoHandler _echo = new();
+        private bool _noted;
+
+        public NextStep OnData(ref System.Buffers.ReadOnlySequence<byte> data, System.Buffers.IBufferWriter<byte> output)
+        {
+            if (!_noted)
+            {
+                _noted = true;
+                subjects.Enqueue(info.ClientCertificate?.Subject ?? "none");
+            }
+            return _echo.OnData(ref data, output);
+        }
+
+        public NextStep OnPeerClosed(System.Buffers.ReadOnlySequence<byte> unconsumed, System.Buffers.IBufferWriter<byte> output) => _echo.OnPeerClosed(unconsumed, output);
     }
 }

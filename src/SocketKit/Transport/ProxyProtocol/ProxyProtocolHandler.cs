@@ -133,6 +133,7 @@ public sealed class ProxyProtocolHandler : IConnectionHandler
             ServerPort = accepted.ServerPort,
             OpenedAt = accepted.OpenedAt,
             Metrics = accepted.Metrics,
+            CertificateSlot = accepted.CertificateSlot,
         };
         ProxyLog.Relayed(logger, accepted.Id, accepted.Remote, client.Remote, header.Version);
         return client;

@@ -69,11 +69,13 @@ public sealed record TlsClientOptions
             seen?.Asked(issuers);
             return ClientCertificate!;
         },
-        RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+        // Without a witness to tell, the system's own check (and its own words) where it is the one that applies.
+        RemoteCertificateValidationCallback = seen is null && TrustedRoots is null && !AcceptAnyCertificate ? null : (_, certificate, _, errors) =>
         {
-            seen?.Keep(certificate, errors);
-            return AcceptAnyCertificate
+            bool accepted = AcceptAnyCertificate
                 || (TrustedRoots is null ? errors == SslPolicyErrors.None : certificate is not null && ChainsTo(certificate, errors));
+            seen?.Keep(certificate, errors, TrustedRoots is not null, accepted);
+            return accepted;
         },
     };
 
@@ -153,9 +155,17 @@ internal sealed class ServerCertificateSeen(string askedName)
     /// <summary>What the system's check found wrong with it.</summary>
     public SslPolicyErrors Errors { get; private set; }
 
-    public void Keep(X509Certificate? certificate, SslPolicyErrors errors)
+    /// <summary>True when the client trusts its own CAs (--tls-ca) rather than the system's roots.</summary>
+    public bool OwnRoots { get; private set; }
+
+    /// <summary>True once the client's check refused the server's certificate.</summary>
+    public bool Refused { get; private set; }
+
+    public void Keep(X509Certificate? certificate, SslPolicyErrors errors, bool ownRoots, bool accepted)
     {
         Errors = errors;
+        OwnRoots = ownRoots;
+        Refused = !accepted;
         if (certificate is not null && Certificate is null)
         {
             Certificate = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());

@@ -227,10 +227,16 @@ public static class TlsStreams
         {
             return refused;
         }
-        if (seen is { Certificate: not null } && (seen.Errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+        if (seen is { Certificate: not null, Refused: true } && (seen.Errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
         {
             IReadOnlyList<string> names = seen.Names();
             return $"the server's certificate is for {(names.Count == 0 ? "no name" : string.Join(", ", names))}, not for {seen.AskedName} (--tls-server-name sets the name asked for)";
+        }
+        if (seen is { Certificate: not null, Refused: true } && (seen.Errors & SslPolicyErrors.RemoteCertificateChainErrors) != 0)
+        {
+            return seen.OwnRoots
+                ? "the server's certificate does not chain to the given CA (--tls-ca)"
+                : "the server's certificate is not trusted (unknown issuer or self-signed); give its CA with --tls-ca, or --tls-insecure to skip the check";
         }
         if (text.Contains("RemoteCertificateNameMismatch", StringComparison.Ordinal))
         {
