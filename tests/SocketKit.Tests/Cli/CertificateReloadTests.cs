@@ -100,4 +100,27 @@ public class CertificateReloadTests
         Assert.Equal((0, "Received b'still'\n"), (client.ExitCode, client.Out));
         Assert.False(server.HasExited);
     }
+
+    [Fact]
+    public void AReloadRefusesAnExpiredCertificateAndAMissingFileKeepingThePairInUse()
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(TestScratch.Directory, $"refuse-{Guid.NewGuid():N}"[..15])).FullName;
+        string certificate = Path.Combine(folder, "live.pem"), key = Path.Combine(folder, "live.key");
+        File.Copy(TestPki.Server.CertificatePath, certificate);
+        File.Copy(TestPki.Server.KeyPath, key);
+        var files = new SocketKit.Transport.Tls.ServerCertificateFiles(certificate, key);
+        var logger = new ListLogger();
+
+        File.Copy(TestPki.ExpiredClient.CertificatePath, certificate, overwrite: true);
+        File.Copy(TestPki.ExpiredClient.KeyPath, key, overwrite: true);
+        Assert.False(files.Reload(logger));
+        Assert.Equal("CN=localhost", files.Current.Subject);
+        Assert.Contains(logger.Lines, l => l.Contains($"Kept the TLS certificate in use (CN=localhost, valid until ", StringComparison.Ordinal)
+            && l.Contains($"the new one cannot be used: the certificate in {certificate} (CN=bob) expired on ", StringComparison.Ordinal));
+
+        File.Delete(key);
+        Assert.False(files.Reload(logger));
+        Assert.Contains(logger.Lines, l => l.Contains($"the new one cannot be used: cannot read {key}: no such file", StringComparison.Ordinal));
+        Assert.Equal("CN=localhost", files.Current.Subject);
+    }
 }

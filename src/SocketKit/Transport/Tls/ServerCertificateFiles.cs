@@ -16,13 +16,16 @@ public sealed class ServerCertificateFiles
 {
     private X509Certificate2 _current;
 
-    /// <summary>Reads the pair for the first time.</summary>
-    /// <exception cref="TlsSetupException">It cannot be used: the server cannot start with it.</exception>
+    /// <summary>
+    /// Reads the pair for the first time. A certificate already expired is taken at start, as before there were
+    /// reloads (the clients will say so); only a reload refuses one, keeping the pair in use instead.
+    /// </summary>
+    /// <exception cref="TlsSetupException">A file is missing, or the key is not the certificate's: the server cannot start with it.</exception>
     public ServerCertificateFiles(string certificatePath, string keyPath)
     {
         CertificatePath = certificatePath;
         KeyPath = keyPath;
-        _current = Load(TimeProvider.System);
+        _current = Load(clock: null);
     }
 
     /// <summary>The PEM certificate file (with any intermediates after it).</summary>
@@ -57,15 +60,15 @@ public sealed class ServerCertificateFiles
         }
     }
 
-    private X509Certificate2 Load(TimeProvider clock)
+    /// <param name="clock">The time a new certificate must not have expired by; null takes one whatever its dates.</param>
+    private X509Certificate2 Load(TimeProvider? clock)
     {
         X509Certificate2 certificate = TlsServerOptions.LoadPem(CertificatePath, KeyPath);
         if (!certificate.HasPrivateKey)
         {
             throw new TlsSetupException($"{KeyPath} holds no private key for {CertificatePath}");
         }
-        DateTime now = clock.GetUtcNow().UtcDateTime;
-        if (certificate.NotAfter.ToUniversalTime() < now)
+        if (clock is not null && certificate.NotAfter.ToUniversalTime() < clock.GetUtcNow().UtcDateTime)
         {
             throw new TlsSetupException($"the certificate in {CertificatePath} ({certificate.Subject}) expired on {Format(certificate.NotAfter)}");
         }

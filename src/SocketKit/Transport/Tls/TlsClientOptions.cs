@@ -161,12 +161,16 @@ internal sealed class ServerCertificateSeen(string askedName)
     /// <summary>True once the client's check refused the server's certificate.</summary>
     public bool Refused { get; private set; }
 
+    /// <summary>Keep the server's certificate even when it is accepted, to say what was negotiated (-v); else only a refused one is kept.</summary>
+    public bool Describe { get; init; }
+
     public void Keep(X509Certificate? certificate, SslPolicyErrors errors, bool ownRoots, bool accepted)
     {
         Errors = errors;
         OwnRoots = ownRoots;
         Refused = !accepted;
-        if (certificate is not null && Certificate is null)
+        // A copy costs a parse per handshake: only for words to say.
+        if (certificate is not null && Certificate is null && (Refused || Describe))
         {
             Certificate = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
         }

@@ -25,7 +25,11 @@ public static class TlsStreams
         var stream = new SslStream(first);
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timer.CancelAfter(timeout);
-        var seen = new ServerCertificateSeen(options.TargetHost(host)) { Given = options.ClientCertificate };
+        var seen = new ServerCertificateSeen(options.TargetHost(host))
+        {
+            Given = options.ClientCertificate,
+            Describe = logger is not null && logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug),
+        };
         try
         {
             await stream.AuthenticateAsClientAsync(options.ToSslOptions(host, seen), timer.Token);
