@@ -78,6 +78,7 @@ internal sealed class ServerPlan
             errors.Add($"{key}:Workers: {settings.Workers} listeners cannot share a Unix socket; use 1, or IP endpoints only");
         }
         ServerOptions template = settings.ToOptions(new IPEndPoint(IPAddress.Loopback, 0));
+        template = template with { ClientAddresses = new AddressRules { Allow = Networks(options.Allow, $"{key}:Allow", errors), Deny = Networks(options.Deny, $"{key}:Deny", errors) } };
         if (options.Tls is { } tls && (tls.CertificatePath is not null || tls.KeyPath is not null))
         {
             if (string.IsNullOrWhiteSpace(tls.CertificatePath) || string.IsNullOrWhiteSpace(tls.KeyPath))
@@ -88,7 +89,14 @@ internal sealed class ServerPlan
             {
                 try
                 {
-                    template = template with { Tls = new TlsServerOptions { Certificate = TlsServerOptions.LoadPem(tls.CertificatePath, tls.KeyPath) } };
+                    template = template with
+                    {
+                        Tls = TlsServerOptions.FromPemFiles(tls.CertificatePath, tls.KeyPath) with
+                        {
+                            ClientCertificateAuthorities = tls.ClientCertificateAuthorityPath is { } ca ? TlsServerOptions.LoadClientAuthorities(ca) : null,
+                            ClientCertificateOptional = tls.ClientCertificateOptional,
+                        },
+                    };
                 }
                 catch (TlsSetupException ex)
                 {
@@ -137,5 +145,28 @@ internal sealed class ServerPlan
         }
         why = $"'{text}' is not an endpoint; write HOST:PORT with an IP address (127.0.0.1:65432, [::1]:65432, localhost:65432) or unix:/path/to.sock";
         return false;
+    }
+
+    private static IPNetwork[] Networks(List<string> texts, string key, List<string> errors)
+    {
+        var networks = new List<IPNetwork>(texts.Count);
+        for (int i = 0; i < texts.Count; i++)
+        {
+            try
+            {
+                networks.Add(AddressRules.ParseNetwork(texts[i].Trim()));
+            }
+            catch (FormatException ex)
+            {
+                errors.Add($"{key}:{i}: {ex.Message}");
+            }
+        }
+        return [.. networks];
+    }
+
+    private static T Invalid<T>(T current, string error, List<string> errors)
+    {
+        errors.Add(error);
+        return current;
     }
 }

@@ -23,6 +23,7 @@ public sealed class SocketKitHostedServer : IHostedService
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private ServerGroup? _listeners;
+    private CertificateFileWatcher? _certificateWatcher;
     private volatile SocketKitServerState _state = SocketKitServerState.NotStarted;
 
     internal SocketKitHostedServer(string name, SocketKitServerBuilder builder, IServiceProvider services, IOptionsMonitor<SocketKitServerOptions> options,
@@ -110,6 +111,7 @@ public sealed class SocketKitHostedServer : IHostedService
         lock (_gate)
         {
             _listeners = listeners;
+            _certificateWatcher = template.Tls?.CertificateFiles is { } files ? new CertificateFileWatcher(files, _logger) : null;
         }
         _state = SocketKitServerState.Listening;
         return Task.CompletedTask;
@@ -154,6 +156,8 @@ public sealed class SocketKitHostedServer : IHostedService
     {
         lock (_gate)
         {
+            _certificateWatcher?.Dispose();
+            _certificateWatcher = null;
             return _listeners?.StopAsync() ?? Task.CompletedTask;
         }
     }

@@ -26,6 +26,12 @@ public sealed class SocketKitServerOptions
     /// </summary>
     public ServerSettings Settings { get; set; } = ServerSettings.Default;
 
+    /// <summary>Serve only clients in these networks (CIDR or one address), as <c>--allow</c>; empty: every client.</summary>
+    public List<string> Allow { get; set; } = [];
+
+    /// <summary>Refuse clients in these networks (CIDR or one address), as <c>--deny</c>; wins over <see cref="Allow"/>.</summary>
+    public List<string> Deny { get; set; } = [];
+
     /// <summary>Serve over TLS: set both paths. Null or empty: plain TCP.</summary>
     public SocketKitTlsOptions? Tls { get; set; }
 

@@ -100,7 +100,7 @@ internal static class BenchCommand
             {
                 Kind = kind,
                 EndPoint = endPoint,
-                Tls = tlsOptions is null || EndPoints.TryGetUnixPath(target, out _) ? tlsOptions : tlsOptions with { ServerName = target },
+                Tls = tlsOptions is null || tlsOptions.ServerName is not null || EndPoints.TryGetUnixPath(target, out _) ? tlsOptions : tlsOptions with { ServerName = target },
                 Connections = result.GetValue(connections),
                 Duration = result.GetValue(duration),
                 Requests = result.GetValue(requests),

@@ -17,6 +17,7 @@ internal sealed class ServerCommand
     private readonly Argument<int> _port = CommonOptions.Port();
     private readonly ServerTlsOptions _tls = new();
     private readonly MetricsOptions _metrics = new();
+    private readonly ClientAddressOptions _addresses = new();
 
     /// <param name="name">The command's name, e.g. echo-server.</param>
     /// <param name="description">Its help: what it serves, and examples.</param>
@@ -32,6 +33,7 @@ internal sealed class ServerCommand
         }
         Settings.AddTo(Command);
         _metrics.AddTo(Command);
+        _addresses.AddTo(Command);
         _tls.AddTo(Command);
         Command.Validators.Add(result =>
         {
@@ -65,10 +67,13 @@ internal sealed class ServerCommand
             ILogger logger = loggers.CreateLogger(loggerCategory);
             EndPoint endPoint = await EndPoints.ResolveListenAsync(result.GetValue(_host)!, result.GetValue(_port), cancellationToken);
             ServerSettings settings = Settings.Read(result);
-            ServerBuilder builder = new ServerBuilder(new ServerOptions { EndPoint = endPoint, Tls = _tls.Read(result) })
+            Transport.Tls.TlsServerOptions? tls = _tls.Read(result);
+            ServerBuilder builder = new ServerBuilder(new ServerOptions { EndPoint = endPoint, Tls = tls, ClientAddresses = _addresses.Read(result) })
                 .UseSettings(settings)
                 .UseLogger(logger);
             MetricsReporting? metrics = _metrics.Read(result);
+            // Before the server says it listens: from then on, SIGHUP reloads rather than ends it.
+            using IDisposable? reload = CertificateReload.OnHangUp(tls?.CertificateFiles, logger);
             await using IRunningServer server = start(result, builder, settings.Protocol);
             // Every worker listens on the same port, so one metrics summary by port covers them all.
             return await CommandRunner.ServeUntilStoppedAsync(server, () => Interrupted(logger, settings), cancellationToken,

@@ -2,21 +2,33 @@ using SocketKit.Transport.Tls;
 
 namespace SocketKit.Cli.Infrastructure;
 
-/// <summary>The TLS options of the servers (--tls-cert, --tls-key; the handshake timeout is a setting, --handshake-timeout).</summary>
+/// <summary>The TLS options of the servers (--tls-cert, --tls-key, --tls-client-ca, --tls-client-optional; the handshake timeout is a setting, --handshake-timeout).</summary>
 internal sealed class ServerTlsOptions : IOptionGroup<TlsServerOptions?>
 {
-    private readonly Option<string> _certificate = new("--tls-cert") { Description = "Serve TLS with this PEM certificate (with --tls-key).", HelpName = "FILE", CustomParser = r => ValueParsers.InputFile(r, "--tls-cert") };
+    private readonly Option<string> _certificate = new("--tls-cert") { Description = "Serve TLS with this PEM certificate (with --tls-key); SIGHUP reads both files again.", HelpName = "FILE", CustomParser = r => ValueParsers.InputFile(r, "--tls-cert") };
     private readonly Option<string> _key = new("--tls-key") { Description = "The PEM private key of --tls-cert.", HelpName = "FILE", CustomParser = r => ValueParsers.InputFile(r, "--tls-key") };
+    private readonly Option<string> _clientCa = new("--tls-client-ca") { Description = "Mutual TLS: require a client certificate issued by the CA in this PEM file.", HelpName = "FILE", CustomParser = r => ValueParsers.InputFile(r, "--tls-client-ca") };
+    private readonly Option<bool> _clientOptional = new("--tls-client-optional") { Description = "With --tls-client-ca: ask for a client certificate, but serve clients without one too." };
 
     public void AddTo(Command command)
     {
         command.Options.Add(_certificate);
         command.Options.Add(_key);
+        command.Options.Add(_clientCa);
+        command.Options.Add(_clientOptional);
         command.Validators.Add(result =>
         {
             if ((result.GetValue(_certificate) is null) != (result.GetValue(_key) is null))
             {
                 result.AddError("--tls-cert and --tls-key go together: give both, or neither for plain TCP.");
+            }
+            else if (result.GetValue(_certificate) is null && result.GetValue(_clientCa) is not null)
+            {
+                result.AddError("--tls-client-ca needs TLS: give the server's own --tls-cert and --tls-key too.");
+            }
+            if (result.GetValue(_clientOptional) && result.GetValue(_clientCa) is null)
+            {
+                result.AddError("--tls-client-optional needs --tls-client-ca: the CA a client's certificate must be issued by.");
             }
         });
     }
@@ -29,6 +41,10 @@ internal sealed class ServerTlsOptions : IOptionGroup<TlsServerOptions?>
         {
             return null;
         }
-        return new TlsServerOptions { Certificate = TlsServerOptions.LoadPem(certificate, key) };
+        return TlsServerOptions.FromPemFiles(certificate, key) with
+        {
+            ClientCertificateAuthorities = result.GetValue(_clientCa) is { } ca ? TlsServerOptions.LoadClientAuthorities(ca) : null,
+            ClientCertificateOptional = result.GetValue(_clientOptional),
+        };
     }
 }

@@ -6,14 +6,16 @@ namespace SocketKit.Applications;
 /// <summary>Opens the stream a client talks over: the socket itself, or TLS over it when the options ask for TLS.</summary>
 internal static class ClientStreams
 {
-    public static async Task<(Socket Socket, Stream Stream)> ConnectAsync(string host, int port, ClientOptions options, CancellationToken cancellationToken)
+    public static async Task<(Socket Socket, Stream Stream)> ConnectAsync(string host, int port, ClientOptions options, CancellationToken cancellationToken,
+        Microsoft.Extensions.Logging.ILogger? logger = null)
     {
-        (Socket socket, Stream stream, _, _) = await ConnectTimedAsync(host, port, options, cancellationToken);
+        (Socket socket, Stream stream, _, _) = await ConnectTimedAsync(host, port, options, cancellationToken, logger);
         return (socket, stream);
     }
 
     /// <summary>The same, and how long the connect (name resolution included) and the TLS handshake (null: plain) took.</summary>
-    public static async Task<(Socket Socket, Stream Stream, TimeSpan Connect, TimeSpan? Tls)> ConnectTimedAsync(string host, int port, ClientOptions options, CancellationToken cancellationToken)
+    public static async Task<(Socket Socket, Stream Stream, TimeSpan Connect, TimeSpan? Tls)> ConnectTimedAsync(string host, int port, ClientOptions options, CancellationToken cancellationToken,
+        Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         Socket socket = await Listeners.ConnectAsync(host, port, options.ConnectTimeout, cancellationToken);
@@ -23,12 +25,21 @@ internal static class ClientStreams
             return (socket, new NetworkStream(socket, ownsSocket: true), connect, null);
         }
         long handshake = System.Diagnostics.Stopwatch.GetTimestamp();
-        Stream tls = await TlsStreams.AuthenticateAsClientAsync(socket, host, options.Tls, options.HandshakeTimeout, cancellationToken);
+        Stream tls = await TlsStreams.AuthenticateAsClientAsync(socket, host, options.Tls, options.HandshakeTimeout, cancellationToken, logger);
         return (socket, tls, connect, System.Diagnostics.Stopwatch.GetElapsedTime(handshake));
     }
 
     /// <summary>A failure while reading or writing the stream, as a socket error when it is one.</summary>
-    public static Exception Translate(IOException ex, string operation, string remote) => ex.InnerException is SocketException socketError
-        ? NetworkException.From(socketError, operation, remote)
+    /// <remarks>With TLS 1.3 a server refuses a client's certificate after the client's handshake is over: its alert is read here.</remarks>
+    public static Exception Translate(IOException ex, string operation, string remote, Stream? stream = null) =>
+        (stream is null ? TlsStreams.ServerAlert(ex) : TlsStreams.ClientCertificateRefusal(stream, ex)) is { } refused
+            ? new NetworkException(SocketErrorKind.TlsFailed, operation, remote, $"{operation} {remote} failed: {refused}", ex)
+        : ex.InnerException is SocketException socketError ? NetworkException.From(socketError, operation, remote)
         : new NetworkException(SocketErrorKind.TlsFailed, operation, remote, $"{operation} {remote} failed: {ex.Message.TrimEnd('.')}", ex);
+
+    /// <summary>The server ended the connection before answering at all: with mutual TLS, its refusal of the client's certificate.</summary>
+    public static NetworkException? Refused(Stream stream, string operation, string remote) =>
+        TlsStreams.ClientCertificateRefusal(stream) is { } refused
+            ? new NetworkException(SocketErrorKind.TlsFailed, operation, remote, $"{operation} {remote} failed: {refused}")
+            : null;
 }

@@ -96,4 +96,18 @@ internal static partial class Log
 
     [LoggerMessage(44, LogLevel.Warning, "Connection {ConnectionId} from {Remote}: the {Route} did not answer within the handler timeout; the client was answered with an error and the connection closed")]
     public static partial void ActionTimedOut(ILogger logger, long connectionId, string remote, string route);
+    [LoggerMessage(60, LogLevel.Warning, "Refused a connection from {Remote}: {Reason} ({Count} refused since the last such line, logged at most once a second)")]
+    public static partial void ClientRefused(ILogger logger, string remote, string reason, long count);
+
+    [LoggerMessage(61, LogLevel.Information, "Connection {ConnectionId} from {Remote} presented the client certificate {Subject} (issued by {Issuer})")]
+    public static partial void ClientCertificate(ILogger logger, long connectionId, string remote, string subject, string issuer);
+
+    [LoggerMessage(62, LogLevel.Information, "Reloaded the TLS certificate from {CertificatePath}: {Subject}, valid until {NotAfter}; new handshakes use it")]
+    public static partial void CertificateReloaded(ILogger logger, string certificatePath, string subject, string notAfter);
+
+    [LoggerMessage(63, LogLevel.Error, "Kept the TLS certificate in use ({Subject}, valid until {NotAfter}): the new one cannot be used: {Reason}")]
+    public static partial void CertificateReloadFailed(ILogger logger, string subject, string notAfter, string reason);
+
+    [LoggerMessage(64, LogLevel.Debug, "TLS with {Remote}: {Protocol}, {CipherSuite}; asked for {Name}; the server's certificate {Subject}, issued by {Issuer}, valid until {NotAfter}")]
+    public static partial void TlsEstablished(ILogger logger, string remote, string protocol, string cipherSuite, string name, string subject, string issuer, string notAfter);
 }

@@ -28,4 +28,10 @@ public enum ConnectionCloseReason
 
     /// <summary>A request's handler did not answer within <see cref="ServerTimeouts.HandlerTimeout"/>: the client was told so, then the connection closed.</summary>
     HandlerTimeout,
+    /// <summary>
+    /// The client a PROXY header named was refused: its address is not allowed (<see cref="ServerOptions.ClientAddresses"/>)
+    /// or holds <see cref="ServerLimits.MaxConnectionsPerAddress"/> connections already. (A direct connection is refused
+    /// as it is accepted, before it is a connection.)
+    /// </summary>
+    Refused,
 }

@@ -47,6 +47,8 @@ public static class ConnectionCloseReasons
             o => $"the peer read slower than {o.Timeouts.MinResponseBytesPerSecond:0.##} bytes/s"),
         [ConnectionCloseReason.SendBufferFull] = new("send buffer full", null, Count.CutOff,
             _ => "the response would exceed the per-connection send buffer limit"),
+        [ConnectionCloseReason.Refused] = new("refused", null, Count.None,
+            _ => "the client's address is not allowed, or holds its most connections already"),
         [ConnectionCloseReason.ServerStopping] = new("server stopping", null, Count.None),
         [ConnectionCloseReason.DrainTimeout] = new("drain timeout", "drain", Count.ForcedAtStop,
             o => $"still busy {Durations.Format(o.Timeouts.DrainTimeout)} after the server began to stop"),

@@ -141,6 +141,12 @@ internal sealed class ConnectionDriver : IDisposable
             }
             return false;
         }
+        if (!_engine.AdmitClient(Tracked, client))
+        {
+            preamble.Drop();
+            Finish(ConnectionCloseReason.Refused);
+            return false;
+        }
         _preamble = null;
         Tracked.Handle.Info = client;
         _handler = _engine.HandlerFactory(client);
@@ -155,6 +161,10 @@ internal sealed class ConnectionDriver : IDisposable
             // Over, well or not: from now on the connection's other deadlines are what is timed.
             _handshaking = false;
             Tracked.Clock.HandshakeDone();
+            if (tls.IsAuthenticated)
+            {
+                _engine.Authenticated(Info, tls.RemoteCertificate);
+            }
         }
         if (!tls.IsAuthenticated)
         {

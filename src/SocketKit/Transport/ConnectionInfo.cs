@@ -18,6 +18,17 @@ public sealed record ConnectionInfo(long Id, EndPoint LocalEndPoint, EndPoint Re
     /// </summary>
     public ConnectionHandle? Connection { get; internal init; }
 
+    /// <summary>
+    /// With mutual TLS (<see cref="Tls.TlsServerOptions.ClientCertificateAuthorities"/>): the certificate the client gave,
+    /// already checked against the CAs (its <c>Subject</c> names the client); null for a client that gave none, or without
+    /// mutual TLS. The handler is made before the handshake, and set here once it succeeded, before the handler gets a
+    /// byte: read it when data arrives, not in the handler factory.
+    /// </summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate => CertificateSlot?.Certificate;
+
+    /// <summary>Where the handshake puts the client's certificate; shared by the copies that name the client (PROXY). Null without mutual TLS.</summary>
+    internal ClientCertificateSlot? CertificateSlot { get; init; }
+
     /// <summary>When the connection was accepted, as a <see cref="System.Diagnostics.Stopwatch"/> timestamp.</summary>
     internal long OpenedAt { get; init; } = System.Diagnostics.Stopwatch.GetTimestamp();
 

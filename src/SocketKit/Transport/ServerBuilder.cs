@@ -160,7 +160,13 @@ public sealed class ServerBuilder
         }
         // The PROXY header comes before everything else on the wire, TLS included: each connection reads it first, below
         // the handler (see ConnectionDriver), rather than a handler wrapping the application's above TLS.
-        ServerOptions shared = _options with { ConnectionIds = _options.ConnectionIds ?? new ConnectionIds(), Registry = _options.Registry ?? Connections, ProxyHeaderBytes = _proxyHeaderBytes };
+        ServerOptions shared = _options with
+        {
+            ConnectionIds = _options.ConnectionIds ?? new ConnectionIds(),
+            Registry = _options.Registry ?? Connections,
+            ProxyHeaderBytes = _proxyHeaderBytes,
+            AddressGate = _options.AddressGate ?? new AddressGate(_options.ClientAddresses, _options.Limits.MaxConnectionsPerAddress, _options.TimeProvider),
+        };
         var servers = new List<SocketServer>();
         var localEndPoints = new List<EndPoint>(endPoints.Count);
         try

@@ -21,6 +21,9 @@ internal class ServerConnection(ConnectionInfo info, ConnectionClock clock)
     /// <summary>Why the server decided to close it, once it has.</summary>
     public ConnectionCloseReason? AbortReason => Volatile.Read(ref _abortReason) is int r and >= 0 ? (ConnectionCloseReason)r : null;
 
+    /// <summary>The client address counted against the per-address limit while it is open, to release at its close.</summary>
+    public IPAddress? CountedAddress { get; set; }
+
     /// <summary>Wakes the engine's work on this connection (shuts the socket, cancels its operations, ...).</summary>
     public Action? Wake { get; set; }
 

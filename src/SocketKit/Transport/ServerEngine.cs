@@ -29,6 +29,7 @@ internal abstract class ServerEngine
         Registry = options.Registry ?? new ConnectionRegistry();
         _port = listener.LocalEndPoint is IPEndPoint ip ? ip.Port : 0;
         MaxConnections = Limits.MaxConnections;
+        Gate = options.AddressGate ?? new AddressGate(options.ClientAddresses, Limits.MaxConnectionsPerAddress, options.TimeProvider);
         if (options.DescriptorLimit is { } descriptors && DescriptorLimit.MaxConnectionsUnder(descriptors) is var fits && fits < MaxConnections)
         {
             // Past the limit accept would fail anyway, and the runtime itself would be left without descriptors.
@@ -45,6 +46,9 @@ internal abstract class ServerEngine
     public int MaxConnections { get; }
 
     protected SocketKitMetrics Metrics { get; }
+
+    /// <summary>The address rules and the per-address limit.</summary>
+    private AddressGate Gate { get; }
 
     protected Socket Listener { get; }
 
@@ -150,12 +154,91 @@ internal abstract class ServerEngine
     /// <param name="watchedByHeartbeat">As <see cref="Track"/>'s.</param>
     protected ServerConnection? Adopt(Socket socket, bool watchedByHeartbeat = true)
     {
-        if (!Admit(socket))
+        if (!Admit(socket) || !AdmitAddress(socket, out IPAddress? counted))
         {
             return null;
         }
         Listeners.SetNoDelay(socket);
-        return Track(socket, watchedByHeartbeat);
+        ServerConnection? connection = Track(socket, watchedByHeartbeat);
+        if (counted is not null)
+        {
+            if (connection is null)
+            {
+                Gate.Release(counted);
+            }
+            else
+            {
+                connection.CountedAddress = counted;
+            }
+        }
+        return connection;
+    }
+
+    /// <summary>
+    /// Applies the address rules and the per-address limit to a socket just accepted, unless a PROXY header is still
+    /// to name the client (then <see cref="AdmitClient"/> does, once it has): false (the socket reset, counted and
+    /// logged) when refused; <paramref name="counted"/> is the address to release at the close.
+    /// </summary>
+    private bool AdmitAddress(Socket socket, out IPAddress? counted)
+    {
+        counted = null;
+        if (!Gate.IsActive || Options.ProxyHeaderBytes is not null)
+        {
+            return true;
+        }
+        EndPoint? remote;
+        try
+        {
+            remote = socket.RemoteEndPoint;
+        }
+        catch (SocketException)
+        {
+            return true; // Reset already: Track finds it gone and lets it go.
+        }
+        if (remote is null || Gate.Admit(remote, out counted) is not { } reason)
+        {
+            return true;
+        }
+        Refused(EndPoints.Format(remote), reason);
+        try { socket.LingerState = new LingerOption(true, 0); } catch (SocketException) { }
+        socket.Dispose();
+        return false;
+    }
+
+    /// <summary>
+    /// Behind a PROXY header: applies the address rules and the per-address limit to the <paramref name="client"/> it
+    /// named. False when refused (counted and logged): the connection is to close at once, unanswered.
+    /// </summary>
+    internal bool AdmitClient(ServerConnection connection, ConnectionInfo client)
+    {
+        if (!Gate.IsActive)
+        {
+            return true;
+        }
+        if (Gate.Admit(client.RemoteEndPoint, out IPAddress? counted) is not { } reason)
+        {
+            connection.CountedAddress = counted;
+            return true;
+        }
+        Refused(client.Remote, reason);
+        return false;
+    }
+
+    private void Refused(string remote, string reason)
+    {
+        Counters.Rejected();
+        Metrics.ConnectionRejected(_port, reason);
+        Gate.LogRefused(Logger, remote, reason);
+    }
+
+    /// <summary>A connection's address no longer counts against its limit.</summary>
+    private void ReleaseAddress(ServerConnection connection)
+    {
+        if (connection.CountedAddress is { } address)
+        {
+            connection.CountedAddress = null;
+            Gate.Release(address);
+        }
     }
 
     /// <summary>Applies the connection limit to a socket just accepted: false (and the socket closed, counted and logged) when it is over.</summary>
@@ -245,7 +328,12 @@ internal abstract class ServerEngine
             return null;
         }
         var handle = new ConnectionHandle(Limits.MaxSendBufferBytes);
-        var info = new ConnectionInfo(_ids.Next(), local, remote) { Metrics = Metrics, Connection = handle };
+        var info = new ConnectionInfo(_ids.Next(), local, remote)
+        {
+            Metrics = Metrics,
+            Connection = handle,
+            CertificateSlot = Options.Tls?.ClientCertificateAuthorities is null ? null : new ClientCertificateSlot(),
+        };
         handle.Info = info;
         var connection = new ServerConnection(info, new ConnectionClock(Timeouts, Options.TimeProvider, Options.Tls is null ? null : Timeouts.HandshakeTimeout));
         if (watchedByHeartbeat)
@@ -263,6 +351,7 @@ internal abstract class ServerEngine
     protected void Abandon(ServerConnection connection, Socket socket)
     {
         Connections.TryRemove(connection.Info.Id, out _);
+        ReleaseAddress(connection);
         Counters.Closed(ConnectionCloseReason.Failed);
         try { socket.LingerState = new LingerOption(true, 0); } catch (SocketException) { }
         socket.Dispose();
@@ -289,6 +378,7 @@ internal abstract class ServerEngine
         Connections.TryRemove(connection.Info.Id, out _);
         Registry.Remove(connection.Handle);
         connection.Handle.MarkClosed();
+        ReleaseAddress(connection);
         Counters.Closed(reason);
         if (reason.TimeoutKind() is { } timeout)
         {
@@ -345,6 +435,23 @@ internal abstract class ServerEngine
         if (Logger.IsEnabled(LogLevel.Trace))
         {
             Log.ReceivedBytes(Logger, connection.Id, PythonBytes.Repr(bytes, 256));
+        }
+    }
+
+    /// <summary>
+    /// A TLS handshake accepted the client's certificate (if it gave one): logged, and put where the handler's
+    /// <see cref="ConnectionInfo.ClientCertificate"/> reads it, before any plaintext reaches the handler.
+    /// </summary>
+    internal void Authenticated(ConnectionInfo connection, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate)
+    {
+        if (certificate is null || connection.CertificateSlot is not { } slot)
+        {
+            return;
+        }
+        slot.Certificate = certificate;
+        if (Logger.IsEnabled(LogLevel.Information))
+        {
+            Log.ClientCertificate(Logger, connection.Id, connection.Remote, certificate.Subject, certificate.Issuer);
         }
     }
 

@@ -3,7 +3,8 @@ namespace SocketKit.Transport;
 /// <summary>
 /// How much a server lets its peers take: connections and buffered bytes. What a message may hold is the
 /// protocol's to bound (<c>SocketKit.Protocol.ProtocolLimits</c>, given to the application protocol's handler).
-/// Every limit has a default and a unit; none means "unlimited".
+/// Every limit has a default and a unit; none means "unlimited", but for <see cref="MaxConnectionsPerAddress"/>, which
+/// says why.
 /// </summary>
 public sealed record ServerLimits
 {
@@ -47,5 +48,20 @@ public sealed record ServerLimits
     {
         get => _maxPipelinedBytes;
         init => _maxPipelinedBytes = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxPipelinedBytes), value, "must be at least 1 byte");
+    }
+
+    private readonly int? _maxConnectionsPerAddress;
+
+    /// <summary>
+    /// The most connections one client address may hold at once, as nginx's <c>limit_conn</c>: one over it is closed at
+    /// once and counted (<c>max_connections_per_address</c>). The address is the client's, the one a PROXY header names
+    /// when the server reads one. Null, the default: no limit but <see cref="MaxConnections"/>, because many clients may
+    /// share one address (behind a NAT, or a balancer that sends no PROXY header) and a bench from one machine opens
+    /// thousands; set it where each client has its own address.
+    /// </summary>
+    public int? MaxConnectionsPerAddress
+    {
+        get => _maxConnectionsPerAddress;
+        init => _maxConnectionsPerAddress = value is null or >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxConnectionsPerAddress), value, "must be at least 1");
     }
 }

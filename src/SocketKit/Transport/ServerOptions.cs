@@ -56,6 +56,17 @@ public sealed record ServerOptions
 
     /// <summary>Where the server records its metrics. Default <see cref="SocketKitMetrics.Shared"/> (meter "SocketKit.Server").</summary>
     public SocketKitMetrics? Metrics { get; init; }
+
+    /// <summary>
+    /// Which client addresses are served (<c>--allow</c>, <c>--deny</c>): judged on the client's address, the one a
+    /// PROXY header names when the server reads one. A refused connection is closed at once, counted
+    /// (<c>address_denied</c>) and logged at most once a second. Default <see cref="AddressRules.None"/>: every address.
+    /// </summary>
+    public AddressRules ClientAddresses { get; init; } = AddressRules.None;
+
+    /// <summary>The address rules and per-address counts, shared by a group's listeners. Null: the server makes its own.</summary>
+    internal AddressGate? AddressGate { get; init; }
+
     /// <summary>Connections and buffered bytes. Default <see cref="ServerLimits.Default"/>.</summary>
     public ServerLimits Limits { get; init; } = ServerLimits.Default;
 

@@ -135,9 +135,9 @@ public partial class CommandTreeTests
             }
             if (parsed.Errors.Count == 0)
             {
-                // A host name that merely does not exist ("abc") is well-formed: only the resolver can tell. A file
-                // to write ("abc") is a good one when its name is.
-                if (!(symbol.EndsWith("HOST", StringComparison.OrdinalIgnoreCase) && IsHostName(value)) && !(helpNames[symbol] == "FILE" && IsFileName(value)))
+                // A host name that merely does not exist ("abc") is well-formed: only the resolver can tell (so is a
+                // name to ask a TLS server for, --tls-server-name NAME). A file to write ("abc") is a good one when its name is.
+                if (!((symbol.EndsWith("HOST", StringComparison.OrdinalIgnoreCase) || helpNames[symbol] == "NAME") && IsHostName(value)) && !(helpNames[symbol] == "FILE" && IsFileName(value)))
                 {
                     failures.Add($"{shown}: accepted");
                 }

@@ -18,6 +18,7 @@ public sealed partial class AppClient : IAsyncDisposable
     private readonly Stream _stream;
     private readonly ClientOptions _options;
     private readonly ILogger _logger;
+    private bool _answered; // A response came: a later close is not a refusal of the handshake.
     private readonly MessageDecoder _decoder;
     private readonly ArrayBufferWriter<byte> _output = new();
     private readonly byte[] _buffer = new byte[16 * 1024];
@@ -65,7 +66,7 @@ public sealed partial class AppClient : IAsyncDisposable
         ProtocolLimits? limits = null, CancellationToken cancellationToken = default)
     {
         options ??= new ClientOptions();
-        (Socket socket, Stream stream, TimeSpan connect, TimeSpan? tls) = await ClientStreams.ConnectTimedAsync(host, port, options, cancellationToken);
+        (Socket socket, Stream stream, TimeSpan connect, TimeSpan? tls) = await ClientStreams.ConnectTimedAsync(host, port, options, cancellationToken, logger);
         var client = new AppClient(socket, stream, options, logger ?? NullLogger.Instance, limits) { ConnectTime = connect, TlsTime = tls };
         Log.Connecting(client._logger, 1, client.Remote);
         return client;
@@ -136,7 +137,7 @@ public sealed partial class AppClient : IAsyncDisposable
         }
         catch (IOException ex)
         {
-            throw ClientStreams.Translate(ex, "request to", Remote);
+            throw ClientStreams.Translate(ex, "request to", Remote, _stream);
         }
     }
 
@@ -153,10 +154,15 @@ public sealed partial class AppClient : IAsyncDisposable
             _unread = data.ToArray();
             if (whole)
             {
+                _answered = true;
                 return response;
             }
             if (_closedByServer)
             {
+                if (!_answered && _unread.Length == 0 && ClientStreams.Refused(_stream, "request to", Remote) is { } refused)
+                {
+                    throw refused;
+                }
                 _decoder.CompleteAtEndOfStream(_unread.Length);
                 throw new ProtocolException(ProtocolError.TruncatedMessage, "the server closed the connection without answering");
             }

@@ -18,7 +18,7 @@ public static class EchoClient
     {
         options ??= new ClientOptions();
         logger ??= NullLogger.Instance;
-        (Socket socket, Stream stream) = await ClientStreams.ConnectAsync(host, port, options, cancellationToken);
+        (Socket socket, Stream stream) = await ClientStreams.ConnectAsync(host, port, options, cancellationToken, logger);
         await using Stream _ = stream; // It owns the socket.
         string remote = EndPoints.Format(socket.RemoteEndPoint!);
         Log.Connecting(logger, 1, remote);
@@ -46,6 +46,10 @@ public static class EchoClient
                 if (n == 0 && exchange.IsCancellationRequested)
                 {
                     throw NetworkException.Timeout("echo from", remote, options.Timeout);
+                }
+                if (n == 0 && received == 0 && ClientStreams.Refused(stream, "echo from", remote) is { } refused)
+                {
+                    throw refused;
                 }
                 if (n == 0)
                 {
@@ -79,7 +83,7 @@ public static class EchoClient
         }
         catch (IOException ex)
         {
-            throw ClientStreams.Translate(ex, "echo from", remote);
+            throw ClientStreams.Translate(ex, "echo from", remote, stream);
         }
     }
 }

@@ -95,6 +95,14 @@ internal sealed class ProxyPreamble
         }
     }
 
+    /// <summary>The client the header named was refused by the server (its address rules): nothing more is read.</summary>
+    public void Drop()
+    {
+        Refused = true;
+        _carry = [];
+        _carryLength = 0;
+    }
+
     private void Refuse(ProxyHeaderException ex)
     {
         Refused = true;

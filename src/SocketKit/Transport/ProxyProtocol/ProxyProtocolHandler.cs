@@ -137,6 +137,7 @@ public sealed class ProxyProtocolHandler : IConnectionHandler
             OpenedAt = accepted.OpenedAt,
             Metrics = accepted.Metrics,
             Connection = accepted.Connection,
+            CertificateSlot = accepted.CertificateSlot,
         };
         ProxyLog.Relayed(logger, accepted.Id, accepted.Remote, client.Remote, header.Version);
         return client;

@@ -3,7 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace SocketKit.Transport.Tls;
 
-/// <summary>TLS on a client: which server certificates to trust.</summary>
+/// <summary>TLS on a client: which server certificates to trust, the name to ask for, and the client's own certificate.</summary>
 public sealed record TlsClientOptions
 {
     /// <summary>
@@ -15,8 +15,17 @@ public sealed record TlsClientOptions
     /// <summary>Accept any certificate, unverified. For tests against a self-signed server only. Default false.</summary>
     public bool AcceptAnyCertificate { get; init; }
 
-    /// <summary>The name the server's certificate must carry. Null, the default: the host the client was given.</summary>
+    /// <summary>
+    /// The name sent in the handshake (SNI) and the name the server's certificate must carry (<c>--tls-server-name</c>).
+    /// Null, the default: the host the client was given (for a Unix socket, which has no host name, "localhost").
+    /// </summary>
     public string? ServerName { get; init; }
+
+    /// <summary>
+    /// The client's own certificate, with its private key, for a server that asks for one (mutual TLS:
+    /// <c>--tls-cert</c>, <c>--tls-key</c>). Null, the default: none is given.
+    /// </summary>
+    public X509Certificate2? ClientCertificate { get; init; }
 
     /// <summary>Loads the certificates of a PEM file to trust (<c>--tls-ca</c>).</summary>
     /// <exception cref="TlsSetupException">The file is missing or holds no certificate.</exception>
@@ -42,12 +51,32 @@ public sealed record TlsClientOptions
         return roots;
     }
 
-    internal SslClientAuthenticationOptions ToSslOptions(string host) => new()
+    /// <summary>The name asked for when connecting to <paramref name="host"/>.</summary>
+    internal string TargetHost(string host) =>
+        ServerName ?? (EndPoints.TryGetUnixPath(host, out _) ? "localhost" : host);
+
+    internal SslClientAuthenticationOptions ToSslOptions(string host, ServerCertificateSeen? seen = null) => new()
     {
-        TargetHost = ServerName ?? host,
-        RemoteCertificateValidationCallback = AcceptAnyCertificate ? (_, _, _, _) => true
-            : TrustedRoots is null ? null
-            : (_, certificate, _, errors) => certificate is not null && ChainsTo(certificate, errors),
+        TargetHost = TargetHost(host),
+        // SslStream asks first before the handshake (no server certificate yet): answering none then makes it ask again
+        // when (and only when) the server requests a certificate, with the CAs the server named, which explain a refusal.
+        LocalCertificateSelectionCallback = (_, _, _, remote, issuers) =>
+        {
+            if (remote is null)
+            {
+                return null!;
+            }
+            seen?.Asked(issuers);
+            return ClientCertificate!;
+        },
+        // Without a witness to tell, the system's own check (and its own words) where it is the one that applies.
+        RemoteCertificateValidationCallback = seen is null && TrustedRoots is null && !AcceptAnyCertificate ? null : (_, certificate, _, errors) =>
+        {
+            bool accepted = AcceptAnyCertificate
+                || (TrustedRoots is null ? errors == SslPolicyErrors.None : certificate is not null && ChainsTo(certificate, errors));
+            seen?.Keep(certificate, errors, TrustedRoots is not null, accepted);
+            return accepted;
+        },
     };
 
     private bool ChainsTo(X509Certificate certificate, SslPolicyErrors errors)
@@ -61,7 +90,114 @@ public sealed record TlsClientOptions
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(TrustedRoots!);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        using var leaf = new X509Certificate2(certificate);
+        using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
         return chain.Build(leaf);
+    }
+}
+
+/// <summary>What a client's handshake saw of the server's certificate, to say why it was refused in words.</summary>
+internal sealed class ServerCertificateSeen(string askedName)
+{
+    /// <summary>The name the client asked for (SNI, and checked against the certificate).</summary>
+    public string AskedName { get; } = askedName;
+
+    /// <summary>The server's certificate, once the handshake got it.</summary>
+    public X509Certificate2? Certificate { get; private set; }
+
+    /// <summary>True once the server asked for a client certificate (mutual TLS).</summary>
+    public bool AskedForCertificate { get; private set; }
+
+    /// <summary>The CAs the server named when it asked (a SocketKit server names those of its --tls-client-ca).</summary>
+    public IReadOnlyList<string> AcceptableIssuers { get; private set; } = [];
+
+    /// <summary>The client certificate given, if any.</summary>
+    public X509Certificate2? Given { get; init; }
+
+    public void Asked(string[] issuers)
+    {
+        AskedForCertificate = true;
+        AcceptableIssuers = issuers;
+    }
+
+    /// <summary>
+    /// Why a server that asked for a client certificate and then ended the connection refused it, as far as the client
+    /// can tell: none given, one from a CA the server did not name, one out of date. Null when the server asked for none.
+    /// (With TLS 1.3 the server judges the certificate after the client's handshake is over, and a SocketKit server
+    /// sends no alert: this is what the client knows.)
+    /// </summary>
+    public string? Refusal()
+    {
+        if (!AskedForCertificate)
+        {
+            return null;
+        }
+        string from = AcceptableIssuers.Count == 0 ? "" : $" issued by {string.Join(" or ", AcceptableIssuers)}";
+        if (Given is null)
+        {
+            return $"the server requires a client certificate{from}, and none was given (--tls-cert and --tls-key give one)";
+        }
+        DateTime now = DateTime.UtcNow;
+        if (Given.NotAfter.ToUniversalTime() < now)
+        {
+            return $"the server refused this client's certificate {Given.Subject}: it expired on {ServerCertificateFiles.Format(Given.NotAfter)}";
+        }
+        if (Given.NotBefore.ToUniversalTime() > now)
+        {
+            return $"the server refused this client's certificate {Given.Subject}: it is not valid before {ServerCertificateFiles.Format(Given.NotBefore)}";
+        }
+        if (AcceptableIssuers.Count > 0 && !AcceptableIssuers.Contains(Given.Issuer, StringComparer.OrdinalIgnoreCase))
+        {
+            return $"the server refused this client's certificate {Given.Subject}: it is issued by {Given.Issuer}, and the server asks for one{from}";
+        }
+        return $"the server refused this client's certificate {Given.Subject} (issued by {Given.Issuer}); the server's log says why";
+    }
+
+    /// <summary>What the system's check found wrong with it.</summary>
+    public SslPolicyErrors Errors { get; private set; }
+
+    /// <summary>True when the client trusts its own CAs (--tls-ca) rather than the system's roots.</summary>
+    public bool OwnRoots { get; private set; }
+
+    /// <summary>True once the client's check refused the server's certificate.</summary>
+    public bool Refused { get; private set; }
+
+    /// <summary>Keep the server's certificate even when it is accepted, to say what was negotiated (-v); else only a refused one is kept.</summary>
+    public bool Describe { get; init; }
+
+    public void Keep(X509Certificate? certificate, SslPolicyErrors errors, bool ownRoots, bool accepted)
+    {
+        Errors = errors;
+        OwnRoots = ownRoots;
+        Refused = !accepted;
+        // A copy costs a parse per handshake: only for words to say.
+        if (certificate is not null && Certificate is null && (Refused || Describe))
+        {
+            Certificate = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        }
+    }
+
+    /// <summary>The names the certificate is for: its DNS and IP subject alternative names, else its common name.</summary>
+    public IReadOnlyList<string> Names()
+    {
+        if (Certificate is null)
+        {
+            return [];
+        }
+        var names = new List<string>();
+        foreach (X509Extension extension in Certificate.Extensions)
+        {
+            X509SubjectAlternativeNameExtension? san = extension as X509SubjectAlternativeNameExtension
+                ?? (extension.Oid?.Value == "2.5.29.17" ? new X509SubjectAlternativeNameExtension(extension.RawData) : null);
+            if (san is not null)
+            {
+                names.AddRange(san.EnumerateDnsNames());
+                names.AddRange(san.EnumerateIPAddresses().Select(a => a.ToString()));
+            }
+        }
+        if (names.Count == 0 && Certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false) is { Length: > 0 } common)
+        {
+            names.Add(common);
+        }
+        return names;
     }
 }

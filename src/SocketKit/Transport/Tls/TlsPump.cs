@@ -1,5 +1,6 @@
 using System.Net.Security;
 using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading.Tasks.Sources;
 
 namespace SocketKit.Transport.Tls;
@@ -52,6 +53,7 @@ public sealed partial class TlsPump : IDisposable
     private bool _waitingForRecord;
     private bool _closeSent;
     private bool _disposed;
+    private string? _refusal; // Why the client's certificate was refused, in words.
 
     private readonly PendingRead _pendingSource;
 
@@ -69,6 +71,12 @@ public sealed partial class TlsPump : IDisposable
 
     /// <summary>Why the handshake failed (an <see cref="AuthenticationException"/> or an <see cref="IOException"/>), or null.</summary>
     public Exception? HandshakeFailure { get; private set; }
+
+    /// <summary>
+    /// On a server asking for client certificates: the client's, once the handshake accepted it (null when it gave none).
+    /// The pump does not dispose it: it goes to the connection's handler.
+    /// </summary>
+    public X509Certificate2? RemoteCertificate { get; private set; }
 
     /// <summary>True once the peer's plaintext has ended: it sent close_notify, or its TCP stream ended between records.</summary>
     public bool PeerClosed { get; private set; }
@@ -94,7 +102,22 @@ public sealed partial class TlsPump : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var pump = new TlsPump();
-        pump.Start(() => pump._ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = options.Certificate }));
+        var ssl = new SslServerAuthenticationOptions { ServerCertificate = options.CurrentCertificate };
+        if (options.ClientCertificateAuthorities is not null)
+        {
+            // With the CAs' names in the certificate request, a client can say which CA its certificate should be from.
+            ssl.ServerCertificate = null;
+            ssl.ServerCertificateContext = options.MutualContext();
+            ssl.ClientCertificateRequired = true; // Asked for; whether it must be given is the check's to say.
+            ssl.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+            {
+                // Runs inline, inside Feed, on the pump's thread.
+                pump._refusal = ClientCertificateCheck.Judge(certificate, options, out X509Certificate2? accepted);
+                pump.RemoteCertificate = accepted;
+                return pump._refusal is null;
+            };
+        }
+        pump.Start(() => pump._ssl.AuthenticateAsServerAsync(ssl));
         return pump;
     }
 
@@ -278,7 +301,9 @@ public sealed partial class TlsPump : IDisposable
         }
         if (_handshake.Exception is { } failed)
         {
-            HandshakeFailure = failed.InnerException ?? failed;
+            Exception cause = failed.InnerException ?? failed;
+            // SslStream only says a callback refused the certificate: the check's own words say why.
+            HandshakeFailure = _refusal is null ? cause : new AuthenticationException(_refusal, cause);
         }
         else
         {

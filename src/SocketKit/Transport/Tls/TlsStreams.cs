@@ -1,5 +1,6 @@
 using System.Net.Security;
 using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using SocketKit.Protocol.Python;
 
 namespace SocketKit.Transport.Tls;
@@ -9,7 +10,14 @@ public static class TlsStreams
 {
     /// <summary>Runs the client side of the handshake over <paramref name="socket"/> (the stream owns it then).</summary>
     /// <exception cref="NetworkException">The handshake failed (kind <see cref="SocketErrorKind.TlsFailed"/>), timed out, or the connection broke.</exception>
-    public static async Task<SslStream> AuthenticateAsClientAsync(Socket socket, string host, TlsClientOptions options, TimeSpan timeout, CancellationToken cancellationToken = default)
+    /// <param name="socket">The connected socket.</param>
+    /// <param name="host">The host the client was given: the name asked for unless <see cref="TlsClientOptions.ServerName"/> says otherwise.</param>
+    /// <param name="options">What to trust, what to ask for, what to give.</param>
+    /// <param name="timeout">The longest the handshake may take.</param>
+    /// <param name="cancellationToken">Cancels the handshake.</param>
+    /// <param name="logger">Where to say, at Debug, what was negotiated: protocol, cipher suite, the server's certificate.</param>
+    public static async Task<SslStream> AuthenticateAsClientAsync(Socket socket, string host, TlsClientOptions options, TimeSpan timeout, CancellationToken cancellationToken = default,
+        Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         string remote = EndPoints.Format(socket.RemoteEndPoint!);
         // What the server sent first tells a plain server (no answer, or bytes that are not a TLS record) from a TLS one.
@@ -17,9 +25,21 @@ public static class TlsStreams
         var stream = new SslStream(first);
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timer.CancelAfter(timeout);
+        var seen = new ServerCertificateSeen(options.TargetHost(host))
+        {
+            Given = options.ClientCertificate,
+            Describe = logger is not null && logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug),
+        };
         try
         {
-            await stream.AuthenticateAsClientAsync(options.ToSslOptions(host), timer.Token);
+            await stream.AuthenticateAsClientAsync(options.ToSslOptions(host, seen), timer.Token);
+            if (logger is not null && logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
+            {
+                X509Certificate2? server = seen.Certificate;
+                Logging.Log.TlsEstablished(logger, remote, Protocol(stream.SslProtocol), stream.NegotiatedCipherSuite.ToString(), seen.AskedName,
+                    server?.Subject ?? "-", server?.Issuer ?? "-", server is null ? "-" : ServerCertificateFiles.Format(server.NotAfter));
+            }
+            s_seen.AddOrUpdate(stream, seen);
             return stream;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -38,7 +58,7 @@ public static class TlsStreams
         catch (AuthenticationException ex)
         {
             await stream.DisposeAsync();
-            throw new NetworkException(SocketErrorKind.TlsFailed, "TLS handshake with", remote, DescribeHandshakeFailure(ex, remote), ex);
+            throw new NetworkException(SocketErrorKind.TlsFailed, "TLS handshake with", remote, DescribeHandshakeFailure(ex, remote, seen), ex);
         }
         catch (IOException ex)
         {
@@ -52,6 +72,18 @@ public static class TlsStreams
             throw;
         }
     }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SslStream, ServerCertificateSeen> s_seen = [];
+
+    /// <summary>
+    /// Why the server ended a TLS connection whose handshake looked done, when it had asked for a client certificate:
+    /// with TLS 1.3 a server refuses the client's certificate after the client's side of the handshake is over, so the
+    /// refusal shows on the first read or write. Null when <paramref name="stream"/> is not such a connection, or the
+    /// failure carries no sign of it.
+    /// </summary>
+    public static string? ClientCertificateRefusal(Stream stream, Exception? failure = null) =>
+        (failure is null ? null : ServerAlert(failure))
+        ?? (stream is SslStream ssl && s_seen.TryGetValue(ssl, out ServerCertificateSeen? seen) ? seen.Refusal() : null);
 
     /// <summary>
     /// True when <paramref name="bytes"/> start as a TLS record does: a content type from 20 (change_cipher_spec) to 23
@@ -82,9 +114,52 @@ public static class TlsStreams
             : failure.Message.TrimEnd('.');
 
     /// <summary>A failed handshake with <paramref name="remote"/> in the words the other clients use.</summary>
-    internal static string DescribeHandshakeFailure(Exception failure, string remote) => failure is AuthenticationException refused
-        ? $"TLS handshake with {remote} failed: {Explain(refused)}"
+    internal static string DescribeHandshakeFailure(Exception failure, string remote, ServerCertificateSeen? seen = null) =>
+        failure is AuthenticationException refused ? $"TLS handshake with {remote} failed: {Explain(refused, seen)}"
+        : ServerAlert(failure) is { } alert ? $"TLS handshake with {remote} failed: {alert}"
         : $"TLS handshake with {remote} failed: the server closed the connection (is it speaking TLS?)";
+
+    /// <summary>"TLS 1.3", as people say it.</summary>
+    private static string Protocol(SslProtocols protocol) => protocol switch
+    {
+#pragma warning disable SYSLIB0039 // Named, not used: a server that negotiates them is said to.
+        SslProtocols.Tls => "TLS 1.0",
+        SslProtocols.Tls11 => "TLS 1.1",
+#pragma warning restore SYSLIB0039
+        SslProtocols.Tls12 => "TLS 1.2",
+        SslProtocols.Tls13 => "TLS 1.3",
+        _ => protocol.ToString(),
+    };
+
+    /// <summary>
+    /// The server's refusal of this client's certificate (mutual TLS), in words, from the TLS alert it sent: OpenSSL's
+    /// names of the alerts in the failure's messages. Null when the failure carries no such alert. With TLS 1.3 the
+    /// alert may come after the client's handshake finished, on its first read: client reads call this too.
+    /// </summary>
+    public static string? ServerAlert(Exception failure)
+    {
+        for (Exception? e = failure; e is not null; e = e.InnerException)
+        {
+            string text = e.Message;
+            if (text.Contains("alert certificate required", StringComparison.OrdinalIgnoreCase))
+            {
+                return "the server requires a client certificate, and none was given (--tls-cert and --tls-key give one)";
+            }
+            if (text.Contains("alert certificate expired", StringComparison.OrdinalIgnoreCase))
+            {
+                return "the server refused this client's certificate: it has expired";
+            }
+            if (text.Contains("alert unknown ca", StringComparison.OrdinalIgnoreCase))
+            {
+                return "the server refused this client's certificate: it is not issued by a CA the server trusts for clients";
+            }
+            if (text.Contains("alert bad certificate", StringComparison.OrdinalIgnoreCase) || text.Contains("alert certificate unknown", StringComparison.OrdinalIgnoreCase))
+            {
+                return "the server refused this client's certificate (no certificate, one from another CA, or one out of date)";
+            }
+        }
+        return null;
+    }
 
     /// <summary>A stream that keeps the first bytes read through it.</summary>
     private sealed class FirstBytesStream(Stream inner) : Stream
@@ -145,9 +220,28 @@ public static class TlsStreams
     }
 
     /// <summary>Says in words why a certificate was refused, with what to do about it.</summary>
-    internal static string Explain(AuthenticationException ex)
+    internal static string Explain(AuthenticationException ex, ServerCertificateSeen? seen = null)
     {
         string text = ex.Message;
+        if (ServerAlert(ex) is { } alert)
+        {
+            return alert;
+        }
+        if (seen?.Refusal() is { } refused && !text.Contains("RemoteCertificate", StringComparison.Ordinal))
+        {
+            return refused;
+        }
+        if (seen is { Certificate: not null, Refused: true } && (seen.Errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+        {
+            IReadOnlyList<string> names = seen.Names();
+            return $"the server's certificate is for {(names.Count == 0 ? "no name" : string.Join(", ", names))}, not for {seen.AskedName} (--tls-server-name sets the name asked for)";
+        }
+        if (seen is { Certificate: not null, Refused: true } && (seen.Errors & SslPolicyErrors.RemoteCertificateChainErrors) != 0)
+        {
+            return seen.OwnRoots
+                ? "the server's certificate does not chain to the given CA (--tls-ca)"
+                : "the server's certificate is not trusted (unknown issuer or self-signed); give its CA with --tls-ca, or --tls-insecure to skip the check";
+        }
         if (text.Contains("RemoteCertificateNameMismatch", StringComparison.Ordinal))
         {
             return "the server's certificate is for another name";
