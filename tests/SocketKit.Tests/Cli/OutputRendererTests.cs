@@ -5,6 +5,7 @@ using SocketKit.Cli.Infrastructure;
 using SocketKit.Cli.Output;
 using SocketKit.Cli.Tour;
 using SocketKit.Diagnostics.Bench;
+using SocketKit.Diagnostics.Diagnose;
 using SocketKit.Diagnostics.Ping;
 using SocketKit.Diagnostics.SocketTable;
 using SocketKit.Diagnostics.Trace;
@@ -183,6 +184,29 @@ public class OutputRendererTests
         JsonElement[] json = [.. JsonDocument.Parse(new TourListJson().Render(steps)).RootElement.GetProperty("steps").EnumerateArray()];
         Assert.Equal(GuidedTour.Steps.Select((s, i) => (i + 1, s.Title, s.Url)),
             json.Select(j => (j.GetProperty("step").GetInt32(), j.GetProperty("title").GetString()!, j.GetProperty("url").GetString()!)));
+    }
+
+    [Fact]
+    public void DiagnoseRendersEachStepTheVerdictAndTheDocumentedObject()
+    {
+        var options = new DiagnoseOptions { Host = "127.0.0.2", Port = 65432 };
+        var ping = new PingProbe(1, IPAddress.Parse("127.0.0.2"), PingOutcome.Replied, TimeSpan.FromMilliseconds(4.812));
+        // The run docs/JSON.md shows: an app-server on 127.0.0.1:65432 (pid 15953), diagnose asked of 127.0.0.2.
+        var diagnosis = new Diagnosis(options, null,
+            [new AddressCheck(IPAddress.Parse("127.0.0.2"), ping, ConnectOutcome.Refused, TimeSpan.FromMilliseconds(32.34), "Connection refused: nothing is listening on that address and port.")],
+            null, null, null, [new LocalListener("127.0.0.1:65432", "15953/socketkit", Matches: false)], DiagnosisFinding.ListeningElsewhere);
+        DiagnoseResult result = DiagnoseResult.Of(diagnosis);
+        Assert.Equal(DocumentedOutput("socketkit diagnose 127.0.0.2 65432 --json -q"), new DiagnoseJson().Render(result));
+        Assert.Equal("""
+            Diagnosing 127.0.0.2 port 65432: plain TCP, application protocol
+              resolve    127.0.0.2 is an address
+              ping       127.0.0.2: reply in 4.81 ms
+              connect    127.0.0.2:65432: refused in 32.3 ms
+              listeners  127.0.0.1:65432 (15953/socketkit)
+            Verdict: nothing is listening on 127.0.0.2:65432, but a server listens on the same port at another address: 127.0.0.1:65432 (15953/socketkit). It is bound to that address only.
+            Next step: connect to 127.0.0.1 65432, or start the server on 127.0.0.2 (0.0.0.0 or :: listens on every address).
+
+            """.Replace("\r\n", "\n"), new DiagnoseText().Render(result));
     }
 
     /// <summary>The output docs/JSON.md shows under <c>$ COMMAND</c>: its indented lines, unindented, each ended by a newline.</summary>
