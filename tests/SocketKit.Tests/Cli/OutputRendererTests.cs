@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using SocketKit.Applications.MultiConn;
+using SocketKit.Cli.Explain;
 using SocketKit.Cli.Infrastructure;
 using SocketKit.Cli.Output;
 using SocketKit.Cli.Tour;
@@ -109,16 +110,26 @@ public class OutputRendererTests
     public void ExplainRendersAnEntryAsLinesAndAsOneObject()
     {
         SocketErrorAdvice refused = SocketErrorGuide.Find("ECONNREFUSED")!;
-        var one = new ExplainResult([refused], All: false);
-        Assert.Equal($"ECONNREFUSED (errno {refused.Errno}): {refused.Summary}\n  What to check: {refused.WhatToCheck}\n", new ExplainText().Render(one));
-        JsonElement entry = Assert.Single(JsonDocument.Parse(new ExplainJson().Render(one)).RootElement.GetProperty("entries").EnumerateArray());
+        KnownError entry = ErrorCatalog.All.Single(e => e.Name == "ECONNREFUSED");
+        var one = new ExplainResult([entry], All: false);
+        // The library's guide speaks for the errors it holds: explain and the commands' errors say the same.
+        Assert.Equal($"ECONNREFUSED (errno {refused.Errno}): {refused.Summary}\n"
+            + "  Linux:   \"Connection refused\"\n"
+            + "  Windows: WSAECONNREFUSED (10061): No connection could be made because the target machine actively refused it.\n"
+            + "  .NET:    SocketError.ConnectionRefused\n"
+            + "  Python:  \"ConnectionRefusedError: [Errno 111] Connection refused\", \"ConnectionRefusedError: [WinError 10061] No connection could be made because the target machine actively refused it\"\n"
+            + $"  What to check: {refused.WhatToCheck}\n", new ExplainText().Render(one));
+        Assert.Equal(DocumentedOutput("socketkit explain ECONNREFUSED --json"), new ExplainJson().Render(one));
+        JsonElement json = Assert.Single(JsonDocument.Parse(new ExplainJson().Render(one)).RootElement.GetProperty("entries").EnumerateArray());
         Assert.Equal(("ECONNREFUSED", refused.Errno, "connection_refused", refused.Summary, refused.WhatToCheck),
-            (entry.GetProperty("errno_name").GetString(), entry.GetProperty("errno").GetInt32(), entry.GetProperty("kind").GetString(),
-             entry.GetProperty("summary").GetString(), entry.GetProperty("what_to_check").GetString()));
+            (json.GetProperty("errno_name").GetString(), json.GetProperty("errno").GetInt32(), json.GetProperty("kind").GetString(),
+             json.GetProperty("summary").GetString(), json.GetProperty("what_to_check").GetString()));
 
-        var all = new ExplainResult(SocketErrorGuide.All, All: true);
-        Assert.Equal(SocketErrorGuide.All.Count, new ExplainText().Render(all).Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Length);
-        Assert.Equal(SocketErrorGuide.All.Count, JsonDocument.Parse(new ExplainJson().Render(all)).RootElement.GetProperty("entries").GetArrayLength());
+        var all = new ExplainResult(ErrorCatalog.All, All: true);
+        Assert.Equal(ErrorCatalog.All.Count, new ExplainText().Render(all).Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(ErrorCatalog.All.Count, JsonDocument.Parse(new ExplainJson().Render(all)).RootElement.GetProperty("entries").GetArrayLength());
+        // Every entry of the library's guide is one of explain's, in the guide's words.
+        Assert.All(SocketErrorGuide.All, advice => Assert.Equal((advice.Summary, advice.WhatToCheck), ErrorCatalog.Advice(ErrorCatalog.All.Single(e => e.Name == advice.ErrnoName))));
     }
 
     [Fact]
