@@ -24,6 +24,9 @@ public sealed partial class AppClient : IAsyncDisposable
     private ReadOnlyMemory<byte> _unread;
     private string _closeReason = "client done";
     private bool _closedByServer;
+    private long _sentBytes;
+    private long _receivedBytes;
+    private long _sentAt;
 
     private AppClient(Socket socket, Stream stream, ClientOptions options, ILogger logger, ProtocolLimits? limits)
     {
@@ -87,6 +90,8 @@ public sealed partial class AppClient : IAsyncDisposable
             LogSending(request);
             LogFrame(sending: true, _output.WrittenSpan);
             await _stream.WriteAsync(_output.WrittenMemory, token);
+            _sentBytes += _output.WrittenCount;
+            _sentAt = System.Diagnostics.Stopwatch.GetTimestamp();
             Message response = await ReceiveAsync(token);
             LogReceived(response);
             return response;
@@ -103,7 +108,12 @@ public sealed partial class AppClient : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw NetworkException.Timeout("waiting for a response from", Remote, _options.Timeout);
+            _closeReason = "no answer";
+            // Connected and sent: the server took the request and said nothing, which is not the network's ETIMEDOUT.
+            throw _sentBytes == 0
+                ? NetworkException.Timeout("waiting for a response from", Remote, _options.Timeout)
+                : new NetworkException(SocketErrorKind.TimedOut, "waiting for a response from", Remote,
+                    $"connected to {Remote} and sent {_sentBytes} bytes; no answer came in {Durations.Format(_options.Timeout)}") { Progress = Progress() };
         }
         catch (OperationCanceledException)
         {
@@ -112,13 +122,22 @@ public sealed partial class AppClient : IAsyncDisposable
         }
         catch (SocketException ex)
         {
-            throw NetworkException.From(ex, "request to", Remote);
+            throw WithProgress(NetworkException.From(ex, "request to", Remote));
         }
         catch (IOException ex)
         {
-            throw ClientStreams.Translate(ex, "request to", Remote);
+            throw WithProgress(ClientStreams.Translate(ex, "request to", Remote));
         }
     }
+
+    /// <summary>How far this connection's exchange has got.</summary>
+    private ExchangeProgress Progress() =>
+        new(_sentBytes, _receivedBytes, _sentAt == 0 ? TimeSpan.Zero : System.Diagnostics.Stopwatch.GetElapsedTime(_sentAt));
+
+    private Exception WithProgress(Exception failure) =>
+        failure is NetworkException network && _sentBytes > 0
+            ? new NetworkException(network.Kind, network.Operation, network.EndPoint, network.Message, network.InnerException) { Progress = Progress() }
+            : failure;
 
     private async Task<Message> ReceiveAsync(CancellationToken cancellationToken)
     {
@@ -135,12 +154,21 @@ public sealed partial class AppClient : IAsyncDisposable
             {
                 return response;
             }
+            if (_closedByServer && _unread.IsEmpty)
+            {
+                _closeReason = "closed by the server";
+                // A FIN, not a reset, but to the user the same: the connection ended before any answer.
+                throw new NetworkException(SocketErrorKind.ConnectionReset, "request to", Remote,
+                    $"the server closed the connection after {_sentBytes} bytes: {Remote} took the request and closed without answering") { Progress = Progress() };
+            }
             if (_closedByServer)
             {
+                _closeReason = "closed by the server";
                 _decoder.CompleteAtEndOfStream(_unread.Length);
-                throw new ProtocolException(ProtocolError.TruncatedMessage, "the server closed the connection without answering");
+                throw new ProtocolException(ProtocolError.TruncatedMessage, $"the server closed the connection after sending {_unread.Length} bytes of its answer");
             }
             int n = await _stream.ReadAsync(_buffer, cancellationToken);
+            _receivedBytes += n;
             if (n == 0)
             {
                 _closedByServer = true;

@@ -1,11 +1,9 @@
 using System.Diagnostics;
-using System.Net.NetworkInformation;
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using SocketKit.Applications.App;
 using SocketKit.Diagnostics.Ping;
-using SocketKit.Diagnostics.SocketTable;
 using SocketKit.Protocol;
 using SocketKit.Protocol.Python;
 using SocketKit.Transport;
@@ -51,7 +49,7 @@ public static class ConnectionDiagnoser
                 socket?.Dispose();
             }
         }
-        IReadOnlyList<LocalListener>? listeners = IsThisMachine(addresses) ? ReadListeners(options.Port, addresses) : null;
+        IReadOnlyList<LocalListener>? listeners = LocalListeners.OnPort(options.Port, addresses);
         if (connected is null)
         {
             return new Diagnosis(options, null, checks, null, null, null, listeners, ConnectFinding(checks, listeners));
@@ -191,6 +189,17 @@ public static class ConnectionDiagnoser
             socket.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// True when the server at <paramref name="target"/> completes a TLS handshake (any certificate taken), within
+    /// <paramref name="timeout"/>: what a plain client whose connection was closed without an answer asks, before it
+    /// says anything of TLS.
+    /// </summary>
+    public static async Task<bool> SpeaksTlsAsync(IPEndPoint target, string host, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var options = new DiagnoseOptions { Host = host, Port = target.Port, ConnectTimeout = timeout, Timeout = timeout };
+        return (await TryHandshakeAsync(target, options, new TlsClientOptions { AcceptAnyCertificate = true }, cancellationToken))?.Completed == true;
     }
 
     /// <summary>A handshake on a new connection to <paramref name="target"/>; null when it could not even connect.</summary>
@@ -398,46 +407,5 @@ public static class ConnectionDiagnoser
         {
             return $"a {answer.Header.ContentType} answer of {answer.Content.Length} bytes";
         }
-    }
-
-    /// <summary>True when every address is this machine's own: only then does its socket table tell anything.</summary>
-    private static bool IsThisMachine(IPAddress[] addresses)
-    {
-        HashSet<IPAddress> own;
-        try
-        {
-            own = [.. NetworkInterface.GetAllNetworkInterfaces().SelectMany(i => i.GetIPProperties().UnicastAddresses).Select(u => u.Address)];
-        }
-        catch (NetworkInformationException)
-        {
-            own = [];
-        }
-        return addresses.All(a => IPAddress.IsLoopback(a) || a.Equals(IPAddress.Any) || a.Equals(IPAddress.IPv6Any) || own.Contains(a));
-    }
-
-    private static IReadOnlyList<LocalListener>? ReadListeners(int port, IPAddress[] addresses)
-    {
-        IReadOnlyList<SocketEntry> entries;
-        try
-        {
-            (entries, _) = SocketTableReader.Read(new SocketTableQuery { Tcp = true, ListeningOnly = true, Port = port, Processes = true });
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SocketException or PlatformNotSupportedException)
-        {
-            return null;
-        }
-        return [.. entries.Where(e => e.LocalPort == port).Select(e => new LocalListener(e.Local, e.Process, Serves(e.Local, addresses)))];
-    }
-
-    /// <summary>True when a listener at <paramref name="local"/> takes connections to one of <paramref name="addresses"/>.</summary>
-    private static bool Serves(string local, IPAddress[] addresses)
-    {
-        if (!IPEndPoint.TryParse(local, out IPEndPoint? bound))
-        {
-            return false;
-        }
-        IPAddress at = bound.Address.IsIPv4MappedToIPv6 ? bound.Address.MapToIPv4() : bound.Address;
-        return at.Equals(IPAddress.IPv6Any)
-            || addresses.Any(a => at.Equals(a) || (at.Equals(IPAddress.Any) && a.AddressFamily == AddressFamily.InterNetwork));
     }
 }
