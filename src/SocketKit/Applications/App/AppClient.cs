@@ -80,8 +80,11 @@ public sealed partial class AppClient : IAsyncDisposable
     }
 
     /// <summary>Sends one request and waits for its response, within the client's timeout.</summary>
-    /// <exception cref="NetworkException">The connection failed or the response did not come in time.</exception>
-    /// <exception cref="ProtocolException">The server's bytes broke the protocol, or it closed before a whole response.</exception>
+    /// <exception cref="NetworkException">
+    /// The connection failed, the response did not come in time, or the server closed the connection before a byte of it
+    /// (kind <see cref="SocketErrorKind.ConnectionReset"/>); after connecting, with <see cref="NetworkException.Progress"/>.
+    /// </exception>
+    /// <exception cref="ProtocolException">The server's bytes broke the protocol, or it closed partway through a response.</exception>
     public Task<Message> SendAsync(Message request, CancellationToken cancellationToken = default) =>
         ExchangeAsync(async token =>
         {
