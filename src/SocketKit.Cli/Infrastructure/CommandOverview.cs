@@ -17,7 +17,7 @@ internal static class CommandOverview
         ["netstat"] = "This machine's sockets, their states and queues, as netstat and ss (alias ss).",
         ["diagnose"] = "Why can a client not talk to a server? Every step checked, one verdict.",
         ["trace"] = "A relay that prints every protocol message crossing it; --pcap for Wireshark.",
-        ["explain"] = "What a socket error (ECONNREFUSED, 111, ...) means and what to check.",
+        ["explain"] = "What a socket error means and what to check: ECONNREFUSED, 111, 10061, a pasted line.",
         ["bench"] = "Load an echo or app server: throughput, latency percentiles, CPU per request.",
     };
 

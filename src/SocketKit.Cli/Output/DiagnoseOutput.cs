@@ -33,17 +33,22 @@ internal sealed class DiagnoseText : IResultRenderer<DiagnoseResult>
             text.Append($"  ping       {check.Address}: {Ping(check.Ping)}\n");
             text.Append($"  connect    {d.EndPointOf(check.Address)}: {Connect(check)}\n");
         }
-        if (d.Tls is { } tls)
+        // In the order they ran: asked for, TLS comes first; otherwise it was tried after the probe, to find out.
+        if (d.Tls is { } tls && o.Tls is not null)
         {
             text.Append($"  tls        {Tls(tls)}\n");
         }
         if (d.Probe is { } probe)
         {
-            text.Append($"  probe      {Probe(probe)}\n");
+            text.Append($"  probe      {Probe(probe, o.Timeout)}\n");
+        }
+        if (d.Tls is { } found && o.Tls is null)
+        {
+            text.Append($"  tls        {Tls(found)}\n");
         }
         if (d.PlainProbe is { } plain)
         {
-            text.Append($"  plain      {Probe(plain)}\n");
+            text.Append($"  plain      {Probe(plain, o.Timeout)}\n");
         }
         if (d.Listeners is { } listeners)
         {
@@ -76,12 +81,12 @@ internal sealed class DiagnoseText : IResultRenderer<DiagnoseResult>
         : $"{tls.Version}, certificate for {string.Join(", ", tls.Names)}, expires {tls.NotAfter:yyyy-MM-dd HH:mm} UTC, "
           + (tls.Trusted switch { true => "trusted", false => $"not trusted: {tls.Problem}", null => "not checked" });
 
-    private static string Probe(ProbeResult probe) =>
+    private static string Probe(ProbeResult probe, TimeSpan timeout) =>
         $"sent {probe.SentBytes} bytes ({(probe.Protocol == DiagnoseProtocol.App ? "a search request" : "an echo")}), "
         + probe.Outcome switch
         {
             ProbeOutcome.Answered => $"answered in {DiagnoseVerdict.Milliseconds(probe.Elapsed)}",
-            ProbeOutcome.NoAnswer => $"no answer in {Durations.Format(probe.Elapsed)}",
+            ProbeOutcome.NoAnswer => $"no answer in {Durations.Format(timeout)}",
             ProbeOutcome.Closed => $"closed by the server after {probe.ReceivedBytes} bytes, {DiagnoseVerdict.Milliseconds(probe.Elapsed)} later",
             ProbeOutcome.Reset => $"reset by the server, {DiagnoseVerdict.Milliseconds(probe.Elapsed)} later",
             ProbeOutcome.Http => "answered in HTTP",
@@ -231,7 +236,7 @@ internal static class DiagnoseVerdict
                 "check the address and this machine's routes (`ip route get ADDRESS`)."),
             DiagnosisFinding.ResetOnConnect => ($"the connection to {at} was reset while it was being made.",
                 "a firewall that rejects with a reset, or a server whose accept queue is full; `socketkit netstat -tln` shows a listener's queue here."),
-            DiagnosisFinding.NoAnswer => ($"connected to {at} and {sent} ({(d.Options.Protocol == DiagnoseProtocol.App ? "a search request" : "an echo")}); no answer came in {Durations.Format(probe!.Elapsed)}. The server accepts connections but does not answer.",
+            DiagnosisFinding.NoAnswer => ($"connected to {at} and {sent} ({(d.Options.Protocol == DiagnoseProtocol.App ? "a search request" : "an echo")}); no answer came in {Durations.Format(d.Options.Timeout)}. The server accepts connections but does not answer.",
                 $"the server is stuck or waits for something else: look at its logs; `socketkit trace` shows the bytes; try --protocol {(d.Options.Protocol == DiagnoseProtocol.App ? "echo" : "app")} if it may speak the other."),
             DiagnosisFinding.ClosedWithoutAnswer => ($"connected to {at} and {sent}; the server closed the connection after {probe!.ReceivedBytes} bytes, without an answer, {Milliseconds(probe.Elapsed)} later.",
                 "the server refuses the connection once accepted (a connection limit, an allow list, a crash); look at its logs for why it closed."),

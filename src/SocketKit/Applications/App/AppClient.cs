@@ -116,7 +116,8 @@ public sealed partial class AppClient : IAsyncDisposable
             throw _sentBytes == 0
                 ? NetworkException.Timeout("waiting for a response from", Remote, _options.Timeout)
                 : new NetworkException(SocketErrorKind.TimedOut, "waiting for a response from", Remote,
-                    $"connected to {Remote} and sent {_sentBytes} bytes; no answer came in {Durations.Format(_options.Timeout)}") { Progress = Progress() };
+                    $"connected to {Remote} and sent {_sentBytes} bytes; no answer came in {Durations.Format(_options.Timeout)}")
+                { Progress = Progress() };
         }
         catch (OperationCanceledException)
         {
@@ -162,7 +163,8 @@ public sealed partial class AppClient : IAsyncDisposable
                 _closeReason = "closed by the server";
                 // A FIN, not a reset, but to the user the same: the connection ended before any answer.
                 throw new NetworkException(SocketErrorKind.ConnectionReset, "request to", Remote,
-                    $"the server closed the connection after {_sentBytes} bytes: {Remote} took the request and closed without answering") { Progress = Progress() };
+                    $"the server closed the connection after {_sentBytes} bytes: {Remote} took the request and closed without answering")
+                { Progress = Progress() };
             }
             if (_closedByServer)
             {
