@@ -13,7 +13,12 @@ internal static class DiagnoseCommand
             Description = "The server's host name or IP address.",
             CustomParser = result => ValueParsers.Host(result, "HOST", allowUnix: false),
         };
-        var port = new Argument<int>("PORT") { Description = "The server's TCP port, 1 to 65535.", CustomParser = result => ValueParsers.Port(result, "PORT", 1) };
+        var port = new Argument<int>("PORT")
+        {
+            Description = "The server's TCP port, 1 to 65535.",
+            // A unix: HOST gets a placeholder PORT (UnixHostArguments); HOST's own error says what is wrong.
+            CustomParser = result => ValueParsers.HostIsUnix(result) ? 0 : ValueParsers.Port(result, "PORT", 1),
+        };
         Option<DiagnoseProtocol> protocol = CommonOptions.Enum("--protocol",
             "What the server should speak: app (one request of the tutorial's protocol; any whole answer passes) or echo (the bytes sent come back) (default app).",
             DiagnoseProtocol.App);

@@ -212,6 +212,15 @@ public class DiagnoseCommandTests
     }
 
     [Fact]
+    public async Task AUnixSocketIsAUsageErrorSaidOnce()
+    {
+        Support.Cli.Result result = await Support.Cli.RunAsync("diagnose", "unix:/tmp/app.sock");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("socketkit: HOST 'unix:/tmp/app.sock' is a Unix socket: this command needs a host name or IP address.\nTry 'socketkit diagnose --help' for usage.\n",
+            result.Error.Replace("\r\n", "\n"));
+    }
+
+    [Fact]
     public async Task JsonHoldsEveryStepAndTheFinding()
     {
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0");
