@@ -20,6 +20,11 @@ internal static class ErrorReporter
             case NetworkException { Progress: { } progress } network when network.Kind is SocketErrorKind.TimedOut or SocketErrorKind.ConnectionReset:
                 // Connected and sent: what the server did with the request, not what the network does to packets.
                 err.WriteLine($"socketkit: {network.Message}");
+                if (network.InnerException is not null)
+                {
+                    // A reset the kernel reported (an RST), not a close of the client's reading: named as such.
+                    err.WriteLine($"  {network.Advice.ErrnoName}: {network.Advice.Summary}");
+                }
                 err.WriteLine(network.Kind == SocketErrorKind.TimedOut
                     ? $"  The server accepted the connection and took the {progress.BytesSent} bytes sent, but did not answer: it is stuck or busy, or waits for something else (another protocol, more bytes)."
                     : $"  The server took the {progress.BytesSent} bytes sent and ended the connection {Durations.Format(progress.Waited)} later, with {progress.BytesReceived} bytes of answer: a limit it enforces, a request it refused, or a crash.");
