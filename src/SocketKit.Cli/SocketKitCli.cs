@@ -34,6 +34,7 @@ internal static partial class SocketKitCli
             AppClientCommand.Create,
             BenchCommand.Create,
             PingCommand.Create,
+            DiagnoseCommand.Create,
             ExplainCommand.Create,
             NetstatCommand.Create,
             TraceCommand.Create,

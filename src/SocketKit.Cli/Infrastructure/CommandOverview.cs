@@ -15,8 +15,9 @@ internal static class CommandOverview
         ["app-client"] = "The tutorial's app-client.py: one request, its answer.",
         ["ping"] = "Is the host there (ICMP), and is the server listening (--tcp)?",
         ["netstat"] = "This machine's sockets, their states and queues, as netstat and ss (alias ss).",
+        ["diagnose"] = "Why can a client not talk to a server? Every step checked, one verdict.",
         ["trace"] = "A relay that prints every protocol message crossing it; --pcap for Wireshark.",
-        ["explain"] = "What a socket error (ECONNREFUSED, 111, ...) means and what to check.",
+        ["explain"] = "What a socket error means and what to check: ECONNREFUSED, 111, 10061, a pasted line.",
         ["nc"] = "Netcat (ncat): standard input to a socket, the socket to standard output, byte for byte.",
         ["bench"] = "Load an echo or app server: throughput, latency percentiles, CPU per request.",
     };
@@ -25,7 +26,7 @@ internal static class CommandOverview
     [
         ("Start here", ["tour"]),
         ("The tutorial's programs", ["echo-server", "echo-client", "multiconn-server", "multiconn-client", "app-server", "app-client"]),
-        ("Troubleshooting", ["ping", "netstat", "trace", "explain", "nc"]),
+        ("Troubleshooting", ["diagnose", "ping", "netstat", "trace", "explain", "nc"]),
         ("Load", ["bench"]),
     ];
 

@@ -16,7 +16,8 @@ internal static class CommandRunner
             }
             catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
             {
-                return ErrorReporter.Report(ex, context, result.GetValue(CommonOptions.Verbose), result);
+                bool? speaksTls = await ErrorReporter.CheckTlsAsync(ex, result, cancellationToken);
+                return ErrorReporter.Report(ex, context, result.GetValue(CommonOptions.Verbose), result, speaksTls);
             }
         });
 

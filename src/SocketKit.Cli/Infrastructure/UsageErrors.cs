@@ -21,7 +21,9 @@ internal static class UsageErrors
                 lines.Add(line);
             }
         }
-        return lines;
+        // HOST:PORT in one argument shifts every argument after it: what the parser says of those follows from it.
+        string[] joined = [.. lines.Where(l => l.Contains(ValueParsers.HostAndPortInOne, StringComparison.Ordinal))];
+        return joined.Length > 0 ? joined : lines;
     }
 
     /// <summary>True when the line names the only real problem: a mistyped command, which <see cref="Describe(ParseResult)"/> reports alone.</summary>

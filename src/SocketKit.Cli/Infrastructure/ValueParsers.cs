@@ -150,6 +150,13 @@ internal static class ValueParsers
         {
             result.AddError($"{name} {Shown(text)} is a Unix socket: this command needs a host name or IP address.");
         }
+        else if (!unix && HostWithPort(text) is ({ } host, { } port))
+        {
+            // Refused on every command alike: IPAddress.TryParse takes "[::1]:65437" and drops its port without a word.
+            result.AddError(name == "HOST"
+                ? $"{Shown(text)} {HostAndPortInOne}: give them as two, HOST then PORT ({host} {port})."
+                : $"{Shown(text)} {HostAndPortInOne}: {name} takes the host alone ({host}).");
+        }
         else if (!unix && !IPAddress.TryParse(text, out _) && text.Length > 0 && text.All(c => char.IsAsciiDigit(c) || c == '.'))
         {
             result.AddError($"{Shown(text)} is not an IP address: an IPv4 address is four numbers from 0 to 255, e.g. 127.0.0.1.");
@@ -166,6 +173,16 @@ internal static class ValueParsers
                 : $"{Shown(text)} is not a host name or IP address.");
         }
         return text;
+    }
+
+    /// <summary>What a HOST that holds a port too is told, on every command.</summary>
+    public const string HostAndPortInOne = "is a host and a port in one argument";
+
+    /// <summary>The host and port of "[::1]:65437", "127.0.0.1:65437" or "localhost:65437"; null for a host alone (an IPv6 address without brackets is one).</summary>
+    private static (string Host, string Port)? HostWithPort(string text)
+    {
+        System.Text.RegularExpressions.Match match = System.Text.RegularExpressions.Regex.Match(text, @"^(?:\[(?<host>[^\]]+)\]|(?<host>[^:\[\]]+)):(?<port>\d+)$");
+        return match.Success ? (match.Groups["host"].Value, match.Groups["port"].Value) : null;
     }
 
     /// <summary>Whether the command's HOST argument, as typed, names a Unix socket (its PORT is then a placeholder).</summary>

@@ -39,13 +39,16 @@ internal sealed class NetstatText : IResultRenderer<NetstatResult>
     private static string Queue(long? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "-";
 }
 
-/// <summary>An indented array, an object per socket (the one --json that is not one object on one line: a list read by people too).</summary>
-internal sealed class NetstatJson : IResultRenderer<NetstatResult>
+/// <summary>
+/// An indented array, an object per socket (the one --json that is not one object on one line: a list read by people
+/// too); with <paramref name="indented"/> false, on one line, as --watch writes one array per table (JSON lines).
+/// </summary>
+internal sealed class NetstatJson(bool indented = true) : IResultRenderer<NetstatResult>
 {
     public string Render(NetstatResult result)
     {
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = indented }))
         {
             w.WriteStartArray();
             foreach (SocketEntry e in result.Entries)

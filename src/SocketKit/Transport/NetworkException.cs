@@ -24,6 +24,9 @@ public sealed class NetworkException : Exception
     /// <summary>The address involved, as text, when there is one.</summary>
     public string? EndPoint { get; }
 
+    /// <summary>For a failure after connecting: how far the exchange had got. Null for failures before or while connecting.</summary>
+    public ExchangeProgress? Progress { get; init; }
+
     /// <summary>What the error means and what to check next.</summary>
     public SocketErrorAdvice Advice => SocketErrorGuide.For(Kind, EndPoint);
 

@@ -21,7 +21,7 @@ public class JsonOptionTests
             Assert.Equal(typeof(bool), json.ValueType);
         });
         // Every command that prints a result a script would read, and no server (their output is events).
-        Assert.Equal(["app", "app-client", "echo", "echo-client", "explain", "multiconn-client", "netstat", "ping", "tour"],
+        Assert.Equal(["app", "app-client", "diagnose", "echo", "echo-client", "explain", "multiconn-client", "netstat", "ping", "tour"],
             withJson.Select(c => c.Name).Order(StringComparer.Ordinal));
         Assert.DoesNotContain(Tree(root), c => c.Name.EndsWith("-server", StringComparison.Ordinal) && c.Options.Contains(JsonOutput.Option));
     }
@@ -29,7 +29,7 @@ public class JsonOptionTests
     [Fact]
     public async Task HelpShowsTheSameJsonDescriptionEverywhere()
     {
-        foreach (string[] command in new[] { new[] { "echo-client" }, ["netstat"], ["bench", "app"], ["ping"], ["explain"] })
+        foreach (string[] command in new[] { new[] { "echo-client" }, ["netstat"], ["bench", "app"], ["ping"], ["explain"], ["diagnose"] })
         {
             Support.Cli.Result help = await Support.Cli.RunAsync([.. command, "--help"]);
             // Help wraps a description over lines: compared with each run of white space as one space.

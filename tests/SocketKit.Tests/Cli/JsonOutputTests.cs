@@ -65,6 +65,9 @@ public class JsonOutputTests
             ["ping", "--tcp", "-c", "2", "-i", "10ms", "127.0.0.1", appPort],
             ["ping", "--tcp", "-c", "1", "127.0.0.1", refused.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)],
             ["explain", "ECONNREFUSED"],
+            ["explain", "ConnectionResetError: [WinError 10054] An existing connection was forcibly closed by the remote host"],
+            ["diagnose", "127.0.0.2", appPort],
+            ["diagnose", "127.0.0.1", echoPort, "--protocol", "echo"],
             ["tour", "--list"],
         ];
         foreach (string[] command in commands)

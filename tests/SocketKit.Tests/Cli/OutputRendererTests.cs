@@ -1,10 +1,12 @@
 using System.Text;
 using System.Text.Json;
 using SocketKit.Applications.MultiConn;
+using SocketKit.Cli.Explain;
 using SocketKit.Cli.Infrastructure;
 using SocketKit.Cli.Output;
 using SocketKit.Cli.Tour;
 using SocketKit.Diagnostics.Bench;
+using SocketKit.Diagnostics.Diagnose;
 using SocketKit.Diagnostics.Ping;
 using SocketKit.Diagnostics.SocketTable;
 using SocketKit.Diagnostics.Trace;
@@ -154,16 +156,26 @@ public class OutputRendererTests
     public void ExplainRendersAnEntryAsLinesAndAsOneObject()
     {
         SocketErrorAdvice refused = SocketErrorGuide.Find("ECONNREFUSED")!;
-        var one = new ExplainResult([refused], All: false);
-        Assert.Equal($"ECONNREFUSED (errno {refused.Errno}): {refused.Summary}\n  What to check: {refused.WhatToCheck}\n", new ExplainText().Render(one));
-        JsonElement entry = Assert.Single(JsonDocument.Parse(new ExplainJson().Render(one)).RootElement.GetProperty("entries").EnumerateArray());
+        KnownError entry = ErrorCatalog.All.Single(e => e.Name == "ECONNREFUSED");
+        var one = new ExplainResult([entry], All: false);
+        // The library's guide speaks for the errors it holds: explain and the commands' errors say the same.
+        Assert.Equal($"ECONNREFUSED (errno {refused.Errno}): {refused.Summary}\n"
+            + "  Linux:   \"Connection refused\"\n"
+            + "  Windows: WSAECONNREFUSED (10061): No connection could be made because the target machine actively refused it.\n"
+            + "  .NET:    SocketError.ConnectionRefused\n"
+            + "  Python:  \"ConnectionRefusedError: [Errno 111] Connection refused\", \"ConnectionRefusedError: [WinError 10061] No connection could be made because the target machine actively refused it\"\n"
+            + $"  What to check: {refused.WhatToCheck}\n", new ExplainText().Render(one));
+        Assert.Equal(DocumentedOutput("socketkit explain ECONNREFUSED --json"), new ExplainJson().Render(one));
+        JsonElement json = Assert.Single(JsonDocument.Parse(new ExplainJson().Render(one)).RootElement.GetProperty("entries").EnumerateArray());
         Assert.Equal(("ECONNREFUSED", refused.Errno, "connection_refused", refused.Summary, refused.WhatToCheck),
-            (entry.GetProperty("errno_name").GetString(), entry.GetProperty("errno").GetInt32(), entry.GetProperty("kind").GetString(),
-             entry.GetProperty("summary").GetString(), entry.GetProperty("what_to_check").GetString()));
+            (json.GetProperty("errno_name").GetString(), json.GetProperty("errno").GetInt32(), json.GetProperty("kind").GetString(),
+             json.GetProperty("summary").GetString(), json.GetProperty("what_to_check").GetString()));
 
-        var all = new ExplainResult(SocketErrorGuide.All, All: true);
-        Assert.Equal(SocketErrorGuide.All.Count, new ExplainText().Render(all).Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Length);
-        Assert.Equal(SocketErrorGuide.All.Count, JsonDocument.Parse(new ExplainJson().Render(all)).RootElement.GetProperty("entries").GetArrayLength());
+        var all = new ExplainResult(ErrorCatalog.All, All: true);
+        Assert.Equal(ErrorCatalog.All.Count, new ExplainText().Render(all).Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(ErrorCatalog.All.Count, JsonDocument.Parse(new ExplainJson().Render(all)).RootElement.GetProperty("entries").GetArrayLength());
+        // Every entry of the library's guide is one of explain's, in the guide's words.
+        Assert.All(SocketErrorGuide.All, advice => Assert.Equal((advice.Summary, advice.WhatToCheck), ErrorCatalog.Advice(ErrorCatalog.All.Single(e => e.Name == advice.ErrnoName))));
     }
 
     [Fact]
@@ -229,6 +241,29 @@ public class OutputRendererTests
         JsonElement[] json = [.. JsonDocument.Parse(new TourListJson().Render(steps)).RootElement.GetProperty("steps").EnumerateArray()];
         Assert.Equal(GuidedTour.Steps.Select((s, i) => (i + 1, s.Title, s.Url)),
             json.Select(j => (j.GetProperty("step").GetInt32(), j.GetProperty("title").GetString()!, j.GetProperty("url").GetString()!)));
+    }
+
+    [Fact]
+    public void DiagnoseRendersEachStepTheVerdictAndTheDocumentedObject()
+    {
+        var options = new DiagnoseOptions { Host = "127.0.0.2", Port = 65432 };
+        var ping = new PingProbe(1, IPAddress.Parse("127.0.0.2"), PingOutcome.Replied, TimeSpan.FromMilliseconds(4.812));
+        // The run docs/JSON.md shows: an app-server on 127.0.0.1:65432 (pid 15953), diagnose asked of 127.0.0.2.
+        var diagnosis = new Diagnosis(options, null,
+            [new AddressCheck(IPAddress.Parse("127.0.0.2"), ping, ConnectOutcome.Refused, TimeSpan.FromMilliseconds(32.34), "Connection refused: nothing is listening on that address and port.")],
+            null, null, null, [new LocalListener("127.0.0.1:65432", "15953/socketkit", Matches: false)], DiagnosisFinding.ListeningElsewhere);
+        DiagnoseResult result = DiagnoseResult.Of(diagnosis);
+        Assert.Equal(DocumentedOutput("socketkit diagnose 127.0.0.2 65432 --json -q"), new DiagnoseJson().Render(result));
+        Assert.Equal("""
+            Diagnosing 127.0.0.2 port 65432: plain TCP, application protocol
+              resolve    127.0.0.2 is an address
+              ping       127.0.0.2: reply in 4.81 ms
+              connect    127.0.0.2:65432: refused in 32.3 ms
+              listeners  127.0.0.1:65432 (15953/socketkit)
+            Verdict: nothing is listening on 127.0.0.2:65432, but a server listens on the same port at another address: 127.0.0.1:65432 (15953/socketkit). It is bound to that address only.
+            Next step: connect to 127.0.0.1 65432, or start the server on 127.0.0.2 (0.0.0.0 or :: listens on every address).
+
+            """.Replace("\r\n", "\n"), new DiagnoseText().Render(result));
     }
 
     /// <summary>The output docs/JSON.md shows under <c>$ COMMAND</c>: its indented lines, unindented, each ended by a newline.</summary>

@@ -14,7 +14,7 @@ public class TransportErrorTests
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0", "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath);
         Support.Cli.Result client = await Support.Cli.RunAsync("app-client", "127.0.0.1", PortOf(server), "search", "ring", "-q");
         Assert.Equal("", CommandTreeTests.Problem(client, ExitCodesFailure));
-        Assert.Contains("if the server speaks TLS, add --tls", client.Error);
+        Assert.Contains("The server speaks TLS (a TLS handshake with it completes), and a TLS server closes a plain connection without a word: add --tls", client.Error);
         await server.Error.WaitForAsync("TLS handshake failed: the client sent bytes that are not a TLS handshake: a plain client");
         Assert.DoesNotContain("corrupted frame", server.Error.ToString());
     }
@@ -27,7 +27,7 @@ public class TransportErrorTests
             "--handshake-timeout", "500ms");
         Support.Cli.Result client = await Support.Cli.RunAsync("echo-client", "127.0.0.1", PortOf(server), "hello", "-q");
         Assert.Equal("", CommandTreeTests.Problem(client, ExitCodesFailure));
-        Assert.Contains("if the server speaks TLS, add --tls", client.Error);
+        Assert.Contains("The server speaks TLS (a TLS handshake with it completes), and a TLS server closes a plain connection without a word: add --tls", client.Error);
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public class TransportErrorTests
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0", "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath);
         Support.Cli.Result client = await Support.Cli.RunAsync("multiconn-client", "127.0.0.1", PortOf(server), "1", "-q", "--timeout", "5s");
         Assert.Equal(1, client.ExitCode);
-        Assert.Contains("if the server speaks TLS, add --tls", client.Error);
+        Assert.Contains("The server speaks TLS (a TLS handshake with it completes), and a TLS server closes a plain connection without a word: add --tls", client.Error);
     }
 
     [Fact]

@@ -135,8 +135,7 @@ public class TutorialCommandTests
         Support.Cli.Result r = await Support.Cli.RunAsync("app-client", "127.0.0.1", port.ToString(), "search", "morpheus");
         await closer.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(1, r.ExitCode);
-        Assert.Contains("TruncatedMessage", r.Error);
-        Assert.Contains("closed the connection without answering", r.Error);
+        Assert.Contains($"the server closed the connection after 146 bytes: 127.0.0.1:{port} took the request and closed without answering", r.Error);
     }
 
     [Fact]

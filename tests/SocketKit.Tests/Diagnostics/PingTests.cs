@@ -159,7 +159,7 @@ public class PingTests
     [InlineData("EWOULDBLOCK", "EAGAIN (errno 11)")]
     [InlineData("EHOSTUNREACH", "EHOSTUNREACH (errno 113)")]
     [InlineData("ENETUNREACH", "ENETUNREACH (errno 101)")]
-    [InlineData("EAI_NONAME", "EAI_NONAME: Name or service not known")]
+    [InlineData("EAI_NONAME", "EAI_NONAME (getaddrinfo -2): Name or service not known")]
     [InlineData("EACCES", "EACCES (errno 13): Permission denied: ports below 1024")]
     [InlineData("ECONNRESET", "ECONNRESET (errno 104)")]
     public async Task ExplainPrintsTheGuidesAdvice(string error, string expected)

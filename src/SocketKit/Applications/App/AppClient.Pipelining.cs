@@ -17,7 +17,7 @@ public sealed partial class AppClient
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="pipeline"/> is less than 1.</exception>
     /// <exception cref="NetworkException">A connection failed, or a response did not come within the client's timeout.</exception>
-    /// <exception cref="ProtocolException">The server's bytes broke the protocol, or it closed before a whole response.</exception>
+    /// <exception cref="ProtocolException">The server's bytes broke the protocol, or it closed partway through a response.</exception>
     public static async Task<IReadOnlyList<Message>> RequestManyAsync(string host, int port, IReadOnlyList<Message> requests, int pipeline = 1,
         ClientOptions? options = null, ILogger? logger = null, CancellationToken cancellationToken = default)
     {

@@ -25,8 +25,9 @@ public sealed partial class AppClient : IAsyncDisposable
     private ReadOnlyMemory<byte> _unread;
     private string _closeReason = "client done";
     private bool _closedByServer;
-
-    private long _sentAt;
+    private long _sentBytes;
+    private long _receivedBytes;
+    private long _sentAt; // When the last request began to go out: its timing and, should it go unanswered, how long it waited.
     private long _firstByteAt;
 
     private AppClient(Socket socket, Stream stream, ClientOptions options, ILogger logger, ProtocolLimits? limits)
@@ -93,8 +94,11 @@ public sealed partial class AppClient : IAsyncDisposable
     }
 
     /// <summary>Sends one request and waits for its response, within the client's timeout.</summary>
-    /// <exception cref="NetworkException">The connection failed or the response did not come in time.</exception>
-    /// <exception cref="ProtocolException">The server's bytes broke the protocol, or it closed before a whole response.</exception>
+    /// <exception cref="NetworkException">
+    /// The connection failed, the response did not come in time, or the server closed the connection before a byte of it
+    /// (kind <see cref="SocketErrorKind.ConnectionReset"/>); after connecting, with <see cref="NetworkException.Progress"/>.
+    /// </exception>
+    /// <exception cref="ProtocolException">The server's bytes broke the protocol, or it closed partway through a response.</exception>
     public Task<Message> SendAsync(Message request, CancellationToken cancellationToken = default) =>
         ExchangeAsync(async token =>
         {
@@ -105,6 +109,7 @@ public sealed partial class AppClient : IAsyncDisposable
             _sentAt = System.Diagnostics.Stopwatch.GetTimestamp();
             _firstByteAt = 0;
             await _stream.WriteAsync(_output.WrittenMemory, token);
+            _sentBytes += _output.WrittenCount;
             Message response = await ReceiveAsync(token);
             long done = System.Diagnostics.Stopwatch.GetTimestamp();
             FirstByteTime = System.Diagnostics.Stopwatch.GetElapsedTime(_sentAt, _firstByteAt == 0 ? done : _firstByteAt);
@@ -124,7 +129,13 @@ public sealed partial class AppClient : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw NetworkException.Timeout("waiting for a response from", Remote, _options.Timeout);
+            _closeReason = "no answer";
+            // Connected and sent: the server took the request and said nothing, which is not the network's ETIMEDOUT.
+            throw _sentBytes == 0
+                ? NetworkException.Timeout("waiting for a response from", Remote, _options.Timeout)
+                : new NetworkException(SocketErrorKind.TimedOut, "waiting for a response from", Remote,
+                    $"connected to {Remote} and sent {_sentBytes} bytes; no answer came in {Durations.Format(_options.Timeout)}")
+                { Progress = Progress() };
         }
         catch (OperationCanceledException)
         {
@@ -133,13 +144,22 @@ public sealed partial class AppClient : IAsyncDisposable
         }
         catch (SocketException ex)
         {
-            throw NetworkException.From(ex, "request to", Remote);
+            throw WithProgress(NetworkException.From(ex, "request to", Remote));
         }
         catch (IOException ex)
         {
-            throw ClientStreams.Translate(ex, "request to", Remote, _stream);
+            throw WithProgress(ClientStreams.Translate(ex, "request to", Remote, _stream));
         }
     }
+
+    /// <summary>How far this connection's exchange has got.</summary>
+    private ExchangeProgress Progress() =>
+        new(_sentBytes, _receivedBytes, _sentAt == 0 ? TimeSpan.Zero : System.Diagnostics.Stopwatch.GetElapsedTime(_sentAt));
+
+    private Exception WithProgress(Exception failure) =>
+        failure is NetworkException network && _sentBytes > 0
+            ? new NetworkException(network.Kind, network.Operation, network.EndPoint, network.Message, network.InnerException) { Progress = Progress() }
+            : failure;
 
     private async Task<Message> ReceiveAsync(CancellationToken cancellationToken)
     {
@@ -157,20 +177,30 @@ public sealed partial class AppClient : IAsyncDisposable
                 _answered = true;
                 return response;
             }
+            if (_closedByServer && _unread.IsEmpty)
+            {
+                _closeReason = "closed by the server";
+                // A FIN, not a reset, but to the user the same: the connection ended before any answer.
+                throw new NetworkException(SocketErrorKind.ConnectionReset, "request to", Remote,
+                    $"the server closed the connection after {_sentBytes} bytes: {Remote} took the request and closed without answering")
+                { Progress = Progress() };
+            }
             if (_closedByServer)
             {
                 if (!_answered && _unread.Length == 0 && ClientStreams.Refused(_stream, "request to", Remote) is { } refused)
                 {
                     throw refused;
                 }
+                _closeReason = "closed by the server";
                 _decoder.CompleteAtEndOfStream(_unread.Length);
-                throw new ProtocolException(ProtocolError.TruncatedMessage, "the server closed the connection without answering");
+                throw new ProtocolException(ProtocolError.TruncatedMessage, $"the server closed the connection after sending {_unread.Length} bytes of its answer");
             }
             int n = await _stream.ReadAsync(_buffer, cancellationToken);
             if (n > 0 && _firstByteAt == 0)
             {
                 _firstByteAt = System.Diagnostics.Stopwatch.GetTimestamp();
             }
+            _receivedBytes += n;
             if (n == 0)
             {
                 _closedByServer = true;

@@ -28,6 +28,15 @@ public static class EchoClient
         using var exchange = new CancellationTokenSource(options.Timeout);
         await using CancellationTokenRegistration interrupt = cancellationToken.Register(socket.Dispose);
         await using CancellationTokenRegistration expire = exchange.Token.Register(socket.Dispose);
+        int received = 0;
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        // Connected and sent: a silent server is said as one, with what was sent and how long it waited.
+        NetworkException NoEcho() => new(SocketErrorKind.TimedOut, "echo from", remote, received == 0
+            ? $"connected to {remote} and sent {message.Length} bytes; no echo came in {Durations.Format(options.Timeout)}"
+            : $"connected to {remote} and sent {message.Length} bytes; {received} of them came back in {Durations.Format(options.Timeout)}, then nothing")
+        {
+            Progress = new ExchangeProgress(message.Length, received, System.Diagnostics.Stopwatch.GetElapsedTime(started)),
+        };
         try
         {
             // Send while reading: an echo larger than the socket buffers (a Unix socket holds ~200 KB) would
@@ -39,13 +48,12 @@ public static class EchoClient
                 Log.SendingBytes(logger, 1, PythonBytes.Repr(message, App.ContentPreview.MaxBytes));
             }
             var echo = new byte[message.Length];
-            int received = 0;
             while (received < echo.Length)
             {
                 int n = stream.Read(echo, received, echo.Length - received);
                 if (n == 0 && exchange.IsCancellationRequested)
                 {
-                    throw NetworkException.Timeout("echo from", remote, options.Timeout);
+                    throw NoEcho();
                 }
                 if (n == 0 && received == 0 && ClientStreams.Refused(stream, "echo from", remote) is { } refused)
                 {
@@ -54,7 +62,10 @@ public static class EchoClient
                 if (n == 0)
                 {
                     throw new NetworkException(SocketErrorKind.ConnectionReset, "receive", remote,
-                        $"the server at {remote} closed the connection after echoing {received} of {echo.Length} bytes");
+                        $"the server closed the connection after {message.Length} bytes: {remote} took them and closed after echoing {received}")
+                    {
+                        Progress = new ExchangeProgress(message.Length, received, System.Diagnostics.Stopwatch.GetElapsedTime(started)),
+                    };
                 }
                 Log.Received(logger, 1, n);
                 if (logger.IsEnabled(LogLevel.Trace))
@@ -74,12 +85,12 @@ public static class EchoClient
         }
         catch (Exception ex) when (exchange.IsCancellationRequested && ex is IOException or ObjectDisposedException or SocketException)
         {
-            throw NetworkException.Timeout("echo from", remote, options.Timeout);
+            throw NoEcho();
         }
         // Every read and write goes through the stream, which reports a socket's failure as an IOException around it.
         catch (IOException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.TimedOut or SocketError.WouldBlock })
         {
-            throw NetworkException.Timeout("echo from", remote, options.Timeout);
+            throw NoEcho();
         }
         catch (IOException ex)
         {

@@ -29,6 +29,15 @@ public sealed record SocketTableQuery
     /// <summary>Find each socket's process (-p).</summary>
     public bool Processes { get; init; }
 
+    /// <summary>Only sockets whose local or remote address is this one (an IPv4-mapped IPv6 address counts as its IPv4 address); null: any.</summary>
+    public IPAddress? Address { get; init; }
+
+    /// <summary>
+    /// Only sockets held by this process: its PID, or its program name (as /proc/PID/comm says it). Setting it reads
+    /// the owners as <see cref="Processes"/> does; null: any.
+    /// </summary>
+    public string? Process { get; init; }
+
     /// <summary>Ask the kernel for tcp_info (-i): rtt, cwnd, bytes sent and received.</summary>
     public bool Details { get; init; }
 }
@@ -64,7 +73,7 @@ public static class SocketTableReader
                 if (unix) { entries.AddRange(ProcNetReader.Unix()); }
                 source = new SocketTableSource("/proc/net", query.Details ? ["Send-Q of listeners (shown as 0)", "tcp_info (-i)"] : ["Send-Q of listeners (shown as 0)"]);
             }
-            if (query.Processes)
+            if (query.Processes || query.Process is not null)
             {
                 Dictionary<ulong, string> owners = ProcessMap.Read();
                 entries = [.. entries.Select(e => e.Inode != 0 && owners.TryGetValue(e.Inode, out string? owner) ? e with { Process = owner } : e)];
@@ -94,8 +103,39 @@ public static class SocketTableReader
         {
             return false;
         }
+        if (query.Address is { } address && !SameAddress(entry.Local, address) && !SameAddress(entry.Remote, address))
+        {
+            return false;
+        }
+        if (query.Process is { } process && !HeldBy(entry.Process, process))
+        {
+            return false;
+        }
         return query.State is null || Normalize(entry.State) == Normalize(query.State)
             || (Normalize(query.State) == "ESTAB" && entry.State == "ESTABLISHED");
+    }
+
+    /// <summary>Whether the endpoint text (127.0.0.1:65432, [::1]:65432, 0.0.0.0:*) is at <paramref name="address"/>.</summary>
+    private static bool SameAddress(string endPoint, IPAddress address)
+    {
+        int colon = endPoint.LastIndexOf(':');
+        if (colon <= 0 || !IPAddress.TryParse(endPoint[..colon].Trim('[', ']'), out IPAddress? at))
+        {
+            return false;
+        }
+        static IPAddress Plain(IPAddress a) => a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a;
+        return Plain(at).Equals(Plain(address));
+    }
+
+    /// <summary>Whether "PID/name" is the process <paramref name="process"/> names, by PID or by program name.</summary>
+    private static bool HeldBy(string? owner, string process)
+    {
+        if (owner is null)
+        {
+            return false;
+        }
+        int slash = owner.IndexOf('/');
+        return slash < 0 ? owner == process : owner[..slash] == process || owner[(slash + 1)..] == process;
     }
 
     private static string Normalize(string state) => state.Replace('-', '_').ToUpperInvariant();
