@@ -15,7 +15,9 @@
 #
 # BENCH names the folder with loadgen.c and limit-server.c (default ../shared/bench), built here with make into a
 # temporary folder; SOCKETKIT names the socketkit executable (default: the Release build); DURATION (5) and WARMUP (1)
-# are each run's seconds; VARIANTS adds socketkit servers with other options, separated by ';' (e.g. VARIANTS='--loops 1').
+# are each run's seconds; VARIANTS adds socketkit servers with other options, separated by ';' (e.g. VARIANTS='--loops 1');
+# BASELINE names another socketkit executable (an earlier build) whose default server runs beside, for before/after
+# ratios in one run; LOGGING=1 adds the default server with its default logging (not -q), its log written to a file.
 # Nothing else should run on the machine meanwhile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,6 +65,8 @@ case $workload in
     start "socketkit app-server" "$sk" app-server 127.0.0.1 $port -q "${extra[@]}"
     start "socketkit app-server --engine async" "$sk" app-server 127.0.0.1 $port --engine async -q "${extra[@]}"
     variants app-server
+    [[ -n ${BASELINE:-} ]] && start "socketkit app-server (baseline)" "$BASELINE" app-server 127.0.0.1 $port -q "${extra[@]}"
+    [[ -n ${LOGGING:-} ]] && start "socketkit app-server (default logging)" "$sk" app-server 127.0.0.1 $port "${extra[@]}"
     [[ $workload == app ]] && start "Python (the tutorial's app-server design)" python3 benchmarks/python/app_server.py 127.0.0.1 $port
     ;;
   *)
@@ -70,6 +74,8 @@ case $workload in
     start "socketkit echo-server" "$sk" echo-server 127.0.0.1 $port -q "${extra[@]}"
     start "socketkit echo-server --engine async" "$sk" echo-server 127.0.0.1 $port --engine async -q "${extra[@]}"
     variants echo-server
+    [[ -n ${BASELINE:-} ]] && start "socketkit echo-server (baseline)" "$BASELINE" echo-server 127.0.0.1 $port -q "${extra[@]}"
+    [[ -n ${LOGGING:-} ]] && start "socketkit echo-server (default logging)" "$sk" echo-server 127.0.0.1 $port "${extra[@]}"
     ;;
 esac
 wait_listening "${ports[@]}"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Shows what `dotnet test` does on a machine with the .NET SDK and nothing else: no root, no haproxy, nginx,
+# Shows what `dotnet test` does on a machine with the .NET SDK and nothing else: no root, no haproxy, nginx, redis-server,
 # tshark or python3. Run as root (it needs root to build that machine): it builds, copies the repository with its
 # build output to a temporary folder, hides those programs behind empty, non-executable files in a mount namespace
 # of its own, and runs the tests there as an unprivileged user with an empty home. The tests that need what is
@@ -15,7 +15,7 @@ fi
 user=${SOCKETKIT_BARE_USER:-nobody}
 uid=$(id -u "$user")
 gid=$(id -g "$user")
-hidden=(haproxy nginx tshark dumpcap python3)
+hidden=(haproxy nginx tshark dumpcap python3 redis-server)
 bare_path=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
 
 dotnet build SocketKit.slnx -c Release -v quiet -nologo

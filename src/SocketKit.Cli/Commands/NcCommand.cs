@@ -18,7 +18,7 @@ internal static class NcCommand
         var listen = new Option<bool>("--listen", "-l") { Description = "Listen, accept one connection, relay it, and exit (ncat -l)." };
         var hex = new Option<bool>("--hex") { Description = "Also dump both directions on standard error as hexdump -C does: \"> sent N bytes\" and \"< received N bytes\", each followed by its bytes." };
         Option<TimeSpan> connectTimeout = CommonOptions.ConnectTimeout();
-        var clientTls = new ClientTlsOptions();
+        var clientTls = new ClientTlsOptions(withClientCertificate: false); // --tls-cert and --tls-key serve TLS with -l.
         var serverTls = new ServerTlsOptions();
         var command = new Command("nc", """
             Netcat, as ncat: connects (or with -l, listens and accepts one connection), then copies standard
@@ -126,6 +126,11 @@ internal static class NcCommand
         {
             // The parser puts a placeholder PORT after a Unix socket's HOST (UnixHostArguments); a PORT typed after it is an unexpected argument.
             return second is null or UnixHostArguments.PortPlaceholder ? (first, 0, null) : ("", 0, $"{first} is a Unix socket: it takes no PORT, but {second} was given.");
+        }
+        if (ValueParsers.HostWithPort(first) is ({ } inOneHost, { } inOnePort))
+        {
+            // As every command that takes a HOST says it.
+            return ("", 0, $"{ValueParsers.Shown(first)} {ValueParsers.HostAndPortInOne}: give them as two, HOST then PORT ({inOneHost} {inOnePort}).");
         }
         (string host, string? portText) = second is null && listen ? ("0.0.0.0", first) : (first, second);
         if (portText is null)

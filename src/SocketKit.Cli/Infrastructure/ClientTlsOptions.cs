@@ -4,7 +4,11 @@ using SocketKit.Transport.Tls;
 namespace SocketKit.Cli.Infrastructure;
 
 /// <summary>The TLS options of the clients (--tls, --tls-insecure, --tls-ca, --tls-server-name, --tls-cert, --tls-key).</summary>
-internal sealed class ClientTlsOptions : IOptionGroup<TlsClientOptions?>
+/// <param name="withClientCertificate">
+/// Whether the client may give a certificate (--tls-cert, --tls-key); false where those names are the command's
+/// server options (nc -l serves TLS with them).
+/// </param>
+internal sealed class ClientTlsOptions(bool withClientCertificate = true) : IOptionGroup<TlsClientOptions?>
 {
     private readonly Option<bool> _tls = new("--tls") { Description = "Speak TLS, verifying the server's certificate against the system's trusted roots." };
     private readonly Option<bool> _insecure = new("--tls-insecure") { Description = "Speak TLS and accept any certificate, unverified (self-signed test servers only)." };
@@ -19,15 +23,18 @@ internal sealed class ClientTlsOptions : IOptionGroup<TlsClientOptions?>
         command.Options.Add(_insecure);
         command.Options.Add(_ca);
         command.Options.Add(_serverName);
-        command.Options.Add(_certificate);
-        command.Options.Add(_key);
+        if (withClientCertificate)
+        {
+            command.Options.Add(_certificate);
+            command.Options.Add(_key);
+        }
         command.Validators.Add(result =>
         {
             if (result.GetValue(_insecure) && result.GetValue(_ca) is not null)
             {
                 result.AddError("--tls-insecure and --tls-ca contradict each other: verify against a CA, or do not verify.");
             }
-            if ((result.GetValue(_certificate) is null) != (result.GetValue(_key) is null))
+            if (withClientCertificate && (result.GetValue(_certificate) is null) != (result.GetValue(_key) is null))
             {
                 result.AddError("--tls-cert and --tls-key go together: give both, or neither when the server asks for no client certificate.");
             }
@@ -39,8 +46,8 @@ internal sealed class ClientTlsOptions : IOptionGroup<TlsClientOptions?>
     public TlsClientOptions? Read(ParseResult result)
     {
         string? name = result.GetValue(_serverName);
-        string? certificate = result.GetValue(_certificate);
-        string? key = result.GetValue(_key);
+        string? certificate = withClientCertificate ? result.GetValue(_certificate) : null;
+        string? key = withClientCertificate ? result.GetValue(_key) : null;
         TlsClientOptions? options = result.GetValue(_ca) is { } ca ? new TlsClientOptions { TrustedRoots = TlsClientOptions.LoadTrustedRoots(ca) }
             : result.GetValue(_insecure) ? new TlsClientOptions { AcceptAnyCertificate = true }
             : result.GetValue(_tls) || name is not null || certificate is not null ? new TlsClientOptions()

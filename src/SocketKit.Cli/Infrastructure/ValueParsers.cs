@@ -179,7 +179,7 @@ internal static class ValueParsers
     public const string HostAndPortInOne = "is a host and a port in one argument";
 
     /// <summary>The host and port of "[::1]:65437", "127.0.0.1:65437" or "localhost:65437"; null for a host alone (an IPv6 address without brackets is one).</summary>
-    private static (string Host, string Port)? HostWithPort(string text)
+    internal static (string Host, string Port)? HostWithPort(string text)
     {
         System.Text.RegularExpressions.Match match = System.Text.RegularExpressions.Regex.Match(text, @"^(?:\[(?<host>[^\]]+)\]|(?<host>[^:\[\]]+)):(?<port>\d+)$");
         return match.Success ? (match.Groups["host"].Value, match.Groups["port"].Value) : null;

@@ -31,11 +31,23 @@ internal sealed class ConnectionGate : IConnectionOwner
         _token = token;
     }
 
-    public void Enter() => _gate.Wait();
+    public void Enter()
+    {
+        _gate.Wait();
+        _driver.Tracked.BeginTurn();
+    }
 
-    public Task EnterAsync(CancellationToken token) => _gate.WaitAsync(token);
+    public async Task EnterAsync(CancellationToken token)
+    {
+        await _gate.WaitAsync(token).ConfigureAwait(false);
+        _driver.Tracked.BeginTurn();
+    }
 
-    public void Exit() => _gate.Release();
+    public void Exit()
+    {
+        _driver.Tracked.EndTurn();
+        _gate.Release();
+    }
 
     /// <summary>Under the gate: the serving thread lets go of the connection; posted work that comes later is dropped.</summary>
     public void Close()
@@ -58,7 +70,7 @@ internal sealed class ConnectionGate : IConnectionOwner
 
     private async Task RunPostedAsync()
     {
-        await _gate.WaitAsync().ConfigureAwait(false);
+        await EnterAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
             if (_closed || _driver.IsDone)
@@ -88,7 +100,7 @@ internal sealed class ConnectionGate : IConnectionOwner
         }
         finally
         {
-            _gate.Release();
+            Exit();
         }
     }
 

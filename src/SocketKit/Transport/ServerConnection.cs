@@ -18,6 +18,20 @@ internal class ServerConnection(ConnectionInfo info, ConnectionClock clock)
 
     public ConnectionClock Clock { get; } = clock;
 
+    private int _turns;
+
+    /// <summary>
+    /// Odd while a thread has the connection's driver (on the engines whose serving thread and posted work take turns
+    /// under a gate), and counting up: the heartbeat, on a thread of its own, judges a connection idle only when no
+    /// turn began or ended while it looked, so it never closes a request between its bytes arriving and its clock
+    /// being told.
+    /// </summary>
+    public int Turns => Volatile.Read(ref _turns);
+
+    public void BeginTurn() => Interlocked.Increment(ref _turns);
+
+    public void EndTurn() => Interlocked.Increment(ref _turns);
+
     /// <summary>Why the server decided to close it, once it has.</summary>
     public ConnectionCloseReason? AbortReason => Volatile.Read(ref _abortReason) is int r and >= 0 ? (ConnectionCloseReason)r : null;
 

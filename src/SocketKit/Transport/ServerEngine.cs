@@ -110,7 +110,7 @@ internal abstract class ServerEngine
         foreach (ServerConnection connection in Connections.Values)
         {
             ConnectionCloseReason? due = forced ? ConnectionCloseReason.DrainTimeout : connection.Clock.Check();
-            if (due is null && draining && connection.Clock.IsIdle)
+            if (due is null && draining && connection.Turns is var turns && (turns & 1) == 0 && connection.Clock.IsIdle && connection.Turns == turns)
             {
                 due = ConnectionCloseReason.ServerStopping;
             }

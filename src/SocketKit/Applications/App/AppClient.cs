@@ -179,6 +179,11 @@ public sealed partial class AppClient : IAsyncDisposable
             }
             if (_closedByServer && _unread.IsEmpty)
             {
+                // With mutual TLS a server that refused this client's certificate closes without a word: say why.
+                if (!_answered && ClientStreams.Refused(_stream, "request to", Remote) is { } refused)
+                {
+                    throw WithProgress(refused);
+                }
                 _closeReason = "closed by the server";
                 // A FIN, not a reset, but to the user the same: the connection ended before any answer.
                 throw new NetworkException(SocketErrorKind.ConnectionReset, "request to", Remote,
@@ -187,10 +192,6 @@ public sealed partial class AppClient : IAsyncDisposable
             }
             if (_closedByServer)
             {
-                if (!_answered && _unread.Length == 0 && ClientStreams.Refused(_stream, "request to", Remote) is { } refused)
-                {
-                    throw refused;
-                }
                 _closeReason = "closed by the server";
                 _decoder.CompleteAtEndOfStream(_unread.Length);
                 throw new ProtocolException(ProtocolError.TruncatedMessage, $"the server closed the connection after sending {_unread.Length} bytes of its answer");
