@@ -161,13 +161,15 @@ internal sealed partial class SelectEngine
 
         private void DrainWake()
         {
-            // Cleared before the queue is read: a post that comes after it wakes the loop again.
-            Volatile.Write(ref _postWakePending, 0);
             Span<byte> one = stackalloc byte[16];
             while (_wake.Available > 0)
             {
                 _wake.Receive(one);
             }
+            // Cleared after the wake-ups are drained and before the queue is read: a post that comes after this wakes the
+            // loop again. (Cleared before draining, a wake-up sent in between would be drained with the flag still set,
+            // and every later post would wait for the next heartbeat.)
+            Volatile.Write(ref _postWakePending, 0);
             while (_posted.TryDequeue(out Connection? connection))
             {
                 if (!connection.IsClosed)
