@@ -38,20 +38,8 @@ static async Task<int> AwaitServerAsync(int port, int delayMs)
             return TutorialHandlers.Search(request);
         })
         .Start();
-    using var stop = new CancellationTokenSource();
-    using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
-    {
-        c.Cancel = true;
-        stop.Cancel();
-    });
     Console.WriteLine($"listening on {EndPoints.Format(server.LocalEndPoint)}, search awaits {delayMs} ms");
-    try
-    {
-        await Task.Delay(Timeout.Infinite, stop.Token);
-    }
-    catch (OperationCanceledException)
-    {
-    }
+    await UntilSigtermAsync();
     return 0;
 }
 
@@ -64,13 +52,20 @@ static async Task<int> BroadcastServerAsync(int port)
     var options = new ServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, port), Limits = new ServerLimits { MaxConnections = 15_000 } };
     await using SocketServer server = SocketServer.Start(options, _ => new TriggerHandler(() => registry!.Broadcast(line)));
     registry = server.Connections;
+    Console.WriteLine($"listening on {EndPoints.Format(server.LocalEndPoint)}: each byte a client sends broadcasts a 64-byte line to every client");
+    await UntilSigtermAsync();
+    return 0;
+}
+
+/// <summary>Serves on until SIGTERM (the benchmark scripts' way to stop a server).</summary>
+static async Task UntilSigtermAsync()
+{
     using var stop = new CancellationTokenSource();
     using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
     {
         c.Cancel = true;
         stop.Cancel();
     });
-    Console.WriteLine($"listening on {EndPoints.Format(server.LocalEndPoint)}: each byte a client sends broadcasts a 64-byte line to every client");
     try
     {
         await Task.Delay(Timeout.Infinite, stop.Token);
@@ -78,7 +73,6 @@ static async Task<int> BroadcastServerAsync(int port)
     catch (OperationCanceledException)
     {
     }
-    return 0;
 }
 
 static int BroadcastClients(int port, int clients, int rounds)
