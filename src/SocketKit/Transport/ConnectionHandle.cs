@@ -10,6 +10,7 @@ namespace SocketKit.Transport;
 public sealed class ConnectionHandle
 {
     private readonly int _maxQueuedBytes;
+    private readonly Lock _gate = new(); // Not the handle itself: user code may hold a lock on it.
     // Made on the first post: an idle connection holds none. A lock, not a ConcurrentQueue: its first segment alone
     // is over a kilobyte, for every connection a broadcast reaches, and posts to one connection rarely contend.
     private Queue<PostedWork>? _mailbox;
@@ -42,7 +43,7 @@ public sealed class ConnectionHandle
     {
         get
         {
-            lock (this)
+            lock (_gate)
             {
                 if (_closing is null)
                 {
@@ -110,7 +111,7 @@ public sealed class ConnectionHandle
         {
             return false;
         }
-        lock (this)
+        lock (_gate)
         {
             if (_closed)
             {
@@ -133,7 +134,7 @@ public sealed class ConnectionHandle
     internal bool TryTake(out PostedWork work)
     {
         bool taken;
-        lock (this)
+        lock (_gate)
         {
             work = default;
             taken = _mailbox is { } mailbox && mailbox.TryDequeue(out work);
@@ -156,7 +157,7 @@ public sealed class ConnectionHandle
     internal void MarkClosed()
     {
         CancellationTokenSource? closing;
-        lock (this)
+        lock (_gate)
         {
             _closed = true;
             closing = _closing;
