@@ -97,7 +97,15 @@ internal static class ErrorReporter
         {
             return null;
         }
-        return await SpeaksTlsAsync(target, cancellationToken);
+        try
+        {
+            return await SpeaksTlsAsync(target, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The probe itself met the failure (the server resets every connection, or the user stopped it): TLS was not seen.
+            return null;
+        }
     }
 
     /// <summary>Whether <paramref name="target"/> completes a TLS handshake within 2 s.</summary>

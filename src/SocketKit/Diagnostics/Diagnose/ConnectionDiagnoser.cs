@@ -227,7 +227,17 @@ public static class ConnectionDiagnoser
     {
         X509Certificate2? certificate = null;
         SslPolicyErrors errors = SslPolicyErrors.None;
-        var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true));
+        SslStream ssl;
+        try
+        {
+            ssl = new SslStream(new NetworkStream(socket, ownsSocket: true));
+        }
+        catch (IOException ex)
+        {
+            // Reset between the connect and now: NetworkStream refuses a socket that is no longer connected.
+            socket.Dispose();
+            return (new TlsCheck(false, null, [], null, null, ex.Message.TrimEnd('.')), null);
+        }
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timer.CancelAfter(options.Timeout);
         try
