@@ -3,6 +3,10 @@ using System.Net;
 using System.Net.Sockets;
 using SocketKit.Applications.App;
 using SocketKit.Transport;
+using SocketKit.Transport.Connections;
+using SocketKit.Transport.Engines;
+using SocketKit.Transport.Listening;
+using SocketKit.Transport.Readiness;
 
 // Load programs for the handler models, measured by benchmarks/handlers.sh:
 //   await-server PORT DELAY_MS   the tutorial's app server whose "search" awaits DELAY_MS before answering (as a

@@ -1,5 +1,5 @@
 using System.Buffers;
-using SocketKit.Transport;
+using SocketKit.Transport.Connections;
 
 namespace Chat;
 

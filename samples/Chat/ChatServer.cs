@@ -1,5 +1,7 @@
 using System.Net;
 using SocketKit.Transport;
+using SocketKit.Transport.Errors;
+using SocketKit.Transport.Listening;
 
 namespace Chat;
 

@@ -1,7 +1,7 @@
 using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using SocketKit.Applications.App;
-using SocketKit.Transport;
+using SocketKit.Transport.Connections;
 
 namespace SocketKit.Hosting;
 

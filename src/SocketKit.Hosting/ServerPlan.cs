@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using SocketKit.Protocol;
 using SocketKit.Transport;
+using SocketKit.Transport.Listening;
+using SocketKit.Transport.Settings;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Hosting;
@@ -116,11 +118,11 @@ internal sealed class ServerPlan
     {
         endPoint = null;
         text = text.Trim();
-        if (Transport.EndPoints.TryGetUnixPath(text, out string? path))
+        if (Transport.Listening.EndPoints.TryGetUnixPath(text, out string? path))
         {
-            if (!Transport.EndPoints.IsValidUnixPath(path))
+            if (!Transport.Listening.EndPoints.IsValidUnixPath(path))
             {
-                why = $"'{text}' is not a usable Unix socket path (empty, or longer than {Transport.EndPoints.MaxUnixPathBytes} bytes)";
+                why = $"'{text}' is not a usable Unix socket path (empty, or longer than {Transport.Listening.EndPoints.MaxUnixPathBytes} bytes)";
                 return false;
             }
             endPoint = new UnixDomainSocketEndPoint(path);

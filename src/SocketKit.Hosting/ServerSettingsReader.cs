@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Configuration;
-using SocketKit.Transport;
+using SocketKit.Transport.Settings;
 
 namespace SocketKit.Hosting;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SocketKit.Metrics;
 using SocketKit.Transport;
+using SocketKit.Transport.Errors;
 
 namespace SocketKit.Hosting;
 

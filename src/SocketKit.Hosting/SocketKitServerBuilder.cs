@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SocketKit.Applications.App;
 using SocketKit.Applications.Echo;
 using SocketKit.Transport;
+using SocketKit.Transport.Connections;
 
 namespace SocketKit.Hosting;
 

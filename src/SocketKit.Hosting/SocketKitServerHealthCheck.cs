@@ -16,7 +16,7 @@ public sealed class SocketKitServerHealthCheck(SocketKitHostedServer server) : I
             ["state"] = server.State.ToString().ToLowerInvariant(),
             ["connections"] = server.ConnectionsOpen,
         };
-        string where = string.Join(", ", server.LocalEndPoints.Select(Transport.EndPoints.Format));
+        string where = string.Join(", ", server.LocalEndPoints.Select(Transport.Listening.EndPoints.Format));
         return Task.FromResult(server.State switch
         {
             SocketKitServerState.Listening => HealthCheckResult.Healthy($"listening on {where}", data),

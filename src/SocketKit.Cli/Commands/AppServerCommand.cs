@@ -1,5 +1,5 @@
 using SocketKit.Applications.App;
-using SocketKit.Transport;
+using SocketKit.Transport.Settings;
 
 namespace SocketKit.Cli.Commands;
 

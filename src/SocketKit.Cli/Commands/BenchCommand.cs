@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using SocketKit.Cli.Output;
 using SocketKit.Diagnostics.Bench;
-using SocketKit.Transport;
+using SocketKit.Transport.Listening;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Cli.Commands;

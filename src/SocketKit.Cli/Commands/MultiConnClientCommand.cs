@@ -1,8 +1,6 @@
-using System.CommandLine.Parsing;
 using SocketKit.Applications;
 using SocketKit.Applications.MultiConn;
 using SocketKit.Cli.Output;
-using SocketKit.Protocol.Python;
 
 namespace SocketKit.Cli.Commands;
 
@@ -54,8 +52,8 @@ internal static class MultiConnClientCommand
                 context.Error.WriteLine($"socketkit: {failed} of {results.Count} connections did not get their whole echo back");
                 // TLS is mentioned only when seen: the server that closed on a plain client completes a TLS handshake.
                 if (options.Tls is null && results.Any(r => r.Received.Length == 0 && r.Error?.Contains("closed", StringComparison.Ordinal) == true)
-                    && !SocketKit.Transport.EndPoints.TryGetUnixPath(address.Host, out _)
-                    && await ErrorReporter.SpeaksTlsAsync(new System.Net.IPEndPoint((await SocketKit.Transport.EndPoints.ResolveAsync(address.Host, cancellationToken))[0], address.Port), cancellationToken))
+                    && !SocketKit.Transport.Listening.EndPoints.TryGetUnixPath(address.Host, out _)
+                    && await ErrorReporter.SpeaksTlsAsync(new System.Net.IPEndPoint((await SocketKit.Transport.Listening.EndPoints.ResolveAsync(address.Host, cancellationToken))[0], address.Port), cancellationToken))
                 {
                     context.Error.WriteLine(ErrorReporter.PlainToTls);
                 }

@@ -1,5 +1,5 @@
 using SocketKit.Applications.Echo;
-using SocketKit.Transport;
+using SocketKit.Transport.Settings;
 
 namespace SocketKit.Cli.Commands;
 

@@ -3,7 +3,7 @@ using System.Net;
 using SocketKit.Applications;
 using SocketKit.Cli.Output;
 using SocketKit.Diagnostics.Netcat;
-using SocketKit.Transport;
+using SocketKit.Transport.Listening;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Cli.Commands;

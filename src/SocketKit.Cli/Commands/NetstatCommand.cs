@@ -1,6 +1,6 @@
 using SocketKit.Cli.Output;
 using SocketKit.Diagnostics.SocketTable;
-using SocketKit.Transport;
+using SocketKit.Transport.Settings;
 
 namespace SocketKit.Cli.Commands;
 

@@ -2,7 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using SocketKit.Cli.Output;
 using SocketKit.Diagnostics.Ping;
-using SocketKit.Transport;
+using SocketKit.Transport.Errors;
+using SocketKit.Transport.Listening;
 
 namespace SocketKit.Cli.Commands;
 

@@ -2,7 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using SocketKit.Cli.Output;
 using SocketKit.Diagnostics.Trace;
-using SocketKit.Transport;
+using SocketKit.Transport.Listening;
 
 namespace SocketKit.Cli.Commands;
 

@@ -1,5 +1,5 @@
-using SocketKit.Transport;
-using K = SocketKit.Transport.SocketErrorKind;
+using SocketKit.Transport.Errors;
+using K = SocketKit.Transport.Errors.SocketErrorKind;
 
 namespace SocketKit.Cli.Explain;
 

@@ -1,4 +1,4 @@
-using SocketKit.Transport;
+using SocketKit.Transport.Errors;
 
 namespace SocketKit.Cli.Explain;
 

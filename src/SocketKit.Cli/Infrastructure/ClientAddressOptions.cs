@@ -1,6 +1,6 @@
 using System.CommandLine.Parsing;
 using System.Net;
-using SocketKit.Transport;
+using SocketKit.Transport.Listening;
 
 namespace SocketKit.Cli.Infrastructure;
 

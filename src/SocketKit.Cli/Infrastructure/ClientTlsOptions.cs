@@ -1,4 +1,3 @@
-using SocketKit.Transport;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Cli.Infrastructure;

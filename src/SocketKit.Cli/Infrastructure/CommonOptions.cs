@@ -1,6 +1,7 @@
 using System.CommandLine.Parsing;
 using Microsoft.Extensions.Logging;
-using SocketKit.Transport;
+using SocketKit.Transport.Listening;
+using SocketKit.Transport.Settings;
 
 namespace SocketKit.Cli.Infrastructure;
 

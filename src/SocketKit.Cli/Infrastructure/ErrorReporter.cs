@@ -1,5 +1,6 @@
 using SocketKit.Protocol;
-using SocketKit.Transport;
+using SocketKit.Transport.Errors;
+using SocketKit.Transport.Settings;
 
 namespace SocketKit.Cli.Infrastructure;
 

@@ -1,4 +1,4 @@
-using SocketKit.Transport;
+using SocketKit.Transport.Settings;
 
 namespace SocketKit.Cli.Infrastructure;
 

@@ -2,6 +2,8 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using SocketKit.Protocol;
 using SocketKit.Transport;
+using SocketKit.Transport.Listening;
+using SocketKit.Transport.Settings;
 
 namespace SocketKit.Cli.Infrastructure;
 

@@ -1,4 +1,5 @@
-using SocketKit.Transport;
+using SocketKit.Transport.Engines;
+using SocketKit.Transport.Settings;
 
 namespace SocketKit.Cli.Infrastructure;
 

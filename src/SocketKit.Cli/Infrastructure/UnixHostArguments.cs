@@ -1,5 +1,5 @@
 using System.CommandLine.Parsing;
-using SocketKit.Transport;
+using SocketKit.Transport.Listening;
 
 namespace SocketKit.Cli.Infrastructure;
 

@@ -1,7 +1,7 @@
 using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Net;
-using SocketKit.Transport;
+using SocketKit.Transport.Listening;
 
 namespace SocketKit.Cli.Infrastructure;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using SocketKit.Diagnostics.Bench;
-using SocketKit.Transport;
+using SocketKit.Transport.Listening;
 
 namespace SocketKit.Cli.Output;
 

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using SocketKit.Diagnostics.Diagnose;
 using SocketKit.Diagnostics.Ping;
-using SocketKit.Transport;
+using SocketKit.Transport.Settings;
 
 namespace SocketKit.Cli.Output;
 

@@ -3,7 +3,9 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using SocketKit.Diagnostics.Ping;
-using SocketKit.Transport;
+using SocketKit.Transport.Errors;
+using SocketKit.Transport.Listening;
+using SocketKit.Transport.Settings;
 
 namespace SocketKit.Cli.Output;
 

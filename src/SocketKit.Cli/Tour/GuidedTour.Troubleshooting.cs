@@ -8,6 +8,7 @@ using SocketKit.Diagnostics.Ping;
 using SocketKit.Diagnostics.SocketTable;
 using SocketKit.Diagnostics.Trace;
 using SocketKit.Transport;
+using SocketKit.Transport.Listening;
 
 namespace SocketKit.Cli.Tour;
 

@@ -12,6 +12,9 @@ using SocketKit.Diagnostics.SocketTable;
 using SocketKit.Protocol;
 using SocketKit.Protocol.Python;
 using SocketKit.Transport;
+using SocketKit.Transport.Engines;
+using SocketKit.Transport.Errors;
+using SocketKit.Transport.Listening;
 
 namespace SocketKit.Cli.Tour;
 

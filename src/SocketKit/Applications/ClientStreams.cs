@@ -1,4 +1,5 @@
-using SocketKit.Transport;
+using SocketKit.Transport.Errors;
+using SocketKit.Transport.Listening;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Applications;

@@ -50,7 +50,7 @@ public sealed class SocketKitMetrics : IDisposable
 
     /// <summary>
     /// Timeouts, tagged <c>socketkit.timeout.kind</c> (for example "idle", "request"; every kind is in
-    /// <see cref="Transport.ConnectionCloseReasons"/>' table) (Counter, "{timeout}").
+    /// <see cref="Transport.Connections.ConnectionCloseReasons"/>' table) (Counter, "{timeout}").
     /// </summary>
     public const string Timeouts = "socketkit.server.timeouts";
 

@@ -1,4 +1,7 @@
 using Microsoft.Extensions.Logging;
+using SocketKit.Transport.Connections;
+using SocketKit.Transport.Errors;
+using SocketKit.Transport.Listening;
 
 namespace SocketKit.Transport;
 

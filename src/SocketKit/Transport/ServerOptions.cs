@@ -1,4 +1,9 @@
 using SocketKit.Metrics;
+using SocketKit.Transport.Connections;
+using SocketKit.Transport.Engines;
+using SocketKit.Transport.Listening;
+using SocketKit.Transport.Readiness;
+using SocketKit.Transport.Settings;
 
 namespace SocketKit.Transport;
 

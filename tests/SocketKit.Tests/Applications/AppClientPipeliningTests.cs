@@ -1,4 +1,6 @@
 using SocketKit.Applications.App;
+using SocketKit.Transport.Engines;
+using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Applications;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using SocketKit.Applications.App;
+using SocketKit.Transport.Connections;
 
 namespace SocketKit.Tests.Applications;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Cli;
 

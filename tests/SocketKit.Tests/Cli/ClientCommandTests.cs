@@ -100,10 +100,10 @@ public class ClientCommandTests
         TimeSpan timeout = TimeSpan.FromMilliseconds(500);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Support.Cli.Result result = await Support.Cli.RunAsync("multiconn-client", "127.0.0.1", listener.Port().ToString(System.Globalization.CultureInfo.InvariantCulture), "2",
-            "--timeout", SocketKit.Transport.Durations.Format(timeout));
+            "--timeout", SocketKit.Transport.Settings.Durations.Format(timeout));
         clock.Stop();
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains($"timed out after {SocketKit.Transport.Durations.Format(timeout)} waiting for the echo", result.Out);
+        Assert.Contains($"timed out after {SocketKit.Transport.Settings.Durations.Format(timeout)} waiting for the echo", result.Out);
         // The connect is at once on loopback: the run lasts the timeout, not the connect timeout (10s) on top of it.
         Assert.InRange(clock.Elapsed, timeout, timeout + TimeSpan.FromSeconds(3));
     }
@@ -137,12 +137,12 @@ public class ClientCommandTests
         });
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Support.Cli.Result result = await Support.Cli.RunAsync("echo-client", "127.0.0.1", listener.Port().ToString(System.Globalization.CultureInfo.InvariantCulture), message,
-            "--timeout", SocketKit.Transport.Durations.Format(timeout));
+            "--timeout", SocketKit.Transport.Settings.Durations.Format(timeout));
         clock.Stop();
         await stop.CancelAsync();
         await Task.WhenAny(trickling, Task.Delay(TimeSpan.FromSeconds(5)));
         Assert.Equal(1, result.ExitCode);
-        Assert.Matches($@"and sent {message.Length} bytes; \d+ of them came back in {SocketKit.Transport.Durations.Format(timeout)}, then nothing", result.Error);
+        Assert.Matches($@"and sent {message.Length} bytes; \d+ of them came back in {SocketKit.Transport.Settings.Durations.Format(timeout)}, then nothing", result.Error);
         Assert.True(perByte * message.Length > timeout * 2, "the trickle outlasts the timeout");
         Assert.InRange(clock.Elapsed, timeout, timeout + TimeSpan.FromSeconds(3));
     }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using SocketKit.Cli;
 using SocketKit.Cli.Infrastructure;
 

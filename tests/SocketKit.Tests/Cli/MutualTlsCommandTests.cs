@@ -1,3 +1,4 @@
+using SocketKit.Transport.Connections;
 namespace SocketKit.Tests.Cli;
 
 /// <summary>

@@ -1,4 +1,5 @@
-using SocketKit.Cli.Output;
+using SocketKit.Transport.Engines;
+using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Cli;
 

@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using SocketKit.Applications.MultiConn;
 using SocketKit.Cli.Explain;
-using SocketKit.Cli.Infrastructure;
 using SocketKit.Cli.Output;
 using SocketKit.Cli.Tour;
 using SocketKit.Diagnostics.Bench;
@@ -10,6 +9,7 @@ using SocketKit.Diagnostics.Diagnose;
 using SocketKit.Diagnostics.Ping;
 using SocketKit.Diagnostics.SocketTable;
 using SocketKit.Diagnostics.Trace;
+using SocketKit.Transport.Errors;
 
 namespace SocketKit.Tests.Cli;
 

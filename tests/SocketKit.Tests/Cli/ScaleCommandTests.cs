@@ -1,6 +1,7 @@
 using System.Text;
 using SocketKit.Applications.App;
 using SocketKit.Applications.Echo;
+using SocketKit.Transport.Engines;
 
 namespace SocketKit.Tests.Cli;
 

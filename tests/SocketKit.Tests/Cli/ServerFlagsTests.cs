@@ -1,4 +1,5 @@
 using SocketKit.Cli.Infrastructure;
+using SocketKit.Transport.Settings;
 
 namespace SocketKit.Tests.Cli;
 

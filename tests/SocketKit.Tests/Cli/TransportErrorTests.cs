@@ -1,3 +1,6 @@
+using SocketKit.Transport.Errors;
+using SocketKit.Transport.Listening;
+using SocketKit.Transport.Settings;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Tests.Cli;

@@ -1,4 +1,6 @@
 using SocketKit.Diagnostics.Bench;
+using SocketKit.Transport.Engines;
+using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Diagnostics;
 

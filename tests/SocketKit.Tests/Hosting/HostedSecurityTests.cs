@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SocketKit.Applications.App;
 using SocketKit.Hosting;
+using SocketKit.Transport.Errors;
 
 namespace SocketKit.Tests.Hosting;
 

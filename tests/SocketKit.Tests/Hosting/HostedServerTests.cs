@@ -12,6 +12,9 @@ using Microsoft.Extensions.Options;
 using SocketKit.Applications.App;
 using SocketKit.Hosting;
 using SocketKit.Metrics;
+using SocketKit.Transport.Connections;
+using SocketKit.Transport.Engines;
+using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Hosting;
 

@@ -9,6 +9,7 @@ using SocketKit.Applications.App;
 using SocketKit.Cli.Infrastructure;
 using SocketKit.Hosting;
 using SocketKit.Tests.Settings;
+using SocketKit.Transport.Settings;
 
 namespace SocketKit.Tests.Hosting;
 

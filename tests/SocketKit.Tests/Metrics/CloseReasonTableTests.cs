@@ -1,3 +1,5 @@
+using SocketKit.Transport.Connections;
+using SocketKit.Transport.Settings;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Tests.Metrics;

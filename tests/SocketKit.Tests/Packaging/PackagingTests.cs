@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.IO.Compression;
-using System.Reflection;
 using System.Xml.Linq;
 
 namespace SocketKit.Tests.Packaging;

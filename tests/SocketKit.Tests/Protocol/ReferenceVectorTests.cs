@@ -1,6 +1,5 @@
 using System.Buffers;
 using SocketKit.Applications.App;
-using SocketKit.Protocol.Json;
 
 namespace SocketKit.Tests.Protocol;
 
@@ -47,7 +46,7 @@ public class ReferenceVectorTests
         var output = new ArrayBufferWriter<byte>();
         var data = new ReadOnlySequence<byte>(v.Request);
         var step = handler.OnData(ref data, output);
-        Assert.Equal(SocketKit.Transport.NextStep.CloseAfterSending, step);
+        Assert.Equal(SocketKit.Transport.Connections.NextStep.CloseAfterSending, step);
         Assert.Equal(Convert.ToHexString(v.Response), Convert.ToHexString(output.WrittenSpan));
     }
 

@@ -1,4 +1,6 @@
 using SocketKit.Applications.Echo;
+using SocketKit.Transport.Engines;
+using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Robustness;
 
@@ -18,7 +20,7 @@ public sealed class FifteenThousandConnectionsTests
     [InlineData("async")]
     public async Task FifteenThousandConnectionsOpenAtOnceEachGetTheirEcho(string engine)
     {
-        Assert.True(SocketKit.Transport.DescriptorLimit.Raise() >= Connections + 1_000, "this test needs 16,000 descriptors");
+        Assert.True(SocketKit.Transport.Listening.DescriptorLimit.Raise() >= Connections + 1_000, "this test needs 16,000 descriptors");
         using CliProcess server = await CliProcess.StartServerAsync("echo-server", "127.0.0.1", "0", "--engine", engine, "--max-connections", $"{Connections}");
         var endPoint = new IPEndPoint(IPAddress.Loopback, server.Port);
         var sockets = new Socket[Connections];
@@ -61,7 +63,7 @@ public sealed class FifteenThousandConnectionsTests
     public async Task TheMultiConnClientCompletesFifteenThousandConnections()
     {
         // Here the server is in this process and the client in its own.
-        Assert.True(SocketKit.Transport.DescriptorLimit.Raise() >= Connections + 1_000, "this test needs 16,000 descriptors");
+        Assert.True(SocketKit.Transport.Listening.DescriptorLimit.Raise() >= Connections + 1_000, "this test needs 16,000 descriptors");
         ServerOptions options = TestServers.Options(EngineKind.Select) with { Limits = ServerLimits.Default with { MaxConnections = Connections } };
         await using SocketServer server = SocketServer.Start(options, _ => new EchoHandler());
         using CliProcess client = CliProcess.Start("multiconn-client", "127.0.0.1", $"{server.Port()}", $"{Connections}", "--json", "-q");

@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using SocketKit.Transport.Connections;
+using SocketKit.Transport.Engines;
+using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Robustness;
 

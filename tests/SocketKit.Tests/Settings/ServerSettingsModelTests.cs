@@ -2,6 +2,8 @@ using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using SocketKit.Cli.Infrastructure;
 using SocketKit.Hosting;
+using SocketKit.Transport.Engines;
+using SocketKit.Transport.Settings;
 
 namespace SocketKit.Tests.Settings;
 

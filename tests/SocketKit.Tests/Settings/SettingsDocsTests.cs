@@ -1,3 +1,4 @@
+using SocketKit.Transport.Settings;
 namespace SocketKit.Tests.Settings;
 
 /// <summary>

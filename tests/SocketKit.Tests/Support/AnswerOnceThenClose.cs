@@ -1,5 +1,7 @@
 using System.Buffers;
 using SocketKit.Applications.App;
+using SocketKit.Transport.Connections;
+using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Support;
 

@@ -1,3 +1,4 @@
+using SocketKit.Transport.Listening;
 namespace SocketKit.Tests.Support;
 
 /// <summary>What a <see cref="FaultRelay"/> does to the bytes flowing one way.</summary>

@@ -1,5 +1,7 @@
 using SocketKit.Applications.App;
 using SocketKit.Applications.Echo;
+using SocketKit.Transport.Engines;
+using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Support;
 

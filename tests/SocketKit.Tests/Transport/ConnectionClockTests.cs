@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using SocketKit.Transport.Connections;
 
 namespace SocketKit.Tests.Transport;
 

@@ -1,4 +1,7 @@
 using SocketKit.Applications.Echo;
+using SocketKit.Transport.Engines;
+using SocketKit.Transport.Errors;
+using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Transport;
 

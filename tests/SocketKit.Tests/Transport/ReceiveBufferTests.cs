@@ -1,4 +1,5 @@
 using System.Buffers;
+using SocketKit.Transport.Connections;
 
 namespace SocketKit.Tests.Transport;
 

@@ -1,3 +1,4 @@
+using SocketKit.Transport.Readiness;
 namespace SocketKit.Tests.Transport;
 
 /// <summary>The selector behaves as Python's selectors on every mechanism this platform has: poll everywhere, epoll on Linux, kqueue on macOS and the BSDs.</summary>

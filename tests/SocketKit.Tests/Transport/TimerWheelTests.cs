@@ -1,3 +1,4 @@
+using SocketKit.Transport.Readiness;
 namespace SocketKit.Tests.Transport;
 
 /// <summary>The readiness loops' timer wheel: entries come due at their tick, never before, and move or leave in O(1).</summary>

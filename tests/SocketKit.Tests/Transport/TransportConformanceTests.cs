@@ -1,3 +1,5 @@
+using SocketKit.Transport.Engines;
+using SocketKit.Transport.Readiness;
 namespace SocketKit.Tests.Transport;
 
 // The engine conformance suite again over every other transport: reference vectors byte for byte, echo,

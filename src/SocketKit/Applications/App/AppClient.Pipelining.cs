@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using SocketKit.Protocol;
-using SocketKit.Transport;
+using SocketKit.Transport.Errors;
 
 namespace SocketKit.Applications.App;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using SocketKit.Protocol;
 using SocketKit.Protocol.Python;
-using SocketKit.Transport;
+using SocketKit.Transport.Connections;
 
 namespace SocketKit.Applications.App;
 

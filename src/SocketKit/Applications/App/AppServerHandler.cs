@@ -4,8 +4,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using SocketKit.Logging;
 using SocketKit.Metrics;
 using SocketKit.Protocol;
-using SocketKit.Protocol.Python;
 using SocketKit.Transport;
+using SocketKit.Transport.Connections;
 
 namespace SocketKit.Applications.App;
 

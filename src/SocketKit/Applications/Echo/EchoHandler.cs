@@ -1,4 +1,4 @@
-using SocketKit.Transport;
+using SocketKit.Transport.Connections;
 
 namespace SocketKit.Applications.Echo;
 

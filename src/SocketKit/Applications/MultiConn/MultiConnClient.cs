@@ -3,7 +3,10 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SocketKit.Logging;
 using SocketKit.Protocol.Python;
-using SocketKit.Transport;
+using SocketKit.Transport.Errors;
+using SocketKit.Transport.Listening;
+using SocketKit.Transport.Readiness;
+using SocketKit.Transport.Settings;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Applications.MultiConn;

@@ -1,5 +1,6 @@
 using System.Net.Security;
-using SocketKit.Transport;
+using SocketKit.Transport.Errors;
+using SocketKit.Transport.Listening;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Diagnostics.Bench;

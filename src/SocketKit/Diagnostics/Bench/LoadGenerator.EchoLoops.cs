@@ -1,5 +1,7 @@
 using System.Diagnostics;
-using SocketKit.Transport;
+using SocketKit.Transport.Engines;
+using SocketKit.Transport.Listening;
+using SocketKit.Transport.Readiness;
 
 namespace SocketKit.Diagnostics.Bench;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using SocketKit.Protocol;
-using SocketKit.Transport;
+using SocketKit.Transport.Errors;
 
 namespace SocketKit.Diagnostics.Bench;
 

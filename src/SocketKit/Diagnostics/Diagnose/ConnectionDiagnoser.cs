@@ -6,7 +6,9 @@ using SocketKit.Applications.App;
 using SocketKit.Diagnostics.Ping;
 using SocketKit.Protocol;
 using SocketKit.Protocol.Python;
-using SocketKit.Transport;
+using SocketKit.Transport.Errors;
+using SocketKit.Transport.Listening;
+using SocketKit.Transport.Settings;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Diagnostics.Diagnose;

@@ -1,5 +1,5 @@
 using SocketKit.Diagnostics.Ping;
-using SocketKit.Transport;
+using SocketKit.Transport.Listening;
 
 namespace SocketKit.Diagnostics.Diagnose;
 

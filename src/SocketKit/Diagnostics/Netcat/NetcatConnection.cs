@@ -1,6 +1,8 @@
 using System.Net.Security;
 using SocketKit.Applications;
 using SocketKit.Transport;
+using SocketKit.Transport.Errors;
+using SocketKit.Transport.Listening;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Diagnostics.Netcat;

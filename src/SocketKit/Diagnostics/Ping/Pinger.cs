@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net.NetworkInformation;
-using SocketKit.Transport;
+using SocketKit.Transport.Errors;
 
 namespace SocketKit.Diagnostics.Ping;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using SocketKit.Transport;
+using SocketKit.Transport.Errors;
 
 namespace SocketKit.Diagnostics.Ping;
 

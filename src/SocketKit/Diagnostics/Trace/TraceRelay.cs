@@ -1,4 +1,5 @@
-using SocketKit.Transport;
+using SocketKit.Transport.Errors;
+using SocketKit.Transport.Listening;
 
 namespace SocketKit.Diagnostics.Trace;
 

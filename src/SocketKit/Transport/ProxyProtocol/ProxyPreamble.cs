@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using SocketKit.Protocol.Proxy;
+using SocketKit.Transport.Connections;
 
 namespace SocketKit.Transport.ProxyProtocol;
 

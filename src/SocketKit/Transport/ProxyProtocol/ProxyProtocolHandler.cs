@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SocketKit.Logging;
-using SocketKit.Metrics;
 using SocketKit.Protocol.Proxy;
+using SocketKit.Transport.Connections;
 
 namespace SocketKit.Transport.ProxyProtocol;
 

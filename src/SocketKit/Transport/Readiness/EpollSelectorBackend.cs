@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using static SocketKit.Transport.NativeReadiness;
+using static SocketKit.Transport.Readiness.NativeReadiness;
 
-namespace SocketKit.Transport;
+namespace SocketKit.Transport.Readiness;
 
 /// <summary>
 /// Linux's epoll, level-triggered as Python's EpollSelector: a socket stays ready until it is served, so a loop that

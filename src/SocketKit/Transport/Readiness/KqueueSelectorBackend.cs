@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using static SocketKit.Transport.NativeReadiness;
+using static SocketKit.Transport.Readiness.NativeReadiness;
 
-namespace SocketKit.Transport;
+namespace SocketKit.Transport.Readiness;
 
 /// <summary>
 /// kqueue, on macOS and the BSDs, as Python's KqueueSelector: one filter per event a socket waits for (read, write),

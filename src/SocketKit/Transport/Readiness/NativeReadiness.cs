@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace SocketKit.Transport;
+namespace SocketKit.Transport.Readiness;
 
 /// <summary>
 /// Every system call the readiness layer makes, in one place: epoll (Linux), kqueue (macOS and the BSDs), poll

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using static SocketKit.Transport.NativeReadiness;
+using static SocketKit.Transport.Readiness.NativeReadiness;
 
-namespace SocketKit.Transport;
+namespace SocketKit.Transport.Readiness;
 
 /// <summary>
 /// recv(2) and send(2) on a non-blocking socket's descriptor, for the readiness loops on Linux: the loop that owns a

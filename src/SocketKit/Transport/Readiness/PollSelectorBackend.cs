@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using static SocketKit.Transport.NativeReadiness;
+using static SocketKit.Transport.Readiness.NativeReadiness;
 
-namespace SocketKit.Transport;
+namespace SocketKit.Transport.Readiness;
 
 /// <summary>
 /// poll(2), or WSAPoll on Windows, as Python's PollSelector: the registered sockets live in one array handed to the

@@ -1,4 +1,4 @@
-namespace SocketKit.Transport;
+namespace SocketKit.Transport.Readiness;
 
 /// <summary>What a registered socket waits for, as Python's selectors.EVENT_READ and EVENT_WRITE.</summary>
 [Flags]

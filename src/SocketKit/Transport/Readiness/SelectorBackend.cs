@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Runtime.InteropServices;
 
-namespace SocketKit.Transport;
+namespace SocketKit.Transport.Readiness;
 
 /// <summary>The mechanism under a <see cref="Selector{TData}"/>, as Python's selectors module has one class for each.</summary>
 public enum SelectorMechanism

@@ -1,4 +1,4 @@
-namespace SocketKit.Transport;
+namespace SocketKit.Transport.Readiness;
 
 /// <summary>An entry of a <see cref="TimerWheel"/>: its links live in the entry itself, so scheduling allocates nothing.</summary>
 internal abstract class TimerWheelEntry

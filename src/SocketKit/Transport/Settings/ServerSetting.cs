@@ -1,6 +1,7 @@
 using System.Globalization;
+using SocketKit.Transport.Engines;
 
-namespace SocketKit.Transport;
+namespace SocketKit.Transport.Settings;
 
 /// <summary>
 /// One server setting as <see cref="ServerSettings.All"/> lists it: its configuration key, its command-line flag, its

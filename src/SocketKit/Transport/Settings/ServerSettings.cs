@@ -1,6 +1,7 @@
 using SocketKit.Protocol;
+using SocketKit.Transport.Engines;
 
-namespace SocketKit.Transport;
+namespace SocketKit.Transport.Settings;
 
 /// <summary>
 /// Every setting of a server and its default, in one place, as Kestrel's KestrelServerOptions and KestrelServerLimits

@@ -1,4 +1,5 @@
-namespace SocketKit.Transport;
+using SocketKit.Transport.Engines;
+namespace SocketKit.Transport.Settings;
 
 /// <summary>
 /// The kinds of value a server setting takes. Each kind is read from one text, the same on the command line and in

@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using SocketKit.Transport.Connections;
 
 namespace SocketKit.Transport.Tls;
 

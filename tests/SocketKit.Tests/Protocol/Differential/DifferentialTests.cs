@@ -1,8 +1,10 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using SocketKit.Applications.App;
+using SocketKit.Transport.Connections;
+using SocketKit.Transport.Engines;
+using SocketKit.Transport.Listening;
 using Xunit.Abstractions;
 
 namespace SocketKit.Tests.Protocol.Differential;

@@ -1,5 +1,5 @@
 using System.Buffers;
-using SocketKit.Tests.Protocol.Proxy;
+using SocketKit.Transport.Connections;
 using SocketKit.Transport.ProxyProtocol;
 using static SocketKit.Tests.Protocol.Proxy.ProxyFrames;
 
