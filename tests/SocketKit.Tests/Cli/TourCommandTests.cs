@@ -131,10 +131,13 @@ public class TourCommandTests
         string expected = string.Concat(GuidedTour.Steps.Select((s, i) => $"{i + 1,2}. {s.Title}\n    Read: \"{s.Section}\" {s.Url}\n"));
         Assert.Equal(expected, list.Out);
 
-        // README, "Start here: the tour": 1. Title — [Section](url)
+        // README, "The tutorial, section by section": | [Section](url) ... | commands | N. Title | docs |, in the tutorial's
+        // order, which puts the tour's step 5 (Communication Breakdown) before its step 3; each step in one row.
         string readme = await File.ReadAllTextAsync(Path.Combine(Repository.Root, "README.md"));
-        string[] listed = [.. Regex.Matches(readme, @"^(\d+)\. (.+) — \[(.+)\]\((https://realpython\.com/python-sockets/#[a-z-]+)\)$", RegexOptions.Multiline)
-            .Select(m => $"{m.Groups[1]}|{m.Groups[2]}|{m.Groups[3]}|{m.Groups[4]}")];
+        string[] listed = [.. Regex.Matches(readme, @"^\| \[([^\]\n]+)\]\((https://realpython\.com/python-sockets/#[a-z-]+)\)[^|\n]* \| [^|\n]+ \| (\d+)\. ([^|\n]+?) \| [^|\n]+ \|$", RegexOptions.Multiline)
+            .Select(m => (Step: int.Parse(m.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture), Row: $"{m.Groups[3]}|{m.Groups[4]}|{m.Groups[1]}|{m.Groups[2]}"))
+            .OrderBy(r => r.Step)
+            .Select(r => r.Row)];
         Assert.Equal(GuidedTour.Steps.Select((s, i) => $"{i + 1}|{s.Title}|{s.Section}|{s.Url}"), listed);
     }
 
