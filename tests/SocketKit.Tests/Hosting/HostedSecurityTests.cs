@@ -1,9 +1,7 @@
 using System.Net.Security;
 using System.Text;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SocketKit.Applications.App;
 using SocketKit.Hosting;
@@ -20,18 +18,15 @@ public sealed class HostedSecurityTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);
 
-    private static IHost Build(Dictionary<string, string?> settings, out LogCapture log)
-    {
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(settings);
-        log = new LogCapture();
-        builder.Logging.AddProvider(log);
-        foreach (string name in settings.Keys.Select(k => k.Split(':')[2]).Distinct())
+    /// <summary>A host with a server for each name the settings' keys hold (SocketKit:Servers:NAME:...).</summary>
+    private static IHost Build(Dictionary<string, string?> settings, out LogCapture log) =>
+        TestHosts.Build(settings, services =>
         {
-            builder.Services.AddSocketKitServer(name);
-        }
-        return builder.Build();
-    }
+            foreach (string name in settings.Keys.Select(k => k.Split(':')[2]).Distinct())
+            {
+                services.AddSocketKitServer(name);
+            }
+        }, out log);
 
     private static IPEndPoint EndPointOf(IHost host, string name) =>
         (IPEndPoint)host.Services.GetRequiredKeyedService<SocketKitHostedServer>(name).LocalEndPoints.Single();

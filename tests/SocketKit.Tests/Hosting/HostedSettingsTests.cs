@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -78,10 +77,8 @@ public sealed class HostedSettingsTests
     [Fact]
     public async Task AnAddressInUseIsOneLineNamingTheKeyAndTheLogHoldsNoStackTrace()
     {
-        using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        taken.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        taken.Listen();
-        int port = ((IPEndPoint)taken.LocalEndPoint!).Port;
+        using Socket taken = LoopbackListeners.Start();
+        int port = taken.Port();
         using IHost host = Build(new() { ["SocketKit:Servers:app:Endpoints:0"] = $"127.0.0.1:{port}" }, services => services.AddSocketKitServer("app"), out LogCapture log);
         var error = new StringWriter();
 
@@ -96,10 +93,8 @@ public sealed class HostedSettingsTests
     [Fact]
     public async Task AtDebugAnAddressInUseIsStillOneLineAndTheLogHoldsTheHostsStackTraceToo()
     {
-        using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        taken.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        taken.Listen();
-        int port = ((IPEndPoint)taken.LocalEndPoint!).Port;
+        using Socket taken = LoopbackListeners.Start();
+        int port = taken.Port();
         using IHost host = Build(new()
         {
             ["SocketKit:Servers:app:Endpoints:0"] = $"127.0.0.1:{port}",
@@ -172,20 +167,8 @@ public sealed class HostedSettingsTests
     private static IHost Build(Dictionary<string, string?> settings, Action<IServiceCollection> register, out LogCapture log) =>
         Build(settings, register, out log, out _);
 
-    private static IHost Build(Dictionary<string, string?> settings, Action<IServiceCollection> register, out LogCapture log, out AllLines all)
-    {
-        // No defaults: the test's settings only, not appsettings.json files or the machine's environment; the
-        // logging section as the host reads it, at its default level (Information) unless the test says otherwise.
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
-        log = new LogCapture();
-        all = new AllLines();
-        builder.Logging.AddProvider(log);
-        builder.Logging.AddProvider(all);
-        register(builder.Services);
-        return builder.Build();
-    }
+    private static IHost Build(Dictionary<string, string?> settings, Action<IServiceCollection> register, out LogCapture log, out AllLines all) =>
+        TestHosts.Build(settings, register, log = new LogCapture(), all = new AllLines());
 
     /// <summary>Every line the host's filters let through, at any level: what a console would show.</summary>
     internal sealed class AllLines : ILoggerProvider
