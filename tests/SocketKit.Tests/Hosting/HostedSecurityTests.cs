@@ -91,10 +91,7 @@ public sealed class HostedSecurityTests
     [Fact]
     public async Task TheCertificateIsReadAgainWhenItsFilesChange()
     {
-        string folder = Directory.CreateDirectory(Path.Combine(TestScratch.Directory, $"hosted-{Guid.NewGuid():N}"[..15])).FullName;
-        string certificate = Path.Combine(folder, "cert.pem"), key = Path.Combine(folder, "key.pem");
-        File.Copy(TestPki.Server.CertificatePath, certificate);
-        File.Copy(TestPki.Server.KeyPath, key);
+        (string certificate, string key) = TestPki.CopyOfServer();
         using IHost host = Build(new()
         {
             ["SocketKit:Servers:app:Endpoints:0"] = "127.0.0.1:0",
@@ -106,8 +103,7 @@ public sealed class HostedSecurityTests
         Assert.Equal("CN=localhost", await SubjectAsync(server));
 
         TestPki.Pair renewed = TestPki.NewServer("renewed.localhost");
-        File.Copy(renewed.CertificatePath, certificate, overwrite: true);
-        File.Copy(renewed.KeyPath, key, overwrite: true);
+        TestPki.WriteOver(renewed, certificate, key);
         await Eventually.TrueAsync(() => log.Lines.Any(l => l.Contains("Reloaded the TLS certificate from", StringComparison.Ordinal) && l.Contains("CN=renewed.localhost", StringComparison.Ordinal)),
             "the renewed certificate read", Limit);
         Assert.Equal("CN=renewed.localhost", await SubjectAsync(server));
