@@ -34,8 +34,7 @@ public sealed class ContentLogTests
     public async Task AShortBenchWithDefaultLoggingWritesTheTutorialsLinesAndNoneOverTheBound()
     {
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0");
-        Support.Cli.Result bench = await Support.Cli.RunAsync("bench", "app", "127.0.0.1", server.Port.ToString(), "--duration", "2s", "--connections", "4", "--value", new string('v', 4096), "-q");
-        Assert.Equal(0, bench.ExitCode);
+        await Support.Cli.RunExpectingAsync(0, "bench", "app", "127.0.0.1", server.Port.ToString(), "--duration", "2s", "--connections", "4", "--value", new string('v', 4096), "-q");
         await server.StopAsync();
 
         string[] lines = server.Error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);

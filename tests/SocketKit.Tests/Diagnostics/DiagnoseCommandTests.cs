@@ -214,8 +214,7 @@ public class DiagnoseCommandTests
     [Fact]
     public async Task AUnixSocketIsAUsageErrorSaidOnce()
     {
-        Support.Cli.Result result = await Support.Cli.RunAsync("diagnose", "unix:/tmp/app.sock");
-        Assert.Equal(2, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(2, "diagnose", "unix:/tmp/app.sock");
         Assert.Equal("socketkit: HOST 'unix:/tmp/app.sock' is a Unix socket: this command needs a host name or IP address.\nTry 'socketkit diagnose --help' for usage.\n",
             result.Error.Replace("\r\n", "\n"));
     }
