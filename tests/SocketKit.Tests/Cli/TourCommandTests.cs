@@ -10,8 +10,7 @@ public class TourCommandTests
     [PrivilegedFact("tshark")]
     public async Task TheTourRunsEveryStepAndSaysWhatToReadAndRunAfterEach()
     {
-        Support.Cli.Result tour = await Support.Cli.RunAsync("tour");
-        Assert.Equal(0, tour.ExitCode);
+        Support.Cli.Result tour = await Support.Cli.RunExpectingAsync(0, "tour");
         Assert.Equal("", tour.Error); // The programs' events appear only with -v.
         string output = tour.Out;
         Assert.DoesNotContain("\u001b[", output); // Not a terminal: no colour.
@@ -126,8 +125,7 @@ public class TourCommandTests
     [Fact]
     public async Task ListNamesEveryStepAndItsSectionAndTheReadmeListsTheSame()
     {
-        Support.Cli.Result list = await Support.Cli.RunAsync("tour", "--list");
-        Assert.Equal(0, list.ExitCode);
+        Support.Cli.Result list = await Support.Cli.RunExpectingAsync(0, "tour", "--list");
         string expected = string.Concat(GuidedTour.Steps.Select((s, i) => $"{i + 1,2}. {s.Title}\n    Read: \"{s.Section}\" {s.Url}\n"));
         Assert.Equal(expected, list.Out);
 
@@ -144,8 +142,7 @@ public class TourCommandTests
     [Fact]
     public async Task AStepOutOfRangeIsAUsageErrorThatPointsToTheList()
     {
-        Support.Cli.Result tour = await Support.Cli.RunAsync("tour", "--step", (GuidedTour.Steps.Count + 1).ToString());
-        Assert.Equal(2, tour.ExitCode);
+        Support.Cli.Result tour = await Support.Cli.RunExpectingAsync(2, "tour", "--step", (GuidedTour.Steps.Count + 1).ToString());
         Assert.Contains($"--step must be from 1 to {GuidedTour.Steps.Count}; `socketkit tour --list` shows the steps.", tour.Error);
         Assert.Equal("", tour.Out);
     }
@@ -160,8 +157,7 @@ public class TourCommandTests
 
     private static async Task<string> StepAsync(int step, params string[] more)
     {
-        Support.Cli.Result tour = await Support.Cli.RunAsync(["tour", "--step", step.ToString(), .. more]);
-        Assert.Equal(0, tour.ExitCode);
+        Support.Cli.Result tour = await Support.Cli.RunExpectingAsync(0, ["tour", "--step", step.ToString(), .. more]);
         Assert.Equal("", tour.Error);
         Assert.Single(Regex.Matches(tour.Out, @"^\d+/\d+ ", RegexOptions.Multiline));
         Assert.Contains($"\n{step}/{GuidedTour.Steps.Count} {GuidedTour.Steps[step - 1].Title}\n", tour.Out);
