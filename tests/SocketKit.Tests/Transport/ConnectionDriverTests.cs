@@ -35,7 +35,7 @@ public sealed class ConnectionDriverTests : IDisposable
     {
         var info = new ConnectionInfo(1, _bound.LocalEndPoint!, _peer);
         var tracked = new ServerConnection(info, new ConnectionClock(ServerTimeouts.Default, TimeProvider.System));
-        var driver = new ConnectionDriver(handler is null ? _engine : new Engine(_bound, new ServerOptions { EndPoint = _bound.LocalEndPoint! }, handler, _log), tracked);
+        ConnectionDriver driver = (handler is null ? _engine : new Engine(_bound, new ServerOptions { EndPoint = _bound.LocalEndPoint! }, handler, _log)).CreateDriver(tracked);
         driver.Open();
         return driver;
     }

@@ -276,12 +276,12 @@ internal sealed partial class SelectEngine
             {
                 return;
             }
-            var driver = new ConnectionDriver(_engine, tracked);
+            var driver = _engine.CreateDriver(tracked);
             var connection = new Connection(socket, driver) { Slot = _connections.Count };
             // Its owner is known before anyone can find it (the registry) or post to it.
             tracked.Handle.OwnerState = connection;
             tracked.Handle.Owner = this;
-            _engine.OnAccepted(tracked.Info);
+            _engine.Opened(tracked.Info);
             _connections.Add(connection);
             try
             {
