@@ -28,7 +28,8 @@ internal sealed partial class SelectEngine
     /// deadlines. A socket waits for "writable" only while it has bytes to send, so the loop sleeps when there is nothing
     /// to do (the tutorial's server spins at 100% CPU), and a connection whose bytes cannot go out is not read further
     /// until they do, so a slow reader cannot make the server buffer without bound. With TLS, a <see cref="TlsPump"/> per
-    /// connection sits between the socket and the handler, as Python's non-blocking ssl sockets would. Everything about
+    /// connection (its driver's <see cref="TlsLayer"/>) sits between the socket and the handler, as Python's non-blocking
+    /// ssl sockets would. Everything about
     /// a connection happens on its loop's thread: the heartbeat and a stop only wake it.
     /// </summary>
     private sealed class Loop : IConnectionOwner
