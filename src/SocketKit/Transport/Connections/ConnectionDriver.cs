@@ -108,7 +108,7 @@ internal sealed class ConnectionDriver : IByteLayerHost, IDisposable
         }
         else
         {
-            Deliver(bytes);
+            DeliverToHandler(bytes);
         }
     }
 
@@ -121,7 +121,7 @@ internal sealed class ConnectionDriver : IByteLayerHost, IDisposable
         }
         else
         {
-            DeliverEnd();
+            EndForHandler();
         }
     }
 
@@ -129,7 +129,7 @@ internal sealed class ConnectionDriver : IByteLayerHost, IDisposable
     /// Hands bytes that arrived to the handler, told to the observer; then tells the connection's clock where its
     /// conversation stands (between requests, in a header, in content), which decides the timeout that applies next.
     /// </summary>
-    public void Deliver(ReadOnlyMemory<byte> bytes)
+    private void DeliverToHandler(ReadOnlyMemory<byte> bytes)
     {
         NextStep step = Feed(Handler, bytes);
         Announce();
@@ -160,26 +160,32 @@ internal sealed class ConnectionDriver : IByteLayerHost, IDisposable
     }
 
     /// <summary>The stream above the layers ended: the handler has its last word, and the conversation is over.</summary>
-    public void DeliverEnd()
+    private void EndForHandler()
     {
         _input.Finish(Handler, _output);
         Announce();
         IsDone = true;
     }
 
+    // What the layers tell the connection: not the engine's to call.
+
+    void IByteLayerHost.Deliver(ReadOnlyMemory<byte> bytes) => DeliverToHandler(bytes);
+
+    void IByteLayerHost.DeliverEnd() => EndForHandler();
+
     /// <summary>
     /// A layer's own bytes (the PROXY header, read before the handler and TLS): counted and logged as bytes received,
     /// and timed as a request begun, so the request timeout from the connection's start bounds the header, the
     /// handshake and the first request together, and a drain waits for the request it announces.
     /// </summary>
-    public void ReceivedOwn(ReadOnlySpan<byte> bytes)
+    void IByteLayerHost.ReceivedOwn(ReadOnlySpan<byte> bytes)
     {
         _observer.Received(Info, bytes);
         Tracked.Clock.Received(ConnectionPhase.Request, bytes.Length);
     }
 
     /// <summary>A layer named the client: admitted (or not) by the server, and its handler made for it.</summary>
-    public bool NameClient(ConnectionInfo client)
+    bool IByteLayerHost.NameClient(ConnectionInfo client)
     {
         if (!_observer.AdmitClient(Tracked, client))
         {
@@ -191,7 +197,7 @@ internal sealed class ConnectionDriver : IByteLayerHost, IDisposable
     }
 
     /// <summary>A layer's handshake ended: its deadline is lifted; a failure ends the connection, logged.</summary>
-    public void HandshakeDone(X509Certificate2? clientCertificate, Exception? failure)
+    void IByteLayerHost.HandshakeDone(X509Certificate2? clientCertificate, Exception? failure)
     {
         Tracked.Clock.HandshakeDone();
         if (failure is not null)
@@ -206,7 +212,7 @@ internal sealed class ConnectionDriver : IByteLayerHost, IDisposable
     }
 
     /// <summary>A layer ends the conversation, without the handler's word.</summary>
-    public void End(ConnectionCloseReason reason) => Finish(reason);
+    void IByteLayerHost.End(ConnectionCloseReason reason) => Finish(reason);
 
     /// <summary>
     /// True while the handler is at work on a request and the bytes of later ones that wait for it reached
