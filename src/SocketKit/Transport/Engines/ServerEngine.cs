@@ -402,6 +402,7 @@ internal abstract class ServerEngine : IConnectionObserver
         Options.OnClosing?.Invoke(connection.Info, reason);
     }
 
+    /// <summary>Bytes received on a connection (for its handler, or a layer's own such as the PROXY header): counted, measured and logged.</summary>
     public void Received(ConnectionInfo connection, ReadOnlySpan<byte> bytes)
     {
         Counters.Received(bytes.Length);
