@@ -93,6 +93,12 @@ internal static class BenchCommand
 
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
+            int Usage(string problem)
+            {
+                context.Error.WriteLine($"socketkit: {problem}.");
+                context.Error.WriteLine($"Try 'socketkit bench {command.Name} --help' for usage.");
+                return ExitCodes.Usage;
+            }
             (string target, int port) = server.Read(result);
             EndPoint endPoint = await ChooseEndPointAsync(target, port, result.GetValue(connectTimeout), cancellationToken);
             TlsClientOptions? tlsOptions = tls.Read(result);
@@ -116,6 +122,15 @@ internal static class BenchCommand
                 Timeout = result.GetValue(timeout),
                 Rate = result.GetValue(rate),
             };
+            // Flags that pace the load two ways, in the flags' words (the library's own check names its properties).
+            string? conflict = options.Rate is null ? null
+                : options.Pipeline != 1 ? "--rate sends one request at a time per connection: leave out --pipeline"
+                : options.Interval != TimeSpan.Zero ? "--rate and --interval both pace the load: give one of them"
+                : null;
+            if (conflict is not null)
+            {
+                return Usage(conflict);
+            }
             bool asJson = JsonOutput.IsRequested(result);
             // A live line only for a person at a terminal: never in a pipe, a file, a test or --json.
             bool live = !asJson && ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected && !result.GetValue(CommonOptions.Quiet);
@@ -127,9 +142,7 @@ internal static class BenchCommand
             }
             catch (ArgumentException ex)
             {
-                context.Error.WriteLine($"socketkit: {ex.Message}.");
-                context.Error.WriteLine($"Try 'socketkit bench {command.Name} --help' for usage.");
-                return ExitCodes.Usage;
+                return Usage(ex.Message);
             }
             catch (InvalidOperationException ex)
             {

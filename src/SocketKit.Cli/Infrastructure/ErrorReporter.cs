@@ -20,7 +20,7 @@ internal static class ErrorReporter
         {
             case NetworkException { Progress: { } progress } network when network.Kind is SocketErrorKind.TimedOut or SocketErrorKind.ConnectionReset:
                 // Connected and sent: what the server did with the request, not what the network does to packets.
-                err.WriteLine($"socketkit: {network.Message}");
+                err.WriteLine($"socketkit: {SocketKit.Cli.Explain.WhatToCheck.Message(network)}");
                 if (network.InnerException is not null)
                 {
                     // A reset the kernel reported (an RST), not a close of the client's reading: named as such.
@@ -36,9 +36,9 @@ internal static class ErrorReporter
                 err.WriteLine($"  What to check: the server's logs; `socketkit diagnose {Diagnose(network.EndPoint)}` checks every step.");
                 return ExitCodes.Failure;
             case NetworkException network:
-                err.WriteLine($"socketkit: {network.Message}");
+                err.WriteLine($"socketkit: {SocketKit.Cli.Explain.WhatToCheck.Message(network)}");
                 err.WriteLine($"  {network.Advice.ErrnoName}: {network.Advice.Summary}");
-                err.WriteLine($"  What to check: {network.Advice.WhatToCheck}");
+                err.WriteLine($"  What to check: {SocketKit.Cli.Explain.WhatToCheck.For(network)}");
                 if (network.Kind == SocketErrorKind.ConnectionRefused && ListeningElsewhere(network.EndPoint) is { } elsewhere)
                 {
                     err.WriteLine(elsewhere);
@@ -66,7 +66,7 @@ internal static class ErrorReporter
                 return ExitCodes.Usage;
             case SocketKit.Diagnostics.Ping.IcmpUnavailableException icmp:
                 err.WriteLine($"socketkit: {icmp.Message}.");
-                err.WriteLine($"  {SocketKit.Diagnostics.Ping.IcmpUnavailableException.WhatToDo}");
+                err.WriteLine("  Run as root (sudo socketkit ping ...), install iputils-ping, or probe a port instead: socketkit ping --tcp HOST PORT needs no privilege.");
                 return ExitCodes.Failure;
             case OperationCanceledException:
                 err.WriteLine("socketkit: interrupted");

@@ -7,7 +7,7 @@ namespace SocketKit.Cli.Infrastructure;
 /// The settings every server command takes, one flag per entry of the library's <see cref="ServerSettings.All"/>, so
 /// echo-server, multiconn-server, app-server and Hosting's configuration read the same names, defaults and values:
 /// sizes as 16KiB, 1MiB or plain bytes; durations as 500ms, 30s, 2m or 00:00:30. A setting added to the model is a
-/// flag here without a change.
+/// flag here without a change: its flag is its name in kebab case (<see cref="FlagOf"/>).
 /// </summary>
 internal sealed class ServerFlags : IOptionGroup<ServerSettings>
 {
@@ -24,8 +24,22 @@ internal sealed class ServerFlags : IOptionGroup<ServerSettings>
         }
     }
 
-    /// <summary>The flag of a setting, by its configuration key or flag.</summary>
-    public Option this[string keyOrFlag] => _flags.Single(f => f.Setting == ServerSettings.Find(keyOrFlag)).Option;
+    /// <summary>Flags shorter than their setting's name in kebab case.</summary>
+    private static readonly Dictionary<string, string> Shortened = new(StringComparer.Ordinal)
+    {
+        ["MinRequestContentBytesPerSecond"] = "--min-request-rate",
+        ["MinResponseBytesPerSecond"] = "--min-response-rate",
+        ["MinDataRateGracePeriod"] = "--min-rate-grace-period",
+    };
+
+    /// <summary>A setting's flag: its name in kebab case (RequestTimeout → --request-timeout), or a shorter one.</summary>
+    public static string FlagOf(ServerSetting setting) => Shortened.TryGetValue(setting.Name, out string? flag) ? flag : Kebab(setting.Name);
+
+    /// <summary>The flag of a setting's former name, still read; null when it has none.</summary>
+    public static string? FormerFlagOf(ServerSetting setting) => setting.FormerName is { } former ? Kebab(former) : null;
+
+    private static string Kebab(string name) =>
+        "--" + string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? $"-{char.ToLowerInvariant(c)}" : $"{char.ToLowerInvariant(c)}"));
 
     /// <summary>Every setting with its flag, in the model's order.</summary>
     public IReadOnlyList<(ServerSetting Setting, Option Option)> Flags => _flags;
@@ -50,7 +64,7 @@ internal sealed class ServerFlags : IOptionGroup<ServerSettings>
         foreach ((ServerSetting setting, Option option) in _flags)
         {
             string? text = option is Option<bool> on ? (isOn(on) ? "true" : null) : textOf((Option<string>)option);
-            if (text is not null && setting.TryApply(settings, text, setting.Flag, out ServerSettings applied, out _))
+            if (text is not null && setting.TryApply(settings, text, FlagOf(setting), out ServerSettings applied, out _))
             {
                 settings = applied;
             }
@@ -62,9 +76,9 @@ internal sealed class ServerFlags : IOptionGroup<ServerSettings>
     {
         if (setting.Kind == SettingKind.Switch)
         {
-            return new Option<bool>(setting.Flag) { Description = $"{setting.Description}." };
+            return new Option<bool>(FlagOf(setting)) { Description = $"{setting.Description}." };
         }
-        var option = new Option<string>(setting.Flag)
+        var option = new Option<string>(FlagOf(setting))
         {
             Description = setting.Kind switch
             {
@@ -84,7 +98,7 @@ internal sealed class ServerFlags : IOptionGroup<ServerSettings>
             {
                 string text = ValueParsers.Text(result);
                 // Checked against the model's own ranges now, so a bad value is a usage error (exit 2) before anything starts.
-                if (!setting.TryApply(defaults, text, setting.Flag, out _, out string? error))
+                if (!setting.TryApply(defaults, text, FlagOf(setting), out _, out string? error))
                 {
                     result.AddError(error);
                 }
@@ -95,7 +109,7 @@ internal sealed class ServerFlags : IOptionGroup<ServerSettings>
         {
             option.CompletionSources.Add(Enum.GetNames<EngineKind>());
         }
-        if (setting.FormerFlag is { } former)
+        if (FormerFlagOf(setting) is { } former)
         {
             option.Aliases.Add(former); // Its former name: command lines that say it still work.
         }

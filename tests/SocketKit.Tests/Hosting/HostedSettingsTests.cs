@@ -31,7 +31,7 @@ public sealed class HostedSettingsTests
         {
             string value = ServerSettingsModelTests.OtherValue(setting);
             configuration[$"SocketKit:Servers:app:{setting.Key}"] = value;
-            args.AddRange(setting.Kind == SettingKind.Switch ? [setting.Flag] : [setting.Flag, value]);
+            args.AddRange(setting.Kind == SettingKind.Switch ? [ServerFlags.FlagOf(setting)] : [ServerFlags.FlagOf(setting), value]);
         }
         var command = new System.CommandLine.Command("app-server");
         var flags = new ServerFlags();

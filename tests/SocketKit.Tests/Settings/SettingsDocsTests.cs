@@ -1,3 +1,4 @@
+using SocketKit.Cli.Infrastructure;
 using SocketKit.Transport.Settings;
 namespace SocketKit.Tests.Settings;
 
@@ -15,7 +16,7 @@ public sealed class SettingsDocsTests
     public static string Table() => string.Join('\n', [
         "| key under `SocketKit:Servers:NAME` | flag | default | what it does | why this default |",
         "|---|---|---|---|---|",
-        .. ServerSettings.All.Select(s => $"| `{s.Key}` | `{s.Flag}` | {s.DefaultText} | {s.Description}. | {Capitalized(s.Reason)}. |"),
+        .. ServerSettings.All.Select(s => $"| `{s.Key}` | `{ServerFlags.FlagOf(s)}` | {s.DefaultText} | {s.Description}. | {Capitalized(s.Reason)}. |"),
     ]);
 
     [Theory]
