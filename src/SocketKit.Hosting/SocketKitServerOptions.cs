@@ -33,7 +33,7 @@ public sealed class SocketKitServerOptions
     public List<string> Deny { get; set; } = [];
 
     /// <summary>Serve over TLS: set both paths. Null or empty: plain TCP.</summary>
-    public SocketKitTlsOptions? Tls { get; set; }
+    public SocketKitTlsFiles? Tls { get; set; }
 
     /// <summary>What configuration said that could not be read into <see cref="Settings"/>, one line per key.</summary>
     internal List<string> Problems { get; } = [];

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using SocketKit.Cli.Output;
 using SocketKit.Diagnostics.Bench;
 using SocketKit.Transport.Listening;
 using SocketKit.Transport.Tls;
@@ -42,7 +41,7 @@ internal static class BenchCommand
 
     private static Command Create(CliContext context, BenchKind kind)
     {
-        var server = new ServerAddressArguments(optional: false);
+        var server = new ServerAddressFlags(optional: false);
         Option<int> connections = CommonOptions.Integer("--connections", "Connections open at once (default 10).", 10, min: 1);
         connections.Aliases.Add("-c");
         Option<TimeSpan> duration = CommonOptions.Duration("--duration", "How long to measure, at most; with -n the run ends at whichever comes first", TimeSpan.FromSeconds(10));
@@ -64,7 +63,7 @@ internal static class BenchCommand
             Description = "Open loop: send this many requests per second in all, on a fixed schedule, and count each latency from its due time (default: a closed loop).",
             CustomParser = r => ValueParsers.Rate(r, "--rate"),
         };
-        var tls = new ClientTlsOptions();
+        var tls = new ClientTlsFlags();
 
         var command = kind == BenchKind.Echo
             ? new Command("echo", """

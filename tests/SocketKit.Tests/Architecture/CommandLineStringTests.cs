@@ -1,6 +1,4 @@
 using Mono.Cecil;
-using SocketKit.Applications.App;
-using SocketKit.Hosting;
 
 namespace SocketKit.Tests.Architecture;
 
@@ -12,24 +10,17 @@ namespace SocketKit.Tests.Architecture;
 [Tier(TestTier.Unit)]
 public class CommandLineStringTests
 {
-    /// <summary>The library assemblies: the protocol core, the library and hosting.</summary>
-    private static readonly string[] Library =
-    [
-        typeof(MessageDecoder).Assembly.Location,
-        typeof(AppServer).Assembly.Location,
-        typeof(SocketKitHostedServer).Assembly.Location,
-    ];
-
     [Fact]
     public void NoLibraryStringNamesACommandOrAnOptionOfTheCommandLine()
     {
         CommandLineWords words = CommandLineWords.FromCli();
-        var found = new List<string>();
-        foreach (string path in Library)
+
+        List<string> found = [.. LayeringTests.LibraryAssemblies.SelectMany(path =>
         {
             using ModuleDefinition module = ModuleDefinition.ReadModule(path);
-            found.AddRange(words.In(module).Select(w => $"{w.Where}: \"{w.Word}\" in \"{w.Text}\""));
-        }
+            return words.In(module).Select(w => $"{w.Where}: \"{w.Word}\" in \"{w.Text}\"").ToList();
+        })];
+
         Assert.True(found.Count == 0, $"{found.Count} library strings name the command line:\n{string.Join("\n", found.Distinct().Order())}");
     }
 

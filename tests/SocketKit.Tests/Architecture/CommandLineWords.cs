@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Mono.Cecil;
 using Mono.Cecil.Cil;
 using SocketKit.Cli;
-using SocketKit.Cli.Infrastructure;
+using SocketKit.Cli.CommandHost;
 
 namespace SocketKit.Tests.Architecture;
 

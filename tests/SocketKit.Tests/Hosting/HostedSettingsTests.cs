@@ -6,7 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SocketKit.Applications.App;
-using SocketKit.Cli.Infrastructure;
+using SocketKit.Cli.OptionGroups;
 using SocketKit.Hosting;
 using SocketKit.Tests.Settings;
 using SocketKit.Transport.Settings;

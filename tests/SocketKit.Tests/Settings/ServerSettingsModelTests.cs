@@ -1,6 +1,6 @@
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
-using SocketKit.Cli.Infrastructure;
+using SocketKit.Cli.OptionGroups;
 using SocketKit.Hosting;
 using SocketKit.Transport.Engines;
 using SocketKit.Transport.Settings;
