@@ -93,11 +93,7 @@ internal sealed class ServerPlan
                 {
                     template = template with
                     {
-                        Tls = TlsServerOptions.FromPemFiles(tls.CertificatePath, tls.KeyPath) with
-                        {
-                            ClientCertificateAuthorities = tls.ClientCertificateAuthorityPath is { } ca ? TlsServerOptions.LoadClientAuthorities(ca) : null,
-                            ClientCertificateOptional = tls.ClientCertificateOptional,
-                        },
+                        Tls = TlsServerOptions.FromPemFiles(tls.CertificatePath, tls.KeyPath, tls.ClientCertificateAuthorityPath, tls.ClientCertificateOptional),
                     };
                 }
                 catch (TlsSetupException ex)

@@ -26,14 +26,14 @@ public sealed class SocketKitServerOptions
     /// </summary>
     public ServerSettings Settings { get; set; } = ServerSettings.Default;
 
-    /// <summary>Serve only clients in these networks (CIDR or one address), as <c>--allow</c>; empty: every client.</summary>
+    /// <summary>Serve only clients in these networks (CIDR or one address), as <see cref="Transport.Listening.AddressRules.Allow"/>; empty: every client.</summary>
     public List<string> Allow { get; set; } = [];
 
-    /// <summary>Refuse clients in these networks (CIDR or one address), as <c>--deny</c>; wins over <see cref="Allow"/>.</summary>
+    /// <summary>Refuse clients in these networks (CIDR or one address), as <see cref="Transport.Listening.AddressRules.Deny"/>; wins over <see cref="Allow"/>.</summary>
     public List<string> Deny { get; set; } = [];
 
     /// <summary>Serve over TLS: set both paths. Null or empty: plain TCP.</summary>
-    public SocketKitTlsOptions? Tls { get; set; }
+    public SocketKitTlsFiles? Tls { get; set; }
 
     /// <summary>What configuration said that could not be read into <see cref="Settings"/>, one line per key.</summary>
     internal List<string> Problems { get; } = [];

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using SocketKit.Applications;
 using SocketKit.Applications.App;
-using SocketKit.Cli.Output;
 using SocketKit.Protocol;
 using SocketKit.Protocol.Python;
 
@@ -13,7 +12,7 @@ internal static class AppClientCommand
 
     public static Command Create(CliContext context)
     {
-        var server = new ServerAddressArguments(optional: false);
+        var server = new ServerAddressFlags(optional: false);
         var action = new Argument<string?>("ACTION") { Description = "\"search\" sends a JSON request; any other action sends ACTION+VALUE as binary content. Leave out ACTION and VALUE with --content-file.", Arity = ArgumentArity.ZeroOrOne };
         var value = new Argument<string?>("VALUE") { Description = "What to search for (morpheus, ring, 🐶), or the rest of the binary content.", Arity = ArgumentArity.ZeroOrOne };
         var jsonRequest = new Option<bool>("--json-request")
@@ -65,13 +64,10 @@ internal static class AppClientCommand
         server.AddTo(command);
         command.Arguments.Add(action);
         command.Arguments.Add(value);
-        command.Options.Add(jsonRequest);
-        command.Options.Add(contentFile);
-        command.Options.Add(contentType);
-        command.Options.Add(headers);
-        command.Options.Add(keepAlive);
-        command.Options.Add(timing);
-        command.Options.Add(fail);
+        foreach (Option option in (Option[])[jsonRequest, contentFile, contentType, headers, keepAlive, timing, fail])
+        {
+            command.Options.Add(option);
+        }
         flags.AddTo(command);
         command.Options.Add(JsonOutput.Option);
         command.Validators.Add(result =>

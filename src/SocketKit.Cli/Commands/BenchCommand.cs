@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using SocketKit.Cli.Output;
 using SocketKit.Diagnostics.Bench;
 using SocketKit.Transport.Listening;
 using SocketKit.Transport.Tls;
@@ -42,7 +41,7 @@ internal static class BenchCommand
 
     private static Command Create(CliContext context, BenchKind kind)
     {
-        var server = new ServerAddressArguments(optional: false);
+        var server = new ServerAddressFlags(optional: false);
         Option<int> connections = CommonOptions.Integer("--connections", "Connections open at once (default 10).", 10, min: 1);
         connections.Aliases.Add("-c");
         Option<TimeSpan> duration = CommonOptions.Duration("--duration", "How long to measure, at most; with -n the run ends at whichever comes first", TimeSpan.FromSeconds(10));
@@ -64,7 +63,7 @@ internal static class BenchCommand
             Description = "Open loop: send this many requests per second in all, on a fixed schedule, and count each latency from its due time (default: a closed loop).",
             CustomParser = r => ValueParsers.Rate(r, "--rate"),
         };
-        var tls = new ClientTlsOptions();
+        var tls = new ClientTlsFlags();
 
         var command = kind == BenchKind.Echo
             ? new Command("echo", """
@@ -93,6 +92,12 @@ internal static class BenchCommand
 
         CommandRunner.SetAction(command, context, async (result, loggers, cancellationToken) =>
         {
+            int Usage(string problem)
+            {
+                context.Error.WriteLine($"socketkit: {problem}.");
+                context.Error.WriteLine($"Try 'socketkit bench {command.Name} --help' for usage.");
+                return ExitCodes.Usage;
+            }
             (string target, int port) = server.Read(result);
             EndPoint endPoint = await ChooseEndPointAsync(target, port, result.GetValue(connectTimeout), cancellationToken);
             TlsClientOptions? tlsOptions = tls.Read(result);
@@ -116,6 +121,15 @@ internal static class BenchCommand
                 Timeout = result.GetValue(timeout),
                 Rate = result.GetValue(rate),
             };
+            // Flags that pace the load two ways, in the flags' words (the library's own check names its properties).
+            string? conflict = options.Rate is null ? null
+                : options.Pipeline != 1 ? "--rate sends one request at a time per connection: leave out --pipeline"
+                : options.Interval != TimeSpan.Zero ? "--rate and --interval both pace the load: give one of them"
+                : null;
+            if (conflict is not null)
+            {
+                return Usage(conflict);
+            }
             bool asJson = JsonOutput.IsRequested(result);
             // A live line only for a person at a terminal: never in a pipe, a file, a test or --json.
             bool live = !asJson && ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected && !result.GetValue(CommonOptions.Quiet);
@@ -127,9 +141,7 @@ internal static class BenchCommand
             }
             catch (ArgumentException ex)
             {
-                context.Error.WriteLine($"socketkit: {ex.Message}.");
-                context.Error.WriteLine($"Try 'socketkit bench {command.Name} --help' for usage.");
-                return ExitCodes.Usage;
+                return Usage(ex.Message);
             }
             catch (InvalidOperationException ex)
             {

@@ -1,4 +1,3 @@
-using SocketKit.Cli.Output;
 using SocketKit.Diagnostics.Diagnose;
 
 namespace SocketKit.Cli.Commands;
@@ -8,11 +7,7 @@ internal static class DiagnoseCommand
 {
     public static Command Create(CliContext context)
     {
-        var host = new Argument<string>("HOST")
-        {
-            Description = "The server's host name or IP address.",
-            CustomParser = result => ValueParsers.Host(result, "HOST", allowUnix: false),
-        };
+        Argument<string> host = CommonOptions.ProbedHost("The server's host name or IP address.");
         var port = new Argument<int>("PORT")
         {
             Description = "The server's TCP port, 1 to 65535.",
@@ -24,7 +19,7 @@ internal static class DiagnoseCommand
             DiagnoseProtocol.App);
         Option<TimeSpan> connectTimeout = CommonOptions.Duration("--connect-timeout", "The longest to wait for each connect", TimeSpan.FromSeconds(3));
         Option<TimeSpan> timeout = CommonOptions.Duration("--timeout", "The longest to wait for an answer and for a TLS handshake", TimeSpan.FromSeconds(3));
-        var tls = new ClientTlsOptions();
+        var tls = new ClientTlsFlags();
         var command = new Command("diagnose", """
             Finds why a client cannot talk to a server. In order: resolves every address of HOST, pings
             each (ICMP, where this user may), connects over TCP to each (refused, timed out, reset, or

@@ -1,7 +1,6 @@
 using System.Text;
 using SocketKit.Applications;
 using SocketKit.Applications.Echo;
-using SocketKit.Cli.Output;
 using SocketKit.Protocol.Python;
 
 namespace SocketKit.Cli.Commands;
@@ -11,7 +10,7 @@ internal static class EchoClientCommand
 {
     public static Command Create(CliContext context)
     {
-        var server = new ServerAddressArguments(optional: true);
+        var server = new ServerAddressFlags(optional: true);
         var message = new Argument<string>("MESSAGE") { Description = "What to send (default \"Hello, world\").", DefaultValueFactory = _ => "Hello, world" };
         var flags = new ClientFlags();
         var command = new Command("echo-client", """

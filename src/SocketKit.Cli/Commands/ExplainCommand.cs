@@ -1,5 +1,4 @@
 using SocketKit.Cli.Explain;
-using SocketKit.Cli.Output;
 
 namespace SocketKit.Cli.Commands;
 

@@ -1,6 +1,5 @@
 using SocketKit.Applications;
 using SocketKit.Applications.MultiConn;
-using SocketKit.Cli.Output;
 
 namespace SocketKit.Cli.Commands;
 
@@ -9,7 +8,7 @@ internal static class MultiConnClientCommand
 {
     public static Command Create(CliContext context)
     {
-        var server = new ServerAddressArguments(optional: true);
+        var server = new ServerAddressFlags(optional: true);
         var connections = new Argument<int>("NUM_CONNECTIONS")
         {
             Description = "How many connections to open at once (default 2; at most what the process may open: its descriptor limit less a reserve).",

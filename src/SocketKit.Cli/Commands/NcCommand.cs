@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using SocketKit.Applications;
-using SocketKit.Cli.Output;
 using SocketKit.Diagnostics.Netcat;
 using SocketKit.Transport.Listening;
 using SocketKit.Transport.Tls;
@@ -18,8 +17,8 @@ internal static class NcCommand
         var listen = new Option<bool>("--listen", "-l") { Description = "Listen, accept one connection, relay it, and exit (ncat -l)." };
         var hex = new Option<bool>("--hex") { Description = "Also dump both directions on standard error as hexdump -C does: \"> sent N bytes\" and \"< received N bytes\", each followed by its bytes." };
         Option<TimeSpan> connectTimeout = CommonOptions.ConnectTimeout();
-        var clientTls = new ClientTlsOptions(withClientCertificate: false); // --tls-cert and --tls-key serve TLS with -l.
-        var serverTls = new ServerTlsOptions();
+        var clientTls = new ClientTlsFlags(withClientCertificate: false); // --tls-cert and --tls-key serve TLS with -l.
+        var serverTls = new ServerTlsFlags();
         var command = new Command("nc", """
             Netcat, as ncat: connects (or with -l, listens and accepts one connection), then copies standard
             input to the socket and the socket to standard output, byte for byte (NUL bytes and all). At the

@@ -1,4 +1,3 @@
-using SocketKit.Cli.Output;
 using SocketKit.Diagnostics.SocketTable;
 using SocketKit.Transport.Settings;
 

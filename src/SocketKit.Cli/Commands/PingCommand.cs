@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using SocketKit.Cli.Output;
 using SocketKit.Diagnostics.Ping;
 using SocketKit.Transport.Errors;
 using SocketKit.Transport.Listening;
@@ -12,11 +11,7 @@ internal static class PingCommand
 {
     public static Command Create(CliContext context)
     {
-        var host = new Argument<string>("HOST")
-        {
-            Description = "The host name or IP address to probe.",
-            CustomParser = result => ValueParsers.Host(result, "HOST", allowUnix: false),
-        };
+        Argument<string> host = CommonOptions.ProbedHost("The host name or IP address to probe.");
         var port = new Argument<int?>("PORT")
         {
             Description = "With --tcp: the TCP port to connect to, 1 to 65535.",

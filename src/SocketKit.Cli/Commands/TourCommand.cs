@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using SocketKit.Cli.Output;
 using SocketKit.Cli.Tour;
 
 namespace SocketKit.Cli.Commands;

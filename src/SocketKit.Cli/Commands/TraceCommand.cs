@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
-using SocketKit.Cli.Output;
 using SocketKit.Diagnostics.Trace;
 using SocketKit.Transport.Listening;
 
@@ -16,7 +15,7 @@ internal static class TraceCommand
             Description = "The port the relay listens on (0 lets the system pick one).",
             CustomParser = r => ValueParsers.Port(r, "LISTEN_PORT", 0),
         };
-        var upstream = new ServerAddressArguments(optional: false, "The server to relay to: a host name, an IP address, or unix:PATH (which takes no PORT).");
+        var upstream = new ServerAddressFlags(optional: false, "The server to relay to: a host name, an IP address, or unix:PATH (which takes no PORT).");
         var listenHost = new Option<string>("--listen-host") { Description = "The address the relay listens on (default 127.0.0.1).", DefaultValueFactory = _ => "127.0.0.1", CustomParser = r => ValueParsers.Host(r, "--listen-host", allowUnix: false) };
         var raw = new Option<bool>("--raw") { Description = "Also show each read off the socket (TCP segments as they came) in hex." };
         var pcap = new Option<string?>("--pcap") { Description = "Write what crossed the relay to this pcap file (Wireshark opens it; see tools/wireshark).", HelpName = "FILE", CustomParser = r => ValueParsers.OutputFile(r, "--pcap") };

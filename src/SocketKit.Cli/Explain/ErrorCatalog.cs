@@ -5,8 +5,8 @@ namespace SocketKit.Cli.Explain;
 
 /// <summary>
 /// Every socket error explain knows: each errno Linux defines for sockets, getaddrinfo's errors, every Winsock error,
-/// every .NET SocketError, and Python's exceptions for them. The entries the library's guide holds take its words, so
-/// explain and the commands' errors say the same; the others' advice is here, in the CLI, as it names its commands.
+/// every .NET SocketError, and Python's exceptions for them. The entries the library's guide holds take its summary and
+/// <see cref="WhatToCheck"/>'s advice, so explain and the commands' errors say the same; the others' words are here.
 /// </summary>
 internal static class ErrorCatalog
 {
@@ -208,14 +208,13 @@ internal static class ErrorCatalog
                 .Distinct()],
         })];
 
-    /// <summary>What the entry means: its own words, or the library guide's for its kind.</summary>
+    /// <summary>What the entry means and what to check: its own words, or the library guide's summary and <see cref="WhatToCheck"/> for its kind.</summary>
     public static (string Summary, string WhatToCheck) Advice(KnownError entry)
     {
         if (entry.Summary is not null && entry.WhatToCheck is not null)
         {
             return (entry.Summary, entry.WhatToCheck);
         }
-        SocketErrorAdvice guide = SocketErrorGuide.For(entry.Kind);
-        return (guide.Summary, guide.WhatToCheck);
+        return (SocketErrorGuide.For(entry.Kind).Summary, WhatToCheck.For(entry.Kind));
     }
 }

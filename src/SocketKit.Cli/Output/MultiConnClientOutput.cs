@@ -18,7 +18,7 @@ internal sealed class MultiConnClientText : IResultRenderer<MultiConnClientResul
         {
             text.Append(r.Complete
                 ? $"Connection {r.ConnectionId} received {PythonBytes.Repr(r.Received)}"
-                : $"Connection {r.ConnectionId} failed: {r.Error}").Append('\n');
+                : $"Connection {r.ConnectionId} failed: {r.Error}{Explain.WhatToCheck.Hint(r.TlsRefusal)}").Append('\n');
         }
         return text.ToString();
     }

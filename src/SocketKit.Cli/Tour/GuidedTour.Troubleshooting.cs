@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using SocketKit.Applications.App;
 using SocketKit.Applications.Echo;
-using SocketKit.Cli.Output;
 using SocketKit.Diagnostics.Ping;
 using SocketKit.Diagnostics.SocketTable;
 using SocketKit.Diagnostics.Trace;

@@ -157,7 +157,7 @@ internal sealed partial class GuidedTour(CliContext context, ILogger logger, boo
             Line($"echo-client to 127.0.0.1:{closedPort}, where nothing listens, fails at once and says why:");
             Line($"  socketkit: {ex.Message}");
             Line($"    {ex.Advice.ErrnoName}: {ex.Advice.Summary}");
-            Line($"    What to check: {ex.Advice.WhatToCheck}");
+            Line($"    What to check: {Explain.WhatToCheck.For(ex)}");
         }
         Next("socketkit echo-client 127.0.0.1 1", "echo $?   # 1: a network failure; 2 would be a usage error");
     }

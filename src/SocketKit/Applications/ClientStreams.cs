@@ -34,13 +34,13 @@ internal static class ClientStreams
     /// <remarks>With TLS 1.3 a server refuses a client's certificate after the client's handshake is over: its alert is read here.</remarks>
     public static Exception Translate(IOException ex, string operation, string remote, Stream? stream = null) =>
         (stream is null ? TlsStreams.ServerAlert(ex) : TlsStreams.ClientCertificateRefusal(stream, ex)) is { } refused
-            ? new NetworkException(SocketErrorKind.TlsFailed, operation, remote, $"{operation} {remote} failed: {refused}", ex)
+            ? new NetworkException(SocketErrorKind.TlsFailed, operation, remote, $"{operation} {remote} failed: {refused}", ex) { TlsRefusal = refused.Refusal }
         : ex.InnerException is SocketException socketError ? NetworkException.From(socketError, operation, remote)
         : new NetworkException(SocketErrorKind.TlsFailed, operation, remote, $"{operation} {remote} failed: {ex.Message.TrimEnd('.')}", ex);
 
     /// <summary>The server ended the connection before answering at all: with mutual TLS, its refusal of the client's certificate.</summary>
     public static NetworkException? Refused(Stream stream, string operation, string remote) =>
         TlsStreams.ClientCertificateRefusal(stream) is { } refused
-            ? new NetworkException(SocketErrorKind.TlsFailed, operation, remote, $"{operation} {remote} failed: {refused}")
+            ? new NetworkException(SocketErrorKind.TlsFailed, operation, remote, $"{operation} {remote} failed: {refused}") { TlsRefusal = refused.Refusal }
             : null;
 }

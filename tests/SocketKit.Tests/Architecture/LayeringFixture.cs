@@ -36,3 +36,22 @@ namespace SocketKit.Tests.Architecture.Fixture.Lower
         }
     }
 }
+
+// Strings made to be checked: each method or constant of Advice names one command-line word; Facts names none, though
+// it holds words near them ("ls -l", "--tls-cafile", "netstats").
+namespace SocketKit.Tests.Architecture.Fixture.Strings
+{
+    public static class Advice
+    {
+        public const string Constant = "Run with -v to see the bytes.";
+
+        public static string Literal() => "See who listens with `socketkit netstat -tln`.";
+
+        public static string Interpolated(string file) => $"give the client --tls-ca {file}";
+    }
+
+    public static class Facts
+    {
+        public static string Words() => "ls -l PATH, openssl --tls-cafile, netstats, the tutorial's echo-server, socketkit-bench-1, -vv";
+    }
+}

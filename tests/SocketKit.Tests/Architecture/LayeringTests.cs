@@ -1,6 +1,6 @@
 using Mono.Cecil;
 using SocketKit.Applications.App;
-using SocketKit.Cli.Infrastructure;
+using SocketKit.Cli.Serving;
 using SocketKit.Hosting;
 
 namespace SocketKit.Tests.Architecture;
@@ -12,14 +12,16 @@ namespace SocketKit.Tests.Architecture;
 [Tier(TestTier.Unit)]
 public class LayeringTests
 {
-    /// <summary>The shipped assemblies: the protocol core, the library, hosting and the command line.</summary>
-    private static readonly string[] Assemblies =
+    /// <summary>The library assemblies: the protocol core, the library and hosting.</summary>
+    internal static readonly string[] LibraryAssemblies =
     [
         typeof(MessageDecoder).Assembly.Location,
         typeof(AppServer).Assembly.Location,
         typeof(SocketKitHostedServer).Assembly.Location,
-        typeof(ServerCommand).Assembly.Location,
     ];
+
+    /// <summary>The shipped assemblies: the library's and the command line.</summary>
+    private static readonly string[] Assemblies = [.. LibraryAssemblies, typeof(ServerCommand).Assembly.Location];
 
     [Fact]
     public void EveryLayerUsesOnlyItselfAndTheLayersTheArchitectureAllows()

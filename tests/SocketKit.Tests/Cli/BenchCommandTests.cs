@@ -117,11 +117,14 @@ public class BenchCommandTests
         Assert.Contains("Try 'socketkit bench app --help'", r.Error);
     }
 
-    [Fact]
-    public async Task ARateWithAPipelineIsAUsageErrorThatSaysWhy()
+    [Theory]
+    [InlineData("--pipeline", "4", "socketkit: --rate sends one request at a time per connection: leave out --pipeline.")]
+    [InlineData("--interval", "10ms", "socketkit: --rate and --interval both pace the load: give one of them.")]
+    public async Task ARateWithAnotherPaceIsAUsageErrorThatSaysWhyInTheFlagsWords(string option, string value, string says)
     {
-        var r = await Support.Cli.RunExpectingAsync(2, "bench", "app", "127.0.0.1", "1", "--rate", "100", "--pipeline", "4");
-        Assert.Contains("socketkit: --rate sends one request at a time per connection: leave out --pipeline.", r.Error);
+        var r = await Support.Cli.RunExpectingAsync(2, "bench", "app", "127.0.0.1", "1", "--rate", "100", option, value);
+        Assert.Contains(says, r.Error);
+        Assert.Contains("Try 'socketkit bench app --help'", r.Error);
     }
 
     [Fact]

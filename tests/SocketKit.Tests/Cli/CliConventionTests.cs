@@ -1,6 +1,6 @@
 using System.Reflection;
 using SocketKit.Cli;
-using SocketKit.Cli.Infrastructure;
+using SocketKit.Cli.CommandHost;
 
 namespace SocketKit.Tests.Cli;
 

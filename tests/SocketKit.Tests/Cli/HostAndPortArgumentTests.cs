@@ -1,4 +1,6 @@
 using System.CommandLine;
+using SocketKit.Cli;
+using SocketKit.Cli.CommandHost;
 
 namespace SocketKit.Tests.Cli;
 

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Text.RegularExpressions;
 using SocketKit.Cli;
-using SocketKit.Cli.Infrastructure;
+using SocketKit.Cli.CommandHost;
+using SocketKit.Cli.Output;
 
 namespace SocketKit.Tests.Cli;
 

@@ -158,16 +158,17 @@ public class OutputRendererTests
         SocketErrorAdvice refused = SocketErrorGuide.Find("ECONNREFUSED")!;
         KnownError entry = ErrorCatalog.All.Single(e => e.Name == "ECONNREFUSED");
         var one = new ExplainResult([entry], All: false);
-        // The library's guide speaks for the errors it holds: explain and the commands' errors say the same.
+        // The library's guide speaks for the errors it holds, the CLI's advice says what to check: explain and the commands' errors say the same.
+        string check = WhatToCheck.For(SocketErrorKind.ConnectionRefused);
         Assert.Equal($"ECONNREFUSED (errno {refused.Errno}): {refused.Summary}\n"
             + "  Linux:   \"Connection refused\"\n"
             + "  Windows: WSAECONNREFUSED (10061): No connection could be made because the target machine actively refused it.\n"
             + "  .NET:    SocketError.ConnectionRefused\n"
             + "  Python:  \"ConnectionRefusedError: [Errno 111] Connection refused\", \"ConnectionRefusedError: [WinError 10061] No connection could be made because the target machine actively refused it\"\n"
-            + $"  What to check: {refused.WhatToCheck}\n", new ExplainText().Render(one));
+            + $"  What to check: {check}\n", new ExplainText().Render(one));
         Assert.Equal(DocumentedOutput("socketkit explain ECONNREFUSED --json"), new ExplainJson().Render(one));
         JsonElement json = Assert.Single(JsonDocument.Parse(new ExplainJson().Render(one)).RootElement.GetProperty("entries").EnumerateArray());
-        Assert.Equal(("ECONNREFUSED", refused.Errno, "connection_refused", refused.Summary, refused.WhatToCheck),
+        Assert.Equal(("ECONNREFUSED", refused.Errno, "connection_refused", refused.Summary, check),
             (json.GetProperty("errno_name").GetString(), json.GetProperty("errno").GetInt32(), json.GetProperty("kind").GetString(),
              json.GetProperty("summary").GetString(), json.GetProperty("what_to_check").GetString()));
 
@@ -175,7 +176,7 @@ public class OutputRendererTests
         Assert.Equal(ErrorCatalog.All.Count, new ExplainText().Render(all).Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Equal(ErrorCatalog.All.Count, JsonDocument.Parse(new ExplainJson().Render(all)).RootElement.GetProperty("entries").GetArrayLength());
         // Every entry of the library's guide is one of explain's, in the guide's words.
-        Assert.All(SocketErrorGuide.All, advice => Assert.Equal((advice.Summary, advice.WhatToCheck), ErrorCatalog.Advice(ErrorCatalog.All.Single(e => e.Name == advice.ErrnoName))));
+        Assert.All(SocketErrorGuide.All, advice => Assert.Equal((advice.Summary, WhatToCheck.For(advice.Kind)), ErrorCatalog.Advice(ErrorCatalog.All.Single(e => e.Name == advice.ErrnoName))));
     }
 
     [Fact]

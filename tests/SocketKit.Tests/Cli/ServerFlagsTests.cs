@@ -1,4 +1,4 @@
-using SocketKit.Cli.Infrastructure;
+using SocketKit.Cli.OptionGroups;
 using SocketKit.Transport.Settings;
 
 namespace SocketKit.Tests.Cli;

@@ -133,5 +133,5 @@ public class TransportErrorTests
         Assert.DoesNotContain("bound to 127.0.0.1", client.Error);
     }
 
-    private const int ExitCodesFailure = SocketKit.Cli.Infrastructure.ExitCodes.Failure;
+    private const int ExitCodesFailure = SocketKit.Cli.CommandHost.ExitCodes.Failure;
 }

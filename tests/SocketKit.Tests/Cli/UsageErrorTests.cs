@@ -1,6 +1,6 @@
 using System.CommandLine;
 using SocketKit.Cli;
-using SocketKit.Cli.Infrastructure;
+using SocketKit.Cli.CommandHost;
 
 namespace SocketKit.Tests.Cli;
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using SocketKit.Applications.App;
-using SocketKit.Cli.Infrastructure;
+using SocketKit.Cli.OptionGroups;
 using SocketKit.Hosting;
 using SocketKit.Tests.Settings;
 using SocketKit.Transport.Settings;
@@ -28,7 +28,7 @@ public sealed class HostedSettingsTests
         {
             string value = ServerSettingsModelTests.OtherValue(setting);
             configuration[$"SocketKit:Servers:app:{setting.Key}"] = value;
-            args.AddRange(setting.Kind == SettingKind.Switch ? [setting.Flag] : [setting.Flag, value]);
+            args.AddRange(setting.Kind == SettingKind.Switch ? [ServerFlags.FlagOf(setting)] : [ServerFlags.FlagOf(setting), value]);
         }
         var command = new System.CommandLine.Command("app-server");
         var flags = new ServerFlags();

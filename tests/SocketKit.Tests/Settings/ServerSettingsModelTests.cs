@@ -1,6 +1,6 @@
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
-using SocketKit.Cli.Infrastructure;
+using SocketKit.Cli.OptionGroups;
 using SocketKit.Hosting;
 using SocketKit.Transport.Engines;
 using SocketKit.Transport.Settings;
@@ -65,8 +65,8 @@ public sealed class ServerSettingsModelTests
     public void KeysAndFlagsAreUniqueAndFlagsAreTheKeysNamesInTheCommandLinesSpelling()
     {
         Assert.Equal(ServerSettings.All.Count, ServerSettings.All.Select(s => s.Key).Distinct(StringComparer.OrdinalIgnoreCase).Count());
-        Assert.Equal(ServerSettings.All.Count, ServerSettings.All.Select(s => s.Flag).Distinct().Count());
-        Assert.All(ServerSettings.All, s => Assert.Matches("^--[a-z]+(-[a-z]+)*$", s.Flag));
+        Assert.Equal(ServerSettings.All.Count, ServerSettings.All.Select(s => ServerFlags.FlagOf(s)).Distinct().Count());
+        Assert.All(ServerSettings.All, s => Assert.Matches("^--[a-z]+(-[a-z]+)*$", ServerFlags.FlagOf(s)));
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class ServerSettingsModelTests
         string value = OtherValue(setting);
         Assert.NotEqual(setting.DefaultText, setting.Format(Applied(setting, value)));
 
-        ServerSettings fromFlags = FromCommandLine(setting.Kind == SettingKind.Switch ? [setting.Flag] : [setting.Flag, value]);
+        ServerSettings fromFlags = FromCommandLine(setting.Kind == SettingKind.Switch ? [ServerFlags.FlagOf(setting)] : [ServerFlags.FlagOf(setting), value]);
         ServerSettings fromConfiguration = FromConfiguration(new() { [$"{Section}:{setting.Key}"] = value });
 
         Assert.Equal(Applied(setting, value), fromFlags);
@@ -100,8 +100,8 @@ public sealed class ServerSettingsModelTests
     public void TheCommandLinesSpellingAndConfigurationsOwnAreTheSameValue(string key, string commandLine, string configuration)
     {
         ServerSetting setting = ServerSettings.Find(key)!;
-        Assert.Equal(FromCommandLine(setting.Flag, commandLine), FromConfiguration(new() { [$"{Section}:{key}"] = configuration }));
-        Assert.Equal(FromCommandLine(setting.Flag, configuration), FromConfiguration(new() { [$"{Section}:{key}"] = commandLine }));
+        Assert.Equal(FromCommandLine(ServerFlags.FlagOf(setting), commandLine), FromConfiguration(new() { [$"{Section}:{key}"] = configuration }));
+        Assert.Equal(FromCommandLine(ServerFlags.FlagOf(setting), configuration), FromConfiguration(new() { [$"{Section}:{key}"] = commandLine }));
     }
 
     [Theory]
@@ -112,7 +112,7 @@ public sealed class ServerSettingsModelTests
         foreach (string command in new[] { "echo-server", "app-server" })
         {
             string help = (await Support.Cli.RunAsync(command, "--help")).Out;
-            Assert.Contains(setting.Flag, help);
+            Assert.Contains(ServerFlags.FlagOf(setting), help);
             if (setting.Kind != SettingKind.Switch)
             {
                 Assert.Contains($"(default {setting.DefaultText}", help);
@@ -138,7 +138,7 @@ public sealed class ServerSettingsModelTests
         {
             var command = new System.CommandLine.Command("app-server");
             new ServerFlags().AddTo(command);
-            Assert.Equal([$"{setting.Flag}: {why}"], command.Parse([setting.Flag, value]).Errors.Select(e => e.Message));
+            Assert.Equal([$"{ServerFlags.FlagOf(setting)}: {why}"], command.Parse([ServerFlags.FlagOf(setting), value]).Errors.Select(e => e.Message));
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using SocketKit.Applications;
+using SocketKit.Cli.OptionGroups;
 using SocketKit.Transport.Settings;
 
 namespace SocketKit.Tests.Settings;
@@ -24,7 +25,7 @@ public sealed partial class SettingsDocsTests
     public static string Table() => string.Join('\n', [
         "| key under `SocketKit:Servers:NAME` | flag | default | what it does | why this default |",
         "|---|---|---|---|---|",
-        .. ServerSettings.All.Select(s => $"| `{s.Key}` | `{s.Flag}` | {s.DefaultText} | {s.Description}. | {Capitalized(s.Reason)}. |"),
+        .. ServerSettings.All.Select(s => $"| `{s.Key}` | `{ServerFlags.FlagOf(s)}` | {s.DefaultText} | {s.Description}. | {Capitalized(s.Reason)}. |"),
     ]);
 
     [Fact]
@@ -89,7 +90,7 @@ public sealed partial class SettingsDocsTests
             // `--request-timeout` (default 30s): a server flag and its default.
             foreach (Match m in FlagWithDefault().Matches(text))
             {
-                if (ServerSettings.All.FirstOrDefault(s => s.Flag == m.Groups["flag"].Value) is not { } setting)
+                if (ServerSettings.All.FirstOrDefault(s => ServerFlags.FlagOf(s) == m.Groups["flag"].Value) is not { } setting)
                 {
                     continue; // a client's or a tool's flag (bench's --timeout, netstat's --watch): not a server setting
                 }
@@ -128,7 +129,7 @@ public sealed partial class SettingsDocsTests
         foreach (Match token in Regex.Matches(cell, "`([^`]+)`"))
         {
             string word = token.Groups[1].Value.Split(' ')[0];
-            if (ServerSettings.All.FirstOrDefault(s => s.Flag == word || s.Key == word || s.Name == word) is { } setting)
+            if (ServerSettings.All.FirstOrDefault(s => ServerFlags.FlagOf(s) == word || s.Key == word || s.Name == word) is { } setting)
             {
                 return new CodeDefault(setting.DefaultText, setting.Kind);
             }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SocketKit.Cli;
-using SocketKit.Cli.Infrastructure;
+using SocketKit.Cli.CommandHost;
+using SocketKit.Cli.Parsing;
 
 namespace SocketKit.Tests.Support;
 

@@ -153,7 +153,7 @@ public class TlsPumpTests
             Assert.False(client.IsHandshaking);
             Assert.False(client.IsAuthenticated);
             AuthenticationException failure = Assert.IsType<AuthenticationException>(client.HandshakeFailure);
-            Assert.Contains("not trusted", TlsStreams.Explain(failure));
+            Assert.Contains("not trusted", TlsStreams.Explain(failure).Text);
             Assert.Throws<InvalidOperationException>(() => client.Write("no"u8.ToArray()));
             // The client judges the certificate once its side of the handshake is done, so the server may have finished
             // its own; either way it gets no plaintext, only the client's alert or the end of the stream.

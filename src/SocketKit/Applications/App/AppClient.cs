@@ -160,7 +160,7 @@ public sealed partial class AppClient : IAsyncDisposable
 
     private Exception WithProgress(Exception failure) =>
         failure is NetworkException network && _sentBytes > 0
-            ? new NetworkException(network.Kind, network.Operation, network.EndPoint, network.Message, network.InnerException) { Progress = Progress() }
+            ? new NetworkException(network.Kind, network.Operation, network.EndPoint, network.Message, network.InnerException) { Progress = Progress(), TlsRefusal = network.TlsRefusal }
             : failure;
 
     private async Task<Message> ReceiveAsync(CancellationToken cancellationToken)

@@ -38,6 +38,7 @@ public static class MultiConnClient
         public ReadOnlyMemory<byte> Outgoing { get; set; }
         public bool Connected { get; set; }
         public string? Error { get; set; }
+        public TlsRefusal? TlsRefusal { get; set; }
         public TlsPump? Tls { get; init; }
         /// <summary>With TLS, when the handshake must be done by; set once the connect has finished.</summary>
         public TimeSpan HandshakeDeadline { get; set; } = TimeSpan.MaxValue;
@@ -151,7 +152,7 @@ public static class MultiConnClient
             }
         }
         return [.. all.Select(s => new MultiConnResult(s.Id, s.Sent, [.. s.Received],
-            s.Error ?? (s.Received.Count == s.Sent.Length ? null : $"the server closed after echoing {s.Received.Count} of {s.Sent.Length} bytes")))];
+            s.Error ?? (s.Received.Count == s.Sent.Length ? null : $"the server closed after echoing {s.Received.Count} of {s.Sent.Length} bytes")) { TlsRefusal = s.TlsRefusal })];
     }
 
     /// <summary>The deadlines' clock: monotonic, so a change of the wall clock neither fires nor holds off a timeout.</summary>
@@ -260,7 +261,9 @@ public static class MultiConnClient
                 if (n == 0) tls.FeedEnd(); else tls.Feed(buffer.AsSpan(0, n));
                 if (tls.HandshakeFailure is { } failure)
                 {
-                    state.Error = TlsStreams.NotTls(state.FirstReceived, remote) ?? TlsStreams.DescribeHandshakeFailure(failure, remote);
+                    string? plain = TlsStreams.NotTls(state.FirstReceived, remote);
+                    state.Error = plain ?? TlsStreams.DescribeHandshakeFailure(failure, remote);
+                    state.TlsRefusal = plain is null ? TlsStreams.HandshakeProblem(failure).Refusal : null;
                     Close(selector, state, remote, logger);
                     return;
                 }

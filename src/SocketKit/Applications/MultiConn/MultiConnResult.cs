@@ -1,3 +1,5 @@
+using SocketKit.Transport.Tls;
+
 namespace SocketKit.Applications.MultiConn;
 
 /// <summary>What one of the multiconn client's connections sent and got back.</summary>
@@ -9,4 +11,7 @@ public sealed record MultiConnResult(int ConnectionId, byte[] Sent, byte[] Recei
 {
     /// <summary>True when the connection got back as many bytes as it sent.</summary>
     public bool Complete => Error is null && Received.Length == Sent.Length;
+
+    /// <summary>For a refused TLS handshake: why, where the client can tell; null otherwise.</summary>
+    public TlsRefusal? TlsRefusal { get; init; }
 }

@@ -131,14 +131,14 @@ public static partial class LoadGenerator
         Require(options.Duration > TimeSpan.Zero, "the duration must be positive");
         Require(options.Requests is null or >= 1, "the request count must be at least 1");
         Require(options.MessageBytes is >= 1 and <= 64 * 1024 * 1024, $"the message size must be 1 byte to 64 MiB, not {options.MessageBytes}");
-        Require(options.KeepAlive >= 1, "requests per connection (--keepalive) must be at least 1");
+        Require(options.KeepAlive >= 1, "the requests per connection (KeepAlive) must be at least 1");
         Require(options.Pipeline is >= 1 and <= 1024, "the pipeline depth must be 1 to 1024");
         Require(options.ConnectConcurrency >= 1, "the connect concurrency must be at least 1");
         Require(options.HandshakeTimeout > TimeSpan.Zero, "the handshake timeout must be positive");
         Require(options.Timeout > TimeSpan.Zero, "the timeout must be positive");
         Require(options.Rate is null or (> 0 and <= 10_000_000), $"the rate must be above 0 and at most 10,000,000 requests per second, not {options.Rate}");
-        Require(options.Rate is null || options.Pipeline == 1, "--rate sends one request at a time per connection: leave out --pipeline");
-        Require(options.Rate is null || options.Interval == TimeSpan.Zero, "--rate and --interval both pace the load: give one of them");
+        Require(options.Rate is null || options.Pipeline == 1, "a rate sends one request at a time per connection: Pipeline must be 1");
+        Require(options.Rate is null || options.Interval == TimeSpan.Zero, "Rate and Interval both pace the load: give one of them");
     }
 
     private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);

@@ -304,9 +304,9 @@ public static class ConnectionDiagnoser
             chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
             chain.ChainPolicy.CustomTrustStore.AddRange(roots);
             chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            return chain.Build(certificate) ? (true, null) : (false, "the certificate does not chain to the certificates of --tls-ca");
+            return chain.Build(certificate) ? (true, null) : (false, "the certificate does not chain to the CA certificates given");
         }
-        return errors == SslPolicyErrors.None ? (true, null) : (false, "the certificate does not chain to a root this system trusts (self-signed or a private CA: give --tls-ca FILE)");
+        return errors == SslPolicyErrors.None ? (true, null) : (false, "the certificate does not chain to a root this system trusts (self-signed, or issued by a private CA)");
     }
 
     private static IReadOnlyList<string> Names(X509Certificate2 certificate)

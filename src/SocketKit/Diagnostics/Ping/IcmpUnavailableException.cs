@@ -7,8 +7,4 @@ namespace SocketKit.Diagnostics.Ping;
 /// </summary>
 public sealed class IcmpUnavailableException(Exception inner) : Exception(
     "this user cannot send ICMP echo: it needs root or CAP_NET_RAW, a group in net.ipv4.ping_group_range, or the system's ping program (iputils-ping)",
-    inner)
-{
-    /// <summary>What to do instead, in the command line's words.</summary>
-    public const string WhatToDo = "Run as root (sudo socketkit ping ...), install iputils-ping, or probe a port instead: socketkit ping --tcp HOST PORT needs no privilege.";
-}
+    inner);

@@ -29,7 +29,10 @@ public sealed class NetworkException : Exception
     /// <summary>For a failure after connecting: how far the exchange had got. Null for failures before or while connecting.</summary>
     public ExchangeProgress? Progress { get; init; }
 
-    /// <summary>What the error means and what to check next.</summary>
+    /// <summary>For a refused TLS connection: why, where the client can tell; null otherwise.</summary>
+    public Tls.TlsRefusal? TlsRefusal { get; init; }
+
+    /// <summary>What the error means: its errno and what happened, on this kind of endpoint.</summary>
     public SocketErrorAdvice Advice => SocketErrorGuide.For(Kind, EndPoint);
 
     /// <summary>Wraps a SocketException raised while doing <paramref name="operation"/> on <paramref name="endPoint"/>.</summary>

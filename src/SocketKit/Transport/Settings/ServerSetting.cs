@@ -4,17 +4,16 @@ using SocketKit.Transport.Engines;
 namespace SocketKit.Transport.Settings;
 
 /// <summary>
-/// One server setting as <see cref="ServerSettings.All"/> lists it: its configuration key, its command-line flag, its
-/// kind of value, its default and why. The command line and Hosting both read a setting through <see cref="TryApply"/>,
+/// One server setting as <see cref="ServerSettings.All"/> lists it: its configuration key (from which a command line
+/// spells its flag), its kind of value, its default and why. The command line and Hosting both read a setting through <see cref="TryApply"/>,
 /// so they take the same text, check it the same way and say what is wrong with it in the same words.
 /// </summary>
 public abstract class ServerSetting
 {
-    private protected ServerSetting(string section, string name, string flag, SettingKind kind, string description, string reason)
+    private protected ServerSetting(string section, string name, SettingKind kind, string description, string reason)
     {
         Section = section;
         Name = name;
-        Flag = flag;
         Kind = kind;
         Description = description;
         Reason = reason;
@@ -29,9 +28,6 @@ public abstract class ServerSetting
     /// <summary>Its configuration key under a server's section (<c>SocketKit:Servers:NAME</c>), e.g. Timeouts:RequestTimeout.</summary>
     public string Key => Section.Length == 0 ? Name : $"{Section}:{Name}";
 
-    /// <summary>Its command-line flag, e.g. --request-timeout.</summary>
-    public string Flag { get; }
-
     /// <summary>What kind of value it takes.</summary>
     public SettingKind Kind { get; }
 
@@ -43,9 +39,6 @@ public abstract class ServerSetting
 
     /// <summary>A former configuration name (in the same section), still read; null when none.</summary>
     public string? FormerName { get; init; }
-
-    /// <summary>A former flag, still read; null when none.</summary>
-    public string? FormerFlag { get; init; }
 
     /// <summary>The default, as the command line and configuration write it (e.g. 30s, 16KiB, select).</summary>
     public string DefaultText => Format(ServerSettings.Default);
@@ -135,9 +128,9 @@ internal sealed class ServerSetting<T> : ServerSetting
     private readonly Func<ServerSettings, T, ServerSettings> _set;
     private readonly Func<T, string> _format;
 
-    public ServerSetting(string section, string name, string flag, SettingKind kind, Func<ServerSettings, T> get, Func<ServerSettings, T, ServerSettings> set,
+    public ServerSetting(string section, string name, SettingKind kind, Func<ServerSettings, T> get, Func<ServerSettings, T, ServerSettings> set,
         string description, string reason, Func<T, string>? format = null)
-        : base(section, name, flag, kind, description, reason)
+        : base(section, name, kind, description, reason)
     {
         _get = get;
         _set = set;

@@ -126,7 +126,7 @@ internal sealed class ServerCertificateSeen(string askedName)
     /// (With TLS 1.3 the server judges the certificate after the client's handshake is over, and a SocketKit server
     /// sends no alert: this is what the client knows.)
     /// </summary>
-    public string? Refusal()
+    public TlsProblem? Refusal()
     {
         if (!AskedForCertificate)
         {
@@ -135,28 +135,28 @@ internal sealed class ServerCertificateSeen(string askedName)
         string from = AcceptableIssuers.Count == 0 ? "" : $" issued by {string.Join(" or ", AcceptableIssuers)}";
         if (Given is null)
         {
-            return $"the server requires a client certificate{from}, and none was given (--tls-cert and --tls-key give one)";
+            return new TlsProblem($"the server requires a client certificate{from}, and none was given", TlsRefusal.ClientCertificateMissing);
         }
         DateTime now = DateTime.UtcNow;
         if (Given.NotAfter.ToUniversalTime() < now)
         {
-            return $"the server refused this client's certificate {Given.Subject}: it expired on {ServerCertificateFiles.Format(Given.NotAfter)}";
+            return new TlsProblem($"the server refused this client's certificate {Given.Subject}: it expired on {ServerCertificateFiles.Format(Given.NotAfter)}");
         }
         if (Given.NotBefore.ToUniversalTime() > now)
         {
-            return $"the server refused this client's certificate {Given.Subject}: it is not valid before {ServerCertificateFiles.Format(Given.NotBefore)}";
+            return new TlsProblem($"the server refused this client's certificate {Given.Subject}: it is not valid before {ServerCertificateFiles.Format(Given.NotBefore)}");
         }
         if (AcceptableIssuers.Count > 0 && !AcceptableIssuers.Contains(Given.Issuer, StringComparer.OrdinalIgnoreCase))
         {
-            return $"the server refused this client's certificate {Given.Subject}: it is issued by {Given.Issuer}, and the server asks for one{from}";
+            return new TlsProblem($"the server refused this client's certificate {Given.Subject}: it is issued by {Given.Issuer}, and the server asks for one{from}");
         }
-        return $"the server refused this client's certificate {Given.Subject} (issued by {Given.Issuer}); the server's log says why";
+        return new TlsProblem($"the server refused this client's certificate {Given.Subject} (issued by {Given.Issuer}); the server's log says why");
     }
 
     /// <summary>What the system's check found wrong with it.</summary>
     public SslPolicyErrors Errors { get; private set; }
 
-    /// <summary>True when the client trusts its own CAs (--tls-ca) rather than the system's roots.</summary>
+    /// <summary>True when the client trusts its own CAs (<see cref="TlsClientOptions.TrustedRoots"/>) rather than the system's roots.</summary>
     public bool OwnRoots { get; private set; }
 
     /// <summary>True once the client's check refused the server's certificate.</summary>

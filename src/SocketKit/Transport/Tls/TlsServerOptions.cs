@@ -60,12 +60,25 @@ public sealed record TlsServerOptions
         return context;
     }
 
-    /// <summary>Options for a certificate and key read from PEM files, which the server can read again (<see cref="CertificateFiles"/>).</summary>
+    /// <summary>
+    /// Options for a certificate and key read from PEM files, which the server can read again (<see cref="CertificateFiles"/>):
+    /// what the command line and configuration both give, read in one place.
+    /// </summary>
+    /// <param name="certificatePath">The certificate (chain) in PEM.</param>
+    /// <param name="keyPath">Its private key in PEM.</param>
+    /// <param name="clientCertificateAuthorityPath">Mutual TLS: the PEM file of the CAs a client's certificate must be issued by (<see cref="ClientCertificateAuthorities"/>); null (the default) asks for none.</param>
+    /// <param name="clientCertificateOptional">With <paramref name="clientCertificateAuthorityPath"/>: serve clients without a certificate too (<see cref="ClientCertificateOptional"/>). Default false.</param>
     /// <exception cref="TlsSetupException">A file is missing or does not hold what it should.</exception>
-    public static TlsServerOptions FromPemFiles(string certificatePath, string keyPath)
+    public static TlsServerOptions FromPemFiles(string certificatePath, string keyPath, string? clientCertificateAuthorityPath = null, bool clientCertificateOptional = false)
     {
         var files = new ServerCertificateFiles(certificatePath, keyPath);
-        return new TlsServerOptions { Certificate = files.Current, CertificateFiles = files };
+        return new TlsServerOptions
+        {
+            Certificate = files.Current,
+            CertificateFiles = files,
+            ClientCertificateAuthorities = clientCertificateAuthorityPath is null ? null : LoadClientAuthorities(clientCertificateAuthorityPath),
+            ClientCertificateOptional = clientCertificateOptional,
+        };
     }
 
     /// <summary>Loads a certificate and its private key from PEM files (as made by openssl or certbot).</summary>

@@ -61,13 +61,13 @@ public static class TlsStreams
         catch (AuthenticationException ex)
         {
             await stream.DisposeAsync();
-            throw new NetworkException(SocketErrorKind.TlsFailed, "TLS handshake with", remote, DescribeHandshakeFailure(ex, remote, seen), ex);
+            throw HandshakeFailed(ex, remote, seen);
         }
         catch (IOException ex)
         {
             await stream.DisposeAsync();
             throw ex.InnerException is SocketException socketError ? NetworkException.From(socketError, "TLS handshake with", remote)
-                : new NetworkException(SocketErrorKind.TlsFailed, "TLS handshake with", remote, DescribeHandshakeFailure(ex, remote), ex);
+                : HandshakeFailed(ex, remote);
         }
         catch
         {
@@ -84,7 +84,7 @@ public static class TlsStreams
     /// refusal shows on the first read or write. Null when <paramref name="stream"/> is not such a connection, or the
     /// failure carries no sign of it.
     /// </summary>
-    public static string? ClientCertificateRefusal(Stream stream, Exception? failure = null) =>
+    public static TlsProblem? ClientCertificateRefusal(Stream stream, Exception? failure = null) =>
         (failure is null ? null : ServerAlert(failure))
         ?? (stream is SslStream ssl && s_seen.TryGetValue(ssl, out ServerCertificateSeen? seen) ? seen.Refusal() : null);
 
@@ -118,9 +118,18 @@ public static class TlsStreams
 
     /// <summary>A failed handshake with <paramref name="remote"/> in the words the other clients use.</summary>
     internal static string DescribeHandshakeFailure(Exception failure, string remote, ServerCertificateSeen? seen = null) =>
-        failure is AuthenticationException refused ? $"TLS handshake with {remote} failed: {Explain(refused, seen)}"
-        : ServerAlert(failure) is { } alert ? $"TLS handshake with {remote} failed: {alert}"
-        : $"TLS handshake with {remote} failed: the server closed the connection (is it speaking TLS?)";
+        $"TLS handshake with {remote} failed: {HandshakeProblem(failure, seen)}";
+
+    /// <summary>Why a client's handshake failed, in words and, where it can tell, as a <see cref="TlsRefusal"/>.</summary>
+    internal static TlsProblem HandshakeProblem(Exception failure, ServerCertificateSeen? seen = null) =>
+        failure is AuthenticationException refused ? Explain(refused, seen)
+        : ServerAlert(failure) ?? new TlsProblem("the server closed the connection (is it speaking TLS?)");
+
+    private static NetworkException HandshakeFailed(Exception failure, string remote, ServerCertificateSeen? seen = null) =>
+        new(SocketErrorKind.TlsFailed, "TLS handshake with", remote, DescribeHandshakeFailure(failure, remote, seen), failure)
+        {
+            TlsRefusal = HandshakeProblem(failure, seen).Refusal,
+        };
 
     /// <summary>"TLS 1.3", as people say it.</summary>
     private static string Protocol(SslProtocols protocol) => protocol switch
@@ -139,26 +148,26 @@ public static class TlsStreams
     /// names of the alerts in the failure's messages. Null when the failure carries no such alert. With TLS 1.3 the
     /// alert may come after the client's handshake finished, on its first read: client reads call this too.
     /// </summary>
-    public static string? ServerAlert(Exception failure)
+    public static TlsProblem? ServerAlert(Exception failure)
     {
         for (Exception? e = failure; e is not null; e = e.InnerException)
         {
             string text = e.Message;
             if (text.Contains("alert certificate required", StringComparison.OrdinalIgnoreCase))
             {
-                return "the server requires a client certificate, and none was given (--tls-cert and --tls-key give one)";
+                return new TlsProblem("the server requires a client certificate, and none was given", TlsRefusal.ClientCertificateMissing);
             }
             if (text.Contains("alert certificate expired", StringComparison.OrdinalIgnoreCase))
             {
-                return "the server refused this client's certificate: it has expired";
+                return new TlsProblem("the server refused this client's certificate: it has expired");
             }
             if (text.Contains("alert unknown ca", StringComparison.OrdinalIgnoreCase))
             {
-                return "the server refused this client's certificate: it is not issued by a CA the server trusts for clients";
+                return new TlsProblem("the server refused this client's certificate: it is not issued by a CA the server trusts for clients");
             }
             if (text.Contains("alert bad certificate", StringComparison.OrdinalIgnoreCase) || text.Contains("alert certificate unknown", StringComparison.OrdinalIgnoreCase))
             {
-                return "the server refused this client's certificate (no certificate, one from another CA, or one out of date)";
+                return new TlsProblem("the server refused this client's certificate (no certificate, one from another CA, or one out of date)");
             }
         }
         return null;
@@ -222,8 +231,8 @@ public static class TlsStreams
         }
     }
 
-    /// <summary>Says in words why a certificate was refused, with what to do about it.</summary>
-    internal static string Explain(AuthenticationException ex, ServerCertificateSeen? seen = null)
+    /// <summary>Says in words why a certificate was refused, and why as a fact where it can tell.</summary>
+    internal static TlsProblem Explain(AuthenticationException ex, ServerCertificateSeen? seen = null)
     {
         string text = ex.Message;
         if (ServerAlert(ex) is { } alert)
@@ -237,27 +246,27 @@ public static class TlsStreams
         if (seen is { Certificate: not null, Refused: true } && (seen.Errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
         {
             IReadOnlyList<string> names = seen.Names();
-            return $"the server's certificate is for {(names.Count == 0 ? "no name" : string.Join(", ", names))}, not for {seen.AskedName} (--tls-server-name sets the name asked for)";
+            return new TlsProblem($"the server's certificate is for {(names.Count == 0 ? "no name" : string.Join(", ", names))}, not for {seen.AskedName}", TlsRefusal.ServerNameMismatch);
         }
         if (seen is { Certificate: not null, Refused: true } && (seen.Errors & SslPolicyErrors.RemoteCertificateChainErrors) != 0)
         {
             return seen.OwnRoots
-                ? "the server's certificate does not chain to the given CA (--tls-ca)"
-                : "the server's certificate is not trusted (unknown issuer or self-signed); give its CA with --tls-ca, or --tls-insecure to skip the check";
+                ? new TlsProblem("the server's certificate does not chain to the given CA", TlsRefusal.ServerNotFromGivenCa)
+                : new TlsProblem("the server's certificate is not trusted (unknown issuer or self-signed)", TlsRefusal.ServerUntrusted);
         }
         if (text.Contains("RemoteCertificateNameMismatch", StringComparison.Ordinal))
         {
-            return "the server's certificate is for another name";
+            return new TlsProblem("the server's certificate is for another name", TlsRefusal.ServerNameMismatch);
         }
         if (text.Contains("RemoteCertificateChainErrors", StringComparison.Ordinal) || text.Contains("UntrustedRoot", StringComparison.Ordinal))
         {
-            return "the server's certificate is not trusted (unknown issuer or self-signed); give its CA with --tls-ca, or --tls-insecure to skip the check";
+            return new TlsProblem("the server's certificate is not trusted (unknown issuer or self-signed)", TlsRefusal.ServerUntrusted);
         }
         if (text.Contains("RemoteCertificateValidationCallback", StringComparison.Ordinal))
         {
-            return "the server's certificate does not chain to the given CA (--tls-ca), or is for another name";
+            return new TlsProblem("the server's certificate does not chain to the given CA, or is for another name", TlsRefusal.ServerNotFromGivenCaOrName);
         }
         // "Authentication failed, see inner exception": the inner one says what.
-        return (ex.InnerException?.Message ?? text).TrimEnd('.');
+        return new TlsProblem((ex.InnerException?.Message ?? text).TrimEnd('.'));
     }
 }
