@@ -336,6 +336,7 @@ internal abstract class ServerEngine
             Metrics = Metrics,
             Connection = handle,
             CertificateSlot = Options.Tls?.ClientCertificateAuthorities is null ? null : new ClientCertificateSlot(),
+            Counts = Options.LogCloseCounts ? new ConnectionCounts() : null,
         };
         handle.Info = info;
         var connection = new ServerConnection(info, new ConnectionClock(Timeouts, Options.TimeProvider, Options.Tls is null ? null : Timeouts.HandshakeTimeout));
@@ -390,7 +391,15 @@ internal abstract class ServerEngine
         Metrics.ConnectionClosed(_port, connection.Info.OpenedAt);
         if (Logger.IsEnabled(LogLevel.Information))
         {
-            Log.Closing(Logger, connection.Info.Id, connection.Info.Remote, reason.Describe(Options));
+            if (connection.Info.Counts is { } counts)
+            {
+                double seconds = Math.Round(System.Diagnostics.Stopwatch.GetElapsedTime(connection.Info.OpenedAt).TotalSeconds, 3);
+                Log.ClosingWithCounts(Logger, connection.Info.Id, connection.Info.Remote, reason.Describe(Options), counts.Requests, counts.BytesIn, counts.BytesOut, seconds);
+            }
+            else
+            {
+                Log.Closing(Logger, connection.Info.Id, connection.Info.Remote, reason.Describe(Options));
+            }
         }
         Options.OnClosing?.Invoke(connection.Info, reason);
     }
@@ -434,6 +443,7 @@ internal abstract class ServerEngine
     {
         Counters.Received(bytes.Length);
         Metrics.Received(_port, bytes.Length);
+        connection.Counts?.Received(bytes.Length);
         Log.Received(Logger, connection.Id, bytes.Length);
         if (Logger.IsEnabled(LogLevel.Trace))
         {
@@ -465,6 +475,7 @@ internal abstract class ServerEngine
     internal void LogSending(ConnectionInfo connection, ReadOnlySpan<byte> bytes)
     {
         Metrics.Sent(_port, bytes.Length);
+        connection.Counts?.Sending(bytes.Length);
         Log.Sending(Logger, connection.Id, bytes.Length);
         if (Logger.IsEnabled(LogLevel.Trace))
         {

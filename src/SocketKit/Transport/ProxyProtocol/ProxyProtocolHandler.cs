@@ -138,6 +138,7 @@ public sealed class ProxyProtocolHandler : IConnectionHandler
             Metrics = accepted.Metrics,
             Connection = accepted.Connection,
             CertificateSlot = accepted.CertificateSlot,
+            Counts = accepted.Counts,
         };
         ProxyLog.Relayed(logger, accepted.Id, accepted.Remote, client.Remote, header.Version);
         return client;
