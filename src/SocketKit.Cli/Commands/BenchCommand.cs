@@ -115,6 +115,7 @@ internal static class BenchCommand
                 Value = kind == BenchKind.App ? result.GetValue(value)! : "morpheus",
                 Timeout = result.GetValue(timeout),
                 Rate = result.GetValue(rate),
+                Logger = loggers.CreateLogger("SocketKit.Bench"),
             };
             bool asJson = JsonOutput.IsRequested(result);
             // A live line only for a person at a terminal: never in a pipe, a file, a test or --json.
