@@ -43,7 +43,19 @@ internal sealed class LogLineBuffer
         _stream = stream;
         _writeGate = writeGate;
         _newLine = writer.NewLine;
-        _timer = time.CreateTimer(static self => ((LogLineBuffer)self!).Flush(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _timer = time.CreateTimer(static self => ((LogLineBuffer)self!).FlushOnTime(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    // On a pool thread, where an exception would end the process: a writer gone (a test's, after its command) loses the lines.
+    private void FlushOnTime()
+    {
+        try
+        {
+            Flush();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
     }
 
     /// <summary>Writes a line now, after any that wait.</summary>
