@@ -93,6 +93,7 @@ public sealed class SocketKitHostedServer : IHostedService
         ServerOptions template = plan.Template with
         {
             Metrics = _metrics,
+            LogCloseCounts = true,
             Timeouts = plan.Template.Timeouts with { DrainTimeout = DrainWithinShutdown(plan.Template.Timeouts.DrainTimeout) },
         };
         cancellationToken.ThrowIfCancellationRequested();

@@ -10,6 +10,7 @@ namespace SocketKit.Cli.CommandHost;
 internal sealed class CliContext(TextWriter output, TextWriter error)
 {
     private readonly Lock _gate = new();
+    private LogLineBuffer? _logLines;
 
     /// <summary>Results: what a script would read.</summary>
     public TextWriter Out { get; } = output;
@@ -27,11 +28,27 @@ internal sealed class CliContext(TextWriter output, TextWriter error)
     /// At the default level (Information) a server's request and response content shows too, as the tutorial prints it.
     public ILoggerFactory CreateLoggerFactory(LogLevel minimum, LogFormat format = LogFormat.Plain)
     {
-        ILoggerProvider provider = format == LogFormat.Json ? new JsonLoggerProvider(Error, _gate, TimeProvider.System) : new EventLoggerProvider(Error, _gate);
+        ILoggerProvider provider = format == LogFormat.Json ? new JsonLoggerProvider(Error, _gate, TimeProvider.System) : new EventLoggerProvider(LogLines);
         bool content = minimum == LogLevel.Information;
-        return LoggerFactory.Create(builder => builder
+        ILoggerFactory factory = LoggerFactory.Create(builder => builder
             .SetMinimumLevel(content ? LogLevel.Debug : minimum)
             .AddProvider(content ? new ContentEventsLoggerProvider(provider) : provider));
+        return new FlushingLoggerFactory(factory, provider);
+    }
+
+    /// <summary>
+    /// Where plain log lines go, in one order with <see cref="WriteEvent"/>'s: <see cref="Error"/>, or the descriptor
+    /// under it when that is the process's standard error.
+    /// </summary>
+    private LogLineBuffer LogLines
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _logLines ??= new LogLineBuffer(Error, ReferenceEquals(Error, Console.Error) ? Console.OpenStandardError() : null, _gate, TimeProvider.System);
+            }
+        }
     }
 
     /// <summary>Writes one event line (a metrics summary, a note) to <see cref="Error"/> without interleaving with log lines.</summary>
@@ -39,6 +56,7 @@ internal sealed class CliContext(TextWriter output, TextWriter error)
     {
         lock (_gate)
         {
+            _logLines?.Flush();
             Error.WriteLine(line);
             Error.Flush();
         }
@@ -51,6 +69,20 @@ internal sealed class CliContext(TextWriter output, TextWriter error)
         {
             Out.Write(text);
             Out.Flush();
+        }
+    }
+
+    /// <summary>Disposes the providers it was given with itself (a factory leaves them be), so lines still waiting are written.</summary>
+    private sealed class FlushingLoggerFactory(ILoggerFactory inner, ILoggerProvider provider) : ILoggerFactory
+    {
+        public void AddProvider(ILoggerProvider added) => inner.AddProvider(added);
+
+        public ILogger CreateLogger(string categoryName) => inner.CreateLogger(categoryName);
+
+        public void Dispose()
+        {
+            inner.Dispose();
+            provider.Dispose();
         }
     }
 }

@@ -120,6 +120,7 @@ internal static class BenchCommand
                 Value = kind == BenchKind.App ? result.GetValue(value)! : "morpheus",
                 Timeout = result.GetValue(timeout),
                 Rate = result.GetValue(rate),
+                Logger = loggers.CreateLogger("SocketKit.Bench"),
             };
             // Flags that pace the load two ways, in the flags' words (the library's own check names its properties).
             string? conflict = options.Rate is null ? null

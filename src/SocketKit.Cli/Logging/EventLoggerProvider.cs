@@ -1,20 +1,20 @@
 using Microsoft.Extensions.Logging;
+using SocketKit.Logging;
 
 namespace SocketKit.Cli.Logging;
 
 /// <summary>
 /// Prints log events as the tutorial's programs print theirs: one plain line each, warnings and errors
-/// marked, no category noise. Lines from several threads never interleave.
+/// marked, no category noise. Lines from several threads never interleave. A server's content lines (two a request)
+/// are written in batches (<see cref="LogLineBuffer"/>); every other line at once, after them.
 /// </summary>
-internal sealed class EventLoggerProvider(TextWriter writer, Lock gate) : ILoggerProvider
+internal sealed class EventLoggerProvider(LogLineBuffer lines) : ILoggerProvider
 {
-    public ILogger CreateLogger(string categoryName) => new EventLogger(writer, gate);
+    public ILogger CreateLogger(string categoryName) => new EventLogger(lines);
 
-    public void Dispose()
-    {
-    }
+    public void Dispose() => lines.Flush();
 
-    private sealed class EventLogger(TextWriter writer, Lock gate) : ILogger
+    private sealed class EventLogger(LogLineBuffer lines) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
@@ -28,10 +28,14 @@ internal sealed class EventLoggerProvider(TextWriter writer, Lock gate) : ILogge
                 LogLevel.Error or LogLevel.Critical => "error: ",
                 _ => "",
             };
-            lock (gate)
+            string line = prefix + formatter(state, exception);
+            if (ContentLogEvents.Contains(eventId.Id))
             {
-                writer.WriteLine(prefix + formatter(state, exception));
-                writer.Flush();
+                lines.WriteLineLater(line);
+            }
+            else
+            {
+                lines.WriteLine(line);
             }
         }
     }

@@ -205,9 +205,9 @@ internal static partial class PythonCodecs
     private static string Find(string name)
     {
         // TextIOWrapper, which the reference decodes with, reads "locale" as the locale's encoding: UTF-8 on its machines.
-        if (name == "locale")
+        if (name is "locale" or "utf-8")
         {
-            return "utf-8";
+            return "utf-8"; // "utf-8", the protocol's usual name, resolves to itself: spared the normalising lookup per message.
         }
         string? codec = Resolve(name, out bool isText);
         if (codec is null)

@@ -22,6 +22,9 @@ internal static partial class Log
     [LoggerMessage(3, LogLevel.Information, "Closing connection {ConnectionId} to {Remote} ({Reason})")]
     public static partial void Closing(ILogger logger, long connectionId, string remote, string reason);
 
+    [LoggerMessage(65, LogLevel.Information, "Closing connection {ConnectionId} to {Remote} ({Reason}): {Requests} requests, {BytesIn} bytes in, {BytesOut} bytes out, open {Seconds} s")]
+    public static partial void ClosingWithCounts(ILogger logger, long connectionId, string remote, string reason, long requests, long bytesIn, long bytesOut, double seconds);
+
     [LoggerMessage(4, LogLevel.Debug, "Received {Count} bytes on connection {ConnectionId}")]
     public static partial void Received(ILogger logger, long connectionId, int count);
 

@@ -94,6 +94,14 @@ public sealed record ServerOptions
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>
+    /// Whether the Information line at each connection's close also says what it carried: "Closing connection N to
+    /// REMOTE (REASON): R requests, I bytes in, O bytes out, open S s" (bytes of the conversation, before TLS; requests
+    /// as its handler read them). Default false: the tutorial's line, "Closing connection N to REMOTE (REASON)". The
+    /// hosted server turns it on.
+    /// </summary>
+    public bool LogCloseCounts { get; init; }
+
+    /// <summary>
     /// Called as the server closes a connection, before its socket closes, with why. For tests that time what the
     /// server controls (from <see cref="ConnectionInfo.OpenedAt"/>, its accept, to its close) apart from what a
     /// client's own scheduling adds.

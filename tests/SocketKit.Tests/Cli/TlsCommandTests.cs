@@ -126,4 +126,30 @@ public class TlsCommandTests
         Assert.Contains("socketkit: 2 of 2 connections did not get their whole echo back", client.Error);
         Assert.DoesNotContain("   at ", client.Out + client.Error);
     }
+
+    [Fact]
+    public async Task MultiConnClientAndBenchWithVSayWhatTheHandshakeNegotiatedAndTheServersCertificate()
+    {
+        using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(TestPki.Server.CertificatePath));
+        string said = $"; asked for 127.0.0.1; the server's certificate {certificate.Subject}, issued by {certificate.Issuer}, valid until {SocketKit.Transport.Tls.ServerCertificateFiles.Format(certificate.NotAfter)}";
+        string negotiated = @": TLS 1\.[23], TLS_\w+" + System.Text.RegularExpressions.Regex.Escape(said);
+        await using Support.Cli.RunningServer echo = await Support.Cli.StartServerListeningAsync(@"Listening on (127\.0\.0\.1:(\d+)) \(TLS over",
+            "multiconn-server", "127.0.0.1", "0", "--tls-cert", TestPki.Server.CertificatePath, "--tls-key", TestPki.Server.KeyPath);
+        await using Support.Cli.RunningServer app = await Support.Cli.StartServerListeningAsync(@"Listening on (127\.0\.0\.1:(\d+)) \(TLS over",
+            "app-server", "127.0.0.1", "0", "--tls-cert", TestPki.Server.CertificatePath, "--tls-key", TestPki.Server.KeyPath);
+
+        Support.Cli.Result multi = await Support.Cli.RunAsync("multiconn-client", "127.0.0.1", echo.Port.ToString(), "2", "--tls-ca", TestPki.Ca.CertificatePath, "-v");
+        Assert.True(multi.ExitCode == 0, multi.Error);
+        // One line per connection, each once its handshake is done.
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(multi.Error, $@"TLS with 127\.0\.0\.1:{echo.Port}{negotiated}\n"));
+
+        Support.Cli.Result bench = await Support.Cli.RunAsync("bench", "app", "127.0.0.1", app.Port.ToString(), "-c", "2", "-n", "20", "--tls-ca", TestPki.Ca.CertificatePath, "-v");
+        Assert.True(bench.ExitCode == 0, bench.Error + bench.Out);
+        // The first connection's handshake only: a bench opens many.
+        Assert.Equal(1, System.Text.RegularExpressions.Regex.Count(bench.Error, $@"TLS with 127\.0\.0\.1:{app.Port}{negotiated}\n"));
+
+        Support.Cli.Result quiet = await Support.Cli.RunAsync("bench", "app", "127.0.0.1", app.Port.ToString(), "-c", "2", "-n", "20", "--tls-ca", TestPki.Ca.CertificatePath);
+        Assert.True(quiet.ExitCode == 0, quiet.Error + quiet.Out);
+        Assert.DoesNotContain("TLS with", quiet.Error + quiet.Out);
+    }
 }

@@ -55,6 +55,10 @@ public sealed class WatchedWriter : TextWriter
 
     private void Check()
     {
+        if (_waiters.Count == 0)
+        {
+            return; // Nobody waits: no copy of the whole text per line (a long log would make that quadratic).
+        }
         string text = _text.ToString();
         foreach (var (pattern, found) in _waiters.ToList())
         {

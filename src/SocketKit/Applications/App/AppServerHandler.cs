@@ -254,6 +254,7 @@ public sealed class AppServerHandler : IConnectionHandler
 
     private void LogRequest(Message request)
     {
+        _connection?.Counts?.Request();
         if (_logger.IsEnabled(LogLevel.Debug))
         {
             Log.RequestReceived(_logger, ConnectionId, ContentPreview.Describe(request.Header.ContentType, request.Header.ContentEncoding, request.Content.Span));

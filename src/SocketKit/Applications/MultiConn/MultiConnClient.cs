@@ -42,6 +42,9 @@ public static class MultiConnClient
         public TlsPump? Tls { get; init; }
         /// <summary>With TLS, when the handshake must be done by; set once the connect has finished.</summary>
         public TimeSpan HandshakeDeadline { get; set; } = TimeSpan.MaxValue;
+
+        /// <summary>True once -v's line about the handshake was written.</summary>
+        public bool TlsLogged { get; set; }
         /// <summary>With TLS, the first bytes the server sent: they tell a plain server from a TLS one when the handshake fails.</summary>
         public byte[] FirstReceived { get; set; } = [];
         /// <summary>When the connect must have finished, then (once connected) the whole exchange.</summary>
@@ -290,6 +293,11 @@ public static class MultiConnClient
         }
         if (tls.IsAuthenticated)
         {
+            if (!state.TlsLogged)
+            {
+                state.TlsLogged = true;
+                tls.LogEstablished(logger, remote);
+            }
             while (state.ToSend.TryDequeue(out byte[]? message))
             {
                 Log.SendingTo(logger, state.Id, PythonBytes.Repr(message, App.ContentPreview.MaxBytes));

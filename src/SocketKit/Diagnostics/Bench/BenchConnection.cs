@@ -23,7 +23,10 @@ internal sealed class BenchConnection : IDisposable
     /// <summary>Connects (and with TLS, runs the handshake, bounded by <see cref="BenchOptions.HandshakeTimeout"/>).</summary>
     /// <exception cref="SocketException">The connect failed.</exception>
     /// <exception cref="NetworkException">The TLS handshake failed or timed out.</exception>
-    public static async Task<BenchConnection> OpenAsync(BenchOptions options, CancellationToken cancellationToken)
+    /// <param name="options">The run's.</param>
+    /// <param name="logger">Where to say (at Debug) what this connection's TLS handshake negotiated; null for nothing.</param>
+    /// <param name="cancellationToken">Cancels the connect and the handshake.</param>
+    public static async Task<BenchConnection> OpenAsync(BenchOptions options, Microsoft.Extensions.Logging.ILogger? logger, CancellationToken cancellationToken)
     {
         Socket socket = Listeners.CreateStreamSocket(options.EndPoint);
         try
@@ -43,7 +46,7 @@ internal sealed class BenchConnection : IDisposable
         // The name the certificate must carry when no ServerName says otherwise: the address itself (a certificate
         // may name an IP), never "address:port"; a Unix socket has no host, so the local one is meant.
         string host = options.EndPoint is IPEndPoint ip ? ip.Address.ToString() : "localhost";
-        SslStream stream = await TlsStreams.AuthenticateAsClientAsync(socket, host, tls, options.HandshakeTimeout, cancellationToken);
+        SslStream stream = await TlsStreams.AuthenticateAsClientAsync(socket, host, tls, options.HandshakeTimeout, cancellationToken, logger);
         return new BenchConnection(socket, stream);
     }
 

@@ -17,6 +17,9 @@ public sealed record BenchOptions
     /// </summary>
     public TlsClientOptions? Tls { get; init; }
 
+    /// <summary>Where -v's lines go: at Debug, what the first TLS handshake negotiated and the server's certificate. Default null: nothing.</summary>
+    public Microsoft.Extensions.Logging.ILogger? Logger { get; init; }
+
     /// <summary>With <see cref="Tls"/>: how long one handshake may take before the connection counts as failed. Default 10 s.</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

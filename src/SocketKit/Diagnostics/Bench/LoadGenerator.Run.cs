@@ -17,6 +17,7 @@ public static partial class LoadGenerator
         private long _remaining;
         private long _stopAt = long.MaxValue;
         private int _connected;
+        private int _handshakeLogged;
         private int _paced = -1;
 
         public Run(BenchOptions options, CancellationToken cancellationToken)
@@ -122,6 +123,10 @@ public static partial class LoadGenerator
         public Pacer? NewPacer() => Options.Rate is double rate
             ? new Pacer(rate, Options.Connections, Interlocked.Increment(ref _paced) % Options.Connections)
             : null;
+
+        /// <summary>The run's logger for the first connection only: -v says what one TLS handshake negotiated, not every one.</summary>
+        public Microsoft.Extensions.Logging.ILogger? HandshakeLogger() =>
+            Options.Logger is { } logger && Interlocked.Exchange(ref _handshakeLogged, 1) == 0 ? logger : null;
 
         public void Connected()
         {

@@ -33,7 +33,7 @@ public static partial class LoadGenerator
         }
         try
         {
-            BenchConnection connection = await BenchConnection.OpenAsync(run.Options, timer.Start());
+            BenchConnection connection = await BenchConnection.OpenAsync(run.Options, run.HandshakeLogger(), timer.Start());
             if (first)
             {
                 run.Connected();

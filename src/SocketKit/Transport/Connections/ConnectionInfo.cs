@@ -31,6 +31,9 @@ public sealed record ConnectionInfo(long Id, EndPoint LocalEndPoint, EndPoint Re
     /// <summary>Where the handshake puts the client's certificate; shared by the copies that name the client (PROXY). Null without mutual TLS.</summary>
     internal ClientCertificateSlot? CertificateSlot { get; init; }
 
+    /// <summary>What the connection carried, counted for its close line; null unless <see cref="ServerOptions.LogCloseCounts"/>.</summary>
+    internal ConnectionCounts? Counts { get; init; }
+
     /// <summary>When the connection was accepted, as a <see cref="System.Diagnostics.Stopwatch"/> timestamp.</summary>
     internal long OpenedAt { get; init; } = System.Diagnostics.Stopwatch.GetTimestamp();
 

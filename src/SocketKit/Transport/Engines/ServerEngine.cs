@@ -339,6 +339,7 @@ internal abstract class ServerEngine : IConnectionObserver
             Metrics = Metrics,
             Connection = handle,
             CertificateSlot = Options.Tls?.ClientCertificateAuthorities is null ? null : new ClientCertificateSlot(),
+            Counts = Options.LogCloseCounts ? new ConnectionCounts() : null,
         };
         handle.Info = info;
         var connection = new ServerConnection(info, new ConnectionClock(Timeouts, Options.TimeProvider, Options.Tls is null ? null : Timeouts.HandshakeTimeout));
@@ -397,7 +398,15 @@ internal abstract class ServerEngine : IConnectionObserver
         Metrics.ConnectionClosed(_port, connection.Info.OpenedAt);
         if (Logger.IsEnabled(LogLevel.Information))
         {
-            Log.Closing(Logger, connection.Info.Id, connection.Info.Remote, reason.Describe(Options));
+            if (connection.Info.Counts is { } counts)
+            {
+                double seconds = Math.Round(System.Diagnostics.Stopwatch.GetElapsedTime(connection.Info.OpenedAt).TotalSeconds, 3);
+                Log.ClosingWithCounts(Logger, connection.Info.Id, connection.Info.Remote, reason.Describe(Options), counts.Requests, counts.BytesIn, counts.BytesOut, seconds);
+            }
+            else
+            {
+                Log.Closing(Logger, connection.Info.Id, connection.Info.Remote, reason.Describe(Options));
+            }
         }
         Options.OnClosing?.Invoke(connection.Info, reason);
     }
@@ -407,6 +416,7 @@ internal abstract class ServerEngine : IConnectionObserver
     {
         Counters.Received(bytes.Length);
         Metrics.Received(_port, bytes.Length);
+        connection.Counts?.Received(bytes.Length);
         Log.Received(Logger, connection.Id, bytes.Length);
         if (Logger.IsEnabled(LogLevel.Trace))
         {
@@ -439,6 +449,7 @@ internal abstract class ServerEngine : IConnectionObserver
     {
         Counters.Buffered(buffered);
         Metrics.Sent(_port, bytes.Length);
+        connection.Counts?.Sending(bytes.Length);
         Log.Sending(Logger, connection.Id, bytes.Length);
         if (Logger.IsEnabled(LogLevel.Trace))
         {

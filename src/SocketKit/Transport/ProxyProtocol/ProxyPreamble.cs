@@ -144,6 +144,7 @@ internal sealed class ProxyPreamble
             Metrics = _accepted.Metrics,
             Connection = _accepted.Connection,
             CertificateSlot = _accepted.CertificateSlot,
+            Counts = _accepted.Counts,
         };
         ProxyLog.Relayed(_logger, _accepted.Id, _accepted.Remote, client.Remote, header.Version);
         return client;

@@ -54,6 +54,7 @@ public sealed partial class TlsPump : IDisposable
     private bool _closeSent;
     private bool _disposed;
     private string? _refusal; // Why the client's certificate was refused, in words.
+    private string _askedName = "-"; // A client's: the name its handshake asked for.
 
     private readonly PendingRead _pendingSource;
 
@@ -68,6 +69,10 @@ public sealed partial class TlsPump : IDisposable
 
     /// <summary>True once the handshake succeeded: plaintext may flow both ways.</summary>
     public bool IsAuthenticated { get; private set; }
+
+    /// <summary>A client's -v line once the handshake succeeded: what it negotiated and the server's certificate (<see cref="TlsStreams.LogEstablished"/>).</summary>
+    internal void LogEstablished(Microsoft.Extensions.Logging.ILogger logger, string remote) =>
+        TlsStreams.LogEstablished(logger, remote, _ssl, _askedName, _ssl.RemoteCertificate);
 
     /// <summary>Why the handshake failed (an <see cref="AuthenticationException"/> or an <see cref="IOException"/>), or null.</summary>
     public Exception? HandshakeFailure { get; private set; }
@@ -128,7 +133,7 @@ public sealed partial class TlsPump : IDisposable
     public static TlsPump ForClient(TlsClientOptions options, string host)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var pump = new TlsPump();
+        var pump = new TlsPump { _askedName = options.TargetHost(host) };
         pump.Start(() => pump._ssl.AuthenticateAsClientAsync(options.ToSslOptions(host)));
         return pump;
     }

@@ -36,11 +36,9 @@ public static class TlsStreams
         try
         {
             await stream.AuthenticateAsClientAsync(options.ToSslOptions(host, seen), timer.Token);
-            if (logger is not null && logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
+            if (logger is not null)
             {
-                X509Certificate2? server = seen.Certificate;
-                Logging.Log.TlsEstablished(logger, remote, Protocol(stream.SslProtocol), stream.NegotiatedCipherSuite.ToString(), seen.AskedName,
-                    server?.Subject ?? "-", server?.Issuer ?? "-", server is null ? "-" : ServerCertificateFiles.Format(server.NotAfter));
+                LogEstablished(logger, remote, stream, seen.AskedName, seen.Certificate);
             }
             s_seen.AddOrUpdate(stream, seen);
             return stream;
@@ -77,6 +75,21 @@ public static class TlsStreams
     }
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SslStream, ServerCertificateSeen> s_seen = [];
+
+    /// <summary>
+    /// Says at Debug (a client's -v) what a client's handshake negotiated: the protocol, the cipher suite, the name asked
+    /// for, and the server's certificate (subject, issuer, expiry). The one rendering of it, for every client.
+    /// </summary>
+    internal static void LogEstablished(Microsoft.Extensions.Logging.ILogger logger, string remote, SslStream stream, string askedName, X509Certificate? certificate)
+    {
+        if (!logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
+        {
+            return;
+        }
+        X509Certificate2? server = certificate as X509Certificate2 ?? (certificate is null ? null : X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+        Logging.Log.TlsEstablished(logger, remote, Protocol(stream.SslProtocol), stream.NegotiatedCipherSuite.ToString(), askedName,
+            server?.Subject ?? "-", server?.Issuer ?? "-", server is null ? "-" : ServerCertificateFiles.Format(server.NotAfter));
+    }
 
     /// <summary>
     /// Why the server ended a TLS connection whose handshake looked done, when it had asked for a client certificate:
