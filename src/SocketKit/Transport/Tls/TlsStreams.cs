@@ -78,6 +78,43 @@ public static class TlsStreams
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SslStream, ServerCertificateSeen> s_seen = [];
 
+    /// <summary>Runs the server side of the handshake over an accepted <paramref name="socket"/> (the stream owns it then), for a server on streams.</summary>
+    /// <exception cref="NetworkException">The handshake failed (kind <see cref="SocketErrorKind.TlsFailed"/>) or did not finish within <paramref name="timeout"/>.</exception>
+    public static async Task<Stream> AuthenticateAsServerAsync(Socket socket, TlsServerOptions options, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        string remote = socket.RemoteEndPoint is { } from ? EndPoints.Format(from) : "unix:";
+        var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true));
+        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        handshake.CancelAfter(timeout);
+        try
+        {
+            await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = options.Certificate }, handshake.Token);
+            return ssl;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await ssl.DisposeAsync();
+            throw NetworkException.Timeout("TLS handshake with", remote, timeout);
+        }
+        catch (Exception ex) when (ex is IOException or AuthenticationException)
+        {
+            await ssl.DisposeAsync();
+            throw new NetworkException(SocketErrorKind.TlsFailed, "TLS handshake with", remote, $"the TLS handshake with {remote} failed: {ex.Message.TrimEnd('.')}", ex);
+        }
+        catch
+        {
+            await ssl.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>True when <paramref name="stream"/> is one of these TLS streams.</summary>
+    public static bool IsTls(Stream stream) => stream is SslStream;
+
+    /// <summary>The orderly end of TLS before the FIN: close_notify when <paramref name="stream"/> is TLS, nothing otherwise.</summary>
+    public static Task ShutdownAsync(Stream stream) => stream is SslStream ssl ? ssl.ShutdownAsync() : Task.CompletedTask;
+
     /// <summary>
     /// Why the server ended a TLS connection whose handshake looked done, when it had asked for a client certificate:
     /// with TLS 1.3 a server refuses the client's certificate after the client's side of the handshake is over, so the
