@@ -139,7 +139,7 @@ public sealed class ProtocolTracer
             }
             if (next.Kind == ClientConversationEventKind.Answer && !next.KeepsConnection && client.InFlight > 0)
             {
-                note = $"  (the server closes after this answer: {client.InFlight} request{(client.InFlight == 1 ? "" : "s")} sent after it go unanswered)\n";
+                note = $"  (the server closes after this answer: {client.InFlight} request{(client.InFlight == 1 ? " sent after it goes" : "s sent after it go")} unanswered)\n";
             }
             return next.Kind == ClientConversationEventKind.Answer;
         }
