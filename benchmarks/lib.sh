@@ -29,3 +29,11 @@ wait_listening() {
     for _ in $(seq 100); do [[ -n $(ss -Hltn "( sport = :$p )") ]] && break; sleep 0.1; done
   done
 }
+
+# Builds the .NET peers of benchmarks/peers (Kestrel, DotNetty echo servers) into $work/peers/NAME.
+build_peers() {
+  local peer
+  for peer in KestrelEcho DotNettyEcho; do
+    dotnet build -c Release -v q -nologo "benchmarks/peers/$peer" -o "$work/peers/$peer" >/dev/null
+  done
+}

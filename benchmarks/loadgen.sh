@@ -13,6 +13,8 @@
 #     app-keepalive loadgen app -c 100 -k 1000 -K         (limit-server app -k)
 #     idle          loadgen idle -c 10000: server RSS per connection, connect time, server CPU while idle
 #
+# The echo workloads and idle also run the .NET peers of benchmarks/peers (a Kestrel ConnectionHandler and DotNetty's
+# echo server), built here in Release; PEERS=0 leaves them out.
 # BENCH names the folder with loadgen.c and limit-server.c (default ../shared/bench), built here with make into a
 # temporary folder; SOCKETKIT names the socketkit executable (default: the Release build); DURATION (5) and WARMUP (1)
 # are each run's seconds; VARIANTS adds socketkit servers with other options, separated by ';' (e.g. VARIANTS='--loops 1');
@@ -32,6 +34,9 @@ keep_and_cleanup() { [[ -n ${KEEP:-} ]] && cp -r "$work" /tmp/loadgen-last; pids
 trap keep_and_cleanup EXIT
 build_c_tools
 loadgen=$work/loadgen
+case $workload in
+  echo64|echo64k|echo64-idle|idle) [[ ${PEERS:-1} == 1 ]] && build_peers ;;
+esac
 
 names=() ports=()
 port=$((22000 + RANDOM % 2000))
@@ -76,6 +81,10 @@ case $workload in
     variants echo-server
     [[ -n ${BASELINE:-} ]] && start "socketkit echo-server (baseline)" "$BASELINE" echo-server 127.0.0.1 $port -q "${extra[@]}"
     [[ -n ${LOGGING:-} ]] && start "socketkit echo-server (default logging)" "$sk" echo-server 127.0.0.1 $port "${extra[@]}"
+    if [[ ${PEERS:-1} == 1 ]]; then
+      start "Kestrel ConnectionHandler (peer)" "$work/peers/KestrelEcho/KestrelEcho" 127.0.0.1 $port
+      start "DotNetty 0.7.6 (peer)" "$work/peers/DotNettyEcho/DotNettyEcho" 127.0.0.1 $port
+    fi
     ;;
 esac
 wait_listening "${ports[@]}"

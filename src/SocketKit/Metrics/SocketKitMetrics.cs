@@ -130,28 +130,11 @@ public sealed class SocketKitMetrics : IDisposable
     }
 
     /// <summary>Counts a connection refused after accept (for example over a connection limit), with why.</summary>
-    internal void ConnectionRejected(int port, string reason)
-    {
-        TagList tags = Tags(port);
-        tags.Add("socketkit.rejection.reason", reason);
-        _rejected.Add(1, tags);
-    }
+    internal void ConnectionRejected(int port, string reason) => CountOne(_rejected, port, "socketkit.rejection.reason", reason);
 
-    internal void Received(int port, int count)
-    {
-        if (_bytesReceived.Enabled)
-        {
-            _bytesReceived.Add(count, Tags(port));
-        }
-    }
+    internal void Received(int port, int count) => AddBytes(_bytesReceived, port, count);
 
-    internal void Sent(int port, int count)
-    {
-        if (_bytesSent.Enabled)
-        {
-            _bytesSent.Add(count, Tags(port));
-        }
-    }
+    internal void Sent(int port, int count) => AddBytes(_bytesSent, port, count);
 
     internal void RequestAnswered(int port, string action, long startedAt)
     {
@@ -164,20 +147,10 @@ public sealed class SocketKitMetrics : IDisposable
         }
     }
 
-    internal void ProtocolError(int port, string kind)
-    {
-        TagList tags = Tags(port);
-        tags.Add("error.type", kind);
-        _protocolErrors.Add(1, tags);
-    }
+    internal void ProtocolError(int port, string kind) => CountOne(_protocolErrors, port, "error.type", kind);
 
     /// <summary>Counts a timeout of one kind ("idle", "request", ...).</summary>
-    internal void Timeout(int port, string kind)
-    {
-        TagList tags = Tags(port);
-        tags.Add("socketkit.timeout.kind", kind);
-        _timeouts.Add(1, tags);
-    }
+    internal void Timeout(int port, string kind) => CountOne(_timeouts, port, "socketkit.timeout.kind", kind);
 
     /// <summary>Counts a request whose handler failed: <paramref name="kind"/> is "exception" or "timeout".</summary>
     internal void HandlerFailed(int port, string action, string kind)
@@ -188,14 +161,26 @@ public sealed class SocketKitMetrics : IDisposable
         _handlerFailures.Add(1, tags);
     }
 
-    internal void AcceptPaused(int port, string kind)
-    {
-        TagList tags = Tags(port);
-        tags.Add("error.type", kind);
-        _acceptPauses.Add(1, tags);
-    }
+    internal void AcceptPaused(int port, string kind) => CountOne(_acceptPauses, port, "error.type", kind);
 
     private static TagList Tags(int port) => new() { { "network.transport", "tcp" }, { "server.port", port } };
+
+    /// <summary>Counts one event on <paramref name="port"/> with the one tag that says which kind it was.</summary>
+    private static void CountOne(Counter<long> counter, int port, string tag, string value)
+    {
+        TagList tags = Tags(port);
+        tags.Add(tag, value);
+        counter.Add(1, tags);
+    }
+
+    /// <summary>Adds bytes moved on <paramref name="port"/>; skipped, tags and all, while nobody listens.</summary>
+    private static void AddBytes(Counter<long> counter, int port, int count)
+    {
+        if (counter.Enabled)
+        {
+            counter.Add(count, Tags(port));
+        }
+    }
 
     /// <inheritdoc />
     public void Dispose() => _meter.Dispose();

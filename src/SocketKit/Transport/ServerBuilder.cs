@@ -164,7 +164,7 @@ public sealed class ServerBuilder
             throw new InvalidOperationException($"{_workers} workers cannot share the Unix socket {Transport.Listening.EndPoints.Format(unix)}: use one worker, or IP endpoints only.");
         }
         // The PROXY header comes before everything else on the wire, TLS included: each connection reads it first, below
-        // the handler (see ConnectionDriver), rather than a handler wrapping the application's above TLS.
+        // the handler (its byte layer, see ConnectionLayers), rather than a handler wrapping the application's above TLS.
         ServerOptions shared = _options with
         {
             ConnectionIds = _options.ConnectionIds ?? new ConnectionIds(),

@@ -50,6 +50,12 @@ public sealed record ServerOptions
     /// </summary>
     internal int? ProxyHeaderBytes { get; init; }
 
+    /// <summary>
+    /// Byte layers every connection gets, each made for the connection as accepted, wire side first, above the PROXY
+    /// header and TLS and below the handler (see <see cref="ConnectionLayers"/>). Default none.
+    /// </summary>
+    internal IReadOnlyList<Func<ConnectionInfo, ByteLayer>> ByteLayers { get; init; } = [];
+
     /// <summary>Serve this many connections, then stop by itself (echo-server --once is 1). Null serves until stopped.</summary>
     public int? StopAfterConnections { get; init; }
 

@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -14,16 +13,7 @@ public sealed class ChatSampleTests
     private static readonly TimeSpan Startup = TimeSpan.FromSeconds(30);
     private const string Channel = "socketkit-chat"; // the sample's RedisRelay.Channel
 
-    private static string SampleDll
-    {
-        get
-        {
-            string configuration = typeof(ChatSampleTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
-            string dll = Path.Combine(Repository.Root, "samples", "Chat", "bin", configuration, "net10.0", "Chat.dll");
-            Assert.True(File.Exists(dll), $"the solution build should have built {dll}");
-            return dll;
-        }
-    }
+    private static string SampleDll => Samples.Dll("Chat");
 
     [Fact]
     public async Task ThreeClientsOnOneServerEachHearTheOthersLinesAndNotTheirOwnThenLeaveAtTheEndOfTheirInput()
@@ -73,8 +63,7 @@ public sealed class ChatSampleTests
     {
         using ProgramProcess server = StartServer();
         int port = await ListeningPortAsync(server);
-        using ProgramProcess listener = StartClient(port, "alice");
-        await server.Out.WaitForAsync("^alice joined", Startup);
+        using ProgramProcess listener = await JoinAsync(server, port, "alice");
 
         using Socket dave = await RawClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
         byte[] said = Encoding.UTF8.GetBytes("dave\r\nsplit everywhere, even inside ü and ✓\r\n");
@@ -98,8 +87,7 @@ public sealed class ChatSampleTests
     {
         using ProgramProcess server = StartServer();
         int port = await ListeningPortAsync(server);
-        using ProgramProcess listener = StartClient(port, "alice");
-        await server.Out.WaitForAsync("^alice joined", Startup);
+        using ProgramProcess listener = await JoinAsync(server, port, "alice");
         const int Limit = 4096; // the sample's ChatProtocol.MaxLineBytes, as its README states
         string longest = new string('x', Limit - 1) + "\r"; // the '\r' before '\n' counts, and is dropped
 
@@ -126,12 +114,9 @@ public sealed class ChatSampleTests
         await WaitForSubscribersAsync(redisEndPoint, 2);
 
         // alice and carol on A, bob on B.
-        using ProgramProcess alice = StartClient(portA, "alice");
-        using ProgramProcess carol = StartClient(portA, "carol");
-        using ProgramProcess bob = StartClient(portB, "bob");
-        await serverA.Out.WaitForAsync("^alice joined", Startup);
-        await serverA.Out.WaitForAsync("^carol joined", Startup);
-        await serverB.Out.WaitForAsync("^bob joined", Startup);
+        using ProgramProcess alice = await JoinAsync(serverA, portA, "alice");
+        using ProgramProcess carol = await JoinAsync(serverA, portA, "carol");
+        using ProgramProcess bob = await JoinAsync(serverB, portB, "bob");
 
         await SayAsync(alice, "hi from A");
         await bob.Out.WaitForAsync("^alice: hi from A$", Startup);
@@ -173,10 +158,8 @@ public sealed class ChatSampleTests
         }
         await server.Out.WaitForAsync(@"^Redis at 127\.0\.0\.1:\d+ is unreachable \(\w+\): relaying among this server's clients only until it is back$", Startup);
 
-        using ProgramProcess alice = StartClient(port, "alice");
-        using ProgramProcess bob = StartClient(port, "bob");
-        await server.Out.WaitForAsync("^alice joined", Startup);
-        await server.Out.WaitForAsync("^bob joined", Startup);
+        using ProgramProcess alice = await JoinAsync(server, port, "alice");
+        using ProgramProcess bob = await JoinAsync(server, port, "bob");
         await SayAsync(alice, "still here");
         await SayAsync(alice, "and here");
         await bob.Out.WaitForAsync("^alice: and here$", Startup);
@@ -204,6 +187,22 @@ public sealed class ChatSampleTests
 
     private static ProgramProcess StartClient(int port, string name) =>
         new("dotnet", [SampleDll, "client", "127.0.0.1", port.ToString(), name], null, Path.GetDirectoryName(SampleDll), input: true);
+
+    /// <summary>A client named <paramref name="name"/>, once <paramref name="server"/> has said it joined.</summary>
+    private static async Task<ProgramProcess> JoinAsync(ProgramProcess server, int port, string name)
+    {
+        ProgramProcess client = StartClient(port, name);
+        try
+        {
+            await server.Out.WaitForAsync($"^{name} joined", Startup);
+            return client;
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
 
     private static async Task<int> ListeningPortAsync(ProgramProcess server) =>
         int.Parse((await server.Out.WaitForAsync(@"^Listening on 127\.0\.0\.1:(\d+)$", Startup)).Groups[1].Value);

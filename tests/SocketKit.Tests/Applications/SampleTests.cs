@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 
 namespace SocketKit.Tests.Applications;
 
@@ -10,9 +9,7 @@ public class SampleTests
     [Fact]
     public async Task TheCustomActionSampleServesItsNewActionBesideTheTutorialsOnes()
     {
-        string configuration = typeof(SampleTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
-        string sample = Path.Combine(Repository.Root, "samples", "CustomAction", "bin", configuration, "net10.0", "CustomAction.dll");
-        Assert.True(File.Exists(sample), $"the solution build should have built {sample}");
+        string sample = Samples.Dll("CustomAction");
 
         using var process = Process.Start(new ProcessStartInfo("dotnet", [sample, "0"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         try

@@ -15,8 +15,7 @@ public class AppClientCommandTests
     public async Task AnEchoServersAnswerIsNotTheApplicationProtocolAndExitsOne(string action, string value, string printed)
     {
         await using var server = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0");
-        var r = await Support.Cli.RunAsync("app-client", "127.0.0.1", server.Port.ToString(), action, value, "-q");
-        Assert.Equal(1, r.ExitCode);
+        var r = await Support.Cli.RunExpectingAsync(1, "app-client", "127.0.0.1", server.Port.ToString(), action, value, "-q");
         Assert.Equal(printed + "\n", r.Out);
         Assert.Contains($"socketkit: the answer from 127.0.0.1:{server.Port} is not the application protocol: it is the request itself, sent back (an echo server answers so).", r.Error);
     }
@@ -27,12 +26,10 @@ public class AppClientCommandTests
         await using var server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0");
         var plain = await Support.Cli.RunAsync("app-client", "127.0.0.1", server.Port.ToString(), "bogus", "x", "--json-request", "-q");
         Assert.Equal((0, "Got result: Error: invalid action 'bogus'.\n", ""), (plain.ExitCode, plain.Out, plain.Error));
-        var failing = await Support.Cli.RunAsync("app-client", "127.0.0.1", server.Port.ToString(), "bogus", "x", "--json-request", "--fail", "-q");
-        Assert.Equal(1, failing.ExitCode);
+        var failing = await Support.Cli.RunExpectingAsync(1, "app-client", "127.0.0.1", server.Port.ToString(), "bogus", "x", "--json-request", "--fail", "-q");
         Assert.Equal("Got result: Error: invalid action 'bogus'.\n", failing.Out);
         Assert.Equal("socketkit: the server answered with an error (--fail): Error: invalid action 'bogus'.\n", failing.Error);
-        var fine = await Support.Cli.RunAsync("app-client", "127.0.0.1", server.Port.ToString(), "search", "ring", "--fail", "-q");
-        Assert.Equal(0, fine.ExitCode);
+        await Support.Cli.RunExpectingAsync(0, "app-client", "127.0.0.1", server.Port.ToString(), "search", "ring", "--fail", "-q");
     }
 
     [Fact]
@@ -78,8 +75,7 @@ public class AppClientCommandTests
     public async Task KeepaliveSendsEveryRequestOnOneConnection()
     {
         await using var server = new RecordingAppServer();
-        var r = await Support.Cli.RunAsync("app-client", "127.0.0.1", server.Port.ToString(), "search", "ring", "--keepalive", "3", "-q");
-        Assert.True(r.ExitCode == 0, r.Error);
+        var r = await Support.Cli.RunExpectingAsync(0, "app-client", "127.0.0.1", server.Port.ToString(), "search", "ring", "--keepalive", "3", "-q");
         Assert.Equal(string.Concat(Enumerable.Repeat("Got result: In the caves beneath the Misty Mountains. \U0001F48D\n", 3)), r.Out);
         Assert.Equal([true, true, false], server.Requests.Select(q => q.Request.Header.KeepAlive));
         Assert.Equal(1, server.Accepted);
@@ -89,8 +85,7 @@ public class AppClientCommandTests
     public async Task KeepaliveAgainstAServerThatClosesAfterEachAnswerSaysSoAndExitsOne()
     {
         await using SocketServer server = AnswerOnceThenClose.Start();
-        var r = await Support.Cli.RunAsync("app-client", "127.0.0.1", server.Port().ToString(), "search", "ring", "--keepalive", "2", "-q");
-        Assert.Equal(1, r.ExitCode);
+        var r = await Support.Cli.RunExpectingAsync(1, "app-client", "127.0.0.1", server.Port().ToString(), "search", "ring", "--keepalive", "2", "-q");
         Assert.Equal("Got result: In the caves beneath the Misty Mountains. \U0001F48D\n", r.Out);
         Assert.StartsWith("socketkit: the server does not keep connections alive: it answered request 1 of 2 without \"keep-alive\": true and closes the connection;", r.Error);
     }
@@ -103,8 +98,7 @@ public class AppClientCommandTests
         string[] serve = tls ? ["--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath] : [];
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerListeningAsync(@"Listening on (127\.0\.0\.1:(\d+))", ["app-server", "127.0.0.1", "0", .. serve]);
         string[] reach = tls ? ["localhost", server.Port.ToString(), "--tls-ca", TestCertificates.CertificatePath] : ["127.0.0.1", server.Port.ToString()];
-        var r = await Support.Cli.RunAsync(["app-client", .. reach, "search", "morpheus", "--timing", "-q"]);
-        Assert.True(r.ExitCode == 0, r.Error);
+        var r = await Support.Cli.RunExpectingAsync(0, ["app-client", .. reach, "search", "morpheus", "--timing", "-q"]);
         Match m = Regex.Match(r.Out, @"\ntiming: connect (\d+\.\d{3}) ms, TLS (-|\d+\.\d{3} ms), first byte (\d+\.\d{3}) ms, total (\d+\.\d{3}) ms \(from the start\)\n$");
         Assert.True(m.Success, r.Out);
         double connect = double.Parse(m.Groups[1].Value), firstByte = double.Parse(m.Groups[3].Value), total = double.Parse(m.Groups[4].Value);
@@ -129,8 +123,7 @@ public class AppClientCommandTests
     [InlineData("--content-file '/nonexistent/file'", "app-client", "127.0.0.1", "65432", "--content-file", "/nonexistent/file")]
     public async Task AWrongCommandLineIsSaidInWordsAndExitsTwo(string said, params string[] args)
     {
-        var r = await Support.Cli.RunAsync(args);
-        Assert.Equal(2, r.ExitCode);
+        var r = await Support.Cli.RunExpectingAsync(2, args);
         Assert.Contains($"socketkit: {said}", r.Error);
     }
 }

@@ -10,8 +10,7 @@ public class BenchCommandTests
     public async Task BenchAppAgainstTheAppServerReportsEveryVerifiedRequestAsJson()
     {
         await using var server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0");
-        var r = await Support.Cli.RunAsync("bench", "app", "127.0.0.1", server.Port.ToString(), "-c", "4", "-n", "200", "--keepalive", "20", "--pipeline", "4", "--verify", "--json");
-        Assert.True(r.ExitCode == 0, r.Error);
+        var r = await Support.Cli.RunExpectingAsync(0, "bench", "app", "127.0.0.1", server.Port.ToString(), "-c", "4", "-n", "200", "--keepalive", "20", "--pipeline", "4", "--verify", "--json");
         using JsonDocument json = JsonDocument.Parse(r.Out);
         JsonElement root = json.RootElement;
         Assert.Equal(200, root.GetProperty("completed").GetInt64());
@@ -44,8 +43,7 @@ public class BenchCommandTests
     {
         using HeldPort held = Ports.Hold(); // Bound, never listening: connections are refused.
         int port = held.Port;
-        var r = await Support.Cli.RunAsync("bench", "app", "127.0.0.1", port.ToString(), "-c", "1", "-d", "300ms");
-        Assert.Equal(1, r.ExitCode);
+        var r = await Support.Cli.RunExpectingAsync(1, "bench", "app", "127.0.0.1", port.ToString(), "-c", "1", "-d", "300ms");
         Assert.Matches(@"requests or connections failed \(refused \d+", r.Error);
     }
 
@@ -57,8 +55,7 @@ public class BenchCommandTests
         using Socket silent = Listeners.Listen(new IPEndPoint(IPAddress.Loopback, 0), 16); // Connects complete; nothing is ever answered.
         int port = ((IPEndPoint)silent.LocalEndPoint!).Port;
         // Each connection's requests time out one after another for the whole second; how many depends on how soon it connected.
-        var r = await Support.Cli.RunAsync("bench", kind, "127.0.0.1", port.ToString(), "-c", "2", "-d", "1s", "--timeout", "400ms");
-        Assert.Equal(1, r.ExitCode);
+        var r = await Support.Cli.RunExpectingAsync(1, "bench", kind, "127.0.0.1", port.ToString(), "-c", "2", "-d", "1s", "--timeout", "400ms");
         Assert.Contains("\n  latency      none: no request was answered\n", r.Out);
         Assert.DoesNotContain("p50=", r.Out);
         Assert.DoesNotContain("histogram", r.Out);
@@ -71,8 +68,7 @@ public class BenchCommandTests
     public async Task BenchAppAgainstAnEchoServerIsNotTheApplicationProtocolAndExitsOne()
     {
         await using var server = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0");
-        var r = await Support.Cli.RunAsync("bench", "app", "127.0.0.1", server.Port.ToString(), "-c", "2", "-n", "30", "--json");
-        Assert.Equal(1, r.ExitCode);
+        var r = await Support.Cli.RunExpectingAsync(1, "bench", "app", "127.0.0.1", server.Port.ToString(), "-c", "2", "-n", "30", "--json");
         using JsonDocument json = JsonDocument.Parse(r.Out);
         Assert.Equal(0, json.RootElement.GetProperty("completed").GetInt64());
         Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("latency_us").ValueKind);
@@ -84,8 +80,7 @@ public class BenchCommandTests
     public async Task BenchKeepaliveAgainstAServerThatClosesAfterEachAnswerSaysSoAndExitsOne()
     {
         await using SocketServer server = AnswerOnceThenClose.Start();
-        var r = await Support.Cli.RunAsync("bench", "app", "127.0.0.1", server.Port().ToString(), "-c", "2", "-n", "40", "--keepalive", "10");
-        Assert.Equal(1, r.ExitCode);
+        var r = await Support.Cli.RunExpectingAsync(1, "bench", "app", "127.0.0.1", server.Port().ToString(), "-c", "2", "-n", "40", "--keepalive", "10");
         Assert.Contains("(40 in all)", r.Out);
         Assert.Contains("\n  keep-alive   the server does not keep connections alive: 40 answers came without \"keep-alive\": true, and the server closed the connection after each", r.Out);
         Assert.Contains("\n  errors       none\n", r.Out);
@@ -96,8 +91,7 @@ public class BenchCommandTests
     public async Task BenchAtAFixedRateHoldsItWithinFivePercentAndHasATimeline()
     {
         await using var server = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0");
-        var r = await Support.Cli.RunAsync("bench", "echo", "127.0.0.1", server.Port.ToString(), "-c", "4", "-d", "2s", "--rate", "400", "--json");
-        Assert.True(r.ExitCode == 0, r.Error);
+        var r = await Support.Cli.RunExpectingAsync(0, "bench", "echo", "127.0.0.1", server.Port.ToString(), "-c", "4", "-d", "2s", "--rate", "400", "--json");
         using JsonDocument json = JsonDocument.Parse(r.Out);
         JsonElement root = json.RootElement;
         Assert.Equal(400, root.GetProperty("rate").GetDouble());
@@ -107,8 +101,7 @@ public class BenchCommandTests
         Assert.Equal(root.GetProperty("completed").GetInt64(), timeline.Sum(s => s.GetProperty("completed").GetInt64()));
         Assert.InRange(timeline[1].GetProperty("sent").GetInt64(), 360, 440); // The first second also holds the connects.
 
-        var text = await Support.Cli.RunAsync("bench", "echo", "127.0.0.1", server.Port.ToString(), "-c", "2", "-d", "1s", "--rate", "200");
-        Assert.True(text.ExitCode == 0, text.Error);
+        var text = await Support.Cli.RunExpectingAsync(0, "bench", "echo", "127.0.0.1", server.Port.ToString(), "-c", "2", "-d", "1s", "--rate", "200");
         Assert.Matches(@"\n  rate         200/s asked, (19\d|20\d|210)/s sent \(open loop: each latency counts from its request's due time\)\n", text.Out);
     }
 
@@ -120,24 +113,21 @@ public class BenchCommandTests
     [InlineData("--timeout", "0s")]
     public async Task OutOfRangeOptionsAreUsageErrors(string option, string value)
     {
-        var r = await Support.Cli.RunAsync("bench", "app", "127.0.0.1", "1", option, value);
-        Assert.Equal(2, r.ExitCode);
+        var r = await Support.Cli.RunExpectingAsync(2, "bench", "app", "127.0.0.1", "1", option, value);
         Assert.Contains("Try 'socketkit bench app --help'", r.Error);
     }
 
     [Fact]
     public async Task ARateWithAPipelineIsAUsageErrorThatSaysWhy()
     {
-        var r = await Support.Cli.RunAsync("bench", "app", "127.0.0.1", "1", "--rate", "100", "--pipeline", "4");
-        Assert.Equal(2, r.ExitCode);
+        var r = await Support.Cli.RunExpectingAsync(2, "bench", "app", "127.0.0.1", "1", "--rate", "100", "--pipeline", "4");
         Assert.Contains("socketkit: --rate sends one request at a time per connection: leave out --pipeline.", r.Error);
     }
 
     [Fact]
     public async Task AServerPidThatDoesNotExistIsAUsageError()
     {
-        var r = await Support.Cli.RunAsync("bench", "echo", "127.0.0.1", "1", "--server-pid", int.MaxValue.ToString());
-        Assert.Equal(2, r.ExitCode);
+        var r = await Support.Cli.RunExpectingAsync(2, "bench", "echo", "127.0.0.1", "1", "--server-pid", int.MaxValue.ToString());
         Assert.Contains($"no process {int.MaxValue} to sample", r.Error);
     }
 
@@ -162,8 +152,7 @@ public class BenchCommandTests
         // The run must outlast the first handshake, which loads the system's roots: a handshake the deadline cuts off is not a failure.
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerListeningAsync(@"Listening on (127\.0\.0\.1:(\d+)) \(TLS over",
             "echo-server", "127.0.0.1", "0", "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath);
-        var r = await Support.Cli.RunAsync("bench", "echo", "127.0.0.1", server.Port.ToString(), "-c", "1", "-d", "2s", "--tls");
-        Assert.Equal(1, r.ExitCode);
+        var r = await Support.Cli.RunExpectingAsync(1, "bench", "echo", "127.0.0.1", server.Port.ToString(), "-c", "1", "-d", "2s", "--tls");
         Assert.Matches(@"requests or connections failed \(TLS failed \d+", r.Error);
     }
 
@@ -172,8 +161,7 @@ public class BenchCommandTests
     {
         string path = TestTransport.NewSocketPath();
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerListeningAsync(@"Listening on (unix:\S+) ", "app-server", "unix:" + path);
-        var r = await Support.Cli.RunAsync("bench", "app", "unix:" + path, "-c", "2", "-n", "40", "--verify", "--json");
-        Assert.True(r.ExitCode == 0, r.Error);
+        var r = await Support.Cli.RunExpectingAsync(0, "bench", "app", "unix:" + path, "-c", "2", "-n", "40", "--verify", "--json");
         using JsonDocument json = JsonDocument.Parse(r.Out);
         Assert.Equal(40, json.RootElement.GetProperty("completed").GetInt64());
         Assert.Empty(json.RootElement.GetProperty("errors").EnumerateObject());
@@ -186,8 +174,7 @@ public class BenchCommandTests
         string path = TestTransport.NewSocketPath();
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerListeningAsync(@"Listening on (unix:\S+) ",
             "echo-server", "unix:" + path, "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath);
-        var r = await Support.Cli.RunAsync("bench", "echo", "unix:" + path, "-c", "2", "-n", "50", "--size", "20000", "--verify", "--tls-insecure");
-        Assert.True(r.ExitCode == 0, r.Error);
+        var r = await Support.Cli.RunExpectingAsync(0, "bench", "echo", "unix:" + path, "-c", "2", "-n", "50", "--size", "20000", "--verify", "--tls-insecure");
         Assert.Contains("(50 in all)", r.Out);
         Assert.Contains("errors       none", r.Out);
     }

@@ -51,10 +51,7 @@ public class CertificateReloadTests
     [Fact]
     public async Task SigHupReloadsTheCertificateForNewHandshakesKeepsOpenConnectionsAndRefusesABadPair()
     {
-        string folder = Directory.CreateDirectory(Path.Combine(TestScratch.Directory, $"reload-{Guid.NewGuid():N}"[..15])).FullName;
-        string certificate = Path.Combine(folder, "live.pem"), key = Path.Combine(folder, "live.key");
-        File.Copy(TestPki.Server.CertificatePath, certificate);
-        File.Copy(TestPki.Server.KeyPath, key);
+        (string certificate, string key) = TestPki.CopyOfServer();
         using CliProcess server = await CliProcess.StartServerAsync("echo-server", "127.0.0.1", "0", "--tls-cert", certificate, "--tls-key", key);
 
         using TlsConnection before = await TlsConnection.OpenAsync(server.Port);
@@ -63,8 +60,7 @@ public class CertificateReloadTests
 
         // A renewal: a new pair written over the files, then SIGHUP.
         TestPki.Pair renewed = TestPki.NewServer("renewed.localhost");
-        File.Copy(renewed.CertificatePath, certificate, overwrite: true);
-        File.Copy(renewed.KeyPath, key, overwrite: true);
+        TestPki.WriteOver(renewed, certificate, key);
         server.Signal(SigHup);
         await server.Error.WaitForAsync(@"Reloaded the TLS certificate from \S+live\.pem: CN=renewed\.localhost, valid until \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ; new handshakes use it");
 
@@ -104,15 +100,11 @@ public class CertificateReloadTests
     [Fact]
     public void AReloadRefusesAnExpiredCertificateAndAMissingFileKeepingThePairInUse()
     {
-        string folder = Directory.CreateDirectory(Path.Combine(TestScratch.Directory, $"refuse-{Guid.NewGuid():N}"[..15])).FullName;
-        string certificate = Path.Combine(folder, "live.pem"), key = Path.Combine(folder, "live.key");
-        File.Copy(TestPki.Server.CertificatePath, certificate);
-        File.Copy(TestPki.Server.KeyPath, key);
+        (string certificate, string key) = TestPki.CopyOfServer();
         var files = new SocketKit.Transport.Tls.ServerCertificateFiles(certificate, key);
         var logger = new ListLogger();
 
-        File.Copy(TestPki.ExpiredClient.CertificatePath, certificate, overwrite: true);
-        File.Copy(TestPki.ExpiredClient.KeyPath, key, overwrite: true);
+        TestPki.WriteOver(TestPki.ExpiredClient, certificate, key);
         Assert.False(files.Reload(logger));
         Assert.Equal("CN=localhost", files.Current.Subject);
         Assert.Contains(logger.Lines, l => l.Contains($"Kept the TLS certificate in use (CN=localhost, valid until ", StringComparison.Ordinal)

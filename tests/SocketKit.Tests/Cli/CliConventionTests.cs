@@ -22,8 +22,7 @@ public class CliConventionTests
     [MemberData(nameof(Commands))]
     public async Task EveryCommandsHelpTeachesWithAnExampleOfItself(string command)
     {
-        Support.Cli.Result help = await Support.Cli.RunAsync(command, "--help");
-        Assert.Equal(0, help.ExitCode);
+        Support.Cli.Result help = await Support.Cli.RunExpectingAsync(0, command, "--help");
         Assert.Matches(@"Examples?:\s+socketkit " + command, help.Out);
         Assert.Contains("Usage:", help.Out);
     }
@@ -55,8 +54,7 @@ public class CliConventionTests
     [Fact]
     public async Task VersionPrintsTheAssemblyVersion()
     {
-        Support.Cli.Result version = await Support.Cli.RunAsync("--version");
-        Assert.Equal(0, version.ExitCode);
+        Support.Cli.Result version = await Support.Cli.RunExpectingAsync(0, "--version");
         string expected = typeof(SocketKitCli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
         Assert.Equal(expected + "\n", version.Out);
     }
@@ -67,8 +65,7 @@ public class CliConventionTests
     [InlineData("[suggest]", "socketkit echo-server --log-format ", new[] { "Json", "Plain" }, new string[] { })]
     public async Task TheSuggestDirectiveCompletesCommandsAndValues(string directive, string line, string[] expected, string[] absent)
     {
-        Support.Cli.Result completions = await Support.Cli.RunAsync(directive, line);
-        Assert.Equal(0, completions.ExitCode);
+        Support.Cli.Result completions = await Support.Cli.RunExpectingAsync(0, directive, line);
         string[] offered = completions.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.All(expected, e => Assert.Contains(e, offered));
         Assert.All(absent, a => Assert.DoesNotContain(a, offered));

@@ -12,8 +12,7 @@ public class ClientAddressCommandTests
         Assert.Equal((0, "Received b'hi'\n"), (served.ExitCode, served.Out));
 
         await using Support.Cli.RunningServer denied = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0", "--allow", "127.0.0.0/8", "--deny", "127.0.0.1");
-        Support.Cli.Result refused = await Support.Cli.RunAsync("echo-client", "127.0.0.1", denied.Port.ToString(), "hi", "-q");
-        Assert.Equal(1, refused.ExitCode);
+        await Support.Cli.RunExpectingAsync(1, "echo-client", "127.0.0.1", denied.Port.ToString(), "hi", "-q");
         await denied.Error.WaitForAsync(@"Refused a connection from 127\.0\.0\.1:\d+: its address is not allowed \(address rules\)");
     }
 
@@ -24,8 +23,7 @@ public class ClientAddressCommandTests
         var endPoint = new IPEndPoint(IPAddress.Loopback, server.Port);
         using Socket held = await RawClient.ConnectAsync(endPoint);
         await server.Error.WaitForAsync(@"Accepted connection 1 from");
-        Support.Cli.Result refused = await Support.Cli.RunAsync("echo-client", "127.0.0.1", server.Port.ToString(), "hi", "-q");
-        Assert.Equal(1, refused.ExitCode);
+        await Support.Cli.RunExpectingAsync(1, "echo-client", "127.0.0.1", server.Port.ToString(), "hi", "-q");
         await server.Error.WaitForAsync(@"Refused a connection from 127\.0\.0\.1:\d+: its address already holds the maximum of 1 connections");
     }
 
@@ -35,8 +33,7 @@ public class ClientAddressCommandTests
     [InlineData("--max-connections-per-address", "0", "--max-connections-per-address")]
     public async Task ABadRuleIsAUsageError(string option, string value, string said)
     {
-        Support.Cli.Result result = await Support.Cli.RunAsync("app-server", "127.0.0.1", "0", option, value);
-        Assert.Equal(2, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(2, "app-server", "127.0.0.1", "0", option, value);
         Assert.Contains(said, result.Error);
     }
 }

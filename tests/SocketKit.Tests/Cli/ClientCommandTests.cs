@@ -34,8 +34,7 @@ public class ClientCommandTests
         (Support.Cli.RunningServer server, string[] target) = await StartEchoServerAsync(transport);
         await using Support.Cli.RunningServer _ = server;
         string message = "Hello, 'world'\n\u00e9";
-        Support.Cli.Result result = await Support.Cli.RunAsync(["echo-client", target[0], .. target.Skip(1).Take(1).Where(_ => transport != "unix"), message, .. target.Skip(2), "-v"]);
-        Assert.True(result.ExitCode == 0, result.Error);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(0, ["echo-client", target[0], .. target.Skip(1).Take(1).Where(_ => transport != "unix"), message, .. target.Skip(2), "-v"]);
         string bytes = PythonBytes.Repr(Encoding.UTF8.GetBytes(message));
         Assert.Contains($"Sending {bytes} on connection 1", result.Error);
         // The echo may come back in pieces: the pieces, in order, are the message.
@@ -49,8 +48,7 @@ public class ClientCommandTests
     public async Task VerboseAppClientShowsProtoheaderJsonHeaderAndContent()
     {
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0");
-        Support.Cli.Result result = await Support.Cli.RunAsync("app-client", "127.0.0.1", server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "search", "morpheus", "-v");
-        Assert.True(result.ExitCode == 0, result.Error);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(0, "app-client", "127.0.0.1", server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "search", "morpheus", "-v");
         // The reference conversation's bytes, as the tour shows them: protoheader, JSON header, content.
         ReferenceVector v = ReferenceVectors.Get("search-morpheus");
         Assert.Contains($"Sending on connection 1: {Parts(v.Request)}", result.Error);

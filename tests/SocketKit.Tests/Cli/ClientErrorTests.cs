@@ -12,8 +12,7 @@ public class ClientErrorTests
     public async Task AppClientOfASilentServerSaysItWasConnectedAndSentAndWaited()
     {
         using Socket silent = LoopbackListeners.Start();
-        Support.Cli.Result result = await Support.Cli.RunAsync("app-client", "127.0.0.1", silent.Port().ToString(), "search", "morpheus", "--timeout", "500ms");
-        Assert.Equal(1, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(1, "app-client", "127.0.0.1", silent.Port().ToString(), "search", "morpheus", "--timeout", "500ms");
         Assert.Contains($"socketkit: connected to 127.0.0.1:{silent.Port()} and sent 146 bytes; no answer came in 500ms", result.Error);
         Assert.Contains("The server accepted the connection and took the 146 bytes sent, but did not answer", result.Error);
         Assert.Contains($"`socketkit diagnose 127.0.0.1 {silent.Port()}` checks every step", result.Error);
@@ -27,8 +26,7 @@ public class ClientErrorTests
     public async Task EchoClientOfASilentServerSaysItWasConnectedAndSentAndWaited()
     {
         using Socket silent = LoopbackListeners.Start();
-        Support.Cli.Result result = await Support.Cli.RunAsync("echo-client", "127.0.0.1", silent.Port().ToString(), "hello", "--timeout", "500ms");
-        Assert.Equal(1, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(1, "echo-client", "127.0.0.1", silent.Port().ToString(), "hello", "--timeout", "500ms");
         Assert.Contains($"socketkit: connected to 127.0.0.1:{silent.Port()} and sent 5 bytes; no echo came in 500ms", result.Error);
         Assert.DoesNotContain("firewall", result.Error);
     }
@@ -46,8 +44,7 @@ public class ClientErrorTests
                 await s.ReceiveAsync(new byte[4096]);
             }
         });
-        Support.Cli.Result result = await Support.Cli.RunAsync("app-client", "127.0.0.1", listener.Port().ToString(), "search", "morpheus");
-        Assert.Equal(1, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(1, "app-client", "127.0.0.1", listener.Port().ToString(), "search", "morpheus");
         Assert.Contains($"socketkit: the server closed the connection after 146 bytes: 127.0.0.1:{listener.Port()} took the request and closed without answering", result.Error);
         Assert.Contains("The server took the 146 bytes sent and ended the connection", result.Error);
         Assert.DoesNotContain("TLS", result.Error);
@@ -60,8 +57,7 @@ public class ClientErrorTests
     {
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerListeningAsync(@"Listening on (127\.0\.0\.1:(\d+)) \(TLS over",
             "app-server", "127.0.0.1", "0", "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath);
-        Support.Cli.Result result = await Support.Cli.RunAsync("app-client", "127.0.0.1", server.Port.ToString(), "search", "morpheus", "-q");
-        Assert.Equal(1, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(1, "app-client", "127.0.0.1", server.Port.ToString(), "search", "morpheus", "-q");
         Assert.Contains("the server closed the connection after 146 bytes", result.Error);
         Assert.Contains("The server speaks TLS (a TLS handshake with it completes)", result.Error);
         Assert.Contains("add --tls (", result.Error);
@@ -73,8 +69,7 @@ public class ClientErrorTests
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0");
         foreach (string[] client in new[] { new[] { "app-client", "127.0.0.2", server.Port.ToString(), "search", "morpheus" }, ["echo-client", "127.0.0.2", server.Port.ToString()] })
         {
-            Support.Cli.Result result = await Support.Cli.RunAsync(client);
-            Assert.Equal(1, result.ExitCode);
+            Support.Cli.Result result = await Support.Cli.RunExpectingAsync(1, client);
             Assert.Contains($"socketkit: connection refused: nothing is listening on 127.0.0.2:{server.Port}", result.Error);
             Assert.Contains($"  But a server listens on the same port at another address: 127.0.0.1:{server.Port} ({Environment.ProcessId}/", result.Error);
             Assert.Contains($"connect to 127.0.0.1 {server.Port}, or start it on 127.0.0.2", result.Error);
@@ -85,8 +80,7 @@ public class ClientErrorTests
     public async Task ARefusalWithNothingOnThePortSaysNoMore()
     {
         using HeldPort closed = Ports.Hold();
-        Support.Cli.Result result = await Support.Cli.RunAsync("echo-client", "127.0.0.1", closed.Port.ToString());
-        Assert.Equal(1, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(1, "echo-client", "127.0.0.1", closed.Port.ToString());
         Assert.Contains("ECONNREFUSED", result.Error);
         Assert.DoesNotContain("another address", result.Error);
     }

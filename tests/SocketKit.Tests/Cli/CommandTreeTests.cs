@@ -1,5 +1,4 @@
 using System.CommandLine;
-using SocketKit.Cli;
 using SocketKit.Cli.Infrastructure;
 
 namespace SocketKit.Tests.Cli;
@@ -17,23 +16,9 @@ public partial class CommandTreeTests
         "abc", "-1", "99999999999999999999", "", new string('9', 5000), "ünïcødé→🐶", "/nonexistent/dir/file",
     ];
 
-    private static Command Root() => SocketKitCli.Build(new CliContext(TextWriter.Null, TextWriter.Null));
+    private static Command Root() => CommandTree.Root();
 
-    /// <summary>The commands that run something: every command with an action, with its path from the root.</summary>
-    private static IEnumerable<(string[] Path, Command Command)> Runnable(Command command, string[] path)
-    {
-        if (command.Action is not null)
-        {
-            yield return (path, command);
-        }
-        foreach (Command sub in command.Subcommands)
-        {
-            foreach (var found in Runnable(sub, [.. path, sub.Name]))
-            {
-                yield return found;
-            }
-        }
-    }
+    private static IEnumerable<(string[] Path, Command Command)> Runnable(Command command, string[] path) => CommandTree.Runnable(command, path);
 
     /// <summary>A value each required argument takes, so that the one under test is the only thing wrong.</summary>
     private static string GoodValue(Argument argument) => argument.Name switch

@@ -11,14 +11,12 @@ namespace SocketKit.Tests.Cli;
 [Tier(TestTier.Socket)]
 public sealed class ContentLogTests
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);
-
     [Fact]
     public async Task AOneMebibyteValueIsShownAsAPreviewAndHowManyBytesMore()
     {
         string huge = new('z', 1024 * 1024);
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0", "--max-content-bytes", "2MiB", "--max-send-buffer-bytes", "4MiB");
-        Message answer = await AskAsync(server.Port, huge);
+        Message answer = await HostedSettingsTests.AskAsync(server.Port, huge);
         Assert.Contains(huge, Encoding.UTF8.GetString(answer.Content.Span));
         await server.Error.WaitForAsync(@"Closing connection 1 to ");
         await server.StopAsync();
@@ -36,8 +34,7 @@ public sealed class ContentLogTests
     public async Task AShortBenchWithDefaultLoggingWritesTheTutorialsLinesAndNoneOverTheBound()
     {
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0");
-        Support.Cli.Result bench = await Support.Cli.RunAsync("bench", "app", "127.0.0.1", server.Port.ToString(), "--duration", "2s", "--connections", "4", "--value", new string('v', 4096), "-q");
-        Assert.Equal(0, bench.ExitCode);
+        await Support.Cli.RunExpectingAsync(0, "bench", "app", "127.0.0.1", server.Port.ToString(), "--duration", "2s", "--connections", "4", "--value", new string('v', 4096), "-q");
         await server.StopAsync();
 
         string[] lines = server.Error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -45,12 +42,5 @@ public sealed class ContentLogTests
         Assert.True(requests > 1, $"the tutorial's line per request, got {requests}");
         Assert.Equal(requests, lines.Count(l => l.StartsWith("Sending response", StringComparison.Ordinal)));
         Assert.All(lines, l => Assert.True(l.Length <= HostedSettingsTests.MaxLine, $"a line of {l.Length} characters"));
-    }
-
-    /// <summary>One request with a value too big for a client's default limits (its answer carries the value back).</summary>
-    internal static async Task<Message> AskAsync(int port, string value)
-    {
-        await using AppClient client = await AppClient.ConnectAsync("127.0.0.1", port, limits: new ProtocolLimits { MaxContentBytes = 2 * 1024 * 1024 });
-        return await client.SendAsync(AppRequests.Json("search", value)).WaitAsync(TimeSpan.FromSeconds(20));
     }
 }

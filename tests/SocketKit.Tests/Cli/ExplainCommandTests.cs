@@ -82,8 +82,7 @@ public class ExplainCommandTests
     [InlineData(11004, "WSANO_DATA")]
     public async Task EveryWindowsSocketErrorIsKnownByNameAndByCode(int code, string name)
     {
-        Support.Cli.Result byCode = await Support.Cli.RunAsync("explain", code.ToString());
-        Assert.Equal(0, byCode.ExitCode);
+        Support.Cli.Result byCode = await Support.Cli.RunExpectingAsync(0, "explain", code.ToString());
         Assert.Contains($"  Windows: {name} ({code}): ", byCode.Out);
         Support.Cli.Result byName = await Support.Cli.RunAsync("explain", name);
         Assert.Equal(byCode.Out, byName.Out);
@@ -139,8 +138,7 @@ public class ExplainCommandTests
     [InlineData("2026-12-05 connect() failed: ETIMEDOUT", "ETIMEDOUT", "ETIMEDOUT")]
     public async Task APastedLineIsSearchedForItsError(string line, string found, string errnoName)
     {
-        Support.Cli.Result result = await Support.Cli.RunAsync("explain", line);
-        Assert.Equal(0, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(0, "explain", line);
         string[] lines = result.Out.Split('\n');
         Assert.Equal($"Found \"{found}\" in the line.", lines[0]);
         Assert.StartsWith($"{errnoName} (", lines[1]);
@@ -157,8 +155,7 @@ public class ExplainCommandTests
     [Fact]
     public async Task ALineWithNoErrorIsAUsageErrorInWords()
     {
-        Support.Cli.Result result = await Support.Cli.RunAsync("explain", "everything went fine today");
-        Assert.Equal(2, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(2, "explain", "everything went fine today");
         Assert.Contains("'everything went fine today' is not an error the guide knows, nor does it hold one.", result.Error);
         Assert.Equal("", result.Out);
     }

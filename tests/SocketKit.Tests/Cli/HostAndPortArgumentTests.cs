@@ -1,6 +1,4 @@
 using System.CommandLine;
-using SocketKit.Cli;
-using SocketKit.Cli.Infrastructure;
 
 namespace SocketKit.Tests.Cli;
 
@@ -15,8 +13,7 @@ public class HostAndPortArgumentTests
     public static TheoryData<string[], string, string> Cases()
     {
         var cases = new TheoryData<string[], string, string>();
-        Command root = SocketKitCli.Build(new CliContext(TextWriter.Null, TextWriter.Null));
-        foreach ((string[] path, Command command) in Runnable(root, []))
+        foreach ((string[] path, Command command) in CommandTree.Runnable(CommandTree.Root(), []))
         {
             int host = command.Arguments.ToList().FindIndex(a => a.Name == "HOST");
             if (host < 0)
@@ -38,8 +35,7 @@ public class HostAndPortArgumentTests
     [MemberData(nameof(Cases))]
     public async Task EveryCommandRefusesAHostWithItsPortInWords(string[] args, string typed, string apart)
     {
-        Support.Cli.Result result = await Support.Cli.RunAsync(args);
-        Assert.Equal(2, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(2, args);
         Assert.Equal("", result.Out);
         string[] lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal($"socketkit: '{typed}' is a host and a port in one argument: give them as two, HOST then PORT ({apart}).", lines[0]);
@@ -58,8 +54,7 @@ public class HostAndPortArgumentTests
     [Fact]
     public async Task AnOptionThatTakesAHostRefusesItsPortToo()
     {
-        Support.Cli.Result result = await Support.Cli.RunAsync("trace", "0", "127.0.0.1", "65432", "--listen-host", "127.0.0.1:9000");
-        Assert.Equal(2, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(2, "trace", "0", "127.0.0.1", "65432", "--listen-host", "127.0.0.1:9000");
         Assert.Contains("socketkit: '127.0.0.1:9000' is a host and a port in one argument: --listen-host takes the host alone (127.0.0.1).", result.Error);
     }
 
@@ -71,20 +66,5 @@ public class HostAndPortArgumentTests
         // Refused at ::1 (nothing listens there), not a usage error: the colons are the address's own.
         Assert.Equal(1, result.ExitCode);
         Assert.Contains($"connection refused: nothing is listening on [::1]:{closed.Port}", result.Error);
-    }
-
-    private static IEnumerable<(string[] Path, Command Command)> Runnable(Command command, string[] path)
-    {
-        if (command.Action is not null)
-        {
-            yield return (path, command);
-        }
-        foreach (Command sub in command.Subcommands)
-        {
-            foreach (var found in Runnable(sub, [.. path, sub.Name]))
-            {
-                yield return found;
-            }
-        }
     }
 }

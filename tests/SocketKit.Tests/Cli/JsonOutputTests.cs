@@ -11,8 +11,7 @@ public class JsonOutputTests
     public async Task AppClientJsonHoldsTheHeaderAndTheContent()
     {
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0");
-        Support.Cli.Result search = await Support.Cli.RunAsync("app-client", "127.0.0.1", server.Port.ToString(), "search", "ring", "--json", "-q");
-        Assert.Equal(0, search.ExitCode);
+        Support.Cli.Result search = await Support.Cli.RunExpectingAsync(0, "app-client", "127.0.0.1", server.Port.ToString(), "search", "ring", "--json", "-q");
         using JsonDocument json = JsonDocument.Parse(search.Out);
         Assert.Equal("text/json", json.RootElement.GetProperty("content_type").GetString());
         Assert.Equal("In the caves beneath the Misty Mountains. \U0001F48D", json.RootElement.GetProperty("content").GetProperty("result").GetString());
@@ -32,8 +31,7 @@ public class JsonOutputTests
         Assert.Equal("héllo", Encoding.UTF8.GetString(Convert.FromBase64String(e.RootElement.GetProperty("received_base64").GetString()!)));
         Assert.Equal(Encoding.UTF8.GetByteCount("héllo"), e.RootElement.GetProperty("received_bytes").GetInt32());
 
-        Support.Cli.Result multi = await Support.Cli.RunAsync("multiconn-client", "127.0.0.1", server.Port.ToString(), "3", "--json", "-q");
-        Assert.Equal(0, multi.ExitCode);
+        Support.Cli.Result multi = await Support.Cli.RunExpectingAsync(0, "multiconn-client", "127.0.0.1", server.Port.ToString(), "3", "--json", "-q");
         using JsonDocument m = JsonDocument.Parse(multi.Out);
         JsonElement[] connections = [.. m.RootElement.GetProperty("connections").EnumerateArray()];
         Assert.Equal([1, 2, 3], connections.Select(c => c.GetProperty("id").GetInt32()));

@@ -22,8 +22,7 @@ public class MutualTlsCommandTests
     {
         await using Support.Cli.RunningServer server = await StartAsync(serverCommand);
         string[] what = clientCommand == "app-client" ? ["search", "morpheus"] : ["secret"];
-        Support.Cli.Result client = await Support.Cli.RunAsync([clientCommand, "127.0.0.1", server.Port.ToString(), .. what, "--tls-ca", TestPki.Ca.CertificatePath, .. Give(TestPki.Client), "-q"]);
-        Assert.True(client.ExitCode == 0, client.Error);
+        Support.Cli.Result client = await Support.Cli.RunExpectingAsync(0, [clientCommand, "127.0.0.1", server.Port.ToString(), .. what, "--tls-ca", TestPki.Ca.CertificatePath, .. Give(TestPki.Client), "-q"]);
         await server.Error.WaitForAsync(@"Connection 1 from 127\.0\.0\.1:\d+ presented the client certificate CN=alice \(issued by CN=SocketKit Test CA\)");
     }
 
@@ -31,8 +30,7 @@ public class MutualTlsCommandTests
     public async Task MultiConnClientAndBenchGiveTheirCertificateToo()
     {
         await using Support.Cli.RunningServer server = await StartAsync("multiconn-server");
-        Support.Cli.Result multi = await Support.Cli.RunAsync(["multiconn-client", "127.0.0.1", server.Port.ToString(), "2", "--tls-ca", TestPki.Ca.CertificatePath, .. Give(TestPki.Client), "-q"]);
-        Assert.True(multi.ExitCode == 0, multi.Error);
+        await Support.Cli.RunExpectingAsync(0, ["multiconn-client", "127.0.0.1", server.Port.ToString(), "2", "--tls-ca", TestPki.Ca.CertificatePath, .. Give(TestPki.Client), "-q"]);
         await using Support.Cli.RunningServer app = await StartAsync("app-server");
         Support.Cli.Result bench = await Support.Cli.RunAsync(["bench", "app", "127.0.0.1", app.Port.ToString(), "-c", "2", "-n", "20", "--verify", "--tls-ca", TestPki.Ca.CertificatePath, .. Give(TestPki.Client)]);
         Assert.True(bench.ExitCode == 0, bench.Error + bench.Out);
@@ -53,8 +51,7 @@ public class MutualTlsCommandTests
     {
         await using Support.Cli.RunningServer server = await StartAsync("app-server");
         string[] certificate = given switch { "other-ca" => Give(TestPki.ClientOfOtherCa), "expired" => Give(TestPki.ExpiredClient), _ => [] };
-        Support.Cli.Result client = await Support.Cli.RunAsync(["app-client", "127.0.0.1", server.Port.ToString(), "search", "ring", "--tls-ca", TestPki.Ca.CertificatePath, .. certificate]);
-        Assert.Equal(1, client.ExitCode);
+        Support.Cli.Result client = await Support.Cli.RunExpectingAsync(1, ["app-client", "127.0.0.1", server.Port.ToString(), "search", "ring", "--tls-ca", TestPki.Ca.CertificatePath, .. certificate]);
         Assert.Contains(clientSays, client.Error);
         Assert.DoesNotContain("   at ", client.Error);
         await server.Error.WaitForAsync($@"Connection 1 from 127\.0\.0\.1:\d+ failed: TLS handshake failed: {System.Text.RegularExpressions.Regex.Escape(serverSays)}");
@@ -66,8 +63,7 @@ public class MutualTlsCommandTests
         await using Support.Cli.RunningServer server = await StartAsync("app-server", "--tls-client-optional");
         Support.Cli.Result without = await Support.Cli.RunAsync("app-client", "127.0.0.1", server.Port.ToString(), "search", "morpheus", "--tls-ca", TestPki.Ca.CertificatePath, "-q");
         Assert.Equal((0, "Got result: Follow the white rabbit. \U0001F430\n"), (without.ExitCode, without.Out));
-        Support.Cli.Result other = await Support.Cli.RunAsync(["app-client", "127.0.0.1", server.Port.ToString(), "search", "morpheus", "--tls-ca", TestPki.Ca.CertificatePath, .. Give(TestPki.ClientOfOtherCa)]);
-        Assert.Equal(1, other.ExitCode);
+        Support.Cli.Result other = await Support.Cli.RunExpectingAsync(1, ["app-client", "127.0.0.1", server.Port.ToString(), "search", "morpheus", "--tls-ca", TestPki.Ca.CertificatePath, .. Give(TestPki.ClientOfOtherCa)]);
         Assert.Contains("it is issued by CN=Another CA", other.Error);
     }
 
@@ -77,8 +73,7 @@ public class MutualTlsCommandTests
     public async Task MutualTlsOptionsWithoutWhatTheyNeedAreUsageErrors(string[] options, string said)
     {
         string[] args = [.. options.Select(o => o switch { "CA" => TestPki.Ca.CertificatePath, "CERT" => TestPki.Server.CertificatePath, "KEY" => TestPki.Server.KeyPath, _ => o })];
-        Support.Cli.Result result = await Support.Cli.RunAsync(["app-server", "127.0.0.1", "0", .. args]);
-        Assert.Equal(2, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(2, ["app-server", "127.0.0.1", "0", .. args]);
         Assert.Contains(said, result.Error);
     }
 
@@ -90,15 +85,13 @@ public class MutualTlsCommandTests
             "app-server", "unix:" + path, "--tls-cert", TestPki.NamedServer.CertificatePath, "--tls-key", TestPki.NamedServer.KeyPath);
 
         // Without it, the name asked for over a Unix socket is localhost, which the certificate does not hold.
-        Support.Cli.Result unnamed = await Support.Cli.RunAsync("app-client", "unix:" + path, "search", "morpheus", "--tls-ca", TestPki.Ca.CertificatePath);
-        Assert.Equal(1, unnamed.ExitCode);
+        Support.Cli.Result unnamed = await Support.Cli.RunExpectingAsync(1, "app-client", "unix:" + path, "search", "morpheus", "--tls-ca", TestPki.Ca.CertificatePath);
         Assert.Contains("the server's certificate is for app.internal, not for localhost (--tls-server-name sets the name asked for)", unnamed.Error);
 
         Support.Cli.Result wrong = await Support.Cli.RunAsync("app-client", "unix:" + path, "search", "morpheus", "--tls-ca", TestPki.Ca.CertificatePath, "--tls-server-name", "db.internal");
         Assert.Contains("the server's certificate is for app.internal, not for db.internal", wrong.Error);
 
-        Support.Cli.Result named = await Support.Cli.RunAsync("app-client", "unix:" + path, "search", "morpheus", "--tls-ca", TestPki.Ca.CertificatePath, "--tls-server-name", "app.internal", "-v");
-        Assert.True(named.ExitCode == 0, named.Error);
+        Support.Cli.Result named = await Support.Cli.RunExpectingAsync(0, "app-client", "unix:" + path, "search", "morpheus", "--tls-ca", TestPki.Ca.CertificatePath, "--tls-server-name", "app.internal", "-v");
         Assert.Equal("Got result: Follow the white rabbit. \U0001F430\n", named.Out);
         // -v: the protocol, the cipher suite, and the server certificate's subject, issuer and expiry.
         Assert.Matches(@"TLS with unix:\S+: TLS 1\.[23], TLS_\w+; asked for app\.internal; the server's certificate CN=app\.internal, issued by CN=SocketKit Test CA, valid until \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ", named.Error);

@@ -98,8 +98,7 @@ public class NcCommandTests
     public async Task ARefusedConnectionIsSaidInWordsAndExitsOneAsNcatDoes()
     {
         using HeldPort held = Ports.Hold();
-        var r = await Support.Cli.RunAsync("nc", "127.0.0.1", held.Port.ToString());
-        Assert.Equal(1, r.ExitCode);
+        var r = await Support.Cli.RunExpectingAsync(1, "nc", "127.0.0.1", held.Port.ToString());
         Assert.Contains($"connection refused: nothing is listening on 127.0.0.1:{held.Port}", r.Error);
     }
 
@@ -113,8 +112,7 @@ public class NcCommandTests
     [InlineData("--tls-cert is a listening option: give -l to listen, or --tls / --tls-ca to connect over TLS.", "nc", "127.0.0.1", "5000", "--tls-cert", "c.pem", "--tls-key", "k.pem")]
     public async Task AWrongCommandLineIsSaidInWordsAndExitsTwo(string words, params string[] args)
     {
-        var r = await Support.Cli.RunAsync(args);
-        Assert.Equal(2, r.ExitCode);
+        var r = await Support.Cli.RunExpectingAsync(2, args);
         Assert.Contains(words, r.Error);
         Assert.Contains("Try 'socketkit nc --help' for usage.", r.Error);
     }

@@ -11,8 +11,7 @@ public class ObservabilityCommandTests
     public async Task JsonLogsAreOneObjectPerLineAndEveryConnectionLineCarriesItsId()
     {
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0", "--log-format", "json");
-        Support.Cli.Result client = await Support.Cli.RunAsync("app-client", "127.0.0.1", server.Port.ToString(), "search", "morpheus", "--log-format", "json");
-        Assert.Equal(0, client.ExitCode);
+        Support.Cli.Result client = await Support.Cli.RunExpectingAsync(0, "app-client", "127.0.0.1", server.Port.ToString(), "search", "morpheus", "--log-format", "json");
         await server.Error.WaitForAsync("\"EventName\":\"Closing\"");
         Assert.Equal(0, await server.StopAsync());
 
@@ -109,8 +108,7 @@ public class ObservabilityCommandTests
     [InlineData("2h")]
     public async Task AMetricsIntervalOutsideItsBoundsIsAUsageError(string interval)
     {
-        Support.Cli.Result result = await Support.Cli.RunAsync("app-server", "127.0.0.1", "0", "--metrics", "--metrics-interval", interval);
-        Assert.Equal(2, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(2, "app-server", "127.0.0.1", "0", "--metrics", "--metrics-interval", interval);
         Assert.Contains("--metrics-interval must be from 100ms to 1h", result.Error);
     }
 }

@@ -67,8 +67,7 @@ public class ScaleCommandTests
         await using Support.Cli.RunningServer first = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0", "--reuse-port");
         await using Support.Cli.RunningServer second = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", first.Port.ToString(), "--reuse-port");
         Assert.Equal(first.Port, second.Port);
-        Support.Cli.Result without = await Support.Cli.RunAsync("echo-server", "127.0.0.1", first.Port.ToString());
-        Assert.Equal(1, without.ExitCode);
+        Support.Cli.Result without = await Support.Cli.RunExpectingAsync(1, "echo-server", "127.0.0.1", first.Port.ToString());
         Assert.StartsWith($"socketkit: address already in use: another socket is bound to 127.0.0.1:{first.Port}", without.Error);
     }
 
@@ -78,8 +77,7 @@ public class ScaleCommandTests
     [InlineData("two")]
     public async Task WorkersOutsideOneToSixtyFourIsAUsageError(string workers)
     {
-        Support.Cli.Result r = await Support.Cli.RunAsync("app-server", "127.0.0.1", "0", "--workers", workers);
-        Assert.Equal(2, r.ExitCode);
+        Support.Cli.Result r = await Support.Cli.RunExpectingAsync(2, "app-server", "127.0.0.1", "0", "--workers", workers);
         Assert.Contains(int.TryParse(workers, out _) ? $"--workers: {workers} must be from 1 to 64" : $"--workers: '{workers}' is not a whole number", r.Error);
         Assert.Contains("Try 'socketkit app-server --help'", r.Error);
     }
@@ -87,8 +85,7 @@ public class ScaleCommandTests
     [Fact]
     public async Task EchoServerOnceWithTwoWorkersIsAUsageError()
     {
-        Support.Cli.Result r = await Support.Cli.RunAsync("echo-server", "127.0.0.1", "0", "--once", "--workers", "2");
-        Assert.Equal(2, r.ExitCode);
+        Support.Cli.Result r = await Support.Cli.RunExpectingAsync(2, "echo-server", "127.0.0.1", "0", "--once", "--workers", "2");
         Assert.Contains("--once serves one connection, so it takes one worker", r.Error);
     }
 
@@ -132,8 +129,7 @@ public class ScaleCommandTests
     public async Task WorkersOnAUnixSocketAreAUsageErrorAndNothingIsBound()
     {
         string path = Path.Combine(TestScratch.Directory, $"workers-{Guid.NewGuid():N}.sock");
-        Support.Cli.Result result = await Support.Cli.RunAsync("echo-server", $"unix:{path}", "--workers", "2");
-        Assert.Equal(2, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(2, "echo-server", $"unix:{path}", "--workers", "2");
         Assert.Contains("--workers 2 needs an IP address: listeners cannot share a Unix socket", result.Error);
         Assert.False(File.Exists(path));
     }

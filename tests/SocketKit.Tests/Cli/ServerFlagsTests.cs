@@ -86,8 +86,7 @@ public class ServerFlagsTests
     [InlineData("--engine", "turbo", "--engine: 'turbo' is not an engine; use one of blocking, select, async")]
     public async Task ABadLimitIsAUsageError(string flag, string value, string message)
     {
-        Support.Cli.Result result = await Support.Cli.RunAsync("app-server", "127.0.0.1", "0", flag, value);
-        Assert.Equal(2, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(2, "app-server", "127.0.0.1", "0", flag, value);
         Assert.Contains(message, result.Error);
     }
 

@@ -28,8 +28,7 @@ public class TlsCommandTests
     public async Task TlsAgainstTheSystemsRootsRefusesTheSelfSignedCertificateInWords()
     {
         await using Support.Cli.RunningServer server = await StartAsync("app-server");
-        Support.Cli.Result client = await Support.Cli.RunAsync("app-client", "localhost", server.Port.ToString(), "search", "ring", "--tls");
-        Assert.Equal(1, client.ExitCode);
+        Support.Cli.Result client = await Support.Cli.RunExpectingAsync(1, "app-client", "localhost", server.Port.ToString(), "search", "ring", "--tls");
         Assert.Equal("", client.Out);
         Assert.Contains($"socketkit: TLS handshake with 127.0.0.1:{server.Port} failed: the server's certificate is not trusted", client.Error);
         Assert.Contains("--tls-ca", client.Error);
@@ -74,8 +73,7 @@ public class TlsCommandTests
     [InlineData("--tls-key")]
     public async Task ACertificateWithoutItsKeyIsAUsageError(string option)
     {
-        Support.Cli.Result result = await Support.Cli.RunAsync("app-server", "127.0.0.1", "0", option, TestCertificates.CertificatePath);
-        Assert.Equal(2, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(2, "app-server", "127.0.0.1", "0", option, TestCertificates.CertificatePath);
         Assert.Contains("--tls-cert and --tls-key go together", result.Error);
     }
 
@@ -121,8 +119,7 @@ public class TlsCommandTests
     public async Task MultiConnClientAgainstTheSystemsRootsRefusesTheSelfSignedCertificateInWords()
     {
         await using Support.Cli.RunningServer server = await StartAsync("multiconn-server");
-        Support.Cli.Result client = await Support.Cli.RunAsync("multiconn-client", "localhost", server.Port.ToString(), "2", "--tls");
-        Assert.Equal(1, client.ExitCode);
+        Support.Cli.Result client = await Support.Cli.RunExpectingAsync(1, "multiconn-client", "localhost", server.Port.ToString(), "2", "--tls");
         string refused = $"TLS handshake with 127.0.0.1:{server.Port} failed: the server's certificate is not trusted";
         Assert.Equal(2, client.Out.Split('\n').Count(line => line.StartsWith("Connection ", StringComparison.Ordinal) && line.Contains($"failed: {refused}")));
         Assert.Contains("--tls-ca", client.Out);

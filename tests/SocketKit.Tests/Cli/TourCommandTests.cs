@@ -10,8 +10,7 @@ public class TourCommandTests
     [PrivilegedFact("tshark")]
     public async Task TheTourRunsEveryStepAndSaysWhatToReadAndRunAfterEach()
     {
-        Support.Cli.Result tour = await Support.Cli.RunAsync("tour");
-        Assert.Equal(0, tour.ExitCode);
+        Support.Cli.Result tour = await Support.Cli.RunExpectingAsync(0, "tour");
         Assert.Equal("", tour.Error); // The programs' events appear only with -v.
         string output = tour.Out;
         Assert.DoesNotContain("\u001b[", output); // Not a terminal: no colour.
@@ -126,23 +125,24 @@ public class TourCommandTests
     [Fact]
     public async Task ListNamesEveryStepAndItsSectionAndTheReadmeListsTheSame()
     {
-        Support.Cli.Result list = await Support.Cli.RunAsync("tour", "--list");
-        Assert.Equal(0, list.ExitCode);
+        Support.Cli.Result list = await Support.Cli.RunExpectingAsync(0, "tour", "--list");
         string expected = string.Concat(GuidedTour.Steps.Select((s, i) => $"{i + 1,2}. {s.Title}\n    Read: \"{s.Section}\" {s.Url}\n"));
         Assert.Equal(expected, list.Out);
 
-        // README, "Start here: the tour": 1. Title — [Section](url)
+        // README, "The tutorial, section by section": | [Section](url) ... | commands | N. Title | docs |, in the tutorial's
+        // order, which puts the tour's step 5 (Communication Breakdown) before its step 3; each step in one row.
         string readme = await File.ReadAllTextAsync(Path.Combine(Repository.Root, "README.md"));
-        string[] listed = [.. Regex.Matches(readme, @"^(\d+)\. (.+) — \[(.+)\]\((https://realpython\.com/python-sockets/#[a-z-]+)\)$", RegexOptions.Multiline)
-            .Select(m => $"{m.Groups[1]}|{m.Groups[2]}|{m.Groups[3]}|{m.Groups[4]}")];
+        string[] listed = [.. Regex.Matches(readme, @"^\| \[([^\]\n]+)\]\((https://realpython\.com/python-sockets/#[a-z-]+)\)[^|\n]* \| [^|\n]+ \| (\d+)\. ([^|\n]+?) \| [^|\n]+ \|$", RegexOptions.Multiline)
+            .Select(m => (Step: int.Parse(m.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture), Row: $"{m.Groups[3]}|{m.Groups[4]}|{m.Groups[1]}|{m.Groups[2]}"))
+            .OrderBy(r => r.Step)
+            .Select(r => r.Row)];
         Assert.Equal(GuidedTour.Steps.Select((s, i) => $"{i + 1}|{s.Title}|{s.Section}|{s.Url}"), listed);
     }
 
     [Fact]
     public async Task AStepOutOfRangeIsAUsageErrorThatPointsToTheList()
     {
-        Support.Cli.Result tour = await Support.Cli.RunAsync("tour", "--step", (GuidedTour.Steps.Count + 1).ToString());
-        Assert.Equal(2, tour.ExitCode);
+        Support.Cli.Result tour = await Support.Cli.RunExpectingAsync(2, "tour", "--step", (GuidedTour.Steps.Count + 1).ToString());
         Assert.Contains($"--step must be from 1 to {GuidedTour.Steps.Count}; `socketkit tour --list` shows the steps.", tour.Error);
         Assert.Equal("", tour.Out);
     }
@@ -157,8 +157,7 @@ public class TourCommandTests
 
     private static async Task<string> StepAsync(int step, params string[] more)
     {
-        Support.Cli.Result tour = await Support.Cli.RunAsync(["tour", "--step", step.ToString(), .. more]);
-        Assert.Equal(0, tour.ExitCode);
+        Support.Cli.Result tour = await Support.Cli.RunExpectingAsync(0, ["tour", "--step", step.ToString(), .. more]);
         Assert.Equal("", tour.Error);
         Assert.Single(Regex.Matches(tour.Out, @"^\d+/\d+ ", RegexOptions.Multiline));
         Assert.Contains($"\n{step}/{GuidedTour.Steps.Count} {GuidedTour.Steps[step - 1].Title}\n", tour.Out);

@@ -28,8 +28,7 @@ public class TransportCommandTests
             ? ["app-server", "unix:" + path, "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath]
             : ["app-server", "unix:" + path];
         await using Support.Cli.RunningServer running = await Support.Cli.StartServerListeningAsync(@"Listening on (unix:\S+) ", server);
-        Support.Cli.Result client = await Support.Cli.RunAsync(["app-client", .. options, "unix:" + path, "search", "morpheus", "-q"]);
-        Assert.True(client.ExitCode == 0, client.Error);
+        Support.Cli.Result client = await Support.Cli.RunExpectingAsync(0, ["app-client", .. options, "unix:" + path, "search", "morpheus", "-q"]);
         Assert.Contains("Follow the white rabbit.", client.Out);
     }
 
@@ -46,8 +45,7 @@ public class TransportCommandTests
     {
         string path = TestTransport.NewSocketPath();
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerListeningAsync(@"Listening on (unix:\S+) ", "multiconn-server", "unix:" + path);
-        Support.Cli.Result client = await Support.Cli.RunAsync("multiconn-client", "unix:" + path, "3", "-q");
-        Assert.Equal(0, client.ExitCode);
+        Support.Cli.Result client = await Support.Cli.RunExpectingAsync(0, "multiconn-client", "unix:" + path, "3", "-q");
         Assert.Equal(3, client.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.All(client.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries),
             line => Assert.Matches(@"^Connection \d received b'Message 1 from client\.Message 2 from client\.'$", line));
@@ -75,8 +73,7 @@ public class TransportCommandTests
     [Fact]
     public async Task AnEmptyUnixPathIsAUsageError()
     {
-        Support.Cli.Result result = await Support.Cli.RunAsync("echo-client", "unix:");
-        Assert.Equal(2, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(2, "echo-client", "unix:");
         Assert.Contains("'unix:' is not a Unix socket path: give unix:PATH", result.Error);
     }
 
@@ -84,8 +81,7 @@ public class TransportCommandTests
     public async Task NothingListeningOnAUnixPathIsSaidInWords()
     {
         string path = TestTransport.NewSocketPath();
-        Support.Cli.Result result = await Support.Cli.RunAsync("echo-client", "unix:" + path);
-        Assert.Equal(1, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(1, "echo-client", "unix:" + path);
         Assert.Contains($"unix:{path}", result.Error);
         Assert.DoesNotContain("   at ", result.Error);
     }
@@ -97,8 +93,7 @@ public class TransportCommandTests
     public async Task AUnixPathWithNoSocketFileIsRefusedNotAnAddressProblem(string command, params string[] rest)
     {
         string path = TestTransport.NewSocketPath();
-        Support.Cli.Result result = await Support.Cli.RunAsync([command, "unix:" + path, .. rest]);
-        Assert.Equal(1, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(1, [command, "unix:" + path, .. rest]);
         Assert.Contains($"there is no socket file at unix:{path}", result.Out + result.Error);
         Assert.DoesNotContain("unexpected error", result.Error);
         Assert.DoesNotContain("EADDRNOTAVAIL", result.Error);

@@ -48,8 +48,7 @@ public class TransportErrorTests
     public async Task MultiConnClientOverTlsToAPlainEchoServerIsToldItDoesNotSpeakTls()
     {
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0");
-        Support.Cli.Result client = await Support.Cli.RunAsync("multiconn-client", "127.0.0.1", PortOf(server), "2", "--tls-insecure", "-q");
-        Assert.Equal(1, client.ExitCode);
+        Support.Cli.Result client = await Support.Cli.RunExpectingAsync(1, "multiconn-client", "127.0.0.1", PortOf(server), "2", "--tls-insecure", "-q");
         for (int id = 1; id <= 2; id++)
         {
             Assert.Contains($"Connection {id} failed: the server at 127.0.0.1:{PortOf(server)} does not speak TLS", client.Out);
@@ -61,8 +60,7 @@ public class TransportErrorTests
     public async Task APlainMultiConnClientOfATlsServerIsToldToAddTls()
     {
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0", "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath);
-        Support.Cli.Result client = await Support.Cli.RunAsync("multiconn-client", "127.0.0.1", PortOf(server), "1", "-q", "--timeout", "5s");
-        Assert.Equal(1, client.ExitCode);
+        Support.Cli.Result client = await Support.Cli.RunExpectingAsync(1, "multiconn-client", "127.0.0.1", PortOf(server), "1", "-q", "--timeout", "5s");
         Assert.Contains("The server speaks TLS (a TLS handshake with it completes), and a TLS server closes a plain connection without a word: add --tls", client.Error);
     }
 

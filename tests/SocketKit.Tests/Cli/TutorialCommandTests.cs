@@ -11,8 +11,7 @@ public class TutorialCommandTests
     public async Task EchoClientPrintsTheWholeEchoFromEchoServer(string engine)
     {
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0", "--engine", engine);
-        Support.Cli.Result client = await Support.Cli.RunAsync("echo-client", "127.0.0.1", server.Port.ToString());
-        Assert.Equal(0, client.ExitCode);
+        Support.Cli.Result client = await Support.Cli.RunExpectingAsync(0, "echo-client", "127.0.0.1", server.Port.ToString());
         Assert.Equal("Received b'Hello, world'\n", client.Out);
         await server.Error.WaitForAsync("Accepted connection 1 from 127.0.0.1:");
         Assert.Equal(0, await server.StopAsync());
@@ -32,8 +31,7 @@ public class TutorialCommandTests
     public async Task MultiConnClientPrintsWhatEachConnectionGotBack()
     {
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("multiconn-server", "127.0.0.1", "0", "-v");
-        Support.Cli.Result client = await Support.Cli.RunAsync("multiconn-client", "127.0.0.1", server.Port.ToString(), "3");
-        Assert.Equal(0, client.ExitCode);
+        Support.Cli.Result client = await Support.Cli.RunExpectingAsync(0, "multiconn-client", "127.0.0.1", server.Port.ToString(), "3");
         Assert.Equal(
             "Connection 1 received b'Message 1 from client.Message 2 from client.'\n" +
             "Connection 2 received b'Message 1 from client.Message 2 from client.'\n" +
@@ -52,8 +50,7 @@ public class TutorialCommandTests
     public async Task AppClientPrintsTheAppServersAnswer(string action, string value, string expected)
     {
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0");
-        Support.Cli.Result client = await Support.Cli.RunAsync("app-client", "127.0.0.1", server.Port.ToString(), action, value);
-        Assert.Equal(0, client.ExitCode);
+        Support.Cli.Result client = await Support.Cli.RunExpectingAsync(0, "app-client", "127.0.0.1", server.Port.ToString(), action, value);
         Assert.Equal(expected + "\n", client.Out);
         Assert.Contains("Starting connection 1 to 127.0.0.1:", client.Error);
         await server.Error.WaitForAsync(@"Closing connection 1 to 127\.0\.0\.1:\d+ \(done\)");
@@ -75,8 +72,7 @@ public class TutorialCommandTests
     public async Task ConnectionRefusedSaysNothingListensAndExitsOne()
     {
         int port = Ports.Free();
-        Support.Cli.Result r = await Support.Cli.RunAsync("app-client", "127.0.0.1", port.ToString(), "search", "morpheus");
-        Assert.Equal(1, r.ExitCode);
+        Support.Cli.Result r = await Support.Cli.RunExpectingAsync(1, "app-client", "127.0.0.1", port.ToString(), "search", "morpheus");
         Assert.Contains($"connection refused: nothing is listening on 127.0.0.1:{port}", r.Error);
         Assert.Contains("ECONNREFUSED", r.Error);
         Assert.DoesNotContain("   at ", r.Error);
@@ -87,8 +83,7 @@ public class TutorialCommandTests
     {
         using Socket holder = LoopbackListeners.Start();
         int port = holder.Port();
-        Support.Cli.Result r = await Support.Cli.RunAsync("app-server", "127.0.0.1", port.ToString());
-        Assert.Equal(1, r.ExitCode);
+        Support.Cli.Result r = await Support.Cli.RunExpectingAsync(1, "app-server", "127.0.0.1", port.ToString());
         Assert.Contains($"address already in use: another socket is bound to 127.0.0.1:{port}", r.Error);
         Assert.Contains("netstat -tlnp", r.Error);
     }
@@ -104,8 +99,7 @@ public class TutorialCommandTests
     [InlineData("no-such-command")]
     public async Task ABadCommandLineIsAUsageErrorWithExitTwo(params string[] args)
     {
-        Support.Cli.Result r = await Support.Cli.RunAsync(args);
-        Assert.Equal(2, r.ExitCode);
+        Support.Cli.Result r = await Support.Cli.RunExpectingAsync(2, args);
         Assert.StartsWith("socketkit: ", r.Error);
         Assert.Contains("--help' for usage.", r.Error);
     }
@@ -116,8 +110,7 @@ public class TutorialCommandTests
     [InlineData("socketkit", "no-such-command")]
     public async Task AUsageErrorPointsToTheHelpOfTheCommandThatWasMeant(string command, params string[] args)
     {
-        Support.Cli.Result r = await Support.Cli.RunAsync(args);
-        Assert.Equal(2, r.ExitCode);
+        Support.Cli.Result r = await Support.Cli.RunExpectingAsync(2, args);
         Assert.EndsWith($"Try '{command} --help' for usage.", r.Error.TrimEnd());
     }
 
@@ -143,8 +136,7 @@ public class TutorialCommandTests
     {
         foreach (string command in new[] { "echo-server", "echo-client", "multiconn-server", "multiconn-client", "app-server", "app-client" })
         {
-            Support.Cli.Result r = await Support.Cli.RunAsync(command, "--help");
-            Assert.Equal(0, r.ExitCode);
+            Support.Cli.Result r = await Support.Cli.RunExpectingAsync(0, command, "--help");
             Assert.Contains($"socketkit {command}", r.Out);
             Assert.Contains("Example", r.Out);
         }

@@ -51,24 +51,21 @@ public class UsageErrorTests
     public async Task NumConnectionsIsAWholeNumberUpToWhatTheProcessMayOpen(string value)
     {
         // The most is the descriptor limit less those open and a reserve: no fixed cap of the program's own.
-        Support.Cli.Result result = await Support.Cli.RunAsync("multiconn-client", "127.0.0.1", "65432", value);
-        Assert.Equal(2, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(2, "multiconn-client", "127.0.0.1", "65432", value);
         Assert.StartsWith($"socketkit: '{value}' is not a valid value for NUM_CONNECTIONS: use a whole number from 1 to {SocketKit.Applications.MultiConn.MultiConnClient.MaxConnections}.\n", result.Error);
     }
 
     [Fact]
     public async Task AMistypedSubcommandGetsTheNearestOne()
     {
-        Support.Cli.Result result = await Support.Cli.RunAsync("bench", "eco", "127.0.0.1", "65432");
-        Assert.Equal(2, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(2, "bench", "eco", "127.0.0.1", "65432");
         Assert.StartsWith("socketkit: 'bench' has no subcommand 'eco': did you mean 'echo'?\n", result.Error);
     }
 
     [Fact]
     public async Task NothingLikeACommandListsThemAll()
     {
-        Support.Cli.Result result = await Support.Cli.RunAsync("xyzzyplugh");
-        Assert.Equal(2, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(2, "xyzzyplugh");
         Assert.Contains("unknown command 'xyzzyplugh': the commands are tour, echo-server,", result.Error);
     }
 
@@ -130,8 +127,7 @@ public class UsageErrorTests
     [InlineData("trace")]
     public async Task AClientsHelpSpeaksOfTheServerItReachesNotOfListening(params string[] command)
     {
-        Support.Cli.Result help = await Support.Cli.RunAsync([.. command, "--help"]);
-        Assert.Equal(0, help.ExitCode);
+        Support.Cli.Result help = await Support.Cli.RunExpectingAsync(0, [.. command, "--help"]);
         Assert.Contains("The server's TCP port, 1 to 65535", help.Out);
         // Only the relay's own port (trace's LISTEN_PORT) is one the system may pick.
         Assert.DoesNotContain(help.Out.Split('\n'), l => l.Contains("lets the system pick", StringComparison.Ordinal) && !l.Contains("LISTEN_PORT", StringComparison.Ordinal));

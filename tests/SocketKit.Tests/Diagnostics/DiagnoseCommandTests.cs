@@ -11,7 +11,8 @@ namespace SocketKit.Tests.Diagnostics;
 [Tier(TestTier.Socket)]
 public class DiagnoseCommandTests
 {
-    private static Task<Support.Cli.Result> DiagnoseAsync(params string[] args) => Support.Cli.RunAsync(["diagnose", .. args, "-q"]);
+    /// <summary>Runs <c>diagnose ARGS -q</c> and asserts that it ended with <paramref name="exitCode"/>.</summary>
+    private static Task<Support.Cli.Result> DiagnoseAsync(int exitCode, params string[] args) => Support.Cli.RunExpectingAsync(exitCode, ["diagnose", .. args, "-q"]);
 
     private static Task<Support.Cli.RunningServer> StartTlsAsync(string command) =>
         Support.Cli.StartServerListeningAsync(@"Listening on (127\.0\.0\.1:(\d+)) \(TLS over",
@@ -56,8 +57,7 @@ public class DiagnoseCommandTests
     public async Task AWorkingAppServerPassesEveryStepAndExitsZero()
     {
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0");
-        Support.Cli.Result result = await DiagnoseAsync("127.0.0.1", server.Port.ToString());
-        Assert.Equal(0, result.ExitCode);
+        Support.Cli.Result result = await DiagnoseAsync(0, "127.0.0.1", server.Port.ToString());
         Assert.Matches($@"connect    127\.0\.0\.1:{server.Port}: connected in [\d.]+ ms", result.Out);
         Assert.Matches(@"probe      sent 146 bytes \(a search request\), answered in [\d.]+ ms: Got result: Follow the white rabbit\.", result.Out);
         Assert.Contains($"Verdict: 127.0.0.1:{server.Port} accepts connections and answers in the application protocol.", result.Out);
@@ -67,8 +67,7 @@ public class DiagnoseCommandTests
     public async Task AWorkingEchoServerPassesWithTheEchoProbe()
     {
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0");
-        Support.Cli.Result result = await DiagnoseAsync("127.0.0.1", server.Port.ToString(), "--protocol", "echo");
-        Assert.Equal(0, result.ExitCode);
+        Support.Cli.Result result = await DiagnoseAsync(0, "127.0.0.1", server.Port.ToString(), "--protocol", "echo");
         Assert.Contains($"Verdict: 127.0.0.1:{server.Port} accepts connections and answers in echo.", result.Out);
     }
 
@@ -76,8 +75,7 @@ public class DiagnoseCommandTests
     public async Task NothingListeningIsARefusalWithNoListenerAnywhere()
     {
         using HeldPort closed = Ports.Hold();
-        Support.Cli.Result result = await DiagnoseAsync("127.0.0.1", closed.Port.ToString());
-        Assert.Equal(1, result.ExitCode);
+        Support.Cli.Result result = await DiagnoseAsync(1, "127.0.0.1", closed.Port.ToString());
         Assert.Matches($@"connect    127\.0\.0\.1:{closed.Port}: refused in [\d.]+ ms", result.Out);
         Assert.Contains($"listeners  none on this machine at port {closed.Port}", result.Out);
         Assert.Contains($"Verdict: nothing is listening on 127.0.0.1:{closed.Port}: the host answered the connection request with a refusal (RST).", result.Out);
@@ -88,8 +86,7 @@ public class DiagnoseCommandTests
     public async Task AServerOnAnotherAddressIsNamedWithItsProcess()
     {
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0");
-        Support.Cli.Result result = await DiagnoseAsync("127.0.0.2", server.Port.ToString());
-        Assert.Equal(1, result.ExitCode);
+        Support.Cli.Result result = await DiagnoseAsync(1, "127.0.0.2", server.Port.ToString());
         Assert.Contains(
             $"Verdict: nothing is listening on 127.0.0.2:{server.Port}, but a server listens on the same port at another address: 127.0.0.1:{server.Port} ({Environment.ProcessId}/",
             result.Out);
@@ -101,8 +98,7 @@ public class DiagnoseCommandTests
     {
         // The kernel accepts into the queue; nobody ever reads or writes.
         using Socket silent = LoopbackListeners.Start();
-        Support.Cli.Result result = await DiagnoseAsync("127.0.0.1", silent.Port().ToString(), "--timeout", "300ms");
-        Assert.Equal(1, result.ExitCode);
+        Support.Cli.Result result = await DiagnoseAsync(1, "127.0.0.1", silent.Port().ToString(), "--timeout", "300ms");
         Assert.Contains($"Verdict: connected to 127.0.0.1:{silent.Port()} and sent 146 bytes (a search request); no answer came in ", result.Out);
         Assert.Contains("The server accepts connections but does not answer.", result.Out);
         Assert.DoesNotContain("firewall", result.Out);
@@ -122,8 +118,7 @@ public class DiagnoseCommandTests
         }, stop.Token);
         using (listener)
         {
-            Support.Cli.Result result = await DiagnoseAsync("127.0.0.1", listener.Port().ToString(), "--timeout", "2s");
-            Assert.Equal(1, result.ExitCode);
+            Support.Cli.Result result = await DiagnoseAsync(1, "127.0.0.1", listener.Port().ToString(), "--timeout", "2s");
             Assert.Matches($@"Verdict: connected to 127\.0\.0\.1:{listener.Port()} and sent 146 bytes; the server closed the connection after 0 bytes, without an answer, [\d.]+ ms later\.", result.Out);
             Assert.DoesNotContain("speaks TLS", result.Out);
             await stop.CancelAsync();
@@ -135,8 +130,7 @@ public class DiagnoseCommandTests
     public async Task TlsAskedOfAPlainServerSaysItSpeaksPlainTcp()
     {
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0");
-        Support.Cli.Result result = await DiagnoseAsync("127.0.0.1", server.Port.ToString(), "--tls-insecure", "--timeout", "500ms");
-        Assert.Equal(1, result.ExitCode);
+        Support.Cli.Result result = await DiagnoseAsync(1, "127.0.0.1", server.Port.ToString(), "--tls-insecure", "--timeout", "500ms");
         Assert.Contains($"Verdict: TLS was asked for, but the server at 127.0.0.1:{server.Port} speaks plain TCP", result.Out);
         Assert.Contains("Next step: leave out --tls, --tls-ca and --tls-insecure", result.Out);
     }
@@ -145,8 +139,7 @@ public class DiagnoseCommandTests
     public async Task PlainSpokenToATlsServerSaysItSpeaksTls()
     {
         await using Support.Cli.RunningServer server = await StartTlsAsync("app-server");
-        Support.Cli.Result result = await DiagnoseAsync("127.0.0.1", server.Port.ToString(), "--timeout", "2s");
-        Assert.Equal(1, result.ExitCode);
+        Support.Cli.Result result = await DiagnoseAsync(1, "127.0.0.1", server.Port.ToString(), "--timeout", "2s");
         Assert.Matches($@"Verdict: the server at 127\.0\.0\.1:{server.Port} speaks TLS: a plain request got .+, and a TLS handshake completed \(TLS 1\.[23]\)\.", result.Out);
         Assert.Contains("Next step: add --tls", result.Out);
     }
@@ -155,8 +148,7 @@ public class DiagnoseCommandTests
     public async Task TlsWithTheCaReportsTheCertificateAndPasses()
     {
         await using Support.Cli.RunningServer server = await StartTlsAsync("app-server");
-        Support.Cli.Result result = await DiagnoseAsync("localhost", server.Port.ToString(), "--tls-ca", TestCertificates.CertificatePath);
-        Assert.Equal(0, result.ExitCode);
+        Support.Cli.Result result = await DiagnoseAsync(0, "localhost", server.Port.ToString(), "--tls-ca", TestCertificates.CertificatePath);
         string expires = TestCertificates.Server.NotAfter.ToUniversalTime().ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Matches($@"tls        TLS 1\.[23], certificate for localhost, 127\.0\.0\.1, ::1, expires {expires} UTC, trusted", result.Out);
         Assert.Contains("accepts connections over TLS and answers in the application protocol.", result.Out);
@@ -166,8 +158,7 @@ public class DiagnoseCommandTests
     public async Task TlsAgainstTheSystemsRootsSaysTheSelfSignedCertificateIsNotTrusted()
     {
         await using Support.Cli.RunningServer server = await StartTlsAsync("app-server");
-        Support.Cli.Result result = await DiagnoseAsync("localhost", server.Port.ToString(), "--tls");
-        Assert.Equal(1, result.ExitCode);
+        Support.Cli.Result result = await DiagnoseAsync(1, "localhost", server.Port.ToString(), "--tls");
         Assert.Contains($"Verdict: the TLS handshake with 127.0.0.1:{server.Port} completed, but the certificate does not chain to a root this system trusts", result.Out);
         Assert.Contains("--tls-ca FILE", result.Out);
     }
@@ -176,8 +167,7 @@ public class DiagnoseCommandTests
     public async Task AnEchoServerWhereAppWasExpectedIsNamed()
     {
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0");
-        Support.Cli.Result result = await DiagnoseAsync("127.0.0.1", server.Port.ToString());
-        Assert.Equal(1, result.ExitCode);
+        Support.Cli.Result result = await DiagnoseAsync(1, "127.0.0.1", server.Port.ToString());
         Assert.Contains($"Verdict: the server at 127.0.0.1:{server.Port} sent the request back: it is an echo server, not an application server.", result.Out);
     }
 
@@ -194,8 +184,7 @@ public class DiagnoseCommandTests
         }, stop.Token);
         using (listener)
         {
-            Support.Cli.Result result = await DiagnoseAsync("127.0.0.1", listener.Port().ToString());
-            Assert.Equal(1, result.ExitCode);
+            Support.Cli.Result result = await DiagnoseAsync(1, "127.0.0.1", listener.Port().ToString());
             Assert.Contains($"Verdict: the server at 127.0.0.1:{listener.Port()} speaks HTTP, not the application protocol: it answered \"HTTP/1.1 400 Bad Request\".", result.Out);
             await stop.CancelAsync();
         }
@@ -205,8 +194,7 @@ public class DiagnoseCommandTests
     [Fact]
     public async Task ANameThatDoesNotResolveIsSaid()
     {
-        Support.Cli.Result result = await DiagnoseAsync("no-such-host.invalid", "65432");
-        Assert.Equal(1, result.ExitCode);
+        Support.Cli.Result result = await DiagnoseAsync(1, "no-such-host.invalid", "65432");
         Assert.Contains("Verdict: the name no-such-host.invalid does not resolve to any address.", result.Out);
         Assert.DoesNotContain("connect ", result.Out);
     }
@@ -214,8 +202,7 @@ public class DiagnoseCommandTests
     [Fact]
     public async Task AUnixSocketIsAUsageErrorSaidOnce()
     {
-        Support.Cli.Result result = await Support.Cli.RunAsync("diagnose", "unix:/tmp/app.sock");
-        Assert.Equal(2, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(2, "diagnose", "unix:/tmp/app.sock");
         Assert.Equal("socketkit: HOST 'unix:/tmp/app.sock' is a Unix socket: this command needs a host name or IP address.\nTry 'socketkit diagnose --help' for usage.\n",
             result.Error.Replace("\r\n", "\n"));
     }
@@ -224,8 +211,7 @@ public class DiagnoseCommandTests
     public async Task JsonHoldsEveryStepAndTheFinding()
     {
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0");
-        Support.Cli.Result result = await DiagnoseAsync("127.0.0.2", server.Port.ToString(), "--json");
-        Assert.Equal(1, result.ExitCode);
+        Support.Cli.Result result = await DiagnoseAsync(1, "127.0.0.2", server.Port.ToString(), "--json");
         using JsonDocument json = JsonDocument.Parse(result.Out);
         JsonElement root = json.RootElement;
         Assert.Equal(("listening_elsewhere", false), (root.GetProperty("finding").GetString(), root.GetProperty("ok").GetBoolean()));

@@ -71,8 +71,7 @@ public class NetstatTests
         try
         {
             string port = (await python.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20)))!.Trim();
-            Support.Cli.Result result = await Support.Cli.RunAsync("ss", "-tlnp", "--port", port);
-            Assert.Equal(0, result.ExitCode);
+            Support.Cli.Result result = await Support.Cli.RunExpectingAsync(0, "ss", "-tlnp", "--port", port);
             string[] lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.StartsWith("Proto    Recv-Q Send-Q Local Address", lines[0]);
             string line = Assert.Single(lines.Skip(1));
@@ -123,8 +122,7 @@ public class NetstatTests
 
     private static async Task<HashSet<Row>> NetstatAsync(int port)
     {
-        Support.Cli.Result result = await Support.Cli.RunAsync("netstat", "-tan", "--port", port.ToString(), "--json");
-        Assert.Equal(0, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(0, "netstat", "-tan", "--port", port.ToString(), "--json");
         return [.. JsonDocument.Parse(result.Out).RootElement.EnumerateArray().Select(e => new Row(
             e.GetProperty("state").GetString()!, e.GetProperty("recv_q").GetInt64(), e.GetProperty("send_q").GetInt64(),
             e.GetProperty("local").GetString()!, e.GetProperty("remote").GetString()!))];

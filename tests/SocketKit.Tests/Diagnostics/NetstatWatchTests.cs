@@ -43,11 +43,9 @@ public class NetstatWatchTests
         int port = listener.Port();
         Support.Cli.Result here = await Support.Cli.RunAsync("netstat", "-tln", "--port", port.ToString(), "--address", "127.0.0.1");
         Assert.Matches($@"127\.0\.0\.1:{port} +0\.0\.0\.0:\* +LISTEN", here.Out);
-        Support.Cli.Result elsewhere = await Support.Cli.RunAsync("netstat", "-tln", "--port", port.ToString(), "--address", "127.0.0.2");
-        Assert.Equal(0, elsewhere.ExitCode);
+        Support.Cli.Result elsewhere = await Support.Cli.RunExpectingAsync(0, "netstat", "-tln", "--port", port.ToString(), "--address", "127.0.0.2");
         Assert.DoesNotContain($":{port}", elsewhere.Out);
-        Support.Cli.Result bad = await Support.Cli.RunAsync("netstat", "--address", "localhost");
-        Assert.Equal(2, bad.ExitCode);
+        Support.Cli.Result bad = await Support.Cli.RunExpectingAsync(2, "netstat", "--address", "localhost");
         Assert.Contains("'localhost' is not an IP address for --address: use e.g. 127.0.0.1 or ::1.", bad.Error);
     }
 
@@ -63,8 +61,7 @@ public class NetstatWatchTests
         Support.Cli.Result byName = await Support.Cli.RunAsync("netstat", "-tl", "--port", port.ToString(), "--process", name);
         Assert.Contains($"{Environment.ProcessId}/{name}", byName.Out);
         // PID 1 is never this test's process.
-        Support.Cli.Result other = await Support.Cli.RunAsync("netstat", "-tl", "--port", port.ToString(), "--process", "1");
-        Assert.Equal(0, other.ExitCode);
+        Support.Cli.Result other = await Support.Cli.RunExpectingAsync(0, "netstat", "-tl", "--port", port.ToString(), "--process", "1");
         Assert.DoesNotContain($":{port}", other.Out);
     }
 }

@@ -52,8 +52,7 @@ public class PingTests
     [InlineData("::1", @"PING ::1 \(::1\) 56 data bytes")]
     public async Task IcmpPingPrintsRepliesAndStatisticsAsIputils(string host, string firstLine)
     {
-        Support.Cli.Result result = await Support.Cli.RunAsync("ping", "-c", "3", "-i", "100ms", host);
-        Assert.Equal(0, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(0, "ping", "-c", "3", "-i", "100ms", host);
         // The reply's TTL is known over a raw IPv4 socket (when this process may open one, as root may); a loopback
         // reply leaves with the kernel's default TTL.
         using Socket? raw = host.Contains(':') ? null : RawIcmpV4.TryOpen();
@@ -83,8 +82,7 @@ public class PingTests
     {
         using Socket listener = LoopbackListeners.Start(8);
         string port = listener.Port().ToString();
-        Support.Cli.Result result = await Support.Cli.RunAsync("ping", "--tcp", "-c", "2", "-i", "50ms", "127.0.0.1", port);
-        Assert.Equal(0, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(0, "ping", "--tcp", "-c", "2", "-i", "50ms", "127.0.0.1", port);
         Assert.Matches($@"^connected to 127\.0\.0\.1:{port}: seq=1 time=[0-9.]+ ms$", result.Out.Split('\n')[1]);
         Assert.Contains("2 connects attempted, 2 accepted, 0% failed", result.Out);
     }
@@ -112,8 +110,7 @@ public class PingTests
     {
         // A port that was free a moment ago, and that nothing listens on.
         int port = Ports.Free();
-        Support.Cli.Result result = await Support.Cli.RunAsync("ping", "--tcp", "-c", "1", "127.0.0.1", port.ToString());
-        Assert.Equal(1, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(1, "ping", "--tcp", "-c", "1", "127.0.0.1", port.ToString());
         Assert.Contains($"refused by 127.0.0.1:{port}: seq=1 (ECONNREFUSED", result.Out);
         Assert.Contains("1 connects attempted, 0 accepted, 100% failed", result.Out);
         Assert.DoesNotContain("rtt", result.Out);
@@ -147,8 +144,7 @@ public class PingTests
     [InlineData("ping", "-c", "0", "127.0.0.1")]
     public async Task PingUsageErrorsExitTwo(params string[] args)
     {
-        Support.Cli.Result result = await Support.Cli.RunAsync(args);
-        Assert.Equal(2, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(2, args);
         Assert.Contains("Try 'socketkit ping --help'", result.Error);
     }
 
@@ -164,8 +160,7 @@ public class PingTests
     [InlineData("ECONNRESET", "ECONNRESET (errno 104)")]
     public async Task ExplainPrintsTheGuidesAdvice(string error, string expected)
     {
-        Support.Cli.Result result = await Support.Cli.RunAsync("explain", error);
-        Assert.Equal(0, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(0, "explain", error);
         Assert.StartsWith(expected, result.Out);
         Assert.Contains("  What to check: ", result.Out);
     }
@@ -173,8 +168,7 @@ public class PingTests
     [Fact]
     public async Task ExplainOfAnUnknownErrorIsAUsageError()
     {
-        Support.Cli.Result result = await Support.Cli.RunAsync("explain", "EBOGUS");
-        Assert.Equal(2, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(2, "explain", "EBOGUS");
         Assert.Contains("'EBOGUS' is not an error the guide knows", result.Error);
     }
 }

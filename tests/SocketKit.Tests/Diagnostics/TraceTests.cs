@@ -85,8 +85,7 @@ public class TraceTests
         const int Conversations = 5;
         for (int i = 1; i <= Conversations; i++)
         {
-            Support.Cli.Result search = await Support.Cli.RunAsync("app-client", "127.0.0.1", relay.Port.ToString(), "search", "ring", "-q");
-            Assert.Equal(0, search.ExitCode);
+            await Support.Cli.RunExpectingAsync(0, "app-client", "127.0.0.1", relay.Port.ToString(), "search", "ring", "-q");
             await relay.Out.WaitForAsync($@"conn {i} closed");
         }
         string trace = relay.Out.ToString();

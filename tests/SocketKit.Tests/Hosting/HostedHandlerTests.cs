@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using SocketKit.Applications.App;
@@ -82,13 +81,8 @@ public sealed class HostedHandlerTests
     private static int ScopeNumber(string answer) =>
         int.Parse(answer[(answer.LastIndexOf(' ') + 1)..^1], System.Globalization.CultureInfo.InvariantCulture);
 
-    private static IHost Build(Action<IServiceCollection> register)
-    {
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["SocketKit:Servers:app:Endpoints:0"] = "127.0.0.1:0" });
-        register(builder.Services);
-        return builder.Build();
-    }
+    private static IHost Build(Action<IServiceCollection> register) =>
+        TestHosts.Build(new() { ["SocketKit:Servers:app:Endpoints:0"] = "127.0.0.1:0" }, register);
 
     private static async Task<string> AskAsync(EndPoint endPoint, string action, string value)
     {

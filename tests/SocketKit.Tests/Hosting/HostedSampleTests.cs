@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text;
 using System.Text.RegularExpressions;
 using SocketKit.Applications.App;
@@ -16,16 +15,7 @@ public sealed class HostedSampleTests
 {
     private static readonly TimeSpan Startup = TimeSpan.FromSeconds(30);
 
-    private static string SampleDll
-    {
-        get
-        {
-            string configuration = typeof(HostedSampleTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
-            string dll = Path.Combine(Repository.Root, "samples", "HostedAppServer", "bin", configuration, "net10.0", "HostedAppServer.dll");
-            Assert.True(File.Exists(dll), $"the solution build should have built {dll}");
-            return dll;
-        }
-    }
+    private static string SampleDll => Samples.Dll("HostedAppServer");
 
     [Fact]
     public async Task EnvironmentVariablesReconfigureItAndSigtermAnswersEveryRequestInFlightThenExitsZero()
@@ -106,10 +96,8 @@ public sealed class HostedSampleTests
     [Fact]
     public async Task AnAddressInUseIsOneLineWithExitOneAndNoStackTrace()
     {
-        using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        taken.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        taken.Listen();
-        int port = ((IPEndPoint)taken.LocalEndPoint!).Port;
+        using Socket taken = LoopbackListeners.Start();
+        int port = taken.Port();
         using var sample = ProgramProcess.StartDll(SampleDll, new Dictionary<string, string> { ["SocketKit__Servers__app__Endpoints__0"] = $"127.0.0.1:{port}" });
         Assert.Equal(1, await sample.WaitForExitAsync(Startup));
         string line = Assert.Single(Lines(sample.Error));

@@ -1,9 +1,7 @@
 using System.Net.Security;
 using System.Text;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SocketKit.Applications.App;
 using SocketKit.Hosting;
@@ -20,18 +18,15 @@ public sealed class HostedSecurityTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);
 
-    private static IHost Build(Dictionary<string, string?> settings, out LogCapture log)
-    {
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(settings);
-        log = new LogCapture();
-        builder.Logging.AddProvider(log);
-        foreach (string name in settings.Keys.Select(k => k.Split(':')[2]).Distinct())
+    /// <summary>A host with a server for each name the settings' keys hold (SocketKit:Servers:NAME:...).</summary>
+    private static IHost Build(Dictionary<string, string?> settings, out LogCapture log) =>
+        TestHosts.Build(settings, services =>
         {
-            builder.Services.AddSocketKitServer(name);
-        }
-        return builder.Build();
-    }
+            foreach (string name in settings.Keys.Select(k => k.Split(':')[2]).Distinct())
+            {
+                services.AddSocketKitServer(name);
+            }
+        }, out log);
 
     private static IPEndPoint EndPointOf(IHost host, string name) =>
         (IPEndPoint)host.Services.GetRequiredKeyedService<SocketKitHostedServer>(name).LocalEndPoints.Single();
@@ -96,10 +91,7 @@ public sealed class HostedSecurityTests
     [Fact]
     public async Task TheCertificateIsReadAgainWhenItsFilesChange()
     {
-        string folder = Directory.CreateDirectory(Path.Combine(TestScratch.Directory, $"hosted-{Guid.NewGuid():N}"[..15])).FullName;
-        string certificate = Path.Combine(folder, "cert.pem"), key = Path.Combine(folder, "key.pem");
-        File.Copy(TestPki.Server.CertificatePath, certificate);
-        File.Copy(TestPki.Server.KeyPath, key);
+        (string certificate, string key) = TestPki.CopyOfServer();
         using IHost host = Build(new()
         {
             ["SocketKit:Servers:app:Endpoints:0"] = "127.0.0.1:0",
@@ -111,8 +103,7 @@ public sealed class HostedSecurityTests
         Assert.Equal("CN=localhost", await SubjectAsync(server));
 
         TestPki.Pair renewed = TestPki.NewServer("renewed.localhost");
-        File.Copy(renewed.CertificatePath, certificate, overwrite: true);
-        File.Copy(renewed.KeyPath, key, overwrite: true);
+        TestPki.WriteOver(renewed, certificate, key);
         await Eventually.TrueAsync(() => log.Lines.Any(l => l.Contains("Reloaded the TLS certificate from", StringComparison.Ordinal) && l.Contains("CN=renewed.localhost", StringComparison.Ordinal)),
             "the renewed certificate read", Limit);
         Assert.Equal("CN=renewed.localhost", await SubjectAsync(server));

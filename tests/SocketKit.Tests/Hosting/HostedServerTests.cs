@@ -3,11 +3,9 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SocketKit.Applications.App;
 using SocketKit.Hosting;
@@ -283,16 +281,8 @@ public sealed class HostedServerTests
         Assert.Contains("'app' is already registered", error.Message);
     }
 
-    private static IHost Build(Dictionary<string, string?> settings, Action<IServiceCollection> register, out LogCapture log)
-    {
-        // No defaults: the test's settings only, not appsettings.json files or the machine's environment.
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(settings);
-        log = new LogCapture();
-        builder.Logging.AddProvider(log);
-        register(builder.Services);
-        return builder.Build();
-    }
+    private static IHost Build(Dictionary<string, string?> settings, Action<IServiceCollection> register, out LogCapture log) =>
+        TestHosts.Build(settings, register, out log);
 
     private static AppResponse Reverse(AppRequest request) => AppResponse.Result(new string(request.Value?.GetString()?.Reverse().ToArray()));
 

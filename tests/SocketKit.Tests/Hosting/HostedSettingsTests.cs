@@ -1,9 +1,6 @@
-using System.Collections.Concurrent;
 using System.Text;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SocketKit.Applications.App;
 using SocketKit.Cli.Infrastructure;
@@ -78,10 +75,8 @@ public sealed class HostedSettingsTests
     [Fact]
     public async Task AnAddressInUseIsOneLineNamingTheKeyAndTheLogHoldsNoStackTrace()
     {
-        using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        taken.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        taken.Listen();
-        int port = ((IPEndPoint)taken.LocalEndPoint!).Port;
+        using Socket taken = LoopbackListeners.Start();
+        int port = taken.Port();
         using IHost host = Build(new() { ["SocketKit:Servers:app:Endpoints:0"] = $"127.0.0.1:{port}" }, services => services.AddSocketKitServer("app"), out LogCapture log);
         var error = new StringWriter();
 
@@ -96,15 +91,14 @@ public sealed class HostedSettingsTests
     [Fact]
     public async Task AtDebugAnAddressInUseIsStillOneLineAndTheLogHoldsTheHostsStackTraceToo()
     {
-        using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        taken.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        taken.Listen();
-        int port = ((IPEndPoint)taken.LocalEndPoint!).Port;
-        using IHost host = Build(new()
+        using Socket taken = LoopbackListeners.Start();
+        int port = taken.Port();
+        LogCapture log = LogCapture.AllLevels();
+        using IHost host = TestHosts.Build(new()
         {
             ["SocketKit:Servers:app:Endpoints:0"] = $"127.0.0.1:{port}",
             ["Logging:LogLevel:SocketKit"] = "Debug",
-        }, services => services.AddSocketKitServer("app"), out LogCapture _, out AllLines log);
+        }, services => services.AddSocketKitServer("app"), log);
         var error = new StringWriter();
 
         Assert.Equal(1, await host.RunSocketKitAsync(error).WaitAsync(Limit));
@@ -118,20 +112,14 @@ public sealed class HostedSettingsTests
     {
         const string Secret = "do-not-log-me";
         string huge = Secret + new string('x', 1024 * 1024);
-        using IHost host = Build(new()
-        {
-            ["SocketKit:Servers:app:Endpoints:0"] = "127.0.0.1:0",
-            ["SocketKit:Servers:app:Limits:MaxContentBytes"] = "2MiB",
-            ["SocketKit:Servers:app:Limits:MaxSendBufferBytes"] = "4MiB",
-        }, services => services.AddSocketKitServer("app"), out LogCapture _, out AllLines log);
-        await host.StartAsync().WaitAsync(Limit);
+        LogCapture log = LogCapture.AllLevels();
+        using IHost host = await StartWithRoomForAMebibyteAsync(log, logLevel: null);
         var endPoint = (IPEndPoint)host.Services.GetRequiredKeyedService<SocketKitHostedServer>("app").LocalEndPoints.Single();
 
         Message answer = await AskAsync(endPoint.Port, huge);
         Assert.Contains(Secret, Encoding.UTF8.GetString(answer.Content.Span)); // the reply carries the value back
         // A short bench with the default logging: many requests, each on its own connection, as the reference does.
-        Support.Cli.Result bench = await Support.Cli.RunAsync("bench", "app", "127.0.0.1", endPoint.Port.ToString(), "--duration", "2s", "--connections", "4", "--value", Secret, "-q");
-        Assert.Equal(0, bench.ExitCode);
+        await Support.Cli.RunExpectingAsync(0, "bench", "app", "127.0.0.1", endPoint.Port.ToString(), "--duration", "2s", "--connections", "4", "--value", Secret, "-q");
         await host.StopAsync().WaitAsync(Limit);
 
         string[] lines = [.. log.Lines];
@@ -146,14 +134,8 @@ public sealed class HostedSettingsTests
     public async Task AtDebugTheContentIsLoggedAsABoundedPreview()
     {
         string huge = new('y', 1024 * 1024);
-        using IHost host = Build(new()
-        {
-            ["SocketKit:Servers:app:Endpoints:0"] = "127.0.0.1:0",
-            ["SocketKit:Servers:app:Limits:MaxContentBytes"] = "2MiB",
-            ["SocketKit:Servers:app:Limits:MaxSendBufferBytes"] = "4MiB",
-            ["Logging:LogLevel:SocketKit"] = "Debug",
-        }, services => services.AddSocketKitServer("app"), out LogCapture _, out AllLines log);
-        await host.StartAsync().WaitAsync(Limit);
+        LogCapture log = LogCapture.AllLevels();
+        using IHost host = await StartWithRoomForAMebibyteAsync(log, logLevel: "Debug");
         var endPoint = (IPEndPoint)host.Services.GetRequiredKeyedService<SocketKitHostedServer>("app").LocalEndPoints.Single();
         await AskAsync(endPoint.Port, huge);
         await host.StopAsync().WaitAsync(Limit);
@@ -164,50 +146,42 @@ public sealed class HostedSettingsTests
         Assert.All(log.Lines, l => Assert.True(l.Length <= MaxLine, $"a line of {l.Length} characters"));
     }
 
+    /// <summary>
+    /// A started host whose one server takes a mebibyte's value and sends it back (content up to 2MiB, a 4MiB send
+    /// buffer), logging SocketKit to <paramref name="log"/> at <paramref name="logLevel"/> (the host's default when null).
+    /// </summary>
+    private static async Task<IHost> StartWithRoomForAMebibyteAsync(LogCapture log, string? logLevel)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["SocketKit:Servers:app:Endpoints:0"] = "127.0.0.1:0",
+            ["SocketKit:Servers:app:Limits:MaxContentBytes"] = "2MiB",
+            ["SocketKit:Servers:app:Limits:MaxSendBufferBytes"] = "4MiB",
+        };
+        if (logLevel is not null)
+        {
+            settings["Logging:LogLevel:SocketKit"] = logLevel;
+        }
+        IHost host = TestHosts.Build(settings, services => services.AddSocketKitServer("app"), log);
+        try
+        {
+            await host.StartAsync().WaitAsync(Limit);
+            return host;
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>A log line's bound: a content preview at its longest, and room for the rest of the line.</summary>
     internal const int MaxLine = ContentPreview.MaxChars + 200;
 
     private static string[] Lines(StringWriter writer) => writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private static IHost Build(Dictionary<string, string?> settings, Action<IServiceCollection> register, out LogCapture log) =>
-        Build(settings, register, out log, out _);
-
-    private static IHost Build(Dictionary<string, string?> settings, Action<IServiceCollection> register, out LogCapture log, out AllLines all)
-    {
-        // No defaults: the test's settings only, not appsettings.json files or the machine's environment; the
-        // logging section as the host reads it, at its default level (Information) unless the test says otherwise.
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
-        log = new LogCapture();
-        all = new AllLines();
-        builder.Logging.AddProvider(log);
-        builder.Logging.AddProvider(all);
-        register(builder.Services);
-        return builder.Build();
-    }
-
-    /// <summary>Every line the host's filters let through, at any level: what a console would show.</summary>
-    internal sealed class AllLines : ILoggerProvider
-    {
-        public ConcurrentQueue<string> Lines { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(AllLines capture, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                capture.Lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)}{(exception is null ? "" : "\n" + exception)}");
-        }
-    }
+        TestHosts.Build(settings, register, out log);
 
     /// <summary>One request with a value too big for a client's default limits (its answer carries the value back).</summary>
     internal static async Task<Message> AskAsync(int port, string value)

@@ -63,8 +63,7 @@ public class MutualTlsPythonTests
         using PythonServer python = await PythonServer.StartAsync();
         TestPki.Pair? pair = given switch { "other-ca" => TestPki.ClientOfOtherCa, "expired" => TestPki.ExpiredClient, _ => null };
         string[] certificate = pair is null ? [] : ["--tls-cert", pair.CertificatePath, "--tls-key", pair.KeyPath];
-        Support.Cli.Result client = await Support.Cli.RunAsync(["echo-client", "127.0.0.1", python.Port.ToString(), "hello", "--tls-ca", TestPki.Ca.CertificatePath, .. certificate]);
-        Assert.Equal(1, client.ExitCode);
+        Support.Cli.Result client = await Support.Cli.RunExpectingAsync(1, ["echo-client", "127.0.0.1", python.Port.ToString(), "hello", "--tls-ca", TestPki.Ca.CertificatePath, .. certificate]);
         Assert.Contains($"127.0.0.1:{python.Port} failed: {said}", client.Error);
         Assert.DoesNotContain("   at ", client.Error);
         Assert.StartsWith("refused ", await python.OutputAsync());

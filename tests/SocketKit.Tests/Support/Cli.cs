@@ -17,6 +17,18 @@ public static class Cli
         return new Result(code, output.ToString(), error.ToString());
     }
 
+    /// <summary>
+    /// Runs a command line and asserts that it ended with <paramref name="exitCode"/>; when it did not, the failure shows
+    /// what the command wrote.
+    /// </summary>
+    public static async Task<Result> RunExpectingAsync(int exitCode, params string[] args)
+    {
+        Result result = await RunAsync(args);
+        Assert.True(result.ExitCode == exitCode,
+            $"socketkit {string.Join(' ', args)} exited with {result.ExitCode}, not {exitCode}\nout:\n{result.Out}\nerror:\n{result.Error}");
+        return result;
+    }
+
     /// <summary>A server command running in the background; stopping it is what Ctrl+C does.</summary>
     public sealed class RunningServer : IAsyncDisposable
     {

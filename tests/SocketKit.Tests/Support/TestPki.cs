@@ -28,6 +28,25 @@ public static class TestPki
     /// <summary>A server certificate and key from the CA, with its own subject, in a folder of its own (to replace files with).</summary>
     public static Pair NewServer(string commonName) => Issue(Ca, $"CN={commonName}", server: true, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), Directory.CreateDirectory(Path.Combine(TestScratch.Directory, $"pki-{Guid.NewGuid():N}"[..12])).FullName, "server");
 
+    /// <summary>
+    /// The server pair copied to live.pem and live.key in a folder of their own, for a test that writes other pairs over
+    /// them (<see cref="WriteOver"/>) to see them read again.
+    /// </summary>
+    public static (string Certificate, string Key) CopyOfServer()
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(TestScratch.Directory, $"live-{Guid.NewGuid():N}"[..15])).FullName;
+        (string certificate, string key) = (Path.Combine(folder, "live.pem"), Path.Combine(folder, "live.key"));
+        WriteOver(Server, certificate, key);
+        return (certificate, key);
+    }
+
+    /// <summary>Writes <paramref name="pair"/>'s certificate and key over (or to) the two files.</summary>
+    public static void WriteOver(Pair pair, string certificate, string key)
+    {
+        File.Copy(pair.CertificatePath, certificate, overwrite: true);
+        File.Copy(pair.KeyPath, key, overwrite: true);
+    }
+
     private static Made Make()
     {
         string folder = Directory.CreateDirectory(Path.Combine(TestScratch.Directory, "pki")).FullName;

@@ -35,7 +35,7 @@ public sealed class ConnectionDriverTests : IDisposable
     {
         var info = new ConnectionInfo(1, _bound.LocalEndPoint!, _peer);
         var tracked = new ServerConnection(info, new ConnectionClock(ServerTimeouts.Default, TimeProvider.System));
-        var driver = new ConnectionDriver(handler is null ? _engine : new Engine(_bound, new ServerOptions { EndPoint = _bound.LocalEndPoint! }, handler, _log), tracked);
+        ConnectionDriver driver = (handler is null ? _engine : new Engine(_bound, new ServerOptions { EndPoint = _bound.LocalEndPoint! }, handler, _log)).CreateDriver(tracked);
         driver.Open();
         return driver;
     }
@@ -157,6 +157,54 @@ public sealed class ConnectionDriverTests : IDisposable
         Assert.True(driver.Tracked.Abort(ConnectionCloseReason.SlowReader));
         Assert.Equal(ConnectionCloseReason.SlowReader, driver.Fail(Failure(name)));
         Assert.Empty(_log.Texts);
+    }
+
+    [Fact]
+    public void BehindAProxyHeaderTheLayersAboveGetOnlyTheBytesAfterItAndTheHandlerIsMadeForTheClientItNames()
+    {
+        var above = new List<byte>();
+        var made = new List<ConnectionInfo>();
+        var options = new ServerOptions
+        {
+            EndPoint = _bound.LocalEndPoint!,
+            ProxyHeaderBytes = 536,
+            ByteLayers = [_ => new RecordingLayer(above)],
+        };
+        var engine = new Engine(_bound, options, client =>
+        {
+            made.Add(client);
+            return new EchoHandler();
+        }, _log);
+        var handle = new ConnectionHandle(options.Limits.MaxSendBufferBytes);
+        var info = new ConnectionInfo(1, _bound.LocalEndPoint!, _peer) { Connection = handle };
+        handle.Info = info;
+        ConnectionDriver driver = engine.CreateDriver(new ServerConnection(info, new ConnectionClock(ServerTimeouts.Default, TimeProvider.System)));
+        driver.Open();
+        Assert.Empty(made); // Made for the client the header names, once it has.
+
+        byte[] header = Encoding.ASCII.GetBytes("PROXY TCP4 192.0.2.7 192.0.2.8 56324 443\r\n");
+        driver.Received(header.AsMemory(0, 10));
+        Assert.Empty(made);
+        Assert.Empty(above);
+        driver.Received((byte[])[.. header.AsSpan(10), .. "hello"u8]);
+
+        ConnectionInfo client = Assert.Single(made);
+        Assert.Equal("192.0.2.7:56324", client.Remote);
+        Assert.Same(client, handle.Info);
+        Assert.Equal("hello"u8.ToArray(), above.ToArray());
+        Assert.Equal("hello"u8.ToArray(), driver.Pending().ToArray()); // Echoed, straight to the socket: no layer changes outbound bytes.
+        driver.Received("!"u8.ToArray());
+        Assert.Equal("hello!"u8.ToArray(), above.ToArray());
+    }
+
+    /// <summary>Records what passes it on the way to the handler, and changes nothing.</summary>
+    private sealed class RecordingLayer(List<byte> seen) : ByteLayer
+    {
+        public override void Receive(ReadOnlyMemory<byte> bytes)
+        {
+            seen.AddRange(bytes.Span);
+            PassUp(bytes);
+        }
     }
 
     private sealed class ReplyOnceHandler(byte[] reply) : IConnectionHandler

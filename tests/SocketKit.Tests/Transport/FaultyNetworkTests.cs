@@ -103,8 +103,7 @@ public class FaultyNetworkTests
     {
         await using SocketServer server = TestServers.App(EngineKind.Async);
         await using var relay = FaultRelay.Start(server.LocalEndPoint, toClient: new Faults { ResetAfterBytes = 10 });
-        Support.Cli.Result result = await Support.Cli.RunAsync("app-client", "127.0.0.1", relay.Port.ToString(), "search", "morpheus", "-q");
-        Assert.Equal(1, result.ExitCode);
+        Support.Cli.Result result = await Support.Cli.RunExpectingAsync(1, "app-client", "127.0.0.1", relay.Port.ToString(), "search", "morpheus", "-q");
         Assert.Equal("", result.Out);
         Assert.Contains("ECONNRESET", result.Error);
         Assert.DoesNotContain("   at ", result.Error);

@@ -74,34 +74,33 @@ public sealed class NetcatConnection : IAsyncDisposable
     /// <exception cref="NetworkException">The connection failed (reset, or TLS broke).</exception>
     public async Task<NetcatResult> RelayAsync(Stream input, Stream output, Action<NetcatDirection, long, ReadOnlyMemory<byte>>? tap = null, CancellationToken cancellationToken = default)
     {
-        long sent = 0, received = 0;
+        long[] moved = new long[2]; // bytes so far, by NetcatDirection
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        async Task SendAsync()
+        // One copy loop for each direction; only what is received is flushed chunk by chunk, for the terminal.
+        async Task CopyAsync(Stream from, Stream to, NetcatDirection direction, bool flushEach)
         {
             byte[] buffer = new byte[ChunkBytes];
             int n;
-            while ((n = await input.ReadAsync(buffer, stop.Token)) > 0)
+            while ((n = await from.ReadAsync(buffer, stop.Token)) > 0)
             {
-                tap?.Invoke(NetcatDirection.Sent, sent, buffer.AsMemory(0, n));
-                await _stream.WriteAsync(buffer.AsMemory(0, n), stop.Token);
-                sent += n;
+                ReadOnlyMemory<byte> chunk = buffer.AsMemory(0, n);
+                tap?.Invoke(direction, moved[(int)direction], chunk);
+                await to.WriteAsync(chunk, stop.Token);
+                if (flushEach)
+                {
+                    await to.FlushAsync(stop.Token);
+                }
+                moved[(int)direction] += n;
             }
+        }
+        async Task SendAsync()
+        {
+            await CopyAsync(input, _stream, NetcatDirection.Sent, flushEach: false);
             await _stream.FlushAsync(stop.Token);
             await TlsStreams.ShutdownAsync(_stream);
             _socket.Shutdown(SocketShutdown.Send);
         }
-        async Task ReceiveAsync()
-        {
-            byte[] buffer = new byte[ChunkBytes];
-            int n;
-            while ((n = await _stream.ReadAsync(buffer, stop.Token)) > 0)
-            {
-                tap?.Invoke(NetcatDirection.Received, received, buffer.AsMemory(0, n));
-                await output.WriteAsync(buffer.AsMemory(0, n), stop.Token);
-                await output.FlushAsync(stop.Token);
-                received += n;
-            }
-        }
+        Task ReceiveAsync() => CopyAsync(_stream, output, NetcatDirection.Received, flushEach: true);
         Task sending = SendAsync();
         Task receiving = ReceiveAsync();
         try
@@ -126,7 +125,7 @@ public sealed class NetcatConnection : IAsyncDisposable
         {
             await stop.CancelAsync();
         }
-        return new NetcatResult(sent, received);
+        return new NetcatResult(moved[(int)NetcatDirection.Sent], moved[(int)NetcatDirection.Received]);
     }
 
     /// <summary>Closes the connection (and its TLS session).</summary>

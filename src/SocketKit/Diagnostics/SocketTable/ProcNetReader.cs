@@ -10,19 +10,9 @@ internal static class ProcNetReader
 {
     public static List<SocketEntry> Inet(bool tcp, bool ipv6, string root = "/proc/net")
     {
-        string file = Path.Combine(root, (tcp ? "tcp" : "udp") + (ipv6 ? "6" : ""));
         var entries = new List<SocketEntry>();
-        if (!File.Exists(file))
+        foreach (string[] f in Rows(Path.Combine(root, (tcp ? "tcp" : "udp") + (ipv6 ? "6" : "")), fields: 10))
         {
-            return entries;
-        }
-        foreach (string line in File.ReadLines(file).Skip(1))
-        {
-            string[] f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (f.Length < 10)
-            {
-                continue;
-            }
             var (local, localPort) = ParseAddress(f[1]);
             var (remote, remotePort) = ParseAddress(f[2]);
             int state = int.Parse(f[3], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
@@ -40,20 +30,10 @@ internal static class ProcNetReader
 
     public static List<SocketEntry> Unix(string root = "/proc/net")
     {
-        string file = Path.Combine(root, "unix");
         var entries = new List<SocketEntry>();
-        if (!File.Exists(file))
-        {
-            return entries;
-        }
         // Num RefCount Protocol Flags Type St Inode Path
-        foreach (string line in File.ReadLines(file).Skip(1))
+        foreach (string[] f in Rows(Path.Combine(root, "unix"), fields: 7))
         {
-            string[] f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (f.Length < 7)
-            {
-                continue;
-            }
             int flags = int.Parse(f[3], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
             int type = int.Parse(f[4], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
             int st = int.Parse(f[5], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
@@ -66,6 +46,15 @@ internal static class ProcNetReader
         }
         return entries;
     }
+
+    /// <summary>
+    /// The rows of a /proc/net table split into their fields, its header line and rows of fewer than
+    /// <paramref name="fields"/> fields left out; none where the kernel has no such table.
+    /// </summary>
+    private static IEnumerable<string[]> Rows(string file, int fields) =>
+        File.Exists(file)
+            ? File.ReadLines(file).Skip(1).Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(f => f.Length >= fields)
+            : [];
 
     /// <summary>Parses "0100007F:FF98": each 32-bit word of the address printed in host byte order, then the port.</summary>
     internal static (IPAddress Address, int Port) ParseAddress(string text)

@@ -1,55 +1,63 @@
-using SocketKit.Logging;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.ProxyProtocol;
-using SocketKit.Transport.Tls;
+using System.Security.Cryptography.X509Certificates;
 
 namespace SocketKit.Transport.Connections;
 
 /// <summary>
-/// One connection's lifecycle, the same on every engine: the PROXY header when the server requires one, its handler,
-/// its receive and send buffers, its clock, the time it waits on the reader, TLS when the server has it, and why it
-/// closed. The PROXY header is read from the raw bytes, before TLS, as load balancers send it; the handler is made
-/// once it is read, for the client it names. An engine only moves bytes: what it read
-/// from the socket goes to <see cref="Received"/> (or <see cref="PeerFinished"/>), what <see cref="Pending"/> holds goes
-/// to the socket and <see cref="Sent"/> says how much did; once <see cref="IsDone"/> and nothing is pending, the engine
-/// closes the socket with <see cref="CloseReason"/>. Whatever it catches goes to <see cref="Fail"/>.
+/// One connection's lifecycle, the same on every engine: its byte layers (the PROXY header, TLS, any other), its
+/// handler, its receive and send buffers, its clock, the time it waits on the reader, and why it closed. Bytes read
+/// from the socket go up the layers, wire first, to the handler; what the handler writes goes down the layers that
+/// change outbound bytes to the socket. A plain connection has no layer: its bytes go straight to the handler, and
+/// its send buffer straight to the socket. The handler is made at <see cref="Open"/>, or once a layer names the
+/// client (the PROXY header). An engine only moves bytes: what it read from the socket goes to
+/// <see cref="Received"/> (or <see cref="PeerFinished"/>), what <see cref="Pending"/> holds goes to the socket and
+/// <see cref="Sent"/> says how much did; once <see cref="IsDone"/> and nothing is pending, the engine closes the
+/// socket with <see cref="CloseReason"/>. Whatever it catches goes to <see cref="Fail"/>. What the server must know
+/// (bytes, failures, a handshake's end) goes to its <see cref="IConnectionObserver"/>, and nothing else.
 /// </summary>
 /// <remarks>Not thread-safe: a connection is driven by one thread at a time.</remarks>
-internal sealed class ConnectionDriver : IDisposable
+internal sealed class ConnectionDriver : IByteLayerHost, IDisposable
 {
-    private readonly ServerEngine _engine;
+    private readonly IConnectionObserver _observer;
+    private readonly ServerLimits _limits;
     private readonly ReceiveBuffer _input = new();
     private readonly SendBuffer _output;
+    private readonly ByteLayer[] _layers; // Wire first; empty for plain bytes.
+    private readonly ByteLayer[] _outbound; // Those that change outbound bytes, handler's side first; empty: the send buffer goes out as it is.
+    private readonly ByteLayer? _bottom; // Where bytes read from the socket go; null: straight to the handler.
     private IConnectionHandler? _handler;
-    private ProxyPreamble? _preamble; // Until the PROXY header is read, when the server requires one.
-    private int _sent; // Of _output, without TLS; with TLS the pump holds what is not yet sent.
+    private int _sent; // Of _output, when no layer changes outbound bytes; otherwise the layers hold what is not yet sent.
     private int _announced; // Of _output, already logged as being sent.
     private bool _waitingOnReader;
     private bool _failed;
-    private bool _handshaking; // With TLS, until the handshake's deadline is lifted from the clock.
 
-    /// <param name="engine">The engine serving it, for its counters, metrics and log.</param>
+    /// <param name="observer">The server serving it: its handlers, counters, metrics and log.</param>
     /// <param name="tracked">The connection as the engine tracks it: its info, clock and abort reason.</param>
-    /// <remarks>
-    /// With TLS in the server's options, the handshake starts here, on the thread that will first drive it; its deadline
-    /// is the connection's clock's, checked by the same heartbeat (or timer wheel) as the others.
-    /// </remarks>
-    public ConnectionDriver(ServerEngine engine, ServerConnection tracked)
+    /// <param name="limits">The server's limits: its send buffer and pipelined bytes.</param>
+    /// <param name="layers">Its byte layers, wire first (<see cref="ConnectionLayers.Compose"/>); empty for plain bytes.</param>
+    public ConnectionDriver(IConnectionObserver observer, ServerConnection tracked, ServerLimits limits, ByteLayer[] layers)
     {
-        _engine = engine;
+        _observer = observer;
+        _limits = limits;
         Tracked = tracked;
-        Tls = engine.Options.Tls is { } tls ? TlsPump.ForServer(tls) : null;
-        _handshaking = Tls is not null; // Timed by the connection's clock, from its start, as its other deadlines.
-        _preamble = engine.Options.ProxyHeaderBytes is int maxHeaderBytes ? new ProxyPreamble(tracked.Info, engine.Logger, maxHeaderBytes) : null;
-        _output = new SendBuffer(engine.Limits.MaxSendBufferBytes);
+        _output = new SendBuffer(limits.MaxSendBufferBytes);
+        _layers = layers;
+        int outbound = 0;
+        for (int i = 0; i < layers.Length; i++)
+        {
+            layers[i].Attach(this, i + 1 < layers.Length ? layers[i + 1] : null);
+            if (layers[i].TransformsOutbound) outbound++;
+        }
+        _outbound = outbound == 0 ? [] : new ByteLayer[outbound];
+        for (int i = layers.Length - 1, j = 0; i >= 0; i--)
+        {
+            if (layers[i].TransformsOutbound) _outbound[j++] = layers[i];
+        }
+        _bottom = layers.Length > 0 ? layers[0] : null;
     }
 
     public ServerConnection Tracked { get; }
 
     public ConnectionInfo Info => Tracked.Info;
-
-    /// <summary>The connection's TLS, or null for plain bytes.</summary>
-    public TlsPump? Tls { get; }
 
     /// <summary>True once the conversation is over: the engine closes the socket as soon as nothing is pending.</summary>
     public bool IsDone { get; private set; }
@@ -57,21 +65,31 @@ internal sealed class ConnectionDriver : IDisposable
     /// <summary>Why the connection ends (or will): the peer closing unless something else said otherwise.</summary>
     public ConnectionCloseReason CloseReason { get; private set; } = ConnectionCloseReason.PeerClosed;
 
-    /// <summary>Bytes still to go out on the socket: the handler's not yet sent or (with TLS) not yet encrypted, or records not yet sent.</summary>
-    public bool HasPending => Tls is null ? _output.WrittenCount > _sent : _output.WrittenCount > 0 || Tls.OutgoingCount > 0;
+    /// <summary>Bytes still to go out on the socket: the handler's not yet sent (or not yet through the layers), or the layers' own.</summary>
+    public bool HasPending => _outbound.Length == 0 ? _output.WrittenCount > _sent : _output.WrittenCount > 0 || LayersHoldBytes();
+
+    private bool LayersHoldBytes()
+    {
+        foreach (ByteLayer layer in _outbound)
+        {
+            if (layer.OutgoingCount > 0) return true;
+        }
+        return false;
+    }
 
     private IConnectionHandler Handler => _handler ?? throw new InvalidOperationException("the connection has not been opened");
 
     /// <summary>
     /// Makes the connection's handler: called once, before any bytes move (a factory's failure is the engine's to
-    /// <see cref="Fail"/>). With a PROXY header to read, the handler is made once the header names the client.
+    /// <see cref="Fail"/>). When a layer names the client (the PROXY header), the handler is made once it has.
     /// </summary>
     public void Open()
     {
-        if (_preamble is null)
+        foreach (ByteLayer layer in _layers)
         {
-            _handler = _engine.HandlerFactory(Info);
+            if (layer.NamesClient) return;
         }
+        _handler = _observer.CreateHandler(Info);
     }
 
     /// <summary>Ends the conversation for <paramref name="reason"/>: what is pending still goes out first.</summary>
@@ -81,21 +99,39 @@ internal sealed class ConnectionDriver : IDisposable
         CloseReason = reason;
     }
 
-    /// <summary>Bytes read from the socket (the PROXY header, then ciphertext with TLS): the handler gets their plaintext.</summary>
+    /// <summary>Bytes read from the socket: up the layers (if any) to the handler.</summary>
     public void Received(ReadOnlyMemory<byte> bytes)
     {
-        if (_preamble is { } preamble && !TryReadPreamble(preamble, ref bytes))
+        if (_bottom is { } bottom)
         {
-            return;
+            bottom.Receive(bytes);
         }
-        if (Tls is { } tls)
+        else
         {
-            tls.Adopt();
-            tls.Feed(bytes.Span);
-            ReceivedTls(tls, ended: false);
-            return;
+            DeliverToHandler(bytes);
         }
-        NextStep step = _engine.Deliver(Tracked, Handler, _input, bytes, _output);
+    }
+
+    /// <summary>The peer finished sending (a read returned 0): up the layers; the handler has its last word, then the connection closes.</summary>
+    public void PeerFinished()
+    {
+        if (_bottom is { } bottom)
+        {
+            bottom.ReceiveEnd();
+        }
+        else
+        {
+            EndForHandler();
+        }
+    }
+
+    /// <summary>
+    /// Hands bytes that arrived to the handler, told to the observer; then tells the connection's clock where its
+    /// conversation stands (between requests, in a header, in content), which decides the timeout that applies next.
+    /// </summary>
+    private void DeliverToHandler(ReadOnlyMemory<byte> bytes)
+    {
+        NextStep step = Feed(Handler, bytes);
         Announce();
         if (step == NextStep.CloseAfterSending)
         {
@@ -103,107 +139,86 @@ internal sealed class ConnectionDriver : IDisposable
         }
     }
 
-    /// <summary>The peer finished sending (a read returned 0): the handler has its last word, then the connection closes.</summary>
-    public void PeerFinished()
+    private NextStep Feed(IConnectionHandler handler, ReadOnlyMemory<byte> bytes)
     {
-        if (_preamble is { } preamble)
+        if (!bytes.IsEmpty)
         {
-            // Before the header was whole (or after it was refused): no handler was made, nothing is answered.
-            preamble.End();
-            IsDone = true;
-            return;
+            _observer.Received(Info, bytes.Span);
         }
-        if (Tls is { } tls)
+        if (handler.Phase == ConnectionPhase.Handling)
         {
-            tls.Adopt();
-            tls.FeedEnd();
-            ReceivedTls(tls, ended: true);
-            return;
+            // The handler is at work on a whole request: later requests wait for it (reading goes on, so a peer that
+            // leaves is noticed, until they reach MaxPipelinedBytes), and its deadline is the handler's.
+            _input.Append(bytes);
+            Tracked.Clock.Received(ConnectionPhase.Handling, bytes.Length);
+            return NextStep.Receive;
         }
+        NextStep step = _input.Feed(handler, bytes, _output);
+        ConnectionPhase phase = handler.Phase == ConnectionPhase.Idle && _input.UnconsumedBytes > 0 ? ConnectionPhase.Request : handler.Phase;
+        Tracked.Clock.Received(phase, bytes.Length);
+        return step;
+    }
+
+    /// <summary>The stream above the layers ended: the handler has its last word, and the conversation is over.</summary>
+    private void EndForHandler()
+    {
         _input.Finish(Handler, _output);
         Announce();
         IsDone = true;
     }
 
+    // What the layers tell the connection: not the engine's to call.
+
+    void IByteLayerHost.Deliver(ReadOnlyMemory<byte> bytes) => DeliverToHandler(bytes);
+
+    void IByteLayerHost.DeliverEnd() => EndForHandler();
+
     /// <summary>
-    /// Reads the PROXY header's bytes from <paramref name="bytes"/>. True once it is whole, with the handler made for
-    /// the client it names and <paramref name="bytes"/> what follows it (TLS records, or the handler's bytes); false
-    /// while more is needed, or when it was refused (the connection then closes without a reply, as a handler would).
+    /// A layer's own bytes (the PROXY header, read before the handler and TLS): counted and logged as bytes received,
+    /// and timed as a request begun, so the request timeout from the connection's start bounds the header, the
+    /// handshake and the first request together, and a drain waits for the request it announces.
     /// </summary>
-    private bool TryReadPreamble(ProxyPreamble preamble, ref ReadOnlyMemory<byte> bytes)
+    void IByteLayerHost.ReceivedOwn(ReadOnlySpan<byte> bytes)
     {
-        bool read = preamble.TryRead(bytes, out ConnectionInfo client, out ReadOnlyMemory<byte> rest);
-        _engine.ReceivedPreamble(Tracked, bytes.Span[..(bytes.Length - rest.Length)]);
-        if (!read)
-        {
-            if (preamble.Refused)
-            {
-                Finish(ConnectionCloseReason.Done);
-            }
-            return false;
-        }
-        if (!_engine.AdmitClient(Tracked, client))
-        {
-            preamble.Drop();
-            Finish(ConnectionCloseReason.Refused);
-            return false;
-        }
-        _preamble = null;
-        Tracked.Handle.Info = client;
-        _handler = _engine.HandlerFactory(client);
-        bytes = rest;
-        return !bytes.IsEmpty;
+        _observer.Received(Info, bytes);
+        Tracked.Clock.Received(ConnectionPhase.Request, bytes.Length);
     }
 
-    private void ReceivedTls(TlsPump tls, bool ended)
+    /// <summary>A layer named the client: admitted (or not) by the server, and its handler made for it.</summary>
+    bool IByteLayerHost.NameClient(ConnectionInfo client)
     {
-        if (_handshaking && !tls.IsHandshaking)
+        if (!_observer.AdmitClient(Tracked, client))
         {
-            // Over, well or not: from now on the connection's other deadlines are what is timed.
-            _handshaking = false;
-            Tracked.Clock.HandshakeDone();
-            if (tls.IsAuthenticated)
-            {
-                _engine.Authenticated(Info, tls.RemoteCertificate);
-            }
+            return false;
         }
-        if (!tls.IsAuthenticated)
+        Tracked.Handle.Info = client;
+        _handler = _observer.CreateHandler(client);
+        return true;
+    }
+
+    /// <summary>A layer's handshake ended: its deadline is lifted; a failure ends the connection, logged.</summary>
+    void IByteLayerHost.HandshakeDone(X509Certificate2? clientCertificate, Exception? failure)
+    {
+        Tracked.Clock.HandshakeDone();
+        if (failure is not null)
         {
-            if (tls.HandshakeFailure is { } failure)
-            {
-                _engine.LogHandshakeFailed(Info, failure);
-                Finish(ConnectionCloseReason.Failed);
-            }
-            else if (ended)
-            {
-                IsDone = true;
-            }
-            return; // The handshake's own records (if any) are pending.
+            _observer.HandshakeFailed(Info, failure);
+            Finish(ConnectionCloseReason.Failed);
         }
-        NextStep step = NextStep.Receive;
-        while (step == NextStep.Receive && tls.TryRead(out ReadOnlyMemory<byte> plaintext))
+        else
         {
-            step = _engine.Deliver(Tracked, Handler, _input, plaintext, _output);
-            Announce();
-        }
-        if (step == NextStep.CloseAfterSending)
-        {
-            Finish(ConnectionCloseReason.Done);
-        }
-        else if (tls.PeerClosed || ended)
-        {
-            // close_notify, or the TCP stream ended between records: nothing more can arrive.
-            _input.Finish(Handler, _output);
-            Announce();
-            IsDone = true;
+            _observer.Secured(Info, clientCertificate);
         }
     }
+
+    /// <summary>A layer ends the conversation, without the handler's word.</summary>
+    void IByteLayerHost.End(ConnectionCloseReason reason) => Finish(reason);
 
     /// <summary>
     /// True while the handler is at work on a request and the bytes of later ones that wait for it reached
     /// <see cref="ServerLimits.MaxPipelinedBytes"/>: the engine reads no more until the handler answers.
     /// </summary>
-    public bool ReadPaused => _input.UnconsumedBytes >= _engine.Limits.MaxPipelinedBytes && _handler?.Phase == ConnectionPhase.Handling;
+    public bool ReadPaused => _input.UnconsumedBytes >= _limits.MaxPipelinedBytes && _handler?.Phase == ConnectionPhase.Handling;
 
     /// <summary>
     /// Runs what was posted to the connection from other threads (<see cref="ConnectionHandle"/>), on the thread that
@@ -236,7 +251,7 @@ internal sealed class ConnectionDriver : IDisposable
                     Finish(ConnectionCloseReason.Done);
                     break;
                 case PostedWorkKind.CutOff:
-                    throw new SendBufferFullException(_engine.Limits.MaxSendBufferBytes);
+                    throw new SendBufferFullException(_limits.MaxSendBufferBytes);
                 case PostedWorkKind.HandlerTimeout:
                     TimeOutHandler();
                     break;
@@ -277,7 +292,7 @@ internal sealed class ConnectionDriver : IDisposable
             Tracked.Clock.Received(handler.Phase, 0);
             return;
         }
-        NextStep step = _engine.Deliver(Tracked, handler, _input, ReadOnlyMemory<byte>.Empty, _output);
+        NextStep step = Feed(handler, ReadOnlyMemory<byte>.Empty);
         Announce();
         if (step == NextStep.CloseAfterSending)
         {
@@ -290,26 +305,40 @@ internal sealed class ConnectionDriver : IDisposable
     {
         if (_output.WrittenCount > _announced)
         {
-            _engine.Counters.Buffered(_output.WrittenCount);
-            _engine.LogSending(Info, _output.WrittenSpan[_announced..]);
+            _observer.Sending(Info, _output.WrittenSpan[_announced..], _output.WrittenCount);
             _announced = _output.WrittenCount;
         }
     }
 
-    /// <summary>The bytes to send now (records, with TLS: the handler's plaintext is encrypted first); then call <see cref="Sent"/>.</summary>
+    /// <summary>The bytes to send now: the handler's, through the layers that change them (TLS encrypts them first); then call <see cref="Sent"/>.</summary>
     public ReadOnlyMemory<byte> Pending()
     {
-        if (Tls is not { } tls)
+        if (_outbound.Length == 0)
         {
             return _output.WrittenMemory[_sent..];
         }
-        tls.Adopt();
+        PassDown(_outbound.Length);
+        return _outbound[^1].Outgoing;
+    }
+
+    /// <summary>Moves what the handler wrote down through the first <paramref name="layers"/> layers that change outbound bytes.</summary>
+    private void PassDown(int layers)
+    {
         if (_output.WrittenCount > 0)
         {
-            tls.Write(_output.WrittenMemory);
+            _outbound[0].Write(_output.WrittenMemory);
             ResetOutput();
         }
-        return tls.OutgoingMemory;
+        for (int i = 1; i < layers; i++)
+        {
+            ByteLayer above = _outbound[i - 1];
+            int count = above.OutgoingCount;
+            if (count > 0)
+            {
+                _outbound[i].Write(above.Outgoing);
+                above.Consume(count);
+            }
+        }
     }
 
     /// <summary>
@@ -333,12 +362,7 @@ internal sealed class ConnectionDriver : IDisposable
             Tracked.Clock.Sent(count);
         }
         bool allSent;
-        if (Tls is { } tls)
-        {
-            tls.Consume(count);
-            allSent = tls.OutgoingCount == 0 && _output.WrittenCount == 0;
-        }
-        else
+        if (_outbound.Length == 0)
         {
             _sent += count;
             allSent = _sent == _output.WrittenCount;
@@ -346,6 +370,11 @@ internal sealed class ConnectionDriver : IDisposable
             {
                 ResetOutput();
             }
+        }
+        else
+        {
+            _outbound[^1].Consume(count);
+            allSent = _output.WrittenCount == 0 && !LayersHoldBytes();
         }
         // Only the time from a send the socket did not take whole until all is out is the reader's: responses the
         // kernel takes at once never count against its rate.
@@ -371,25 +400,31 @@ internal sealed class ConnectionDriver : IDisposable
     }
 
     /// <summary>
-    /// With TLS, once the conversation is over and the last response is out: close_notify, before the FIN, as a TLS
-    /// connection ends. True when that left bytes to send.
+    /// Once the conversation is over and the last response is out: each layer that changes outbound bytes says its
+    /// goodbye (TLS's close_notify, before the FIN, as a TLS connection ends), the handler's side first. True when
+    /// that left bytes to send.
     /// </summary>
     public bool SayGoodbye()
     {
-        if (Tls is not { } tls || HasPending)
+        if (_outbound.Length == 0 || HasPending)
         {
             return false;
         }
-        tls.Adopt();
-        tls.Close();
+        for (int i = 0; i < _outbound.Length; i++)
+        {
+            PassDown(i + 1);
+            _outbound[i].Close();
+        }
         return HasPending;
     }
 
-    /// <summary>The connection is closed: its TLS (if any) lets go of its buffers.</summary>
+    /// <summary>The connection is closed: its layers let go of their buffers.</summary>
     public void Dispose()
     {
-        Tls?.Adopt();
-        Tls?.Dispose();
+        foreach (ByteLayer layer in _layers)
+        {
+            layer.Dispose();
+        }
     }
 
     /// <summary>
@@ -412,7 +447,6 @@ internal sealed class ConnectionDriver : IDisposable
 
     private ConnectionCloseReason Classify(Exception failure)
     {
-        ConnectionInfo info = Info;
         switch (failure)
         {
             case SendBufferFullException:
@@ -423,18 +457,10 @@ internal sealed class ConnectionDriver : IDisposable
                 return aborted;
             case OperationCanceledException or ObjectDisposedException:
                 return ConnectionCloseReason.ServerStopping;
-            case SocketException socket:
-                _engine.LogFailure(info, socket);
-                return ConnectionCloseReason.Failed;
-            case IOException { InnerException: SocketException inner }:
-                _engine.LogFailure(info, inner);
-                return ConnectionCloseReason.Failed;
-            case IOException io:
-                // A stream's own failure, such as a TLS record that does not decrypt.
-                Log.ConnectionFailed(_engine.Logger, info.Id, info.Remote, io.Message);
-                return ConnectionCloseReason.Failed;
             default:
-                Log.HandlerFailed(_engine.Logger, info.Id, info.Remote, $"{failure.GetType().Name}: {failure.Message}");
+                // The socket failing, a stream's own failure (a TLS record that does not decrypt), or a handler's bug:
+                // the observer words each.
+                _observer.Failed(Info, failure);
                 return ConnectionCloseReason.Failed;
         }
     }

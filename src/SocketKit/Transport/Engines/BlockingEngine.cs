@@ -83,12 +83,12 @@ internal sealed class BlockingEngine : ServerEngine
 
     private void Serve(Socket socket, ServerConnection connection)
     {
-        var driver = new ConnectionDriver(this, connection);
+        var driver = CreateDriver(connection);
         // Posted work sends without blocking a pool thread. Once it ends the conversation, shutting the receiving side
         // wakes this thread's receive (it returns 0) without a FIN: the peer learns of the close only after it is counted.
         var gate = new ConnectionGate(driver, (piece, t) => socket.SendAsync(piece, SocketFlags.None, t), () => ShutdownReceive(socket), CancellationToken.None);
         connection.Handle.Owner = gate; // Before anyone can find it (the registry) or post to it.
-        OnAccepted(connection.Info);
+        Opened(connection.Info);
         connection.Wake = () =>
         {
             ShutdownBoth(socket);

@@ -28,7 +28,8 @@ internal sealed partial class SelectEngine
     /// deadlines. A socket waits for "writable" only while it has bytes to send, so the loop sleeps when there is nothing
     /// to do (the tutorial's server spins at 100% CPU), and a connection whose bytes cannot go out is not read further
     /// until they do, so a slow reader cannot make the server buffer without bound. With TLS, a <see cref="TlsPump"/> per
-    /// connection sits between the socket and the handler, as Python's non-blocking ssl sockets would. Everything about
+    /// connection (its driver's <see cref="TlsLayer"/>) sits between the socket and the handler, as Python's non-blocking
+    /// ssl sockets would. Everything about
     /// a connection happens on its loop's thread: the heartbeat and a stop only wake it.
     /// </summary>
     private sealed class Loop : IConnectionOwner
@@ -276,12 +277,12 @@ internal sealed partial class SelectEngine
             {
                 return;
             }
-            var driver = new ConnectionDriver(_engine, tracked);
+            var driver = _engine.CreateDriver(tracked);
             var connection = new Connection(socket, driver) { Slot = _connections.Count };
             // Its owner is known before anyone can find it (the registry) or post to it.
             tracked.Handle.OwnerState = connection;
             tracked.Handle.Owner = this;
-            _engine.OnAccepted(tracked.Info);
+            _engine.Opened(tracked.Info);
             _connections.Add(connection);
             try
             {

@@ -12,9 +12,10 @@ namespace SocketKit.Transport.Engines;
 
 /// <summary>
 /// What every engine shares: numbering connections, the connection limit, one heartbeat that checks every
-/// connection's deadlines, the drain on stop, and logging what crosses them.
+/// connection's deadlines, the drain on stop, and, as every connection's <see cref="IConnectionObserver"/>, counting,
+/// measuring and logging what crosses them.
 /// </summary>
-internal abstract class ServerEngine
+internal abstract class ServerEngine : IConnectionObserver
 {
     private readonly ConnectionIds _ids;
     private volatile bool _draining;
@@ -78,7 +79,9 @@ internal abstract class ServerEngine
     /// <summary>True once the server has accepted as many connections as it was told to serve.</summary>
     protected bool AcceptedAll => Options.StopAfterConnections is int limit && Counters.ConnectionsAccepted >= limit;
 
-    internal Func<ConnectionInfo, IConnectionHandler> HandlerFactory { get; }
+    private Func<ConnectionInfo, IConnectionHandler> HandlerFactory { get; }
+
+    public IConnectionHandler CreateHandler(ConnectionInfo client) => HandlerFactory(client);
 
     internal ILogger Logger { get; }
 
@@ -212,7 +215,7 @@ internal abstract class ServerEngine
     /// Behind a PROXY header: applies the address rules and the per-address limit to the <paramref name="client"/> it
     /// named. False when refused (counted and logged): the connection is to close at once, unanswered.
     /// </summary>
-    internal bool AdmitClient(ServerConnection connection, ConnectionInfo client)
+    public bool AdmitClient(ServerConnection connection, ConnectionInfo client)
     {
         if (!Gate.IsActive)
         {
@@ -360,8 +363,12 @@ internal abstract class ServerEngine
         socket.Dispose();
     }
 
+    /// <summary>The driver of a connection just tracked: its byte layers composed from the options, this engine its observer.</summary>
+    internal ConnectionDriver CreateDriver(ServerConnection connection) =>
+        new(this, connection, Limits, ConnectionLayers.Compose(Options, connection.Info, Logger));
+
     /// <summary>The one place an engine reports a new connection: its log line and its metrics.</summary>
-    protected void OnAccepted(ConnectionInfo connection)
+    public void Opened(ConnectionInfo connection)
     {
         Registry.Add(connection.Connection!);
         Metrics.ConnectionOpened(_port);
@@ -376,7 +383,7 @@ internal abstract class ServerEngine
     /// The one place an engine reports a connection about to be closed: forgets it, counts it, its metrics and its
     /// log line saying why. Called before the socket closes, so what a peer sees never runs ahead of the counters.
     /// </summary>
-    protected void Closed(ServerConnection connection, ConnectionCloseReason reason)
+    public void Closed(ServerConnection connection, ConnectionCloseReason reason)
     {
         Connections.TryRemove(connection.Info.Id, out _);
         Registry.Remove(connection.Handle);
@@ -395,42 +402,8 @@ internal abstract class ServerEngine
         Options.OnClosing?.Invoke(connection.Info, reason);
     }
 
-    /// <summary>
-    /// Hands bytes that arrived to the handler, logged; then tells the connection's clock where its conversation
-    /// stands (between requests, in a header, in content), which decides the timeout that applies next.
-    /// </summary>
-    internal NextStep Deliver(ServerConnection connection, IConnectionHandler handler, ReceiveBuffer input, ReadOnlyMemory<byte> bytes, IBufferWriter<byte> output)
-    {
-        if (!bytes.IsEmpty)
-        {
-            LogReceived(connection.Info, bytes.Span);
-        }
-        if (handler.Phase == ConnectionPhase.Handling)
-        {
-            // The handler is at work on a whole request: later requests wait for it (reading goes on, so a peer that
-            // leaves is noticed, until they reach MaxPipelinedBytes), and its deadline is the handler's.
-            input.Append(bytes);
-            connection.Clock.Received(ConnectionPhase.Handling, bytes.Length);
-            return NextStep.Receive;
-        }
-        NextStep step = input.Feed(handler, bytes, output);
-        ConnectionPhase phase = handler.Phase == ConnectionPhase.Idle && input.UnconsumedBytes > 0 ? ConnectionPhase.Request : handler.Phase;
-        connection.Clock.Received(phase, bytes.Length);
-        return step;
-    }
-
-    /// <summary>
-    /// Bytes of the PROXY header, read before the handler (and TLS): counted and logged as bytes received, and timed as
-    /// a request begun, so the request timeout from the connection's start bounds the header, the handshake and the
-    /// first request together, and a drain waits for the request it announces.
-    /// </summary>
-    internal void ReceivedPreamble(ServerConnection connection, ReadOnlySpan<byte> bytes)
-    {
-        LogReceived(connection.Info, bytes);
-        connection.Clock.Received(ConnectionPhase.Request, bytes.Length);
-    }
-
-    private void LogReceived(ConnectionInfo connection, ReadOnlySpan<byte> bytes)
+    /// <summary>Bytes received on a connection (for its handler, or a layer's own such as the PROXY header): counted, measured and logged.</summary>
+    public void Received(ConnectionInfo connection, ReadOnlySpan<byte> bytes)
     {
         Counters.Received(bytes.Length);
         Metrics.Received(_port, bytes.Length);
@@ -445,7 +418,7 @@ internal abstract class ServerEngine
     /// A TLS handshake accepted the client's certificate (if it gave one): logged, and put where the handler's
     /// <see cref="ConnectionInfo.ClientCertificate"/> reads it, before any plaintext reaches the handler.
     /// </summary>
-    internal void Authenticated(ConnectionInfo connection, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate)
+    public void Secured(ConnectionInfo connection, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate)
     {
         if (certificate is null || connection.CertificateSlot is not { } slot)
         {
@@ -459,11 +432,12 @@ internal abstract class ServerEngine
     }
 
     /// <summary>A TLS handshake that failed (a bad hello, an alert, a broken connection): the same words on every engine.</summary>
-    internal void LogHandshakeFailed(ConnectionInfo connection, Exception failure) =>
+    public void HandshakeFailed(ConnectionInfo connection, Exception failure) =>
         Log.ConnectionFailed(Logger, connection.Id, connection.Remote, $"TLS handshake failed: {TlsStreams.DescribeClientFailure(failure)}");
 
-    internal void LogSending(ConnectionInfo connection, ReadOnlySpan<byte> bytes)
+    public void Sending(ConnectionInfo connection, ReadOnlySpan<byte> bytes, int buffered)
     {
+        Counters.Buffered(buffered);
         Metrics.Sent(_port, bytes.Length);
         Log.Sending(Logger, connection.Id, bytes.Length);
         if (Logger.IsEnabled(LogLevel.Trace))
@@ -472,8 +446,31 @@ internal abstract class ServerEngine
         }
     }
 
-    /// <summary>Logs a failed connection; resets are the peer's business and logged quietly.</summary>
-    internal void LogFailure(ConnectionInfo connection, SocketException ex)
+    /// <summary>
+    /// Logs a failed connection, once: a socket's failure (a reset is the peer's business and logged quietly), a
+    /// stream's own (such as a TLS record that does not decrypt), or a handler's bug, which ends its own connection
+    /// and never the engine.
+    /// </summary>
+    public void Failed(ConnectionInfo connection, Exception failure)
+    {
+        switch (failure)
+        {
+            case SocketException socket:
+                LogFailure(connection, socket);
+                break;
+            case IOException { InnerException: SocketException inner }:
+                LogFailure(connection, inner);
+                break;
+            case IOException io:
+                Log.ConnectionFailed(Logger, connection.Id, connection.Remote, io.Message);
+                break;
+            default:
+                Log.HandlerFailed(Logger, connection.Id, connection.Remote, $"{failure.GetType().Name}: {failure.Message}");
+                break;
+        }
+    }
+
+    private void LogFailure(ConnectionInfo connection, SocketException ex)
     {
         if (ex.SocketErrorCode is SocketError.ConnectionReset or SocketError.Shutdown or SocketError.ConnectionAborted)
         {

@@ -44,7 +44,7 @@ public sealed class SocketServer : IRunningServer
         logger ??= NullLogger.Instance;
         options = options with { DescriptorLimit = DescriptorLimit.Raise() };
         Socket listener = Listeners.Listen(options.EndPoint, options.Backlog, options.ReusePort);
-        // Every engine serves TLS the same way: each connection's driver puts a TlsPump between the socket and the handler.
+        // Every engine serves TLS (and the PROXY header) the same way: as byte layers of each connection's driver (ConnectionLayers).
         ServerEngine engine = options.Engine switch
         {
             EngineKind.Blocking => new BlockingEngine(listener, options, handlerFactory, logger),

@@ -1,14 +1,18 @@
 using Microsoft.Extensions.Logging;
+using SocketKit.Logging;
 using SocketKit.Protocol.Proxy;
 using SocketKit.Transport.Connections;
 
 namespace SocketKit.Transport.ProxyProtocol;
 
 /// <summary>
-/// The PROXY protocol header read from a connection's raw bytes, before anything else the server reads from it, TLS
+/// The one reader of the PROXY protocol header on a connection, before anything else the server reads from it, TLS
 /// included: HAProxy (<c>send-proxy</c>, <c>send-proxy-v2</c>) and nginx (<c>proxy_protocol on</c>) send it in plain
-/// text ahead of the client's bytes, a TLS ClientHello among them. It keeps the bytes of a header split across reads;
-/// once the header is whole it names the client, and the bytes after it are the connection's own.
+/// text ahead of the client's bytes, a TLS ClientHello among them. Once the header is whole it names the client
+/// (logged), and the bytes after it are the connection's own; a header that cannot be valid is refused (logged and
+/// counted). Read from raw pieces (<see cref="TryRead(ReadOnlyMemory{byte}, out ConnectionInfo, out ReadOnlyMemory{byte})"/>,
+/// which keeps a header split across reads: the <see cref="ProxyHeaderLayer"/>) or from what a handler was given
+/// (<see cref="TryRead(ref ReadOnlySequence{byte}, out ConnectionInfo)"/>: the <see cref="ProxyProtocolHandler"/>).
 /// </summary>
 /// <remarks>Not thread-safe: read by the thread that drives the connection.</remarks>
 internal sealed class ProxyPreamble
@@ -22,6 +26,7 @@ internal sealed class ProxyPreamble
     /// <param name="accepted">The connection as accepted: its remote end is the load balancer.</param>
     /// <param name="logger">Where relays and refusals are logged.</param>
     /// <param name="maxHeaderBytes">The longest v2 header accepted, in bytes.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxHeaderBytes"/> is below what a v2 header with Unix addresses takes.</exception>
     public ProxyPreamble(ConnectionInfo accepted, ILogger logger, int maxHeaderBytes)
     {
         _accepted = accepted;
@@ -29,19 +34,18 @@ internal sealed class ProxyPreamble
         _decoder = new ProxyHeaderDecoder(maxHeaderBytes);
     }
 
+    /// <summary>True once the header was refused: the connection is to be closed without a reply.</summary>
+    public bool Refused { get; private set; }
+
     /// <summary>
-    /// Reads <paramref name="received"/> as the header's next bytes. True once the header is whole: <paramref name="client"/>
-    /// is the connection as the application sees it and <paramref name="rest"/> the bytes after the header (valid until
-    /// this preamble is called again). False while more bytes are needed, or when the header was refused
-    /// (<see cref="Refused"/>; logged and counted).
+    /// Reads <paramref name="received"/> as the header's next bytes, keeping those of a header not yet whole. True once
+    /// the header is whole: <paramref name="client"/> is the connection as the application sees it and
+    /// <paramref name="rest"/> the bytes after the header (valid until this preamble is called again). False while more
+    /// bytes are needed, or when the header was refused (<see cref="Refused"/>).
     /// </summary>
     public bool TryRead(ReadOnlyMemory<byte> received, out ConnectionInfo client, out ReadOnlyMemory<byte> rest)
     {
-        (client, rest) = (_accepted, ReadOnlyMemory<byte>.Empty);
-        if (Refused)
-        {
-            return false;
-        }
+        rest = ReadOnlyMemory<byte>.Empty;
         ReadOnlyMemory<byte> pending = received;
         if (_carryLength > 0)
         {
@@ -54,33 +58,53 @@ internal sealed class ProxyPreamble
             pending = _carry.AsMemory(0, _carryLength);
         }
         var data = new ReadOnlySequence<byte>(pending);
-        try
+        if (!TryRead(ref data, out client))
         {
-            if (!_decoder.TryDecode(ref data, out ProxyHeader header))
+            if (_carryLength == 0 && !Refused)
             {
-                if (_carryLength == 0)
-                {
-                    _carry = received.ToArray(); // Bounded: the decoder refuses a header past its limit at the byte that passes it.
-                    _carryLength = _carry.Length;
-                }
-                return false;
+                _carry = received.ToArray(); // Bounded: the decoder refuses a header past its limit at the byte that passes it.
+                _carryLength = _carry.Length;
             }
-            client = ProxyProtocolHandler.Describe(_accepted, header, _logger);
-        }
-        catch (ProxyHeaderException ex)
-        {
-            Refuse(ex);
             return false;
         }
         rest = pending[(int)(pending.Length - data.Length)..];
         return true;
     }
 
-    /// <summary>True once the header was refused: the connection is to be closed without a reply.</summary>
-    public bool Refused { get; private set; }
+    /// <summary>
+    /// Reads the header from the start of <paramref name="data"/>, all the bytes received so far: true once it is whole,
+    /// with <paramref name="data"/> what follows it and <paramref name="client"/> the connection as the application sees
+    /// it; false (<paramref name="data"/> untouched) while more bytes are needed, or when it was refused
+    /// (<see cref="Refused"/>).
+    /// </summary>
+    public bool TryRead(ref ReadOnlySequence<byte> data, out ConnectionInfo client)
+    {
+        client = _accepted;
+        if (Refused)
+        {
+            return false;
+        }
+        try
+        {
+            if (!_decoder.TryDecode(ref data, out ProxyHeader header))
+            {
+                return false;
+            }
+            client = Describe(header);
+            return true;
+        }
+        catch (ProxyHeaderException ex)
+        {
+            Refuse(ex);
+            return false;
+        }
+    }
 
-    /// <summary>The stream ended before the header was whole: refused (logged and counted) unless it already was.</summary>
-    public void End()
+    /// <summary>The stream ended before the header was whole, with the bytes kept so far: refused unless it already was.</summary>
+    public void End() => End(_carryLength);
+
+    /// <summary>The stream ended before the header was whole, after <paramref name="unreadBytes"/> of it: refused unless it already was.</summary>
+    public void End(long unreadBytes)
     {
         if (Refused)
         {
@@ -88,7 +112,7 @@ internal sealed class ProxyPreamble
         }
         try
         {
-            _decoder.CompleteAtEndOfStream(_carryLength);
+            _decoder.CompleteAtEndOfStream(unreadBytes);
         }
         catch (ProxyHeaderException ex)
         {
@@ -104,11 +128,32 @@ internal sealed class ProxyPreamble
         _carryLength = 0;
     }
 
+    /// <summary>The connection as the application sees it once <paramref name="header"/> is read (logged): the client's address, or the connection's own when the header names none.</summary>
+    private ConnectionInfo Describe(ProxyHeader header)
+    {
+        if (header.Source is null || header.Destination is null)
+        {
+            ProxyLog.Unrelayed(_logger, _accepted.Id, _accepted.Remote, header.Version, header.Command == ProxyCommand.Local ? "LOCAL" : "without addresses");
+            return _accepted;
+        }
+        var client = new ConnectionInfo(_accepted.Id, header.Destination, header.Source)
+        {
+            ProxyEndPoint = _accepted.RemoteEndPoint,
+            ServerPort = _accepted.ServerPort,
+            OpenedAt = _accepted.OpenedAt,
+            Metrics = _accepted.Metrics,
+            Connection = _accepted.Connection,
+            CertificateSlot = _accepted.CertificateSlot,
+        };
+        ProxyLog.Relayed(_logger, _accepted.Id, _accepted.Remote, client.Remote, header.Version);
+        return client;
+    }
+
+    /// <summary>A connection refused for its header: logged, and recorded as a rejection with its reason where the server records its own.</summary>
     private void Refuse(ProxyHeaderException ex)
     {
-        Refused = true;
-        _carry = [];
-        _carryLength = 0;
-        ProxyProtocolHandler.Refuse(_accepted, ex, _logger);
+        Drop();
+        ProxyLog.Refused(_logger, _accepted.Id, _accepted.Remote, ex.Error.ToString(), ex.Message);
+        _accepted.Metrics.ConnectionRejected(_accepted.ServerPort, "proxy_header");
     }
 }

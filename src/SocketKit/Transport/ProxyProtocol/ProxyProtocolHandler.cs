@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using SocketKit.Logging;
 using SocketKit.Protocol.Proxy;
 using SocketKit.Transport.Connections;
 
@@ -10,7 +9,8 @@ namespace SocketKit.Transport.ProxyProtocol;
 /// Reads the PROXY protocol header a load balancer sends first, then hands the rest of the connection to the
 /// application's handler, created with a <see cref="ConnectionInfo"/> whose remote end is the client's real
 /// address. A connection that does not start with a valid header is refused (closed without a reply): without one,
-/// no address on it can be trusted. Wrap a handler factory with <see cref="Require"/>.
+/// no address on it can be trusted. Wrap a handler factory with <see cref="Require"/>. The header is read through the
+/// same reader as <see cref="ServerBuilder.RequireProxyProtocol"/>'s, so both read, log and refuse it alike.
 /// </summary>
 /// <remarks>
 /// A handler reads what is above TLS: behind a balancer that passes TLS through, the header comes before the handshake,
@@ -18,12 +18,9 @@ namespace SocketKit.Transport.ProxyProtocol;
 /// </remarks>
 public sealed class ProxyProtocolHandler : IConnectionHandler
 {
-    private readonly ConnectionInfo _connection;
     private readonly Func<ConnectionInfo, IConnectionHandler> _inner;
-    private readonly ILogger _logger;
-    private readonly ProxyHeaderDecoder _decoder;
+    private readonly ProxyPreamble _preamble;
     private IConnectionHandler? _handler;
-    private bool _refused;
     private bool _handlerFed;
 
     /// <summary>Creates the handler for one connection from a load balancer.</summary>
@@ -34,10 +31,8 @@ public sealed class ProxyProtocolHandler : IConnectionHandler
     public ProxyProtocolHandler(ConnectionInfo connection, Func<ConnectionInfo, IConnectionHandler> inner, ILogger? logger = null,
         int maxHeaderBytes = ProxyHeaderDecoder.DefaultMaxHeaderBytes)
     {
-        _connection = connection;
         _inner = inner;
-        _logger = logger ?? NullLogger.Instance;
-        _decoder = new ProxyHeaderDecoder(maxHeaderBytes);
+        _preamble = new ProxyPreamble(connection, logger ?? NullLogger.Instance, maxHeaderBytes);
     }
 
     /// <summary>
@@ -54,33 +49,22 @@ public sealed class ProxyProtocolHandler : IConnectionHandler
     /// <inheritdoc />
     public NextStep OnData(ref ReadOnlySequence<byte> data, IBufferWriter<byte> output)
     {
-        if (_handler is not null)
+        if (_handler is null)
         {
-            _handlerFed = true;
-            return _handler.OnData(ref data, output);
-        }
-        if (_refused)
-        {
-            data = data.Slice(data.End);
-            return NextStep.CloseAfterSending;
-        }
-        try
-        {
-            if (!_decoder.TryDecode(ref data, out ProxyHeader header))
+            if (!_preamble.TryRead(ref data, out ConnectionInfo client))
+            {
+                if (!_preamble.Refused)
+                {
+                    return NextStep.Receive;
+                }
+                data = data.Slice(data.End);
+                return NextStep.CloseAfterSending;
+            }
+            _handler = _inner(Client = client);
+            if (data.IsEmpty)
             {
                 return NextStep.Receive;
             }
-            _handler = _inner(Client = Describe(header));
-        }
-        catch (ProxyHeaderException ex)
-        {
-            Refuse(ex);
-            data = data.Slice(data.End);
-            return NextStep.CloseAfterSending;
-        }
-        if (data.IsEmpty)
-        {
-            return NextStep.Receive;
         }
         _handlerFed = true;
         return _handler.OnData(ref data, output);
@@ -95,7 +79,7 @@ public sealed class ProxyProtocolHandler : IConnectionHandler
     /// header is read. A refused connection is <see cref="ConnectionPhase.Idle"/>: nothing more is read from it.
     /// </remarks>
     public ConnectionPhase Phase => _handler is not null && _handlerFed ? _handler.Phase
-        : _refused ? ConnectionPhase.Idle
+        : _preamble.Refused ? ConnectionPhase.Idle
         : ConnectionPhase.Request;
 
     /// <inheritdoc />
@@ -108,53 +92,7 @@ public sealed class ProxyProtocolHandler : IConnectionHandler
         {
             return _handler.OnPeerClosed(unconsumed, output);
         }
-        if (!_refused)
-        {
-            try
-            {
-                _decoder.CompleteAtEndOfStream(unconsumed.Length);
-            }
-            catch (ProxyHeaderException ex)
-            {
-                Refuse(ex);
-            }
-        }
+        _preamble.End(unconsumed.Length);
         return NextStep.CloseAfterSending;
-    }
-
-    /// <summary>The connection as the application sees it once <paramref name="header"/> is read (logged): the client's address, or the connection's own when the header names none.</summary>
-    internal static ConnectionInfo Describe(ConnectionInfo accepted, ProxyHeader header, ILogger logger)
-    {
-        if (header.Source is null || header.Destination is null)
-        {
-            ProxyLog.Unrelayed(logger, accepted.Id, accepted.Remote, header.Version, header.Command == ProxyCommand.Local ? "LOCAL" : "without addresses");
-            return accepted;
-        }
-        var client = new ConnectionInfo(accepted.Id, header.Destination, header.Source)
-        {
-            ProxyEndPoint = accepted.RemoteEndPoint,
-            ServerPort = accepted.ServerPort,
-            OpenedAt = accepted.OpenedAt,
-            Metrics = accepted.Metrics,
-            Connection = accepted.Connection,
-            CertificateSlot = accepted.CertificateSlot,
-        };
-        ProxyLog.Relayed(logger, accepted.Id, accepted.Remote, client.Remote, header.Version);
-        return client;
-    }
-
-    /// <summary>A connection refused for its header: logged, and recorded as a rejection with its reason where the server records its own.</summary>
-    internal static void Refuse(ConnectionInfo accepted, ProxyHeaderException ex, ILogger logger)
-    {
-        ProxyLog.Refused(logger, accepted.Id, accepted.Remote, ex.Error.ToString(), ex.Message);
-        accepted.Metrics.ConnectionRejected(accepted.ServerPort, "proxy_header");
-    }
-
-    private ConnectionInfo Describe(ProxyHeader header) => Describe(_connection, header, _logger);
-
-    private void Refuse(ProxyHeaderException ex)
-    {
-        _refused = true;
-        Refuse(_connection, ex, _logger);
     }
 }
