@@ -20,13 +20,13 @@ internal enum ChannelRead
 }
 
 /// <summary>
-/// One client connection's bytes on a readiness loop: a non-blocking socket and, with TLS, the same sans-I/O
-/// <see cref="TlsPump"/> a server's connections use, here in the client role. The loop reads and writes plaintext the
-/// same way over plain TCP and over TLS; which of the two carries it is this type's business, and nothing else of a
-/// client loop's.
+/// One client connection's bytes on a readiness loop: a non-blocking socket and, with TLS, the same byte layer a
+/// server's connections use (<see cref="TlsLayer"/> over a <see cref="TlsPump"/>), here in the client role, with this
+/// channel as the layer's host. The loop reads and writes plaintext the same way over plain TCP and over TLS; which of
+/// the two carries it is this type's business, and nothing else of a client loop's.
 /// </summary>
 /// <remarks>Not thread-safe: it belongs to the loop thread that made it, as its pump does.</remarks>
-internal sealed class ClientChannel : IDisposable
+internal sealed class ClientChannel : IDisposable, IByteLayerHost
 {
     // Enough of the server's first bytes to tell a plain server from a TLS one when the handshake fails.
     private const int FirstBytesKept = 16;
@@ -34,12 +34,21 @@ internal sealed class ClientChannel : IDisposable
     private readonly Queue<ReadOnlyMemory<byte>> _waiting = new(); // Plaintext written and not yet taken by the socket (plain) or the pump (TLS).
     private ReadOnlyMemory<byte> _current; // Plain: the part of a write the socket has not taken yet.
     private byte[] _first = [];
+    private readonly TlsLayer? _layer;
+    private readonly ArrayBufferWriter<byte> _plaintext = new(); // What the layer passed up during one Receive.
+    private bool _ended; // The layer ended the stream (close_notify, or the FIN during the handshake).
+    private ConnectionInfo? _info;
 
     /// <summary>A channel over a connected (or connecting) non-blocking socket; with <paramref name="tls"/>, TLS in the client role.</summary>
     public ClientChannel(Socket socket, TlsPump? tls)
     {
         Socket = socket;
         Tls = tls;
+        if (tls is not null)
+        {
+            _layer = new TlsLayer(tls);
+            _layer.Attach(this, above: null);
+        }
     }
 
     public Socket Socket { get; }
@@ -60,7 +69,7 @@ internal sealed class ClientChannel : IDisposable
     public ReadOnlySpan<byte> FirstReceived => _first;
 
     /// <summary>True while bytes wait for the socket to take them: the loop should wait for writability.</summary>
-    public bool HasPending => !_current.IsEmpty || Tls is { OutgoingCount: > 0 } || (_waiting.Count > 0 && IsOpen);
+    public bool HasPending => !_current.IsEmpty || _layer is { OutgoingCount: > 0 } || (_waiting.Count > 0 && IsOpen);
 
     /// <summary>
     /// Reads what the socket holds into <paramref name="buffer"/> and hands every piece of plaintext it makes to
@@ -79,7 +88,7 @@ internal sealed class ClientChannel : IDisposable
         {
             throw new SocketException((int)error);
         }
-        if (Tls is not { } tls)
+        if (_layer is null)
         {
             if (n == 0)
             {
@@ -92,23 +101,24 @@ internal sealed class ClientChannel : IDisposable
         {
             _first = [.. _first, .. buffer.AsSpan(0, Math.Min(n, FirstBytesKept - _first.Length))];
         }
+        _plaintext.ResetWrittenCount();
         if (n == 0)
         {
-            tls.FeedEnd();
+            _layer.ReceiveEnd();
         }
         else
         {
-            tls.Feed(buffer.AsSpan(0, n));
+            _layer.Receive(buffer.AsMemory(0, n));
         }
-        if (tls.HandshakeFailure is not null)
+        if (HandshakeFailure is not null)
         {
             return ChannelRead.HandshakeFailed;
         }
-        while (tls.TryRead(out ReadOnlyMemory<byte> plaintext))
+        if (_plaintext.WrittenCount > 0)
         {
-            received(plaintext.Span, state);
+            received(_plaintext.WrittenSpan, state);
         }
-        return n == 0 || tls.PeerClosed ? ChannelRead.Ended : ChannelRead.Data;
+        return n == 0 || _ended ? ChannelRead.Ended : ChannelRead.Data;
     }
 
     /// <summary>Queues plaintext to send; it goes out with <see cref="Flush"/> (with TLS, once the handshake is done). The bytes must stay unchanged until sent.</summary>
@@ -124,18 +134,18 @@ internal sealed class ClientChannel : IDisposable
     /// <exception cref="SocketException">The connection failed.</exception>
     public bool Flush()
     {
-        if (Tls is { } tls)
+        if (_layer is { } layer)
         {
-            if (tls.IsAuthenticated)
+            if (IsOpen)
             {
                 while (_waiting.TryDequeue(out ReadOnlyMemory<byte> plaintext))
                 {
-                    tls.Write(plaintext);
+                    layer.Write(plaintext);
                 }
             }
-            if (tls.OutgoingCount > 0)
+            if (layer.OutgoingCount > 0)
             {
-                tls.Consume(Send(tls.Outgoing));
+                layer.Consume(Send(layer.Outgoing.Span));
             }
             return HasPending;
         }
@@ -154,18 +164,39 @@ internal sealed class ClientChannel : IDisposable
     /// <summary>With TLS after a handshake, close_notify, sent if the socket takes it now: the server learns the end was meant, not a cut.</summary>
     public void Close()
     {
-        if (Tls is { IsAuthenticated: true } tls)
+        if (_layer is { } layer && IsOpen)
         {
-            tls.Close();
-            Socket.Send(tls.Outgoing, SocketFlags.None, out _);
+            layer.Close();
+            Socket.Send(layer.Outgoing.Span, SocketFlags.None, out _);
         }
     }
 
     public void Dispose()
     {
         Socket.Dispose();
-        Tls?.Dispose();
+        _layer?.Dispose();
     }
+
+    // The layer's host: plaintext is gathered for the caller of Receive; the rest a client has no use for.
+    ConnectionInfo IByteLayerHost.Info => _info ??= new ConnectionInfo(0, Socket.LocalEndPoint!, Socket.RemoteEndPoint!);
+
+    bool IByteLayerHost.IsDone => _ended;
+
+    void IByteLayerHost.Deliver(ReadOnlyMemory<byte> bytes) => _plaintext.Write(bytes.Span);
+
+    void IByteLayerHost.DeliverEnd() => _ended = true;
+
+    void IByteLayerHost.ReceivedOwn(ReadOnlySpan<byte> bytes)
+    {
+    }
+
+    bool IByteLayerHost.NameClient(ConnectionInfo client) => true;
+
+    void IByteLayerHost.HandshakeDone(System.Security.Cryptography.X509Certificates.X509Certificate2? clientCertificate, Exception? failure)
+    {
+    }
+
+    void IByteLayerHost.End(ConnectionCloseReason reason) => _ended = true;
 
     private int Send(ReadOnlySpan<byte> bytes)
     {
