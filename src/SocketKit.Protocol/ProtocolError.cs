@@ -31,4 +31,8 @@ public enum ProtocolError
     ContentNotObject,
     /// <summary>The peer closed the connection in the middle of a message.</summary>
     TruncatedMessage,
+    /// <summary>The server sent bytes no request asked for: none was awaiting an answer, or it had said it would close.</summary>
+    UnrequestedAnswer,
+    /// <summary>The server ended the stream between answers with requests still unanswered.</summary>
+    UnansweredRequest,
 }

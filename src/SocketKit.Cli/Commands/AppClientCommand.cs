@@ -138,7 +138,7 @@ internal static class AppClientCommand
                     context.Error.WriteLine($"socketkit: the server answered with an error (--fail): {error}");
                     return ExitCodes.Failure;
                 }
-                if (!last && !response.Header.KeepAlive)
+                if (!last && client.ClosedByServer)
                 {
                     context.Error.WriteLine($"socketkit: the server does not keep connections alive: it answered request {i} of {count} without \"keep-alive\": true and closes the connection; leave out --keepalive, or run a server that grants it.");
                     return ExitCodes.Failure;

@@ -126,6 +126,28 @@ public class TraceTests
         Assert.False(tracer.IsBroken);
     }
 
+    [Fact]
+    public void TheTracersOfAConnectionReadAnswersThroughTheClientsConversation()
+    {
+        byte[] Message(string text, bool keepAlive) =>
+            MessageEncoder.Encode(new MessageHeader(ContentTypes.ClientBinary, ContentTypes.BinaryEncoding, text.Length) { KeepAlive = keepAlive }, Encoding.ASCII.GetBytes(text));
+        (ProtocolTracer requests, ProtocolTracer answers) = ProtocolTracer.ForConnection();
+        // Two pipelined requests asking keep-alive; the first answer refuses it, so the second request is lost with the close.
+        Assert.Equal(2, requests.Feed([.. Message("one", keepAlive: true), .. Message("two", keepAlive: true)]).Count);
+        string first = Assert.Single(answers.Feed(Message("eno", keepAlive: false)));
+        Assert.StartsWith("message 1: ", first);
+        Assert.Contains("(the server closes after this answer: 1 request sent after it goes unanswered)", first);
+        Assert.False(answers.IsBroken);
+        // Bytes after the answer the server closes with were asked for by no one: the protocol is broken there.
+        string after = Assert.Single(answers.Feed(Message("owt", keepAlive: false)));
+        Assert.Contains("bytes that are not valid protocol: UnrequestedAnswer: ", after);
+        Assert.True(answers.IsBroken);
+        // A tracer of its own knows no requests: it decodes every message, as before.
+        var alone = new ProtocolTracer();
+        Assert.Equal(2, alone.Feed([.. Message("eno", keepAlive: false), .. Message("owt", keepAlive: false)]).Count);
+        Assert.False(alone.IsBroken);
+    }
+
     [PrivilegedFact("tshark")]
     public async Task DissectorShowsEveryFieldOfACapturedConversationAlsoAcrossSegments()
     {

@@ -57,7 +57,7 @@ public sealed partial class AppClient
                 {
                     bool last = i == requests.Count - 1;
                     Message request = requests[i];
-                    MessageEncoder.Write(_output, request.Header with { KeepAlive = !last }, request.Content.Span);
+                    _conversation.Send(_output, request.Header with { KeepAlive = !last }, request.Content.Span);
                     LogSending(request);
                 }
                 // The stream, not the socket: over TLS the socket carries only encrypted records.
@@ -67,9 +67,9 @@ public sealed partial class AppClient
                     Message response = await ReceiveAsync(timer);
                     LogReceived(response);
                     responses.Add(response);
-                    if (!response.Header.KeepAlive)
+                    if (_conversation.State == ClientConversationState.Done)
                     {
-                        return responses.Count; // Not granted (or the last): the server closes now; any request in flight is lost with it.
+                        return responses.Count; // Not granted (or the last): the server closes now; the requests in flight are lost with it.
                     }
                 }
                 next += batch;

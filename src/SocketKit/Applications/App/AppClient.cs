@@ -20,8 +20,7 @@ public sealed partial class AppClient : IAsyncDisposable
     private readonly Stream _stream;
     private readonly ClientOptions _options;
     private readonly ILogger _logger;
-    private bool _answered; // A response came: a later close is not a refusal of the handshake.
-    private readonly MessageDecoder _decoder;
+    private readonly ClientConversation _conversation; // The protocol's rules: answers in order, keep-alive, the sticky error.
     private readonly ArrayBufferWriter<byte> _output = new();
     private readonly byte[] _buffer = new byte[16 * 1024];
     private ReadOnlyMemory<byte> _unread;
@@ -38,7 +37,7 @@ public sealed partial class AppClient : IAsyncDisposable
         _stream = stream;
         _options = options;
         _logger = logger;
-        _decoder = new MessageDecoder(limits);
+        _conversation = new ClientConversation(limits);
         Remote = EndPoints.Format(socket.RemoteEndPoint!);
     }
 
@@ -60,8 +59,11 @@ public sealed partial class AppClient : IAsyncDisposable
     /// <summary>Of the last <see cref="SendAsync"/>: from starting to send the request to its whole response.</summary>
     public TimeSpan ExchangeTime { get; private set; }
 
-    /// <summary>True once the server has closed its side; no further request can be answered on this connection.</summary>
-    public bool ClosedByServer => _closedByServer;
+    /// <summary>
+    /// True once the server has closed its side, or said it closes (it answered without keep-alive, or answered the
+    /// request that asked none): no further request can be answered on this connection.
+    /// </summary>
+    public bool ClosedByServer => _closedByServer || _conversation.State == ClientConversationState.Done;
 
     /// <summary>Connects to the server.</summary>
     /// <exception cref="NetworkException">The name does not resolve, or the connection is refused or times out.</exception>
@@ -104,8 +106,9 @@ public sealed partial class AppClient : IAsyncDisposable
     public Task<Message> SendAsync(Message request, CancellationToken cancellationToken = default) =>
         ExchangeAsync(async token =>
         {
+            EnsureCanSend();
             _output.ResetWrittenCount();
-            MessageEncoder.Write(_output, request.Header, request.Content.Span);
+            _conversation.Send(_output, request);
             LogSending(request);
             LogFrame(sending: true, _output.WrittenSpan);
             _sentAt = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -163,40 +166,47 @@ public sealed partial class AppClient : IAsyncDisposable
             ? new NetworkException(network.Kind, network.Operation, network.EndPoint, network.Message, network.InnerException) { Progress = Progress(), TlsRefusal = network.TlsRefusal }
             : failure;
 
+    /// <summary>
+    /// Before a request goes out: a connection the server has closed, or said it closes, answers no more (said as the
+    /// close it is, without writing to it); a conversation the server broke stays broken.
+    /// </summary>
+    private void EnsureCanSend()
+    {
+        if (_closedByServer || _conversation.State == ClientConversationState.Done)
+        {
+            _closeReason = "closed by the server";
+            throw new NetworkException(SocketErrorKind.ConnectionReset, "request to", Remote,
+                $"the server closed the connection after {_sentBytes} bytes: {Remote} answered without keep-alive, so it takes no further request")
+            { Progress = Progress() };
+        }
+        if (_conversation.Failure is { } failure)
+        {
+            throw failure;
+        }
+    }
+
+    /// <summary>Reads until the conversation hands out the next answer; the rules of what may come are the conversation's.</summary>
     private async Task<Message> ReceiveAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
             var data = new ReadOnlySequence<byte>(_unread);
-            bool whole = _decoder.TryDecode(ref data, out Message response);
-            if (whole)
+            ClientConversationEvent next = _conversation.Receive(ref data);
+            if (next.Kind == ClientConversationEventKind.Answer)
             {
                 LogFrame(sending: false, _unread.Span[..(_unread.Length - (int)data.Length)]);
             }
             _unread = data.ToArray();
-            if (whole)
+            switch (next.Kind)
             {
-                _answered = true;
-                return response;
-            }
-            if (_closedByServer && _unread.IsEmpty)
-            {
-                // With mutual TLS a server that refused this client's certificate closes without a word: say why.
-                if (!_answered && ClientStreams.Refused(_stream, "request to", Remote) is { } refused)
-                {
-                    throw WithProgress(refused);
-                }
-                _closeReason = "closed by the server";
-                // A FIN, not a reset, but to the user the same: the connection ended before any answer.
-                throw new NetworkException(SocketErrorKind.ConnectionReset, "request to", Remote,
-                    $"the server closed the connection after {_sentBytes} bytes: {Remote} took the request and closed without answering")
-                { Progress = Progress() };
+                case ClientConversationEventKind.Answer:
+                    return next.Answer;
+                case ClientConversationEventKind.ProtocolError:
+                    throw next.Error!;
             }
             if (_closedByServer)
             {
-                _closeReason = "closed by the server";
-                _decoder.CompleteAtEndOfStream(_unread.Length);
-                throw new ProtocolException(ProtocolError.TruncatedMessage, $"the server closed the connection after sending {_unread.Length} bytes of its answer");
+                throw Closed(_conversation.ReceiveEndOfStream(_unread.Length));
             }
             int n = await _stream.ReadAsync(_buffer, cancellationToken);
             if (n > 0 && _firstByteAt == 0)
@@ -210,6 +220,25 @@ public sealed partial class AppClient : IAsyncDisposable
             }
             _unread = _unread.IsEmpty ? _buffer.AsMemory(0, n).ToArray() : (byte[])[.. _unread.Span, .. _buffer.AsSpan(0, n)];
         }
+    }
+
+    /// <summary>The server closed while an answer was awaited: in the middle of it (a protocol error), or before it (said as a close).</summary>
+    private Exception Closed(ProtocolException? ending)
+    {
+        _closeReason = "closed by the server";
+        if (ending is { Error: not ProtocolError.UnansweredRequest })
+        {
+            return ending;
+        }
+        // With mutual TLS a server that refused this client's certificate closes without a word: say why.
+        if (_conversation.Answered == 0 && ClientStreams.Refused(_stream, "request to", Remote) is { } refused)
+        {
+            return WithProgress(refused);
+        }
+        // A FIN, not a reset, but to the user the same: the connection ended before any answer.
+        return new NetworkException(SocketErrorKind.ConnectionReset, "request to", Remote,
+            $"the server closed the connection after {_sentBytes} bytes: {Remote} took the request and closed without answering")
+        { Progress = Progress() };
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SocketKit.Logging;
 using SocketKit.Protocol.Python;
+using SocketKit.Transport.Connections;
 using SocketKit.Transport.Errors;
 using SocketKit.Transport.Listening;
 using SocketKit.Transport.Readiness;
@@ -13,9 +14,10 @@ namespace SocketKit.Applications.MultiConn;
 
 /// <summary>
 /// The tutorial's multiconn-client: N non-blocking connections on one readiness loop, each sending the
-/// tutorial's two messages and closing once all its bytes have come back. With TLS each connection has a
-/// <see cref="TlsPump"/>: the loop still only reads and writes what the sockets are ready for, as the tutorial's
-/// code would with non-blocking ssl sockets, and stays on one thread.
+/// tutorial's two messages and closing once all its bytes have come back. Each connection's bytes go through a
+/// <see cref="ClientChannel"/>, with TLS through the same <see cref="TlsPump"/> a server's connections use: the loop
+/// still only reads and writes what the sockets are ready for, as the tutorial's code would with non-blocking ssl
+/// sockets, and stays on one thread. Its deadlines are a min-heap, so a turn of the loop looks at the first only.
 /// </summary>
 public static class MultiConnClient
 {
@@ -28,27 +30,80 @@ public static class MultiConnClient
     /// <summary>The tutorial's messages.</summary>
     public static IReadOnlyList<byte[]> DefaultMessages { get; } = ["Message 1 from client."u8.ToArray(), "Message 2 from client."u8.ToArray()];
 
-    private sealed class State(int id, Socket socket, IReadOnlyList<byte[]> messages)
+    private sealed class State(int id, ClientChannel channel, IReadOnlyList<byte[]> messages)
     {
         public int Id { get; } = id;
-        public Socket Socket { get; } = socket;
+        public ClientChannel Channel { get; } = channel;
+        public Socket Socket => Channel.Socket;
         public Queue<byte[]> ToSend { get; } = new(messages);
         public byte[] Sent { get; } = [.. messages.SelectMany(m => m)];
         public List<byte> Received { get; } = [];
-        public ReadOnlyMemory<byte> Outgoing { get; set; }
         public bool Connected { get; set; }
+        public bool Closed { get; set; }
         public string? Error { get; set; }
         public TlsRefusal? TlsRefusal { get; set; }
-        public TlsPump? Tls { get; init; }
         /// <summary>With TLS, when the handshake must be done by; set once the connect has finished.</summary>
         public TimeSpan HandshakeDeadline { get; set; } = TimeSpan.MaxValue;
-
         /// <summary>True once -v's line about the handshake was written.</summary>
         public bool TlsLogged { get; set; }
-        /// <summary>With TLS, the first bytes the server sent: they tell a plain server from a TLS one when the handshake fails.</summary>
-        public byte[] FirstReceived { get; set; } = [];
         /// <summary>When the connect must have finished, then (once connected) the whole exchange.</summary>
         public TimeSpan Deadline { get; set; } = TimeSpan.MaxValue;
+        /// <summary>The first of its deadlines still to watch: the handshake's while it runs, else the connection's.</summary>
+        public TimeSpan NextDeadline => Channel.IsHandshaking && HandshakeDeadline < Deadline ? HandshakeDeadline : Deadline;
+    }
+
+    /// <summary>
+    /// The connections in order of their next deadline, a min-heap: the loop looks only at the first, however many
+    /// connections there are. A connection whose deadline moved stays in it at the old one too, and is put back at
+    /// its current one when that old entry comes up.
+    /// </summary>
+    private sealed class Deadlines
+    {
+        private readonly PriorityQueue<State, TimeSpan> _heap = new();
+
+        public void Watch(State state) => _heap.Enqueue(state, state.NextDeadline);
+
+        /// <summary>How long until the first deadline, at most <paramref name="max"/>.</summary>
+        public TimeSpan Wait(TimeSpan now, TimeSpan max)
+        {
+            while (_heap.TryPeek(out State? first, out TimeSpan due))
+            {
+                if (first.Closed || due != first.NextDeadline)
+                {
+                    _heap.Dequeue();
+                    if (!first.Closed)
+                    {
+                        Watch(first);
+                    }
+                    continue;
+                }
+                TimeSpan left = due - now;
+                return left < TimeSpan.Zero ? TimeSpan.Zero : left < max ? left : max;
+            }
+            return max;
+        }
+
+        /// <summary>The next open connection whose deadline has passed, taken out; false when there is none.</summary>
+        public bool TryTakeDue(TimeSpan now, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out State? due)
+        {
+            while (_heap.TryPeek(out State? first, out TimeSpan at) && at <= now)
+            {
+                _heap.Dequeue();
+                if (first.Closed)
+                {
+                    continue;
+                }
+                if (at != first.NextDeadline)
+                {
+                    Watch(first);
+                    continue;
+                }
+                due = first;
+                return true;
+            }
+            due = null;
+            return false;
+        }
     }
 
     /// <summary>
@@ -75,6 +130,8 @@ public static class MultiConnClient
         string remote = EndPoints.Format(endPoint);
         using var selector = new Selector<State>();
         var all = new List<State>();
+        var deadlines = new Deadlines();
+        var ready = new List<(SelectorKey<State> Key, SelectorEvents Mask)>();
         byte[] buffer = new byte[1024];
         try
         {
@@ -85,7 +142,8 @@ public static class MultiConnClient
                 socket.Blocking = false;
                 Listeners.SetNoDelay(socket);
                 // With TLS the client's hello is ready at once, and goes out when the connect has finished.
-                var state = new State(id, socket, messages) { Tls = options.Tls is { } tls ? TlsPump.ForClient(tls, host) : null, Deadline = Now + options.ConnectTimeout };
+                var channel = new ClientChannel(socket, options.Tls is { } tls ? TlsPump.ForClient(tls, host) : null);
+                var state = new State(id, channel, messages) { Deadline = Now + options.ConnectTimeout };
                 all.Add(state);
                 try
                 {
@@ -99,10 +157,12 @@ public static class MultiConnClient
                 {
                     // Failed at once (a Unix socket path with no file, for one): this connection is done, the others go on.
                     state.Error = NetworkException.FromConnect(ex, endPoint).Message;
+                    state.Closed = true;
                     Log.Closing(logger, id, remote, state.Error);
                     continue;
                 }
                 selector.Register(socket, SelectorEvents.Read | SelectorEvents.Write, state);
+                deadlines.Watch(state);
             }
 
             while (selector.Count > 0)
@@ -116,32 +176,27 @@ public static class MultiConnClient
                     }
                     break;
                 }
-                // Each connection has its own deadline: the connect timeout until connected, then the exchange's.
+                // Each connection has its own deadlines: the connect timeout until connected, then the handshake's and the exchange's.
                 TimeSpan now = Now;
-                foreach (SelectorKey<State> key in selector.Keys.Where(k => now >= k.Data.Deadline).ToList())
+                while (deadlines.TryTakeDue(now, out State? late))
                 {
-                    key.Data.Error = key.Data.Connected
-                        ? $"timed out after {Durations.Format(options.Timeout)} waiting for the echo from {remote}"
-                        : NetworkException.Timeout("connect to", remote, options.ConnectTimeout).Message;
-                    Close(selector, key.Data, remote, logger);
+                    late.Error = !late.Connected ? NetworkException.Timeout("connect to", remote, options.ConnectTimeout).Message
+                        : late.Channel.IsHandshaking ? NetworkException.Timeout("TLS handshake with", remote, options.HandshakeTimeout).Message
+                        : $"timed out after {Durations.Format(options.Timeout)} waiting for the echo from {remote}";
+                    Close(selector, late, remote, logger);
                 }
                 if (selector.Count == 0)
                 {
                     break;
                 }
-                TimeSpan left = selector.Keys.Min(k => k.Data.Deadline) - now;
-                foreach ((SelectorKey<State> key, SelectorEvents mask) in selector.Select(left < MaxWait ? left : MaxWait).ToList())
+                // Select wakes at least every MaxWait, so Ctrl+C is seen within that.
+                ready.Clear();
+                ready.AddRange(selector.Select(deadlines.Wait(now, MaxWait)));
+                foreach ((SelectorKey<State> key, SelectorEvents mask) in ready)
                 {
-                    Service(selector, key.Data, mask, buffer, remote, options, logger);
-                }
-                // Select wakes at least every MaxWait, so a handshake that stalls, or Ctrl+C, is seen within that.
-                if (options.Tls is not null)
-                {
-                    now = Now;
-                    foreach (SelectorKey<State> key in selector.Keys.Where(k => k.Data.Tls is { IsHandshaking: true } && now >= k.Data.HandshakeDeadline).ToList())
+                    if (!key.Data.Closed)
                     {
-                        key.Data.Error = NetworkException.Timeout("TLS handshake with", remote, options.HandshakeTimeout).Message;
-                        Close(selector, key.Data, remote, logger);
+                        Service(selector, key.Data, mask, buffer, remote, options, logger, deadlines);
                     }
                 }
             }
@@ -150,8 +205,7 @@ public static class MultiConnClient
         {
             foreach (State state in all)
             {
-                state.Socket.Dispose();
-                state.Tls?.Dispose();
+                state.Channel.Dispose();
             }
         }
         return [.. all.Select(s => new MultiConnResult(s.Id, s.Sent, [.. s.Received],
@@ -165,15 +219,21 @@ public static class MultiConnClient
     {
         state.Connected = true;
         state.Deadline = Now + options.Timeout;
-        if (state.Tls is not null)
+        if (state.Channel.Tls is not null)
         {
             state.HandshakeDeadline = Now + options.HandshakeTimeout;
             state.Deadline += options.HandshakeTimeout;
         }
     }
 
-    private static void Service(Selector<State> selector, State state, SelectorEvents mask, byte[] buffer, string remote, ClientOptions options, ILogger logger)
+    /// <summary>
+    /// One connection's turn: the bytes the socket has go through its channel (decrypted with TLS) to
+    /// <see cref="State.Received"/>; once the channel is open the messages are written to it, and it sends what the
+    /// socket takes. Plain TCP and TLS differ only inside the channel.
+    /// </summary>
+    private static void Service(Selector<State> selector, State state, SelectorEvents mask, byte[] buffer, string remote, ClientOptions options, ILogger logger, Deadlines deadlines)
     {
+        ClientChannel channel = state.Channel;
         try
         {
             if (!state.Connected)
@@ -184,148 +244,70 @@ public static class MultiConnClient
                     throw new SocketException((int)error);
                 }
                 Connected(state, options);
-            }
-            if (state.Tls is { } tls)
-            {
-                ServiceTls(selector, state, tls, mask, buffer, remote, logger);
-                return;
+                deadlines.Watch(state);
             }
             if ((mask & SelectorEvents.Read) != 0)
             {
-                int n = state.Socket.Receive(buffer, 0, buffer.Length, SocketFlags.None, out SocketError error);
-                if (error is not (SocketError.Success or SocketError.WouldBlock))
+                switch (channel.Receive(buffer, (state, logger), Received))
                 {
-                    throw new SocketException((int)error);
-                }
-                if (error == SocketError.Success)
-                {
-                    if (n > 0)
-                    {
-                        Log.ReceivedFrom(logger, state.Id, PythonBytes.Repr(buffer.AsSpan(0, n), App.ContentPreview.MaxBytes));
-                        state.Received.AddRange(buffer.AsSpan(0, n));
-                    }
-                    if (n == 0 || state.Received.Count >= state.Sent.Length)
-                    {
+                    case ChannelRead.HandshakeFailed:
+                        string? plain = TlsStreams.NotTls(channel.FirstReceived.ToArray(), remote);
+                        state.Error = plain ?? TlsStreams.DescribeHandshakeFailure(channel.HandshakeFailure!, remote);
+                        state.TlsRefusal = plain is null ? TlsStreams.HandshakeProblem(channel.HandshakeFailure!).Refusal : null;
                         Close(selector, state, remote, logger);
                         return;
-                    }
+                    case ChannelRead.Ended:
+                        Close(selector, state, remote, logger);
+                        return;
+                }
+                if (state.Received.Count >= state.Sent.Length)
+                {
+                    Close(selector, state, remote, logger);
+                    return;
                 }
             }
-            if ((mask & SelectorEvents.Write) != 0)
+            if (channel.IsOpen)
             {
-                if (state.Outgoing.IsEmpty && state.ToSend.Count > 0)
+                if (channel.Tls is { } pump && !state.TlsLogged)
                 {
-                    state.Outgoing = state.ToSend.Dequeue();
+                    state.TlsLogged = true;
+                    pump.LogEstablished(logger, remote);
                 }
-                if (!state.Outgoing.IsEmpty)
+                while (state.ToSend.TryDequeue(out byte[]? message))
                 {
-                    Log.SendingTo(logger, state.Id, PythonBytes.Repr(state.Outgoing.Span, App.ContentPreview.MaxBytes));
-                    int sent = state.Socket.Send(state.Outgoing.Span, SocketFlags.None, out SocketError error);
-                    if (error is not (SocketError.Success or SocketError.WouldBlock))
-                    {
-                        throw new SocketException((int)error);
-                    }
-                    state.Outgoing = state.Outgoing[sent..];
-                }
-                if (state.Outgoing.IsEmpty && state.ToSend.Count == 0)
-                {
-                    // Everything is sent: stop asking for writability, so the loop sleeps until the echo comes.
-                    selector.Modify(state.Socket, SelectorEvents.Read);
+                    Log.SendingTo(logger, state.Id, PythonBytes.Repr(message, App.ContentPreview.MaxBytes));
+                    channel.Write(message);
                 }
             }
+            // Writable matters only while bytes wait; otherwise the loop sleeps until the server's bytes come.
+            selector.Modify(state.Socket, channel.Flush() ? SelectorEvents.Read | SelectorEvents.Write : SelectorEvents.Read);
         }
         catch (SocketException ex)
         {
             state.Error = NetworkException.From(ex, "connection " + state.Id + " to", remote).Message;
             Close(selector, state, remote, logger);
         }
+        catch (IOException ex)
+        {
+            state.Error = $"connection {state.Id} to {remote} failed: {ex.Message.TrimEnd('.')}";
+            Close(selector, state, remote, logger);
+        }
     }
 
-    /// <summary>
-    /// The same conversation through the connection's pump: ciphertext in as the socket has it, plaintext out to
-    /// <see cref="State.Received"/>; the messages are encrypted once the handshake is done, and records go out as the
-    /// socket takes them.
-    /// </summary>
-    private static void ServiceTls(Selector<State> selector, State state, TlsPump tls, SelectorEvents mask, byte[] buffer, string remote, ILogger logger)
+    private static void Received(ReadOnlySpan<byte> bytes, (State State, ILogger Logger) to)
     {
-        if ((mask & SelectorEvents.Read) != 0)
-        {
-            int n = state.Socket.Receive(buffer, 0, buffer.Length, SocketFlags.None, out SocketError error);
-            if (error is not (SocketError.Success or SocketError.WouldBlock))
-            {
-                throw new SocketException((int)error);
-            }
-            if (error == SocketError.Success)
-            {
-                if (state.FirstReceived.Length < 16 && n > 0)
-                {
-                    state.FirstReceived = [.. state.FirstReceived, .. buffer.AsSpan(0, Math.Min(n, 16 - state.FirstReceived.Length))];
-                }
-                if (n == 0) tls.FeedEnd(); else tls.Feed(buffer.AsSpan(0, n));
-                if (tls.HandshakeFailure is { } failure)
-                {
-                    string? plain = TlsStreams.NotTls(state.FirstReceived, remote);
-                    state.Error = plain ?? TlsStreams.DescribeHandshakeFailure(failure, remote);
-                    state.TlsRefusal = plain is null ? TlsStreams.HandshakeProblem(failure).Refusal : null;
-                    Close(selector, state, remote, logger);
-                    return;
-                }
-                try
-                {
-                    while (tls.TryRead(out ReadOnlyMemory<byte> plaintext))
-                    {
-                        Log.ReceivedFrom(logger, state.Id, PythonBytes.Repr(plaintext.Span, App.ContentPreview.MaxBytes));
-                        state.Received.AddRange(plaintext.Span);
-                    }
-                }
-                catch (IOException ex)
-                {
-                    state.Error = $"connection {state.Id} to {remote} failed: {ex.Message.TrimEnd('.')}";
-                    Close(selector, state, remote, logger);
-                    return;
-                }
-                if (n == 0 || tls.PeerClosed || state.Received.Count >= state.Sent.Length)
-                {
-                    Close(selector, state, remote, logger);
-                    return;
-                }
-            }
-        }
-        if (tls.IsAuthenticated)
-        {
-            if (!state.TlsLogged)
-            {
-                state.TlsLogged = true;
-                tls.LogEstablished(logger, remote);
-            }
-            while (state.ToSend.TryDequeue(out byte[]? message))
-            {
-                Log.SendingTo(logger, state.Id, PythonBytes.Repr(message, App.ContentPreview.MaxBytes));
-                tls.Write(message);
-            }
-        }
-        if (tls.OutgoingCount > 0)
-        {
-            int sent = state.Socket.Send(tls.Outgoing, SocketFlags.None, out SocketError error);
-            if (error is not (SocketError.Success or SocketError.WouldBlock))
-            {
-                throw new SocketException((int)error);
-            }
-            tls.Consume(sent);
-        }
-        // Writable matters only while records wait; otherwise the loop sleeps until the server's records come.
-        selector.Modify(state.Socket, tls.OutgoingCount > 0 ? SelectorEvents.Read | SelectorEvents.Write : SelectorEvents.Read);
+        Log.ReceivedFrom(to.Logger, to.State.Id, PythonBytes.Repr(bytes, App.ContentPreview.MaxBytes));
+        to.State.Received.AddRange(bytes);
     }
 
     private static void Close(Selector<State> selector, State state, string remote, ILogger logger)
     {
         Log.Closing(logger, state.Id, remote, state.Error ?? "all bytes echoed");
+        state.Closed = true;
         selector.Unregister(state.Socket);
-        if (state.Error is null && state.Tls is { IsAuthenticated: true } tls)
+        if (state.Error is null)
         {
-            // close_notify, sent if the socket takes it now: the server learns the end was meant, not a cut.
-            tls.Close();
-            state.Socket.Send(tls.Outgoing, SocketFlags.None, out _);
+            state.Channel.Close();
         }
         state.Socket.Dispose();
     }

@@ -1,4 +1,3 @@
-using System.Net.Security;
 using SocketKit.Transport.Errors;
 using SocketKit.Transport.Listening;
 using SocketKit.Transport.Tls;
@@ -7,14 +6,14 @@ namespace SocketKit.Diagnostics.Bench;
 
 /// <summary>
 /// One load connection: a plain socket, read and written directly so plain runs measure no stream layer, or an
-/// <see cref="SslStream"/> over it when the run speaks TLS.
+/// TLS stream over it (<see cref="TlsStreams"/>) when the run speaks TLS.
 /// </summary>
 internal sealed class BenchConnection : IDisposable
 {
     private readonly Socket _socket;
-    private readonly SslStream? _tls;
+    private readonly Stream? _tls;
 
-    private BenchConnection(Socket socket, SslStream? tls)
+    private BenchConnection(Socket socket, Stream? tls)
     {
         _socket = socket;
         _tls = tls;
@@ -46,7 +45,7 @@ internal sealed class BenchConnection : IDisposable
         // The name the certificate must carry when no ServerName says otherwise: the address itself (a certificate
         // may name an IP), never "address:port"; a Unix socket has no host, so the local one is meant.
         string host = options.EndPoint is IPEndPoint ip ? ip.Address.ToString() : "localhost";
-        SslStream stream = await TlsStreams.AuthenticateAsClientAsync(socket, host, tls, options.HandshakeTimeout, cancellationToken, logger);
+        Stream stream = await TlsStreams.AuthenticateAsClientAsync(socket, host, tls, options.HandshakeTimeout, cancellationToken, logger);
         return new BenchConnection(socket, stream);
     }
 

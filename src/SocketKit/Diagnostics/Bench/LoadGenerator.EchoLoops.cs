@@ -11,9 +11,9 @@ public static partial class LoadGenerator
     /// The plain echo load on readiness loops, one per core, as a server's: each loop a thread with its own selector,
     /// its connections spread among the loops, one receive buffer per loop, the message built once and sent as it is,
     /// so a message costs two system calls and no allocation, and the load generator is not what saturates first.
-    /// A connection that fails, or whose message is not back within the timeout, is counted and dropped (the
-    /// task-per-connection load reconnects; this one measures). In an open loop each loop keeps its idle connections
-    /// in order of their next due time and wakes for the first, as the task-per-connection load's pacer does.
+    /// A connection that fails, that the server closes, or whose message is not back within the timeout, is counted and
+    /// connected again, without waiting (as the task-per-connection load does). In an open loop each loop keeps its idle
+    /// connections in order of their next due time and wakes for the first, as the task-per-connection load's pacer does.
     /// </summary>
     private static class EchoLoops
     {
@@ -36,7 +36,11 @@ public static partial class LoadGenerator
 
         private sealed class Echo(Socket socket, Pacer? pacer)
         {
-            public Socket Socket { get; } = socket;
+            public Socket Socket { get; set; } = socket;
+            /// <summary>A new connection is being made in its place (writable once it is done).</summary>
+            public bool Connecting { get; set; }
+            /// <summary>Its last connect failed: it connects again when it comes due.</summary>
+            public bool Retry { get; set; }
             public Pacer? Pacer { get; } = pacer;
             public long Due { get; set; }
             public long StartedAt { get; set; }
@@ -75,7 +79,7 @@ public static partial class LoadGenerator
                     echo.Key = selector.Register(echo.Socket, SelectorEvents.Read, echo);
                     Next(selector, echo, run, waiting);
                 }
-                while (selector.Count > 0 && !run.Token.IsCancellationRequested)
+                while ((selector.Count > 0 || waiting.Count > 0) && !run.Token.IsCancellationRequested)
                 {
                     // Woken at least every 100 ms to see the run's end and the timeouts, when answers stop coming.
                     long now = Stopwatch.GetTimestamp();
@@ -92,7 +96,13 @@ public static partial class LoadGenerator
                     while (waiting.TryPeek(out Echo? echo, out due) && due <= now)
                     {
                         waiting.Dequeue();
-                        Begin(selector, echo, run, due, now); // Idle until due: the latency counts from the send.
+                        if (echo.Retry)
+                        {
+                            echo.Retry = false;
+                            Reconnect(selector, echo, run, waiting);
+                            continue;
+                        }
+                        Begin(selector, echo, run, waiting, due, now); // Idle until due: the latency counts from the send.
                     }
                     if (now >= nextScan)
                     {
@@ -102,7 +112,12 @@ public static partial class LoadGenerator
                             if (echo.InFlight && !echo.Dropped && now - echo.StartedAt > timeoutTicks)
                             {
                                 echo.Stats?.Error(BenchErrors.TimedOut);
-                                Drop(selector, echo);
+                                Reconnect(selector, echo, run, waiting);
+                            }
+                            else if (echo.Connecting && now - echo.StartedAt > Ticks(ConnectTimeout))
+                            {
+                                run.ConnectError(BenchErrors.TimedOut);
+                                Reconnect(selector, echo, run, waiting);
                             }
                         }
                     }
@@ -169,6 +184,11 @@ public static partial class LoadGenerator
         private static void Service(Selector<Echo> selector, SelectorKey<Echo> key, SelectorEvents mask, byte[] payload, byte[] buffer, Run run, PriorityQueue<Echo, long> waiting)
         {
             Echo echo = key.Data;
+            if (echo.Connecting)
+            {
+                Connected(selector, echo, run, waiting);
+                return;
+            }
             try
             {
                 if ((mask & SelectorEvents.Write) != 0)
@@ -189,7 +209,7 @@ public static partial class LoadGenerator
                     if (n == 0)
                     {
                         echo.Stats?.Error(BenchErrors.Closed);
-                        Drop(selector, echo);
+                        Reconnect(selector, echo, run, waiting);
                         return;
                     }
                     if (run.Options.Verify && !buffer.AsSpan(0, n).SequenceEqual(payload.AsSpan(echo.Received, n)))
@@ -208,8 +228,68 @@ public static partial class LoadGenerator
             catch (SocketException ex)
             {
                 echo.Stats?.Error(KindOf(ex));
-                Drop(selector, echo);
+                Reconnect(selector, echo, run, waiting);
             }
+        }
+
+        /// <summary>
+        /// Replaces a connection that failed or that the server closed with a new one, connecting without waiting: the
+        /// socket is watched for writability, which says the connect is done (<see cref="Connected"/>). A connect that
+        /// fails at once is counted and tried again after a pause, as the task-per-connection load does; none once the
+        /// run has ended.
+        /// </summary>
+        private static void Reconnect(Selector<Echo> selector, Echo echo, Run run, PriorityQueue<Echo, long> waiting)
+        {
+            Drop(selector, echo);
+            echo.Socket.Dispose();
+            echo.Connecting = false;
+            if (run.Token.IsCancellationRequested || Stopwatch.GetTimestamp() >= run.StopTimestamp)
+            {
+                return;
+            }
+            Socket socket = Listeners.CreateStreamSocket(run.Options.EndPoint);
+            echo.Socket = socket;
+            echo.StartedAt = Stopwatch.GetTimestamp();
+            try
+            {
+                Listeners.SetNoDelay(socket);
+                socket.Blocking = false;
+                try
+                {
+                    socket.Connect(run.Options.EndPoint);
+                }
+                catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+                {
+                }
+            }
+            catch (SocketException ex)
+            {
+                run.ConnectError(KindOf(ex));
+                echo.Retry = true;
+                waiting.Enqueue(echo, Stopwatch.GetTimestamp() + Ticks(RetryPause));
+                return;
+            }
+            echo.Connecting = true;
+            echo.Dropped = false;
+            echo.Key = selector.Register(socket, SelectorEvents.Write, echo);
+        }
+
+        /// <summary>A new connection's connect is done: with its pending error a failure (connected again), or the next message starts.</summary>
+        private static void Connected(Selector<Echo> selector, Echo echo, Run run, PriorityQueue<Echo, long> waiting)
+        {
+            var error = (SocketError)(int)echo.Socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
+            if (error != SocketError.Success)
+            {
+                run.ConnectError(KindOf(new SocketException((int)error)));
+                Drop(selector, echo);
+                echo.Connecting = false;
+                echo.Retry = true;
+                waiting.Enqueue(echo, Stopwatch.GetTimestamp() + Ticks(RetryPause));
+                return;
+            }
+            echo.Connecting = false;
+            selector.Modify(echo.Key!, SelectorEvents.Read);
+            Next(selector, echo, run, waiting);
         }
 
         /// <summary>
@@ -220,7 +300,7 @@ public static partial class LoadGenerator
         {
             if (echo.Pacer is null)
             {
-                Begin(selector, echo, run, null, null);
+                Begin(selector, echo, run, waiting, null, null);
                 return;
             }
             long due = echo.Pacer.Next();
@@ -234,16 +314,16 @@ public static partial class LoadGenerator
             }
             else
             {
-                Begin(selector, echo, run, due, due); // Overdue: the latency counts from when it was due.
+                Begin(selector, echo, run, waiting, due, due); // Overdue: the latency counts from when it was due.
             }
         }
 
         /// <summary>Claims a message and starts sending it; its latency counts from <paramref name="from"/> in an open loop.</summary>
-        private static void Begin(Selector<Echo> selector, Echo echo, Run run, long? due, long? from)
+        private static void Begin(Selector<Echo> selector, Echo echo, Run run, PriorityQueue<Echo, long> waiting, long? due, long? from)
         {
-            if (echo.Dropped)
+            if (echo.Dropped || echo.Connecting || echo.InFlight)
             {
-                return;
+                return; // Due while its connection is being made again: the next one is scheduled once it is connected.
             }
             if (run.Claim(due) is not { } stats)
             {
@@ -263,7 +343,7 @@ public static partial class LoadGenerator
             catch (SocketException ex)
             {
                 stats.Error(KindOf(ex));
-                Drop(selector, echo);
+                Reconnect(selector, echo, run, waiting);
             }
         }
 

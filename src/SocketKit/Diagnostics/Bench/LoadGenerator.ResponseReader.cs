@@ -6,30 +6,41 @@ namespace SocketKit.Diagnostics.Bench;
 public static partial class LoadGenerator
 {
     /// <summary>
-    /// Reads whole responses off one connection and checks that each is an answer of the application protocol (a
-    /// text/json object whose first key is "result", as every answer to a search is); with verification it keeps each
-    /// one's exact bytes to compare.
+    /// Reads whole responses off one connection through its <see cref="ClientConversation"/>, and checks that each is an
+    /// answer of the application protocol (a text/json object whose first key is "result", as every answer to a search
+    /// is); with verification it keeps each one's exact bytes to compare.
     /// </summary>
     private sealed class ResponseReader(bool verify)
     {
         private readonly ArrayBufferWriter<byte>? _raw = verify ? new ArrayBufferWriter<byte>(256) : null;
-        private MessageDecoder _decoder = new();
+        private ClientConversation _conversation = new();
         private byte[] _buffer = new byte[4096];
         private int _start;
         private int _end;
 
+        /// <summary>True once the server closes after the last answer read: the requests still <see cref="InFlight"/> are lost.</summary>
+        public bool ServerCloses => _conversation.State == ClientConversationState.Done;
+
+        /// <summary>Requests sent on this connection and not answered.</summary>
+        public int InFlight => _conversation.InFlight;
+
+        /// <summary>A new connection: a new conversation.</summary>
         public void Reset()
         {
-            _decoder = new MessageDecoder();
+            _conversation = new ClientConversation();
             _start = _end = 0;
             _raw?.ResetWrittenCount();
         }
+
+        /// <summary>A batch of <paramref name="count"/> requests (the run's bytes, encoded once) went out, each asking keep-alive or not.</summary>
+        public void Sent(int count, bool keepAlive) => _conversation.Sent(count, keepAlive);
 
         /// <summary>
         /// Returns the bytes received while reading, what was wrong with the response (null if right), and whether it
         /// carried "keep-alive": true.
         /// </summary>
         /// <exception cref="ProtocolException">The bytes are not a message of the protocol.</exception>
+        /// <exception cref="BenchFailure">The server closed before the answer was whole.</exception>
         public async ValueTask<(int Received, string? Wrong, bool KeepAlive)> ReadAsync(BenchConnection socket, Run run, CancellationToken cancellationToken)
         {
             int received = 0;
@@ -38,12 +49,17 @@ public static partial class LoadGenerator
                 if (_end > _start)
                 {
                     var data = new ReadOnlySequence<byte>(_buffer, _start, _end - _start);
-                    bool whole = _decoder.TryDecode(ref data, out Message response);
+                    ClientConversationEvent next = _conversation.Receive(ref data);
                     int consumed = _end - _start - (int)data.Length;
                     _raw?.Write(_buffer.AsSpan(_start, consumed));
                     _start += consumed;
-                    if (whole)
+                    if (next.Kind == ClientConversationEventKind.ProtocolError)
                     {
+                        throw next.Error!;
+                    }
+                    if (next.Kind == ClientConversationEventKind.Answer)
+                    {
+                        Message response = next.Answer;
                         string? wrong = IsAnswer(response) ? null : BenchErrors.NotTheAppProtocol;
                         if (_raw is not null && wrong is null)
                         {
@@ -51,7 +67,7 @@ public static partial class LoadGenerator
                             wrong = _raw.WrittenSpan.SequenceEqual(expected) ? null : BenchErrors.WrongBytes;
                         }
                         _raw?.ResetWrittenCount();
-                        return (received, wrong, response.Header.KeepAlive);
+                        return (received, wrong, next.KeepsConnection);
                     }
                 }
                 if (_start == _end)
@@ -74,6 +90,8 @@ public static partial class LoadGenerator
                 int n = await socket.ReceiveAsync(_buffer.AsMemory(_end), cancellationToken);
                 if (n == 0)
                 {
+                    // An answer was awaited, so the close is the conversation's error (cut in an answer, or before it): counted as closed.
+                    _conversation.ReceiveEndOfStream(_end - _start);
                     throw new BenchFailure(BenchErrors.Closed);
                 }
                 _end += n;

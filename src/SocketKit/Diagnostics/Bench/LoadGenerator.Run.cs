@@ -51,8 +51,8 @@ public static partial class LoadGenerator
                     one.CopyTo(RequestBatch, i * one.Length);
                 }
                 AppResponse answer = AppServerHandler.Answer(TutorialHandlers.CreateRouter(), request);
-                ExpectedOneShot = Expected(answer, keepAlive: false);
-                ExpectedKeepAlive = Expected(answer, keepAlive: true);
+                ExpectedOneShot = Expected(request with { Header = request.Header with { KeepAlive = false } }, answer);
+                ExpectedKeepAlive = Expected(request with { Header = request.Header with { KeepAlive = true } }, answer);
             }
         }
 
@@ -155,7 +155,15 @@ public static partial class LoadGenerator
         private static int TimelineSeconds(BenchOptions options) =>
             (int)Math.Ceiling((options.Warmup + options.Idle + options.Duration + options.Timeout).TotalSeconds) + 2;
 
-        private static byte[] Expected(AppResponse answer, bool keepAlive) =>
-            MessageEncoder.Encode(new MessageHeader(answer.ContentType, answer.ContentEncoding, answer.Content.Length) { KeepAlive = keepAlive }, answer.Content.Span);
+        /// <summary>The bytes a server's conversation writes when it answers <paramref name="request"/> with <paramref name="answer"/>: keep-alive as the request asked.</summary>
+        private static byte[] Expected(Message request, AppResponse answer)
+        {
+            var server = new ServerConversation();
+            var input = new ReadOnlySequence<byte>(MessageEncoder.Encode(request.Header, request.Content.Span));
+            server.Receive(ref input);
+            var output = new ArrayBufferWriter<byte>();
+            server.Respond(output, answer.ContentType, answer.ContentEncoding, answer.Content.Span);
+            return output.WrittenSpan.ToArray();
+        }
     }
 }

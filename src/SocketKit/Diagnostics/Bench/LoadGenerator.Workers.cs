@@ -217,17 +217,22 @@ public static partial class LoadGenerator
                 try
                 {
                     Array.Fill(sentAt, start, 0, batch);
+                    reader.Sent(batch, keepAlive: !oneShot);
                     await socket.SendAsync(run.RequestBatch.AsMemory(0, batch * run.RequestBytes), token);
                     bool closing = false;
                     for (int i = 0; i < batch; i++)
                     {
                         (int received, string? wrong, bool keptAlive) = await reader.ReadAsync(socket, run, token);
                         stats.Answered(sentAt[i], i == 0 ? batch * run.RequestBytes : 0, received, wrong);
-                        if (!oneShot && !keptAlive && wrong is null)
+                        if (reader.ServerCloses)
                         {
-                            // Not granted: the server closes after this answer, and the rest of the batch is lost with it.
-                            stats.NotKept();
-                            for (int lost = i + 1; lost < batch; lost++)
+                            // The server closes after this answer: as asked (one-shot), or keep-alive not granted, when
+                            // the rest of the batch is lost with it.
+                            if (!oneShot && !keptAlive && wrong is null)
+                            {
+                                stats.NotKept();
+                            }
+                            for (int lost = 0; lost < reader.InFlight; lost++)
                             {
                                 stats.Error(BenchErrors.Closed);
                             }

@@ -83,7 +83,7 @@ public static class ConnectionDiagnoser
     private static async Task<Diagnosis> OverTlsAsync(DiagnoseOptions options, TlsClientOptions tlsOptions, List<AddressCheck> checks,
         IReadOnlyList<LocalListener>? listeners, Socket connected, IPEndPoint target, CancellationToken cancellationToken)
     {
-        (TlsCheck tls, SslStream? ssl) = await HandshakeAsync(connected, options, tlsOptions, cancellationToken);
+        (TlsCheck tls, Stream? ssl) = await HandshakeAsync(connected, options, tlsOptions, cancellationToken);
         if (ssl is not null)
         {
             ProbeResult probe;
@@ -216,7 +216,7 @@ public static class ConnectionDiagnoser
         {
             return null;
         }
-        (TlsCheck check, SslStream? ssl) = await HandshakeAsync(socket, options, tls, cancellationToken);
+        (TlsCheck check, Stream? ssl) = await HandshakeAsync(socket, options, tls, cancellationToken);
         if (ssl is not null)
         {
             await ssl.DisposeAsync();
@@ -225,54 +225,23 @@ public static class ConnectionDiagnoser
     }
 
     /// <summary>The client's handshake, the certificate kept whatever it is; the stream when it completed (it then owns the socket).</summary>
-    private static async Task<(TlsCheck, SslStream?)> HandshakeAsync(Socket socket, DiagnoseOptions options, TlsClientOptions tls, CancellationToken cancellationToken)
+    private static async Task<(TlsCheck, Stream?)> HandshakeAsync(Socket socket, DiagnoseOptions options, TlsClientOptions tls, CancellationToken cancellationToken)
     {
-        X509Certificate2? certificate = null;
-        SslPolicyErrors errors = SslPolicyErrors.None;
-        SslStream ssl;
-        try
+        TlsProbe probe = await TlsStreams.ProbeAsClientAsync(socket, tls.ServerName ?? options.Host, options.Timeout, cancellationToken);
+        if (probe.Stream is not { } ssl)
         {
-            ssl = new SslStream(new NetworkStream(socket, ownsSocket: true));
+            return (new TlsCheck(false, null, [], null, null, probe.Problem), null);
         }
-        catch (IOException ex)
-        {
-            // Reset between the connect and now: NetworkStream refuses a socket that is no longer connected.
-            socket.Dispose();
-            return (new TlsCheck(false, null, [], null, null, ex.Message.TrimEnd('.')), null);
-        }
-        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timer.CancelAfter(options.Timeout);
-        try
-        {
-            await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-            {
-                TargetHost = tls.ServerName ?? options.Host,
-                // Every certificate is taken, to be described; whether it is trusted is judged after.
-                RemoteCertificateValidationCallback = (_, presented, _, policy) =>
-                {
-                    certificate = presented is null ? null : new X509Certificate2(presented);
-                    errors = policy;
-                    return true;
-                },
-            }, timer.Token);
-        }
-        catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            await ssl.DisposeAsync();
-            string problem = ex is OperationCanceledException
-                ? $"no answer to the TLS handshake within {Durations.Format(options.Timeout)}"
-                : ex is IOException { InnerException: SocketException reset } ? SocketErrorGuide.For(SocketErrorGuide.Classify(reset.SocketErrorCode)).Summary.TrimEnd('.')
-                : ex.Message.TrimEnd('.');
-            return (new TlsCheck(false, null, [], null, null, problem), null);
-        }
-        string version = ssl.SslProtocol switch
+        X509Certificate2? certificate = probe.Certificate;
+        SslPolicyErrors errors = probe.Errors;
+        string version = probe.Protocol switch
         {
 #pragma warning disable SYSLIB0039 // Named to be reported, not chosen.
             SslProtocols.Tls or SslProtocols.Tls11 => "TLS 1.0/1.1",
 #pragma warning restore SYSLIB0039
             SslProtocols.Tls12 => "TLS 1.2",
             SslProtocols.Tls13 => "TLS 1.3",
-            _ => ssl.SslProtocol.ToString(),
+            _ => probe.Protocol.ToString(),
         };
         (bool? trusted, string? problem2) = Judge(certificate, errors, tls, options.Host);
         var check = new TlsCheck(true, version, certificate is null ? [] : Names(certificate), certificate?.NotAfter.ToUniversalTime(), trusted, problem2);

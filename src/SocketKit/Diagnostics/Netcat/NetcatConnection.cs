@@ -1,4 +1,3 @@
-using System.Net.Security;
 using SocketKit.Applications;
 using SocketKit.Transport;
 using SocketKit.Transport.Errors;
@@ -29,7 +28,7 @@ public sealed class NetcatConnection : IAsyncDisposable
     public string Remote { get; }
 
     /// <summary>Whether the bytes go through TLS.</summary>
-    public bool Tls => _stream is SslStream;
+    public bool Tls => TlsStreams.IsTls(_stream);
 
     /// <summary>Connects as the clients do (<see cref="ClientOptions.ConnectTimeout"/>, <see cref="ClientOptions.Tls"/>).</summary>
     /// <exception cref="NetworkException">The connect or the TLS handshake failed.</exception>
@@ -62,24 +61,7 @@ public sealed class NetcatConnection : IAsyncDisposable
         {
             return new NetcatConnection(accepted, new NetworkStream(accepted, ownsSocket: true));
         }
-        var ssl = new SslStream(new NetworkStream(accepted, ownsSocket: true));
-        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        handshake.CancelAfter(ServerTimeouts.Default.HandshakeTimeout);
-        string remote = accepted.RemoteEndPoint is { } from ? EndPoints.Format(from) : "unix:";
-        try
-        {
-            await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = tls.Certificate }, handshake.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            await ssl.DisposeAsync();
-            throw NetworkException.Timeout("TLS handshake with", remote, ServerTimeouts.Default.HandshakeTimeout);
-        }
-        catch (Exception ex) when (ex is IOException or System.Security.Authentication.AuthenticationException)
-        {
-            await ssl.DisposeAsync();
-            throw new NetworkException(SocketErrorKind.TlsFailed, "TLS handshake with", remote, $"the TLS handshake with {remote} failed: {ex.Message.TrimEnd('.')}", ex);
-        }
+        Stream ssl = await TlsStreams.AuthenticateAsServerAsync(accepted, tls, ServerTimeouts.Default.HandshakeTimeout, cancellationToken);
         return new NetcatConnection(accepted, ssl);
     }
 
@@ -115,10 +97,7 @@ public sealed class NetcatConnection : IAsyncDisposable
         {
             await CopyAsync(input, _stream, NetcatDirection.Sent, flushEach: false);
             await _stream.FlushAsync(stop.Token);
-            if (_stream is SslStream ssl)
-            {
-                await ssl.ShutdownAsync();
-            }
+            await TlsStreams.ShutdownAsync(_stream);
             _socket.Shutdown(SocketShutdown.Send);
         }
         Task ReceiveAsync() => CopyAsync(_stream, output, NetcatDirection.Received, flushEach: true);

@@ -9,11 +9,16 @@ namespace SocketKit.Diagnostics.Trace;
 /// Decodes one direction of a relayed connection with the protocol's own <see cref="MessageDecoder"/>, fed a copy of
 /// the bytes, and describes each whole message: protoheader, JSON header as sent, content (JSON indented, anything
 /// else as a hex dump). Bytes that break the protocol are described as raw hex with the decoder's verdict; since a
-/// length-prefixed stream cannot resynchronise, everything after them is shown raw too.
+/// length-prefixed stream cannot resynchronise, everything after them is shown raw too. The tracers of one connection
+/// (<see cref="ForConnection"/>) read the answers through the client's <see cref="ClientConversation"/>, told of each
+/// request as it passes: an answer nobody asked for, or bytes after the answer the server closes with, break the
+/// protocol too.
 /// </summary>
 public sealed class ProtocolTracer
 {
     private readonly MessageDecoder _decoder = new();
+    private readonly Conversation? _conversation; // Shared by a connection's two tracers; null for a tracer of its own.
+    private readonly bool _answers;
     private readonly List<byte> _message = [];
     private readonly int _maxDumpBytes;
     private byte[] _pending = [];
@@ -22,6 +27,31 @@ public sealed class ProtocolTracer
 
     /// <summary>Creates a tracer that dumps at most <paramref name="maxDumpBytes"/> bytes of binary content per message (default 512).</summary>
     public ProtocolTracer(int maxDumpBytes = 512) => _maxDumpBytes = maxDumpBytes;
+
+    private ProtocolTracer(int maxDumpBytes, Conversation conversation, bool answers)
+        : this(maxDumpBytes)
+    {
+        _conversation = conversation;
+        _answers = answers;
+    }
+
+    /// <summary>
+    /// The two tracers of one connection: the requests' (client to server), which tells the conversation of each
+    /// request, and the answers' (server to client), which reads through it. Each may be fed from its own thread.
+    /// </summary>
+    public static (ProtocolTracer Requests, ProtocolTracer Answers) ForConnection(int maxDumpBytes = 512)
+    {
+        var conversation = new Conversation();
+        return (new ProtocolTracer(maxDumpBytes, conversation, answers: false), new ProtocolTracer(maxDumpBytes, conversation, answers: true));
+    }
+
+    /// <summary>The client's conversation of one connection, between the threads of its two directions.</summary>
+    private sealed class Conversation
+    {
+        public Lock Gate { get; } = new();
+
+        public ClientConversation Client { get; } = new();
+    }
 
     /// <summary>True once the stream broke the protocol; later bytes are described raw.</summary>
     public bool IsBroken => _broken;
@@ -45,9 +75,10 @@ public sealed class ProtocolTracer
             long before = input.Length;
             bool whole;
             Message message;
+            string? note;
             try
             {
-                whole = _decoder.TryDecode(ref input, out message);
+                whole = Next(ref input, out message, out note);
             }
             catch (ProtocolException ex)
             {
@@ -65,11 +96,53 @@ public sealed class ProtocolTracer
             {
                 break;
             }
-            described.Add(Describe(++_count, _message.ToArray(), message));
+            described.Add(Describe(++_count, _message.ToArray(), message) + note);
             _message.Clear();
         }
         _pending = buffer.AsSpan(offset).ToArray();
         return described;
+    }
+
+    /// <summary>The next whole message, and a note on it for the conversation's sake (null when there is nothing to say).</summary>
+    /// <exception cref="ProtocolException">The bytes break the protocol.</exception>
+    private bool Next(ref ReadOnlySequence<byte> input, out Message message, out string? note)
+    {
+        note = null;
+        if (_conversation is null)
+        {
+            return _decoder.TryDecode(ref input, out message);
+        }
+        lock (_conversation.Gate)
+        {
+            ClientConversation client = _conversation.Client;
+            if (!_answers)
+            {
+                if (!_decoder.TryDecode(ref input, out message))
+                {
+                    return false;
+                }
+                if (client.CanSend)
+                {
+                    client.Sent(1, message.Header.KeepAlive);
+                }
+                else if (client.State is not ClientConversationState.Error)
+                {
+                    note = "  (sent after the client's last request, or after the server said it closes: it is not answered)\n";
+                }
+                return true;
+            }
+            ClientConversationEvent next = client.Receive(ref input);
+            message = next.Answer;
+            if (next.Kind == ClientConversationEventKind.ProtocolError)
+            {
+                throw next.Error!;
+            }
+            if (next.Kind == ClientConversationEventKind.Answer && !next.KeepsConnection && client.InFlight > 0)
+            {
+                note = $"  (the server closes after this answer: {client.InFlight} request{(client.InFlight == 1 ? " sent after it goes" : "s sent after it go")} unanswered)\n";
+            }
+            return next.Kind == ClientConversationEventKind.Answer;
+        }
     }
 
     private string Describe(int number, byte[] bytes, Message message)

@@ -133,17 +133,17 @@ public sealed class TraceRelay : IAsyncDisposable
                     IPEndPoint recordedServer = serverEnd is IPEndPoint ip && ip.AddressFamily == clientEnd.AddressFamily ? ip : LocalEndPoint;
                     flow = _pcap.Open(clientEnd, recordedServer);
                 }
-                Task up = PumpAsync(id, client, upstream, "client -> server", true, flow);
-                Task down = PumpAsync(id, upstream, client, "server -> client", false, flow);
+                (ProtocolTracer requests, ProtocolTracer answers) = ProtocolTracer.ForConnection(_options.MaxDumpBytes);
+                Task up = PumpAsync(id, client, upstream, "client -> server", true, flow, requests);
+                Task down = PumpAsync(id, upstream, client, "server -> client", false, flow, answers);
                 await Task.WhenAll(up, down);
                 Emit(id, "closed");
             }
         }
     }
 
-    private async Task PumpAsync(int id, Socket from, Socket to, string direction, bool fromClient, PcapFlow? flow)
+    private async Task PumpAsync(int id, Socket from, Socket to, string direction, bool fromClient, PcapFlow? flow, ProtocolTracer tracer)
     {
-        var tracer = new ProtocolTracer(_options.MaxDumpBytes);
         byte[] buffer = new byte[64 * 1024];
         try
         {

@@ -76,6 +76,99 @@ public static class TlsStreams
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SslStream, ServerCertificateSeen> s_seen = [];
 
+    /// <summary>Runs the server side of the handshake over an accepted <paramref name="socket"/> (the stream owns it then), for a server on streams.</summary>
+    /// <exception cref="NetworkException">The handshake failed (kind <see cref="SocketErrorKind.TlsFailed"/>) or did not finish within <paramref name="timeout"/>.</exception>
+    public static async Task<Stream> AuthenticateAsServerAsync(Socket socket, TlsServerOptions options, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        string remote = socket.RemoteEndPoint is { } from ? EndPoints.Format(from) : "unix:";
+        var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true));
+        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        handshake.CancelAfter(timeout);
+        try
+        {
+            await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = options.Certificate }, handshake.Token);
+            return ssl;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await ssl.DisposeAsync();
+            throw NetworkException.Timeout("TLS handshake with", remote, timeout);
+        }
+        catch (Exception ex) when (ex is IOException or AuthenticationException)
+        {
+            await ssl.DisposeAsync();
+            throw new NetworkException(SocketErrorKind.TlsFailed, "TLS handshake with", remote, $"the TLS handshake with {remote} failed: {ex.Message.TrimEnd('.')}", ex);
+        }
+        catch
+        {
+            await ssl.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Runs a client handshake over <paramref name="socket"/> that takes every certificate, to describe it and judge it
+    /// after: a diagnosis's handshake. Never throws for the server's sake; a failure is the probe's <see cref="TlsProbe.Problem"/>.
+    /// </summary>
+    /// <param name="socket">The connected socket; the probe's stream owns it, or it is disposed when the handshake fails.</param>
+    /// <param name="targetHost">The name asked for (SNI) and checked against the certificate.</param>
+    /// <param name="timeout">The longest the handshake may take.</param>
+    /// <param name="cancellationToken">Cancels the handshake (then <see cref="OperationCanceledException"/> is thrown).</param>
+    public static async Task<TlsProbe> ProbeAsClientAsync(Socket socket, string targetHost, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        X509Certificate2? certificate = null;
+        SslPolicyErrors errors = SslPolicyErrors.None;
+        SslStream ssl;
+        try
+        {
+            ssl = new SslStream(new NetworkStream(socket, ownsSocket: true));
+        }
+        catch (IOException ex)
+        {
+            // Reset between the connect and now: NetworkStream refuses a socket that is no longer connected.
+            socket.Dispose();
+            return new TlsProbe(null, null, SslPolicyErrors.None, SslProtocols.None, ex.Message.TrimEnd('.'));
+        }
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timer.CancelAfter(timeout);
+        try
+        {
+            await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = targetHost,
+                // Every certificate is taken, to be described; whether it is trusted is judged after.
+                RemoteCertificateValidationCallback = (_, presented, _, policy) =>
+                {
+                    certificate = presented is null ? null : new X509Certificate2(presented);
+                    errors = policy;
+                    return true;
+                },
+            }, timer.Token);
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            await ssl.DisposeAsync();
+            string problem = ex is OperationCanceledException
+                ? $"no answer to the TLS handshake within {Durations.Format(timeout)}"
+                : ex is IOException { InnerException: SocketException reset } ? SocketErrorGuide.For(SocketErrorGuide.Classify(reset.SocketErrorCode)).Summary.TrimEnd('.')
+                : ex.Message.TrimEnd('.');
+            return new TlsProbe(null, certificate, errors, SslProtocols.None, problem);
+        }
+        catch
+        {
+            await ssl.DisposeAsync();
+            throw;
+        }
+        return new TlsProbe(ssl, certificate, errors, ssl.SslProtocol, null);
+    }
+
+    /// <summary>True when <paramref name="stream"/> is one of these TLS streams.</summary>
+    public static bool IsTls(Stream stream) => stream is SslStream;
+
+    /// <summary>The orderly end of TLS before the FIN: close_notify when <paramref name="stream"/> is TLS, nothing otherwise.</summary>
+    public static Task ShutdownAsync(Stream stream) => stream is SslStream ssl ? ssl.ShutdownAsync() : Task.CompletedTask;
+
     /// <summary>
     /// Says at Debug (a client's -v) what a client's handshake negotiated: the protocol, the cipher suite, the name asked
     /// for, and the server's certificate (subject, issuer, expiry). The one rendering of it, for every client.

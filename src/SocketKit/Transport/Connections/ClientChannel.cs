@@ -1,0 +1,211 @@
+using System.Buffers;
+using SocketKit.Transport.Tls;
+
+namespace SocketKit.Transport.Connections;
+
+/// <summary>What <see cref="ClientChannel.Receive{TState}"/> found on the socket.</summary>
+internal enum ChannelRead
+{
+    /// <summary>Nothing was there yet.</summary>
+    WouldBlock,
+
+    /// <summary>Bytes came (with TLS they may have been handshake or a part of a record: no plaintext yet).</summary>
+    Data,
+
+    /// <summary>The server's stream ended: its FIN, or with TLS its close_notify.</summary>
+    Ended,
+
+    /// <summary>The TLS handshake failed (<see cref="ClientChannel.HandshakeFailure"/> says why).</summary>
+    HandshakeFailed,
+}
+
+/// <summary>
+/// One client connection's bytes on a readiness loop: a non-blocking socket and, with TLS, the same byte layer a
+/// server's connections use (<see cref="TlsLayer"/> over a <see cref="TlsPump"/>), here in the client role, with this
+/// channel as the layer's host. The loop reads and writes plaintext the same way over plain TCP and over TLS; which of
+/// the two carries it is this type's business, and nothing else of a client loop's.
+/// </summary>
+/// <remarks>Not thread-safe: it belongs to the loop thread that made it, as its pump does.</remarks>
+internal sealed class ClientChannel : IDisposable, IByteLayerHost
+{
+    // Enough of the server's first bytes to tell a plain server from a TLS one when the handshake fails.
+    private const int FirstBytesKept = 16;
+
+    private readonly Queue<ReadOnlyMemory<byte>> _waiting = new(); // Plaintext written and not yet taken by the socket (plain) or the pump (TLS).
+    private ReadOnlyMemory<byte> _current; // Plain: the part of a write the socket has not taken yet.
+    private byte[] _first = [];
+    private readonly TlsLayer? _layer;
+    private readonly ArrayBufferWriter<byte> _plaintext = new(); // What the layer passed up during one Receive.
+    private bool _ended; // The layer ended the stream (close_notify, or the FIN during the handshake).
+    private ConnectionInfo? _info;
+
+    /// <summary>A channel over a connected (or connecting) non-blocking socket; with <paramref name="tls"/>, TLS in the client role.</summary>
+    public ClientChannel(Socket socket, TlsPump? tls)
+    {
+        Socket = socket;
+        Tls = tls;
+        if (tls is not null)
+        {
+            _layer = new TlsLayer(tls);
+            _layer.Attach(this, above: null);
+        }
+    }
+
+    public Socket Socket { get; }
+
+    /// <summary>The client's TLS, or null over plain TCP.</summary>
+    public TlsPump? Tls { get; }
+
+    /// <summary>True once plaintext flows: at once over plain TCP, once the handshake is done with TLS.</summary>
+    public bool IsOpen => Tls is null || Tls.IsAuthenticated;
+
+    /// <summary>True while a TLS handshake is in progress.</summary>
+    public bool IsHandshaking => Tls is { IsHandshaking: true };
+
+    /// <summary>Why the TLS handshake failed, or null.</summary>
+    public Exception? HandshakeFailure => Tls?.HandshakeFailure;
+
+    /// <summary>With TLS, the first bytes the server sent (at most 16).</summary>
+    public ReadOnlySpan<byte> FirstReceived => _first;
+
+    /// <summary>True while bytes wait for the socket to take them: the loop should wait for writability.</summary>
+    public bool HasPending => !_current.IsEmpty || _layer is { OutgoingCount: > 0 } || (_waiting.Count > 0 && IsOpen);
+
+    /// <summary>
+    /// Reads what the socket holds into <paramref name="buffer"/> and hands every piece of plaintext it makes to
+    /// <paramref name="received"/> (with TLS, after the pump has decrypted it).
+    /// </summary>
+    /// <exception cref="SocketException">The connection failed.</exception>
+    /// <exception cref="IOException">A TLS record could not be read (corrupt, cut by the server's FIN, or an alert).</exception>
+    public ChannelRead Receive<TState>(byte[] buffer, TState state, ReadOnlySpanAction<byte, TState> received)
+    {
+        int n = Socket.Receive(buffer, 0, buffer.Length, SocketFlags.None, out SocketError error);
+        if (error == SocketError.WouldBlock)
+        {
+            return ChannelRead.WouldBlock;
+        }
+        if (error != SocketError.Success)
+        {
+            throw new SocketException((int)error);
+        }
+        if (_layer is null)
+        {
+            if (n == 0)
+            {
+                return ChannelRead.Ended;
+            }
+            received(buffer.AsSpan(0, n), state);
+            return ChannelRead.Data;
+        }
+        if (_first.Length < FirstBytesKept && n > 0)
+        {
+            _first = [.. _first, .. buffer.AsSpan(0, Math.Min(n, FirstBytesKept - _first.Length))];
+        }
+        _plaintext.ResetWrittenCount();
+        if (n == 0)
+        {
+            _layer.ReceiveEnd();
+        }
+        else
+        {
+            _layer.Receive(buffer.AsMemory(0, n));
+        }
+        if (HandshakeFailure is not null)
+        {
+            return ChannelRead.HandshakeFailed;
+        }
+        if (_plaintext.WrittenCount > 0)
+        {
+            received(_plaintext.WrittenSpan, state);
+        }
+        return n == 0 || _ended ? ChannelRead.Ended : ChannelRead.Data;
+    }
+
+    /// <summary>Queues plaintext to send; it goes out with <see cref="Flush"/> (with TLS, once the handshake is done). The bytes must stay unchanged until sent.</summary>
+    public void Write(ReadOnlyMemory<byte> plaintext)
+    {
+        if (!plaintext.IsEmpty)
+        {
+            _waiting.Enqueue(plaintext);
+        }
+    }
+
+    /// <summary>Sends what the socket takes now (the TLS handshake's records too); returns <see cref="HasPending"/>.</summary>
+    /// <exception cref="SocketException">The connection failed.</exception>
+    public bool Flush()
+    {
+        if (_layer is { } layer)
+        {
+            if (IsOpen)
+            {
+                while (_waiting.TryDequeue(out ReadOnlyMemory<byte> plaintext))
+                {
+                    layer.Write(plaintext);
+                }
+            }
+            if (layer.OutgoingCount > 0)
+            {
+                layer.Consume(Send(layer.Outgoing.Span));
+            }
+            return HasPending;
+        }
+        while (!_current.IsEmpty || _waiting.TryDequeue(out _current))
+        {
+            int sent = Send(_current.Span);
+            _current = _current[sent..];
+            if (!_current.IsEmpty)
+            {
+                break; // The socket's buffer is full: the rest when it is writable.
+            }
+        }
+        return HasPending;
+    }
+
+    /// <summary>With TLS after a handshake, close_notify, sent if the socket takes it now: the server learns the end was meant, not a cut.</summary>
+    public void Close()
+    {
+        if (_layer is { } layer && IsOpen)
+        {
+            layer.Close();
+            Socket.Send(layer.Outgoing.Span, SocketFlags.None, out _);
+        }
+    }
+
+    public void Dispose()
+    {
+        Socket.Dispose();
+        _layer?.Dispose();
+    }
+
+    // The layer's host: plaintext is gathered for the caller of Receive; the rest a client has no use for.
+    ConnectionInfo IByteLayerHost.Info => _info ??= new ConnectionInfo(0, Socket.LocalEndPoint!, Socket.RemoteEndPoint!);
+
+    bool IByteLayerHost.IsDone => _ended;
+
+    void IByteLayerHost.Deliver(ReadOnlyMemory<byte> bytes) => _plaintext.Write(bytes.Span);
+
+    void IByteLayerHost.DeliverEnd() => _ended = true;
+
+    void IByteLayerHost.ReceivedOwn(ReadOnlySpan<byte> bytes)
+    {
+    }
+
+    bool IByteLayerHost.NameClient(ConnectionInfo client) => true;
+
+    void IByteLayerHost.HandshakeDone(System.Security.Cryptography.X509Certificates.X509Certificate2? clientCertificate, Exception? failure)
+    {
+    }
+
+    void IByteLayerHost.End(ConnectionCloseReason reason) => _ended = true;
+
+    private int Send(ReadOnlySpan<byte> bytes)
+    {
+        int sent = Socket.Send(bytes, SocketFlags.None, out SocketError error);
+        return error switch
+        {
+            SocketError.Success => sent,
+            SocketError.WouldBlock => 0,
+            _ => throw new SocketException((int)error),
+        };
+    }
+}
