@@ -95,7 +95,16 @@ public static class Listeners
         try
         {
             await socket.ConnectAsync(endPoint, timer.Token);
+            // A server that refuses at once (an address rule, a per-address limit) resets the connection as it is
+            // made, and asking the socket for its peer then fails (ENOTCONN). Ask here, where that reads as the reset
+            // it is; the socket keeps the answer for its users.
+            _ = socket.RemoteEndPoint;
             return socket;
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.NotConnected)
+        {
+            socket.Dispose();
+            throw NetworkException.FromConnect(new SocketException((int)SocketError.ConnectionReset), endPoint);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
