@@ -1,3 +1,4 @@
+using SocketKit.Metrics;
 using SocketKit.Transport.Connections;
 namespace SocketKit.Transport;
 
@@ -55,13 +56,7 @@ public sealed class ServerCounters
     internal void Accepted()
     {
         long open = Interlocked.Increment(ref _accepted) - Interlocked.Read(ref _closed);
-        long peak = Interlocked.Read(ref _peakOpen);
-        while (open > peak)
-        {
-            long seen = Interlocked.CompareExchange(ref _peakOpen, open, peak);
-            if (seen == peak) return;
-            peak = seen;
-        }
+        InterlockedExtremes.Max(ref _peakOpen, open);
     }
 
     internal void Rejected() => Interlocked.Increment(ref _rejected);
@@ -83,14 +78,5 @@ public sealed class ServerCounters
         }
     }
 
-    internal void Buffered(long bytes)
-    {
-        long peak = Interlocked.Read(ref _peakSendBufferBytes);
-        while (bytes > peak)
-        {
-            long seen = Interlocked.CompareExchange(ref _peakSendBufferBytes, bytes, peak);
-            if (seen == peak) return;
-            peak = seen;
-        }
-    }
+    internal void Buffered(long bytes) => InterlockedExtremes.Max(ref _peakSendBufferBytes, bytes);
 }

@@ -15,12 +15,8 @@ namespace SocketKit.Tests.Applications;
 /// on every engine. The handlers are held by gates the test opens, so nothing depends on how fast the machine is.
 /// </summary>
 [Tier(TestTier.Socket)]
-public abstract class AsyncHandlerConformanceTests(EngineKind engine)
+public abstract class AsyncHandlerConformanceTests(EngineKind engine) : EngineSuite(engine)
 {
-    private static readonly TimeSpan ShortWait = TimeSpan.FromMilliseconds(300);
-
-    protected EngineKind Engine { get; } = engine;
-
     /// <summary>An action whose handler waits for the test to open a gate named by the request's value.</summary>
     private sealed class Gates
     {
@@ -97,7 +93,7 @@ public abstract class AsyncHandlerConformanceTests(EngineKind engine)
         // The only loop is free: another client is answered while the first one's handler awaits.
         ReferenceVector v = ReferenceVectors.Get("search-morpheus");
         Assert.Equal(v.Response, await RawClient.ExchangeUntilCloseAsync(server.LocalEndPoint, v.Request));
-        Assert.False(await HostileServers.IsClosedByServerAsync(waiting, ShortWait), "the awaiting request's connection waits for its answer");
+        Assert.False(await HostileServers.IsClosedByServerAsync(waiting, TestTimeouts.ShortWait), "the awaiting request's connection waits for its answer");
 
         gates.Gate("a").SetResult("done waiting");
         using var cts = new CancellationTokenSource(RawClient.Timeout);
@@ -122,7 +118,7 @@ public abstract class AsyncHandlerConformanceTests(EngineKind engine)
         // The later gates open first: their answers must still come after the first's.
         gates.Gate("last").SetResult("4");
         gates.Gate("third").SetResult("3");
-        Assert.False(await HostileServers.IsClosedByServerAsync(client, ShortWait), "nothing is answered before the first request");
+        Assert.False(await HostileServers.IsClosedByServerAsync(client, TestTimeouts.ShortWait), "nothing is answered before the first request");
         gates.Gate("first").SetResult("1");
 
         using var cts = new CancellationTokenSource(RawClient.Timeout);
@@ -212,7 +208,7 @@ public abstract class AsyncHandlerConformanceTests(EngineKind engine)
         await gates.Entered("drained").Task.WaitAsync(RawClient.Timeout);
 
         Task stopped = server.StopAsync();
-        Assert.False(await HostileServers.IsClosedByServerAsync(client, ShortWait), "the drain waits for the handler");
+        Assert.False(await HostileServers.IsClosedByServerAsync(client, TestTimeouts.ShortWait), "the drain waits for the handler");
         gates.Gate("drained").SetResult("answered while stopping");
         using var cts = new CancellationTokenSource(RawClient.Timeout);
         Message answer = Assert.Single(Decode(await RawClient.ReadToEndAsync(client, cts.Token)));
@@ -233,7 +229,7 @@ public abstract class AsyncHandlerConformanceTests(EngineKind engine)
         await gates.Entered("stuck").Task.WaitAsync(RawClient.Timeout);
 
         Task stopped = server.StopAsync();
-        Assert.False(await HostileServers.IsClosedByServerAsync(client, ShortWait), "the drain waits for the handler");
+        Assert.False(await HostileServers.IsClosedByServerAsync(client, TestTimeouts.ShortWait), "the drain waits for the handler");
         time.Advance(TimeSpan.FromSeconds(5));
         await gates.Cancelled.Task.WaitAsync(RawClient.Timeout);
         await stopped.WaitAsync(RawClient.Timeout);
@@ -323,7 +319,7 @@ public abstract class AsyncHandlerConformanceTests(EngineKind engine)
         Task sending = client.SendAsync(behind, SocketFlags.None);
         SocketServer listener = server.Listeners.Servers[0];
         // What must not happen needs a moment to show: the server reads at most one read (64 KiB) past the limit.
-        await Task.Delay(ShortWait);
+        await Task.Delay(TestTimeouts.ShortWait);
         Assert.InRange(listener.Counters.BytesReceived, first.Length, first.Length + Limit + 64 * 1024);
 
         gates.Gate("head").SetResult("head answered");

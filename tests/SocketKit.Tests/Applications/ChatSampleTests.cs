@@ -10,7 +10,6 @@ namespace SocketKit.Tests.Applications;
 [Tier(TestTier.Socket)]
 public sealed class ChatSampleTests
 {
-    private static readonly TimeSpan Startup = TimeSpan.FromSeconds(30);
     private const string Channel = "socketkit-chat"; // the sample's RedisRelay.Channel
 
     private static string SampleDll => Samples.Dll("Chat");
@@ -26,7 +25,7 @@ public sealed class ChatSampleTests
         {
             foreach (string name in names)
             {
-                await server.Out.WaitForAsync($"^{name} joined from 127\\.0\\.0\\.1:\\d+$", Startup);
+                await server.Out.WaitForAsync($"^{name} joined from 127\\.0\\.0\\.1:\\d+$", TestTimeouts.SampleStartup);
             }
             for (int i = 0; i < names.Length; i++)
             {
@@ -37,16 +36,16 @@ public sealed class ChatSampleTests
             {
                 foreach (string other in names.Where(n => n != names[i]))
                 {
-                    await clients[i].Out.WaitForAsync($"^{other}: hello from {other}, ünïcode ✓$", Startup);
+                    await clients[i].Out.WaitForAsync($"^{other}: hello from {other}, ünïcode ✓$", TestTimeouts.SampleStartup);
                 }
             }
             // End of input: each half-closes, the server closes it, and it exits having printed only the others' lines.
             for (int i = 0; i < names.Length; i++)
             {
                 clients[i].Input.Close();
-                Assert.Equal(0, await clients[i].WaitForExitAsync(Startup));
+                Assert.Equal(0, await clients[i].WaitForExitAsync(TestTimeouts.SampleStartup));
                 Assert.Equal(names.Where(n => n != names[i]).Select(n => $"{n}: hello from {n}, ünïcode ✓").Order(), Lines(clients[i]).Order());
-                await server.Out.WaitForAsync($"^{names[i]} left$", Startup);
+                await server.Out.WaitForAsync($"^{names[i]} left$", TestTimeouts.SampleStartup);
             }
         }
         finally
@@ -54,7 +53,7 @@ public sealed class ChatSampleTests
             foreach (ProgramProcess client in clients) client.Dispose();
         }
         server.Terminate();
-        Assert.Equal(0, await server.WaitForExitAsync(Startup));
+        Assert.Equal(0, await server.WaitForExitAsync(TestTimeouts.SampleStartup));
         Assert.Matches("(?m)^Stopping$", server.Out.ToString());
     }
 
@@ -73,12 +72,12 @@ public sealed class ChatSampleTests
             await dave.SendAsync(said.AsMemory(i, 1), SocketFlags.None, timeout.Token);
             await Task.Delay(2, timeout.Token); // spreads the bytes over separate reads
         }
-        await listener.Out.WaitForAsync("^dave: split everywhere, even inside ü and ✓$", Startup);
+        await listener.Out.WaitForAsync("^dave: split everywhere, even inside ü and ✓$", TestTimeouts.SampleStartup);
 
         dave.Shutdown(SocketShutdown.Send);
         Assert.Empty(await RawClient.ReadToEndAsync(dave, timeout.Token)); // heard nothing: alice said nothing
         listener.Input.Close();
-        Assert.Equal(0, await listener.WaitForExitAsync(Startup));
+        Assert.Equal(0, await listener.WaitForExitAsync(TestTimeouts.SampleStartup));
         Assert.Equal(["dave: split everywhere, even inside ü and ✓"], Lines(listener));
     }
 
@@ -97,8 +96,8 @@ public sealed class ChatSampleTests
         byte[] answer = await RawClient.ReadToEndAsync(dave, timeout.Token);
 
         Assert.Equal($"* line too long: at most {Limit} bytes; closing\n", Encoding.UTF8.GetString(answer));
-        await listener.Out.WaitForAsync($"^dave: {longest[..^1]}$", Startup);
-        await server.Out.WaitForAsync("^dave left$", Startup);
+        await listener.Out.WaitForAsync($"^dave: {longest[..^1]}$", TestTimeouts.SampleStartup);
+        await server.Out.WaitForAsync("^dave left$", TestTimeouts.SampleStartup);
         Assert.DoesNotContain("yyyy", listener.Out.ToString(), StringComparison.Ordinal);
     }
 
@@ -119,15 +118,15 @@ public sealed class ChatSampleTests
         using ProgramProcess bob = await JoinAsync(serverB, portB, "bob");
 
         await SayAsync(alice, "hi from A");
-        await bob.Out.WaitForAsync("^alice: hi from A$", Startup);
+        await bob.Out.WaitForAsync("^alice: hi from A$", TestTimeouts.SampleStartup);
         await SayAsync(bob, "hi from B");
-        await alice.Out.WaitForAsync("^bob: hi from B$", Startup);
-        await carol.Out.WaitForAsync("^bob: hi from B$", Startup);
+        await alice.Out.WaitForAsync("^bob: hi from B$", TestTimeouts.SampleStartup);
+        await carol.Out.WaitForAsync("^bob: hi from B$", TestTimeouts.SampleStartup);
 
         foreach (ProgramProcess client in new[] { alice, bob, carol })
         {
             client.Input.Close();
-            Assert.Equal(0, await client.WaitForExitAsync(Startup));
+            Assert.Equal(0, await client.WaitForExitAsync(TestTimeouts.SampleStartup));
         }
         // Server A hears its own publication back from Redis and must not deliver it again.
         Assert.Equal(["bob: hi from B"], Lines(alice));
@@ -136,7 +135,7 @@ public sealed class ChatSampleTests
         foreach (ProgramProcess server in new[] { serverA, serverB })
         {
             server.Terminate();
-            Assert.Equal(0, await server.WaitForExitAsync(Startup));
+            Assert.Equal(0, await server.WaitForExitAsync(TestTimeouts.SampleStartup));
             Assert.DoesNotContain("unreachable", server.Out.ToString(), StringComparison.Ordinal);
         }
     }
@@ -156,17 +155,17 @@ public sealed class ChatSampleTests
         {
             await redis.DisposeAsync();
         }
-        await server.Out.WaitForAsync(@"^Redis at 127\.0\.0\.1:\d+ is unreachable \(\w+\): relaying among this server's clients only until it is back$", Startup);
+        await server.Out.WaitForAsync(@"^Redis at 127\.0\.0\.1:\d+ is unreachable \(\w+\): relaying among this server's clients only until it is back$", TestTimeouts.SampleStartup);
 
         using ProgramProcess alice = await JoinAsync(server, port, "alice");
         using ProgramProcess bob = await JoinAsync(server, port, "bob");
         await SayAsync(alice, "still here");
         await SayAsync(alice, "and here");
-        await bob.Out.WaitForAsync("^alice: and here$", Startup);
+        await bob.Out.WaitForAsync("^alice: and here$", TestTimeouts.SampleStartup);
         alice.Input.Close();
         bob.Input.Close();
-        Assert.Equal(0, await alice.WaitForExitAsync(Startup));
-        Assert.Equal(0, await bob.WaitForExitAsync(Startup));
+        Assert.Equal(0, await alice.WaitForExitAsync(TestTimeouts.SampleStartup));
+        Assert.Equal(0, await bob.WaitForExitAsync(TestTimeouts.SampleStartup));
 
         Assert.Equal(["alice: still here", "alice: and here"], Lines(bob));
         Assert.Single(Regex.Matches(server.Out.ToString(), "unreachable"));
@@ -175,11 +174,11 @@ public sealed class ChatSampleTests
         // Redis comes back where it was: the server says so and is subscribed again, without being asked.
         await using (await StartRedisAsync(redisEndPoint))
         {
-            await server.Out.WaitForAsync(@"^Redis at 127\.0\.0\.1:\d+ is back: relaying across servers again$", Startup);
+            await server.Out.WaitForAsync(@"^Redis at 127\.0\.0\.1:\d+ is back: relaying across servers again$", TestTimeouts.SampleStartup);
             await WaitForSubscribersAsync(redisEndPoint, 1);
         }
         server.Terminate();
-        Assert.Equal(0, await server.WaitForExitAsync(Startup));
+        Assert.Equal(0, await server.WaitForExitAsync(TestTimeouts.SampleStartup));
     }
 
     private static ProgramProcess StartServer(params string[] more) =>
@@ -194,7 +193,7 @@ public sealed class ChatSampleTests
         ProgramProcess client = StartClient(port, name);
         try
         {
-            await server.Out.WaitForAsync($"^{name} joined", Startup);
+            await server.Out.WaitForAsync($"^{name} joined", TestTimeouts.SampleStartup);
             return client;
         }
         catch
@@ -205,7 +204,7 @@ public sealed class ChatSampleTests
     }
 
     private static async Task<int> ListeningPortAsync(ProgramProcess server) =>
-        int.Parse((await server.Out.WaitForAsync(@"^Listening on 127\.0\.0\.1:(\d+)$", Startup)).Groups[1].Value);
+        int.Parse((await server.Out.WaitForAsync(@"^Listening on 127\.0\.0\.1:(\d+)$", TestTimeouts.SampleStartup)).Groups[1].Value);
 
     private static async Task SayAsync(ProgramProcess client, string line)
     {
@@ -226,7 +225,7 @@ public sealed class ChatSampleTests
     private static async Task<ExternalServer> StartRedisAsync(IPEndPoint endPoint)
     {
         ExternalServer redis = await ExternalServer.StartAsync("redis-server",
-            ["--port", endPoint.Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], endPoint, Startup);
+            ["--port", endPoint.Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], endPoint, TestTimeouts.SampleStartup);
         try
         {
             Assert.Equal("+PONG\r\n", await AskRedisAsync(endPoint, "PING", "\r\n"));
@@ -247,7 +246,7 @@ public sealed class ChatSampleTests
         // PUBSUB NUMSUB answers *2 $len name :count.
         while ((subscribers = int.Parse(Regex.Match(await AskRedisAsync(redis, $"PUBSUB NUMSUB {Channel}", $"{Channel}\r\n:", "\r\n"), @":(\d+)\r\n$").Groups[1].Value)) != count)
         {
-            Assert.True(clock.Elapsed < Startup, $"{subscribers} subscribers to {Channel} after {Startup}, not {count}");
+            Assert.True(clock.Elapsed < TestTimeouts.SampleStartup, $"{subscribers} subscribers to {Channel} after {TestTimeouts.SampleStartup}, not {count}");
             await Task.Delay(50);
         }
     }

@@ -13,6 +13,14 @@ public class CertificateReloadTests
 {
     private const int SigHup = 1;
 
+    /// <summary>A connection made now gets the certificate of <paramref name="subject"/> and has its message echoed.</summary>
+    private static async Task AssertANewConnectionIsServedWithAsync(int port, string subject, string message)
+    {
+        using TlsConnection connection = await TlsConnection.OpenAsync(port);
+        Assert.Equal(subject, connection.Subject);
+        Assert.Equal(message, await connection.EchoAsync(message));
+    }
+
     private sealed class TlsConnection(Socket socket, SslStream stream) : IDisposable
     {
         public string Subject => stream.RemoteCertificate!.Subject;
@@ -64,11 +72,7 @@ public class CertificateReloadTests
         server.Signal(SigHup);
         await server.Error.WaitForAsync(@"Reloaded the TLS certificate from \S+live\.pem: CN=renewed\.localhost, valid until \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ; new handshakes use it");
 
-        using (TlsConnection after = await TlsConnection.OpenAsync(server.Port))
-        {
-            Assert.Equal("CN=renewed.localhost", after.Subject);
-            Assert.Equal("two", await after.EchoAsync("two"));
-        }
+        await AssertANewConnectionIsServedWithAsync(server.Port, "CN=renewed.localhost", "two");
         // The connection made before the reload is untouched.
         Assert.Equal("three", await before.EchoAsync("three"));
 
@@ -76,11 +80,7 @@ public class CertificateReloadTests
         File.Copy(TestPki.Client.KeyPath, key, overwrite: true);
         server.Signal(SigHup);
         await server.Error.WaitForAsync(@"Kept the TLS certificate in use \(CN=renewed\.localhost, valid until [^)]+\): the new one cannot be used: cannot load the certificate \S+live\.pem with the key \S+live\.key: ");
-        using (TlsConnection afterBad = await TlsConnection.OpenAsync(server.Port))
-        {
-            Assert.Equal("CN=renewed.localhost", afterBad.Subject);
-            Assert.Equal("four", await afterBad.EchoAsync("four"));
-        }
+        await AssertANewConnectionIsServedWithAsync(server.Port, "CN=renewed.localhost", "four");
         Assert.Equal("five", await before.EchoAsync("five"));
         Assert.False(server.HasExited);
         Assert.DoesNotContain("   at ", server.Error.ToString());

@@ -11,8 +11,6 @@ namespace SocketKit.Tests.Cli;
 [Tier(TestTier.Socket)]
 public sealed class ContentLogTests
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);
-
     [Fact]
     public async Task AOneMebibyteValueIsShownAsAPreviewAndHowManyBytesMore()
     {
@@ -54,7 +52,7 @@ public sealed class ContentLogTests
         Support.Cli.Result bench = await Support.Cli.RunAsync("bench", "app", "127.0.0.1", server.Port.ToString(), "--connections", "8", "--keepalive", "500", "-n", "10000", "--duration", "20s", "-q");
         Assert.True(bench.ExitCode == 0, bench.Error + bench.Out);
         server.Terminate();
-        Assert.Equal(0, await server.WaitForExitAsync(Limit));
+        Assert.Equal(0, await server.WaitForExitAsync(TestTimeouts.Limit));
 
         string[] lines = server.Error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         string[] shapes =

@@ -99,43 +99,53 @@ public class ExplainCommandTests
         }
     }
 
+    public static TheoryData<string, string> PythonExceptionsAndTheirErrors => new()
+    {
+        { "ConnectionRefusedError", "ECONNREFUSED" },
+        { "ConnectionResetError", "ECONNRESET" },
+        { "ConnectionAbortedError", "ECONNABORTED" },
+        { "TimeoutError", "ETIMEDOUT" },
+        { "socket.timeout", "ETIMEDOUT" },
+        { "BrokenPipeError", "EPIPE" },
+        { "socket.gaierror", "EAI_NONAME" },
+        { "gaierror", "EAI_NONAME" },
+        { "BlockingIOError", "EAGAIN" },
+        { "InterruptedError", "EINTR" },
+        { "PermissionError", "EACCES" },
+        { "ssl.SSLCertVerificationError", "TLS" },
+    };
+
     [Theory]
-    [InlineData("ConnectionRefusedError", "ECONNREFUSED")]
-    [InlineData("ConnectionResetError", "ECONNRESET")]
-    [InlineData("ConnectionAbortedError", "ECONNABORTED")]
-    [InlineData("TimeoutError", "ETIMEDOUT")]
-    [InlineData("socket.timeout", "ETIMEDOUT")]
-    [InlineData("BrokenPipeError", "EPIPE")]
-    [InlineData("socket.gaierror", "EAI_NONAME")]
-    [InlineData("gaierror", "EAI_NONAME")]
-    [InlineData("BlockingIOError", "EAGAIN")]
-    [InlineData("InterruptedError", "EINTR")]
-    [InlineData("PermissionError", "EACCES")]
-    [InlineData("ssl.SSLCertVerificationError", "TLS")]
+    [MemberData(nameof(PythonExceptionsAndTheirErrors))]
     public async Task PythonsExceptionNamesAreKnown(string exception, string errnoName)
     {
         Assert.Matches($"^{errnoName}( \\(|: )", await ExplainAsync(exception));
     }
 
+    public static TheoryData<string, string, string> PastedLinesAndTheErrorsFoundInThem => new()
+    {
+        { "[Errno 111] Connection refused", "[Errno 111]", "ECONNREFUSED" },
+        { "ConnectionRefusedError: [Errno 111] Connection refused", "[Errno 111]", "ECONNREFUSED" },
+        { "ConnectionRefusedError: [WinError 10061] No connection could be made because the target machine actively refused it", "[WinError 10061]", "ECONNREFUSED" },
+        { "ConnectionResetError: [WinError 10054] An existing connection was forcibly closed by the remote host", "[WinError 10054]", "ECONNRESET" },
+        { "socket.gaierror: [Errno -2] Name or service not known", "[Errno -2]", "EAI_NONAME" },
+        { "socket.gaierror: [Errno -3] Temporary failure in name resolution", "[Errno -3]", "EAI_AGAIN" },
+        { "OSError: [Errno 98] Address already in use", "[Errno 98]", "EADDRINUSE" },
+        { "OSError: [Errno 24] Too many open files", "[Errno 24]", "EMFILE" },
+        { "BrokenPipeError: [Errno 32] Broken pipe", "[Errno 32]", "EPIPE" },
+        { "TimeoutError: timed out", "TimeoutError", "ETIMEDOUT" },
+        { "    sock.connect(server_addr)  # raised ConnectionRefusedError", "ConnectionRefusedError", "ECONNREFUSED" },
+        { "Unhandled exception. System.Net.Sockets.SocketException (111): Connection refused", "SocketException (111)", "ECONNREFUSED" },
+        { "System.Net.Sockets.SocketException (10060): A connection attempt failed", "SocketException (10060)", "ETIMEDOUT" },
+        { "error: SocketError.ConnectionReset while reading", "SocketError.ConnectionReset", "ECONNRESET" },
+        { "curl: (7) Failed to connect to localhost port 80: Connection refused", "Connection refused", "ECONNREFUSED" },
+        { "read: Connection reset by peer", "Connection reset by peer", "ECONNRESET" },
+        { "accept4() failed (24: Too many open files)", "Too many open files", "EMFILE" },
+        { "2026-12-05 connect() failed: ETIMEDOUT", "ETIMEDOUT", "ETIMEDOUT" },
+    };
+
     [Theory]
-    [InlineData("[Errno 111] Connection refused", "[Errno 111]", "ECONNREFUSED")]
-    [InlineData("ConnectionRefusedError: [Errno 111] Connection refused", "[Errno 111]", "ECONNREFUSED")]
-    [InlineData("ConnectionRefusedError: [WinError 10061] No connection could be made because the target machine actively refused it", "[WinError 10061]", "ECONNREFUSED")]
-    [InlineData("ConnectionResetError: [WinError 10054] An existing connection was forcibly closed by the remote host", "[WinError 10054]", "ECONNRESET")]
-    [InlineData("socket.gaierror: [Errno -2] Name or service not known", "[Errno -2]", "EAI_NONAME")]
-    [InlineData("socket.gaierror: [Errno -3] Temporary failure in name resolution", "[Errno -3]", "EAI_AGAIN")]
-    [InlineData("OSError: [Errno 98] Address already in use", "[Errno 98]", "EADDRINUSE")]
-    [InlineData("OSError: [Errno 24] Too many open files", "[Errno 24]", "EMFILE")]
-    [InlineData("BrokenPipeError: [Errno 32] Broken pipe", "[Errno 32]", "EPIPE")]
-    [InlineData("TimeoutError: timed out", "TimeoutError", "ETIMEDOUT")]
-    [InlineData("    sock.connect(server_addr)  # raised ConnectionRefusedError", "ConnectionRefusedError", "ECONNREFUSED")]
-    [InlineData("Unhandled exception. System.Net.Sockets.SocketException (111): Connection refused", "SocketException (111)", "ECONNREFUSED")]
-    [InlineData("System.Net.Sockets.SocketException (10060): A connection attempt failed", "SocketException (10060)", "ETIMEDOUT")]
-    [InlineData("error: SocketError.ConnectionReset while reading", "SocketError.ConnectionReset", "ECONNRESET")]
-    [InlineData("curl: (7) Failed to connect to localhost port 80: Connection refused", "Connection refused", "ECONNREFUSED")]
-    [InlineData("read: Connection reset by peer", "Connection reset by peer", "ECONNRESET")]
-    [InlineData("accept4() failed (24: Too many open files)", "Too many open files", "EMFILE")]
-    [InlineData("2026-12-05 connect() failed: ETIMEDOUT", "ETIMEDOUT", "ETIMEDOUT")]
+    [MemberData(nameof(PastedLinesAndTheErrorsFoundInThem))]
     public async Task APastedLineIsSearchedForItsError(string line, string found, string errnoName)
     {
         Support.Cli.Result result = await Support.Cli.RunExpectingAsync(0, "explain", line);

@@ -76,14 +76,19 @@ public class ServerFlagsTests
         Assert.Equal(TimeSpan.FromSeconds(7), flags.Read(result).Timeouts.RequestTimeout);
     }
 
+    public static TheoryData<string, string, string> BadLimitsAndWhatTheErrorSays => new()
+    {
+        { "--max-content-bytes", "lots", "--max-content-bytes: 'lots' is not a size; use 16KiB, 1MiB or a number of bytes" },
+        { "--max-header-bytes", "100KiB", "--max-header-bytes: 100KiB must be 1 to 65535 bytes" },
+        { "--max-connections", "0", "--max-connections: 0 must be at least 1" },
+        { "--drain-timeout", "soon", "--drain-timeout: 'soon' is not a duration; use 500ms, 30s, 2m or 00:00:30" },
+        { "--min-request-rate", "0", "--min-request-rate: 0 must be a positive number of bytes per second, at most 1TiB" },
+        { "--min-response-rate", "fast", "--min-response-rate: 'fast' is not a rate" },
+        { "--engine", "turbo", "--engine: 'turbo' is not an engine; use one of blocking, select, async" },
+    };
+
     [Theory]
-    [InlineData("--max-content-bytes", "lots", "--max-content-bytes: 'lots' is not a size; use 16KiB, 1MiB or a number of bytes")]
-    [InlineData("--max-header-bytes", "100KiB", "--max-header-bytes: 100KiB must be 1 to 65535 bytes")]
-    [InlineData("--max-connections", "0", "--max-connections: 0 must be at least 1")]
-    [InlineData("--drain-timeout", "soon", "--drain-timeout: 'soon' is not a duration; use 500ms, 30s, 2m or 00:00:30")]
-    [InlineData("--min-request-rate", "0", "--min-request-rate: 0 must be a positive number of bytes per second, at most 1TiB")]
-    [InlineData("--min-response-rate", "fast", "--min-response-rate: 'fast' is not a rate")]
-    [InlineData("--engine", "turbo", "--engine: 'turbo' is not an engine; use one of blocking, select, async")]
+    [MemberData(nameof(BadLimitsAndWhatTheErrorSays))]
     public async Task ABadLimitIsAUsageError(string flag, string value, string message)
     {
         Support.Cli.Result result = await Support.Cli.RunExpectingAsync(2, "app-server", "127.0.0.1", "0", flag, value);

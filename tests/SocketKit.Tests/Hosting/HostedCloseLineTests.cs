@@ -15,8 +15,6 @@ namespace SocketKit.Tests.Hosting;
 [Tier(TestTier.Socket)]
 public sealed class HostedCloseLineTests
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);
-
     [Theory]
     [InlineData(1)]
     [InlineData(3)]
@@ -28,7 +26,7 @@ public sealed class HostedCloseLineTests
         builder.Logging.AddProvider(log);
         builder.Services.AddSocketKitServer("app");
         using IHost host = builder.Build();
-        await host.StartAsync().WaitAsync(Limit);
+        await host.StartAsync().WaitAsync(TestTimeouts.Limit);
         EndPoint endPoint = host.Services.GetRequiredKeyedService<SocketKitHostedServer>("app").LocalEndPoints.Single();
 
         // Keep-alive requests, then one without: the server answers them all and closes.
@@ -36,7 +34,7 @@ public sealed class HostedCloseLineTests
         byte[] sent = [.. each.SelectMany(r => r)];
         byte[] answers = await RawClient.ExchangeUntilCloseAsync(endPoint, sent);
         Assert.NotEmpty(answers);
-        await host.StopAsync().WaitAsync(Limit);
+        await host.StopAsync().WaitAsync(TestTimeouts.Limit);
 
         // Logged before the socket closed, so the client's end of file comes after it.
         string line = Assert.Single(log.Lines, l => l.Contains("Closing connection", StringComparison.Ordinal));
@@ -45,6 +43,6 @@ public sealed class HostedCloseLineTests
         Assert.Equal(requests, int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
         Assert.Equal(sent.Length, long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
         Assert.Equal(answers.Length, long.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture));
-        Assert.InRange(double.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture), 0, Limit.TotalSeconds);
+        Assert.InRange(double.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture), 0, TestTimeouts.Limit.TotalSeconds);
     }
 }

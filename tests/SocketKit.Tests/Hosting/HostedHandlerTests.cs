@@ -11,8 +11,6 @@ namespace SocketKit.Tests.Hosting;
 [Tier(TestTier.Socket)]
 public sealed class HostedHandlerTests
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);
-
     /// <summary>A singleton, as a store or a client of another service would be.</summary>
     public sealed class Catalogue
     {
@@ -54,7 +52,7 @@ public sealed class HostedHandlerTests
                     $"{await catalogue.FindAsync(request.Value?.GetString() ?? "", cancel) ?? "nothing"} (scope {scope.Number})")
                 .MapAction<LookupHandler>("lookup");
         });
-        await host.StartAsync().WaitAsync(Limit);
+        await host.StartAsync().WaitAsync(TestTimeouts.Limit);
         EndPoint endPoint = host.Services.GetRequiredKeyedService<SocketKitHostedServer>("app").LocalEndPoints[0];
 
         string first = await AskAsync(endPoint, "find", "ring");
@@ -66,7 +64,7 @@ public sealed class HostedHandlerTests
         int[] scopes = [.. new[] { first, second, third }.Select(ScopeNumber)];
         Assert.Equal(3, scopes.Distinct().Count());
         await Eventually.TrueAsync(() => scopes.All(RequestScope.Disposed.Contains), "each request's scope is disposed after its answer");
-        await host.StopAsync().WaitAsync(Limit);
+        await host.StopAsync().WaitAsync(TestTimeouts.Limit);
     }
 
     [Fact]
@@ -74,7 +72,7 @@ public sealed class HostedHandlerTests
     {
         using IHost host = Build(services => services.AddSocketKitServer("app")
             .MapAction("find", (AppRequest request, Catalogue catalogue) => AppResponse.Result("never")));
-        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync().WaitAsync(Limit));
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync().WaitAsync(TestTimeouts.Limit));
         Assert.Contains("The handler of action 'find' takes 'catalogue' of type Catalogue, which is no registered service", failure.Message, StringComparison.Ordinal);
     }
 
@@ -87,7 +85,7 @@ public sealed class HostedHandlerTests
     private static async Task<string> AskAsync(EndPoint endPoint, string action, string value)
     {
         var ip = (IPEndPoint)endPoint;
-        Message answer = await AppClient.RequestAsync(ip.Address.ToString(), ip.Port, AppRequests.Json(action, value)).WaitAsync(Limit);
+        Message answer = await AppClient.RequestAsync(ip.Address.ToString(), ip.Port, AppRequests.Json(action, value)).WaitAsync(TestTimeouts.Limit);
         using JsonDocument reply = JsonContent.Parse(answer.Content, answer.Header.ContentEncoding);
         return reply.RootElement.GetProperty("result").GetString()!;
     }

@@ -13,8 +13,6 @@ namespace SocketKit.Tests.Hosting;
 [Tier(TestTier.Socket)]
 public sealed class HostedSampleTests
 {
-    private static readonly TimeSpan Startup = TimeSpan.FromSeconds(30);
-
     private static string SampleDll => Samples.Dll("HostedAppServer");
 
     [Fact]
@@ -30,8 +28,8 @@ public sealed class HostedSampleTests
             ["SocketKit__Servers__app__Engine"] = "select",
             ["Logging__LogLevel__SocketKit"] = "Debug",
         });
-        int port = int.Parse((await sample.Out.WaitForAsync(@"Listening on 127\.0\.0\.1:(\d+) \(select engine\b[^)]*\)", Startup)).Groups[1].Value);
-        await sample.Out.WaitForAsync($@"Listening on unix:{Regex.Escape(unixPath)} \(select engine\b[^)]*\)", Startup);
+        int port = int.Parse((await sample.Out.WaitForAsync(@"Listening on 127\.0\.0\.1:(\d+) \(select engine\b[^)]*\)", TestTimeouts.SampleStartup)).Groups[1].Value);
+        await sample.Out.WaitForAsync($@"Listening on unix:{Regex.Escape(unixPath)} \(select engine\b[^)]*\)", TestTimeouts.SampleStartup);
 
         Assert.Equal("Got result: reward\n", (await Support.Cli.RunAsync("app-client", "127.0.0.1", port.ToString(), "reverse", "drawer", "--json-request", "-q")).Out);
         Assert.Equal("Got result: stressed\n", (await Support.Cli.RunAsync("app-client", "unix:" + unixPath, "reverse", "desserts", "--json-request", "-q")).Out);
@@ -45,7 +43,7 @@ public sealed class HostedSampleTests
             await clients[i].SendAsync(v.Request.AsMemory(0, half));
         }
         await Eventually.TrueAsync(() => Regex.Count(sample.Out.ToString(), $@"Received {half} bytes on connection") == InFlight,
-            "the sample reads the first half of every request", Startup);
+            "the sample reads the first half of every request", TestTimeouts.SampleStartup);
 
         sample.Terminate();
         await sample.Out.WaitForAsync("Stopping: no longer accepting connections on 127.0.0.1");
@@ -55,7 +53,7 @@ public sealed class HostedSampleTests
             using var timeout = new CancellationTokenSource(RawClient.Timeout);
             return await RawClient.ReadToEndAsync(c, timeout.Token);
         }));
-        int exitCode = await sample.WaitForExitAsync(Startup);
+        int exitCode = await sample.WaitForExitAsync(TestTimeouts.SampleStartup);
 
         Assert.All(answers, a => Assert.Equal(v.Response, a));
         Assert.Equal(0, exitCode);
@@ -71,7 +69,7 @@ public sealed class HostedSampleTests
             ["SocketKit__Servers__app__Endpoints__0"] = "127.0.0.1",
             ["SocketKit__Servers__app__Engine"] = "turbo",
         });
-        Assert.Equal(1, await sample.WaitForExitAsync(Startup));
+        Assert.Equal(1, await sample.WaitForExitAsync(TestTimeouts.SampleStartup));
         Assert.Equal([
             "HostedAppServer: SocketKit:Servers:app:Endpoints:0: '127.0.0.1' is not an endpoint; write HOST:PORT with an IP address (127.0.0.1:65432, [::1]:65432, localhost:65432) or unix:/path/to.sock",
             $"HostedAppServer: SocketKit:Servers:app:Engine: 'turbo' is not an engine; use one of {string.Join(", ", Enum.GetNames<EngineKind>().Select(n => n.ToLowerInvariant()))}",
@@ -88,7 +86,7 @@ public sealed class HostedSampleTests
     public async Task ABadSettingIsOneLineNamingItsKeyWithExitOneAndNoStackTrace(string key, string value, string line)
     {
         using var sample = ProgramProcess.StartDll(SampleDll, new Dictionary<string, string> { [$"SocketKit__Servers__app__{key}"] = value });
-        Assert.Equal(1, await sample.WaitForExitAsync(Startup));
+        Assert.Equal(1, await sample.WaitForExitAsync(TestTimeouts.SampleStartup));
         Assert.Equal(["HostedAppServer: " + line], Lines(sample.Error));
         AssertNoStackTrace(sample);
     }
@@ -99,7 +97,7 @@ public sealed class HostedSampleTests
         using Socket taken = LoopbackListeners.Start();
         int port = taken.Port();
         using var sample = ProgramProcess.StartDll(SampleDll, new Dictionary<string, string> { ["SocketKit__Servers__app__Endpoints__0"] = $"127.0.0.1:{port}" });
-        Assert.Equal(1, await sample.WaitForExitAsync(Startup));
+        Assert.Equal(1, await sample.WaitForExitAsync(TestTimeouts.SampleStartup));
         string line = Assert.Single(Lines(sample.Error));
         Assert.StartsWith($"HostedAppServer: SocketKit:Servers:app:Endpoints: address already in use: another socket is bound to 127.0.0.1:{port}", line);
         AssertNoStackTrace(sample);
@@ -117,10 +115,10 @@ public sealed class HostedSampleTests
         }, TestScratch.Directory);
         // appsettings.json asks the console for single lines with a time first: found beside the program, not in the
         // folder it was started from. It names no engine: the default one serves.
-        int port = int.Parse((await sample.Out.WaitForAsync(@"(?m)^\d\d:\d\d:\d\d info: SocketKit\.Servers\.app\[30\] Listening on 127\.0\.0\.1:(\d+) \(select engine", Startup)).Groups[1].Value);
+        int port = int.Parse((await sample.Out.WaitForAsync(@"(?m)^\d\d:\d\d:\d\d info: SocketKit\.Servers\.app\[30\] Listening on 127\.0\.0\.1:(\d+) \(select engine", TestTimeouts.SampleStartup)).Groups[1].Value);
         Assert.Equal("Got result: reward\n", (await Support.Cli.RunAsync("app-client", "127.0.0.1", port.ToString(), "reverse", "drawer", "--json-request", "-q")).Out);
         sample.Terminate();
-        Assert.Equal(0, await sample.WaitForExitAsync(Startup));
+        Assert.Equal(0, await sample.WaitForExitAsync(TestTimeouts.SampleStartup));
     }
 
     private static string[] Lines(WatchedWriter writer) => writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -157,10 +155,10 @@ public sealed class HostedSampleTests
         // Ready means every endpoint answers now, with no wait.
         foreach (string path in unixPaths)
         {
-            Message answer = await AppClient.RequestAsync("unix:" + path, 0, AppRequests.Json("reverse", "live")).WaitAsync(Startup);
+            Message answer = await AppClient.RequestAsync("unix:" + path, 0, AppRequests.Json("reverse", "live")).WaitAsync(TestTimeouts.SampleStartup);
             Assert.Equal("{\"result\": \"evil\"}", Encoding.UTF8.GetString(answer.Content.Span));
         }
-        int port = int.Parse((await sample.Out.WaitForAsync(@"Listening on 127\.0\.0\.1:(\d+)", Startup)).Groups[1].Value);
+        int port = int.Parse((await sample.Out.WaitForAsync(@"Listening on 127\.0\.0\.1:(\d+)", TestTimeouts.SampleStartup)).Groups[1].Value);
         using (Socket tcp = await RawClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port)))
         {
             Assert.True(tcp.Connected);
@@ -169,7 +167,7 @@ public sealed class HostedSampleTests
         // unshare ignores SIGTERM while it waits, as systemd would signal the service itself: signal the sample.
         ProgramProcess.Terminate(sample.ChildIds.Single());
         Assert.Equal("STOPPING=1", await ReceiveAsync(notify, sample));
-        await sample.WaitForExitAsync(Startup);
+        await sample.WaitForExitAsync(TestTimeouts.SampleStartup);
     }
 
     [ExternalFact("dotnet-counters")]
@@ -177,13 +175,13 @@ public sealed class HostedSampleTests
     {
         string counters = DotnetCounters.Program;
         using var sample = ProgramProcess.StartDll(SampleDll, new Dictionary<string, string> { ["SocketKit__Servers__app__Endpoints__0"] = "127.0.0.1:0" });
-        int port = int.Parse((await sample.Out.WaitForAsync(@"Listening on 127\.0\.0\.1:(\d+)", Startup)).Groups[1].Value);
+        int port = int.Parse((await sample.Out.WaitForAsync(@"Listening on 127\.0\.0\.1:(\d+)", TestTimeouts.SampleStartup)).Groups[1].Value);
         await using AppClient asking = await AppClient.ConnectAsync("127.0.0.1", port);
 
         string csv = Path.Combine(TestScratch.Directory, $"counters-{Guid.NewGuid():N}.csv");
         using var collect = new ProgramProcess(counters, ["collect", "-p", sample.Id.ToString(), "--counters", SocketKitMetrics.MeterName,
             "--refresh-interval", "1", "--duration", "00:00:00:06", "--format", "csv", "-o", csv]);
-        await collect.Out.WaitForAsync("Starting a counter session", Startup);
+        await collect.Out.WaitForAsync("Starting a counter session", TestTimeouts.SampleStartup);
 
         // An up-down counter's value, as an EventPipe session sees it, is what changed since the session began: open
         // connections one by one while it runs, and ask on a kept-alive connection, so both move under its eyes.
@@ -192,11 +190,11 @@ public sealed class HostedSampleTests
         while (!collect.HasExited)
         {
             opened.Add(await RawClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port)));
-            await asking.SendAsync(AppRequests.Json("reverse", "stressed", keepAlive: true)).WaitAsync(Startup);
+            await asking.SendAsync(AppRequests.Json("reverse", "stressed", keepAlive: true)).WaitAsync(TestTimeouts.SampleStartup);
             sent++;
             await Task.Delay(250);
         }
-        Assert.Equal(0, await collect.WaitForExitAsync(Startup));
+        Assert.Equal(0, await collect.WaitForExitAsync(TestTimeouts.SampleStartup));
 
         // Timestamp,Provider,Counter Name,Counter Type,Mean/Increment; a name carries its unit and tags:
         // socketkit.server.requests ({request} / 1 sec)[network.transport=tcp;server.port=N;socketkit.request.action=reverse],Rate,3
@@ -223,7 +221,7 @@ public sealed class HostedSampleTests
     private static async Task<string> ReceiveAsync(Socket notify, ProgramProcess sample)
     {
         byte[] buffer = new byte[4096];
-        using var timeout = new CancellationTokenSource(Startup);
+        using var timeout = new CancellationTokenSource(TestTimeouts.SampleStartup);
         try
         {
             int n = await notify.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
@@ -231,7 +229,7 @@ public sealed class HostedSampleTests
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException($"no notification within {Startup}; the sample wrote:\n{sample.Out}\n{sample.Error}");
+            throw new TimeoutException($"no notification within {TestTimeouts.SampleStartup}; the sample wrote:\n{sample.Out}\n{sample.Error}");
         }
     }
 }

@@ -16,8 +16,6 @@ namespace SocketKit.Tests.Hosting;
 [Tier(TestTier.Socket)]
 public sealed class HostedSecurityTests
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);
-
     /// <summary>A host with a server for each name the settings' keys hold (SocketKit:Servers:NAME:...).</summary>
     private static IHost Build(Dictionary<string, string?> settings, out LogCapture log) =>
         TestHosts.Build(settings, services =>
@@ -45,7 +43,7 @@ public sealed class HostedSecurityTests
             ["SocketKit:Servers:denied:Endpoints:0"] = "127.0.0.1:0",
             ["SocketKit:Servers:denied:Deny:0"] = "127.0.0.1",
         }, out LogCapture log);
-        await host.StartAsync().WaitAsync(Limit);
+        await host.StartAsync().WaitAsync(TestTimeouts.Limit);
 
         IPEndPoint mutual = EndPointOf(host, "mutual");
         var tls = new SocketKit.Applications.ClientOptions
@@ -56,17 +54,17 @@ public sealed class HostedSecurityTests
                 ClientCertificate = TestPki.Client.Certificate,
             },
         };
-        Message answer = await AppClient.RequestAsync("127.0.0.1", mutual.Port, AppRequests.Json("search", "morpheus"), tls).WaitAsync(Limit);
+        Message answer = await AppClient.RequestAsync("127.0.0.1", mutual.Port, AppRequests.Json("search", "morpheus"), tls).WaitAsync(TestTimeouts.Limit);
         Assert.Contains("Follow the white rabbit", Encoding.UTF8.GetString(answer.Content.Span));
         Assert.Contains(log.Lines, l => l.Contains("presented the client certificate CN=alice (issued by CN=SocketKit Test CA)", StringComparison.Ordinal));
 
         var without = tls with { Tls = tls.Tls with { ClientCertificate = null } };
-        NetworkException refused = await Assert.ThrowsAsync<NetworkException>(() => AppClient.RequestAsync("127.0.0.1", mutual.Port, AppRequests.Json("search", "morpheus"), without).WaitAsync(Limit));
+        NetworkException refused = await Assert.ThrowsAsync<NetworkException>(() => AppClient.RequestAsync("127.0.0.1", mutual.Port, AppRequests.Json("search", "morpheus"), without).WaitAsync(TestTimeouts.Limit));
         Assert.Contains("the server requires a client certificate issued by CN=SocketKit Test CA, and none was given", refused.Message);
 
         Assert.Empty(await RawClientOrReset(EndPointOf(host, "denied")));
         await Eventually.TrueAsync(() => log.Lines.Any(l => l.Contains("Refused a connection from 127.0.0.1:", StringComparison.Ordinal)), "the refusal logged");
-        await host.StopAsync().WaitAsync(Limit);
+        await host.StopAsync().WaitAsync(TestTimeouts.Limit);
     }
 
     [Fact]
@@ -80,7 +78,7 @@ public sealed class HostedSecurityTests
             ["SocketKit:Servers:app:Deny:0"] = "::1/129",
             ["SocketKit:Servers:app:Limits:MaxConnectionsPerAddress"] = "0",
         }, out _);
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync().WaitAsync(Limit));
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync().WaitAsync(TestTimeouts.Limit));
         string message = string.Join('\n', error.Failures);
         Assert.Contains("SocketKit:Servers:app:Allow:1: intranet is not an address or a network in CIDR notation", message);
         Assert.Contains("SocketKit:Servers:app:Deny:0: ::1/129 is not an address or a network in CIDR notation", message);
@@ -98,23 +96,23 @@ public sealed class HostedSecurityTests
             ["SocketKit:Servers:app:Tls:CertificatePath"] = certificate,
             ["SocketKit:Servers:app:Tls:KeyPath"] = key,
         }, out LogCapture log);
-        await host.StartAsync().WaitAsync(Limit);
+        await host.StartAsync().WaitAsync(TestTimeouts.Limit);
         IPEndPoint server = EndPointOf(host, "app");
         Assert.Equal("CN=localhost", await SubjectAsync(server));
 
         TestPki.Pair renewed = TestPki.NewServer("renewed.localhost");
         TestPki.WriteOver(renewed, certificate, key);
         await Eventually.TrueAsync(() => log.Lines.Any(l => l.Contains("Reloaded the TLS certificate from", StringComparison.Ordinal) && l.Contains("CN=renewed.localhost", StringComparison.Ordinal)),
-            "the renewed certificate read", Limit);
+            "the renewed certificate read", TestTimeouts.Limit);
         Assert.Equal("CN=renewed.localhost", await SubjectAsync(server));
-        await host.StopAsync().WaitAsync(Limit);
+        await host.StopAsync().WaitAsync(TestTimeouts.Limit);
     }
 
     private static async Task<string> SubjectAsync(IPEndPoint server)
     {
         using Socket socket = await RawClient.ConnectAsync(server);
         await using var ssl = new SslStream(new NetworkStream(socket, ownsSocket: false));
-        using var cts = new CancellationTokenSource(Limit);
+        using var cts = new CancellationTokenSource(TestTimeouts.Limit);
         await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost", RemoteCertificateValidationCallback = (_, _, _, _) => true }, cts.Token);
         return ssl.RemoteCertificate!.Subject;
     }

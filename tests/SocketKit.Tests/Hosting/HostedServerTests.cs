@@ -20,8 +20,6 @@ namespace SocketKit.Tests.Hosting;
 [Tier(TestTier.Socket)]
 public sealed class HostedServerTests
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);
-
     [Fact]
     public async Task AnAppServerFromConfigurationListensOnIPv4IPv6AndAUnixSocketAndAnswersItsActions()
     {
@@ -33,7 +31,7 @@ public sealed class HostedServerTests
             ["SocketKit:Servers:app:Endpoints:2"] = "unix:" + unixPath,
         }, services => services.AddSocketKitServer("app").MapAction("reverse", Reverse), out LogCapture log);
 
-        await host.StartAsync().WaitAsync(Limit);
+        await host.StartAsync().WaitAsync(TestTimeouts.Limit);
         SocketKitHostedServer server = host.Services.GetRequiredKeyedService<SocketKitHostedServer>("app");
         Assert.Equal(3, server.LocalEndPoints.Count);
         Assert.Equal(IPAddress.Loopback, ((IPEndPoint)server.LocalEndPoints[0]).Address);
@@ -56,7 +54,7 @@ public sealed class HostedServerTests
         }
         Assert.Contains(log.Lines, l => l.Contains("SocketKit.Servers.app: Listening on [::1]:", StringComparison.Ordinal));
 
-        await host.StopAsync().WaitAsync(Limit);
+        await host.StopAsync().WaitAsync(TestTimeouts.Limit);
         Assert.Equal(SocketKitServerState.Stopped, server.State);
         Assert.Equal(HealthStatus.Unhealthy, (await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries["socketkit:app"].Status);
         Assert.False(File.Exists(unixPath), "the stopped server should remove its socket file");
@@ -77,13 +75,13 @@ public sealed class HostedServerTests
             services.AddSocketKitServer("greeter").UseHandler((provider, _) => new GreetingHandler(provider.GetRequiredService<Greeting>()));
         }, out _);
 
-        await host.StartAsync().WaitAsync(Limit);
+        await host.StartAsync().WaitAsync(TestTimeouts.Limit);
         EndPoint echo = host.Services.GetRequiredKeyedService<SocketKitHostedServer>("echo").LocalEndPoints.Single();
         EndPoint greeter = host.Services.GetRequiredKeyedService<SocketKitHostedServer>("greeter").LocalEndPoints.Single();
         byte[] sent = Encoding.ASCII.GetBytes("Hello, world");
         Assert.Equal(sent, await RawClient.ExchangeUntilCloseAsync(echo, sent, halfClose: true));
         Assert.Equal("hello from the container\n", Encoding.ASCII.GetString(await RawClient.ExchangeUntilCloseAsync(greeter, "hi"u8.ToArray())));
-        await host.StopAsync().WaitAsync(Limit);
+        await host.StopAsync().WaitAsync(TestTimeouts.Limit);
     }
 
     [Fact]
@@ -102,18 +100,18 @@ public sealed class HostedServerTests
             services.AddSocketKitServer("secure").MapAction("reverse", Reverse);
             services.AddSocketKitServer("proxied").UseHandler((_, connection) => new GreetingHandler(new Greeting($"you are {connection.Remote}")));
         }, out _);
-        await host.StartAsync().WaitAsync(Limit);
+        await host.StartAsync().WaitAsync(TestTimeouts.Limit);
 
         var secure = (IPEndPoint)host.Services.GetRequiredKeyedService<SocketKitHostedServer>("secure").LocalEndPoints.Single();
         var tls = new SocketKit.Applications.ClientOptions { Tls = new SocketKit.Transport.Tls.TlsClientOptions { TrustedRoots = [TestCertificates.Server] } };
-        Message answer = await AppClient.RequestAsync("127.0.0.1", secure.Port, AppRequests.Json("reverse", "stressed"), tls).WaitAsync(Limit);
+        Message answer = await AppClient.RequestAsync("127.0.0.1", secure.Port, AppRequests.Json("reverse", "stressed"), tls).WaitAsync(TestTimeouts.Limit);
         Assert.Equal("{\"result\": \"desserts\"}", Encoding.UTF8.GetString(answer.Content.Span));
 
         EndPoint proxied = host.Services.GetRequiredKeyedService<SocketKitHostedServer>("proxied").LocalEndPoints.Single();
         byte[] relayed = Encoding.ASCII.GetBytes($"PROXY TCP4 192.0.2.7 127.0.0.1 56324 {((IPEndPoint)proxied).Port}\r\nhi");
         Assert.Equal("you are 192.0.2.7:56324", Encoding.ASCII.GetString(await RawClient.ExchangeUntilCloseAsync(proxied, relayed)));
         Assert.Empty(await RawClient.ExchangeUntilCloseAsync(proxied, "hi"u8.ToArray())); // no header: refused
-        await host.StopAsync().WaitAsync(Limit);
+        await host.StopAsync().WaitAsync(TestTimeouts.Limit);
     }
 
     [Fact]
@@ -132,7 +130,7 @@ public sealed class HostedServerTests
             ["SocketKit:Servers:app:Tls:CertificatePath"] = "/etc/ssl/app.pem",
         }, services => services.AddSocketKitServer("app"), out _);
 
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync().WaitAsync(Limit));
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync().WaitAsync(TestTimeouts.Limit));
         string message = string.Join('\n', error.Failures);
         Assert.Contains("SocketKit:Servers:app:Endpoints:0: '127.0.0.1' is not an endpoint", message);
         Assert.Contains($"SocketKit:Servers:app:Engine: 'turbo' is not an engine; use one of {string.Join(", ", Enum.GetNames<EngineKind>().Select(n => n.ToLowerInvariant()))}", message);
@@ -150,7 +148,7 @@ public sealed class HostedServerTests
     public async Task AServerWithoutEndpointsIsToldWhichKeyToSet()
     {
         using IHost host = Build(new(), services => services.AddSocketKitServer("app"), out _);
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync().WaitAsync(Limit));
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync().WaitAsync(TestTimeouts.Limit));
         Assert.Contains("SocketKit:Servers:app:Endpoints: no endpoint to listen on; set SocketKit:Servers:app:Endpoints:0", error.Message);
     }
 
@@ -164,11 +162,11 @@ public sealed class HostedServerTests
                 ["SocketKit:Servers:app:Endpoints:0"] = "127.0.0.1:0",
                 ["SocketKit:Servers:app:Engine"] = engine.ToLowerInvariant(),
             }, services => services.AddSocketKitServer("app"), out LogCapture log);
-            await host.StartAsync().WaitAsync(Limit);
+            await host.StartAsync().WaitAsync(TestTimeouts.Limit);
             EndPoint endPoint = host.Services.GetRequiredKeyedService<SocketKitHostedServer>("app").LocalEndPoints.Single();
             Assert.StartsWith("In the caves", await AskAsync(endPoint, "search", "ring"));
             Assert.Contains(log.Lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, $@"Listening on {System.Text.RegularExpressions.Regex.Escape(EndPoints.Format(endPoint))} \({engine.ToLowerInvariant()} engine(, \d+ loops)?\)$"));
-            await host.StopAsync().WaitAsync(Limit);
+            await host.StopAsync().WaitAsync(TestTimeouts.Limit);
         }
     }
 
@@ -177,7 +175,7 @@ public sealed class HostedServerTests
     {
         using IHost host = Build(new() { ["SocketKit:Servers:app:Endpoints:0"] = "127.0.0.1:0" },
             services => services.AddSocketKitServer("app"), out _);
-        await host.StartAsync().WaitAsync(Limit);
+        await host.StartAsync().WaitAsync(TestTimeouts.Limit);
         SocketKitHostedServer server = host.Services.GetRequiredKeyedService<SocketKitHostedServer>("app");
         HealthCheckService health = host.Services.GetRequiredService<HealthCheckService>();
 
@@ -194,9 +192,9 @@ public sealed class HostedServerTests
         Assert.False(stopping.IsCompleted, "the host waits for the request in flight");
 
         await client.SendAsync(request.AsMemory(request.Length - 1));
-        using var timeout = new CancellationTokenSource(Limit);
+        using var timeout = new CancellationTokenSource(TestTimeouts.Limit);
         Assert.StartsWith("In the caves", Result(await RawClient.ReadToEndAsync(client, timeout.Token)));
-        await stopping.WaitAsync(Limit);
+        await stopping.WaitAsync(TestTimeouts.Limit);
         Assert.Equal("stopped", (await health.CheckHealthAsync()).Entries["socketkit:app"].Description);
     }
 
@@ -213,7 +211,7 @@ public sealed class HostedServerTests
             services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdown);
             services.AddSocketKitServer("app");
         }, out LogCapture log);
-        await host.StartAsync().WaitAsync(Limit);
+        await host.StartAsync().WaitAsync(TestTimeouts.Limit);
         SocketKitHostedServer server = host.Services.GetRequiredKeyedService<SocketKitHostedServer>("app");
 
         // A request that never completes: only the drain timeout ends it.
@@ -223,12 +221,12 @@ public sealed class HostedServerTests
         await Eventually.TrueAsync(() => server.BytesReceived == request.Length - 1, "the server has read all but the request's last byte");
 
         var clock = Stopwatch.StartNew();
-        await host.StopAsync().WaitAsync(Limit);
+        await host.StopAsync().WaitAsync(TestTimeouts.Limit);
         clock.Stop();
         Assert.Equal(SocketKitServerState.Stopped, server.State); // finished before the host's timeout, not abandoned by it
         Assert.True(clock.Elapsed < shutdown, $"stop took {clock.Elapsed}, more than the host's {shutdown}");
         Assert.Contains(log.Lines, l => l.Contains($"drain timeout {TimeSpan.FromMinutes(1)} shortened", StringComparison.Ordinal));
-        using var timeout = new CancellationTokenSource(Limit);
+        using var timeout = new CancellationTokenSource(TestTimeouts.Limit);
         Assert.Empty(await RawClient.ReadToEndAsync(client, timeout.Token)); // closed without an answer
     }
 
@@ -263,13 +261,13 @@ public sealed class HostedServerTests
         });
         listener.Start();
 
-        await host.StartAsync().WaitAsync(Limit);
+        await host.StartAsync().WaitAsync(TestTimeouts.Limit);
         EndPoint endPoint = host.Services.GetRequiredKeyedService<SocketKitHostedServer>("app").LocalEndPoints.Single();
         Volatile.Write(ref port, ((IPEndPoint)endPoint).Port);
         await AskAsync(endPoint, "search", "ring");
         await AskAsync(endPoint, "search", "tea");
         await Eventually.TrueAsync(() => Interlocked.Read(ref requests) == 2, "two requests counted on the host's meter");
-        await host.StopAsync().WaitAsync(Limit);
+        await host.StopAsync().WaitAsync(TestTimeouts.Limit);
     }
 
     [Fact]
@@ -294,7 +292,7 @@ public sealed class HostedServerTests
             IPEndPoint ip => (ip.Address.ToString(), ip.Port),
             _ => throw new ArgumentException(endPoint.ToString()),
         };
-        Message answer = await AppClient.RequestAsync(host, port, AppRequests.Json(action, value)).WaitAsync(Limit);
+        Message answer = await AppClient.RequestAsync(host, port, AppRequests.Json(action, value)).WaitAsync(TestTimeouts.Limit);
         using JsonDocument reply = JsonContent.Parse(answer.Content, answer.Header.ContentEncoding);
         return reply.RootElement.GetProperty("result").GetString()!;
     }

@@ -17,8 +17,6 @@ namespace SocketKit.Tests.Hosting;
 [Tier(TestTier.Socket)]
 public sealed class HostedSettingsTests
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);
-
     [Fact]
     public async Task EverySettingGivenInTheCommandLinesSpellingConfiguresTheServerAsTheFlagsDo()
     {
@@ -42,14 +40,14 @@ public sealed class HostedSettingsTests
         Assert.Equal(fromFlags, configured);
         Assert.All(ServerSettings.All, s => Assert.NotEqual(s.DefaultText, s.Format(configured)));
 
-        await host.StartAsync().WaitAsync(Limit);
+        await host.StartAsync().WaitAsync(TestTimeouts.Limit);
         SocketKitHostedServer server = host.Services.GetRequiredKeyedService<SocketKitHostedServer>("app");
         // PROXY is on: the client's address comes first, then the tutorial's conversation.
         var endPoint = (IPEndPoint)server.LocalEndPoints.Single();
         ReferenceVector v = ReferenceVectors.Get("search-morpheus");
         byte[] request = [.. Encoding.ASCII.GetBytes($"PROXY TCP4 192.0.2.7 127.0.0.1 56324 {endPoint.Port}\r\n"), .. v.Request];
         Assert.Equal(v.Response, await RawClient.ExchangeUntilCloseAsync(endPoint, request));
-        await host.StopAsync().WaitAsync(Limit);
+        await host.StopAsync().WaitAsync(TestTimeouts.Limit);
     }
 
     [Fact]
@@ -62,7 +60,7 @@ public sealed class HostedSettingsTests
         }, out LogCapture log);
         var error = new StringWriter();
 
-        Assert.Equal(1, await host.RunSocketKitAsync(error).WaitAsync(Limit));
+        Assert.Equal(1, await host.RunSocketKitAsync(error).WaitAsync(TestTimeouts.Limit));
 
         string program = AppDomain.CurrentDomain.FriendlyName;
         Assert.Equal([
@@ -80,7 +78,7 @@ public sealed class HostedSettingsTests
         using IHost host = Build(new() { ["SocketKit:Servers:app:Endpoints:0"] = $"127.0.0.1:{port}" }, services => services.AddSocketKitServer("app"), out LogCapture log);
         var error = new StringWriter();
 
-        Assert.Equal(1, await host.RunSocketKitAsync(error).WaitAsync(Limit));
+        Assert.Equal(1, await host.RunSocketKitAsync(error).WaitAsync(TestTimeouts.Limit));
 
         string line = Assert.Single(Lines(error));
         Assert.StartsWith($"{AppDomain.CurrentDomain.FriendlyName}: SocketKit:Servers:app:Endpoints: address already in use", line);
@@ -101,7 +99,7 @@ public sealed class HostedSettingsTests
         }, services => services.AddSocketKitServer("app"), log);
         var error = new StringWriter();
 
-        Assert.Equal(1, await host.RunSocketKitAsync(error).WaitAsync(Limit));
+        Assert.Equal(1, await host.RunSocketKitAsync(error).WaitAsync(TestTimeouts.Limit));
 
         Assert.Single(Lines(error));
         Assert.Contains(log.Lines, l => l.Contains("Hosting failed to start", StringComparison.Ordinal) && l.Contains("   at ", StringComparison.Ordinal));
@@ -120,7 +118,7 @@ public sealed class HostedSettingsTests
         Assert.Contains(Secret, Encoding.UTF8.GetString(answer.Content.Span)); // the reply carries the value back
         // A short bench with the default logging: many requests, each on its own connection, as the reference does.
         await Support.Cli.RunExpectingAsync(0, "bench", "app", "127.0.0.1", endPoint.Port.ToString(), "--duration", "2s", "--connections", "4", "--value", Secret, "-q");
-        await host.StopAsync().WaitAsync(Limit);
+        await host.StopAsync().WaitAsync(TestTimeouts.Limit);
 
         string[] lines = [.. log.Lines];
         int accepted = lines.Count(l => l.Contains("Accepted connection", StringComparison.Ordinal));
@@ -138,7 +136,7 @@ public sealed class HostedSettingsTests
         using IHost host = await StartWithRoomForAMebibyteAsync(log, logLevel: "Debug");
         var endPoint = (IPEndPoint)host.Services.GetRequiredKeyedService<SocketKitHostedServer>("app").LocalEndPoints.Single();
         await AskAsync(endPoint.Port, huge);
-        await host.StopAsync().WaitAsync(Limit);
+        await host.StopAsync().WaitAsync(TestTimeouts.Limit);
 
         string received = Assert.Single(log.Lines, l => l.Contains("Received request", StringComparison.Ordinal));
         Assert.Matches(@"Received request \{""action"": ""search"", ""value"": ""y+ \.\.\. \([\d,]+ more bytes\) on connection 1$", received);
@@ -165,7 +163,7 @@ public sealed class HostedSettingsTests
         IHost host = TestHosts.Build(settings, services => services.AddSocketKitServer("app"), log);
         try
         {
-            await host.StartAsync().WaitAsync(Limit);
+            await host.StartAsync().WaitAsync(TestTimeouts.Limit);
             return host;
         }
         catch

@@ -7,14 +7,19 @@ namespace SocketKit.Tests.Protocol;
 [Tier(TestTier.Unit)]
 public class PythonJsonWriterTests
 {
+    public static TheoryData<string, string> JsonAndWhatPythonWrites => new()
+    {
+        { "{\"a\":1,\"b\":[1,2,{}],\"c\":[]}", "{\"a\": 1, \"b\": [1, 2, {}], \"c\": []}" },
+        { "\"\\u00e9\\ud83d\\udc30\"", "\"é🐰\"" },
+        { "\"<>&'+\\u007f\"", "\"<>&'+\u007f\"" },
+        { "\"\\b\\f\\n\\r\\t\\u0001\\u001f\\\"\\\\/\"", "\"\\b\\f\\n\\r\\t\\u0001\\u001f\\\"\\\\/\"" },
+        { "[1.0, 1.5, 1e16, 1e15, 0.0001, 0.00001, -2.5e-7, 123456789012345678]", "[1.0, 1.5, 1e+16, 1000000000000000.0, 0.0001, 1e-05, -2.5e-07, 123456789012345678]" },
+        { "[true, false, null, -0, 1E400]", "[true, false, null, 0, Infinity]" },
+        { "{\"k\": 1, \"j\": 0, \"k\": 2}", "{\"k\": 2, \"j\": 0}" },
+    };
+
     [Theory]
-    [InlineData("{\"a\":1,\"b\":[1,2,{}],\"c\":[]}", "{\"a\": 1, \"b\": [1, 2, {}], \"c\": []}")]
-    [InlineData("\"\\u00e9\\ud83d\\udc30\"", "\"é🐰\"")]
-    [InlineData("\"<>&'+\\u007f\"", "\"<>&'+\u007f\"")]
-    [InlineData("\"\\b\\f\\n\\r\\t\\u0001\\u001f\\\"\\\\/\"", "\"\\b\\f\\n\\r\\t\\u0001\\u001f\\\"\\\\/\"")]
-    [InlineData("[1.0, 1.5, 1e16, 1e15, 0.0001, 0.00001, -2.5e-7, 123456789012345678]", "[1.0, 1.5, 1e+16, 1000000000000000.0, 0.0001, 1e-05, -2.5e-07, 123456789012345678]")]
-    [InlineData("[true, false, null, -0, 1E400]", "[true, false, null, 0, Infinity]")]
-    [InlineData("{\"k\": 1, \"j\": 0, \"k\": 2}", "{\"k\": 2, \"j\": 0}")]
+    [MemberData(nameof(JsonAndWhatPythonWrites))]
     public void WritesParsedJsonAsPythonDoes(string input, string python)
     {
         using JsonDocument doc = JsonDocument.Parse(input);

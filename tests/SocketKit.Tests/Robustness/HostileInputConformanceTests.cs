@@ -4,10 +4,8 @@ namespace SocketKit.Tests.Robustness;
 
 /// <summary>Every hostile input against a running server of every engine: it ends that connection, says why when it can, and serves the next client.</summary>
 [Tier(TestTier.Socket)]
-public abstract class HostileInputConformanceTests(EngineKind engine)
+public abstract class HostileInputConformanceTests(EngineKind engine) : EngineSuite(engine)
 {
-    protected EngineKind Engine { get; } = engine;
-
     public static TheoryData<string> Inputs => HostileInputs.Names();
 
     [Fact]

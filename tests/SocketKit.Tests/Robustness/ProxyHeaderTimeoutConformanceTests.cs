@@ -15,10 +15,8 @@ namespace SocketKit.Tests.Robustness;
 /// wrapping the application's. Timeouts run on a fake clock.
 /// </summary>
 [Tier(TestTier.Socket)]
-public abstract class ProxyHeaderTimeoutConformanceTests(EngineKind engine, bool readByTheServer = false)
+public abstract class ProxyHeaderTimeoutConformanceTests(EngineKind engine, bool readByTheServer = false) : EngineSuite(engine)
 {
-    protected EngineKind Engine { get; } = engine;
-
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 
     // Far from the request timeout, so that a connection closed by the idle timeout instead fails the range check.

@@ -9,12 +9,8 @@ namespace SocketKit.Tests.Robustness;
 
 /// <summary>Limits, timeouts and the drain, the same on every engine. Timeouts run on a fake clock: no test waits them out.</summary>
 [Tier(TestTier.Socket)]
-public abstract class RobustnessConformanceTests(EngineKind engine)
+public abstract class RobustnessConformanceTests(EngineKind engine) : EngineSuite(engine)
 {
-    protected EngineKind Engine { get; } = engine;
-
-    private static readonly TimeSpan ShortWait = TimeSpan.FromMilliseconds(300);
-
     private static readonly ServerTimeouts TenSecondRequestTimeout = new() { RequestTimeout = TimeSpan.FromSeconds(10) };
 
     [Fact]
@@ -248,7 +244,7 @@ public abstract class RobustnessConformanceTests(EngineKind engine)
         await Eventually.TrueAsync(() => server.Counters.BytesReceived == 10, "the server reads the 10 bytes");
 
         Task stopped = server.StopAsync();
-        Assert.False(await HostileServers.IsClosedByServerAsync(busy, ShortWait), "a request in flight is not closed at once");
+        Assert.False(await HostileServers.IsClosedByServerAsync(busy, TestTimeouts.ShortWait), "a request in flight is not closed at once");
         time.Advance(TimeSpan.FromSeconds(5));
 
         await stopped.WaitAsync(RawClient.Timeout);

@@ -24,11 +24,8 @@ public sealed class ConnectionClockTests
     {
         var time = new FakeTimeProvider();
         var clock = new ConnectionClock(Timeouts, time);
-        Assert.Equal(time.GetTimestamp() + Ticks(time, Timeouts.RequestTimeout), clock.NextCheckAt);
-        time.Advance(Timeouts.RequestTimeout - TimeSpan.FromMilliseconds(1));
-        Assert.Null(clock.Check());
-        time.Advance(TimeSpan.FromMilliseconds(1));
-        Assert.Equal(ConnectionCloseReason.RequestTimeout, clock.Check());
+        AssertNextCheckIn(time, clock, Timeouts.RequestTimeout);
+        AssertClosesAfter(time, clock, Timeouts.RequestTimeout, ConnectionCloseReason.RequestTimeout);
     }
 
     [Fact]
@@ -41,7 +38,7 @@ public sealed class ConnectionClockTests
         Assert.Equal(time.GetTimestamp() + Ticks(time, Timeouts.IdleTimeout), idle);
         time.Advance(TimeSpan.FromSeconds(3));
         clock.Received(ConnectionPhase.Request, bytes: 1);
-        Assert.Equal(time.GetTimestamp() + Ticks(time, Timeouts.RequestTimeout), clock.NextCheckAt);
+        AssertNextCheckIn(time, clock, Timeouts.RequestTimeout);
         Assert.True(clock.NextCheckAt < idle);
     }
 
@@ -70,13 +67,13 @@ public sealed class ConnectionClockTests
         clock.Received(ConnectionPhase.Handling, bytes: 100);
         time.Advance(TimeSpan.FromSeconds(12));
         clock.Received(ConnectionPhase.Request, bytes: 0); // Answered, and the next request already waits.
-        Assert.Equal(time.GetTimestamp() + Ticks(time, Timeouts.RequestTimeout), clock.NextCheckAt);
+        AssertNextCheckIn(time, clock, Timeouts.RequestTimeout);
         clock.Received(ConnectionPhase.Handling, bytes: 0); // Its handler is at work too: a deadline of its own.
-        Assert.Equal(time.GetTimestamp() + Ticks(time, TimeSpan.FromSeconds(20)), clock.NextCheckAt);
+        AssertNextCheckIn(time, clock, TimeSpan.FromSeconds(20));
         time.Advance(TimeSpan.FromSeconds(1));
         clock.Received(ConnectionPhase.Request, bytes: 0);
         clock.Received(ConnectionPhase.Idle, bytes: 0); // Answered; nothing waits.
-        Assert.Equal(time.GetTimestamp() + Ticks(time, Timeouts.IdleTimeout), clock.NextCheckAt);
+        AssertNextCheckIn(time, clock, Timeouts.IdleTimeout);
         Assert.True(clock.IsIdle);
     }
 
@@ -87,8 +84,7 @@ public sealed class ConnectionClockTests
         var clock = new ConnectionClock(Timeouts with { RequestTimeout = TimeSpan.FromMinutes(5) }, time);
         clock.Received(ConnectionPhase.Content, bytes: 0); // The header is whole: content begins.
         clock.Received(ConnectionPhase.Content, bytes: 800); // 800 B at 100 B/s pays for 8 s.
-        long started = time.GetTimestamp();
-        Assert.Equal(started + Ticks(time, TimeSpan.FromSeconds(8)), clock.NextCheckAt);
+        AssertNextCheckIn(time, clock, TimeSpan.FromSeconds(8));
         time.Advance(TimeSpan.FromSeconds(8) - TimeSpan.FromMilliseconds(10));
         Assert.Null(clock.Check());
         time.Advance(TimeSpan.FromMilliseconds(20));
@@ -101,11 +97,8 @@ public sealed class ConnectionClockTests
         var time = new FakeTimeProvider();
         TimeSpan handshake = TimeSpan.FromSeconds(3);
         var clock = new ConnectionClock(Timeouts, time, handshake);
-        Assert.Equal(time.GetTimestamp() + Ticks(time, handshake), clock.NextCheckAt);
-        time.Advance(handshake - TimeSpan.FromMilliseconds(1));
-        Assert.Null(clock.Check());
-        time.Advance(TimeSpan.FromMilliseconds(1));
-        Assert.Equal(ConnectionCloseReason.HandshakeTimeout, clock.Check());
+        AssertNextCheckIn(time, clock, handshake);
+        AssertClosesAfter(time, clock, handshake, ConnectionCloseReason.HandshakeTimeout);
     }
 
     [Fact]
@@ -144,7 +137,7 @@ public sealed class ConnectionClockTests
         // Both run from the connection's start: the shorter request timeout closes a handshake that drags on.
         var time = new FakeTimeProvider();
         var clock = new ConnectionClock(Timeouts, time, Timeouts.RequestTimeout * 2);
-        Assert.Equal(time.GetTimestamp() + Ticks(time, Timeouts.RequestTimeout), clock.NextCheckAt);
+        AssertNextCheckIn(time, clock, Timeouts.RequestTimeout);
         time.Advance(Timeouts.RequestTimeout);
         Assert.Equal(ConnectionCloseReason.RequestTimeout, clock.Check());
     }
@@ -191,6 +184,18 @@ public sealed class ConnectionClockTests
                 }
             }
         }
+    }
+
+    private static void AssertNextCheckIn(FakeTimeProvider time, ConnectionClock clock, TimeSpan fromNow) =>
+        Assert.Equal(time.GetTimestamp() + Ticks(time, fromNow), clock.NextCheckAt);
+
+    /// <summary>Nothing is due a millisecond before <paramref name="fromNow"/> has passed; then <paramref name="reason"/> is.</summary>
+    private static void AssertClosesAfter(FakeTimeProvider time, ConnectionClock clock, TimeSpan fromNow, ConnectionCloseReason reason)
+    {
+        time.Advance(fromNow - TimeSpan.FromMilliseconds(1));
+        Assert.Null(clock.Check());
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(reason, clock.Check());
     }
 
     private static long Ticks(TimeProvider time, TimeSpan span) => (long)(span.TotalSeconds * time.TimestampFrequency);

@@ -15,10 +15,8 @@ namespace SocketKit.Tests.Transport;
 /// <param name="engine">The engine every server of the suite runs.</param>
 /// <param name="transport">Where the servers listen (IPv4 loopback when none is given); the same conversations run again over each transport.</param>
 [Tier(TestTier.Socket)]
-public abstract class EngineConformanceTests(EngineKind engine, TestTransport? transport = null)
+public abstract class EngineConformanceTests(EngineKind engine, TestTransport? transport = null) : EngineSuite(engine)
 {
-    protected EngineKind Engine { get; } = engine;
-
     protected TestTransport Transport { get; } = transport ?? TestTransport.Ipv4;
 
     public static TheoryData<string> Vectors => ReferenceVectors.Names();

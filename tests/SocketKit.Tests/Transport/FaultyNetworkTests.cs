@@ -65,7 +65,7 @@ public class FaultyNetworkTests
         await using var relay = FaultRelay.Start(server.LocalEndPoint,
             new Faults { StallAfterBytes = v.Request.Length / 2, StallFor = TimeSpan.FromMilliseconds(200) },
             new Faults { StallAfterBytes = 5, StallFor = TimeSpan.FromMilliseconds(200) });
-        Message response = await AppClient.RequestAsync("127.0.0.1", relay.Port, AppRequests.FromCommandLine("search", "morpheus"));
+        Message response = await SearchMorpheusAsync(relay);
         Assert.Equal(v.Response, MessageEncoder.Encode(response.Header, response.Content.Span));
         Assert.Equal(2, relay.Stalls);
     }
@@ -77,8 +77,7 @@ public class FaultyNetworkTests
         await using SocketServer server = TestServers.App(engine);
         ReferenceVector v = ReferenceVectors.Get("search-morpheus");
         await using var relay = FaultRelay.Start(server.LocalEndPoint, toClient: new Faults { ResetAfterBytes = v.Response.Length / 2 });
-        NetworkException ex = await Assert.ThrowsAsync<NetworkException>(() =>
-            AppClient.RequestAsync("127.0.0.1", relay.Port, AppRequests.FromCommandLine("search", "morpheus")));
+        NetworkException ex = await Assert.ThrowsAsync<NetworkException>(() => SearchMorpheusAsync(relay));
         Assert.Equal(SocketErrorKind.ConnectionReset, ex.Kind);
         Assert.Equal(1, relay.Resets);
     }
@@ -91,8 +90,7 @@ public class FaultyNetworkTests
         ReferenceVector v = ReferenceVectors.Get("search-morpheus");
         await using (var relay = FaultRelay.Start(server.LocalEndPoint, new Faults { ResetAfterBytes = v.Request.Length - 3 }))
         {
-            await Assert.ThrowsAsync<NetworkException>(() =>
-                AppClient.RequestAsync("127.0.0.1", relay.Port, AppRequests.FromCommandLine("search", "morpheus")));
+            await Assert.ThrowsAsync<NetworkException>(() => SearchMorpheusAsync(relay));
             Assert.Equal(1, relay.Resets);
         }
         Assert.Equal(v.Response, await RawClient.ExchangeUntilCloseAsync(server.LocalEndPoint, v.Request));
@@ -118,4 +116,8 @@ public class FaultyNetworkTests
             EchoClient.EchoAsync("127.0.0.1", relay.Port, RandomNumberGenerator.GetBytes(5000), new ClientOptions { Timeout = TimeSpan.FromSeconds(10) }));
         Assert.Equal(SocketErrorKind.ConnectionReset, ex.Kind);
     }
+
+    /// <summary>The reference vector "search-morpheus" asked through the relay.</summary>
+    private static Task<Message> SearchMorpheusAsync(FaultRelay relay) =>
+        AppClient.RequestAsync("127.0.0.1", relay.Port, AppRequests.FromCommandLine("search", "morpheus"));
 }

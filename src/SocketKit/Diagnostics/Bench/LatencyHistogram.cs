@@ -1,4 +1,5 @@
 using System.Numerics;
+using SocketKit.Metrics;
 
 namespace SocketKit.Diagnostics.Bench;
 
@@ -31,26 +32,8 @@ public sealed class LatencyHistogram
         long value = Math.Max(0, nanoseconds);
         Interlocked.Increment(ref _counts[IndexOf(value)]);
         Interlocked.Increment(ref _count);
-        long max = Interlocked.Read(ref _max);
-        while (value > max)
-        {
-            long seen = Interlocked.CompareExchange(ref _max, value, max);
-            if (seen == max)
-            {
-                break;
-            }
-            max = seen;
-        }
-        long min = Interlocked.Read(ref _min);
-        while (value < min)
-        {
-            long seen = Interlocked.CompareExchange(ref _min, value, min);
-            if (seen == min)
-            {
-                break;
-            }
-            min = seen;
-        }
+        InterlockedExtremes.Max(ref _max, value);
+        InterlockedExtremes.Min(ref _min, value);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using SocketKit.Metrics;
 
 namespace SocketKit.Diagnostics.Bench;
 
@@ -72,16 +73,7 @@ public static partial class LoadGenerator
             int slot = Slot(now);
             Interlocked.Increment(ref _second[slot + 1]);
             Interlocked.Add(ref _second[slot + 3], latency);
-            long max = Interlocked.Read(ref _second[slot + 4]);
-            while (latency > max)
-            {
-                long seen = Interlocked.CompareExchange(ref _second[slot + 4], latency, max);
-                if (seen == max)
-                {
-                    break;
-                }
-                max = seen;
-            }
+            InterlockedExtremes.Max(ref _second[slot + 4], latency);
         }
 
         public void Error(string kind)
