@@ -14,7 +14,10 @@ namespace SocketKit.Transport.ProxyProtocol;
 /// </summary>
 /// <remarks>
 /// A handler reads what is above TLS: behind a balancer that passes TLS through, the header comes before the handshake,
-/// so a TLS server reads it with <see cref="ServerBuilder.RequireProxyProtocol"/>, which reads it below TLS.
+/// so a TLS server reads it with <see cref="ServerBuilder.RequireProxyProtocol"/>, which reads it below TLS. The
+/// server's address rules and per-address limit (<see cref="ServerOptions.ClientAddresses"/>) are judged by the engine,
+/// which sees the balancer under this wrapper; <see cref="ServerBuilder.RequireProxyProtocol"/> judges the client the
+/// header names, and is what the command line and Hosting use.
 /// </remarks>
 public sealed class ProxyProtocolHandler : IConnectionHandler
 {
