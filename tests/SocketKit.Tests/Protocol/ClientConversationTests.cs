@@ -230,15 +230,8 @@ public class ClientConversationTests
         Assert.Throws<ArgumentOutOfRangeException>(() => client.Sent(0, lastKeepsAlive: true));
     }
 
-    public static TheoryData<string, byte[], ProtocolError> Broken => new()
-    {
-        { "empty header", [0, 0], ProtocolError.EmptyHeader },
-        { "header not JSON", Frames.Raw("{not json}"), ProtocolError.InvalidHeaderJson },
-        { "negative content-length", Frames.Raw(Frames.Header(length: -1)), ProtocolError.InvalidHeaderValue },
-    };
-
     [Theory]
-    [MemberData(nameof(Broken))]
+    [MemberData(nameof(ServerConversationTests.Broken), MemberType = typeof(ServerConversationTests))]
     public void AnAnswerThatBreaksTheProtocolIsAStickyErrorInEverySplit(string name, byte[] bytes, ProtocolError error)
     {
         Message[] requests = [Request("ok", keepAlive: true), Request("broken", keepAlive: true), Request("never", keepAlive: false)];
