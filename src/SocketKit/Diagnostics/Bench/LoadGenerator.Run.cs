@@ -115,7 +115,7 @@ public static partial class LoadGenerator
             {
                 return null;
             }
-            stats.Sending(now, stopAt);
+            stats.Sending(now, stopAt, due);
             return stats;
         }
 

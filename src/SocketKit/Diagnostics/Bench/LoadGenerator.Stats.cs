@@ -26,7 +26,7 @@ public static partial class LoadGenerator
 
         public long Completed => Interlocked.Read(ref _completed);
 
-        /// <summary>Requests sent in the phase, and of them those sent before its deadline.</summary>
+        /// <summary>Requests sent in the phase, and of them those sent (at a fixed rate: due) before its deadline.</summary>
         public long Sent => Interlocked.Read(ref _sent);
 
         public long SentInTime => Interlocked.Read(ref _sentInTime);
@@ -42,18 +42,22 @@ public static partial class LoadGenerator
 
         public long ErrorCount => Errors.Values.Sum();
 
-        public void Sending(long now, long deadline)
+        /// <summary>
+        /// A request going out now. In an open loop it counts where the schedule put it, as its latency does: in the
+        /// second it was due in, and as sent within the run when it was due within it (an overdue one sent after a stall).
+        /// </summary>
+        public void Sending(long now, long deadline, long? due = null)
         {
             Interlocked.Increment(ref _sent);
             if (Interlocked.Read(ref _firstSent) == 0)
             {
                 Interlocked.CompareExchange(ref _firstSent, now, 0);
             }
-            if (now < deadline)
+            if ((due ?? now) < deadline)
             {
                 Interlocked.Increment(ref _sentInTime);
             }
-            Interlocked.Increment(ref _second[Slot(now)]);
+            Interlocked.Increment(ref _second[Slot(due ?? now)]);
         }
 
         /// <summary>An answer to a request sent (or, in an open loop, due) at <paramref name="sentAt"/>.</summary>
