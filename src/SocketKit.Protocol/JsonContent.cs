@@ -46,10 +46,14 @@ public static class JsonContent
         PythonJsonReader.Parse(TextEncodings.Decode(encoding, content), limits);
 
     /// <summary>Writes JSON content with <paramref name="write"/> and returns it encoded in <paramref name="encoding"/>.</summary>
-    public static byte[] Write(Action<PythonJsonWriter> write, string encoding = ContentTypes.Utf8Encoding)
+    public static byte[] Write(Action<PythonJsonWriter> write, string encoding = ContentTypes.Utf8Encoding) =>
+        Write(write, static (w, write) => write(w), encoding);
+
+    /// <summary>As <see cref="Write(Action{PythonJsonWriter}, string)"/>, with the writer's state passed in rather than captured.</summary>
+    public static byte[] Write<TState>(TState state, Action<PythonJsonWriter, TState> write, string encoding = ContentTypes.Utf8Encoding)
     {
         var buffer = new ArrayBufferWriter<byte>(128);
-        write(new PythonJsonWriter(buffer));
+        write(new PythonJsonWriter(buffer), state);
         return TextEncodings.IsUtf8(encoding)
             ? buffer.WrittenSpan.ToArray()
             : TextEncodings.Encode(encoding, System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));

@@ -225,7 +225,7 @@ public sealed class PythonJsonReader
         {
             _at++;
             _depth--;
-            return PythonValue.Dict(pairs);
+            return PythonValue.DictOf(pairs);
         }
         while (true)
         {
@@ -247,7 +247,7 @@ public sealed class PythonJsonReader
             {
                 _at++;
                 _depth--;
-                return PythonValue.Dict(pairs);
+                return PythonValue.DictOf(pairs);
             }
             if (_at >= _text.Length || _text[_at] != ',')
             {
