@@ -34,6 +34,24 @@ public class ServerConversationTests
     }
 
     /// <summary>
+    /// A conversation that has ended (<paramref name="ended"/>) after its answer went to <paramref name="output"/>: a
+    /// request that arrives is dropped unread, another answer of the same kind is refused and writes nothing, and the end
+    /// of the stream changes nothing.
+    /// </summary>
+    private static void AssertEnded(ServerConversation conversation, ConversationState ended, ArrayBufferWriter<byte> output, string contentType, string contentEncoding)
+    {
+        int answered = output.WrittenCount;
+        ConversationEvent next = Receive(conversation, Request("more", keepAlive: true), out int unconsumed);
+        Assert.Equal(ConversationEventKind.Finished, next.Kind);
+        Assert.Equal(0, unconsumed);
+        Assert.Equal(ended, conversation.State);
+        Assert.Throws<InvalidOperationException>(() => conversation.Respond(output, contentType, contentEncoding, "x"u8));
+        Assert.Equal(answered, output.WrittenCount);
+        Assert.Null(conversation.ReceiveEndOfStream(0));
+        Assert.Equal(ended, conversation.State);
+    }
+
+    /// <summary>
     /// Delivers <paramref name="stream"/> in the pieces <paramref name="cuts"/> makes, answering every request, as a
     /// connection handler does; returns what was written and the state after each piece.
     /// </summary>
@@ -285,17 +303,8 @@ public class ServerConversationTests
         ProtocolException failure = conversation.Failure!;
         var output = new ArrayBufferWriter<byte>();
         conversation.Respond(output, ContentTypes.TextJson, ContentTypes.Utf8Encoding, "{}"u8);
-        int answered = output.WrittenCount;
-
-        ConversationEvent next = Receive(conversation, Request("abc", keepAlive: true), out int unconsumed);
-        Assert.Equal(ConversationEventKind.Finished, next.Kind);
-        Assert.Equal(0, unconsumed);
-        Assert.Equal(ConversationState.Error, conversation.State);
+        AssertEnded(conversation, ConversationState.Error, output, ContentTypes.TextJson, ContentTypes.Utf8Encoding);
         Assert.Same(failure, conversation.Failure);
-        Assert.Throws<InvalidOperationException>(() => conversation.Respond(output, ContentTypes.TextJson, ContentTypes.Utf8Encoding, "{}"u8));
-        Assert.Equal(answered, output.WrittenCount);
-        Assert.Null(conversation.ReceiveEndOfStream(0));
-        Assert.Equal(ConversationState.Error, conversation.State);
     }
 
     [Fact]
@@ -305,16 +314,7 @@ public class ServerConversationTests
         Receive(conversation, Request("abc", keepAlive: false), out _);
         var output = new ArrayBufferWriter<byte>();
         conversation.Respond(output, ContentTypes.ServerBinary, ContentTypes.BinaryEncoding, "cba"u8);
-        int answered = output.WrittenCount;
-
-        ConversationEvent next = Receive(conversation, Request("more", keepAlive: true), out int unconsumed);
-        Assert.Equal(ConversationEventKind.Finished, next.Kind);
-        Assert.Equal(0, unconsumed);
-        Assert.Equal(ConversationState.Done, conversation.State);
-        Assert.Throws<InvalidOperationException>(() => conversation.Respond(output, ContentTypes.ServerBinary, ContentTypes.BinaryEncoding, "x"u8));
-        Assert.Equal(answered, output.WrittenCount);
-        Assert.Null(conversation.ReceiveEndOfStream(0));
-        Assert.Equal(ConversationState.Done, conversation.State);
+        AssertEnded(conversation, ConversationState.Done, output, ContentTypes.ServerBinary, ContentTypes.BinaryEncoding);
         Assert.Null(conversation.Failure);
     }
 
