@@ -60,6 +60,9 @@ public sealed class CliProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process's id, to read what /proc says of it.</summary>
+    public int Id => _process.Id;
+
     public void Terminate() => Signal(SigTerm);
 
     /// <summary>What Ctrl+C sends.</summary>
