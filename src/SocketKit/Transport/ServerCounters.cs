@@ -14,7 +14,7 @@ public sealed class ServerCounters
     private long _cutOff;
     private long _forcedAtStop;
     private long _peakSendBufferBytes;
-    private long _bytesReceived;
+    private readonly StripedCounter _bytesReceived = new(); // Added to per message by every loop.
     private long _closed;
     private long _acceptPauses;
     private long _peakOpen;
@@ -41,14 +41,14 @@ public sealed class ServerCounters
     public long PeakSendBufferBytes => Interlocked.Read(ref _peakSendBufferBytes);
 
     /// <summary>Bytes received on every connection, in bytes.</summary>
-    public long BytesReceived => Interlocked.Read(ref _bytesReceived);
+    public long BytesReceived => _bytesReceived.Sum();
 
     /// <summary>Times accepting paused because descriptors, kernel memory or threads ran out.</summary>
     public long AcceptPauses => Interlocked.Read(ref _acceptPauses);
 
     internal void AcceptPaused() => Interlocked.Increment(ref _acceptPauses);
 
-    internal void Received(int bytes) => Interlocked.Add(ref _bytesReceived, bytes);
+    internal void Received(int bytes) => _bytesReceived.Add(bytes);
 
     /// <summary>The most connections that were open at once.</summary>
     public long PeakConnectionsOpen => Interlocked.Read(ref _peakOpen);
