@@ -60,6 +60,9 @@ public sealed class CliProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process's id, for what /proc says about it.</summary>
+    public int Pid => _process.Id;
+
     public void Terminate() => Signal(SigTerm);
 
     /// <summary>What Ctrl+C sends.</summary>

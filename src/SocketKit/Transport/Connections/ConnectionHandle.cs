@@ -10,7 +10,7 @@ namespace SocketKit.Transport.Connections;
 public sealed class ConnectionHandle
 {
     private readonly int _maxQueuedBytes;
-    private readonly Lock _gate = new(); // Not the handle itself: user code may hold a lock on it.
+    private Lock? _gate; // Made when first needed (most connections are never posted to); not the handle itself: user code may hold a lock on it.
     // Made on the first post: an idle connection holds none. A lock, not a ConcurrentQueue: its first segment alone
     // is over a kilobyte, for every connection a broadcast reaches, and posts to one connection rarely contend.
     private Queue<PostedWork>? _mailbox;
@@ -18,6 +18,10 @@ public sealed class ConnectionHandle
     private long _queuedBytes;
     private volatile bool _closed;
     private CancellationTokenSource? _closing;
+
+    private static readonly Lock ClosedGate = new();
+
+    private Lock Gate => _gate ?? Interlocked.CompareExchange(ref _gate, new Lock(), null) ?? _gate;
 
     /// <param name="maxQueuedBytes">What may wait in the mailbox to be sent, in bytes: the server's send buffer limit.</param>
     internal ConnectionHandle(int maxQueuedBytes) => _maxQueuedBytes = maxQueuedBytes;
@@ -43,7 +47,7 @@ public sealed class ConnectionHandle
     {
         get
         {
-            lock (_gate)
+            lock (Gate)
             {
                 if (_closing is null)
                 {
@@ -111,7 +115,7 @@ public sealed class ConnectionHandle
         {
             return false;
         }
-        lock (_gate)
+        lock (Gate)
         {
             if (_closed)
             {
@@ -134,7 +138,7 @@ public sealed class ConnectionHandle
     internal bool TryTake(out PostedWork work)
     {
         bool taken;
-        lock (_gate)
+        lock (Gate)
         {
             work = default;
             taken = _mailbox is { } mailbox && mailbox.TryDequeue(out work);
@@ -156,8 +160,15 @@ public sealed class ConnectionHandle
     /// </summary>
     internal void MarkClosed()
     {
+        _closed = true;
+        // A handle never posted to, nor asked for its token, gets the lock every closed one shares: a post or a token
+        // asked for from now on finds it closed under that lock, and no lock was made to say so.
+        if (Interlocked.CompareExchange(ref _gate, ClosedGate, null) is null)
+        {
+            return;
+        }
         CancellationTokenSource? closing;
-        lock (_gate)
+        lock (Gate)
         {
             _closed = true;
             closing = _closing;

@@ -45,6 +45,8 @@ internal sealed partial class SelectEngine
         private readonly List<Connection> _connections = [];
         private readonly TimerWheel _wheel;
         private readonly List<TimerWheelEntry> _due = [];
+        // The lock of every clock of this loop's connections: only this thread takes it, so it is never contended.
+        private readonly Lock _clockGate = new();
         // A datagram to this socket wakes the selector for a stop or a heartbeat tick.
         private readonly Socket _wake = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         // Connections with work posted from other threads; one wake-up for however many posts come before the loop runs.
@@ -296,7 +298,7 @@ internal sealed partial class SelectEngine
 
         private void Open(ConnectionSocket socket, PeerAddress peer, EndPoint? peerEndPoint)
         {
-            if (_engine.Adopt(socket, peer, peerEndPoint, watchedByHeartbeat: false) is not { } tracked)
+            if (_engine.Adopt(socket, peer, peerEndPoint, _clockGate) is not { } tracked)
             {
                 return;
             }

@@ -158,26 +158,26 @@ internal abstract class ServerEngine : IConnectionObserver
         Draining && connection.Clock.IsIdle && connection.Abort(ConnectionCloseReason.ServerStopping);
 
     /// <summary>
-    /// Takes in an accepted socket: admitted under <see cref="MaxConnections"/>, Nagle off, then tracked. Null when it
-    /// was refused or reset before it could be tracked (the socket is then closed).
+    /// Takes in an accepted socket: admitted under <see cref="MaxConnections"/>, Nagle off, then tracked, its
+    /// deadlines checked by the heartbeat. Null when it was refused or reset before it could be tracked (the socket is
+    /// then closed).
     /// </summary>
     /// <param name="socket">The accepted socket.</param>
-    /// <param name="watchedByHeartbeat">As <see cref="Track"/>'s.</param>
-    protected ServerConnection? Adopt(Socket socket, bool watchedByHeartbeat = true) => Adopt(new ConnectionSocket(socket), default, null, watchedByHeartbeat);
+    protected ServerConnection? Adopt(Socket socket) => Adopt(new ConnectionSocket(socket), default, null, ownerGate: null);
 
-    /// <summary>As <see cref="Adopt(Socket, bool)"/>, for a socket that may be a bare descriptor.</summary>
+    /// <summary>As <see cref="Adopt(Socket)"/>, for a socket that may be a bare descriptor, its deadlines checked by the heartbeat or by its owner.</summary>
     /// <param name="socket">The accepted socket.</param>
     /// <param name="peer">For a bare descriptor, its peer's IP address as accept gave it.</param>
     /// <param name="peerEndPoint">For a bare descriptor, its peer's endpoint when it is not an IP address (a Unix socket's).</param>
-    /// <param name="watchedByHeartbeat">As <see cref="Track"/>'s.</param>
-    protected ServerConnection? Adopt(ConnectionSocket socket, PeerAddress peer, EndPoint? peerEndPoint, bool watchedByHeartbeat)
+    /// <param name="ownerGate">As <see cref="Track"/>'s.</param>
+    protected ServerConnection? Adopt(ConnectionSocket socket, PeerAddress peer, EndPoint? peerEndPoint, Lock? ownerGate)
     {
         if (!Admit(socket, peer, peerEndPoint) || !AdmitAddress(socket, ref peerEndPoint, peer, out IPAddress? counted))
         {
             return null;
         }
         socket.SetNoDelay(Listener.AddressFamily);
-        ServerConnection? connection = Track(socket, peer, peerEndPoint, watchedByHeartbeat);
+        ServerConnection? connection = Track(socket, peer, peerEndPoint, ownerGate);
         if (counted is not null)
         {
             if (connection is null)
@@ -335,13 +335,14 @@ internal abstract class ServerEngine : IConnectionObserver
     /// </summary>
     /// <returns>The connection, or null when the peer reset it before its addresses could be read (the socket is then closed).</returns>
     /// <param name="socket">The accepted socket.</param>
-    /// <param name="peer">As <see cref="Adopt(ConnectionSocket, PeerAddress, EndPoint?, bool)"/>'s.</param>
-    /// <param name="peerEndPoint">As <see cref="Adopt(ConnectionSocket, PeerAddress, EndPoint?, bool)"/>'s.</param>
-    /// <param name="watchedByHeartbeat">
-    /// Whether the shared heartbeat checks its deadlines; false where the engine times its connections itself (the
-    /// readiness loops' timer wheels), which also spares a shared dictionary's entry per connection.
+    /// <param name="peer">As <see cref="Adopt(ConnectionSocket, PeerAddress, EndPoint?, Lock?)"/>'s.</param>
+    /// <param name="peerEndPoint">As <see cref="Adopt(ConnectionSocket, PeerAddress, EndPoint?, Lock?)"/>'s.</param>
+    /// <param name="ownerGate">
+    /// Null when the shared heartbeat checks its deadlines; otherwise the engine times its connections itself on one
+    /// thread (a readiness loop's timer wheel), whose lock the connection's clock shares, which also spares a shared
+    /// dictionary's entry per connection.
     /// </param>
-    private ServerConnection? Track(ConnectionSocket socket, PeerAddress peer, EndPoint? peerEndPoint, bool watchedByHeartbeat)
+    private ServerConnection? Track(ConnectionSocket socket, PeerAddress peer, EndPoint? peerEndPoint, Lock? ownerGate)
     {
         EndPoint? local, remote;
         string? failure = null;
@@ -378,8 +379,8 @@ internal abstract class ServerEngine : IConnectionObserver
             Counts = Options.LogCloseCounts ? new ConnectionCounts() : null,
         };
         handle.Info = info;
-        var connection = new ServerConnection(info, new ConnectionClock(Timeouts, Options.TimeProvider, Options.Tls is null ? null : Timeouts.HandshakeTimeout));
-        if (watchedByHeartbeat)
+        var connection = new ServerConnection(info, new ConnectionClock(Timeouts, Options.TimeProvider, Options.Tls is null ? null : Timeouts.HandshakeTimeout, ownerGate));
+        if (ownerGate is null)
         {
             Connections[info.Id] = connection;
         }
