@@ -274,6 +274,10 @@ internal sealed partial class SelectEngine
             }
             try
             {
+                if (socket.Socket is { } managed)
+                {
+                    managed.Blocking = false; // accept4 made a bare descriptor non-blocking already.
+                }
                 Open(socket, peer, peerEndPoint);
             }
             catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
