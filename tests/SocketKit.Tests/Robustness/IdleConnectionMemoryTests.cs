@@ -3,15 +3,16 @@ using System.Globalization;
 namespace SocketKit.Tests.Robustness;
 
 /// <summary>
-/// What an idle connection costs the default engine in memory: 15,000 connections held open, each having echoed one
-/// byte (as the C load generator's idle probe does), must add at most <see cref="GoalBytesPerConnection"/> each to
-/// the server's resident set. The server runs in a process of its own, so its RSS is its own.
+/// What an idle connection costs the default engine in memory: of 15,000 connections held open, each having echoed one
+/// byte (as the C load generator's idle probe does), the last 10,000 must add at most <see cref="GoalBytesPerConnection"/>
+/// each to the server's resident set. The server runs in a process of its own, so its RSS is its own.
 /// </summary>
 [Collection("Heavy")]
 [Tier(TestTier.Heavy)]
-public sealed class IdleConnectionMemoryTests
+public sealed class IdleConnectionMemoryTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Connections = 15_000;
+    private const int FirstHeld = 5_000;
 
     /// <summary>The goal of docs/PERFORMANCE.md: below the Python reference server's 930 bytes.</summary>
     private const int GoalBytesPerConnection = 900;
@@ -21,37 +22,33 @@ public sealed class IdleConnectionMemoryTests
     {
         Assert.True(SocketKit.Transport.Listening.DescriptorLimit.Raise() >= Connections + 1_000, "this test needs 16,000 descriptors");
         // Quiet, as a server holding many connections runs: a log line per connection would be measured too.
-        using CliProcess server = CliProcess.Start("echo-server", "127.0.0.1", "0", "-q", "--max-connections", $"{Connections}");
+        // Room for the warm-up's connections, which the server may still be closing as the others come.
+        using CliProcess server = CliProcess.Start("echo-server", "127.0.0.1", "0", "-q", "--max-connections", $"{Connections + 1_000}");
         var endPoint = new IPEndPoint(IPAddress.Loopback, await ListeningPortAsync(server.Pid, TimeSpan.FromSeconds(30)));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
 
-        // The code every connection runs is compiled by the first ones, and compiled again as it gets hot (tiered
-        // compilation): not what each idle connection holds. Rounds of 1,000 connections, opened and closed, until a
-        // round leaves the server's RSS as it found it (within 256 KiB), at most ten.
-        long before = ResidentBytes(server.Pid);
-        for (int round = 0; round < 10; round++)
-        {
-            Socket[] warmUp = await ConnectAndEchoAsync(endPoint, 1_000, timeout.Token);
-            foreach (Socket socket in warmUp) socket.Dispose();
-            long now = ResidentBytes(server.Pid);
-            bool steady = now - before < 256 * 1024;
-            before = now;
-            if (steady && round > 0) break;
-        }
-
-        Socket[] sockets = [];
+        // The code every connection runs is compiled by the first ones (and again, in the background, as it gets hot):
+        // not what each idle connection holds. So the cost is measured on the last 10,000 of the 15,000, opened after a
+        // round of 1,000 that came and went and 5,000 held: what they add is theirs, and none of them can reuse the
+        // memory of connections closed before (the warm-up round's is taken by the first 5,000).
+        Socket[] warmUp = await ConnectAndEchoAsync(endPoint, 1_000, timeout.Token);
+        foreach (Socket socket in warmUp) socket.Dispose();
+        Socket[] first = [], rest = [];
         try
         {
-            sockets = await ConnectAndEchoAsync(endPoint, Connections, timeout.Token);
+            first = await ConnectAndEchoAsync(endPoint, FirstHeld, timeout.Token);
+            long before = ResidentBytes(server.Pid);
+            rest = await ConnectAndEchoAsync(endPoint, Connections - FirstHeld, timeout.Token);
             long after = ResidentBytes(server.Pid);
             Assert.False(server.HasExited);
-            long perConnection = (after - before) / Connections;
+            long perConnection = (after - before) / (Connections - FirstHeld);
+            output.WriteLine($"server RSS {before:N0} bytes with {FirstHeld:N0} idle connections, {after:N0} with {Connections:N0}: {perConnection:N0} each");
             Assert.True(perConnection <= GoalBytesPerConnection,
-                $"{Connections:N0} idle connections took {after - before:N0} bytes of the server's RSS ({before:N0} -> {after:N0}): {perConnection:N0} each, the goal is {GoalBytesPerConnection:N0}");
+                $"{Connections - FirstHeld:N0} more idle connections (to {Connections:N0}) took {after - before:N0} bytes of the server's RSS ({before:N0} -> {after:N0}): {perConnection:N0} each, the goal is {GoalBytesPerConnection:N0}");
         }
         finally
         {
-            foreach (Socket socket in sockets) socket.Dispose();
+            foreach (Socket socket in first.Concat(rest)) socket.Dispose();
         }
     }
 

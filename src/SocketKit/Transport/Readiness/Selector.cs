@@ -79,10 +79,10 @@ public sealed class Selector<TData> : IDisposable
     /// <summary>The mechanism in use, never <see cref="SelectorMechanism.Default"/>.</summary>
     public SelectorMechanism Mechanism { get; }
 
-    /// <summary>How many sockets are registered (Python's len(sel.get_map())).</summary>
+    /// <summary>How many sockets are registered (Python's len(sel.get_map())); bare descriptors, which only the server's own loops register, are not counted.</summary>
     public int Count => _keys.Count;
 
-    /// <summary>Every registration (Python's sel.get_map().values()).</summary>
+    /// <summary>Every registration of a socket (Python's sel.get_map().values()).</summary>
     public IReadOnlyCollection<SelectorKey<TData>> Keys => _keys.Values;
 
     /// <summary>Registers a socket with the events it waits for.</summary>
