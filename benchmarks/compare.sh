@@ -19,12 +19,12 @@ warmup=${WARMUP:-1s}
 source benchmarks/lib.sh
 
 case $workload in
-  echo64) kind=echo; c_mode=(echo); sk_cmd=echo-server; engines=(async select blocking); load=(-c 100 --size 64) ;;
-  echo64k) kind=echo; c_mode=(echo); sk_cmd=echo-server; engines=(async select blocking); load=(-c 10 --size 65536) ;;
-  app) kind=app; c_mode=(app); sk_cmd=app-server; engines=(async select blocking); load=(-c 100) ;;
-  echo64-tls) kind=echo; c_mode=(); sk_cmd=echo-server; engines=(async select blocking); load=(-c 100 --size 64 --tls-insecure); tls=1 ;;
-  echo64k-tls) kind=echo; c_mode=(); sk_cmd=echo-server; engines=(async select blocking); load=(-c 10 --size 65536 --tls-insecure); tls=1 ;;
-  app-keepalive) kind=app; c_mode=(app -k); sk_cmd=app-server; engines=(async select); load=(-c 100 --keepalive 100000 --pipeline 16) ;;
+  echo64) kind=echo; c_mode=(echo); sk_cmd=echo-server; engines=(select blocking); load=(-c 100 --size 64) ;;
+  echo64k) kind=echo; c_mode=(echo); sk_cmd=echo-server; engines=(select blocking); load=(-c 10 --size 65536) ;;
+  app) kind=app; c_mode=(app); sk_cmd=app-server; engines=(select blocking); load=(-c 100) ;;
+  echo64-tls) kind=echo; c_mode=(); sk_cmd=echo-server; engines=(select blocking); load=(-c 100 --size 64 --tls-insecure); tls=1 ;;
+  echo64k-tls) kind=echo; c_mode=(); sk_cmd=echo-server; engines=(select blocking); load=(-c 10 --size 65536 --tls-insecure); tls=1 ;;
+  app-keepalive) kind=app; c_mode=(app -k); sk_cmd=app-server; engines=(select); load=(-c 100 --keepalive 100000 --pipeline 16) ;;
   *) echo "unknown workload '$workload'" >&2; exit 2 ;;
 esac
 

@@ -6,7 +6,8 @@
 # median of its per-round ratios to the C server.
 #
 #   benchmarks/loadgen.sh WORKLOAD [ROUNDS]
-#     echo64        loadgen echo -c 100 -s 64             (C, socketkit default engine, --engine async)
+#     echo64        loadgen echo -c 100 -s 64             (C, socketkit default engine, the .NET peers)
+#     echo64-1k     loadgen echo -c 1000 -s 64
 #     echo64k       loadgen echo -c 10 -s 65536
 #     echo64-idle   echo64 while each server also holds 10,000 idle connections (servers --max-connections 15000)
 #     app           loadgen app -c 100 -t 2 -x            (also benchmarks/python/app_server.py, the tutorial's design, as the Python reference)
@@ -23,7 +24,7 @@
 # Nothing else should run on the machine meanwhile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-workload=${1:?usage: benchmarks/loadgen.sh echo64|echo64k|echo64-idle|app|app-keepalive|idle [ROUNDS]}
+workload=${1:?usage: benchmarks/loadgen.sh echo64|echo64-1k|echo64k|echo64-idle|app|app-keepalive|idle [ROUNDS]}
 rounds=${2:-3}
 duration=${DURATION:-5}
 warmup=${WARMUP:-1}
@@ -35,7 +36,7 @@ trap keep_and_cleanup EXIT
 build_c_tools
 loadgen=$work/loadgen
 case $workload in
-  echo64|echo64k|echo64-idle|idle) [[ ${PEERS:-1} == 1 ]] && build_peers ;;
+  echo64|echo64-1k|echo64k|echo64-idle|idle) [[ ${PEERS:-1} == 1 ]] && build_peers ;;
 esac
 
 names=() ports=()
@@ -57,6 +58,7 @@ variants() { # COMMAND: one more server for each of VARIANTS
 c_app=(app)
 case $workload in
   echo64|echo64-idle) load=(echo -c 100 -s 64) ;;
+  echo64-1k) load=(echo -c 1000 -s 64) ;;
   echo64k) load=(echo -c 10 -s 65536) ;;
   app) load=(app -c 100 -t 2 -x) ;;
   app-keepalive) load=(app -c 100 -k 1000 -K); c_app=(app -k) ;;
@@ -68,7 +70,6 @@ case $workload in
   app|app-keepalive)
     start "C limit-server" "$work/limit-server" "${c_app[@]}" -p $port -l 3600
     start "socketkit app-server" "$sk" app-server 127.0.0.1 $port -q "${extra[@]}"
-    start "socketkit app-server --engine async" "$sk" app-server 127.0.0.1 $port --engine async -q "${extra[@]}"
     variants app-server
     [[ -n ${BASELINE:-} ]] && start "socketkit app-server (baseline)" "$BASELINE" app-server 127.0.0.1 $port -q "${extra[@]}"
     [[ -n ${LOGGING:-} ]] && start "socketkit app-server (default logging)" "$sk" app-server 127.0.0.1 $port "${extra[@]}"
@@ -77,7 +78,6 @@ case $workload in
   *)
     start "C limit-server" "$work/limit-server" echo -p $port -l 3600
     start "socketkit echo-server" "$sk" echo-server 127.0.0.1 $port -q "${extra[@]}"
-    start "socketkit echo-server --engine async" "$sk" echo-server 127.0.0.1 $port --engine async -q "${extra[@]}"
     variants echo-server
     [[ -n ${BASELINE:-} ]] && start "socketkit echo-server (baseline)" "$BASELINE" echo-server 127.0.0.1 $port -q "${extra[@]}"
     [[ -n ${LOGGING:-} ]] && start "socketkit echo-server (default logging)" "$sk" echo-server 127.0.0.1 $port "${extra[@]}"

@@ -10,13 +10,13 @@
 # the second process of the two-process configuration is sampled here from /proc/PID/stat around the bench
 # run. Bench runs with --warmup 0 so that both windows cover the same load (the servers stay up across rounds,
 # so only the first round runs them cold). SOCKETKIT names the executable (default: the Release build);
-# DURATION (default 4s) sets each run's length; ENGINES (default "async select") the engines.
+# DURATION (default 4s) sets each run's length; ENGINES (default "select") the engines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 workload=${1:?usage: benchmarks/workers.sh app|app-keepalive [ROUNDS]}
 rounds=${2:-5}
 duration=${DURATION:-4s}
-read -r -a engines <<< "${ENGINES:-async select}"
+read -r -a engines <<< "${ENGINES:-select}"
 source benchmarks/lib.sh
 
 case $workload in

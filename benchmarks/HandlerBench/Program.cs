@@ -33,7 +33,7 @@ static int Usage()
 static async Task<int> AwaitServerAsync(int port, int delayMs)
 {
     TimeSpan delay = TimeSpan.FromMilliseconds(delayMs);
-    // ENGINE=async|blocking|select (default select) and LOOPS=N compare the engines' owners: a loop, or a gate.
+    // ENGINE=blocking|select (default select) and LOOPS=N compare the engines' owners: a loop, or a gate.
     EngineKind engine = Enum.TryParse(Environment.GetEnvironmentVariable("ENGINE"), ignoreCase: true, out EngineKind e) ? e : EngineKind.Select;
     await using AppServer server = new AppServer(new ServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, port), Engine = engine, Loops = int.TryParse(Environment.GetEnvironmentVariable("LOOPS"), out int loops) ? loops : null, Limits = new ServerLimits { MaxConnections = 15_000 } })
         .MapAction("search", async (request, cancel) =>

@@ -46,14 +46,38 @@ public static class JsonContent
         PythonJsonReader.Parse(TextEncodings.Decode(encoding, content), limits);
 
     /// <summary>Writes JSON content with <paramref name="write"/> and returns it encoded in <paramref name="encoding"/>.</summary>
-    public static byte[] Write(Action<PythonJsonWriter> write, string encoding = ContentTypes.Utf8Encoding)
+    public static byte[] Write(Action<PythonJsonWriter> write, string encoding = ContentTypes.Utf8Encoding) =>
+        Write(write, static (w, write) => write(w), encoding);
+
+    /// <summary>As <see cref="Write(Action{PythonJsonWriter}, string)"/>, with the writer's state passed in rather than captured.</summary>
+    public static byte[] Write<TState>(TState state, Action<PythonJsonWriter, TState> write, string encoding = ContentTypes.Utf8Encoding)
     {
-        var buffer = new ArrayBufferWriter<byte>(128);
-        write(new PythonJsonWriter(buffer));
-        return TextEncodings.IsUtf8(encoding)
-            ? buffer.WrittenSpan.ToArray()
-            : TextEncodings.Encode(encoding, System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
+        // The thread's scratch buffer, taken while in use: a write within a write gets a buffer of its own.
+        ArrayBufferWriter<byte> buffer = t_scratch ?? new ArrayBufferWriter<byte>(256);
+        t_scratch = null;
+        try
+        {
+            write(new PythonJsonWriter(buffer), state);
+            return TextEncodings.IsUtf8(encoding)
+                ? buffer.WrittenSpan.ToArray()
+                : TextEncodings.Encode(encoding, System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
+        }
+        finally
+        {
+            if (buffer.Capacity <= ScratchKept)
+            {
+                buffer.ResetWrittenCount();
+                t_scratch = buffer;
+            }
+        }
     }
+
+    // A response's JSON is written into a buffer kept per thread and then copied out at its size, rather than into a
+    // new growing buffer each time; one that grew past this is left to the collector.
+    private const int ScratchKept = 16 * 1024;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_scratch;
 
     /// <summary>Returns a parsed JSON value written back as Python would write it (UTF-8).</summary>
     public static string ToPythonJson(JsonElement element)

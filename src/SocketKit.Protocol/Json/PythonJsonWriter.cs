@@ -14,24 +14,27 @@ namespace SocketKit.Protocol.Json;
 public sealed class PythonJsonWriter
 {
     private readonly IBufferWriter<byte> _output;
-    // One bit a nesting level: set once that container has its first member.
-    private readonly List<bool> _hasMembers = [];
+    // One bit a nesting level, set once that container has its first member: the first 64 levels in a word (a writer
+    // per message, so no list for the usual shallow JSON), deeper ones in a list made when needed.
+    private ulong _hasMembers;
+    private List<bool>? _deeperHasMembers;
+    private int _depth;
     private bool _afterPropertyName;
 
     /// <summary>Creates a writer that appends to <paramref name="output"/>.</summary>
     public PythonJsonWriter(IBufferWriter<byte> output) => _output = output;
 
     /// <summary>Writes <c>{</c>.</summary>
-    public void WriteStartObject() { BeginValue(); WriteRaw((byte)'{'); _hasMembers.Add(false); }
+    public void WriteStartObject() { BeginValue(); WriteRaw((byte)'{'); Enter(); }
 
     /// <summary>Writes <c>}</c>.</summary>
-    public void WriteEndObject() { _hasMembers.RemoveAt(_hasMembers.Count - 1); WriteRaw((byte)'}'); }
+    public void WriteEndObject() { Leave(); WriteRaw((byte)'}'); }
 
     /// <summary>Writes <c>[</c>.</summary>
-    public void WriteStartArray() { BeginValue(); WriteRaw((byte)'['); _hasMembers.Add(false); }
+    public void WriteStartArray() { BeginValue(); WriteRaw((byte)'['); Enter(); }
 
     /// <summary>Writes <c>]</c>.</summary>
-    public void WriteEndArray() { _hasMembers.RemoveAt(_hasMembers.Count - 1); WriteRaw((byte)']'); }
+    public void WriteEndArray() { Leave(); WriteRaw((byte)']'); }
 
     /// <summary>Writes an object key and the <c>": "</c> after it.</summary>
     public void WritePropertyName(ReadOnlySpan<char> name)
@@ -154,16 +157,52 @@ public sealed class PythonJsonWriter
             _afterPropertyName = false;
             return;
         }
-        int level = _hasMembers.Count - 1;
+        int level = _depth - 1;
         if (level < 0)
         {
             return;
         }
-        if (_hasMembers[level])
+        if (level < 64)
+        {
+            ulong bit = 1UL << level;
+            if ((_hasMembers & bit) != 0)
+            {
+                WriteRaw(", "u8);
+            }
+            _hasMembers |= bit;
+            return;
+        }
+        List<bool> deeper = _deeperHasMembers!;
+        if (deeper[level - 64])
         {
             WriteRaw(", "u8);
         }
-        _hasMembers[level] = true;
+        deeper[level - 64] = true;
+    }
+
+    private void Enter()
+    {
+        int level = _depth++;
+        if (level < 64)
+        {
+            _hasMembers &= ~(1UL << level);
+            return;
+        }
+        _deeperHasMembers ??= [];
+        _deeperHasMembers.Add(false);
+    }
+
+    private void Leave()
+    {
+        if (_depth == 0)
+        {
+            throw new InvalidOperationException("there is no object or array to end");
+        }
+        int level = --_depth;
+        if (level >= 64)
+        {
+            _deeperHasMembers!.RemoveAt(_deeperHasMembers.Count - 1);
+        }
     }
 
     private void WriteQuoted(ReadOnlySpan<char> text)

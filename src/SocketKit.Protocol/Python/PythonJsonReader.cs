@@ -220,42 +220,27 @@ public sealed class PythonJsonReader
         Enter();
         _at++;
         var pairs = new List<KeyValuePair<string, PythonValue>>();
-        SkipWhiteSpace();
-        if (_at < _text.Length && _text[_at] == '}')
+        if (!TryClose('}'))
         {
-            _at++;
-            _depth--;
-            return PythonValue.Dict(pairs);
-        }
-        while (true)
-        {
-            if (_at >= _text.Length || _text[_at] != '"')
+            do
             {
-                throw Error("expecting a property name enclosed in double quotes");
-            }
-            string key = ReadString();
-            SkipWhiteSpace();
-            if (_at >= _text.Length || _text[_at] != ':')
-            {
-                throw Error("expecting ':' delimiter");
-            }
-            _at++;
-            SkipWhiteSpace();
-            pairs.Add(new(key, ReadValue()));
-            SkipWhiteSpace();
-            if (_at < _text.Length && _text[_at] == '}')
-            {
+                if (_at >= _text.Length || _text[_at] != '"')
+                {
+                    throw Error("expecting a property name enclosed in double quotes");
+                }
+                string key = ReadString();
+                SkipWhiteSpace();
+                if (_at >= _text.Length || _text[_at] != ':')
+                {
+                    throw Error("expecting ':' delimiter");
+                }
                 _at++;
-                _depth--;
-                return PythonValue.Dict(pairs);
+                SkipWhiteSpace();
+                pairs.Add(new(key, ReadValue()));
             }
-            if (_at >= _text.Length || _text[_at] != ',')
-            {
-                throw Error("expecting ',' delimiter");
-            }
-            _at++;
-            SkipWhiteSpace();
+            while (!CloseOrComma('}'));
         }
+        return PythonValue.DictOf(pairs);
     }
 
     private PythonValue ReadArray()
@@ -263,30 +248,44 @@ public sealed class PythonJsonReader
         Enter();
         _at++;
         var items = new List<PythonValue>();
+        if (!TryClose(']'))
+        {
+            do
+            {
+                items.Add(ReadValue());
+            }
+            while (!CloseOrComma(']'));
+        }
+        return PythonValue.List(items);
+    }
+
+    /// <summary>Whether <paramref name="close"/> comes next, after white space; if so it is read and the nesting level left.</summary>
+    private bool TryClose(char close)
+    {
         SkipWhiteSpace();
-        if (_at < _text.Length && _text[_at] == ']')
+        if (_at < _text.Length && _text[_at] == close)
         {
             _at++;
             _depth--;
-            return PythonValue.List(items);
+            return true;
         }
-        while (true)
+        return false;
+    }
+
+    /// <summary>After a member of an object or array: true at its end (read), else reads the ',' that must come and the white space after it.</summary>
+    private bool CloseOrComma(char close)
+    {
+        if (TryClose(close))
         {
-            items.Add(ReadValue());
-            SkipWhiteSpace();
-            if (_at < _text.Length && _text[_at] == ']')
-            {
-                _at++;
-                _depth--;
-                return PythonValue.List(items);
-            }
-            if (_at >= _text.Length || _text[_at] != ',')
-            {
-                throw Error("expecting ',' delimiter");
-            }
-            _at++;
-            SkipWhiteSpace();
+            return true;
         }
+        if (_at >= _text.Length || _text[_at] != ',')
+        {
+            throw Error("expecting ',' delimiter");
+        }
+        _at++;
+        SkipWhiteSpace();
+        return false;
     }
 
     private void Enter()

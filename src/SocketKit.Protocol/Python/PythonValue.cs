@@ -59,23 +59,42 @@ public sealed class PythonValue
     public static PythonValue List(IEnumerable<PythonValue> items) => new(PythonValueKind.List, items: [.. items]);
 
     /// <summary>A <c>dict</c> built as Python's <c>dict(pairs)</c> builds it: of duplicate keys the last value wins, at the first's place.</summary>
-    public static PythonValue Dict(IEnumerable<KeyValuePair<string, PythonValue>> pairs)
+    public static PythonValue Dict(IEnumerable<KeyValuePair<string, PythonValue>> pairs) => DictOf([.. pairs]);
+
+    /// <summary>As <see cref="Dict"/>, taking <paramref name="pairs"/> over as the dict's members (the reader's own list).</summary>
+    internal static PythonValue DictOf(List<KeyValuePair<string, PythonValue>> pairs)
     {
-        var members = new List<KeyValuePair<string, PythonValue>>();
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (KeyValuePair<string, PythonValue> pair in pairs)
+        Dictionary<string, int>? index = pairs.Count > IndexedFrom ? new(pairs.Count, StringComparer.Ordinal) : null;
+        int kept = 0;
+        for (int i = 0; i < pairs.Count; i++)
         {
-            if (index.TryGetValue(pair.Key, out int at))
+            KeyValuePair<string, PythonValue> pair = pairs[i];
+            int at = index is null ? Find(pairs, kept, pair.Key) : index.TryGetValue(pair.Key, out int found) ? found : -1;
+            if (at >= 0)
             {
-                members[at] = pair;
+                pairs[at] = pair;
+                continue;
             }
-            else
+            index?.Add(pair.Key, kept);
+            pairs[kept++] = pair;
+        }
+        pairs.RemoveRange(kept, pairs.Count - kept);
+        return new(PythonValueKind.Dict, members: pairs, index: index);
+    }
+
+    // Up to this many members a dict is searched in order: cheaper than hashing for the few keys a request has.
+    private const int IndexedFrom = 8;
+
+    private static int Find(List<KeyValuePair<string, PythonValue>> members, int count, string key)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            if (string.Equals(members[i].Key, key, StringComparison.Ordinal))
             {
-                index[pair.Key] = members.Count;
-                members.Add(pair);
+                return i;
             }
         }
-        return new(PythonValueKind.Dict, members: members, index: index);
+        return -1;
     }
 
     /// <summary>The text of a <c>str</c>; null for any other kind.</summary>
@@ -103,7 +122,15 @@ public sealed class PythonValue
     public IReadOnlyList<KeyValuePair<string, PythonValue>> Members => _members ?? [];
 
     /// <summary>Python's <c>d.get(key)</c>: the value of a dict's key, or null when the key is absent or this is no dict.</summary>
-    public PythonValue? Get(string key) => _index is not null && _index.TryGetValue(key, out int at) ? _members![at].Value : null;
+    public PythonValue? Get(string key)
+    {
+        if (_members is null)
+        {
+            return null;
+        }
+        int at = _index is null ? Find(_members, _members.Count, key) : _index.TryGetValue(key, out int found) ? found : -1;
+        return at >= 0 ? _members[at].Value : null;
+    }
 
     /// <summary>Python's <c>str()</c> of this value.</summary>
     public override string ToString() => PythonText.Str(this);

@@ -12,8 +12,9 @@ public sealed record ServerTimeouts
     public static ServerTimeouts Default { get; } = new();
 
     /// <summary>
-    /// The heartbeat period: how often deadlines are checked. 250 ms: with Kestrel's one second, a deadline due just
-    /// after a tick waits the whole second, leaving nothing for waking and closing the connection under load.
+    /// The heartbeat period: how finely deadlines are checked. 250 ms: with Kestrel's one second, a deadline due just
+    /// after a tick waits the whole second, leaving nothing for waking and closing the connection under load. The
+    /// readiness loops tick only when one of their deadlines is due, so an idle server does not beat at all.
     /// </summary>
     public static readonly TimeSpan HeartbeatPeriod = TimeSpan.FromMilliseconds(250);
 

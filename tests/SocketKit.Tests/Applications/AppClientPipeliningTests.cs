@@ -22,7 +22,6 @@ public class AppClientPipeliningTests
     }
 
     [Theory]
-    [InlineData(EngineKind.Async)]
     [InlineData(EngineKind.Blocking)]
     [InlineData(EngineKind.Select)]
     public async Task PipelinedRequestsGoInsideTls(EngineKind engine)
@@ -40,8 +39,6 @@ public class AppClientPipeliningTests
     }
 
     [Theory]
-    [InlineData(EngineKind.Async, 1)]
-    [InlineData(EngineKind.Async, 3)]
     [InlineData(EngineKind.Select, 4)]
     [InlineData(EngineKind.Blocking, 16)]
     public async Task ManyRequestsShareOneConnectionAndComeBackInOrder(EngineKind engine, int pipeline)

@@ -27,13 +27,24 @@ public class AppServerHandlerTests
         return MessageEncoder.Encode(new MessageHeader(response.ContentType, response.ContentEncoding, response.Content.Length), response.Content.Span);
     }
 
-    private static NextStep Feed(IConnectionHandler handler, ref byte[] pending, ReadOnlySpan<byte> piece, ArrayBufferWriter<byte> output)
+    /// <summary>A handler fed as an engine feeds it: the tutorial's router, one output, and what it left unread given back with the next piece.</summary>
+    private sealed class FedHandler(ProtocolLimits? limits = null)
     {
-        pending = [.. pending, .. piece];
-        var data = new ReadOnlySequence<byte>(pending);
-        NextStep step = handler.OnData(ref data, output);
-        pending = data.ToArray();
-        return step;
+        public AppServerHandler Handler { get; } = new(TutorialHandlers.CreateRouter(), limits: limits);
+
+        public ArrayBufferWriter<byte> Output { get; } = new();
+
+        /// <summary>The bytes received and not yet consumed.</summary>
+        public byte[] Pending { get; private set; } = [];
+
+        public NextStep Feed(ReadOnlySpan<byte> piece)
+        {
+            Pending = [.. Pending, .. piece];
+            var data = new ReadOnlySequence<byte>(Pending);
+            NextStep step = Handler.OnData(ref data, Output);
+            Pending = data.ToArray();
+            return step;
+        }
     }
 
     [Fact]
@@ -41,56 +52,50 @@ public class AppServerHandlerTests
     {
         byte[] request = Search("ring", keepAlive: true);
         int headerEnd = MessageDecoder.ProtoHeaderLength + ((request[0] << 8) | request[1]);
-        var handler = new AppServerHandler(TutorialHandlers.CreateRouter());
-        var output = new ArrayBufferWriter<byte>();
-        Assert.Equal(ConnectionPhase.Idle, handler.Phase);
-        byte[] pending = [];
+        var connection = new FedHandler();
+        Assert.Equal(ConnectionPhase.Idle, connection.Handler.Phase);
         for (int fed = 1; fed <= request.Length; fed++)
         {
-            Assert.Equal(NextStep.Receive, Feed(handler, ref pending, request.AsSpan(fed - 1, 1), output));
+            Assert.Equal(NextStep.Receive, connection.Feed(request.AsSpan(fed - 1, 1)));
             ConnectionPhase expected = fed == request.Length ? ConnectionPhase.Idle : fed < headerEnd ? ConnectionPhase.Request : ConnectionPhase.Content;
-            Assert.True(expected == handler.Phase, $"after {fed} bytes: {handler.Phase}");
+            Assert.True(expected == connection.Handler.Phase, $"after {fed} bytes: {connection.Handler.Phase}");
         }
-        Assert.Equal(Answer(Assert.Single(Splits.Decode(request, [])), keepAlive: true), output.WrittenSpan.ToArray());
+        Assert.Equal(Answer(Assert.Single(Splits.Decode(request, [])), keepAlive: true), connection.Output.WrittenSpan.ToArray());
     }
 
     [Fact]
     public void AfterARequestWithoutKeepAliveTheHandlerClosesIsIdleAndReadsNothingMore()
     {
-        var handler = new AppServerHandler(TutorialHandlers.CreateRouter());
-        var output = new ArrayBufferWriter<byte>();
-        byte[] pending = [];
+        var connection = new FedHandler();
         byte[] request = Search("morpheus", keepAlive: false);
-        Assert.Equal(NextStep.CloseAfterSending, Feed(handler, ref pending, [.. request, .. Search("ring", keepAlive: true)], output));
-        Assert.Empty(pending);
-        Assert.Equal(ConnectionPhase.Idle, handler.Phase);
-        int written = output.WrittenCount;
-        Assert.Equal(NextStep.CloseAfterSending, Feed(handler, ref pending, Search("ring", keepAlive: true), output));
-        Assert.Empty(pending);
-        Assert.Equal(written, output.WrittenCount);
-        Assert.Equal(Answer(Assert.Single(Splits.Decode(request, [])), keepAlive: false), output.WrittenSpan.ToArray());
+        Assert.Equal(NextStep.CloseAfterSending, connection.Feed([.. request, .. Search("ring", keepAlive: true)]));
+        Assert.Empty(connection.Pending);
+        Assert.Equal(ConnectionPhase.Idle, connection.Handler.Phase);
+        int written = connection.Output.WrittenCount;
+        Assert.Equal(NextStep.CloseAfterSending, connection.Feed(Search("ring", keepAlive: true)));
+        Assert.Empty(connection.Pending);
+        Assert.Equal(written, connection.Output.WrittenCount);
+        Assert.Equal(Answer(Assert.Single(Splits.Decode(request, [])), keepAlive: false), connection.Output.WrittenSpan.ToArray());
     }
 
     [Fact]
     public void ABrokenHeaderAfterAKeptAliveRequestIsAnsweredOnceWithoutKeepAliveThenNothingIsRead()
     {
-        var handler = new AppServerHandler(TutorialHandlers.CreateRouter());
-        var output = new ArrayBufferWriter<byte>();
-        byte[] pending = [];
+        var connection = new FedHandler();
         byte[] first = Search("ring", keepAlive: true);
         byte[] broken = [0, 0];
         var decoder = new MessageDecoder();
         var brokenData = new ReadOnlySequence<byte>(broken);
         string message = Assert.Throws<ProtocolException>(() => decoder.TryDecode(ref brokenData, out _)).Message;
 
-        Assert.Equal(NextStep.CloseAfterSending, Feed(handler, ref pending, [.. first, .. broken, .. Search("morpheus", keepAlive: true)], output));
-        Assert.Empty(pending);
-        Assert.Equal(ConnectionPhase.Idle, handler.Phase);
-        Assert.Equal([.. Answer(Assert.Single(Splits.Decode(first, [])), keepAlive: true), .. ErrorAnswer(message)], output.WrittenSpan.ToArray());
-        Assert.Equal(NextStep.CloseAfterSending, handler.OnPeerClosed(ReadOnlySequence<byte>.Empty, output));
-        int written = output.WrittenCount;
-        Assert.Equal(NextStep.CloseAfterSending, Feed(handler, ref pending, first, output));
-        Assert.Equal(written, output.WrittenCount);
+        Assert.Equal(NextStep.CloseAfterSending, connection.Feed([.. first, .. broken, .. Search("morpheus", keepAlive: true)]));
+        Assert.Empty(connection.Pending);
+        Assert.Equal(ConnectionPhase.Idle, connection.Handler.Phase);
+        Assert.Equal([.. Answer(Assert.Single(Splits.Decode(first, [])), keepAlive: true), .. ErrorAnswer(message)], connection.Output.WrittenSpan.ToArray());
+        Assert.Equal(NextStep.CloseAfterSending, connection.Handler.OnPeerClosed(ReadOnlySequence<byte>.Empty, connection.Output));
+        int written = connection.Output.WrittenCount;
+        Assert.Equal(NextStep.CloseAfterSending, connection.Feed(first));
+        Assert.Equal(written, connection.Output.WrittenCount);
     }
 
     [Fact]
@@ -100,11 +105,9 @@ public class AppServerHandlerTests
         byte[] content = Encoding.UTF8.GetBytes("{\"action\": \"search\", \"value\": [[[[[1]]]]]}");
         string message = Assert.Throws<ProtocolException>(() => JsonContent.ParsePython(content, ContentTypes.Utf8Encoding, limits)).Message;
         byte[] request = MessageEncoder.Encode(new MessageHeader(ContentTypes.TextJson, ContentTypes.Utf8Encoding, content.Length) { KeepAlive = true }, content);
-        var handler = new AppServerHandler(TutorialHandlers.CreateRouter(), limits: limits);
-        var output = new ArrayBufferWriter<byte>();
-        byte[] pending = [];
-        Assert.Equal(NextStep.CloseAfterSending, Feed(handler, ref pending, [.. request, .. Search("ring", keepAlive: true)], output));
-        Assert.Equal(ErrorAnswer(message), output.WrittenSpan.ToArray());
+        var connection = new FedHandler(limits);
+        Assert.Equal(NextStep.CloseAfterSending, connection.Feed([.. request, .. Search("ring", keepAlive: true)]));
+        Assert.Equal(ErrorAnswer(message), connection.Output.WrittenSpan.ToArray());
     }
 
     [Fact]
@@ -115,12 +118,10 @@ public class AppServerHandlerTests
         byte[] request = MessageEncoder.Encode(new MessageHeader(ContentTypes.TextJson, ContentTypes.Utf8Encoding, content.Length) { KeepAlive = true }, content);
         byte[] error = ErrorAnswer(message);
         Message answer = Assert.Single(Splits.Decode(error, []));
-        var handler = new AppServerHandler(TutorialHandlers.CreateRouter());
-        var output = new ArrayBufferWriter<byte>();
-        byte[] pending = [];
-        Assert.Equal(NextStep.Receive, Feed(handler, ref pending, request, output));
-        Assert.Equal(MessageEncoder.Encode(answer.Header with { KeepAlive = true }, answer.Content.Span), output.WrittenSpan.ToArray());
-        Assert.Equal(ConnectionPhase.Idle, handler.Phase);
+        var connection = new FedHandler();
+        Assert.Equal(NextStep.Receive, connection.Feed(request));
+        Assert.Equal(MessageEncoder.Encode(answer.Header with { KeepAlive = true }, answer.Content.Span), connection.Output.WrittenSpan.ToArray());
+        Assert.Equal(ConnectionPhase.Idle, connection.Handler.Phase);
     }
 
     [Theory]
@@ -128,12 +129,10 @@ public class AppServerHandlerTests
     [InlineData(30)]
     public void AStreamThatEndsInARequestIsClosedWithoutAnAnswer(int keep)
     {
-        var handler = new AppServerHandler(TutorialHandlers.CreateRouter());
-        var output = new ArrayBufferWriter<byte>();
-        byte[] pending = [];
-        Assert.Equal(NextStep.Receive, Feed(handler, ref pending, Search("ring", keepAlive: false).AsSpan(0, keep), output));
-        Assert.Equal(ConnectionPhase.Request, handler.Phase);
-        Assert.Equal(NextStep.CloseAfterSending, handler.OnPeerClosed(new ReadOnlySequence<byte>(pending), output));
-        Assert.Equal(0, output.WrittenCount);
+        var connection = new FedHandler();
+        Assert.Equal(NextStep.Receive, connection.Feed(Search("ring", keepAlive: false).AsSpan(0, keep)));
+        Assert.Equal(ConnectionPhase.Request, connection.Handler.Phase);
+        Assert.Equal(NextStep.CloseAfterSending, connection.Handler.OnPeerClosed(new ReadOnlySequence<byte>(connection.Pending), connection.Output));
+        Assert.Equal(0, connection.Output.WrittenCount);
     }
 }

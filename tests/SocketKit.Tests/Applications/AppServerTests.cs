@@ -8,14 +8,13 @@ namespace SocketKit.Tests.Applications;
 [Tier(TestTier.Socket)]
 public class AppServerTests
 {
-    private static ServerOptions Loopback(EngineKind engine = EngineKind.Async) => new() { EndPoint = new IPEndPoint(IPAddress.Loopback, 0), Engine = engine };
+    private static ServerOptions Loopback(EngineKind engine = EngineKind.Select) => new() { EndPoint = new IPEndPoint(IPAddress.Loopback, 0), Engine = engine };
 
     private static string ResultOf(Message response) => JsonContent.Parse(response.Content, response.Header.ContentEncoding).RootElement.GetProperty("result").GetString()!;
 
     [Theory]
     [InlineData(EngineKind.Blocking)]
     [InlineData(EngineKind.Select)]
-    [InlineData(EngineKind.Async)]
     public async Task ACustomActionAndContentTypeAnswerBesideTheTutorialsHandlers(EngineKind engine)
     {
         await using AppServer server = new AppServer(Loopback(engine))

@@ -449,5 +449,3 @@ public abstract class AsyncHandlerConformanceTests(EngineKind engine) : EngineSu
 public sealed class BlockingAsyncHandlerTests() : AsyncHandlerConformanceTests(EngineKind.Blocking);
 
 public sealed class SelectAsyncHandlerTests() : AsyncHandlerConformanceTests(EngineKind.Select);
-
-public sealed class AsyncAsyncHandlerTests() : AsyncHandlerConformanceTests(EngineKind.Async);

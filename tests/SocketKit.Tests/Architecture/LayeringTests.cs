@@ -27,12 +27,7 @@ public class LayeringTests
     public void EveryLayerUsesOnlyItselfAndTheLayersTheArchitectureAllows()
     {
         LayerTable table = LayerTable.FromArchitectureDoc();
-        var violations = new List<string>();
-        foreach (string path in Assemblies)
-        {
-            using ModuleDefinition module = ModuleDefinition.ReadModule(path);
-            violations.AddRange(Violations(table, module));
-        }
+        List<string> violations = [.. ShippedModules().SelectMany(module => Violations(table, module))];
         Assert.True(violations.Count == 0, $"{violations.Count} uses across layers that docs/ARCHITECTURE.md does not allow:\n{string.Join("\n", violations.Distinct().Order())}");
     }
 
@@ -40,19 +35,20 @@ public class LayeringTests
     public void EveryNamespaceOfTheShippedCodeBelongsToALayer()
     {
         LayerTable table = LayerTable.FromArchitectureDoc();
-        var unowned = new SortedSet<string>();
+        SortedSet<string> unowned = [.. ShippedModules().SelectMany(module => module.Types)
+            .Where(type => type.Namespace.StartsWith("SocketKit", StringComparison.Ordinal) && table.LayerOf(type.Namespace) is null)
+            .Select(type => type.Namespace)];
+        Assert.Empty(unowned);
+    }
+
+    /// <summary>The module of each shipped assembly, read in turn and disposed when the caller moves on to the next.</summary>
+    private static IEnumerable<ModuleDefinition> ShippedModules()
+    {
         foreach (string path in Assemblies)
         {
             using ModuleDefinition module = ModuleDefinition.ReadModule(path);
-            foreach (TypeDefinition type in module.Types.Where(t => t.Namespace.StartsWith("SocketKit", StringComparison.Ordinal)))
-            {
-                if (table.LayerOf(type.Namespace) is null)
-                {
-                    unowned.Add(type.Namespace);
-                }
-            }
+            yield return module;
         }
-        Assert.Empty(unowned);
     }
 
     [Fact]

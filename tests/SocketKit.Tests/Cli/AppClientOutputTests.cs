@@ -26,7 +26,7 @@ public sealed class AppClientOutputTests
     {
         byte[] bytes = TextEncodings.Encode(encoding, content);
         AppRouter router = new AppRouter().MapAction("search", _ => new AppResponse(ContentTypes.TextJson, encoding, bytes));
-        await using SocketServer server = TestServers.App(EngineKind.Async, router);
+        await using SocketServer server = TestServers.App(EngineKind.Select, router);
         Support.Cli.Result client = await Support.Cli.RunAsync("app-client", "127.0.0.1", server.Port().ToString(System.Globalization.CultureInfo.InvariantCulture), "search", "x");
         Assert.Equal(exitCode, client.ExitCode);
         Assert.Equal(expected + "\n", client.Out);

@@ -61,7 +61,7 @@ public class CliConventionTests
 
     [Theory]
     [InlineData("[suggest:11]", "socketkit a", new[] { "app-client", "app-server" }, new[] { "multiconn-client" })]
-    [InlineData("[suggest]", "socketkit app-server --engine ", new[] { "Async", "Blocking", "Select" }, new string[] { })]
+    [InlineData("[suggest]", "socketkit app-server --engine ", new[] { "Blocking", "Select" }, new string[] { })]
     [InlineData("[suggest]", "socketkit echo-server --log-format ", new[] { "Json", "Plain" }, new string[] { })]
     public async Task TheSuggestDirectiveCompletesCommandsAndValues(string directive, string line, string[] expected, string[] absent)
     {

@@ -26,7 +26,7 @@ public class NcCommandTests
     public async Task RandomBinaryGoesThroughAnEchoServerAndComesBackWhole(string name)
     {
         TestTransport transport = TransportNamed(name);
-        await using SocketServer server = TestServers.Echo(EngineKind.Async, transport);
+        await using SocketServer server = TestServers.Echo(EngineKind.Select, transport);
         byte[] sent = RandomBytes(1024 * 1024);
         string[] target = server.LocalEndPoint is IPEndPoint ? [transport.Host(server), server.Port().ToString()] : [transport.Host(server)];
         string[] tls = transport.IsTls ? ["--tls-ca", TestCertificates.CertificatePath] : [];
@@ -84,7 +84,7 @@ public class NcCommandTests
     [Fact]
     public async Task HexDumpsBothDirectionsAsHexdumpDoes()
     {
-        await using SocketServer server = TestServers.Echo(EngineKind.Async);
+        await using SocketServer server = TestServers.Echo(EngineKind.Select);
         using RawCliProcess nc = RawCliProcess.Start(["nc", "127.0.0.1", server.Port().ToString(), "--hex"]);
         await nc.WriteAllAndCloseAsync("Hello, world\n"u8.ToArray());
         Assert.Equal("Hello, world\n"u8.ToArray(), await nc.ReadAllAsync());

@@ -19,7 +19,6 @@ public class ScaleCommandTests
     }
 
     [Theory]
-    [InlineData(EngineKind.Async)]
     [InlineData(EngineKind.Select)]
     [InlineData(EngineKind.Blocking)]
     public async Task TwoWorkersShareThePortAndNumberTheirConnectionsTogether(EngineKind engine)

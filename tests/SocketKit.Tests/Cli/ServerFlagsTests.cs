@@ -84,7 +84,7 @@ public class ServerFlagsTests
         { "--drain-timeout", "soon", "--drain-timeout: 'soon' is not a duration; use 500ms, 30s, 2m or 00:00:30" },
         { "--min-request-rate", "0", "--min-request-rate: 0 must be a positive number of bytes per second, at most 1TiB" },
         { "--min-response-rate", "fast", "--min-response-rate: 'fast' is not a rate" },
-        { "--engine", "turbo", "--engine: 'turbo' is not an engine; use one of blocking, select, async" },
+        { "--engine", "turbo", "--engine: 'turbo' is not an engine; use one of blocking, select" },
     };
 
     [Theory]

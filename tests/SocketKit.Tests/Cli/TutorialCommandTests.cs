@@ -7,7 +7,6 @@ public class TutorialCommandTests
     [Theory]
     [InlineData("blocking")]
     [InlineData("select")]
-    [InlineData("async")]
     public async Task EchoClientPrintsTheWholeEchoFromEchoServer(string engine)
     {
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0", "--engine", engine);

@@ -44,7 +44,7 @@ public class UnixHostArgumentTests
     [Fact]
     public void AServerTakesAUnixSocketAsItsAddress()
     {
-        ParseResult parsed = UnixHostArguments.Parse(Root(), ["echo-server", "--engine", "async", "unix:/tmp/echo.sock"]);
+        ParseResult parsed = UnixHostArguments.Parse(Root(), ["echo-server", "--engine", "select", "unix:/tmp/echo.sock"]);
         Assert.Empty(parsed.Errors);
         Assert.Equal(["unix:/tmp/echo.sock", UnixHostArguments.PortPlaceholder], Positionals(parsed));
     }

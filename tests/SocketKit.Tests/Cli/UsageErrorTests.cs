@@ -82,7 +82,7 @@ public class UsageErrorTests
     [InlineData("--pcap '/nonexistent/dir/x.pcap': the directory /nonexistent/dir does not exist.", "trace", "0", "127.0.0.1", "65432", "--pcap", "/nonexistent/dir/x.pcap")]
     [InlineData("'abc' is not a port for --port: use a number from 0 to 65535.", "netstat", "--port", "abc")]
     [InlineData("'establised' is not a socket state for --state: use one of established, estab,", "netstat", "-tan", "--state", "establised")]
-    [InlineData("--engine: 'foo' is not an engine; use one of blocking, select, async", "echo-server", "--engine", "foo")]
+    [InlineData("--engine: 'foo' is not an engine; use one of blocking, select", "echo-server", "--engine", "foo")]
     [InlineData("PORT 0 is not a port to connect to", "bench", "echo", "127.0.0.1", "0")]
     [InlineData("PORT 0 is not a port to connect to", "echo-client", "127.0.0.1", "0")]
     [InlineData("'abc' is not a valid value for --requests: use a whole number of at least 1.", "bench", "echo", "127.0.0.1", "65432", "-n", "abc")]

@@ -11,7 +11,7 @@ public class LoadGeneratorOverTlsTests
     [Fact]
     public async Task WithoutAServerNameTheCertificateIsCheckedAgainstTheAddress()
     {
-        await using SocketServer server = TestServers.App(EngineKind.Async, transport: TestTransport.Tls);
+        await using SocketServer server = TestServers.App(EngineKind.Select, transport: TestTransport.Tls);
         var options = new BenchOptions
         {
             Kind = BenchKind.App,

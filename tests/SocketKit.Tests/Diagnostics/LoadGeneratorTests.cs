@@ -27,7 +27,7 @@ public class LoadGeneratorTests
     [InlineData(50, 8)]
     public async Task EveryAppRequestIsAnsweredWithTheExpectedBytes(int keepAlive, int pipeline)
     {
-        await using SocketServer server = TestServers.App(EngineKind.Async);
+        await using SocketServer server = TestServers.App(EngineKind.Select);
         BenchOptions options = Options(BenchKind.App, server) with { KeepAlive = keepAlive, Pipeline = pipeline };
         BenchResult r = await LoadGenerator.RunAsync(options);
         long requests = options.Requests!.Value;
@@ -42,7 +42,7 @@ public class LoadGeneratorTests
     {
         // U+1F431 (cat) differs from the reference's U+1F430 (rabbit) in the last byte of its UTF-8.
         AppRouter wrong = new AppRouter().MapAction("search", _ => AppResponse.Result("Follow the white rabbit. \U0001F431"));
-        await using SocketServer server = TestServers.App(EngineKind.Async, wrong);
+        await using SocketServer server = TestServers.App(EngineKind.Select, wrong);
         BenchOptions options = Options(BenchKind.App, server);
         BenchResult r = await LoadGenerator.RunAsync(options);
         Assert.Equal(0, r.Completed);
@@ -53,7 +53,7 @@ public class LoadGeneratorTests
     public async Task WithoutVerificationTheSameWrongServerCountsAsAnswered()
     {
         AppRouter wrong = new AppRouter().MapAction("search", _ => AppResponse.Result("Follow the white rabbit. \U0001F431"));
-        await using SocketServer server = TestServers.App(EngineKind.Async, wrong);
+        await using SocketServer server = TestServers.App(EngineKind.Select, wrong);
         BenchOptions options = Options(BenchKind.App, server) with { Verify = false };
         BenchResult r = await LoadGenerator.RunAsync(options);
         Assert.Empty(r.Errors);
@@ -65,7 +65,7 @@ public class LoadGeneratorTests
     [InlineData(100_000)]
     public async Task EchoMessagesOfAnySizeComeBackVerified(int size)
     {
-        await using SocketServer server = TestServers.Echo(EngineKind.Async);
+        await using SocketServer server = TestServers.Echo(EngineKind.Select);
         BenchOptions options = Options(BenchKind.Echo, server) with { MessageBytes = size, Requests = 50 };
         BenchResult r = await LoadGenerator.RunAsync(options);
         long requests = options.Requests!.Value;
@@ -115,7 +115,7 @@ public class LoadGeneratorTests
     [Fact]
     public async Task TheServersCpuAndMemoryAreSampledFromProc()
     {
-        await using SocketServer server = TestServers.App(EngineKind.Async);
+        await using SocketServer server = TestServers.App(EngineKind.Select);
         BenchResult r = await LoadGenerator.RunAsync(Options(BenchKind.App, server) with { ServerPid = Environment.ProcessId, KeepAlive = 100, Idle = TimeSpan.FromMilliseconds(100) });
         ServerSamples s = Assert.IsType<ServerSamples>(r.Server);
         Assert.True(s.MeasureEnd.CpuTime > s.BeforeConnecting.CpuTime);
@@ -129,7 +129,7 @@ public class LoadGeneratorTests
     [InlineData(BenchKind.App)] // On a task per connection.
     public async Task AServerThatStallsForOneSecondIsSeenByTheOpenLoopsPercentilesAndHiddenByTheClosedLoops(BenchKind kind)
     {
-        await using SocketServer server = kind == BenchKind.Echo ? TestServers.Echo(EngineKind.Async) : TestServers.App(EngineKind.Async);
+        await using SocketServer server = kind == BenchKind.Echo ? TestServers.Echo(EngineKind.Select) : TestServers.App(EngineKind.Select);
         (BenchResult closed, int closedStalls) = await RunThroughAStallAsync(server, kind, rate: null);
         (BenchResult open, int openStalls) = await RunThroughAStallAsync(server, kind, rate: 200);
         Assert.Equal((1, 1), (closedStalls, openStalls));
@@ -188,7 +188,7 @@ public class LoadGeneratorTests
     [Fact]
     public async Task AnEchoServerLoadedAsAnAppServerIsNotTheApplicationProtocol()
     {
-        await using SocketServer server = TestServers.Echo(EngineKind.Async);
+        await using SocketServer server = TestServers.Echo(EngineKind.Select);
         BenchOptions options = Options(BenchKind.App, server) with { Verify = false, KeepAlive = 10 };
         BenchResult r = await LoadGenerator.RunAsync(options);
         Assert.Equal(0, r.Completed);
@@ -209,7 +209,7 @@ public class LoadGeneratorTests
     [Fact]
     public async Task TheTimelineCountsEverySecondsRequestsAndTheirSum()
     {
-        await using SocketServer server = TestServers.Echo(EngineKind.Async);
+        await using SocketServer server = TestServers.Echo(EngineKind.Select);
         BenchResult r = await LoadGenerator.RunAsync(Options(BenchKind.Echo, server) with { Requests = null, Duration = TimeSpan.FromSeconds(2.5), Rate = 100 });
         Assert.Empty(r.Errors);
         Assert.InRange(r.Timeline.Count, 3, 4);

@@ -13,7 +13,6 @@ public class SocketKitMetricsTests
     [Theory]
     [InlineData(EngineKind.Blocking)]
     [InlineData(EngineKind.Select)]
-    [InlineData(EngineKind.Async)]
     public async Task AServerReportsConnectionsRequestsBytesAndProtocolErrors(EngineKind engine)
     {
         using var recorded = new RecordedMetrics();

@@ -33,7 +33,7 @@ public class NetworkNamespaceTests(Xunit.Abstractions.ITestOutputHelper output)
         };
         await using SocketServer echo = await lab.Server.Run(() => Start(lab, EngineKind.Blocking, Recorded(_ => new EchoHandler())));
         await using SocketServer multiconn = await lab.Server.Run(() => Start(lab, EngineKind.Select, Recorded(_ => new EchoHandler())));
-        await using SocketServer app = await lab.Server.Run(() => Start(lab, EngineKind.Async, Recorded(c => new AppServerHandler(Router, c))));
+        await using SocketServer app = await lab.Server.Run(() => Start(lab, EngineKind.Select, Recorded(c => new AppServerHandler(Router, c))));
         string host = lab.ServerAddress.ToString();
 
         var echoClient = await SocketKitIn(lab.ClientNamespace, "echo-client", host, echo.Port().ToString(), "-q");
@@ -54,7 +54,7 @@ public class NetworkNamespaceTests(Xunit.Abstractions.ITestOutputHelper output)
     public async Task AThousandAppRequestsCrossACleanLinkIntact()
     {
         using var lab = new NetworkLab();
-        await using SocketServer server = await lab.Server.Run(() => Start(lab, EngineKind.Async, c => new AppServerHandler(Router, c)));
+        await using SocketServer server = await lab.Server.Run(() => Start(lab, EngineKind.Select, c => new AppServerHandler(Router, c)));
         using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var target = new IPEndPoint(lab.ServerAddress, server.Port());
         // Ten keep-alive connections of a hundred requests each.

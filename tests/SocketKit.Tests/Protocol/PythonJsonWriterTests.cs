@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using SocketKit.Protocol.Json;
+using SocketKit.Protocol.Python;
 
 namespace SocketKit.Tests.Protocol;
 
@@ -67,4 +69,64 @@ public class PythonJsonWriterTests
         Assert.Equal(ProtocolError.UnsupportedEncoding, ex.Error);
         Assert.Contains("ebcdic", ex.Message);
     }
+}
+
+/// <summary>Past the depths and sizes the writer and the dict keep in their compact forms: the same answers as Python's.</summary>
+[Tier(TestTier.Unit)]
+public class PythonJsonDepthAndSizeTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(64)]
+    [InlineData(65)]
+    [InlineData(150)]
+    public void NestedArraysSeparateTheirItemsAtEveryDepth(int depth)
+    {
+        byte[] bytes = JsonContent.Write(w => WriteNested(w, 0, depth));
+        Assert.Equal(Nested(0, depth), Encoding.UTF8.GetString(bytes));
+    }
+
+    [Fact]
+    public void EndingMoreThanWasStartedIsAnError()
+    {
+        Assert.Throws<InvalidOperationException>(() => JsonContent.Write(w =>
+        {
+            w.WriteStartObject();
+            w.WriteEndObject();
+            w.WriteEndArray();
+        }));
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(40)]
+    public void ADictOfAnySizeKeepsPythonsOrderAndTheLastOfDuplicateKeys(int keys)
+    {
+        // {"k0": 0, ..., "kN": N, "k1": "again", "k0": "last"}: Python's dict keeps k0 and k1 where they first came.
+        string json = "{" + string.Join(", ", Enumerable.Range(0, keys).Select(i => $"\"k{i}\": {i}")) + ", \"k1\": \"again\", \"k0\": \"last\"}";
+        PythonValue dict = JsonContent.ParsePython(Encoding.UTF8.GetBytes(json), "utf-8");
+        string python = "{'k0': 'last', 'k1': 'again'" + string.Concat(Enumerable.Range(2, keys - 2).Select(i => $", 'k{i}': {i}")) + "}";
+        Assert.Equal(python, dict.ToString());
+        Assert.Equal(keys, dict.Members.Count);
+        Assert.Equal("last", dict.Get("k0")?.AsString);
+        Assert.Equal($"{keys - 1}", dict.Get($"k{keys - 1}")?.ToString());
+        Assert.Null(dict.Get("absent"));
+    }
+
+    private static void WriteNested(PythonJsonWriter w, int level, int depth)
+    {
+        w.WriteStartArray();
+        w.WriteNumberValue(level);
+        if (level + 1 < depth)
+        {
+            WriteNested(w, level + 1, depth);
+        }
+        w.WriteStringValue("end");
+        w.WriteEndArray();
+    }
+
+    private static string Nested(int level, int depth) =>
+        $"[{level}, " + (level + 1 < depth ? Nested(level + 1, depth) + ", " : "") + "\"end\"]";
 }

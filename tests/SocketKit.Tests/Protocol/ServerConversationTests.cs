@@ -34,6 +34,24 @@ public class ServerConversationTests
     }
 
     /// <summary>
+    /// A conversation that has ended (<paramref name="ended"/>) after its answer went to <paramref name="output"/>: a
+    /// request that arrives is dropped unread, another answer of the same kind is refused and writes nothing, and the end
+    /// of the stream changes nothing.
+    /// </summary>
+    private static void AssertEnded(ServerConversation conversation, ConversationState ended, ArrayBufferWriter<byte> output, string contentType, string contentEncoding)
+    {
+        int answered = output.WrittenCount;
+        ConversationEvent next = Receive(conversation, Request("more", keepAlive: true), out int unconsumed);
+        Assert.Equal(ConversationEventKind.Finished, next.Kind);
+        Assert.Equal(0, unconsumed);
+        Assert.Equal(ended, conversation.State);
+        Assert.Throws<InvalidOperationException>(() => conversation.Respond(output, contentType, contentEncoding, "x"u8));
+        Assert.Equal(answered, output.WrittenCount);
+        Assert.Null(conversation.ReceiveEndOfStream(0));
+        Assert.Equal(ended, conversation.State);
+    }
+
+    /// <summary>
     /// Delivers <paramref name="stream"/> in the pieces <paramref name="cuts"/> makes, answering every request, as a
     /// connection handler does; returns what was written and the state after each piece.
     /// </summary>
@@ -128,15 +146,29 @@ public class ServerConversationTests
         }
     }
 
-    [Fact]
-    public void AWholeRequestInOnePieceGoesFromIdleToAnswering()
+    public static TheoryData<string, byte[], ConversationEventKind, int, ConversationState, ProtocolError?> FirstPieces => new()
+    {
+        // A whole request in one piece goes from Idle to Answering.
+        { "a whole request", Request("abc", keepAlive: false), ConversationEventKind.Request, 0, ConversationState.Answering, null },
+        // One byte of a protoheader is a request begun, though the decoder has consumed nothing.
+        { "one byte of a protoheader", Request("abc", keepAlive: false)[..1], ConversationEventKind.NeedData, 1, ConversationState.Header, null },
+        // The error event carries the broken rule and consumes every byte, the request after it too.
+        { "an empty header, then a request", [0, 0, .. Request("abc", keepAlive: true)], ConversationEventKind.ProtocolError, 0, ConversationState.Error, ProtocolError.EmptyHeader },
+    };
+
+    [Theory]
+    [MemberData(nameof(FirstPieces))]
+    public void TheFirstPieceIsReportedConsumedAndMovesTheStateAsItsBytesSay(string name, byte[] piece, ConversationEventKind kind, int unconsumed, ConversationState state, ProtocolError? error)
     {
         var conversation = new ServerConversation();
-        ConversationEvent next = Receive(conversation, Request("abc", keepAlive: false), out int unconsumed);
-        Assert.Equal(ConversationEventKind.Request, next.Kind);
-        Assert.Equal(0, unconsumed);
-        Assert.Equal(ConversationState.Answering, conversation.State);
-        Assert.Null(next.Error);
+        ConversationEvent next = Receive(conversation, piece, out int left);
+        Assert.True(kind == next.Kind, $"{name}: {next.Kind}");
+        Assert.Equal(unconsumed, left);
+        Assert.Equal(state, conversation.State);
+        Assert.Equal(error, next.Error?.Error);
+        Assert.Same(next.Error, conversation.Failure);
+        // A whole request and a protocol error are each owed an answer; a request begun is not, yet.
+        Assert.Equal(kind != ConversationEventKind.NeedData, conversation.IsAnswerOwed);
     }
 
     [Fact]
@@ -158,16 +190,6 @@ public class ServerConversationTests
         // The second request, already received, is never read: the conversation is over.
         Assert.Equal(ConversationEventKind.Finished, Receive(conversation, both[^unconsumed..], out _).Kind);
         Assert.Throws<InvalidOperationException>(() => conversation.RespondAndEnd(output, ContentTypes.TextJson, ContentTypes.Utf8Encoding, "{}"u8));
-    }
-
-    [Fact]
-    public void OneByteOfAProtoheaderIsARequestBegunThoughTheDecoderHasConsumedNothing()
-    {
-        var conversation = new ServerConversation();
-        ConversationEvent next = Receive(conversation, Request("abc", keepAlive: false)[..1], out int unconsumed);
-        Assert.Equal(ConversationEventKind.NeedData, next.Kind);
-        Assert.Equal(1, unconsumed);
-        Assert.Equal(ConversationState.Header, conversation.State);
     }
 
     [Theory]
@@ -265,19 +287,6 @@ public class ServerConversationTests
     }
 
     [Fact]
-    public void TheErrorEventCarriesTheBrokenRuleAndConsumesEveryByte()
-    {
-        var conversation = new ServerConversation();
-        ConversationEvent next = Receive(conversation, [0, 0, .. Request("abc", keepAlive: true)], out int unconsumed);
-        Assert.Equal(ConversationEventKind.ProtocolError, next.Kind);
-        Assert.Equal(ProtocolError.EmptyHeader, next.Error?.Error);
-        Assert.Same(next.Error, conversation.Failure);
-        Assert.Equal(0, unconsumed);
-        Assert.Equal(ConversationState.Error, conversation.State);
-        Assert.True(conversation.IsAnswerOwed);
-    }
-
-    [Fact]
     public void AnErrorIsStickyNothingIsReadAgainAndOnlyOneAnswerIsWritten()
     {
         var conversation = new ServerConversation();
@@ -285,17 +294,8 @@ public class ServerConversationTests
         ProtocolException failure = conversation.Failure!;
         var output = new ArrayBufferWriter<byte>();
         conversation.Respond(output, ContentTypes.TextJson, ContentTypes.Utf8Encoding, "{}"u8);
-        int answered = output.WrittenCount;
-
-        ConversationEvent next = Receive(conversation, Request("abc", keepAlive: true), out int unconsumed);
-        Assert.Equal(ConversationEventKind.Finished, next.Kind);
-        Assert.Equal(0, unconsumed);
-        Assert.Equal(ConversationState.Error, conversation.State);
+        AssertEnded(conversation, ConversationState.Error, output, ContentTypes.TextJson, ContentTypes.Utf8Encoding);
         Assert.Same(failure, conversation.Failure);
-        Assert.Throws<InvalidOperationException>(() => conversation.Respond(output, ContentTypes.TextJson, ContentTypes.Utf8Encoding, "{}"u8));
-        Assert.Equal(answered, output.WrittenCount);
-        Assert.Null(conversation.ReceiveEndOfStream(0));
-        Assert.Equal(ConversationState.Error, conversation.State);
     }
 
     [Fact]
@@ -305,16 +305,7 @@ public class ServerConversationTests
         Receive(conversation, Request("abc", keepAlive: false), out _);
         var output = new ArrayBufferWriter<byte>();
         conversation.Respond(output, ContentTypes.ServerBinary, ContentTypes.BinaryEncoding, "cba"u8);
-        int answered = output.WrittenCount;
-
-        ConversationEvent next = Receive(conversation, Request("more", keepAlive: true), out int unconsumed);
-        Assert.Equal(ConversationEventKind.Finished, next.Kind);
-        Assert.Equal(0, unconsumed);
-        Assert.Equal(ConversationState.Done, conversation.State);
-        Assert.Throws<InvalidOperationException>(() => conversation.Respond(output, ContentTypes.ServerBinary, ContentTypes.BinaryEncoding, "x"u8));
-        Assert.Equal(answered, output.WrittenCount);
-        Assert.Null(conversation.ReceiveEndOfStream(0));
-        Assert.Equal(ConversationState.Done, conversation.State);
+        AssertEnded(conversation, ConversationState.Done, output, ContentTypes.ServerBinary, ContentTypes.BinaryEncoding);
         Assert.Null(conversation.Failure);
     }
 

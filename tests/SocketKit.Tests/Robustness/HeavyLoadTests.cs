@@ -24,7 +24,6 @@ public class HeavyLoadTests
     [Theory]
     [InlineData(EngineKind.Blocking)]
     [InlineData(EngineKind.Select)]
-    [InlineData(EngineKind.Async)]
     public async Task AThousandDribblingConnectionsAreAllClosedByTheRequestTimeoutWhileAGoodClientIsServed(EngineKind engine)
     {
         var timeouts = new ServerTimeouts { RequestTimeout = TimeSpan.FromSeconds(2) };
@@ -106,7 +105,6 @@ public class HeavyLoadTests
     [Theory]
     [InlineData(EngineKind.Blocking)]
     [InlineData(EngineKind.Select)]
-    [InlineData(EngineKind.Async)]
     public async Task TenThousandResetsThenAHundredThousandCyclesLeaveTheServerServingWithItsDescriptorsAndMemory(EngineKind engine)
     {
         await using SocketServer server = HostileServers.App(engine);

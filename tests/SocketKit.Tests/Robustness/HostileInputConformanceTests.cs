@@ -38,5 +38,3 @@ public abstract class HostileInputConformanceTests(EngineKind engine) : EngineSu
 public sealed class BlockingHostileInputTests() : HostileInputConformanceTests(EngineKind.Blocking);
 
 public sealed class SelectHostileInputTests() : HostileInputConformanceTests(EngineKind.Select);
-
-public sealed class AsyncHostileInputTests() : HostileInputConformanceTests(EngineKind.Async);

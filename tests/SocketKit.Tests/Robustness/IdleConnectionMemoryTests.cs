@@ -24,7 +24,7 @@ public sealed class IdleConnectionMemoryTests(Xunit.Abstractions.ITestOutputHelp
         // Quiet, as a server holding many connections runs: a log line per connection would be measured too.
         // Room for the warm-up's connections, which the server may still be closing as the others come.
         using CliProcess server = CliProcess.Start("echo-server", "127.0.0.1", "0", "-q", "--max-connections", $"{Connections + 1_000}");
-        var endPoint = new IPEndPoint(IPAddress.Loopback, await ListeningPortAsync(server.Pid, TimeSpan.FromSeconds(30)));
+        var endPoint = new IPEndPoint(IPAddress.Loopback, await ListeningPortAsync(server.Id, TimeSpan.FromSeconds(30)));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
 
         // The code every connection runs is compiled by the first ones (and again, in the background, as it gets hot):
@@ -37,9 +37,9 @@ public sealed class IdleConnectionMemoryTests(Xunit.Abstractions.ITestOutputHelp
         try
         {
             first = await ConnectAndEchoAsync(endPoint, FirstHeld, timeout.Token);
-            long before = ResidentBytes(server.Pid);
+            long before = ResidentBytes(server.Id);
             rest = await ConnectAndEchoAsync(endPoint, Connections - FirstHeld, timeout.Token);
-            long after = ResidentBytes(server.Pid);
+            long after = ResidentBytes(server.Id);
             Assert.False(server.HasExited);
             long perConnection = (after - before) / (Connections - FirstHeld);
             output.WriteLine($"server RSS {before:N0} bytes with {FirstHeld:N0} idle connections, {after:N0} with {Connections:N0}: {perConnection:N0} each");

@@ -16,8 +16,8 @@ public class LongResponseTests
 
     public static TheoryData<EngineKind, bool> Servers => new()
     {
-        { EngineKind.Blocking, false }, { EngineKind.Select, false }, { EngineKind.Async, false },
-        { EngineKind.Blocking, true }, { EngineKind.Select, true }, { EngineKind.Async, true },
+        { EngineKind.Blocking, false }, { EngineKind.Select, false },
+        { EngineKind.Blocking, true }, { EngineKind.Select, true },
     };
 
     [Theory]

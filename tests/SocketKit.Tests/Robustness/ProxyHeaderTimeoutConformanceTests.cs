@@ -105,10 +105,6 @@ public sealed class BlockingProxyHeaderTimeoutTests() : ProxyHeaderTimeoutConfor
 
 public sealed class SelectProxyHeaderTimeoutTests() : ProxyHeaderTimeoutConformanceTests(EngineKind.Select);
 
-public sealed class AsyncProxyHeaderTimeoutTests() : ProxyHeaderTimeoutConformanceTests(EngineKind.Async);
-
 public sealed class BlockingServerReadProxyHeaderTimeoutTests() : ProxyHeaderTimeoutConformanceTests(EngineKind.Blocking, readByTheServer: true);
 
 public sealed class SelectServerReadProxyHeaderTimeoutTests() : ProxyHeaderTimeoutConformanceTests(EngineKind.Select, readByTheServer: true);
-
-public sealed class AsyncServerReadProxyHeaderTimeoutTests() : ProxyHeaderTimeoutConformanceTests(EngineKind.Async, readByTheServer: true);

@@ -312,5 +312,3 @@ public abstract class RobustnessConformanceTests(EngineKind engine) : EngineSuit
 public sealed class BlockingRobustnessTests() : RobustnessConformanceTests(EngineKind.Blocking);
 
 public sealed class SelectRobustnessTests() : RobustnessConformanceTests(EngineKind.Select);
-
-public sealed class AsyncRobustnessTests() : RobustnessConformanceTests(EngineKind.Async);

@@ -60,8 +60,8 @@ public sealed class CliProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>The process's id, for what /proc says about it.</summary>
-    public int Pid => _process.Id;
+    /// <summary>The process's id, to read what /proc says of it.</summary>
+    public int Id => _process.Id;
 
     public void Terminate() => Signal(SigTerm);
 

@@ -59,7 +59,6 @@ public class ClientAddressTests
 
     [Theory]
     [InlineData(EngineKind.Select)]
-    [InlineData(EngineKind.Async)]
     [InlineData(EngineKind.Blocking)]
     public async Task AnIPv4ClientIsServedWhenAllowedAndClosedAtOnceWhenDenied(EngineKind engine)
     {
@@ -101,7 +100,6 @@ public class ClientAddressTests
 
     [Theory]
     [InlineData(EngineKind.Select)]
-    [InlineData(EngineKind.Async)]
     [InlineData(EngineKind.Blocking)]
     public async Task BehindAProxyHeaderTheRulesJudgeTheClientItNamesNotTheBalancer(EngineKind engine)
     {
@@ -126,7 +124,6 @@ public class ClientAddressTests
 
     [Theory]
     [InlineData(EngineKind.Select)]
-    [InlineData(EngineKind.Async)]
     [InlineData(EngineKind.Blocking)]
     public async Task OneAddressHoldsAtMostItsLimitOfConnectionsAndGetsOneBackWhenOneCloses(EngineKind engine)
     {

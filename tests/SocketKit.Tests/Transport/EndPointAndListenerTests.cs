@@ -62,7 +62,7 @@ public class EndPointAndListenerTests
     [Fact]
     public async Task ConnectingTriesEachAddressInTurnUntilOneAnswers()
     {
-        await using SocketServer server = TestServers.Echo(EngineKind.Async, TestTransport.Ipv6);
+        await using SocketServer server = TestServers.Echo(EngineKind.Select, TestTransport.Ipv6);
         // A port just released on 127.0.0.1: nothing listens there, so the first address is refused.
         int closedPort = Ports.Free();
         EndPoint[] candidates = [new IPEndPoint(IPAddress.Loopback, closedPort), new IPEndPoint(IPAddress.IPv6Loopback, server.Port())];
@@ -93,7 +93,7 @@ public class EndPointAndListenerTests
     public async Task AHostNameResolvesAndIsConnectedTo()
     {
         // localhost comes from /etc/hosts: no query leaves the machine.
-        await using SocketServer server = TestServers.Echo(EngineKind.Async);
+        await using SocketServer server = TestServers.Echo(EngineKind.Select);
         Assert.Equal("hi"u8.ToArray(), await EchoClient.EchoAsync("localhost", server.Port(), "hi"u8.ToArray()));
     }
 
@@ -116,7 +116,7 @@ public class EndPointAndListenerTests
     [Fact]
     public async Task ASocketFileALiveServerAnswersOnIsNotTaken()
     {
-        await using SocketServer live = TestServers.Echo(EngineKind.Async, TestTransport.Unix);
+        await using SocketServer live = TestServers.Echo(EngineKind.Select, TestTransport.Unix);
         NetworkException ex = Assert.Throws<NetworkException>(() =>
             SocketServer.Start(new ServerOptions { EndPoint = live.LocalEndPoint }, _ => new EchoHandler()));
         Assert.Equal(SocketErrorKind.AddressInUse, ex.Kind);

@@ -148,5 +148,3 @@ public abstract class EngineConformanceTests(EngineKind engine, TestTransport? t
 public sealed class BlockingEngineTests() : EngineConformanceTests(EngineKind.Blocking);
 
 public sealed class SelectEngineTests() : EngineConformanceTests(EngineKind.Select);
-
-public sealed class AsyncEngineTests() : EngineConformanceTests(EngineKind.Async);

@@ -99,7 +99,7 @@ public class FaultyNetworkTests
     [Fact]
     public async Task TheAppClientCommandSaysTheConnectionWasResetAndPrintsNoResult()
     {
-        await using SocketServer server = TestServers.App(EngineKind.Async);
+        await using SocketServer server = TestServers.App(EngineKind.Select);
         await using var relay = FaultRelay.Start(server.LocalEndPoint, toClient: new Faults { ResetAfterBytes = 10 });
         Support.Cli.Result result = await Support.Cli.RunExpectingAsync(1, "app-client", "127.0.0.1", relay.Port.ToString(), "search", "morpheus", "-q");
         Assert.Equal("", result.Out);

@@ -18,7 +18,6 @@ public class ServerBuilderTests
 
     [Theory]
     [InlineData(EngineKind.Select)]
-    [InlineData(EngineKind.Async)]
     [InlineData(EngineKind.Blocking)]
     public async Task WorkersPerEndpointServeTlsBehindAProxyHeaderWithOneNumbering(EngineKind engine)
     {

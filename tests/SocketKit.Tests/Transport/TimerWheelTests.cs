@@ -25,6 +25,34 @@ public sealed class TimerWheelTests
     }
 
     [Fact]
+    public void TheWheelSaysWhenItsEarliestEntryComesDueSoItsLoopCanSleepUntilThen()
+    {
+        var wheel = new TimerWheel(now: 1_000, Tick, slots: 16);
+        Assert.Equal(long.MaxValue, wheel.NextDue());
+        var later = new Entry("later");
+        var sooner = new Entry("sooner");
+        Assert.Equal(1_500, wheel.Schedule(later, due: 1_450));
+        Assert.Equal(1_300, wheel.Schedule(sooner, due: 1_201));
+        Assert.Equal(1_300, wheel.NextDue());
+        Assert.Empty(Advance(wheel, 1_299));
+        Assert.Equal(["sooner"], Advance(wheel, 1_300));
+        Assert.Equal(1_500, wheel.NextDue());
+        wheel.Remove(later);
+        Assert.Equal(long.MaxValue, wheel.NextDue());
+    }
+
+    [Fact]
+    public void AnEmptyWheelLeftAloneCatchesUpBeforeItTakesAnEntry()
+    {
+        var wheel = new TimerWheel(now: 0, Tick, slots: 16);
+        // Nothing advanced it for far longer than its ring: caught up, a new entry waits for its own tick.
+        wheel.CatchUp(now: 100_000);
+        Assert.Equal(100_500, wheel.Schedule(new Entry("new"), due: 100_450));
+        Assert.Empty(Advance(wheel, 100_499));
+        Assert.Equal(["new"], Advance(wheel, 100_500));
+    }
+
+    [Fact]
     public void AnEntryAlreadyDueComesDueAtTheNextTick()
     {
         var wheel = new TimerWheel(now: 1_000, Tick, slots: 16);

@@ -12,13 +12,12 @@ namespace SocketKit.Tests.Transport;
 /// <summary>
 /// TLS with a certificate made at test time: what a client trusts and refuses, and what a bad handshake does. The
 /// conversations themselves (reference vectors byte for byte, echo, app client, pipelining, stop) run over TLS in
-/// the engine conformance suite (<see cref="BlockingEngineOverTlsTests"/>, <see cref="SelectEngineOverTlsTests"/>,
-/// <see cref="AsyncEngineOverTlsTests"/>).
+/// the engine conformance suite (<see cref="BlockingEngineOverTlsTests"/>, <see cref="SelectEngineOverTlsTests"/>).
 /// </summary>
 [Tier(TestTier.Socket)]
 public class TlsTests
 {
-    public static TheoryData<EngineKind> Engines => [EngineKind.Blocking, EngineKind.Select, EngineKind.Async];
+    public static TheoryData<EngineKind> Engines => [EngineKind.Blocking, EngineKind.Select];
 
     internal static readonly ClientOptions Trusting = new() { Tls = new TlsClientOptions { TrustedRoots = [TestCertificates.Server] } };
 
@@ -62,7 +61,7 @@ public class TlsTests
     [Fact]
     public async Task WithoutACaTheClientRefusesAnUnknownCertificateClearly()
     {
-        await using SocketServer server = App(EngineKind.Async);
+        await using SocketServer server = App(EngineKind.Select);
         var systemRoots = new ClientOptions { Tls = new TlsClientOptions() };
         NetworkException ex = await Assert.ThrowsAsync<NetworkException>(() =>
             AppClient.RequestAsync("localhost", server.Port(), AppRequests.Json("search", "ring"), systemRoots));
@@ -73,7 +72,7 @@ public class TlsTests
     [Fact]
     public async Task ACertificateForAnotherNameIsRefusedEvenFromATrustedCa()
     {
-        await using SocketServer server = App(EngineKind.Async);
+        await using SocketServer server = App(EngineKind.Select);
         var otherName = new ClientOptions { Tls = new TlsClientOptions { TrustedRoots = [TestCertificates.Server], ServerName = "example.org" } };
         NetworkException ex = await Assert.ThrowsAsync<NetworkException>(() =>
             AppClient.RequestAsync("127.0.0.1", server.Port(), AppRequests.Json("search", "ring"), otherName));
@@ -123,7 +122,7 @@ public class TlsTests
     [Fact]
     public async Task APlainClientAgainstATlsServerGetsNoAnswerTakenForAMessage()
     {
-        await using SocketServer server = App(EngineKind.Async);
+        await using SocketServer server = App(EngineKind.Select);
         Exception ex = await Assert.ThrowsAnyAsync<Exception>(() => AppClient.RequestAsync("127.0.0.1", server.Port(), AppRequests.Json("search", "ring"),
             new ClientOptions { Timeout = TimeSpan.FromSeconds(5) }));
         Assert.True(ex is ProtocolException { Error: ProtocolError.TruncatedMessage } or NetworkException { Kind: SocketErrorKind.ConnectionReset }, ex.ToString());
@@ -265,7 +264,7 @@ public class TlsHandshakeTimeoutTests(Xunit.Abstractions.ITestOutputHelper outpu
     public async Task FiveHundredConnectionsThatNeverFinishTheHandshakeAreAllClosedByTheTimeout()
     {
         TimeSpan handshakeTimeout = TimeSpan.FromSeconds(1);
-        await using SocketServer server = TlsTests.Start(EngineKind.Async, c => new AppServerHandler(TutorialHandlers.CreateRouter(), c), handshakeTimeout);
+        await using SocketServer server = TlsTests.Start(EngineKind.Select, c => new AppServerHandler(TutorialHandlers.CreateRouter(), c), handshakeTimeout);
         // One whole exchange first, so what TLS sets up once is not counted as growth.
         await AppClient.RequestAsync("localhost", server.Port(), AppRequests.Json("search", "ring"), TlsTests.Trusting);
         long before = GC.GetTotalMemory(forceFullCollection: true);

@@ -4,32 +4,24 @@ namespace SocketKit.Tests.Transport;
 
 // The engine conformance suite again over every other transport: reference vectors byte for byte, echo,
 // multiconn and the app client, each engine over IPv6 loopback, a dual-stack "::" listener reached on
-// 127.0.0.1, and a Unix domain socket; and over TLS for every engine (blocking and async through SslStreams, the
-// select engine through a TlsPump per connection on its one loop).
+// 127.0.0.1, and a Unix domain socket; and over TLS for every engine (each through the same TLS byte layer, a TlsPump
+// per connection).
 
 public sealed class BlockingEngineOverIpv6Tests() : EngineConformanceTests(EngineKind.Blocking, TestTransport.Ipv6);
 
 public sealed class SelectEngineOverIpv6Tests() : EngineConformanceTests(EngineKind.Select, TestTransport.Ipv6);
 
-public sealed class AsyncEngineOverIpv6Tests() : EngineConformanceTests(EngineKind.Async, TestTransport.Ipv6);
-
 public sealed class BlockingEngineOverDualStackTests() : EngineConformanceTests(EngineKind.Blocking, TestTransport.DualStack);
 
 public sealed class SelectEngineOverDualStackTests() : EngineConformanceTests(EngineKind.Select, TestTransport.DualStack);
-
-public sealed class AsyncEngineOverDualStackTests() : EngineConformanceTests(EngineKind.Async, TestTransport.DualStack);
 
 public sealed class BlockingEngineOverUnixSocketTests() : EngineConformanceTests(EngineKind.Blocking, TestTransport.Unix);
 
 public sealed class SelectEngineOverUnixSocketTests() : EngineConformanceTests(EngineKind.Select, TestTransport.Unix);
 
-public sealed class AsyncEngineOverUnixSocketTests() : EngineConformanceTests(EngineKind.Async, TestTransport.Unix);
-
 public sealed class BlockingEngineOverTlsTests() : EngineConformanceTests(EngineKind.Blocking, TestTransport.Tls);
 
 public sealed class SelectEngineOverTlsTests() : EngineConformanceTests(EngineKind.Select, TestTransport.Tls);
-
-public sealed class AsyncEngineOverTlsTests() : EngineConformanceTests(EngineKind.Async, TestTransport.Tls);
 
 // The select engine again on poll (the mechanism of platforms without epoll or kqueue, forced here on Linux), over
 // plain TCP and TLS, and on one loop (the tutorial's one thread) where it otherwise runs one loop per core.

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using SocketKit.Protocol;
 using SocketKit.Protocol.Python;
@@ -8,7 +9,8 @@ namespace SocketKit.Applications.App;
 /// <summary>One request as a handler sees it: the header, the content, and for text/json the parsed JSON.</summary>
 public sealed class AppRequest
 {
-    private readonly Lazy<JsonElement?> _json;
+    private readonly Message _message;
+    private StrongBox<JsonElement?>? _json; // Read when first asked: most handlers read Parsed, or nothing.
 
     internal AppRequest(Message message, ConnectionInfo? connection, PythonValue? parsed)
     {
@@ -16,7 +18,7 @@ public sealed class AppRequest
         Content = message.Content;
         Connection = connection;
         Parsed = parsed;
-        _json = new Lazy<JsonElement?>(() => parsed is null ? null : ParseJsonElement(message));
+        _message = message;
     }
 
     /// <summary>The request's JSON header.</summary>
@@ -35,7 +37,18 @@ public sealed class AppRequest
     /// The content of a text/json request as System.Text.Json reads it; null for other requests and for JSON it
     /// refuses though Python reads it (<c>NaN</c>, <c>Infinity</c>, lone surrogates).
     /// </summary>
-    public JsonElement? Json => _json.Value;
+    public JsonElement? Json
+    {
+        get
+        {
+            if (_json is null)
+            {
+                // Two threads may both read it: the same value, and either box will do.
+                Interlocked.CompareExchange(ref _json, new StrongBox<JsonElement?>(Parsed is null ? null : ParseJsonElement(_message)), null);
+            }
+            return _json.Value;
+        }
+    }
 
     /// <summary>Python's <c>request.get("action")</c>: the "action" of an object request (null when absent or not an object).</summary>
     public PythonValue? ActionValue => Parsed?.Get("action");

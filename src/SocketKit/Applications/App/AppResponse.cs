@@ -14,12 +14,13 @@ public sealed record AppResponse(string ContentType, string ContentEncoding, Rea
         new(ContentTypes.TextJson, ContentTypes.Utf8Encoding, JsonContent.Write(write));
 
     /// <summary>The reference's answer shape: <c>{"result": text}</c>.</summary>
-    public static AppResponse Result(string text) => Json(w =>
-    {
-        w.WriteStartObject();
-        w.WriteString("result", text);
-        w.WriteEndObject();
-    });
+    public static AppResponse Result(string text) =>
+        new(ContentTypes.TextJson, ContentTypes.Utf8Encoding, JsonContent.Write(text, static (w, text) =>
+        {
+            w.WriteStartObject();
+            w.WriteString("result", text);
+            w.WriteEndObject();
+        }));
 
     /// <summary>Opaque bytes with the given content type and the "binary" encoding.</summary>
     public static AppResponse Binary(ReadOnlyMemory<byte> content, string contentType = ContentTypes.ServerBinary) =>

@@ -71,12 +71,8 @@ public sealed class AppServer : IRunningServer
 
     /// <summary>Answers JSON requests whose "action" is <paramref name="action"/> (replacing any handler it had).</summary>
     /// <exception cref="InvalidOperationException">The server has already started.</exception>
-    public AppServer MapAction(string action, Func<AppRequest, AppResponse> handler)
-    {
-        EnsureNotStarted();
-        Router.MapAction(action, handler);
-        return this;
-    }
+    public AppServer MapAction(string action, Func<AppRequest, AppResponse> handler) =>
+        Mapped(router => router.MapAction(action, handler));
 
     /// <summary>
     /// Answers JSON requests whose "action" is <paramref name="action"/> with a handler that awaits (replacing any handler
@@ -85,49 +81,37 @@ public sealed class AppServer : IRunningServer
     /// client is then answered with an error), and when a stopping server's drain ends.
     /// </summary>
     /// <exception cref="InvalidOperationException">The server has already started.</exception>
-    public AppServer MapAction(string action, Func<AppRequest, CancellationToken, ValueTask<AppResponse>> handler)
-    {
-        EnsureNotStarted();
-        Router.MapAction(action, handler);
-        return this;
-    }
+    public AppServer MapAction(string action, Func<AppRequest, CancellationToken, ValueTask<AppResponse>> handler) =>
+        Mapped(router => router.MapAction(action, handler));
 
     /// <summary>
     /// Answers JSON requests whose "action" is <paramref name="action"/> with a handler that blocks (a synchronous library
     /// call): it runs on a worker thread of its own, never on the connection's (replacing any handler it had).
     /// </summary>
     /// <exception cref="InvalidOperationException">The server has already started.</exception>
-    public AppServer MapBlockingAction(string action, Func<AppRequest, CancellationToken, AppResponse> handler)
-    {
-        EnsureNotStarted();
-        Router.MapBlockingAction(action, handler);
-        return this;
-    }
+    public AppServer MapBlockingAction(string action, Func<AppRequest, CancellationToken, AppResponse> handler) =>
+        Mapped(router => router.MapBlockingAction(action, handler));
 
     /// <summary>Answers non-JSON requests of one content type (replacing any handler it had).</summary>
     /// <exception cref="InvalidOperationException">The server has already started.</exception>
-    public AppServer MapContentType(string contentType, Func<AppRequest, AppResponse> handler)
-    {
-        EnsureNotStarted();
-        Router.MapContentType(contentType, handler);
-        return this;
-    }
+    public AppServer MapContentType(string contentType, Func<AppRequest, AppResponse> handler) =>
+        Mapped(router => router.MapContentType(contentType, handler));
 
     /// <summary>Answers non-JSON requests of one content type with a handler that awaits (see <see cref="MapAction(string, Func{AppRequest, CancellationToken, ValueTask{AppResponse}})"/>).</summary>
     /// <exception cref="InvalidOperationException">The server has already started.</exception>
-    public AppServer MapContentType(string contentType, Func<AppRequest, CancellationToken, ValueTask<AppResponse>> handler)
-    {
-        EnsureNotStarted();
-        Router.MapContentType(contentType, handler);
-        return this;
-    }
+    public AppServer MapContentType(string contentType, Func<AppRequest, CancellationToken, ValueTask<AppResponse>> handler) =>
+        Mapped(router => router.MapContentType(contentType, handler));
 
     /// <summary>Answers non-JSON requests of one content type with a handler that blocks, on a worker thread of its own.</summary>
     /// <exception cref="InvalidOperationException">The server has already started.</exception>
-    public AppServer MapBlockingContentType(string contentType, Func<AppRequest, CancellationToken, AppResponse> handler)
+    public AppServer MapBlockingContentType(string contentType, Func<AppRequest, CancellationToken, AppResponse> handler) =>
+        Mapped(router => router.MapBlockingContentType(contentType, handler));
+
+    /// <summary>Maps a handler on <see cref="Router"/>, which may change only before the server starts.</summary>
+    private AppServer Mapped(Action<AppRouter> map)
     {
         EnsureNotStarted();
-        Router.MapBlockingContentType(contentType, handler);
+        map(Router);
         return this;
     }
 

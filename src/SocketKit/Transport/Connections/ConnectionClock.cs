@@ -180,7 +180,7 @@ internal sealed class ConnectionClock
         }
     }
 
-    /// <summary>The timeout that is due now, if any. Called by the heartbeat, every <see cref="ServerTimeouts.HeartbeatPeriod"/>.</summary>
+    /// <summary>The timeout that is due now, if any. Called by the heartbeat, at the tick (of <see cref="ServerTimeouts.HeartbeatPeriod"/>) of its next deadline or sooner.</summary>
     public ConnectionCloseReason? Check()
     {
         long now = _time.GetTimestamp();

@@ -1,7 +1,7 @@
 namespace SocketKit.Transport.Connections;
 
 /// <summary>
-/// The owner of a connection served by a thread or a task that waits in receive (the blocking and async engines):
+/// The owner of a connection served by a thread that waits in receive (the blocking engine):
 /// work posted to the connection runs on the thread pool, under this gate, which the serving thread also holds around
 /// each of its own turns with the driver, so the driver is never used by two threads at once. A turn of posted work
 /// sends what it wrote; when it ends the conversation it wakes the serving thread, and when it unpauses reading

@@ -8,7 +8,4 @@ public enum EngineKind
 
     /// <summary>One thread, non-blocking sockets and a readiness loop: the tutorial's selectors programs.</summary>
     Select,
-
-    /// <summary>Asynchronous sockets on the thread pool: what serves many connections fast.</summary>
-    Async,
 }

@@ -28,8 +28,8 @@ internal sealed partial class SelectEngine
     /// to do (the tutorial's server spins at 100% CPU), and a connection whose bytes cannot go out is not read further
     /// until they do, so a slow reader cannot make the server buffer without bound. With TLS, a <see cref="TlsPump"/> per
     /// connection (its driver's <see cref="TlsLayer"/>) sits between the socket and the handler, as Python's non-blocking
-    /// ssl sockets would. Everything about
-    /// a connection happens on its loop's thread: the heartbeat and a stop only wake it.
+    /// ssl sockets would. Everything about a connection happens on its loop's thread: a stop, posted work and the
+    /// engine's wake-up (armed for the earliest deadline on any loop's timer wheel, off while there is none) only wake it.
     /// </summary>
     private sealed class Loop : IConnectionOwner
     {
@@ -59,6 +59,7 @@ internal sealed partial class SelectEngine
         private long _resumeAcceptingAt;
         private bool _drainSwept;
         private bool _forceSwept;
+        private long _wakeAsked = long.MaxValue; // The earliest wake-up this loop has asked of its engine since its last tick.
 
         public Loop(SelectEngine engine, int index, bool exclusive)
         {
@@ -224,6 +225,7 @@ internal sealed partial class SelectEngine
             _listening = false;
             _acceptPaused = true;
             _resumeAcceptingAt = Time.GetTimestamp() + Ticks(AcceptPause);
+            AskToWakeAt(_resumeAcceptingAt);
         }
 
         private void ResumeAccepting()
@@ -330,7 +332,24 @@ internal sealed partial class SelectEngine
         }
 
         /// <summary>Puts a connection on the wheel for its clock's next deadline (its TLS handshake's among them).</summary>
-        private void ScheduleCheck(Connection c) => _wheel.Schedule(c, c.Tracked.Clock.NextCheckAt);
+        private void ScheduleCheck(Connection c)
+        {
+            if (_wheel.Count == 0)
+            {
+                _wheel.CatchUp(Time.GetTimestamp());
+            }
+            AskToWakeAt(_wheel.Schedule(c, c.Tracked.Clock.NextCheckAt));
+        }
+
+        /// <summary>The loop has something due at <paramref name="timestamp"/>: its tick is asked for then (once, for the earliest).</summary>
+        private void AskToWakeAt(long timestamp)
+        {
+            if (timestamp < _wakeAsked)
+            {
+                _wakeAsked = timestamp;
+                _engine.WakeAt(timestamp);
+            }
+        }
 
         /// <summary>
         /// After bytes moved: a request begun, content or a slow send may have brought a deadline forward; one pushed
@@ -341,13 +360,14 @@ internal sealed partial class SelectEngine
             long due = c.Tracked.Clock.NextCheckAt;
             if (due < c.WheelDue)
             {
-                _wheel.Schedule(c, due);
+                AskToWakeAt(_wheel.Schedule(c, due));
             }
         }
 
         /// <summary>A heartbeat: resume accepting after a pause, apply the drain, and check the connections whose time has come.</summary>
         private void Tick()
         {
+            _wakeAsked = long.MaxValue; // The engine's wake-up has fired (or the drain ticks): ask again for what is next.
             long now = Time.GetTimestamp();
             if (_acceptPaused && now >= _resumeAcceptingAt)
             {
@@ -388,6 +408,11 @@ internal sealed partial class SelectEngine
                 {
                     ScheduleCheck(c);
                 }
+            }
+            AskToWakeAt(_wheel.NextDue());
+            if (_acceptPaused)
+            {
+                AskToWakeAt(_resumeAcceptingAt);
             }
         }
 

@@ -13,6 +13,9 @@ namespace SocketKit.Transport.Engines;
 internal sealed partial class SelectEngine : ServerEngine
 {
     private readonly Loop[] _loops;
+    private readonly ITimer _wakeUp; // Armed for the earliest deadline any loop holds; off while none has one.
+    private readonly Lock _wakeUpGate = new();
+    private long _wakeUpAt = long.MaxValue; // The timestamp it is armed for, under the gate.
     private int _listening;
 
     public SelectEngine(Socket listener, ServerOptions options, Func<ConnectionInfo, IConnectionHandler> handlerFactory, ILogger logger)
@@ -27,12 +30,61 @@ internal sealed partial class SelectEngine : ServerEngine
             _loops[i] = new Loop(this, i, exclusive: loops > 1);
         }
         _listening = loops;
+        _wakeUp = options.TimeProvider.CreateTimer(_ => WokenUp(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
+
+    protected override bool BeatsEvenWhenIdle => false;
 
     /// <summary>How many loops serve.</summary>
     public int LoopCount => _loops.Length;
 
-    protected override Task RunCoreAsync(CancellationToken stopping) => Task.WhenAll(_loops.Select(loop => loop.Start()));
+    protected override async Task RunCoreAsync(CancellationToken stopping)
+    {
+        try
+        {
+            await Task.WhenAll(_loops.Select(loop => loop.Start()));
+        }
+        finally
+        {
+            await _wakeUp.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// A loop has a deadline at <paramref name="timestamp"/>: the wake-up is armed for it unless it is armed sooner.
+    /// Every loop looks at its wheel when it fires and asks again for its next deadline, so a request that races with
+    /// a firing is not lost.
+    /// </summary>
+    private void WakeAt(long timestamp)
+    {
+        // Rare (a loop asks once for its earliest deadline until it next ticks), so a lock keeps arming in order.
+        lock (_wakeUpGate)
+        {
+            if (timestamp >= _wakeUpAt)
+            {
+                return;
+            }
+            _wakeUpAt = timestamp;
+            TimeSpan delay = Options.TimeProvider.GetElapsedTime(Options.TimeProvider.GetTimestamp(), timestamp);
+            try
+            {
+                _wakeUp.Change(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The server has stopped.
+            }
+        }
+    }
+
+    private void WokenUp()
+    {
+        lock (_wakeUpGate)
+        {
+            _wakeUpAt = long.MaxValue;
+        }
+        OnHeartbeat();
+    }
 
     protected override void StopAccepting()
     {

@@ -93,7 +93,9 @@ internal abstract class ServerEngine : IConnectionObserver
     /// <summary>Serves until <paramref name="stopping"/> is cancelled, then drains: see <see cref="SocketServer.StopAsync"/>.</summary>
     public async Task RunAsync(CancellationToken stopping)
     {
-        using ITimer heartbeat = Options.TimeProvider.CreateTimer(_ => OnHeartbeat(), null, ServerTimeouts.HeartbeatPeriod, ServerTimeouts.HeartbeatPeriod);
+        using ITimer? heartbeat = BeatsEvenWhenIdle
+            ? Options.TimeProvider.CreateTimer(_ => OnHeartbeat(), null, ServerTimeouts.HeartbeatPeriod, ServerTimeouts.HeartbeatPeriod)
+            : null;
         using CancellationTokenRegistration stop = stopping.Register(BeginDrain);
         try
         {
@@ -106,6 +108,13 @@ internal abstract class ServerEngine : IConnectionObserver
     }
 
     protected abstract Task RunCoreAsync(CancellationToken stopping);
+
+    /// <summary>
+    /// True: a heartbeat every <see cref="ServerTimeouts.HeartbeatPeriod"/> checks the connections, for engines that
+    /// cannot tell when the next deadline is. An engine that knows (a loop's timer wheel) wakes itself for it instead,
+    /// so an idle server runs nothing.
+    /// </summary>
+    protected virtual bool BeatsEvenWhenIdle => true;
 
     /// <summary>Stops accepting new connections; called once, from the thread that asked the server to stop.</summary>
     protected abstract void StopAccepting();

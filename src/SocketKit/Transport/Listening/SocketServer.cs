@@ -42,14 +42,17 @@ public sealed class SocketServer : IRunningServer
     public static SocketServer Start(ServerOptions options, Func<ConnectionInfo, IConnectionHandler> handlerFactory, ILogger? logger = null)
     {
         logger ??= NullLogger.Instance;
+        if (!Enum.IsDefined(options.Engine))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Engine, "no such engine");
+        }
         options = options with { DescriptorLimit = DescriptorLimit.Raise() };
         Socket listener = Listeners.Listen(options.EndPoint, options.Backlog, options.ReusePort);
         // Every engine serves TLS (and the PROXY header) the same way: as byte layers of each connection's driver (ConnectionLayers).
         ServerEngine engine = options.Engine switch
         {
             EngineKind.Blocking => new BlockingEngine(listener, options, handlerFactory, logger),
-            EngineKind.Select => new SelectEngine(listener, options, handlerFactory, logger),
-            _ => new AsyncEngine(listener, options, handlerFactory, logger),
+            _ => new SelectEngine(listener, options, handlerFactory, logger),
         };
         string where = EndPoints.Format(listener.LocalEndPoint!), how = (options.Tls is null ? "" : "TLS over ") + options.Engine.ToString().ToLowerInvariant();
         if (engine is SelectEngine { LoopCount: > 1 and var loops })

@@ -36,7 +36,8 @@ internal sealed class TimerWheel
     public int Count { get; private set; }
 
     /// <summary>Puts <paramref name="entry"/> in the slot of the first tick at or after <paramref name="due"/> (moving it if it was in one).</summary>
-    public void Schedule(TimerWheelEntry entry, long due)
+    /// <returns>When that tick starts (a timestamp): from then on <see cref="Advance"/> hands the entry over.</returns>
+    public long Schedule(TimerWheelEntry entry, long due)
     {
         Remove(entry);
         entry.WheelDue = due;
@@ -48,6 +49,7 @@ internal sealed class TimerWheel
         if (entry.WheelNext is not null) entry.WheelNext.WheelPrev = entry;
         _slots[slot] = entry;
         Count++;
+        return tick * _tickLength;
     }
 
     public void Remove(TimerWheelEntry entry)
@@ -63,6 +65,35 @@ internal sealed class TimerWheel
         entry.WheelSlot = -1;
         entry.WheelDue = long.MaxValue;
         Count--;
+    }
+
+    /// <summary>
+    /// An empty wheel catches up with <paramref name="now"/>: nothing advances it while it holds nothing, and an entry
+    /// scheduled against a tick long past would be looked at at once.
+    /// </summary>
+    public void CatchUp(long now)
+    {
+        if (Count == 0)
+        {
+            _tick = Math.Max(_tick, now / _tickLength);
+        }
+    }
+
+    /// <summary>The start of the earliest tick with an entry in it (a timestamp); long.MaxValue when the wheel is empty.</summary>
+    public long NextDue()
+    {
+        if (Count == 0)
+        {
+            return long.MaxValue;
+        }
+        for (long tick = _tick + 1; tick < _tick + _slots.Length; tick++)
+        {
+            if (_slots[(int)(tick % _slots.Length)] is not null)
+            {
+                return tick * _tickLength;
+            }
+        }
+        return long.MaxValue;
     }
 
     /// <summary>Moves time to <paramref name="now"/> and hands over (unscheduled) every entry whose tick has come.</summary>

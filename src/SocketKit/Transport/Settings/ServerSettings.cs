@@ -78,7 +78,7 @@ public sealed record ServerSettings
     public static IReadOnlyList<ServerSetting> All { get; } =
     [
         new ServerSetting<EngineKind>("", "Engine", SettingKind.Engine, s => s.Engine, (s, v) => s with { Engine = v },
-            "How to move bytes: select (readiness loops on epoll/kqueue/poll), blocking (a thread per connection, as the tutorial's echo-server) or async (tasks on the thread pool)",
+            "How to move bytes: select (readiness loops on epoll/kqueue/poll) or blocking (a thread per connection, as the tutorial's echo-server)",
             "readiness loops serve the most connections with the fewest threads, as the tutorial's multiconn-server does"),
         new ServerSetting<int?>("", "Loops", SettingKind.Count, s => s.Loops, (s, v) => s with { Loops = v },
             "With the select engine: readiness loops, each a thread with its own selector, sharing the listener",

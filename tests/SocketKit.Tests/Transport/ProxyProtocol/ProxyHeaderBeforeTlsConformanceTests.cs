@@ -232,6 +232,4 @@ public abstract class ProxyHeaderBeforeTlsConformanceTests(EngineKind engine)
 
 public sealed class SelectProxyHeaderBeforeTlsTests() : ProxyHeaderBeforeTlsConformanceTests(EngineKind.Select);
 
-public sealed class AsyncProxyHeaderBeforeTlsTests() : ProxyHeaderBeforeTlsConformanceTests(EngineKind.Async);
-
 public sealed class BlockingProxyHeaderBeforeTlsTests() : ProxyHeaderBeforeTlsConformanceTests(EngineKind.Blocking);
