@@ -8,7 +8,7 @@ namespace SocketKit.Transport.Connections;
 /// </summary>
 internal sealed class ConnectionClock
 {
-    private readonly Lock _gate = new();
+    private readonly Lock _gate;
     private readonly ServerTimeouts _timeouts;
     private readonly TimeProvider _time;
     private long _deadline;
@@ -24,8 +24,13 @@ internal sealed class ConnectionClock
     /// <param name="timeouts">The request, idle and data-rate bounds.</param>
     /// <param name="time">The server's clock.</param>
     /// <param name="handshakeTimeout">With TLS, how long the handshake may take from now; null without TLS.</param>
-    public ConnectionClock(ServerTimeouts timeouts, TimeProvider time, TimeSpan? handshakeTimeout = null)
+    /// <param name="gate">
+    /// The lock to take: the one thread's that alone uses the clock (a readiness loop's, shared by its connections, so
+    /// an idle connection holds none of its own); null for a clock the heartbeat reads from a thread of its own.
+    /// </param>
+    public ConnectionClock(ServerTimeouts timeouts, TimeProvider time, TimeSpan? handshakeTimeout = null, Lock? gate = null)
     {
+        _gate = gate ?? new Lock();
         _timeouts = timeouts;
         _time = time;
         if (handshakeTimeout is { } handshake)

@@ -19,7 +19,7 @@ internal sealed class ConnectionDriver : IByteLayerHost, IDisposable
 {
     private readonly IConnectionObserver _observer;
     private readonly ServerLimits _limits;
-    private readonly ReceiveBuffer _input = new();
+    private ReceiveBuffer _input = new(); // A struct, changed in place: not readonly.
     private readonly SendBuffer _output;
     private readonly ByteLayer[] _layers; // Wire first; empty for plain bytes.
     private readonly ByteLayer[] _outbound; // Those that change outbound bytes, handler's side first; empty: the send buffer goes out as it is.

@@ -10,14 +10,26 @@ namespace SocketKit.Transport.Connections;
 public sealed class ConnectionHandle
 {
     private readonly int _maxQueuedBytes;
-    private readonly Lock _gate = new(); // Not the handle itself: user code may hold a lock on it.
-    // Made on the first post: an idle connection holds none. A lock, not a ConcurrentQueue: its first segment alone
-    // is over a kilobyte, for every connection a broadcast reaches, and posts to one connection rarely contend.
-    private Queue<PostedWork>? _mailbox;
+    private Posts? _posts; // Made at the first post or the first ask for Closing: most connections see neither.
     private int _scheduled; // 1 while the owner has been asked to run the mailbox and has not begun.
-    private long _queuedBytes;
     private volatile bool _closed;
-    private CancellationTokenSource? _closing;
+
+    /// <summary>
+    /// What posting to a connection needs, and the lock that guards it (the object itself: private, so no user code
+    /// holds it). A lock, not a ConcurrentQueue: its first segment alone is over a kilobyte, for every connection a
+    /// broadcast reaches, and posts to one connection rarely contend.
+    /// </summary>
+    private sealed class Posts
+    {
+        public Queue<PostedWork>? Mailbox;
+        public long QueuedBytes;
+        public CancellationTokenSource? Closing;
+    }
+
+    /// <summary>What every handle closed before anything was posted to it shares: never changed, as it is closed.</summary>
+    private static readonly Posts ClosedPosts = new();
+
+    private Posts GetPosts() => _posts ?? Interlocked.CompareExchange(ref _posts, new Posts(), null) ?? _posts!;
 
     /// <param name="maxQueuedBytes">What may wait in the mailbox to be sent, in bytes: the server's send buffer limit.</param>
     internal ConnectionHandle(int maxQueuedBytes) => _maxQueuedBytes = maxQueuedBytes;
@@ -43,17 +55,22 @@ public sealed class ConnectionHandle
     {
         get
         {
-            lock (_gate)
+            Posts posts = GetPosts();
+            if (posts == ClosedPosts)
             {
-                if (_closing is null)
+                return new CancellationToken(canceled: true);
+            }
+            lock (posts)
+            {
+                if (posts.Closing is null)
                 {
-                    _closing = new CancellationTokenSource();
+                    posts.Closing = new CancellationTokenSource();
                     if (_closed)
                     {
-                        _closing.Cancel();
+                        posts.Closing.Cancel();
                     }
                 }
-                return _closing.Token;
+                return posts.Closing.Token;
             }
         }
     }
@@ -73,13 +90,14 @@ public sealed class ConnectionHandle
     /// <returns>False when the connection is closed or was just cut off.</returns>
     public bool Send(ReadOnlyMemory<byte> bytes)
     {
-        if (_closed)
+        Posts posts = GetPosts();
+        if (_closed || posts == ClosedPosts)
         {
             return false;
         }
-        if (Interlocked.Add(ref _queuedBytes, bytes.Length) > _maxQueuedBytes)
+        if (Interlocked.Add(ref posts.QueuedBytes, bytes.Length) > _maxQueuedBytes)
         {
-            Interlocked.Add(ref _queuedBytes, -bytes.Length);
+            Interlocked.Add(ref posts.QueuedBytes, -bytes.Length);
             Enqueue(new PostedWork(PostedWorkKind.CutOff, default, null));
             return false;
         }
@@ -111,13 +129,14 @@ public sealed class ConnectionHandle
         {
             return false;
         }
-        lock (_gate)
+        Posts posts = GetPosts();
+        lock (posts)
         {
             if (_closed)
             {
                 return false;
             }
-            (_mailbox ??= new Queue<PostedWork>(4)).Enqueue(work);
+            (posts.Mailbox ??= new Queue<PostedWork>(4)).Enqueue(work);
         }
         // Many posts before the owner runs coalesce into one wake-up (as libuv's uv_async_send).
         if (Interlocked.Exchange(ref _scheduled, 1) == 0)
@@ -133,17 +152,21 @@ public sealed class ConnectionHandle
     /// <summary>The next posted work, on the owner's thread.</summary>
     internal bool TryTake(out PostedWork work)
     {
-        bool taken;
-        lock (_gate)
+        work = default;
+        if (_posts is not { } posts)
         {
-            work = default;
-            taken = _mailbox is { } mailbox && mailbox.TryDequeue(out work);
+            return false;
+        }
+        bool taken;
+        lock (posts)
+        {
+            taken = posts.Mailbox is { } mailbox && mailbox.TryDequeue(out work);
         }
         if (taken)
         {
             if (work.Kind == PostedWorkKind.Send)
             {
-                Interlocked.Add(ref _queuedBytes, -work.Bytes.Length);
+                Interlocked.Add(ref posts.QueuedBytes, -work.Bytes.Length);
             }
             return true;
         }
@@ -156,12 +179,18 @@ public sealed class ConnectionHandle
     /// </summary>
     internal void MarkClosed()
     {
-        CancellationTokenSource? closing;
-        lock (_gate)
+        _closed = true;
+        // A handle never posted to, nor asked for its token, gets what every closed one shares: a post or a token
+        // asked for from now on finds it closed, and nothing was made to say so.
+        if (Interlocked.CompareExchange(ref _posts, ClosedPosts, null) is not { } posts)
         {
-            _closed = true;
-            closing = _closing;
-            _mailbox = null;
+            return;
+        }
+        CancellationTokenSource? closing;
+        lock (posts)
+        {
+            closing = posts.Closing;
+            posts.Mailbox = null;
         }
         if (closing is not null)
         {

@@ -5,6 +5,14 @@ namespace SocketKit.Transport.Connections;
 /// <summary>Who a connection is: a number unique in its server (in its <see cref="ServerGroup"/>, for a group's listeners), and both ends.</summary>
 public sealed record ConnectionInfo(long Id, EndPoint LocalEndPoint, EndPoint RemoteEndPoint)
 {
+    private readonly PeerAddress _peer; // Until someone asks for RemoteEndPoint: most connections are never asked.
+
+    /// <summary>A connection accepted as a bare descriptor: its peer's endpoint if made already, else its address as accept gave it.</summary>
+    internal ConnectionInfo(long id, EndPoint localEndPoint, EndPoint? remoteEndPoint, PeerAddress peer) : this(id, localEndPoint, remoteEndPoint!) => _peer = peer;
+
+    /// <summary>The peer's end (the client's, as a PROXY header names it).</summary>
+    public EndPoint RemoteEndPoint { get => field ??= _peer.ToEndPoint(); init; } = RemoteEndPoint;
+
     /// <summary>The peer's address as text.</summary>
     public string Remote => field ??= EndPoints.Format(RemoteEndPoint); // Formatted when first logged, not for every connection.
 

@@ -4,9 +4,10 @@ namespace SocketKit.Transport.Connections;
 /// Feeds received bytes to a handler and keeps what it leaves unconsumed (a partial header at most,
 /// since decoders copy content out as it comes), so engines that read into a shared buffer can reuse it.
 /// </summary>
-internal sealed class ReceiveBuffer
+/// <remarks>A struct, kept inside its connection's driver: one object fewer per connection. Never copy one.</remarks>
+internal struct ReceiveBuffer
 {
-    private byte[] _carry = [];
+    private byte[]? _carry; // Null while nothing waits: an idle connection holds no buffer.
     private int _carryLength;
 
     public int UnconsumedBytes => _carryLength;
@@ -23,7 +24,7 @@ internal sealed class ReceiveBuffer
             EnsureCapacity(_carryLength + received.Length);
             received.Span.CopyTo(_carry.AsSpan(_carryLength));
             _carryLength += received.Length;
-            data = new ReadOnlySequence<byte>(_carry, 0, _carryLength);
+            data = new ReadOnlySequence<byte>(_carry!, 0, _carryLength);
         }
         NextStep step = handler.OnData(ref data, output);
         Keep(data);
@@ -43,7 +44,7 @@ internal sealed class ReceiveBuffer
     }
 
     public NextStep Finish(IConnectionHandler handler, IBufferWriter<byte> output) =>
-        handler.OnPeerClosed(new ReadOnlySequence<byte>(_carry, 0, _carryLength), output);
+        handler.OnPeerClosed(new ReadOnlySequence<byte>(_carry ?? [], 0, _carryLength), output);
 
     private void Keep(ReadOnlySequence<byte> rest)
     {
@@ -51,24 +52,22 @@ internal sealed class ReceiveBuffer
         if (length == 0)
         {
             _carryLength = 0;
-            if (_carry.Length > 64 * 1024)
-            {
-                _carry = []; // An idle connection holds no large buffer.
-            }
+            _carry = null; // Most requests arrive whole: the few split ones pay for a new array, not every idle connection.
             return;
         }
         // rest may point into _carry itself; copy through a temporary when it does.
         byte[] copy = rest.ToArray();
         EnsureCapacity(length);
-        copy.CopyTo(_carry, 0);
+        copy.CopyTo(_carry!, 0);
         _carryLength = length;
     }
 
     private void EnsureCapacity(int needed)
     {
-        if (_carry.Length < needed)
+        int length = _carry?.Length ?? 0;
+        if (length < needed)
         {
-            Array.Resize(ref _carry, Math.Max(needed, Math.Max(256, _carry.Length * 2)));
+            Array.Resize(ref _carry, Math.Max(needed, Math.Max(256, length * 2)));
         }
     }
 }

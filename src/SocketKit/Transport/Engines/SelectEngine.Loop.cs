@@ -8,12 +8,11 @@ namespace SocketKit.Transport.Engines;
 
 internal sealed partial class SelectEngine
 {
-    /// <summary>One connection, owned by the loop that accepted it: its socket, and the driver its bytes go through.</summary>
-    private sealed class Connection(Socket socket, ConnectionDriver driver) : TimerWheelEntry
+    /// <summary>One connection, owned by the loop that accepted it: its socket (a bare descriptor on Linux), and the driver its bytes go through.</summary>
+    private sealed class Connection(ConnectionSocket socket, ConnectionDriver driver) : TimerWheelEntry
     {
-        public Socket Socket { get; } = socket;
-        /// <summary>The socket's descriptor, read once: only this loop uses and closes the socket.</summary>
-        public int Descriptor { get; } = (int)socket.Handle;
+        /// <summary>Only this loop uses and closes it.</summary>
+        public ConnectionSocket Socket { get; } = socket;
         public ConnectionDriver Driver { get; } = driver;
         public ServerConnection Tracked => Driver.Tracked;
         public ConnectionInfo Info => Driver.Info;
@@ -46,6 +45,8 @@ internal sealed partial class SelectEngine
         private readonly List<Connection> _connections = [];
         private readonly TimerWheel _wheel;
         private readonly List<TimerWheelEntry> _due = [];
+        // The lock of every clock of this loop's connections: only this thread takes it, so it is never contended.
+        private readonly Lock _clockGate = new();
         // A datagram to this socket wakes the selector for a stop or a heartbeat tick.
         private readonly Socket _wake = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         // Connections with work posted from other threads; one wake-up for however many posts come before the loop runs.
@@ -242,10 +243,27 @@ internal sealed partial class SelectEngine
         /// </summary>
         private void AcceptReady()
         {
-            Socket socket;
+            ConnectionSocket socket;
+            PeerAddress peer = default;
+            EndPoint? peerEndPoint = null;
             try
             {
-                socket = _engine.Listener.Accept();
+                if (ConnectionSocket.Native)
+                {
+                    Span<byte> address = stackalloc byte[128];
+                    if (!ConnectionSocket.TryAccept(_engine.Listener, address, out socket, out int length))
+                    {
+                        return; // Another loop took it, or the client gave up before we accepted it.
+                    }
+                    if (!PeerAddress.TryRead(address[..length], out peer))
+                    {
+                        peerEndPoint = UnixPeer(address[..length]);
+                    }
+                }
+                else
+                {
+                    socket = new ConnectionSocket(_engine.Listener.Accept());
+                }
             }
             catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.ConnectionAborted or SocketError.ConnectionReset)
             {
@@ -258,13 +276,17 @@ internal sealed partial class SelectEngine
             }
             try
             {
-                Open(socket);
+                if (socket.Socket is { } managed)
+                {
+                    managed.Blocking = false; // accept4 made a bare descriptor non-blocking already.
+                }
+                Open(socket, peer, peerEndPoint);
             }
             catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
             {
                 // Reset before it could be set up: that connection only.
                 Log.AcceptFailed(_engine.Logger, ex.Message);
-                socket.Dispose();
+                socket.Reset();
             }
             if (_engine.AcceptedAll)
             {
@@ -272,10 +294,17 @@ internal sealed partial class SelectEngine
             }
         }
 
-        private void Open(Socket socket)
+        /// <summary>A Unix socket's peer, made from its sockaddr as <see cref="Socket.RemoteEndPoint"/> makes it: by the listener's endpoint.</summary>
+        private EndPoint UnixPeer(ReadOnlySpan<byte> sockaddr)
         {
-            socket.Blocking = false;
-            if (_engine.Adopt(socket, watchedByHeartbeat: false) is not { } tracked)
+            var address = new SocketAddress(_engine.Listener.AddressFamily, sockaddr.Length);
+            sockaddr.CopyTo(address.Buffer.Span);
+            return _engine.Listener.LocalEndPoint!.Create(address);
+        }
+
+        private void Open(ConnectionSocket socket, PeerAddress peer, EndPoint? peerEndPoint)
+        {
+            if (_engine.Adopt(socket, peer, peerEndPoint, _clockGate) is not { } tracked)
             {
                 return;
             }
@@ -288,7 +317,7 @@ internal sealed partial class SelectEngine
             _connections.Add(connection);
             try
             {
-                connection.Key = _selector.Register(socket, SelectorEvents.Read, connection);
+                connection.Key = socket.Socket is { } s ? _selector.Register(s, SelectorEvents.Read, connection) : _selector.Register(socket.Descriptor, SelectorEvents.Read, connection);
                 driver.Open();
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -479,7 +508,7 @@ internal sealed partial class SelectEngine
 
         private void Read(Connection c)
         {
-            int n = NonBlockingIo.Receive(c.Socket, c.Descriptor, _buffer);
+            int n = c.Socket.Receive(_buffer);
             if (n > 0)
             {
                 c.Driver.Received(_buffer.AsMemory(0, n));
@@ -493,7 +522,7 @@ internal sealed partial class SelectEngine
 
         private static void Flush(Connection c)
         {
-            int sent = NonBlockingIo.Send(c.Socket, c.Descriptor, c.Driver.Pending().Span);
+            int sent = c.Socket.Send(c.Driver.Pending().Span);
             c.Driver.Sent(Math.Max(sent, 0));
         }
 
@@ -511,8 +540,11 @@ internal sealed partial class SelectEngine
             _connections.RemoveAt(_connections.Count - 1);
             _wheel.Remove(c);
             _engine.Closed(c.Tracked, c.Driver.CloseReason);
-            _selector.UnregisterClosing(c.Socket);
-            CloseGracefully(c.Socket);
+            if (c.Key is { } key)
+            {
+                _selector.UnregisterClosing(key);
+            }
+            c.Socket.CloseGracefully();
             c.Driver.Dispose();
             // A descriptor came free: a loop paused for want of them may accept again.
             ResumeAccepting();

@@ -6,6 +6,7 @@ using SocketKit.Protocol.Python;
 using SocketKit.Transport.Connections;
 using SocketKit.Transport.Errors;
 using SocketKit.Transport.Listening;
+using SocketKit.Transport.Readiness;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Transport.Engines;
@@ -31,7 +32,9 @@ internal abstract class ServerEngine : IConnectionObserver
         Metrics = options.Metrics ?? SocketKitMetrics.Shared;
         _ids = options.ConnectionIds ?? new ConnectionIds();
         Registry = options.Registry ?? new ConnectionRegistry();
-        _port = listener.LocalEndPoint is IPEndPoint ip ? ip.Port : 0;
+        _localEndPoint = listener.LocalEndPoint!;
+        _port = _localEndPoint is IPEndPoint ip ? ip.Port : 0;
+        _wildcard = _localEndPoint is IPEndPoint { Address: var bound } && (bound.Equals(IPAddress.Any) || bound.Equals(IPAddress.IPv6Any));
         MaxConnections = Limits.MaxConnections;
         Gate = options.AddressGate ?? new AddressGate(options.ClientAddresses, Limits.MaxConnectionsPerAddress, options.TimeProvider);
         if (options.DescriptorLimit is { } descriptors && DescriptorLimit.MaxConnectionsUnder(descriptors) is var fits && fits < MaxConnections)
@@ -43,6 +46,8 @@ internal abstract class ServerEngine : IConnectionObserver
     }
 
     private readonly int _port;
+    private readonly EndPoint _localEndPoint; // The listener's: the local end of every connection it accepts, unless _wildcard.
+    private readonly bool _wildcard;
     private long _lastPauseWarning; // 0: never warned.
     private long _pausesSinceWarning;
 
@@ -162,19 +167,26 @@ internal abstract class ServerEngine : IConnectionObserver
         Draining && connection.Clock.IsIdle && connection.Abort(ConnectionCloseReason.ServerStopping);
 
     /// <summary>
-    /// Takes in an accepted socket: admitted under <see cref="MaxConnections"/>, Nagle off, then tracked. Null when it
-    /// was refused or reset before it could be tracked (the socket is then closed).
+    /// Takes in an accepted socket: admitted under <see cref="MaxConnections"/>, Nagle off, then tracked, its
+    /// deadlines checked by the heartbeat. Null when it was refused or reset before it could be tracked (the socket is
+    /// then closed).
     /// </summary>
     /// <param name="socket">The accepted socket.</param>
-    /// <param name="watchedByHeartbeat">As <see cref="Track"/>'s.</param>
-    protected ServerConnection? Adopt(Socket socket, bool watchedByHeartbeat = true)
+    protected ServerConnection? Adopt(Socket socket) => Adopt(new ConnectionSocket(socket), default, null, ownerGate: null);
+
+    /// <summary>As <see cref="Adopt(Socket)"/>, for a socket that may be a bare descriptor, its deadlines checked by the heartbeat or by its owner.</summary>
+    /// <param name="socket">The accepted socket.</param>
+    /// <param name="peer">For a bare descriptor, its peer's IP address as accept gave it.</param>
+    /// <param name="peerEndPoint">For a bare descriptor, its peer's endpoint when it is not an IP address (a Unix socket's).</param>
+    /// <param name="ownerGate">As <see cref="Track"/>'s.</param>
+    protected ServerConnection? Adopt(ConnectionSocket socket, PeerAddress peer, EndPoint? peerEndPoint, Lock? ownerGate)
     {
-        if (!Admit(socket) || !AdmitAddress(socket, out IPAddress? counted))
+        if (!Admit(socket, peer, peerEndPoint) || !AdmitAddress(socket, ref peerEndPoint, peer, out IPAddress? counted))
         {
             return null;
         }
-        Listeners.SetNoDelay(socket);
-        ServerConnection? connection = Track(socket, watchedByHeartbeat);
+        socket.SetNoDelay(Listener.AddressFamily);
+        ServerConnection? connection = Track(socket, peer, peerEndPoint, ownerGate);
         if (counted is not null)
         {
             if (connection is null)
@@ -189,34 +201,48 @@ internal abstract class ServerEngine : IConnectionObserver
         return connection;
     }
 
+    /// <summary>The peer's endpoint, made now (for the address rules, or a log line); null when a socket was reset already.</summary>
+    private static EndPoint? RemoteOf(ConnectionSocket socket, PeerAddress peer, EndPoint? peerEndPoint)
+    {
+        if (socket.Socket is not { } s)
+        {
+            return peerEndPoint ?? peer.ToEndPoint();
+        }
+        try
+        {
+            return s.RemoteEndPoint;
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>
     /// Applies the address rules and the per-address limit to a socket just accepted, unless a PROXY header is still
     /// to name the client (then <see cref="AdmitClient"/> does, once it has): false (the socket reset, counted and
-    /// logged) when refused; <paramref name="counted"/> is the address to release at the close.
+    /// logged) when refused; <paramref name="counted"/> is the address to release at the close. A bare descriptor's
+    /// peer endpoint made here is kept in <paramref name="peerEndPoint"/>, not made again.
     /// </summary>
-    private bool AdmitAddress(Socket socket, out IPAddress? counted)
+    private bool AdmitAddress(ConnectionSocket socket, ref EndPoint? peerEndPoint, PeerAddress peer, out IPAddress? counted)
     {
         counted = null;
         if (!Gate.IsActive || Options.ProxyHeaderBytes is not null)
         {
             return true;
         }
-        EndPoint? remote;
-        try
+        EndPoint? remote = RemoteOf(socket, peer, peerEndPoint);
+        if (socket.Socket is null)
         {
-            remote = socket.RemoteEndPoint;
+            peerEndPoint = remote;
         }
-        catch (SocketException)
-        {
-            return true; // Reset already: Track finds it gone and lets it go.
-        }
+        // A socket reset already is let through: Track finds it gone and lets it go.
         if (remote is null || Gate.Admit(remote, out counted) is not { } reason)
         {
             return true;
         }
         Refused(EndPoints.Format(remote), reason);
-        try { socket.LingerState = new LingerOption(true, 0); } catch (SocketException) { }
-        socket.Dispose();
+        socket.Reset();
         return false;
     }
 
@@ -257,7 +283,7 @@ internal abstract class ServerEngine : IConnectionObserver
     }
 
     /// <summary>Applies the connection limit to a socket just accepted: false (and the socket closed, counted and logged) when it is over.</summary>
-    private bool Admit(Socket socket)
+    private bool Admit(ConnectionSocket socket, PeerAddress peer, EndPoint? peerEndPoint)
     {
         // The counters, not Connections.Count, which would take every lock of the dictionary on each accept.
         if (Counters.ConnectionsOpen < MaxConnections)
@@ -266,11 +292,10 @@ internal abstract class ServerEngine : IConnectionObserver
         }
         Counters.Rejected();
         Metrics.ConnectionRejected(_port, "max_connections");
-        string remote = socket.RemoteEndPoint is { } ep ? EndPoints.Format(ep) : "-";
+        string remote = RemoteOf(socket, peer, peerEndPoint) is { } ep ? EndPoints.Format(ep) : "-";
         Log.ConnectionRejected(Logger, remote, MaxConnections);
         // RST rather than FIN: the peer learns at once, and no TIME_WAIT is left on the server for a connection it never served.
-        try { socket.LingerState = new LingerOption(true, 0); } catch (SocketException) { }
-        socket.Dispose();
+        socket.Reset();
         return false;
     }
 
@@ -319,31 +344,43 @@ internal abstract class ServerEngine : IConnectionObserver
     /// </summary>
     /// <returns>The connection, or null when the peer reset it before its addresses could be read (the socket is then closed).</returns>
     /// <param name="socket">The accepted socket.</param>
-    /// <param name="watchedByHeartbeat">
-    /// Whether the shared heartbeat checks its deadlines; false where the engine times its connections itself (the
-    /// readiness loops' timer wheels), which also spares a shared dictionary's entry per connection.
+    /// <param name="peer">As <see cref="Adopt(ConnectionSocket, PeerAddress, EndPoint?, Lock?)"/>'s.</param>
+    /// <param name="peerEndPoint">As <see cref="Adopt(ConnectionSocket, PeerAddress, EndPoint?, Lock?)"/>'s.</param>
+    /// <param name="ownerGate">
+    /// Null when the shared heartbeat checks its deadlines; otherwise the engine times its connections itself on one
+    /// thread (a readiness loop's timer wheel), whose lock the connection's clock shares, which also spares a shared
+    /// dictionary's entry per connection.
     /// </param>
-    private ServerConnection? Track(Socket socket, bool watchedByHeartbeat = true)
+    private ServerConnection? Track(ConnectionSocket socket, PeerAddress peer, EndPoint? peerEndPoint, Lock? ownerGate)
     {
         EndPoint? local, remote;
         string? failure = null;
-        try
+        if (socket.Socket is not { } s)
         {
-            (local, remote) = (socket.LocalEndPoint, socket.RemoteEndPoint);
+            // The listener's own end, unless it listens on every address: then this connection's, asked now, while the
+            // descriptor is surely its own.
+            (local, remote) = (_wildcard ? socket.LocalEndPoint() : _localEndPoint, peerEndPoint);
         }
-        catch (SocketException ex)
+        else
         {
-            (local, remote, failure) = (null, null, ex.Message);
+            try
+            {
+                (local, remote) = (s.LocalEndPoint, s.RemoteEndPoint);
+            }
+            catch (SocketException ex)
+            {
+                (local, remote, failure) = (null, null, ex.Message);
+            }
         }
-        if (local is null || remote is null)
+        if (local is null || (remote is null && socket.Socket is not null))
         {
             // Reset between accept and now: nothing to serve, and no reason to stop accepting the others.
             Log.AcceptFailed(Logger, failure ?? "its addresses are gone");
-            socket.Dispose();
+            socket.Reset();
             return null;
         }
         var handle = new ConnectionHandle(Limits.MaxSendBufferBytes);
-        var info = new ConnectionInfo(_ids.Next(), local, remote)
+        var info = new ConnectionInfo(_ids.Next(), local, remote, peer)
         {
             Metrics = Metrics,
             Connection = handle,
@@ -351,8 +388,8 @@ internal abstract class ServerEngine : IConnectionObserver
             Counts = Options.LogCloseCounts ? new ConnectionCounts() : null,
         };
         handle.Info = info;
-        var connection = new ServerConnection(info, new ConnectionClock(Timeouts, Options.TimeProvider, Options.Tls is null ? null : Timeouts.HandshakeTimeout));
-        if (watchedByHeartbeat)
+        var connection = new ServerConnection(info, new ConnectionClock(Timeouts, Options.TimeProvider, Options.Tls is null ? null : Timeouts.HandshakeTimeout, ownerGate));
+        if (ownerGate is null)
         {
             Connections[info.Id] = connection;
         }
@@ -369,8 +406,7 @@ internal abstract class ServerEngine : IConnectionObserver
         Connections.TryRemove(connection.Info.Id, out _);
         ReleaseAddress(connection);
         Counters.Closed(ConnectionCloseReason.Failed);
-        try { socket.LingerState = new LingerOption(true, 0); } catch (SocketException) { }
-        socket.Dispose();
+        new ConnectionSocket(socket).Reset();
     }
 
     /// <summary>The driver of a connection just tracked: its byte layers composed from the options, this engine its observer.</summary>

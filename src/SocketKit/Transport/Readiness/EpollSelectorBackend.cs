@@ -23,15 +23,15 @@ internal sealed unsafe class EpollSelectorBackend : SelectorBackend
         _events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * EpollEventSize));
     }
 
-    public override void Add(Socket socket, int token, SelectorEvents events, bool exclusive) =>
-        Control(EPOLL_CTL_ADD, socket, token, Mask(events) | (exclusive ? EPOLLEXCLUSIVE : 0));
+    public override void Add(nint descriptor, int token, SelectorEvents events, bool exclusive) =>
+        Control(EPOLL_CTL_ADD, descriptor, token, Mask(events) | (exclusive ? EPOLLEXCLUSIVE : 0));
 
-    public override void Change(Socket socket, int token, SelectorEvents from, SelectorEvents to) => Control(EPOLL_CTL_MOD, socket, token, Mask(to));
+    public override void Change(nint descriptor, int token, SelectorEvents from, SelectorEvents to) => Control(EPOLL_CTL_MOD, descriptor, token, Mask(to));
 
-    public override void Remove(Socket socket, int token, SelectorEvents events, bool closing)
+    public override void Remove(nint descriptor, int token, SelectorEvents events, bool closing)
     {
         // Closing the descriptor (it is never duplicated) takes it out of the epoll set: no system call for that.
-        if (!closing) Control(EPOLL_CTL_DEL, socket, token, 0);
+        if (!closing) Control(EPOLL_CTL_DEL, descriptor, token, 0);
     }
 
     public override void Wait(List<(int Token, SelectorEvents Events)> ready, int timeoutMilliseconds)
@@ -55,12 +55,12 @@ internal sealed unsafe class EpollSelectorBackend : SelectorBackend
         }
     }
 
-    private void Control(int op, Socket socket, int token, uint mask)
+    private void Control(int op, nint descriptor, int token, uint mask)
     {
         byte* ev = stackalloc byte[16];
         *(uint*)ev = mask;
         *(ulong*)(ev + EpollDataOffset) = (ulong)token;
-        if (epoll_ctl(_epoll, op, Descriptor(socket), ev) != 0)
+        if (epoll_ctl(_epoll, op, (int)descriptor, ev) != 0)
         {
             throw Failure("epoll_ctl");
         }

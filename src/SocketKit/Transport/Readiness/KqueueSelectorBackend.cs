@@ -25,10 +25,10 @@ internal sealed unsafe class KqueueSelectorBackend : SelectorBackend
         _events = (byte*)NativeMemory.AllocZeroed((nuint)(MaxEvents * EventSize));
     }
 
-    public override void Add(Socket socket, int token, SelectorEvents events, bool exclusive) =>
-        Change(socket, token, SelectorEvents.None, events);
+    public override void Add(nint descriptor, int token, SelectorEvents events, bool exclusive) =>
+        Change(descriptor, token, SelectorEvents.None, events);
 
-    public override void Change(Socket socket, int token, SelectorEvents from, SelectorEvents to)
+    public override void Change(nint descriptor, int token, SelectorEvents from, SelectorEvents to)
     {
         byte* changes = stackalloc byte[2 * EventSize];
         new Span<byte>(changes, 2 * EventSize).Clear();
@@ -39,7 +39,7 @@ internal sealed unsafe class KqueueSelectorBackend : SelectorBackend
             if (had != has)
             {
                 var change = (KEvent*)(changes + (n++ * EventSize));
-                change->Ident = (nuint)Descriptor(socket);
+                change->Ident = (nuint)(int)descriptor;
                 change->Filter = filter;
                 change->Flags = has ? EV_ADD : EV_DELETE;
                 change->UData = token;
@@ -51,10 +51,10 @@ internal sealed unsafe class KqueueSelectorBackend : SelectorBackend
         }
     }
 
-    public override void Remove(Socket socket, int token, SelectorEvents events, bool closing)
+    public override void Remove(nint descriptor, int token, SelectorEvents events, bool closing)
     {
         // Closing the descriptor deletes its filters.
-        if (!closing) Change(socket, token, events, SelectorEvents.None);
+        if (!closing) Change(descriptor, token, events, SelectorEvents.None);
     }
 
     public override void Wait(List<(int Token, SelectorEvents Events)> ready, int timeoutMilliseconds)

@@ -103,6 +103,23 @@ internal static unsafe partial class NativeReadiness
     [LibraryImport("libc", SetLastError = true)]
     public static partial nint send(int sockfd, byte* buffer, nint length, int flags);
 
+    // <sys/socket.h>, Linux's values: the readiness loops accept and close connections without a Socket object.
+    public const int SOCK_NONBLOCK = 0x800, SOCK_CLOEXEC = 0x80000;
+    public const int SHUT_WR = 1, SHUT_RDWR = 2;
+    public const int SOL_SOCKET = 1, SO_LINGER = 13, IPPROTO_TCP = 6, TCP_NODELAY = 1;
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int accept4(int sockfd, byte* address, uint* addressLength, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int shutdown(int sockfd, int how);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int setsockopt(int sockfd, int level, int name, void* value, uint length);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int getsockname(int sockfd, byte* address, uint* addressLength);
+
     // <sys/resource.h>
     [StructLayout(LayoutKind.Sequential)]
     public struct RLimit

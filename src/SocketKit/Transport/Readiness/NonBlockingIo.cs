@@ -18,11 +18,11 @@ internal static unsafe class NonBlockingIo
 
     /// <summary>Bytes read (0: the peer finished), or -1 when nothing is there yet.</summary>
     /// <exception cref="SocketException">The connection failed.</exception>
-    public static int Receive(Socket socket, int fd, Span<byte> buffer)
+    public static int Receive(Socket? socket, int fd, Span<byte> buffer)
     {
-        if (!Direct)
+        if (!Direct) // Off Linux every connection has its Socket.
         {
-            int got = socket.Receive(buffer, SocketFlags.None, out SocketError error);
+            int got = socket!.Receive(buffer, SocketFlags.None, out SocketError error);
             return error == SocketError.WouldBlock ? -1 : error == SocketError.Success ? got : throw new SocketException((int)error);
         }
         while (true)
@@ -38,11 +38,11 @@ internal static unsafe class NonBlockingIo
 
     /// <summary>Bytes the socket took (0 when its buffer is full).</summary>
     /// <exception cref="SocketException">The connection failed.</exception>
-    public static int Send(Socket socket, int fd, ReadOnlySpan<byte> bytes)
+    public static int Send(Socket? socket, int fd, ReadOnlySpan<byte> bytes)
     {
         if (!Direct)
         {
-            int sent = socket.Send(bytes, SocketFlags.None, out SocketError error);
+            int sent = socket!.Send(bytes, SocketFlags.None, out SocketError error);
             return error is SocketError.Success or SocketError.WouldBlock ? sent : throw new SocketException((int)error);
         }
         while (true)

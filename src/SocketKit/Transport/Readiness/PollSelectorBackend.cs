@@ -17,7 +17,7 @@ internal sealed unsafe class PollSelectorBackend : SelectorBackend
     private int[] _positions = new int[64]; // By token: where its entry is in the arrays above.
     private int _count;
 
-    public override void Add(Socket socket, int token, SelectorEvents events, bool exclusive)
+    public override void Add(nint descriptor, int token, SelectorEvents events, bool exclusive)
     {
         if (_count == _tokens.Length)
         {
@@ -31,17 +31,17 @@ internal sealed unsafe class PollSelectorBackend : SelectorBackend
         int at = _count++;
         _tokens[at] = token;
         _positions[token] = at;
-        if (Windows) _windows[at] = new WsaPollFd { Fd = socket.Handle, Events = Mask(events) };
-        else _unix[at] = new PollFd { Fd = Descriptor(socket), Events = Mask(events) };
+        if (Windows) _windows[at] = new WsaPollFd { Fd = descriptor, Events = Mask(events) };
+        else _unix[at] = new PollFd { Fd = (int)descriptor, Events = Mask(events) };
     }
 
-    public override void Change(Socket socket, int token, SelectorEvents from, SelectorEvents to)
+    public override void Change(nint descriptor, int token, SelectorEvents from, SelectorEvents to)
     {
         int at = _positions[token];
         if (Windows) _windows[at].Events = Mask(to); else _unix[at].Events = Mask(to);
     }
 
-    public override void Remove(Socket socket, int token, SelectorEvents events, bool closing)
+    public override void Remove(nint descriptor, int token, SelectorEvents events, bool closing)
     {
         // The last entry takes the removed one's place.
         int at = _positions[token], last = --_count;

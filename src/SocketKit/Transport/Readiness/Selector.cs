@@ -15,10 +15,20 @@ public enum SelectorEvents
 /// <summary>A registration: the socket, what it waits for, and the caller's data (Python's SelectorKey).</summary>
 public sealed class SelectorKey<TData>
 {
-    internal SelectorKey(Socket socket, SelectorEvents events, TData data, int token) => (Socket, Events, Data, Token) = (socket, events, data, token);
+    private readonly Socket? _socket;
+
+    internal SelectorKey(Socket? socket, nint descriptor, SelectorEvents events, TData data, int token) =>
+        (_socket, Descriptor, Events, Data, Token) = (socket, descriptor, events, data, token);
 
     /// <summary>The registered socket (Python's key.fileobj).</summary>
-    public Socket Socket { get; }
+    /// <exception cref="InvalidOperationException">A descriptor was registered, not a socket (the server's own loops do).</exception>
+    public Socket Socket => _socket ?? throw new InvalidOperationException("a descriptor was registered, not a socket");
+
+    /// <summary>The registered socket; null for a bare descriptor.</summary>
+    internal Socket? RegisteredSocket => _socket;
+
+    /// <summary>The registered descriptor (the socket's handle).</summary>
+    internal nint Descriptor { get; }
 
     /// <summary>The events it waits for.</summary>
     public SelectorEvents Events { get; internal set; }
@@ -69,10 +79,10 @@ public sealed class Selector<TData> : IDisposable
     /// <summary>The mechanism in use, never <see cref="SelectorMechanism.Default"/>.</summary>
     public SelectorMechanism Mechanism { get; }
 
-    /// <summary>How many sockets are registered (Python's len(sel.get_map())).</summary>
+    /// <summary>How many sockets are registered (Python's len(sel.get_map())); bare descriptors, which only the server's own loops register, are not counted.</summary>
     public int Count => _keys.Count;
 
-    /// <summary>Every registration (Python's sel.get_map().values()).</summary>
+    /// <summary>Every registration of a socket (Python's sel.get_map().values()).</summary>
     public IReadOnlyCollection<SelectorKey<TData>> Keys => _keys.Values;
 
     /// <summary>Registers a socket with the events it waits for.</summary>
@@ -89,15 +99,28 @@ public sealed class Selector<TData> : IDisposable
         {
             throw new ArgumentException("the socket is registered already", nameof(socket));
         }
+        SelectorKey<TData> key = Add(socket, socket.Handle, events, data, exclusive);
+        _keys.Add(socket, key);
+        return key;
+    }
+
+    /// <summary>
+    /// Registers a bare descriptor (a connection the server accepted without a <see cref="Socket"/>): only its key
+    /// finds it again, so it takes no entry in the table of sockets. Unregister it with <see cref="UnregisterClosing(SelectorKey{TData})"/>.
+    /// </summary>
+    internal SelectorKey<TData> Register(int descriptor, SelectorEvents events, TData data) => Add(null, descriptor, events, data, exclusive: false);
+
+    private SelectorKey<TData> Add(Socket? socket, nint descriptor, SelectorEvents events, TData data, bool exclusive)
+    {
         int token = _freeTokens.Count > 0 ? _freeTokens.Pop() : _nextToken++;
         if (token == _byToken.Length)
         {
             Array.Resize(ref _byToken, token * 2);
         }
-        var key = new SelectorKey<TData>(socket, events, data, token);
+        var key = new SelectorKey<TData>(socket, descriptor, events, data, token);
         try
         {
-            _backend.Add(socket, token, events, exclusive);
+            _backend.Add(descriptor, token, events, exclusive);
         }
         catch
         {
@@ -105,7 +128,6 @@ public sealed class Selector<TData> : IDisposable
             throw;
         }
         _byToken[token] = key;
-        _keys.Add(socket, key);
         return key;
     }
 
@@ -117,7 +139,7 @@ public sealed class Selector<TData> : IDisposable
     {
         if (key.Events != events)
         {
-            _backend.Change(key.Socket, key.Token, key.Events, events);
+            _backend.Change(key.Descriptor, key.Token, key.Events, events);
             key.Events = events;
         }
     }
@@ -131,15 +153,32 @@ public sealed class Selector<TData> : IDisposable
     /// </summary>
     internal void UnregisterClosing(Socket socket) => Unregister(socket, closing: true);
 
+    /// <summary>As <see cref="UnregisterClosing(Socket)"/>, for a registration by descriptor (or by socket).</summary>
+    internal void UnregisterClosing(SelectorKey<TData> key)
+    {
+        if (key.RegisteredSocket is { } socket)
+        {
+            Unregister(socket, closing: true);
+        }
+        else if (_byToken[key.Token] == key)
+        {
+            Forget(key, closing: true);
+        }
+    }
+
     private void Unregister(Socket socket, bool closing)
     {
-        if (!_keys.Remove(socket, out SelectorKey<TData>? key))
+        if (_keys.Remove(socket, out SelectorKey<TData>? key))
         {
-            return;
+            Forget(key, closing);
         }
+    }
+
+    private void Forget(SelectorKey<TData> key, bool closing)
+    {
         _byToken[key.Token] = null;
         _freeTokens.Push(key.Token);
-        _backend.Remove(socket, key.Token, key.Events, closing);
+        _backend.Remove(key.Descriptor, key.Token, key.Events, closing);
     }
 
     /// <summary>The registration of a socket.</summary>

@@ -42,20 +42,18 @@ internal abstract class SelectorBackend : IDisposable
         var other => throw new PlatformNotSupportedException($"{other.ToString().ToLowerInvariant()} is not available on this platform"),
     };
 
-    /// <summary>Starts watching <paramref name="socket"/>; <paramref name="exclusive"/> wakes only one of several selectors sharing it.</summary>
-    public abstract void Add(Socket socket, int token, SelectorEvents events, bool exclusive);
+    /// <summary>Starts watching <paramref name="descriptor"/> (a socket's handle); <paramref name="exclusive"/> wakes only one of several selectors sharing it.</summary>
+    public abstract void Add(nint descriptor, int token, SelectorEvents events, bool exclusive);
 
-    public abstract void Change(Socket socket, int token, SelectorEvents from, SelectorEvents to);
+    public abstract void Change(nint descriptor, int token, SelectorEvents from, SelectorEvents to);
 
-    /// <summary>Stops watching <paramref name="socket"/>; <paramref name="closing"/>: it is about to be closed, which removes it from epoll and kqueue by itself.</summary>
-    public abstract void Remove(Socket socket, int token, SelectorEvents events, bool closing);
+    /// <summary>Stops watching <paramref name="descriptor"/>; <paramref name="closing"/>: it is about to be closed, which removes it from epoll and kqueue by itself.</summary>
+    public abstract void Remove(nint descriptor, int token, SelectorEvents events, bool closing);
 
     /// <summary>Waits up to <paramref name="timeoutMilliseconds"/> (-1: no limit) and appends what is ready; a signal's interruption reports nothing.</summary>
     public abstract void Wait(List<(int Token, SelectorEvents Events)> ready, int timeoutMilliseconds);
 
     public abstract void Dispose();
-
-    protected static int Descriptor(Socket socket) => (int)socket.Handle;
 
     /// <summary>A failed system call as an exception that says which call and why, in the system's words.</summary>
     protected static IOException Failure(string call)
