@@ -106,7 +106,7 @@ public sealed class SocketKitServerBuilder
     }
 
     /// <summary>Serves the tutorial's echo server: every byte back until the peer closes.</summary>
-    public SocketKitServerBuilder UseEcho() => UseHandler((_, _) => new EchoHandler());
+    public SocketKitServerBuilder UseEcho() => UseHandler((_, _) => EchoHandler.Shared);
 
     /// <summary>Serves connections with handlers of your own, one per connection (services resolvable from the provider).</summary>
     /// <exception cref="InvalidOperationException">Actions were mapped already: they belong to the application protocol.</exception>

@@ -31,7 +31,7 @@ internal static class EchoServerCommand
         });
         return server.Serves(context, "SocketKit.EchoServer", (result, builder, _) => builder
             .Configure(options => options with { StopAfterConnections = result.GetValue(once) ? 1 : null })
-            .UseHandler(_ => new EchoHandler())
+            .UseHandler(_ => EchoHandler.Shared)
             .Start());
     }
 }

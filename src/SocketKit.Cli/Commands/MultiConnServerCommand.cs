@@ -19,5 +19,5 @@ internal static class MultiConnServerCommand
               socketkit multiconn-server 127.0.0.1 65432 --max-send-buffer-bytes 256KiB --request-timeout 10s
               socketkit multiconn-server 127.0.0.1 65432 --tls-cert cert.pem --tls-key key.pem
             """, ServerSettings.Default with { Loops = 1 })
-        .Serves(context, "SocketKit.MultiConnServer", (_, builder, _) => builder.UseHandler(_ => new EchoHandler()).Start());
+        .Serves(context, "SocketKit.MultiConnServer", (_, builder, _) => builder.UseHandler(_ => EchoHandler.Shared).Start());
 }

@@ -8,7 +8,7 @@ public sealed class CliProcess : IDisposable
 {
     private readonly Process _process;
 
-    private CliProcess(string[] args, int? descriptorLimit = null)
+    private CliProcess(string[] args, int? descriptorLimit = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         // The test project references the CLI project, so its build output sits beside the tests.
         // prlimit (util-linux) starts it with both the soft and the hard descriptor limit lowered, as `ulimit -n` would.
@@ -25,6 +25,7 @@ public sealed class CliProcess : IDisposable
         }
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SocketKit.Cli.dll"));
         foreach (string arg in args) start.ArgumentList.Add(arg);
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         _process = Process.Start(start) ?? throw new InvalidOperationException("socketkit did not start");
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Error.WriteLine(e.Data); };
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) Out.WriteLine(e.Data); };
@@ -38,6 +39,9 @@ public sealed class CliProcess : IDisposable
 
     /// <summary>Starts any command line; the test waits for what it needs on <see cref="Out"/> or <see cref="Error"/>, or for the exit.</summary>
     public static CliProcess Start(params string[] args) => new(args);
+
+    /// <summary>As <see cref="Start(string[])"/>, with <paramref name="environment"/> added to the process's environment.</summary>
+    public static CliProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args) => new(args, environment: environment);
 
     public static Task<CliProcess> StartServerAsync(params string[] args) => StartServerAsync(null, args);
 

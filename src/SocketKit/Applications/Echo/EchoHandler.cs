@@ -5,6 +5,9 @@ namespace SocketKit.Applications.Echo;
 /// <summary>Sends back every byte it receives until the peer closes: the tutorial's echo server and multiconn server.</summary>
 public sealed class EchoHandler : IConnectionHandler
 {
+    /// <summary>One instance for every connection: the handler keeps no state, so a connection need not hold one of its own.</summary>
+    public static EchoHandler Shared { get; } = new();
+
     /// <inheritdoc />
     public NextStep OnData(ref ReadOnlySequence<byte> data, IBufferWriter<byte> output)
     {
