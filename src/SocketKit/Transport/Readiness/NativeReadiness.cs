@@ -103,6 +103,9 @@ internal static unsafe partial class NativeReadiness
     [LibraryImport("libc", SetLastError = true)]
     public static partial nint send(int sockfd, byte* buffer, nint length, int flags);
 
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int connect(int sockfd, byte* address, int length);
+
     // <sys/resource.h>
     [StructLayout(LayoutKind.Sequential)]
     public struct RLimit
