@@ -137,7 +137,9 @@ public static partial class LoadGenerator
         {
             if (phase != ClientPhase.Open)
             {
-                ConnectFailed(BenchErrors.TimedOut);
+                // A server that said nothing to the TLS hello is no TLS server: the handshake failed rather than ran slow.
+                bool silent = phase == ClientPhase.Handshaking && connection.Channel!.FirstReceived.IsEmpty;
+                ConnectFailed(silent ? BenchErrors.TlsFailed : BenchErrors.TimedOut);
                 return;
             }
             if (_inFlight)
