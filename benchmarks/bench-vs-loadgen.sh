@@ -25,7 +25,7 @@ build_c_tools
 
 # Each load: its server's arguments, loadgen's, and bench's (after HOST PORT).
 declare -A server_args=([echo]="echo" [app]="app" [app-keepalive]="socketkit")
-declare -A loadgen_args=([echo]="echo -c 100 -s 64" [app]="app -c 100 -x" [app-keepalive]="app -c 100 -k 1000 -K -x")
+declare -A loadgen_args=([echo]="echo -c 100 -s 64" [app]="app -c 100 -x" [app-keepalive]="app -c 100 -k 1000 -K")
 declare -A bench_args=([echo]="echo -c 100 --size 64" [app]="app -c 100" [app-keepalive]="app -c 100 --keepalive 1000")
 declare -A ports
 base=$((24000 + RANDOM % 900))
