@@ -85,9 +85,9 @@ public class LoadGeneratorTests
     }
 
     [Theory]
-    [InlineData(0)] // On the readiness loops.
-    [InlineData(1)] // Paced by an interval: on a task per connection.
-    public async Task AConnectionTheServerClosesIsCountedAndConnectedAgainOnTheLoopsAsOnTheTasks(int intervalMs)
+    [InlineData(0)] // Unpaced.
+    [InlineData(1)] // Paced by an interval (each connection waits on its deadline in the loop).
+    public async Task AConnectionTheServerClosesIsCountedAndConnectedAgainPacedOrNot(int intervalMs)
     {
         // Echoes one message whole, then closes: every connection answers once, then is "closed" and made again.
         await using SocketServer server = SocketServer.Start(new ServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) }, _ => new OneEchoThenClose());
@@ -125,8 +125,8 @@ public class LoadGeneratorTests
     }
 
     [Theory]
-    [InlineData(BenchKind.Echo)] // On the readiness loops.
-    [InlineData(BenchKind.App)] // On a task per connection.
+    [InlineData(BenchKind.Echo)]
+    [InlineData(BenchKind.App)]
     public async Task AServerThatStallsForOneSecondIsSeenByTheOpenLoopsPercentilesAndHiddenByTheClosedLoops(BenchKind kind)
     {
         await using SocketServer server = kind == BenchKind.Echo ? TestServers.Echo(EngineKind.Select) : TestServers.App(EngineKind.Select);

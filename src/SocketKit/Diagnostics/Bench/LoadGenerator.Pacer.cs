@@ -28,20 +28,5 @@ public static partial class LoadGenerator
             }
             return _start + (long)(_offset + (_sent++ * _period));
         }
-
-        /// <summary>
-        /// Waits until <paramref name="due"/>, on the run's clock; returns the moment the request's latency counts
-        /// from: its due time when it is overdue, the moment the wait ended when it was not.
-        /// </summary>
-        public static async Task<long> WaitAsync(long due, CancellationToken cancellationToken)
-        {
-            long left = due - Stopwatch.GetTimestamp();
-            if (left <= 0)
-            {
-                return due;
-            }
-            await Task.Delay(TimeSpan.FromSeconds((double)left / Stopwatch.Frequency), cancellationToken);
-            return Stopwatch.GetTimestamp();
-        }
     }
 }

@@ -6,13 +6,13 @@ namespace SocketKit.Diagnostics.Bench;
 public static partial class LoadGenerator
 {
     /// <summary>
-    /// Reads whole responses off one connection through its <see cref="ClientConversation"/>, and checks that each is an
-    /// answer of the application protocol (a text/json object whose first key is "result", as every answer to a search
-    /// is); with verification it keeps each one's exact bytes to compare.
+    /// Reads whole responses off one connection through its <see cref="ClientConversation"/>, from the bytes the loop
+    /// hands it in any split, and checks that each is an answer of the application protocol (a text/json object whose
+    /// first key is "result", as every answer to a search is); with verification it keeps each one's exact bytes to compare.
     /// </summary>
-    private sealed class ResponseReader(bool verify)
+    private sealed class ResponseReader(Run run)
     {
-        private readonly ArrayBufferWriter<byte>? _raw = verify ? new ArrayBufferWriter<byte>(256) : null;
+        private readonly ArrayBufferWriter<byte>? _raw = run.Options.Verify ? new ArrayBufferWriter<byte>(256) : null;
         private ClientConversation _conversation = new();
         private byte[] _buffer = new byte[4096];
         private int _start;
@@ -35,69 +35,66 @@ public static partial class LoadGenerator
         /// <summary>A batch of <paramref name="count"/> requests (the run's bytes, encoded once) went out, each asking keep-alive or not.</summary>
         public void Sent(int count, bool keepAlive) => _conversation.Sent(count, keepAlive);
 
-        /// <summary>
-        /// Returns the bytes received while reading, what was wrong with the response (null if right), and whether it
-        /// carried "keep-alive": true.
-        /// </summary>
-        /// <exception cref="ProtocolException">The bytes are not a message of the protocol.</exception>
-        /// <exception cref="BenchFailure">The server closed before the answer was whole.</exception>
-        public async ValueTask<(int Received, string? Wrong, bool KeepAlive)> ReadAsync(BenchConnection socket, Run run, CancellationToken cancellationToken)
+        /// <summary>Bytes the connection received, kept until they make an answer.</summary>
+        public void Append(ReadOnlySpan<byte> bytes)
         {
-            int received = 0;
-            while (true)
+            if (_start == _end)
             {
-                if (_end > _start)
-                {
-                    var data = new ReadOnlySequence<byte>(_buffer, _start, _end - _start);
-                    ClientConversationEvent next = _conversation.Receive(ref data);
-                    int consumed = _end - _start - (int)data.Length;
-                    _raw?.Write(_buffer.AsSpan(_start, consumed));
-                    _start += consumed;
-                    if (next.Kind == ClientConversationEventKind.ProtocolError)
-                    {
-                        throw next.Error!;
-                    }
-                    if (next.Kind == ClientConversationEventKind.Answer)
-                    {
-                        Message response = next.Answer;
-                        string? wrong = IsAnswer(response) ? null : BenchErrors.NotTheAppProtocol;
-                        if (_raw is not null && wrong is null)
-                        {
-                            byte[] expected = response.Header.KeepAlive ? run.ExpectedKeepAlive : run.ExpectedOneShot;
-                            wrong = _raw.WrittenSpan.SequenceEqual(expected) ? null : BenchErrors.WrongBytes;
-                        }
-                        _raw?.ResetWrittenCount();
-                        return (received, wrong, next.KeepsConnection);
-                    }
-                }
-                if (_start == _end)
-                {
-                    _start = _end = 0;
-                }
-                else if (_end == _buffer.Length)
-                {
-                    if (_start > 0)
-                    {
-                        _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
-                        _end -= _start;
-                        _start = 0;
-                    }
-                    else
-                    {
-                        Array.Resize(ref _buffer, _buffer.Length * 2);
-                    }
-                }
-                int n = await socket.ReceiveAsync(_buffer.AsMemory(_end), cancellationToken);
-                if (n == 0)
-                {
-                    // An answer was awaited, so the close is the conversation's error (cut in an answer, or before it): counted as closed.
-                    _conversation.ReceiveEndOfStream(_end - _start);
-                    throw new BenchFailure(BenchErrors.Closed);
-                }
-                _end += n;
-                received += n;
+                _start = _end = 0;
             }
+            if (_buffer.Length - _end < bytes.Length)
+            {
+                int kept = _end - _start;
+                byte[] target = kept + bytes.Length <= _buffer.Length ? _buffer : new byte[Math.Max(_buffer.Length * 2, kept + bytes.Length)];
+                _buffer.AsSpan(_start, kept).CopyTo(target);
+                _buffer = target;
+                _start = 0;
+                _end = kept;
+            }
+            bytes.CopyTo(_buffer.AsSpan(_end));
+            _end += bytes.Length;
         }
+
+        /// <summary>
+        /// The next whole answer among the bytes received: false when more are needed; true with what was wrong with it
+        /// (null if right) and whether it carried "keep-alive": true.
+        /// </summary>
+        /// <exception cref="ProtocolException">The bytes are not messages of the protocol, or no answer was awaited.</exception>
+        public bool TryNext(out string? wrong, out bool keptAlive)
+        {
+            wrong = null;
+            keptAlive = false;
+            if (_end == _start)
+            {
+                return false;
+            }
+            var data = new ReadOnlySequence<byte>(_buffer, _start, _end - _start);
+            ClientConversationEvent next = _conversation.Receive(ref data);
+            int consumed = _end - _start - (int)data.Length;
+            _raw?.Write(_buffer.AsSpan(_start, consumed));
+            _start += consumed;
+            if (next.Kind == ClientConversationEventKind.ProtocolError)
+            {
+                throw next.Error!;
+            }
+            if (next.Kind != ClientConversationEventKind.Answer)
+            {
+                return false;
+            }
+            Message response = next.Answer;
+            wrong = IsAnswer(response) ? null : BenchErrors.NotTheAppProtocol;
+            if (_raw is not null && wrong is null)
+            {
+                byte[] expected = response.Header.KeepAlive ? run.ExpectedKeepAlive : run.ExpectedOneShot;
+                wrong = _raw.WrittenSpan.SequenceEqual(expected) ? null : BenchErrors.WrongBytes;
+            }
+            _raw?.ResetWrittenCount();
+            keptAlive = next.KeepsConnection;
+            return true;
+        }
+
+        /// <summary>The server closed: whether the conversation allowed it (for the record: an answer awaited counts as closed either way).</summary>
+        public void Ended() => _conversation.ReceiveEndOfStream(_end - _start);
 
         /// <summary>Whether a response is the protocol's answer to a search: JSON whose first key is "result" (an echo of the request is not).</summary>
         private static bool IsAnswer(Message response)

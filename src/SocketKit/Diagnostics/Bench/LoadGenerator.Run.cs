@@ -26,7 +26,6 @@ public static partial class LoadGenerator
             _stats = new Stats(Stopwatch.GetTimestamp(), TimelineSeconds(options));
             _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             _remaining = options.Requests ?? long.MaxValue;
-            ConnectSlots = new SemaphoreSlim(options.ConnectConcurrency);
             if (options.Idle == TimeSpan.Zero)
             {
                 _gate.SetResult();
@@ -59,8 +58,6 @@ public static partial class LoadGenerator
         public BenchOptions Options { get; }
 
         public CancellationToken Token => _stop.Token;
-
-        public SemaphoreSlim ConnectSlots { get; }
 
         public TaskCompletionSource AllConnected { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -139,7 +136,8 @@ public static partial class LoadGenerator
 
         public void ConnectError(string kind) => _stats.Error(kind);
 
-        public Task GateAsync() => _gate.Task.WaitAsync(Token);
+        /// <summary>True once every connection may send: at once, or after the idle hold.</summary>
+        public bool GateOpen => _gate.Task.IsCompleted;
 
         public void OpenGate() => _gate.TrySetResult();
 
@@ -148,7 +146,6 @@ public static partial class LoadGenerator
         public void Dispose()
         {
             _stop.Dispose();
-            ConnectSlots.Dispose();
         }
 
         /// <summary>Whole seconds the timeline of a phase may need: the run, and its drain at the end.</summary>

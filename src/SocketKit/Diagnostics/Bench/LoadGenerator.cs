@@ -6,10 +6,12 @@ namespace SocketKit.Diagnostics.Bench;
 /// A load generator for the echo and application protocols. In a closed loop (the default) each connection sends a
 /// request (or a pipelined batch), waits for the answers, records each latency, and goes on, until the duration or
 /// the request count is reached; in an open loop (<see cref="BenchOptions.Rate"/>) requests are due on a fixed
-/// schedule and each latency counts from its due time. A request not answered within the timeout is an error. It uses plain sockets and the protocol core, so it measures servers
-/// of any make, SocketKit's or not; the answer it verifies against is the tutorial's, as the application layer's
-/// handlers give it (so Diagnostics sits above Applications). The run's state is in <c>LoadGenerator.Run.cs</c>, the
-/// connections' loops in <c>LoadGenerator.Workers.cs</c> and <c>LoadGenerator.EchoLoops.cs</c>.
+/// schedule and each latency counts from its due time. A request not answered within the timeout is an error. It
+/// runs on the client readiness loops (<see cref="Transport.Clients.ClientLoop"/>) and the protocol core, so it
+/// measures servers of any make, SocketKit's or not; the answer it verifies against is the tutorial's, as the
+/// application layer's handlers give it (so Diagnostics sits above Applications). The run's state is in
+/// <c>LoadGenerator.Run.cs</c>, the loops in <c>LoadGenerator.Loops.cs</c>, a connection's part in
+/// <c>LoadGenerator.LoadConnection.cs</c>.
 /// </summary>
 public static partial class LoadGenerator
 {
@@ -28,20 +30,7 @@ public static partial class LoadGenerator
         // Without a warm-up or idle hold, measuring starts before the first connect (one-shot requests include it).
         bool measureAtOnce = options.Warmup == TimeSpan.Zero && options.Idle == TimeSpan.Zero;
         Measure? measure = measureAtOnce ? BeginMeasuring(run) : null;
-        Task[] workers;
-        if (EchoLoops.Serve(options))
-        {
-            workers = EchoLoops.Start(run);
-        }
-        else
-        {
-            workers = new Task[options.Connections];
-            for (int i = 0; i < workers.Length; i++)
-            {
-                workers[i] = options.Kind == BenchKind.Echo ? EchoWorkerAsync(run) : AppWorkerAsync(run);
-            }
-        }
-        Task all = Task.WhenAll(workers);
+        Task all = Task.WhenAll(Loops.Start(run));
 
         ProcessSample? idleStart = null, allConnected = null;
         long connectStart = Stopwatch.GetTimestamp();

@@ -1,4 +1,5 @@
 using System.Buffers;
+using SocketKit.Transport.Readiness;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Transport.Connections;
@@ -38,12 +39,20 @@ internal sealed class ClientChannel : IDisposable, IByteLayerHost
     private readonly ArrayBufferWriter<byte> _plaintext = new(); // What the layer passed up during one Receive.
     private bool _ended; // The layer ended the stream (close_notify, or the FIN during the handshake).
     private ConnectionInfo? _info;
+    private readonly EndPoint? _remote;
+    private readonly int _fd;
 
-    /// <summary>A channel over a connected (or connecting) non-blocking socket; with <paramref name="tls"/>, TLS in the client role.</summary>
-    public ClientChannel(Socket socket, TlsPump? tls)
+    /// <summary>
+    /// A channel over a connected (or connecting) non-blocking socket; with <paramref name="tls"/>, TLS in the client role.
+    /// <paramref name="remote"/> is the server's address when the socket was connected without .NET knowing (a client
+    /// loop's connect); null: the socket's own.
+    /// </summary>
+    public ClientChannel(Socket socket, TlsPump? tls, EndPoint? remote = null)
     {
         Socket = socket;
         Tls = tls;
+        _remote = remote;
+        _fd = (int)socket.Handle;
         if (tls is not null)
         {
             _layer = new TlsLayer(tls);
@@ -79,14 +88,10 @@ internal sealed class ClientChannel : IDisposable, IByteLayerHost
     /// <exception cref="IOException">A TLS record could not be read (corrupt, cut by the server's FIN, or an alert).</exception>
     public ChannelRead Receive<TState>(byte[] buffer, TState state, ReadOnlySpanAction<byte, TState> received)
     {
-        int n = Socket.Receive(buffer, 0, buffer.Length, SocketFlags.None, out SocketError error);
-        if (error == SocketError.WouldBlock)
+        int n = NonBlockingIo.Receive(Socket, _fd, buffer);
+        if (n < 0)
         {
             return ChannelRead.WouldBlock;
-        }
-        if (error != SocketError.Success)
-        {
-            throw new SocketException((int)error);
         }
         if (_layer is null)
         {
@@ -178,7 +183,7 @@ internal sealed class ClientChannel : IDisposable, IByteLayerHost
     }
 
     // The layer's host: plaintext is gathered for the caller of Receive; the rest a client has no use for.
-    ConnectionInfo IByteLayerHost.Info => _info ??= new ConnectionInfo(0, Socket.LocalEndPoint!, Socket.RemoteEndPoint!);
+    ConnectionInfo IByteLayerHost.Info => _info ??= new ConnectionInfo(0, Socket.LocalEndPoint ?? _remote!, _remote ?? Socket.RemoteEndPoint!);
 
     bool IByteLayerHost.IsDone => _ended;
 
@@ -198,14 +203,5 @@ internal sealed class ClientChannel : IDisposable, IByteLayerHost
 
     void IByteLayerHost.End(ConnectionCloseReason reason) => _ended = true;
 
-    private int Send(ReadOnlySpan<byte> bytes)
-    {
-        int sent = Socket.Send(bytes, SocketFlags.None, out SocketError error);
-        return error switch
-        {
-            SocketError.Success => sent,
-            SocketError.WouldBlock => 0,
-            _ => throw new SocketException((int)error),
-        };
-    }
+    private int Send(ReadOnlySpan<byte> bytes) => NonBlockingIo.Send(Socket, _fd, bytes);
 }

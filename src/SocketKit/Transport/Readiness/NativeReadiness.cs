@@ -120,6 +120,9 @@ internal static unsafe partial class NativeReadiness
     [LibraryImport("libc", SetLastError = true)]
     public static partial int getsockname(int sockfd, byte* address, uint* addressLength);
 
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int connect(int sockfd, byte* address, int length);
+
     // <sys/resource.h>
     [StructLayout(LayoutKind.Sequential)]
     public struct RLimit
