@@ -35,6 +35,7 @@ internal sealed partial class SelectEngine
     {
         private const int ReceiveSize = 64 * 1024;
         private const int WheelSlots = 512;
+        private const int AcceptBatch = 16;
         private static readonly byte[] WakeByte = [1];
 
         private readonly SelectEngine _engine;
@@ -137,7 +138,7 @@ internal sealed partial class SelectEngine
                         }
                         else if (_listening)
                         {
-                            AcceptReady();
+                            AcceptBurst();
                         }
                     }
                     if (_stopRequested && (_listening || _acceptPaused))
@@ -244,7 +245,24 @@ internal sealed partial class SelectEngine
         /// queued, between the other sockets' events. One at a time, no accept ever has to fail with "would block"
         /// (an exception in .NET) to end a batch, and a burst cannot starve the connections already served.
         /// </summary>
-        private void AcceptReady()
+        /// <summary>
+        /// Takes what the listener has waiting, a few connections at a time: with accept4, "nothing waiting" is a return
+        /// value rather than an exception, so a burst's connections need not each cost a trip through the selector.
+        /// </summary>
+        private void AcceptBurst()
+        {
+            int batch = ConnectionSocket.Native ? AcceptBatch : 1;
+            for (int taken = 0; taken < batch && _listening && !_stopRequested; taken++)
+            {
+                if (!AcceptReady())
+                {
+                    return;
+                }
+            }
+        }
+
+        /// <returns>True when a connection was taken (served or refused) and another may be waiting.</returns>
+        private bool AcceptReady()
         {
             ConnectionSocket socket;
             PeerAddress peer = default;
@@ -256,7 +274,7 @@ internal sealed partial class SelectEngine
                     Span<byte> address = stackalloc byte[128];
                     if (!ConnectionSocket.TryAccept(_engine.Listener, address, out socket, out int length))
                     {
-                        return; // Another loop took it, or the client gave up before we accepted it.
+                        return false; // Another loop took it, or the client gave up before we accepted it.
                     }
                     if (!PeerAddress.TryRead(address[..length], out peer))
                     {
@@ -270,12 +288,12 @@ internal sealed partial class SelectEngine
             }
             catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.ConnectionAborted or SocketError.ConnectionReset)
             {
-                return; // Another loop took it, or the client gave up before we accepted it.
+                return false; // Another loop took it, or the client gave up before we accepted it.
             }
             catch (Exception ex) when (ExhaustionKind(ex) is { } kind)
             {
                 PauseAccepting(kind);
-                return;
+                return false;
             }
             try
             {
@@ -294,7 +312,9 @@ internal sealed partial class SelectEngine
             if (_engine.AcceptedAll)
             {
                 _engine.AcceptedLast();
+                return false;
             }
+            return true;
         }
 
         /// <summary>A Unix socket's peer, made from its sockaddr as <see cref="Socket.RemoteEndPoint"/> makes it: by the listener's endpoint.</summary>
