@@ -105,7 +105,7 @@ internal static unsafe partial class NativeReadiness
 
     // <sys/socket.h>, Linux's values: the readiness loops accept and close connections without a Socket object.
     public const int SOCK_NONBLOCK = 0x800, SOCK_CLOEXEC = 0x80000;
-    public const int SHUT_WR = 1, SHUT_RDWR = 2;
+    public const int SHUT_RDWR = 2;
     public const int SOL_SOCKET = 1, SO_LINGER = 13, IPPROTO_TCP = 6, TCP_NODELAY = 1;
 
     [LibraryImport("libc", SetLastError = true)]
