@@ -123,11 +123,8 @@ internal sealed partial class SelectEngine
                 // The loop ends once it no longer accepts (stopped, or StopAfterConnections reached) and its last connection closed.
                 while (_listening || _acceptPaused || _connections.Count > 0)
                 {
-                    // Indexed, not foreach: the list comes as an interface, whose enumerator would be boxed on every wake-up.
-                    IReadOnlyList<(SelectorKey<Connection?> Key, SelectorEvents Mask)> ready = _selector.Select(timeout: null);
-                    for (int i = 0; i < ready.Count; i++)
+                    foreach ((SelectorKey<Connection?> key, SelectorEvents mask) in _selector.Select(timeout: null))
                     {
-                        (SelectorKey<Connection?> key, SelectorEvents mask) = ready[i];
                         if (key.Data is { } connection)
                         {
                             if (!connection.IsClosed) Service(connection, mask);

@@ -51,7 +51,7 @@ internal readonly struct ConnectionSocket
             }
             (accepted, addressLength) = (default, 0);
             // EAGAIN: none waits (another loop took it); ECONNABORTED, EPROTO: the client gave up before we took it.
-            if (errno is 11 or 103 or 71)
+            if (errno is EAGAIN or ECONNABORTED or EPROTO)
             {
                 return false;
             }

@@ -9,7 +9,8 @@ namespace SocketKit.Transport.Readiness;
 /// </summary>
 internal static unsafe partial class NativeReadiness
 {
-    public const int EINTR = 4;
+    // <errno.h>, Linux's values.
+    public const int EINTR = 4, EAGAIN = 11, EPROTO = 71, ECONNABORTED = 103;
 
     // <sys/epoll.h>
     public const int EPOLL_CLOEXEC = 0x80000;

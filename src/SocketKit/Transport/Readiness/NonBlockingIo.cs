@@ -12,7 +12,6 @@ namespace SocketKit.Transport.Readiness;
 internal static unsafe class NonBlockingIo
 {
     private const int MSG_NOSIGNAL = 0x4000; // A peer gone is EPIPE, not a signal.
-    private const int EAGAIN = 11;
     private const int EINPROGRESS = 115;
 
     public static readonly bool Direct = OperatingSystem.IsLinux();

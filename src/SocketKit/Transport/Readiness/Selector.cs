@@ -189,7 +189,7 @@ public sealed class Selector<TData> : IDisposable
     /// limit), and returns the ready ones with what they are ready for. Sleeps while nothing is ready. The list is
     /// reused by the next call.
     /// </summary>
-    public IReadOnlyList<(SelectorKey<TData> Key, SelectorEvents Mask)> Select(TimeSpan? timeout)
+    public SelectorReady<TData> Select(TimeSpan? timeout)
     {
         _ready.Clear();
         _events.Clear();
@@ -212,7 +212,7 @@ public sealed class Selector<TData> : IDisposable
             key.ReadyIndex = _ready.Count;
             _ready.Add((key, mask));
         }
-        return _ready;
+        return new SelectorReady<TData>(_ready);
     }
 
     /// <summary>Forgets every socket (none is closed) and releases the mechanism.</summary>
