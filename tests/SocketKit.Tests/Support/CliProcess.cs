@@ -11,18 +11,23 @@ public sealed class CliProcess : IDisposable
     private CliProcess(string[] args, int? descriptorLimit = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         // The test project references the CLI project, so its build output sits beside the tests.
+        // env (coreutils) gives SIGINT and SIGHUP their default handling, as a foreground job of a terminal has them: a
+        // suite started in the background (nohup, `&` in a script) passes them on ignored, and the runtime, as a shell
+        // would, leaves an inherited SIGINT ignored, so the tests that send them would wait for nothing.
         // prlimit (util-linux) starts it with both the soft and the hard descriptor limit lowered, as `ulimit -n` would.
-        var start = new ProcessStartInfo(descriptorLimit is null ? "dotnet" : "prlimit")
+        var start = new ProcessStartInfo("env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             StandardErrorEncoding = System.Text.Encoding.UTF8,
         };
+        start.ArgumentList.Add("--default-signal=INT,HUP");
         if (descriptorLimit is { } limit)
         {
+            start.ArgumentList.Add("prlimit");
             start.ArgumentList.Add($"--nofile={limit}:{limit}");
-            start.ArgumentList.Add("dotnet");
         }
+        start.ArgumentList.Add("dotnet"); // env and prlimit each exec the next: the process's id stays the program's.
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SocketKit.Cli.dll"));
         foreach (string arg in args) start.ArgumentList.Add(arg);
         foreach ((string name, string value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
