@@ -138,17 +138,20 @@ if workload == "idle":
 runs = [[result(i, r)[0] for r in range(1, rounds + 1)] for i in range(len(names))]
 num = lambda run, key: float(run.get(key, "0"))
 cpu_per = lambda run: num(run, "srv_cpu") / 100 / num(run, "rate") * 1e6 if num(run, "rate") else 0
-print(f"{workload}, {rounds} rounds, medians; ratios are medians of each round's ratio to {names[0]}")
-print(f"{'server':<40} {'rate/s':>10} {'ratio':>6} {'srv CPU':>8} {'us/msg':>7} {'ratio':>6} {'p50 us':>8} {'p99 us':>8} {'errors':>7}")
+print(f"{workload}, {rounds} rounds, medians; ratios are medians of each round's ratio to {names[0]}, spread the lowest and highest of them")
+print(f"{'server':<40} {'rate/s':>10} {'ratio':>6} {'spread':>10} {'srv CPU':>8} {'us/msg':>7} {'ratio':>6} {'spread':>10} {'p50 us':>8} {'p99 us':>8} {'errors':>7}")
 for i, name in enumerate(names):
     rs = runs[i]
     rate = statistics.median(num(run, "rate") for run in rs)
-    ratio = statistics.median(num(rs[r], "rate") / num(runs[0][r], "rate") for r in range(rounds))
+    ratios = [num(rs[r], "rate") / num(runs[0][r], "rate") for r in range(rounds)]
+    ratio = statistics.median(ratios)
     cpu = statistics.median(num(run, "srv_cpu") for run in rs)
     us = statistics.median(cpu_per(run) for run in rs)
-    cratio = statistics.median(cpu_per(rs[r]) / cpu_per(runs[0][r]) for r in range(rounds) if cpu_per(runs[0][r]))
+    cratios = [cpu_per(rs[r]) / cpu_per(runs[0][r]) for r in range(rounds) if cpu_per(runs[0][r])] or [0]
+    cratio = statistics.median(cratios)
+    spread = lambda values: f"{min(values):.2f}-{max(values):.2f}"
     p50 = statistics.median(num(run, "p50_us") for run in rs)
     p99 = statistics.median(num(run, "p99_us") for run in rs)
     errors = sum(0 if run.get("errors", "0") == "0" else 1 for run in rs)
-    print(f"{name:<40} {rate:>10,.0f} {ratio:>6.2f} {cpu:>7.0f}% {us:>7.2f} {cratio:>6.2f} {p50:>8,.0f} {p99:>8,.0f} {errors:>7}")
+    print(f"{name:<40} {rate:>10,.0f} {ratio:>6.2f} {spread(ratios):>10} {cpu:>7.0f}% {us:>7.2f} {cratio:>6.2f} {spread(cratios):>10} {p50:>8,.0f} {p99:>8,.0f} {errors:>7}")
 PY
