@@ -14,7 +14,7 @@ public sealed record MessageHeader(string ContentType, string ContentEncoding, i
 
     /// <summary>
     /// Further keys of the JSON header, written after the others in this order, each with a string value (a client's
-    /// own extensions: <c>socketkit app-client --header KEY=VALUE</c>). Empty by default; not read back by the decoder.
+    /// own extensions, such as a trace id). Empty by default; not read back by the decoder.
     /// </summary>
     public IReadOnlyList<KeyValuePair<string, string>> Extra { get; init; } = [];
 

@@ -56,7 +56,7 @@ public sealed record ServerOptions
     /// </summary>
     internal IReadOnlyList<Func<ConnectionInfo, ByteLayer>> ByteLayers { get; init; } = [];
 
-    /// <summary>Serve this many connections, then stop by itself (echo-server --once is 1). Null serves until stopped.</summary>
+    /// <summary>Serve this many connections, then stop by itself (the tutorial's one-connection echo server is 1). Null serves until stopped.</summary>
     public int? StopAfterConnections { get; init; }
 
     /// <summary>
@@ -69,7 +69,7 @@ public sealed record ServerOptions
     public SocketKitMetrics? Metrics { get; init; }
 
     /// <summary>
-    /// Which client addresses are served (<c>--allow</c>, <c>--deny</c>): judged on the client's address, the one a
+    /// Which client addresses are served (networks allowed and denied): judged on the client's address, the one a
     /// PROXY header names when the server reads one. A refused connection is closed at once, counted
     /// (<c>address_denied</c>) and logged at most once a second. Default <see cref="AddressRules.None"/>: every address.
     /// </summary>

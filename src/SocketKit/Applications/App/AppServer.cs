@@ -9,7 +9,7 @@ namespace SocketKit.Applications.App;
 /// <summary>
 /// A server of the tutorial's application protocol that you extend without forking: map handlers per action
 /// (JSON requests) and per content type (everything else), then <see cref="Start"/>. It starts with the
-/// tutorial's handlers ("search" and the binary reply, as <c>socketkit app-server</c> serves them) unless told not to.
+/// tutorial's handlers ("search" and the binary reply, as the tutorial's app-server serves them) unless told not to.
 /// </summary>
 /// <example>
 /// <code>

@@ -97,7 +97,7 @@ public static class MultiConnClient
             Close(connection, notify: false);
         }
 
-        /// <summary>Closes it (with TLS after an exchange that went well, close_notify first), said in -v's words.</summary>
+        /// <summary>Closes it (with TLS after an exchange that went well, close_notify first), and says so at Debug.</summary>
         public void Close(ClientConnection connection, bool notify)
         {
             connection.Close(notify);

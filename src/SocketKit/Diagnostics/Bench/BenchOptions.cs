@@ -17,7 +17,7 @@ public sealed record BenchOptions
     /// </summary>
     public TlsClientOptions? Tls { get; init; }
 
-    /// <summary>Where -v's lines go: at Debug, what the first TLS handshake negotiated and the server's certificate. Default null: nothing.</summary>
+    /// <summary>Where the run's details go: at Debug, what the first TLS handshake negotiated and the server's certificate. Default null: nothing.</summary>
     public Microsoft.Extensions.Logging.ILogger? Logger { get; init; }
 
     /// <summary>With <see cref="Tls"/>: how long one handshake may take before the connection counts as failed. Default 10 s.</summary>

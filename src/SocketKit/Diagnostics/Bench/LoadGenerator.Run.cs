@@ -121,7 +121,7 @@ public static partial class LoadGenerator
             ? new Pacer(rate, Options.Connections, Interlocked.Increment(ref _paced) % Options.Connections)
             : null;
 
-        /// <summary>The run's logger for the first connection only: -v says what one TLS handshake negotiated, not every one.</summary>
+        /// <summary>The run's logger for the first connection only: what one TLS handshake negotiated is said once, not for every connection.</summary>
         public Microsoft.Extensions.Logging.ILogger? HandshakeLogger() =>
             Options.Logger is { } logger && Interlocked.Exchange(ref _handshakeLogged, 1) == 0 ? logger : null;
 

@@ -33,7 +33,7 @@ public sealed record AddressCheck(IPAddress Address, PingProbe? Ping, ConnectOut
 /// <param name="Version">The protocol version agreed, such as "TLS 1.3"; null when it did not complete.</param>
 /// <param name="Names">The certificate's DNS names and IP addresses (subject alternative names), else its subject's common name.</param>
 /// <param name="NotAfter">When the certificate expires (UTC).</param>
-/// <param name="Trusted">True when the certificate chains to the trusted roots (--tls-ca's, or the system's) and names the host; null when not checked (accept any).</param>
+/// <param name="Trusted">True when the certificate chains to the trusted roots (the client's own CA certificates, or the system's) and names the host; null when not checked (accept any).</param>
 /// <param name="Problem">Why the certificate is not trusted, or why the handshake failed; null when neither.</param>
 public sealed record TlsCheck(bool Completed, string? Version, IReadOnlyList<string> Names, DateTimeOffset? NotAfter, bool? Trusted, string? Problem);
 

@@ -7,7 +7,7 @@ using SocketKit.Transport.Tls;
 namespace SocketKit.Diagnostics.Netcat;
 
 /// <summary>
-/// One connection of <c>socketkit nc</c>, made as ncat makes it: connected as the clients connect (a host, an IP
+/// One connection of a raw relay, made as ncat makes it: connected as the clients connect (a host, an IP
 /// address or unix:PATH, TLS when asked), or the first accepted on a listener. <see cref="RelayAsync"/> then moves
 /// raw bytes both ways, untouched.
 /// </summary>

@@ -20,10 +20,10 @@ public sealed record SocketTableQuery
     /// <summary>Listening and non-listening sockets (-a). Without -a or -l, listeners are left out, as netstat does.</summary>
     public bool All { get; init; }
 
-    /// <summary>Only sockets with this local or remote port (--port); null: any.</summary>
+    /// <summary>Only sockets with this local or remote port; null: any.</summary>
     public int? Port { get; init; }
 
-    /// <summary>Only sockets in this state (--state), compared without case and with '-' and '_' alike (time-wait, TIME_WAIT); null: any.</summary>
+    /// <summary>Only sockets in this state, compared without case and with '-' and '_' alike (time-wait, TIME_WAIT); null: any.</summary>
     public string? State { get; init; }
 
     /// <summary>Find each socket's process (-p).</summary>
@@ -87,7 +87,7 @@ public static class SocketTableReader
         return (entries.Where(e => Matches(e, query)).ToList(), source);
     }
 
-    /// <summary>True when <paramref name="entry"/> passes the query's -l/-a, --port and --state filters.</summary>
+    /// <summary>True when <paramref name="entry"/> passes the query's filters: listening or all, port and state.</summary>
     public static bool Matches(SocketEntry entry, SocketTableQuery query)
     {
         bool listening = entry.State is "LISTEN" or "UNCONN";

@@ -1,7 +1,7 @@
 namespace SocketKit.Transport.Listening;
 
 /// <summary>
-/// Which client addresses a server serves, as ncat's <c>--allow</c> and <c>--deny</c>: with an allow list, only
+/// Which client addresses a server serves, as ncat's allow and deny lists: with an allow list, only
 /// addresses in one of its networks; never an address in a network of the deny list (deny wins). Applied to the
 /// client's address: the one a PROXY header names when the server reads one, else the peer's. An IPv4 client on a
 /// dual-stack listener (::ffff:192.0.2.7) is judged as its IPv4 address. A Unix socket's peer has no address and
