@@ -166,7 +166,8 @@ public sealed class SocketKitHostedServer : IHostedService
 
     /// <summary>
     /// The drain must end before the host stops waiting for it, else the host abandons connections the server could
-    /// still have closed cleanly: leave a tenth of the shutdown timeout (at most a second) for closing.
+    /// still have closed cleanly: leave a quarter of the shutdown timeout (at most two seconds) for closing, which on a
+    /// busy machine can take a few hundred milliseconds after the drain's deadline (a tenth of a 3 s timeout was too little).
     /// </summary>
     private TimeSpan DrainWithinShutdown(TimeSpan drain)
     {
@@ -175,7 +176,7 @@ public sealed class SocketKitHostedServer : IHostedService
         {
             return drain;
         }
-        TimeSpan limit = shutdown - TimeSpan.FromTicks(Math.Min(TimeSpan.TicksPerSecond, shutdown.Ticks / 10));
+        TimeSpan limit = shutdown - TimeSpan.FromTicks(Math.Min(2 * TimeSpan.TicksPerSecond, shutdown.Ticks / 4));
         if (drain <= limit)
         {
             return drain;
