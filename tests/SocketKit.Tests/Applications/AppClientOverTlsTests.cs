@@ -1,11 +1,11 @@
 using SocketKit.Applications;
 using SocketKit.Applications.App;
+using SocketKit.Tests.Transport;
 using SocketKit.Transport.Engines;
 using SocketKit.Transport.Errors;
 using SocketKit.Transport.Listening;
 using SocketKit.Transport.Settings;
 using SocketKit.Transport.Tls;
-using SocketKit.Tests.Transport;
 
 namespace SocketKit.Tests.Applications;
 
