@@ -104,6 +104,37 @@ public sealed partial class AppClient
     }
 
     /// <summary>
+    /// After the socket failed before any answer (the request's write met the server's reset, say): the records the
+    /// server sent before it went are still queued on the socket. With TLS, read them through the channel, so that an
+    /// alert (a mutual-TLS server's reason for refusing this client's certificate) is the server's own word rather than
+    /// a guess from the handshake. Returns the failure the pump met reading them, or null.
+    /// </summary>
+    private IOException? LastWords()
+    {
+        if (_channel.Tls is null || _conversation.Answered > 0)
+        {
+            return null;
+        }
+        try
+        {
+            while (_socket.Available > 0) // Queued already: the reads below do not wait.
+            {
+                int n = _socket.Receive(_wire, SocketFlags.None);
+                _channel.ReceiveWire(_wire.AsMemory(0, n), this, s_plaintext);
+            }
+        }
+        catch (IOException alert)
+        {
+            return alert;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Nothing more to read.
+        }
+        return null;
+    }
+
+    /// <summary>
     /// With mutual TLS, the server's refusal of this client's certificate, when the connection ended (a reset, a close,
     /// or an alert: <paramref name="failure"/>) before any answer; null when that is not what happened. With TLS 1.3 the
     /// server judges the certificate after the client's side of the handshake is over, so this is where it shows.

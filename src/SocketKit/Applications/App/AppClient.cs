@@ -187,7 +187,7 @@ public sealed partial class AppClient : IAsyncDisposable
         }
         catch (SocketException ex)
         {
-            throw WithProgress(Refused(ex) ?? NetworkException.From(ex, "request to", Remote));
+            throw WithProgress(Refused((Exception?)LastWords() ?? ex) ?? NetworkException.From(ex, "request to", Remote));
         }
         catch (IOException ex)
         {
