@@ -1,5 +1,6 @@
 using SocketKit.Applications;
 using SocketKit.Applications.App;
+using SocketKit.Applications.MultiConn;
 using SocketKit.Tests.Transport;
 using SocketKit.Transport.Engines;
 using SocketKit.Transport.Errors;
@@ -115,6 +116,35 @@ public class AppClientOverTlsTests
 
         Assert.Equal(Expected("ring"), response.Content.ToArray());
         Assert.Equal(TestPki.Client.Certificate.Subject, connection?.ClientCertificate?.Subject);
+    }
+
+    public static TheoryData<string, string?, TlsRefusal> Refusals => new()
+    {
+        { "untrusted", null, TlsRefusal.ServerUntrusted },
+        { "another name", "other.example", TlsRefusal.ServerNameMismatch },
+        { "another CA", null, TlsRefusal.ServerNotFromGivenCa },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refusals))]
+    public async Task TheAppClientAndTheClientLoopSayARefusedServerCertificateInTheSameWords(string why, string? serverName, TlsRefusal refusal)
+    {
+        await using SocketServer server = TlsTests.Start(EngineKind.Select, c => new AppServerHandler(TutorialHandlers.CreateRouter(), c));
+        var options = new ClientOptions
+        {
+            Tls = new TlsClientOptions
+            {
+                TrustedRoots = why switch { "untrusted" => null, "another CA" => [TestPki.Ca.Certificate], _ => [TestCertificates.Server] },
+                ServerName = serverName,
+            },
+        };
+
+        NetworkException app = await Assert.ThrowsAsync<NetworkException>(() => AppClient.ConnectAsync("127.0.0.1", server.Port(), options));
+        MultiConnResult loop = Assert.Single(await MultiConnClient.RunAsync("127.0.0.1", server.Port(), 1, options: options));
+
+        Assert.Equal((SocketErrorKind.TlsFailed, refusal), (app.Kind, app.TlsRefusal));
+        Assert.Equal((app.Message, refusal), (loop.Error, loop.TlsRefusal));
+        Assert.StartsWith($"TLS handshake with 127.0.0.1:{server.Port()} failed: the server's certificate ", app.Message);
     }
 
     [Fact]

@@ -153,11 +153,12 @@ public sealed partial class TlsPump : IDisposable
     }
 
     /// <summary>
-    /// A client's failed handshake (<see cref="HandshakeFailure"/>) as the error it is, in the words of every client:
-    /// a plain server said as such from its first bytes (<paramref name="first"/>), else why TLS failed.
+    /// A client's failed handshake (<paramref name="failure"/>, by default <see cref="HandshakeFailure"/>) as the error
+    /// it is, in the words of every client: a plain server said as such from its first bytes (<paramref name="first"/>),
+    /// else why TLS failed.
     /// </summary>
-    internal NetworkException ClientHandshakeFailed(string remote, ReadOnlySpan<byte> first) =>
-        TlsStreams.ClientHandshakeFailed(HandshakeFailure!, first, remote, _seen);
+    internal NetworkException ClientHandshakeFailed(string remote, ReadOnlySpan<byte> first, Exception? failure = null) =>
+        TlsStreams.ClientHandshakeFailed(failure ?? HandshakeFailure!, first, remote, _seen);
 
     /// <summary>
     /// After a client's handshake: the server's refusal of this client's certificate, when it asked for one (mutual

@@ -79,10 +79,10 @@ public static class TlsStreams
     /// saw of the server, <paramref name="seen"/>, where it was kept).
     /// </summary>
     internal static NetworkException ClientHandshakeFailed(Exception failure, ReadOnlySpan<byte> first, string remote, ServerCertificateSeen? seen) =>
-        failure is AuthenticationException && NotTls(first, remote) is { } plain
-            ? new NetworkException(SocketErrorKind.TlsFailed, "TLS handshake with", remote, plain, failure)
-            : failure is IOException { InnerException: SocketException socketError }
-                ? NetworkException.From(socketError, "TLS handshake with", remote)
+        failure is IOException { InnerException: SocketException socketError }
+            ? NetworkException.From(socketError, "TLS handshake with", remote)
+            : NotTls(first, remote) is { } plain
+                ? new NetworkException(SocketErrorKind.TlsFailed, "TLS handshake with", remote, plain, failure)
                 : HandshakeFailed(failure, remote, failure is AuthenticationException ? seen : null);
 
     /// <summary>Runs the server side of the handshake over an accepted <paramref name="socket"/> (the stream owns it then), for a server on streams.</summary>
