@@ -1,4 +1,8 @@
 using System.Diagnostics;
+using SocketKit.Applications;
+using SocketKit.Applications.App;
+using SocketKit.Transport.Errors;
+using SocketKit.Transport.Tls;
 
 namespace SocketKit.Tests.Interop;
 
@@ -66,6 +70,38 @@ public class MutualTlsPythonTests
         Support.Cli.Result client = await Support.Cli.RunExpectingAsync(1, ["echo-client", "127.0.0.1", python.Port.ToString(), "hello", "--tls-ca", TestPki.Ca.CertificatePath, .. certificate]);
         Assert.Contains($"127.0.0.1:{python.Port} failed: {said}", client.Error);
         Assert.DoesNotContain("   at ", client.Error);
+        Assert.StartsWith("refused ", await python.OutputAsync());
+    }
+
+    [ExternalFact("python3")]
+    public async Task TheAppClientsPumpGivesItsCertificateToPythonsServer()
+    {
+        using PythonServer python = await PythonServer.StartAsync();
+        var options = new ClientOptions { Tls = new TlsClientOptions { TrustedRoots = [TestPki.Ca.Certificate], ClientCertificate = TestPki.Client.Certificate } };
+        Message request = AppRequests.Json("search", "ring");
+
+        // The server echoes: the request's own frame comes back as the answer.
+        Message echoed = await AppClient.RequestAsync("127.0.0.1", python.Port, request, options);
+
+        Assert.Equal(request.Content.ToArray(), echoed.Content.ToArray());
+        Assert.Equal("client CN=alice\n", await python.OutputAsync());
+    }
+
+    [ExternalTheory("python3")]
+    [InlineData("none", "the server requires a client certificate, and none was given", TlsRefusal.ClientCertificateMissing)]
+    [InlineData("other-ca", "the server refused this client's certificate: it is not issued by a CA the server trusts for clients", null)]
+    [InlineData("expired", "the server refused this client's certificate: it has expired", null)]
+    public async Task TheAppClientSaysWhyPythonsServerRefusedItFromTheAlertItsPumpRead(string given, string said, TlsRefusal? refusal)
+    {
+        using PythonServer python = await PythonServer.StartAsync();
+        TestPki.Pair? pair = given switch { "other-ca" => TestPki.ClientOfOtherCa, "expired" => TestPki.ExpiredClient, _ => null };
+        var options = new ClientOptions { Tls = new TlsClientOptions { TrustedRoots = [TestPki.Ca.Certificate], ClientCertificate = pair?.Certificate } };
+
+        NetworkException ex = await Assert.ThrowsAsync<NetworkException>(() => AppClient.RequestAsync("127.0.0.1", python.Port, AppRequests.Json("search", "ring"), options));
+
+        Assert.Equal(SocketErrorKind.TlsFailed, ex.Kind);
+        Assert.Equal(refusal, ex.TlsRefusal);
+        Assert.Equal($"request to 127.0.0.1:{python.Port} failed: {said}", ex.Message);
         Assert.StartsWith("refused ", await python.OutputAsync());
     }
 

@@ -60,8 +60,7 @@ public sealed partial class AppClient
                     _conversation.Send(_output, request.Header with { KeepAlive = !last }, request.Content.Span);
                     LogSending(request);
                 }
-                // The stream, not the socket: over TLS the socket carries only encrypted records.
-                await _stream.WriteAsync(_output.WrittenMemory, timer);
+                await SendWireAsync(_output.WrittenMemory, timer);
                 for (int i = 0; i < batch; i++)
                 {
                     Message response = await ReceiveAsync(timer);

@@ -3,9 +3,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 using SocketKit.Logging;
 using SocketKit.Protocol;
 using SocketKit.Protocol.Python;
+using SocketKit.Transport.Connections;
 using SocketKit.Transport.Errors;
 using SocketKit.Transport.Listening;
 using SocketKit.Transport.Settings;
+using SocketKit.Transport.Tls;
 
 namespace SocketKit.Applications.App;
 
@@ -14,15 +16,24 @@ namespace SocketKit.Applications.App;
 /// go on one connection when they carry "keep-alive" and the server grants it; against a server that
 /// closes after each response (the reference), use one connection per request.
 /// </summary>
+/// <remarks>
+/// Its bytes take the connection core every client and server shares: a <see cref="ClientChannel"/>, with TLS the
+/// same <see cref="TlsLayer"/> over a <see cref="TlsPump"/> a server's connections use, here in the client role. Why
+/// not a <see cref="Transport.Clients.ClientLoop"/>: a loop is a thread with its own selector, made to carry many
+/// connections; one connection awaited by its caller needs none, and .NET's asynchronous socket calls keep the
+/// connect (every address of a name, its timeout and its errors' words), the cancellation and the timeouts as they
+/// are. So the client awaits the socket itself and passes every byte through the channel: wire bytes between the
+/// socket and the channel, plaintext between the channel and the conversation.
+/// </remarks>
 public sealed partial class AppClient : IAsyncDisposable
 {
     private readonly Socket _socket;
-    private readonly Stream _stream;
+    private readonly ClientChannel _channel; // Plain, or TLS through the shared layer.
+    private readonly byte[] _wire = new byte[16 * 1024]; // What one socket read brings: plaintext, or TLS records.
     private readonly ClientOptions _options;
     private readonly ILogger _logger;
     private readonly ClientConversation _conversation; // The protocol's rules: answers in order, keep-alive, the sticky error.
     private readonly ArrayBufferWriter<byte> _output = new();
-    private readonly byte[] _buffer = new byte[16 * 1024];
     private ReadOnlyMemory<byte> _unread;
     private string _closeReason = "client done";
     private bool _closedByServer;
@@ -31,14 +42,14 @@ public sealed partial class AppClient : IAsyncDisposable
     private long _sentAt; // When the last request began to go out: its timing and, should it go unanswered, how long it waited.
     private long _firstByteAt;
 
-    private AppClient(Socket socket, Stream stream, ClientOptions options, ILogger logger, ProtocolLimits? limits)
+    private AppClient(ClientChannel channel, ClientOptions options, ILogger logger, ProtocolLimits? limits)
     {
-        _socket = socket;
-        _stream = stream;
+        _channel = channel;
+        _socket = channel.Socket;
         _options = options;
         _logger = logger;
         _conversation = new ClientConversation(limits);
-        Remote = EndPoints.Format(socket.RemoteEndPoint!);
+        Remote = EndPoints.Format(_socket.RemoteEndPoint!);
     }
 
     /// <summary>The server's address.</summary>
@@ -51,7 +62,7 @@ public sealed partial class AppClient : IAsyncDisposable
     public TimeSpan ConnectTime { get; private init; }
 
     /// <summary>How long the TLS handshake took; null over plain TCP.</summary>
-    public TimeSpan? TlsTime { get; private init; }
+    public TimeSpan? TlsTime { get; private set; }
 
     /// <summary>Of the last <see cref="SendAsync"/>: from starting to send the request to the first byte of the response.</summary>
     public TimeSpan FirstByteTime { get; private set; }
@@ -71,8 +82,35 @@ public sealed partial class AppClient : IAsyncDisposable
         ProtocolLimits? limits = null, CancellationToken cancellationToken = default)
     {
         options ??= new ClientOptions();
-        (Socket socket, Stream stream, TimeSpan connect, TimeSpan? tls) = await ClientStreams.ConnectTimedAsync(host, port, options, cancellationToken, logger);
-        var client = new AppClient(socket, stream, options, logger ?? NullLogger.Instance, limits) { ConnectTime = connect, TlsTime = tls };
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        Socket socket = await Listeners.ConnectAsync(host, port, options.ConnectTimeout, cancellationToken);
+        TimeSpan connect = System.Diagnostics.Stopwatch.GetElapsedTime(start);
+        ClientChannel channel;
+        try
+        {
+            channel = new ClientChannel(socket, options.Tls is null ? null : TlsPump.ForClient(options.Tls, host, witness: true));
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        var client = new AppClient(channel, options, logger ?? NullLogger.Instance, limits) { ConnectTime = connect };
+        if (channel.Tls is { } tls)
+        {
+            long handshake = System.Diagnostics.Stopwatch.GetTimestamp();
+            try
+            {
+                await client.HandshakeAsync(options.HandshakeTimeout, cancellationToken);
+            }
+            catch
+            {
+                channel.Dispose();
+                throw;
+            }
+            client.TlsTime = System.Diagnostics.Stopwatch.GetElapsedTime(handshake);
+            tls.LogEstablished(client._logger, client.Remote);
+        }
         Log.Connecting(client._logger, 1, client.Remote);
         return client;
     }
@@ -84,7 +122,7 @@ public sealed partial class AppClient : IAsyncDisposable
     public static AppClient Attach(Socket connected, ClientOptions? options = null, ILogger? logger = null, ProtocolLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(connected);
-        var client = new AppClient(connected, new NetworkStream(connected, ownsSocket: true), options ?? new ClientOptions(), logger ?? NullLogger.Instance, limits);
+        var client = new AppClient(new ClientChannel(connected, tls: null), options ?? new ClientOptions(), logger ?? NullLogger.Instance, limits);
         Log.Connecting(client._logger, 1, client.Remote);
         return client;
     }
@@ -113,7 +151,7 @@ public sealed partial class AppClient : IAsyncDisposable
             LogFrame(sending: true, _output.WrittenSpan);
             _sentAt = System.Diagnostics.Stopwatch.GetTimestamp();
             _firstByteAt = 0;
-            await _stream.WriteAsync(_output.WrittenMemory, token);
+            await SendWireAsync(_output.WrittenMemory, token);
             _sentBytes += _output.WrittenCount;
             Message response = await ReceiveAsync(token);
             long done = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -149,11 +187,14 @@ public sealed partial class AppClient : IAsyncDisposable
         }
         catch (SocketException ex)
         {
-            throw WithProgress(NetworkException.From(ex, "request to", Remote));
+            throw WithProgress(Refused((Exception?)LastWords() ?? ex) ?? NetworkException.From(ex, "request to", Remote));
         }
         catch (IOException ex)
         {
-            throw WithProgress(ClientStreams.Translate(ex, "request to", Remote, _stream));
+            // A TLS record the pump could not read: corrupt, cut by the server's FIN, or an alert.
+            throw WithProgress(Refused(ex)
+                ?? (ex.InnerException is SocketException socketError ? NetworkException.From(socketError, "request to", Remote)
+                : new NetworkException(SocketErrorKind.TlsFailed, "request to", Remote, $"request to {Remote} failed: {ex.Message.TrimEnd('.')}", ex)));
         }
     }
 
@@ -208,17 +249,7 @@ public sealed partial class AppClient : IAsyncDisposable
             {
                 throw Closed(_conversation.ReceiveEndOfStream(_unread.Length));
             }
-            int n = await _stream.ReadAsync(_buffer, cancellationToken);
-            if (n > 0 && _firstByteAt == 0)
-            {
-                _firstByteAt = System.Diagnostics.Stopwatch.GetTimestamp();
-            }
-            _receivedBytes += n;
-            if (n == 0)
-            {
-                _closedByServer = true;
-            }
-            _unread = _unread.IsEmpty ? _buffer.AsMemory(0, n).ToArray() : (byte[])[.. _unread.Span, .. _buffer.AsSpan(0, n)];
+            await ReceiveWireAsync(cancellationToken);
         }
     }
 
@@ -231,7 +262,7 @@ public sealed partial class AppClient : IAsyncDisposable
             return ending;
         }
         // With mutual TLS a server that refused this client's certificate closes without a word: say why.
-        if (_conversation.Answered == 0 && ClientStreams.Refused(_stream, "request to", Remote) is { } refused)
+        if (Refused(failure: null) is { } refused)
         {
             return WithProgress(refused);
         }
@@ -300,8 +331,7 @@ public sealed partial class AppClient : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         Log.Closing(_logger, 1, Remote, _closeReason);
-        _stream.Dispose();
-        _socket.Dispose();
+        _channel.Dispose(); // The socket, and the TLS layer's pump.
         return ValueTask.CompletedTask;
     }
 }

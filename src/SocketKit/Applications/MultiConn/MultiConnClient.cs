@@ -78,9 +78,11 @@ public static class MultiConnClient
                     Error = $"connection {Id} to {remote} failed: {io.Message.TrimEnd('.')}";
                     break;
                 default:
-                    string? plain = TlsStreams.NotTls(channel!.FirstReceived.ToArray(), remote);
-                    Error = plain ?? TlsStreams.DescribeHandshakeFailure(failure, remote);
-                    TlsRefusal = plain is null ? TlsStreams.HandshakeProblem(failure).Refusal : null;
+                    NetworkException handshake = channel!.Tls is { } pump
+                        ? pump.ClientHandshakeFailed(remote, channel.FirstReceived, failure)
+                        : TlsStreams.ClientHandshakeFailed(failure, channel.FirstReceived, remote, seen: null);
+                    Error = handshake.Message;
+                    TlsRefusal = handshake.TlsRefusal;
                     break;
             }
             Closed();

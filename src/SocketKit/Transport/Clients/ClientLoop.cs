@@ -269,8 +269,9 @@ internal sealed class ClientLoop : IDisposable
         try
         {
             Socket socket = Listeners.CreateStreamSocket(EndPoint);
-            // With TLS the client's hello is ready at once, and goes out when the connect has finished.
-            connection.Channel = new ClientChannel(socket, Tls is null ? null : TlsPump.ForClient(Tls, _tlsHost), EndPoint);
+            // With TLS the client's hello is ready at once, and goes out when the connect has finished. The pump keeps
+            // what its handshake sees of the server, so a failure is said in the same words on every client.
+            connection.Channel = new ClientChannel(socket, Tls is null ? null : TlsPump.ForClient(Tls, _tlsHost, witness: true), EndPoint);
             socket.Blocking = false;
             Listeners.SetNoDelay(socket);
             NonBlockingIo.Connect(socket, (int)socket.Handle, EndPoint, _address);

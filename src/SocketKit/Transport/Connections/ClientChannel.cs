@@ -26,7 +26,17 @@ internal enum ChannelRead
 /// channel as the layer's host. The loop reads and writes plaintext the same way over plain TCP and over TLS; which of
 /// the two carries it is this type's business, and nothing else of a client loop's.
 /// </summary>
-/// <remarks>Not thread-safe: it belongs to the loop thread that made it, as its pump does.</remarks>
+/// <remarks>
+/// <para>
+/// Two ways to move its wire bytes. A readiness loop lets the channel do the non-blocking I/O itself
+/// (<see cref="Receive{TState}"/>, <see cref="Flush"/>). A caller that awaits .NET's asynchronous socket calls
+/// (<c>AppClient</c>) reads and writes the socket itself and passes the wire bytes through
+/// (<see cref="ReceiveWire{TState}"/>, <see cref="NextWire"/>, <see cref="WireSent"/>): the bytes take the same layer
+/// either way.
+/// </para>
+/// <para>Not thread-safe: one call at a time (a loop's thread, or one awaited operation after another, the pump
+/// handed to each caller's thread by its layer).</para>
+/// </remarks>
 internal sealed class ClientChannel : IDisposable, IByteLayerHost
 {
     // Enough of the server's first bytes to tell a plain server from a TLS one when the handshake fails.
@@ -40,7 +50,7 @@ internal sealed class ClientChannel : IDisposable, IByteLayerHost
     private bool _ended; // The layer ended the stream (close_notify, or the FIN during the handshake).
     private ConnectionInfo? _info;
     private readonly EndPoint? _remote;
-    private readonly int _fd;
+    private int _fd = -1; // Asked of the socket only when the channel does the I/O itself.
 
     /// <summary>
     /// A channel over a connected (or connecting) non-blocking socket; with <paramref name="tls"/>, TLS in the client role.
@@ -52,7 +62,6 @@ internal sealed class ClientChannel : IDisposable, IByteLayerHost
         Socket = socket;
         Tls = tls;
         _remote = remote;
-        _fd = (int)socket.Handle;
         if (tls is not null)
         {
             _layer = new TlsLayer(tls);
@@ -88,23 +97,30 @@ internal sealed class ClientChannel : IDisposable, IByteLayerHost
     /// <exception cref="IOException">A TLS record could not be read (corrupt, cut by the server's FIN, or an alert).</exception>
     public ChannelRead Receive<TState>(byte[] buffer, TState state, ReadOnlySpanAction<byte, TState> received)
     {
-        int n = NonBlockingIo.Receive(Socket, _fd, buffer);
-        if (n < 0)
-        {
-            return ChannelRead.WouldBlock;
-        }
+        int n = NonBlockingIo.Receive(Socket, Fd, buffer);
+        return n < 0 ? ChannelRead.WouldBlock : ReceiveWire(buffer.AsMemory(0, n), state, received);
+    }
+
+    /// <summary>
+    /// Takes <paramref name="wire"/>, bytes the caller read from the socket (empty: the server's FIN), and hands every
+    /// piece of plaintext it makes to <paramref name="received"/>, as <see cref="Receive{TState}"/> does.
+    /// </summary>
+    /// <exception cref="IOException">A TLS record could not be read (corrupt, cut by the server's FIN, or an alert).</exception>
+    public ChannelRead ReceiveWire<TState>(ReadOnlyMemory<byte> wire, TState state, ReadOnlySpanAction<byte, TState> received)
+    {
+        int n = wire.Length;
         if (_layer is null)
         {
             if (n == 0)
             {
                 return ChannelRead.Ended;
             }
-            received(buffer.AsSpan(0, n), state);
+            received(wire.Span, state);
             return ChannelRead.Data;
         }
         if (_first.Length < FirstBytesKept && n > 0)
         {
-            _first = [.. _first, .. buffer.AsSpan(0, Math.Min(n, FirstBytesKept - _first.Length))];
+            _first = [.. _first, .. wire.Span[..Math.Min(n, FirstBytesKept - _first.Length)]];
         }
         _plaintext.ResetWrittenCount();
         if (n == 0)
@@ -113,7 +129,7 @@ internal sealed class ClientChannel : IDisposable, IByteLayerHost
         }
         else
         {
-            _layer.Receive(buffer.AsMemory(0, n));
+            _layer.Receive(wire);
         }
         if (HandshakeFailure is not null)
         {
@@ -139,6 +155,25 @@ internal sealed class ClientChannel : IDisposable, IByteLayerHost
     /// <exception cref="SocketException">The connection failed.</exception>
     public bool Flush()
     {
+        while (NextWire() is { IsEmpty: false } next)
+        {
+            int sent = Send(next.Span);
+            WireSent(sent);
+            if (sent < next.Length)
+            {
+                break; // The socket's buffer is full: the rest when it is writable.
+            }
+        }
+        return HasPending;
+    }
+
+    /// <summary>
+    /// The wire bytes to send next (the TLS handshake's records, or plaintext written, encrypted with TLS once the
+    /// handshake is done); empty when nothing can go now. Say what the socket took with <see cref="WireSent"/>; the
+    /// bytes stay valid until then.
+    /// </summary>
+    public ReadOnlyMemory<byte> NextWire()
+    {
         if (_layer is { } layer)
         {
             if (IsOpen)
@@ -148,22 +183,26 @@ internal sealed class ClientChannel : IDisposable, IByteLayerHost
                     layer.Write(plaintext);
                 }
             }
-            if (layer.OutgoingCount > 0)
-            {
-                layer.Consume(Send(layer.Outgoing.Span));
-            }
-            return HasPending;
+            return layer.OutgoingCount > 0 ? layer.Outgoing : ReadOnlyMemory<byte>.Empty;
         }
-        while (!_current.IsEmpty || _waiting.TryDequeue(out _current))
+        if (_current.IsEmpty)
         {
-            int sent = Send(_current.Span);
-            _current = _current[sent..];
-            if (!_current.IsEmpty)
-            {
-                break; // The socket's buffer is full: the rest when it is writable.
-            }
+            _waiting.TryDequeue(out _current);
         }
-        return HasPending;
+        return _current;
+    }
+
+    /// <summary>The socket took the first <paramref name="count"/> bytes of <see cref="NextWire"/>.</summary>
+    public void WireSent(int count)
+    {
+        if (_layer is { } layer)
+        {
+            layer.Consume(count);
+        }
+        else
+        {
+            _current = _current[count..];
+        }
     }
 
     /// <summary>With TLS after a handshake, close_notify, sent if the socket takes it now: the server learns the end was meant, not a cut.</summary>
@@ -203,5 +242,7 @@ internal sealed class ClientChannel : IDisposable, IByteLayerHost
 
     void IByteLayerHost.End(ConnectionCloseReason reason) => _ended = true;
 
-    private int Send(ReadOnlySpan<byte> bytes) => NonBlockingIo.Send(Socket, _fd, bytes);
+    private int Send(ReadOnlySpan<byte> bytes) => NonBlockingIo.Send(Socket, Fd, bytes);
+
+    private int Fd => _fd >= 0 ? _fd : _fd = (int)Socket.Handle;
 }

@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading.Tasks.Sources;
+using SocketKit.Transport.Errors;
 
 namespace SocketKit.Transport.Tls;
 
@@ -55,6 +56,7 @@ public sealed partial class TlsPump : IDisposable
     private bool _disposed;
     private string? _refusal; // Why the client's certificate was refused, in words.
     private string _askedName = "-"; // A client's: the name its handshake asked for.
+    private ServerCertificateSeen? _seen; // A client's, when asked: what its handshake saw of the server.
 
     private readonly PendingRead _pendingSource;
 
@@ -130,13 +132,42 @@ public sealed partial class TlsPump : IDisposable
     /// Starts the client side of a handshake with <paramref name="host"/> (the name the certificate must carry, unless
     /// <see cref="TlsClientOptions.ServerName"/> says otherwise); its hello is in <see cref="Outgoing"/> on return.
     /// </summary>
-    public static TlsPump ForClient(TlsClientOptions options, string host)
+    public static TlsPump ForClient(TlsClientOptions options, string host) => ForClient(options, host, witness: false);
+
+    /// <summary>
+    /// The same, and with <paramref name="witness"/> the pump keeps what its handshake saw of the server (its
+    /// certificate and the check's verdict, whether it asked for a client certificate and from which CAs), to say in
+    /// words why a handshake failed or why the server ended the connection after it (<see cref="ClientHandshakeFailed"/>,
+    /// <see cref="ClientCertificateRefusal"/>), as a client's <see cref="TlsStreams.AuthenticateAsClientAsync"/> does.
+    /// </summary>
+    internal static TlsPump ForClient(TlsClientOptions options, string host, bool witness)
     {
         ArgumentNullException.ThrowIfNull(options);
         var pump = new TlsPump { _askedName = options.TargetHost(host) };
-        pump.Start(() => pump._ssl.AuthenticateAsClientAsync(options.ToSslOptions(host)));
+        if (witness)
+        {
+            pump._seen = new ServerCertificateSeen(pump._askedName) { Given = options.ClientCertificate };
+        }
+        pump.Start(() => pump._ssl.AuthenticateAsClientAsync(options.ToSslOptions(host, pump._seen)));
         return pump;
     }
+
+    /// <summary>
+    /// A client's failed handshake (<paramref name="failure"/>, by default <see cref="HandshakeFailure"/>) as the error
+    /// it is, in the words of every client: a plain server said as such from its first bytes (<paramref name="first"/>),
+    /// else why TLS failed.
+    /// </summary>
+    internal NetworkException ClientHandshakeFailed(string remote, ReadOnlySpan<byte> first, Exception? failure = null) =>
+        TlsStreams.ClientHandshakeFailed(failure ?? HandshakeFailure!, first, remote, _seen);
+
+    /// <summary>
+    /// After a client's handshake: the server's refusal of this client's certificate, when it asked for one (mutual
+    /// TLS), from its alert in <paramref name="failure"/> or from what the handshake saw; null when it asked for none.
+    /// With TLS 1.3 the server judges the certificate after the client's side of the handshake is over, so the refusal
+    /// shows as the connection's end or a failed read.
+    /// </summary>
+    internal TlsProblem? ClientCertificateRefusal(Exception? failure = null) =>
+        (failure is null ? null : TlsStreams.ServerAlert(failure)) ?? _seen?.Refusal();
 
     /// <summary>Hands the pump ciphertext read from the socket, in any split; the handshake and the reads move on at once.</summary>
     public void Feed(ReadOnlySpan<byte> ciphertext)

@@ -46,26 +46,12 @@ public static class TlsStreams
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             await stream.DisposeAsync();
-            throw first.Count == 0
-                ? new NetworkException(SocketErrorKind.TlsFailed, "TLS handshake with", remote,
-                    $"the server at {remote} did not answer the TLS handshake in {Durations.Format(timeout)}: is it a TLS server? A plain server waits for its own protocol")
-                : NetworkException.Timeout("TLS handshake with", remote, timeout);
+            throw ClientHandshakeTimedOut(remote, timeout, answered: first.Count > 0);
         }
-        catch (AuthenticationException ex) when (NotTls(first.Bytes, remote) is { } plain)
+        catch (Exception ex) when (ex is AuthenticationException or IOException)
         {
             await stream.DisposeAsync();
-            throw new NetworkException(SocketErrorKind.TlsFailed, "TLS handshake with", remote, plain, ex);
-        }
-        catch (AuthenticationException ex)
-        {
-            await stream.DisposeAsync();
-            throw HandshakeFailed(ex, remote, seen);
-        }
-        catch (IOException ex)
-        {
-            await stream.DisposeAsync();
-            throw ex.InnerException is SocketException socketError ? NetworkException.From(socketError, "TLS handshake with", remote)
-                : HandshakeFailed(ex, remote);
+            throw ClientHandshakeFailed(ex, first.Bytes, remote, seen);
         }
         catch
         {
@@ -75,6 +61,29 @@ public static class TlsStreams
     }
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SslStream, ServerCertificateSeen> s_seen = [];
+
+    /// <summary>
+    /// A client's handshake that did not finish in <paramref name="timeout"/>: a server that sent nothing at all
+    /// (<paramref name="answered"/> false) is most likely a plain one, waiting for its own protocol.
+    /// </summary>
+    internal static NetworkException ClientHandshakeTimedOut(string remote, TimeSpan timeout, bool answered) =>
+        answered
+            ? NetworkException.Timeout("TLS handshake with", remote, timeout)
+            : new NetworkException(SocketErrorKind.TlsFailed, "TLS handshake with", remote,
+                $"the server at {remote} did not answer the TLS handshake in {Durations.Format(timeout)}: is it a TLS server? A plain server waits for its own protocol");
+
+    /// <summary>
+    /// A client's failed handshake (<paramref name="failure"/>, an <see cref="AuthenticationException"/> or an
+    /// <see cref="IOException"/>) as the error it is: a server whose <paramref name="first"/> bytes are not TLS is said
+    /// as a plain server, a broken connection as the socket error it is, else why TLS failed (with what the handshake
+    /// saw of the server, <paramref name="seen"/>, where it was kept).
+    /// </summary>
+    internal static NetworkException ClientHandshakeFailed(Exception failure, ReadOnlySpan<byte> first, string remote, ServerCertificateSeen? seen) =>
+        failure is IOException { InnerException: SocketException socketError }
+            ? NetworkException.From(socketError, "TLS handshake with", remote)
+            : NotTls(first, remote) is { } plain
+                ? new NetworkException(SocketErrorKind.TlsFailed, "TLS handshake with", remote, plain, failure)
+                : HandshakeFailed(failure, remote, failure is AuthenticationException ? seen : null);
 
     /// <summary>Runs the server side of the handshake over an accepted <paramref name="socket"/> (the stream owns it then), for a server on streams.</summary>
     /// <exception cref="NetworkException">The handshake failed (kind <see cref="SocketErrorKind.TlsFailed"/>) or did not finish within <paramref name="timeout"/>.</exception>
