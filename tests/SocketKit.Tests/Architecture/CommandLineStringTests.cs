@@ -25,6 +25,42 @@ public class CommandLineStringTests
     }
 
     [Fact]
+    public void NoLibraryDocumentationNamesACommandOrAnOptionOfTheCommandLine()
+    {
+        CommandLineWords words = CommandLineWords.FromCli();
+
+        // The XML documentation each library assembly ships beside it (and in its package): what a user's editor shows.
+        List<string> found = [.. LayeringTests.LibraryAssemblies.SelectMany(path => words.InDocumentation(Path.ChangeExtension(path, ".xml")))
+            .Select(w => $"{w.Where}: \"{w.Word}\" in \"{w.Text}\"")];
+
+        Assert.True(found.Count == 0, $"{found.Count} library doc comments name the command line:\n{string.Join("\n", found.Distinct().Order())}");
+    }
+
+    [Fact]
+    public void TheDocumentationCheckFindsACommandAndAnOptionInTextAndInCode()
+    {
+        CommandLineWords words = CommandLineWords.Of(["netstat"], ["--tls-ca"]);
+        string xml = Path.Combine(Path.GetTempPath(), $"socketkit-docs-{Guid.NewGuid():N}.xml");
+        File.WriteAllText(xml, """
+            <doc><members>
+              <member name="P:A.Clean"><summary>The CA certificates, as files.</summary></member>
+              <member name="P:A.Flag"><summary>As <c>--tls-ca</c> sets it.</summary></member>
+              <member name="M:A.Advice"><remarks>Run socketkit netstat to see it.</remarks></member>
+            </members></doc>
+            """);
+        try
+        {
+            Assert.Equal(
+                [("M:A.Advice", "socketkit netstat"), ("P:A.Flag", "--tls-ca")],
+                words.InDocumentation(xml).Select(w => (w.Where, w.Word)).Order());
+        }
+        finally
+        {
+            File.Delete(xml);
+        }
+    }
+
+    [Fact]
     public void TheWordsComeFromTheCommandTree()
     {
         CommandLineWords words = CommandLineWords.FromCli();

@@ -86,6 +86,29 @@ public sealed partial class CommandLineWords
         }
     }
 
+    /// <summary>
+    /// Every command-line word in an XML documentation file (what IntelliSense shows a library's user): the text of each
+    /// member's documentation, with the member's id.
+    /// </summary>
+    public IEnumerable<CommandLineWord> InDocumentation(string xmlPath)
+    {
+        foreach (System.Xml.Linq.XElement member in System.Xml.Linq.XDocument.Load(xmlPath).Descendants("member"))
+        {
+            // Text and the cref/name attributes both: <see langword="..."/> and <c>...</c> say words too.
+            string text = string.Join(" ", member.DescendantNodes().Select(n => n switch
+            {
+                System.Xml.Linq.XText t => t.Value,
+                System.Xml.Linq.XElement e => string.Join(" ", e.Attributes().Where(a => a.Name != "name" || e.Name != "param").Select(a => a.Value)),
+                _ => "",
+            }));
+            text = Regex.Replace(text, @"\s+", " ").Trim();
+            foreach (Match match in _commands.Matches(text).Concat(_options.Matches(text)))
+            {
+                yield return new CommandLineWord((string?)member.Attribute("name") ?? "?", text, match.Value);
+            }
+        }
+    }
+
     private static IEnumerable<(string Where, string Text)> Strings(TypeDefinition type)
     {
         foreach ((string where, string text) in AttributeStrings(type, type.FullName))

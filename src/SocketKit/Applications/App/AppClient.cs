@@ -291,7 +291,7 @@ public sealed partial class AppClient : IAsyncDisposable
             : $"Got response: {PythonText.Repr(content)}";
     }
 
-    /// <summary>With -v, a whole frame in the tour's notation: the 2-byte protoheader, the JSON header, the content, as Python prints bytes.</summary>
+    /// <summary>At Trace, a whole frame in the tour's notation: the 2-byte protoheader, the JSON header, the content, as Python prints bytes.</summary>
     private void LogFrame(bool sending, ReadOnlySpan<byte> frame)
     {
         if (!_logger.IsEnabled(LogLevel.Trace) || frame.Length < 2)

@@ -17,18 +17,18 @@ public sealed record TlsClientOptions
     public bool AcceptAnyCertificate { get; init; }
 
     /// <summary>
-    /// The name sent in the handshake (SNI) and the name the server's certificate must carry (<c>--tls-server-name</c>).
+    /// The name sent in the handshake (SNI) and the name the server's certificate must carry.
     /// Null, the default: the host the client was given (for a Unix socket, which has no host name, "localhost").
     /// </summary>
     public string? ServerName { get; init; }
 
     /// <summary>
-    /// The client's own certificate, with its private key, for a server that asks for one (mutual TLS:
-    /// <c>--tls-cert</c>, <c>--tls-key</c>). Null, the default: none is given.
+    /// The client's own certificate, with its private key, for a server that asks for one (mutual TLS).
+    /// Null, the default: none is given.
     /// </summary>
     public X509Certificate2? ClientCertificate { get; init; }
 
-    /// <summary>Loads the certificates of a PEM file to trust (<c>--tls-ca</c>).</summary>
+    /// <summary>Loads the certificates of a PEM file to trust, in place of the system's roots.</summary>
     /// <exception cref="TlsSetupException">The file is missing or holds no certificate.</exception>
     public static X509Certificate2Collection LoadTrustedRoots(string pemPath)
     {
@@ -108,7 +108,7 @@ internal sealed class ServerCertificateSeen(string askedName)
     /// <summary>True once the server asked for a client certificate (mutual TLS).</summary>
     public bool AskedForCertificate { get; private set; }
 
-    /// <summary>The CAs the server named when it asked (a SocketKit server names those of its --tls-client-ca).</summary>
+    /// <summary>The CAs the server named when it asked (a SocketKit server names those of its <see cref="TlsServerOptions.ClientCertificateAuthorities"/>).</summary>
     public IReadOnlyList<string> AcceptableIssuers { get; private set; } = [];
 
     /// <summary>The client certificate given, if any.</summary>
@@ -162,7 +162,7 @@ internal sealed class ServerCertificateSeen(string askedName)
     /// <summary>True once the client's check refused the server's certificate.</summary>
     public bool Refused { get; private set; }
 
-    /// <summary>Keep the server's certificate even when it is accepted, to say what was negotiated (-v); else only a refused one is kept.</summary>
+    /// <summary>Keep the server's certificate even when it is accepted, to say what was negotiated; else only a refused one is kept.</summary>
     public bool Describe { get; init; }
 
     public void Keep(X509Certificate? certificate, SslPolicyErrors errors, bool ownRoots, bool accepted)

@@ -72,7 +72,7 @@ public sealed partial class TlsPump : IDisposable
     /// <summary>True once the handshake succeeded: plaintext may flow both ways.</summary>
     public bool IsAuthenticated { get; private set; }
 
-    /// <summary>A client's -v line once the handshake succeeded: what it negotiated and the server's certificate (<see cref="TlsStreams.LogEstablished"/>).</summary>
+    /// <summary>A client's Debug line once the handshake succeeded: what it negotiated and the server's certificate (<see cref="TlsStreams.LogEstablished"/>).</summary>
     internal void LogEstablished(Microsoft.Extensions.Logging.ILogger logger, string remote) =>
         TlsStreams.LogEstablished(logger, remote, _ssl, _askedName, _ssl.RemoteCertificate);
 

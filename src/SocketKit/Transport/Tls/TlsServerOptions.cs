@@ -23,7 +23,7 @@ public sealed record TlsServerOptions
     public X509Certificate2 CurrentCertificate => CertificateFiles?.Current ?? Certificate;
 
     /// <summary>
-    /// Mutual TLS: ask every client for a certificate that chains to one of these CAs (<c>--tls-client-ca</c>), and
+    /// Mutual TLS: ask every client for a certificate that chains to one of these CAs, and
     /// refuse the handshake of a client without one (unless <see cref="ClientCertificateOptional"/>), with one from
     /// another CA, or with one expired; the refusal is logged in those words. The certificate's subject is logged and
     /// given to the handler (<see cref="ConnectionInfo.ClientCertificate"/>). Revocation is not checked (no CRL or OCSP
@@ -102,7 +102,7 @@ public sealed record TlsServerOptions
         }
     }
 
-    /// <summary>Loads the CA certificates client certificates must chain to (<c>--tls-client-ca</c>) from a PEM file.</summary>
+    /// <summary>Loads the CA certificates client certificates must chain to from a PEM file.</summary>
     /// <exception cref="TlsSetupException">The file is missing or holds no certificate.</exception>
     public static X509Certificate2Collection LoadClientAuthorities(string pemPath) => TlsClientOptions.LoadTrustedRoots(pemPath);
 }

@@ -179,7 +179,7 @@ public static class TlsStreams
     public static Task ShutdownAsync(Stream stream) => stream is SslStream ssl ? ssl.ShutdownAsync() : Task.CompletedTask;
 
     /// <summary>
-    /// Says at Debug (a client's -v) what a client's handshake negotiated: the protocol, the cipher suite, the name asked
+    /// Says at Debug what a client's handshake negotiated: the protocol, the cipher suite, the name asked
     /// for, and the server's certificate (subject, issuer, expiry). The one rendering of it, for every client.
     /// </summary>
     internal static void LogEstablished(Microsoft.Extensions.Logging.ILogger logger, string remote, SslStream stream, string askedName, X509Certificate? certificate)
