@@ -1,7 +1,3 @@
-using SocketKit.Applications.App;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Listening;
-
 namespace SocketKit.Tests.Applications;
 
 [Tier(TestTier.Socket)]

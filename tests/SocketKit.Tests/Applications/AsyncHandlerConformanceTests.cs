@@ -1,12 +1,6 @@
-using System.Buffers;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
-using SocketKit.Applications.App;
 using SocketKit.Metrics;
-using SocketKit.Transport.Connections;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Applications;
 

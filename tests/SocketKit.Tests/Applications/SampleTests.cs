@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace SocketKit.Tests.Applications;
 
 /// <summary>samples/CustomAction run as its reader would: start it, then talk to it with socketkit.</summary>

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Cli;
 

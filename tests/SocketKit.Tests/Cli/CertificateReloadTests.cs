@@ -1,5 +1,4 @@
 using System.Net.Security;
-using System.Text;
 
 namespace SocketKit.Tests.Cli;
 

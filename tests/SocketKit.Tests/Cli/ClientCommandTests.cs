@@ -1,4 +1,3 @@
-using System.Text;
 using SocketKit.Protocol.Python;
 
 namespace SocketKit.Tests.Cli;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using SocketKit.Cli;
 using SocketKit.Cli.CommandHost;
 using SocketKit.Cli.Parsing;
 

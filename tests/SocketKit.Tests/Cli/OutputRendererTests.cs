@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using SocketKit.Applications.MultiConn;
 using SocketKit.Cli.Explain;
@@ -9,7 +8,6 @@ using SocketKit.Diagnostics.Diagnose;
 using SocketKit.Diagnostics.Ping;
 using SocketKit.Diagnostics.SocketTable;
 using SocketKit.Diagnostics.Trace;
-using SocketKit.Transport.Errors;
 
 namespace SocketKit.Tests.Cli;
 

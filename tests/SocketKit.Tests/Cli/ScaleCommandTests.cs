@@ -1,8 +1,3 @@
-using System.Text;
-using SocketKit.Applications.App;
-using SocketKit.Applications.Echo;
-using SocketKit.Transport.Engines;
-
 namespace SocketKit.Tests.Cli;
 
 /// <summary>--workers, --reuse-port and --proxy-protocol as a user runs them.</summary>

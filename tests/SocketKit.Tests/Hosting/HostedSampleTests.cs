@@ -1,8 +1,5 @@
-using System.Text;
 using System.Text.RegularExpressions;
-using SocketKit.Applications.App;
 using SocketKit.Metrics;
-using SocketKit.Transport.Engines;
 
 namespace SocketKit.Tests.Hosting;
 

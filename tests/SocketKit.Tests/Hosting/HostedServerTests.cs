@@ -1,18 +1,11 @@
-using System.Buffers;
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using SocketKit.Applications.App;
 using SocketKit.Hosting;
 using SocketKit.Metrics;
-using SocketKit.Transport.Connections;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Hosting;
 

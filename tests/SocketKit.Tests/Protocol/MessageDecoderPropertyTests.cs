@@ -1,4 +1,3 @@
-using System.Buffers;
 using CsCheck;
 
 namespace SocketKit.Tests.Protocol;

@@ -1,5 +1,3 @@
-using System.Buffers;
-using SocketKit.Applications.App;
 using SocketKit.Protocol.Python;
 
 namespace SocketKit.Tests.Protocol;

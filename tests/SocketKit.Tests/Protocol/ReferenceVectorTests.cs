@@ -1,6 +1,3 @@
-using System.Buffers;
-using SocketKit.Applications.App;
-
 namespace SocketKit.Tests.Protocol;
 
 /// <summary>Every reference vector, both ways: our bytes are the reference's bytes, and we read the reference's bytes in any split.</summary>

@@ -1,7 +1,3 @@
-using SocketKit.Applications.Echo;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Listening;
-
 namespace SocketKit.Tests.Robustness;
 
 /// <summary>

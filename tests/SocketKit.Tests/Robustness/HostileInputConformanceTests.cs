@@ -1,5 +1,3 @@
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Listening;
 namespace SocketKit.Tests.Robustness;
 
 /// <summary>Every hostile input against a running server of every engine: it ends that connection, says why when it can, and serves the next client.</summary>

@@ -1,6 +1,4 @@
 using System.Net.Security;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Listening;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Tests.Robustness;

@@ -1,9 +1,4 @@
-using System.Buffers;
 using Microsoft.Extensions.Time.Testing;
-using SocketKit.Applications.App;
-using SocketKit.Transport.Connections;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Robustness;
 

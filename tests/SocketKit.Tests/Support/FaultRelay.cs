@@ -1,4 +1,3 @@
-using SocketKit.Transport.Listening;
 namespace SocketKit.Tests.Support;
 
 /// <summary>What a <see cref="FaultRelay"/> does to the bytes flowing one way.</summary>

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Runtime.InteropServices;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Support;
 

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace SocketKit.Tests.Support;
 
 /// <summary>Runs Interop/peer.py, a Python program written from PROTOCOL.md, with every wait bounded.</summary>

@@ -1,6 +1,5 @@
 using System.Net.Security;
 using SocketKit.Applications;
-using SocketKit.Transport.Listening;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Tests.Support;

@@ -1,8 +1,4 @@
-using System.Diagnostics;
-using SocketKit.Applications.Echo;
 using SocketKit.Transport.Clients;
-using SocketKit.Transport.Errors;
-using SocketKit.Transport.Listening;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Tests.Transport;

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Time.Testing;
-using SocketKit.Transport.Connections;
 
 namespace SocketKit.Tests.Transport;
 

@@ -1,8 +1,3 @@
-using SocketKit.Applications.Echo;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Errors;
-using SocketKit.Transport.Listening;
-
 namespace SocketKit.Tests.Transport;
 
 /// <summary>Addresses as users type and read them, and the listeners and connections made from them.</summary>

@@ -1,10 +1,4 @@
-using System.Security.Cryptography;
-using SocketKit.Applications.App;
-using SocketKit.Applications.Echo;
 using SocketKit.Applications.MultiConn;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Errors;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Transport;
 

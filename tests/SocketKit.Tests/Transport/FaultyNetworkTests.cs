@@ -1,11 +1,5 @@
-using System.Security.Cryptography;
 using SocketKit.Applications;
-using SocketKit.Applications.App;
-using SocketKit.Applications.Echo;
 using SocketKit.Applications.MultiConn;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Errors;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Transport;
 

@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Buffers.Binary;
-using System.Text;
 using SocketKit.Protocol.Proxy;
 
 namespace SocketKit.Tests.Protocol.Proxy;

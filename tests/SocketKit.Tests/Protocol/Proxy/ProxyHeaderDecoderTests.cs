@@ -1,4 +1,3 @@
-using System.Buffers;
 using SocketKit.Protocol.Proxy;
 using static SocketKit.Tests.Protocol.Proxy.ProxyFrames;
 

@@ -1,5 +1,3 @@
-using System.Buffers;
-using SocketKit.Transport.Connections;
 using SocketKit.Transport.ProxyProtocol;
 using static SocketKit.Tests.Protocol.Proxy.ProxyFrames;
 
