@@ -1,6 +1,5 @@
 using SocketKit.Protocol;
 using SocketKit.Transport.Errors;
-using SocketKit.Transport.Settings;
 
 namespace SocketKit.Cli.CommandHost;
 

@@ -1,5 +1,4 @@
 using SocketKit.Diagnostics.SocketTable;
-using SocketKit.Transport.Settings;
 
 namespace SocketKit.Cli.Commands;
 

@@ -1,8 +1,6 @@
 using System.CommandLine.Parsing;
 using Microsoft.Extensions.Logging;
 using SocketKit.Cli.Logging;
-using SocketKit.Transport.Listening;
-using SocketKit.Transport.Settings;
 
 namespace SocketKit.Cli.OptionGroups;
 

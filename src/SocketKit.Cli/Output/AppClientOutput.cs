@@ -1,4 +1,3 @@
-using System.Text.Json;
 using SocketKit.Applications.App;
 using SocketKit.Protocol;
 

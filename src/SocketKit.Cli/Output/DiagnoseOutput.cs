@@ -1,9 +1,6 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using SocketKit.Diagnostics.Diagnose;
 using SocketKit.Diagnostics.Ping;
-using SocketKit.Transport.Settings;
 
 namespace SocketKit.Cli.Output;
 

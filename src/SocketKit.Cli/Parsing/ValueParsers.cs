@@ -1,7 +1,5 @@
 using System.CommandLine.Parsing;
 using System.Globalization;
-using System.Net;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Cli.Parsing;
 

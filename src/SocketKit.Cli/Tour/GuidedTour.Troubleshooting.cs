@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 using SocketKit.Applications.App;
 using SocketKit.Applications.Echo;
@@ -7,7 +6,6 @@ using SocketKit.Diagnostics.Ping;
 using SocketKit.Diagnostics.SocketTable;
 using SocketKit.Diagnostics.Trace;
 using SocketKit.Transport;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Cli.Tour;
 

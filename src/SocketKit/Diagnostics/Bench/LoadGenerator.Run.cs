@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using SocketKit.Applications.App;
-using SocketKit.Protocol;
 
 namespace SocketKit.Diagnostics.Bench;
 

@@ -1,6 +1,3 @@
-using SocketKit.Transport.Errors;
-using SocketKit.Transport.Listening;
-
 namespace SocketKit.Diagnostics.Trace;
 
 /// <summary>What the relay shows and records.</summary>

@@ -1,4 +1,3 @@
-using SocketKit.Transport.Errors;
 namespace SocketKit.Transport.Listening;
 
 /// <summary>Creates listening and connecting sockets, turning their failures into <see cref="NetworkException"/>.</summary>
