@@ -17,39 +17,38 @@ public class DiagnoseCommandTests
         Support.Cli.StartServerListeningAsync(@"Listening on (127\.0\.0\.1:(\d+)) \(TLS over",
             [command, "127.0.0.1", "0", "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath]);
 
-    /// <summary>A listener that plays a server by hand: <paramref name="serve"/> gets each accepted connection.</summary>
-    private static (Socket Listener, Task Serving) HandMade(Func<Socket, Task> serve, CancellationToken stop)
+    /// <summary>A loopback listener that plays a server by hand: each accepted connection goes to a function, until disposed.</summary>
+    private sealed class HandMadeServer : IAsyncDisposable
     {
-        Socket listener = LoopbackListeners.Start();
-        Task serving = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Socket _listener = LoopbackListeners.Start();
+        private readonly Task _serving;
+
+        /// <param name="serve">Serves one connection; the token is cancelled when the server is disposed.</param>
+        public HandMadeServer(Func<Socket, CancellationToken, Task> serve) =>
+            _serving = Listeners.AcceptUntilStoppedAsync(_listener, accepted => _ = Task.Run(async () =>
             {
-                Socket accepted;
-                try
+                using (accepted)
                 {
-                    accepted = await listener.AcceptAsync(stop);
-                }
-                catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-                {
-                    return;
-                }
-                _ = Task.Run(async () =>
-                {
-                    using (accepted)
+                    try
                     {
-                        try
-                        {
-                            await serve(accepted);
-                        }
-                        catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
-                        {
-                        }
+                        await serve(accepted, _stop.Token);
                     }
-                });
-            }
-        });
-        return (listener, serving);
+                    catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
+                    {
+                    }
+                }
+            }), _stop.Token);
+
+        public int Port => _listener.Port();
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            _listener.Dispose();
+            await _serving.WaitAsync(TimeSpan.FromSeconds(10));
+            _stop.Dispose();
+        }
     }
 
     [Fact]
@@ -107,22 +106,16 @@ public class DiagnoseCommandTests
     [Fact]
     public async Task AServerThatClosesAtOnceIsSaidAsSuch()
     {
-        using var stop = new CancellationTokenSource();
-        (Socket listener, Task serving) = HandMade(async connection =>
+        await using var server = new HandMadeServer(async (connection, stop) =>
         {
             // Its FIN at once; what the client sends is read and dropped, so no reset follows.
             connection.Shutdown(SocketShutdown.Send);
             var drain = new byte[4096];
-            while (await connection.ReceiveAsync(drain, stop.Token) > 0) { }
-        }, stop.Token);
-        using (listener)
-        {
-            Support.Cli.Result result = await DiagnoseAsync(1, "127.0.0.1", listener.Port().ToString(), "--timeout", "2s");
-            Assert.Matches($@"Verdict: connected to 127\.0\.0\.1:{listener.Port()} and sent 146 bytes; the server closed the connection after 0 bytes, without an answer, [\d.]+ ms later\.", result.Out);
-            Assert.DoesNotContain("speaks TLS", result.Out);
-            await stop.CancelAsync();
-        }
-        await serving.WaitAsync(TimeSpan.FromSeconds(10));
+            while (await connection.ReceiveAsync(drain, stop) > 0) { }
+        });
+        Support.Cli.Result result = await DiagnoseAsync(1, "127.0.0.1", server.Port.ToString(), "--timeout", "2s");
+        Assert.Matches($@"Verdict: connected to 127\.0\.0\.1:{server.Port} and sent 146 bytes; the server closed the connection after 0 bytes, without an answer, [\d.]+ ms later\.", result.Out);
+        Assert.DoesNotContain("speaks TLS", result.Out);
     }
 
     [Fact]
@@ -173,21 +166,15 @@ public class DiagnoseCommandTests
     [Fact]
     public async Task AnHttpServerWhereAppWasExpectedIsNamed()
     {
-        using var stop = new CancellationTokenSource();
-        (Socket listener, Task serving) = HandMade(async connection =>
+        await using var server = new HandMadeServer(async (connection, stop) =>
         {
             var request = new byte[4096];
-            await connection.ReceiveAsync(request, stop.Token);
-            await connection.SendAsync(Encoding.ASCII.GetBytes("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), stop.Token);
+            await connection.ReceiveAsync(request, stop);
+            await connection.SendAsync(Encoding.ASCII.GetBytes("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), stop);
             connection.Shutdown(SocketShutdown.Send);
-        }, stop.Token);
-        using (listener)
-        {
-            Support.Cli.Result result = await DiagnoseAsync(1, "127.0.0.1", listener.Port().ToString());
-            Assert.Contains($"Verdict: the server at 127.0.0.1:{listener.Port()} speaks HTTP, not the application protocol: it answered \"HTTP/1.1 400 Bad Request\".", result.Out);
-            await stop.CancelAsync();
-        }
-        await serving.WaitAsync(TimeSpan.FromSeconds(10));
+        });
+        Support.Cli.Result result = await DiagnoseAsync(1, "127.0.0.1", server.Port.ToString());
+        Assert.Contains($"Verdict: the server at 127.0.0.1:{server.Port} speaks HTTP, not the application protocol: it answered \"HTTP/1.1 400 Bad Request\".", result.Out);
     }
 
     [Fact]
