@@ -54,8 +54,7 @@ public sealed class ConnectionClockTests
         clock.Received(ConnectionPhase.Handling, bytes: 50); // A pipelined request arrives: it does not move the deadline.
         Assert.Equal(due, clock.NextCheckAt);
         Assert.Null(clock.Check());
-        time.Advance(TimeSpan.FromSeconds(5));
-        Assert.Equal(ConnectionCloseReason.HandlerTimeout, clock.Check());
+        AssertClosesAfter(time, clock, TimeSpan.FromSeconds(5), ConnectionCloseReason.HandlerTimeout);
     }
 
     [Fact]
