@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using SocketKit.Applications;
 using SocketKit.Applications.App;
 using SocketKit.Protocol;
 using SocketKit.Protocol.Python;

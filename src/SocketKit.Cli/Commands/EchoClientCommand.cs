@@ -1,4 +1,3 @@
-using SocketKit.Applications;
 using SocketKit.Applications.Echo;
 using SocketKit.Protocol.Python;
 

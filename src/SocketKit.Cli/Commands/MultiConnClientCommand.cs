@@ -1,4 +1,3 @@
-using SocketKit.Applications;
 using SocketKit.Applications.MultiConn;
 
 namespace SocketKit.Cli.Commands;

@@ -1,5 +1,3 @@
-using System.Globalization;
-using SocketKit.Applications;
 using SocketKit.Diagnostics.Netcat;
 using SocketKit.Transport.Tls;
 

@@ -1,5 +1,3 @@
-using SocketKit.Applications;
-
 namespace SocketKit.Cli.OptionGroups;
 
 /// <summary>The flags every client command takes, the same everywhere: --connect-timeout, --timeout and the TLS options.</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using SocketKit.Diagnostics.Bench;
 
 namespace SocketKit.Cli.Output;

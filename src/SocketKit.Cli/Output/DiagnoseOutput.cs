@@ -1,4 +1,3 @@
-using System.Globalization;
 using SocketKit.Diagnostics.Diagnose;
 using SocketKit.Diagnostics.Ping;
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using SocketKit.Diagnostics.SocketTable;
 
 namespace SocketKit.Cli.Output;

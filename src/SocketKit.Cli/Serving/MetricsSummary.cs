@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using System.Globalization;
 using SocketKit.Metrics;
 
 namespace SocketKit.Cli.Serving;

@@ -1,8 +1,6 @@
 using System.Buffers;
-using System.Globalization;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using SocketKit.Applications;
 using SocketKit.Applications.App;
 using SocketKit.Applications.Echo;
 using SocketKit.Applications.MultiConn;
