@@ -13,6 +13,16 @@ public class DiagnoseCommandTests
     /// <summary>Runs <c>diagnose ARGS -q</c> and asserts that it ended with <paramref name="exitCode"/>.</summary>
     private static Task<Support.Cli.Result> DiagnoseAsync(int exitCode, params string[] args) => Support.Cli.RunExpectingAsync(exitCode, ["diagnose", .. args, "-q"]);
 
+    /// <summary>Runs <c>diagnose HOST PORT ARGS -q</c> against the server <paramref name="starting"/> starts, then stops it.</summary>
+    /// <returns>What diagnose printed, and the port the server listened on.</returns>
+    private static async Task<(Support.Cli.Result Result, int Port)> DiagnoseServerAsync(Task<Support.Cli.RunningServer> starting, int exitCode, string host, params string[] args)
+    {
+        await using Support.Cli.RunningServer server = await starting;
+        return (await DiagnoseAsync(exitCode, [host, server.Port.ToString(), .. args]), server.Port);
+    }
+
+    private static Task<Support.Cli.RunningServer> StartPlainAsync(string command) => Support.Cli.StartServerAsync(command, "127.0.0.1", "0");
+
     private static Task<Support.Cli.RunningServer> StartTlsAsync(string command) =>
         Support.Cli.StartServerListeningAsync(@"Listening on (127\.0\.0\.1:(\d+)) \(TLS over",
             [command, "127.0.0.1", "0", "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath]);
@@ -54,19 +64,17 @@ public class DiagnoseCommandTests
     [Fact]
     public async Task AWorkingAppServerPassesEveryStepAndExitsZero()
     {
-        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0");
-        Support.Cli.Result result = await DiagnoseAsync(0, "127.0.0.1", server.Port.ToString());
-        Assert.Matches($@"connect    127\.0\.0\.1:{server.Port}: connected in [\d.]+ ms", result.Out);
+        (Support.Cli.Result result, int port) = await DiagnoseServerAsync(StartPlainAsync("app-server"), 0, "127.0.0.1");
+        Assert.Matches($@"connect    127\.0\.0\.1:{port}: connected in [\d.]+ ms", result.Out);
         Assert.Matches(@"probe      sent 146 bytes \(a search request\), answered in [\d.]+ ms: Got result: Follow the white rabbit\.", result.Out);
-        Assert.Contains($"Verdict: 127.0.0.1:{server.Port} accepts connections and answers in the application protocol.", result.Out);
+        Assert.Contains($"Verdict: 127.0.0.1:{port} accepts connections and answers in the application protocol.", result.Out);
     }
 
     [Fact]
     public async Task AWorkingEchoServerPassesWithTheEchoProbe()
     {
-        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0");
-        Support.Cli.Result result = await DiagnoseAsync(0, "127.0.0.1", server.Port.ToString(), "--protocol", "echo");
-        Assert.Contains($"Verdict: 127.0.0.1:{server.Port} accepts connections and answers in echo.", result.Out);
+        (Support.Cli.Result result, int port) = await DiagnoseServerAsync(StartPlainAsync("echo-server"), 0, "127.0.0.1", "--protocol", "echo");
+        Assert.Contains($"Verdict: 127.0.0.1:{port} accepts connections and answers in echo.", result.Out);
     }
 
     [Fact]
@@ -83,12 +91,11 @@ public class DiagnoseCommandTests
     [Fact]
     public async Task AServerOnAnotherAddressIsNamedWithItsProcess()
     {
-        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0");
-        Support.Cli.Result result = await DiagnoseAsync(1, "127.0.0.2", server.Port.ToString());
+        (Support.Cli.Result result, int port) = await DiagnoseServerAsync(StartPlainAsync("app-server"), 1, "127.0.0.2");
         Assert.Contains(
-            $"Verdict: nothing is listening on 127.0.0.2:{server.Port}, but a server listens on the same port at another address: 127.0.0.1:{server.Port} ({Environment.ProcessId}/",
+            $"Verdict: nothing is listening on 127.0.0.2:{port}, but a server listens on the same port at another address: 127.0.0.1:{port} ({Environment.ProcessId}/",
             result.Out);
-        Assert.Contains($"Next step: connect to 127.0.0.1 {server.Port}, or start the server on 127.0.0.2", result.Out);
+        Assert.Contains($"Next step: connect to 127.0.0.1 {port}, or start the server on 127.0.0.2", result.Out);
     }
 
     [Fact]
@@ -121,26 +128,23 @@ public class DiagnoseCommandTests
     [Fact]
     public async Task TlsAskedOfAPlainServerSaysItSpeaksPlainTcp()
     {
-        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0");
-        Support.Cli.Result result = await DiagnoseAsync(1, "127.0.0.1", server.Port.ToString(), "--tls-insecure", "--timeout", "500ms");
-        Assert.Contains($"Verdict: TLS was asked for, but the server at 127.0.0.1:{server.Port} speaks plain TCP", result.Out);
+        (Support.Cli.Result result, int port) = await DiagnoseServerAsync(StartPlainAsync("app-server"), 1, "127.0.0.1", "--tls-insecure", "--timeout", "500ms");
+        Assert.Contains($"Verdict: TLS was asked for, but the server at 127.0.0.1:{port} speaks plain TCP", result.Out);
         Assert.Contains("Next step: leave out --tls, --tls-ca and --tls-insecure", result.Out);
     }
 
     [Fact]
     public async Task PlainSpokenToATlsServerSaysItSpeaksTls()
     {
-        await using Support.Cli.RunningServer server = await StartTlsAsync("app-server");
-        Support.Cli.Result result = await DiagnoseAsync(1, "127.0.0.1", server.Port.ToString(), "--timeout", "2s");
-        Assert.Matches($@"Verdict: the server at 127\.0\.0\.1:{server.Port} speaks TLS: a plain request got .+, and a TLS handshake completed \(TLS 1\.[23]\)\.", result.Out);
+        (Support.Cli.Result result, int port) = await DiagnoseServerAsync(StartTlsAsync("app-server"), 1, "127.0.0.1", "--timeout", "2s");
+        Assert.Matches($@"Verdict: the server at 127\.0\.0\.1:{port} speaks TLS: a plain request got .+, and a TLS handshake completed \(TLS 1\.[23]\)\.", result.Out);
         Assert.Contains("Next step: add --tls", result.Out);
     }
 
     [Fact]
     public async Task TlsWithTheCaReportsTheCertificateAndPasses()
     {
-        await using Support.Cli.RunningServer server = await StartTlsAsync("app-server");
-        Support.Cli.Result result = await DiagnoseAsync(0, "localhost", server.Port.ToString(), "--tls-ca", TestCertificates.CertificatePath);
+        (Support.Cli.Result result, int port) = await DiagnoseServerAsync(StartTlsAsync("app-server"), 0, "localhost", "--tls-ca", TestCertificates.CertificatePath);
         string expires = TestCertificates.Server.NotAfter.ToUniversalTime().ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Matches($@"tls        TLS 1\.[23], certificate for localhost, 127\.0\.0\.1, ::1, expires {expires} UTC, trusted", result.Out);
         Assert.Contains("accepts connections over TLS and answers in the application protocol.", result.Out);
@@ -149,18 +153,16 @@ public class DiagnoseCommandTests
     [Fact]
     public async Task TlsAgainstTheSystemsRootsSaysTheSelfSignedCertificateIsNotTrusted()
     {
-        await using Support.Cli.RunningServer server = await StartTlsAsync("app-server");
-        Support.Cli.Result result = await DiagnoseAsync(1, "localhost", server.Port.ToString(), "--tls");
-        Assert.Contains($"Verdict: the TLS handshake with 127.0.0.1:{server.Port} completed, but the certificate does not chain to a root this system trusts", result.Out);
+        (Support.Cli.Result result, int port) = await DiagnoseServerAsync(StartTlsAsync("app-server"), 1, "localhost", "--tls");
+        Assert.Contains($"Verdict: the TLS handshake with 127.0.0.1:{port} completed, but the certificate does not chain to a root this system trusts", result.Out);
         Assert.Contains("--tls-ca FILE", result.Out);
     }
 
     [Fact]
     public async Task AnEchoServerWhereAppWasExpectedIsNamed()
     {
-        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0");
-        Support.Cli.Result result = await DiagnoseAsync(1, "127.0.0.1", server.Port.ToString());
-        Assert.Contains($"Verdict: the server at 127.0.0.1:{server.Port} sent the request back: it is an echo server, not an application server.", result.Out);
+        (Support.Cli.Result result, int port) = await DiagnoseServerAsync(StartPlainAsync("echo-server"), 1, "127.0.0.1");
+        Assert.Contains($"Verdict: the server at 127.0.0.1:{port} sent the request back: it is an echo server, not an application server.", result.Out);
     }
 
     [Fact]
@@ -196,15 +198,14 @@ public class DiagnoseCommandTests
     [Fact]
     public async Task JsonHoldsEveryStepAndTheFinding()
     {
-        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0");
-        Support.Cli.Result result = await DiagnoseAsync(1, "127.0.0.2", server.Port.ToString(), "--json");
+        (Support.Cli.Result result, int port) = await DiagnoseServerAsync(StartPlainAsync("app-server"), 1, "127.0.0.2", "--json");
         using JsonDocument json = JsonDocument.Parse(result.Out);
         JsonElement root = json.RootElement;
         Assert.Equal(("listening_elsewhere", false), (root.GetProperty("finding").GetString(), root.GetProperty("ok").GetBoolean()));
         JsonElement address = root.GetProperty("addresses")[0];
         Assert.Equal(("127.0.0.2", "refused"), (address.GetProperty("address").GetString(), address.GetProperty("connect").GetString()));
         JsonElement listener = Assert.Single(root.GetProperty("listeners").EnumerateArray());
-        Assert.Equal(($"127.0.0.1:{server.Port}", false), (listener.GetProperty("local").GetString(), listener.GetProperty("matches").GetBoolean()));
+        Assert.Equal(($"127.0.0.1:{port}", false), (listener.GetProperty("local").GetString(), listener.GetProperty("matches").GetBoolean()));
         Assert.StartsWith($"{Environment.ProcessId}/", listener.GetProperty("process").GetString());
         Assert.StartsWith("nothing is listening on 127.0.0.2", root.GetProperty("verdict").GetString());
     }
