@@ -9,7 +9,7 @@ namespace SocketKit.Tests.Cli;
 public class MutualTlsCommandTests
 {
     private static Task<Support.Cli.RunningServer> StartAsync(string command, params string[] extra) =>
-        Support.Cli.StartServerListeningAsync(@"Listening on (127\.0\.0\.1:(\d+)) \(TLS over",
+        Support.Cli.StartServerListeningAsync(Support.Cli.TlsListening,
             [command, "127.0.0.1", "0", "--tls-cert", TestPki.Server.CertificatePath, "--tls-key", TestPki.Server.KeyPath, "--tls-client-ca", TestPki.Ca.CertificatePath, .. extra]);
 
     private static string[] Give(TestPki.Pair pair) => ["--tls-cert", pair.CertificatePath, "--tls-key", pair.KeyPath];

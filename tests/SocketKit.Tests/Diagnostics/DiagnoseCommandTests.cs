@@ -23,9 +23,7 @@ public class DiagnoseCommandTests
 
     private static Task<Support.Cli.RunningServer> StartPlainAsync(string command) => Support.Cli.StartServerAsync(command, "127.0.0.1", "0");
 
-    private static Task<Support.Cli.RunningServer> StartTlsAsync(string command) =>
-        Support.Cli.StartServerListeningAsync(@"Listening on (127\.0\.0\.1:(\d+)) \(TLS over",
-            [command, "127.0.0.1", "0", "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath]);
+    private static Task<Support.Cli.RunningServer> StartTlsAsync(string command) => Support.Cli.StartTlsServerAsync(command);
 
     /// <summary>A loopback listener that plays a server by hand: each accepted connection goes to a function, until disposed.</summary>
     private sealed class HandMadeServer : IAsyncDisposable

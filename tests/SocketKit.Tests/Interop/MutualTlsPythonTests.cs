@@ -11,7 +11,7 @@ public class MutualTlsPythonTests
     private static string Script => Path.Combine(AppContext.BaseDirectory, "Interop", "tls_peer.py");
 
     private static Task<Support.Cli.RunningServer> StartServerAsync() =>
-        Support.Cli.StartServerListeningAsync(@"Listening on (127\.0\.0\.1:(\d+)) \(TLS over",
+        Support.Cli.StartServerListeningAsync(Support.Cli.TlsListening,
             ["echo-server", "127.0.0.1", "0", "--tls-cert", TestPki.Server.CertificatePath, "--tls-key", TestPki.Server.KeyPath, "--tls-client-ca", TestPki.Ca.CertificatePath]);
 
     [ExternalFact("python3")]
