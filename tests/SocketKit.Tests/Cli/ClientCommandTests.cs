@@ -12,7 +12,7 @@ public class ClientCommandTests
         switch (transport)
         {
             case "tls":
-                Support.Cli.RunningServer tls = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0", "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath);
+                Support.Cli.RunningServer tls = await Support.Cli.StartTlsServerAsync("echo-server");
                 return (tls, ["127.0.0.1", tls.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--tls-insecure"]);
             case "unix":
                 string path = TestTransport.NewSocketPath();
