@@ -95,7 +95,7 @@ public class ClientCommandTests
         // A server that accepts and never answers: each connection waits for its echo until --timeout.
         using Socket listener = LoopbackListeners.Start();
         TimeSpan timeout = TimeSpan.FromMilliseconds(500);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var clock = Stopwatch.StartNew();
         Support.Cli.Result result = await Support.Cli.RunAsync("multiconn-client", "127.0.0.1", listener.Port().ToString(System.Globalization.CultureInfo.InvariantCulture), "2",
             "--timeout", SocketKit.Transport.Settings.Durations.Format(timeout));
         clock.Stop();
@@ -132,7 +132,7 @@ public class ClientCommandTests
                 // The client gave up, as it should.
             }
         });
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var clock = Stopwatch.StartNew();
         Support.Cli.Result result = await Support.Cli.RunAsync("echo-client", "127.0.0.1", listener.Port().ToString(System.Globalization.CultureInfo.InvariantCulture), message,
             "--timeout", SocketKit.Transport.Settings.Durations.Format(timeout));
         clock.Stop();

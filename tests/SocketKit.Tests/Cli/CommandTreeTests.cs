@@ -177,7 +177,7 @@ public partial class CommandTreeTests
     }
 
     private static bool IsFileName(string value) =>
-        value.Length > 0 && Path.GetFileName(value) == value && System.Text.Encoding.UTF8.GetByteCount(value) <= 255;
+        value.Length > 0 && Path.GetFileName(value) == value && Encoding.UTF8.GetByteCount(value) <= 255;
 
     private static bool IsHostName(string value) =>
         Uri.CheckHostName(value) == UriHostNameType.Dns && value.All(char.IsAscii) && value.Any(char.IsAsciiLetter);

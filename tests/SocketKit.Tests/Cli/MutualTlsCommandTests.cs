@@ -118,10 +118,10 @@ public class MutualTlsCommandTests
     /// <summary>Echoes, and notes the client certificate's subject the first time bytes arrive (the handshake is over by then).</summary>
     private sealed class SubjectHandler(ConnectionInfo info, System.Collections.Concurrent.ConcurrentQueue<string> subjects) : IConnectionHandler
     {
-        private readonly SocketKit.Applications.Echo.EchoHandler _echo = new();
+        private readonly EchoHandler _echo = new();
         private bool _noted;
 
-        public NextStep OnData(ref System.Buffers.ReadOnlySequence<byte> data, System.Buffers.IBufferWriter<byte> output)
+        public NextStep OnData(ref ReadOnlySequence<byte> data, IBufferWriter<byte> output)
         {
             if (!_noted)
             {
@@ -131,6 +131,6 @@ public class MutualTlsCommandTests
             return _echo.OnData(ref data, output);
         }
 
-        public NextStep OnPeerClosed(System.Buffers.ReadOnlySequence<byte> unconsumed, System.Buffers.IBufferWriter<byte> output) => _echo.OnPeerClosed(unconsumed, output);
+        public NextStep OnPeerClosed(ReadOnlySequence<byte> unconsumed, IBufferWriter<byte> output) => _echo.OnPeerClosed(unconsumed, output);
     }
 }

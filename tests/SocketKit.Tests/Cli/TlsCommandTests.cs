@@ -35,7 +35,7 @@ public class TlsCommandTests
     public async Task AShortHandshakeTimeoutClosesAClientThatSaysNothing()
     {
         await using Support.Cli.RunningServer server = await Support.Cli.StartTlsServerAsync("app-server", "--handshake-timeout", "300ms");
-        using System.Net.Sockets.Socket silent = await RawClient.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, server.Port));
+        using Socket silent = await RawClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.Port));
         await server.Error.WaitForAsync(@"handshake timeout: no TLS handshake within 300ms");
         using var cts = new CancellationTokenSource(RawClient.Timeout);
         Assert.Empty(await RawClient.ReadToEndAsync(silent, cts.Token));
@@ -46,10 +46,10 @@ public class TlsCommandTests
     {
         await using Support.Cli.RunningServer server = await Support.Cli.StartTlsServerAsync("app-server", "--proxy-protocol");
         using var cts = new CancellationTokenSource(RawClient.Timeout);
-        using System.Net.Sockets.Socket socket = await RawClient.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, server.Port));
+        using Socket socket = await RawClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.Port));
         // HAProxy's send-proxy: the header in plain text, then the client's TLS bytes untouched.
-        socket.Send(System.Text.Encoding.ASCII.GetBytes($"PROXY TCP4 192.0.2.7 127.0.0.1 56324 {server.Port}\r\n"));
-        await using var ssl = new System.Net.Security.SslStream(new System.Net.Sockets.NetworkStream(socket, ownsSocket: false));
+        socket.Send(Encoding.ASCII.GetBytes($"PROXY TCP4 192.0.2.7 127.0.0.1 56324 {server.Port}\r\n"));
+        await using var ssl = new System.Net.Security.SslStream(new NetworkStream(socket, ownsSocket: false));
         await ssl.AuthenticateAsClientAsync(new System.Net.Security.SslClientAuthenticationOptions
         {
             TargetHost = "localhost",

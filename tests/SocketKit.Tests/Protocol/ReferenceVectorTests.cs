@@ -43,7 +43,7 @@ public class ReferenceVectorTests
         var output = new ArrayBufferWriter<byte>();
         var data = new ReadOnlySequence<byte>(v.Request);
         var step = handler.OnData(ref data, output);
-        Assert.Equal(SocketKit.Transport.Connections.NextStep.CloseAfterSending, step);
+        Assert.Equal(NextStep.CloseAfterSending, step);
         Assert.Equal(Convert.ToHexString(v.Response), Convert.ToHexString(output.WrittenSpan));
     }
 

@@ -22,7 +22,7 @@ public abstract class HostileInputConformanceTests(EngineKind engine) : EngineSu
         if (input.Answered)
         {
             Assert.NotEmpty(messages);
-            string last = System.Text.Encoding.UTF8.GetString(messages[^1].Content.Span);
+            string last = Encoding.UTF8.GetString(messages[^1].Content.Span);
             Assert.StartsWith("{\"result\": \"Error: ", last);
         }
         else

@@ -15,7 +15,7 @@ public sealed class CliProcess : IDisposable
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            StandardErrorEncoding = System.Text.Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
         };
         if (descriptorLimit is { } limit)
         {

@@ -12,7 +12,7 @@ public sealed class PythonPeer : IDisposable
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            StandardOutputEncoding = System.Text.Encoding.UTF8,
+            StandardOutputEncoding = Encoding.UTF8,
         };
         start.Environment["PYTHONIOENCODING"] = "utf-8";
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Interop", "peer.py"));

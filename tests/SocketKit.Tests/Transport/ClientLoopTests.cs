@@ -105,7 +105,7 @@ public class ClientLoopTests
             accepted.Send("bye"u8);
         }
         RunBounded(loop);
-        Assert.Equal("bye", System.Text.Encoding.ASCII.GetString([.. logic.Bytes]));
+        Assert.Equal("bye", Encoding.ASCII.GetString([.. logic.Bytes]));
         Assert.True(logic.Ended);
     }
 

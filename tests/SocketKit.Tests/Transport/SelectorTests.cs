@@ -143,7 +143,7 @@ public sealed class SelectorTests
         using Socket listener = Listen();
         using var selector = new Selector<int>(mechanism);
         selector.Register(listener, SelectorEvents.Read, 0);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var clock = Stopwatch.StartNew();
         Assert.Empty(selector.Select(TimeSpan.FromMilliseconds(50)));
         Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(45), $"returned after {clock.Elapsed.TotalMilliseconds} ms");
     }
