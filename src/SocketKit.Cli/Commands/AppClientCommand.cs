@@ -202,7 +202,7 @@ internal static class AppClientCommand
             PythonValue content = JsonContent.ParsePython(response.Content.Span, response.Header.ContentEncoding);
             return content.Kind == PythonValueKind.Dict && content.Get("result") is not null ? null : "its JSON content has no \"result\"";
         }
-        catch (Exception ex) when (ex is ProtocolException or ArgumentException or System.Text.DecoderFallbackException)
+        catch (Exception ex) when (ex is ProtocolException or ArgumentException or DecoderFallbackException)
         {
             return "its content is not the JSON its header says";
         }

@@ -91,7 +91,7 @@ internal sealed class MetricsSummary : IDisposable
     public string JsonLine(DateTimeOffset now)
     {
         using var buffer = new MemoryStream();
-        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer))
         {
             long requests = Interlocked.Read(ref _requests);
             json.WriteStartObject();
@@ -110,7 +110,7 @@ internal sealed class MetricsSummary : IDisposable
             json.WriteEndObject();
             json.WriteEndObject();
         }
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     private static string Bytes(long n) => n switch

@@ -185,7 +185,7 @@ internal sealed partial class GuidedTour
         {
             int relayPort;
             var traced = new List<TraceEvent>();
-            await using (TraceRelay relay = TraceRelay.Start(AnyLoopbackPort, "127.0.0.1", port, new SocketKit.Diagnostics.Trace.TraceOptions { PcapPath = pcap }, e =>
+            await using (TraceRelay relay = TraceRelay.Start(AnyLoopbackPort, "127.0.0.1", port, new Diagnostics.Trace.TraceOptions { PcapPath = pcap }, e =>
             {
                 lock (traced)
                 {

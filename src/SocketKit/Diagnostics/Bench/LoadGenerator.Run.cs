@@ -121,7 +121,7 @@ public static partial class LoadGenerator
             : null;
 
         /// <summary>The run's logger for the first connection only: -v says what one TLS handshake negotiated, not every one.</summary>
-        public Microsoft.Extensions.Logging.ILogger? HandshakeLogger() =>
+        public ILogger? HandshakeLogger() =>
             Options.Logger is { } logger && Interlocked.Exchange(ref _handshakeLogged, 1) == 0 ? logger : null;
 
         public void Connected()

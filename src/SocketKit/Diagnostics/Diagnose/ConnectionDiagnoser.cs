@@ -366,7 +366,7 @@ public static class ConnectionDiagnoser
         }
         try
         {
-            var data = new System.Buffers.ReadOnlySequence<byte>(bytes);
+            var data = new ReadOnlySequence<byte>(bytes);
             return new MessageDecoder().TryDecode(ref data, out Message answer) ? (ProbeOutcome.Answered, Describe(answer)) : null;
         }
         catch (ProtocolException ex)
