@@ -28,7 +28,7 @@ public class TlsCommandTests
         Assert.Equal("", client.Out);
         Assert.Contains($"socketkit: TLS handshake with 127.0.0.1:{server.Port} failed: the server's certificate is not trusted", client.Error);
         Assert.Contains("--tls-ca", client.Error);
-        Assert.DoesNotContain("   at ", client.Error);
+        Support.Cli.AssertNoStackTrace(client.Error);
     }
 
     [Fact]
@@ -120,7 +120,7 @@ public class TlsCommandTests
         Assert.Equal(2, client.Out.Split('\n').Count(line => line.StartsWith("Connection ", StringComparison.Ordinal) && line.Contains($"failed: {refused}")));
         Assert.Contains("--tls-ca", client.Out);
         Assert.Contains("socketkit: 2 of 2 connections did not get their whole echo back", client.Error);
-        Assert.DoesNotContain("   at ", client.Out + client.Error);
+        Support.Cli.AssertNoStackTrace(client.Out + client.Error);
     }
 
     [Fact]

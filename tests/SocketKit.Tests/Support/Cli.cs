@@ -7,6 +7,13 @@ public static class Cli
 {
     public sealed record Result(int ExitCode, string Out, string Error);
 
+    /// <summary>The CLI never shows a stack trace: no frame ("   at ...") and no "Unhandled exception" in <paramref name="output"/>.</summary>
+    public static void AssertNoStackTrace(string output)
+    {
+        Assert.DoesNotContain("   at ", output);
+        Assert.DoesNotContain("Unhandled exception", output);
+    }
+
     public static async Task<Result> RunAsync(params string[] args)
     {
         var output = new WatchedWriter();
