@@ -198,20 +198,14 @@ def write_double_byte(out):
         f.write(zlib.compress(data, 9))
 
 
-def write_hex_array(f, summary, name, values):
-    f.write(f"    /// <summary>{summary}</summary>\n")
-    f.write(f"    private static readonly int[] {name} =\n    [\n")
-    for i in range(0, len(values), 8):
-        f.write("        " + " ".join(f"0x{v:X}," for v in values[i:i + 8]) + "\n")
-    f.write("    ];\n")
-
-
 def write_printable(out):
     ranges = printable_ranges()
     with generated_class(out, "PythonPrintable.g.cs", "PythonPrintable") as f:
-        write_hex_array(f, "The first code point of each run of printable code points, ascending.", "RangeStarts", [a for a, _ in ranges])
-        f.write("\n")
-        write_hex_array(f, "The last code point of each run, in the order of <see cref=\"RangeStarts\"/>.", "RangeEnds", [b for _, b in ranges])
+        f.write("    /// <summary>Each run of printable code points, its first and last, ascending.</summary>\n")
+        f.write("    private static readonly (int First, int Last)[] Runs =\n    [\n")
+        for i in range(0, len(ranges), 4):
+            f.write("        " + " ".join(f"(0x{a:X}, 0x{b:X})," for a, b in ranges[i:i + 4]) + "\n")
+        f.write("    ];\n")
 
 
 def write_codecs(out):

@@ -1,6 +1,5 @@
 using SocketKit.Protocol;
 using SocketKit.Transport.Errors;
-using SocketKit.Transport.Settings;
 
 namespace SocketKit.Cli.CommandHost;
 
@@ -20,7 +19,7 @@ internal static class ErrorReporter
         {
             case NetworkException { Progress: { } progress } network when network.Kind is SocketErrorKind.TimedOut or SocketErrorKind.ConnectionReset:
                 // Connected and sent: what the server did with the request, not what the network does to packets.
-                err.WriteLine($"socketkit: {SocketKit.Cli.Explain.WhatToCheck.Message(network)}");
+                err.WriteLine($"socketkit: {Explain.WhatToCheck.Message(network)}");
                 if (network.InnerException is not null)
                 {
                     // A reset the kernel reported (an RST), not a close of the client's reading: named as such.
@@ -36,9 +35,9 @@ internal static class ErrorReporter
                 err.WriteLine($"  What to check: the server's logs; `socketkit diagnose {Diagnose(network.EndPoint)}` checks every step.");
                 return ExitCodes.Failure;
             case NetworkException network:
-                err.WriteLine($"socketkit: {SocketKit.Cli.Explain.WhatToCheck.Message(network)}");
+                err.WriteLine($"socketkit: {Explain.WhatToCheck.Message(network)}");
                 err.WriteLine($"  {network.Advice.ErrnoName}: {network.Advice.Summary}");
-                err.WriteLine($"  What to check: {SocketKit.Cli.Explain.WhatToCheck.For(network)}");
+                err.WriteLine($"  What to check: {Explain.WhatToCheck.For(network)}");
                 if (network.Kind == SocketErrorKind.ConnectionRefused && ListeningElsewhere(network.EndPoint) is { } elsewhere)
                 {
                     err.WriteLine(elsewhere);
@@ -57,14 +56,14 @@ internal static class ErrorReporter
                 err.WriteLine($"socketkit: protocol error ({protocol.Error}): {protocol.Message}");
                 err.WriteLine("  The peer does not speak the application protocol as PROTOCOL.md describes it, or stopped mid-message. Run with -v to see the bytes.");
                 return ExitCodes.Failure;
-            case SocketKit.Transport.Tls.TlsSetupException tls:
+            case Transport.Tls.TlsSetupException tls:
                 err.WriteLine($"socketkit: {tls.Message.TrimEnd('.')}.");
                 if (command is not null)
                 {
                     err.WriteLine($"Try '{UsageErrors.Name(command.CommandResult)} --help' for usage.");
                 }
                 return ExitCodes.Usage;
-            case SocketKit.Diagnostics.Ping.IcmpUnavailableException icmp:
+            case Diagnostics.Ping.IcmpUnavailableException icmp:
                 err.WriteLine($"socketkit: {icmp.Message}.");
                 err.WriteLine("  Run as root (sudo socketkit ping ...), install iputils-ping, or probe a port instead: socketkit ping --tcp HOST PORT needs no privilege.");
                 return ExitCodes.Failure;
@@ -94,7 +93,7 @@ internal static class ErrorReporter
     public static async Task<bool?> CheckTlsAsync(Exception exception, ParseResult command, CancellationToken cancellationToken)
     {
         if (ClientTls(command) != false || exception is not NetworkException { Kind: SocketErrorKind.ConnectionReset, EndPoint: { } endPoint }
-            || !System.Net.IPEndPoint.TryParse(endPoint, out System.Net.IPEndPoint? target))
+            || !IPEndPoint.TryParse(endPoint, out IPEndPoint? target))
         {
             return null;
         }
@@ -110,28 +109,28 @@ internal static class ErrorReporter
     }
 
     /// <summary>Whether <paramref name="target"/> completes a TLS handshake within 2 s.</summary>
-    public static Task<bool> SpeaksTlsAsync(System.Net.IPEndPoint target, CancellationToken cancellationToken) =>
-        SocketKit.Diagnostics.Diagnose.ConnectionDiagnoser.SpeaksTlsAsync(target, target.Address.ToString(), TimeSpan.FromSeconds(2), cancellationToken);
+    public static Task<bool> SpeaksTlsAsync(IPEndPoint target, CancellationToken cancellationToken) =>
+        Diagnostics.Diagnose.ConnectionDiagnoser.SpeaksTlsAsync(target, target.Address.ToString(), TimeSpan.FromSeconds(2), cancellationToken);
 
     /// <summary>"HOST PORT" of an endpoint as text, for a command line to suggest.</summary>
     private static string Diagnose(string? endPoint) =>
-        endPoint is not null && System.Net.IPEndPoint.TryParse(endPoint, out System.Net.IPEndPoint? parsed) ? $"{parsed.Address} {parsed.Port}" : "HOST PORT";
+        endPoint is not null && IPEndPoint.TryParse(endPoint, out IPEndPoint? parsed) ? $"{parsed.Address} {parsed.Port}" : "HOST PORT";
 
     /// <summary>For a refused connection on this machine: the listeners on the same port at other addresses, in words; null when there are none.</summary>
     internal static string? ListeningElsewhere(string? endPoint)
     {
-        if (endPoint is null || !System.Net.IPEndPoint.TryParse(endPoint, out System.Net.IPEndPoint? refused))
+        if (endPoint is null || !IPEndPoint.TryParse(endPoint, out IPEndPoint? refused))
         {
             return null;
         }
-        IReadOnlyList<SocketKit.Diagnostics.Diagnose.LocalListener>? listeners = SocketKit.Diagnostics.Diagnose.LocalListeners.OnPort(refused.Port, [refused.Address]);
-        SocketKit.Diagnostics.Diagnose.LocalListener[] elsewhere = [.. listeners?.Where(l => !l.Matches) ?? []];
+        IReadOnlyList<Diagnostics.Diagnose.LocalListener>? listeners = Diagnostics.Diagnose.LocalListeners.OnPort(refused.Port, [refused.Address]);
+        Diagnostics.Diagnose.LocalListener[] elsewhere = [.. listeners?.Where(l => !l.Matches) ?? []];
         if (elsewhere.Length == 0)
         {
             return null;
         }
         string who = string.Join(", ", elsewhere.Select(l => l.Local + (l.Process is { } p ? $" ({p})" : "")));
-        string first = System.Net.IPEndPoint.TryParse(elsewhere[0].Local, out System.Net.IPEndPoint? at) ? at.Address.ToString() : elsewhere[0].Local;
+        string first = IPEndPoint.TryParse(elsewhere[0].Local, out IPEndPoint? at) ? at.Address.ToString() : elsewhere[0].Local;
         return $"  But a server listens on the same port at another address: {who}. It is bound to that address only: connect to {first} {refused.Port}, or start it on {refused.Address} (0.0.0.0 or :: for every address).";
     }
 

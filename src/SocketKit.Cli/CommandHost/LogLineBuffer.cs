@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace SocketKit.Cli.CommandHost;
 
 /// <summary>

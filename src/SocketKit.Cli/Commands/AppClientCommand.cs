@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using SocketKit.Applications;
 using SocketKit.Applications.App;
 using SocketKit.Protocol;
 using SocketKit.Protocol.Python;
@@ -203,7 +202,7 @@ internal static class AppClientCommand
             PythonValue content = JsonContent.ParsePython(response.Content.Span, response.Header.ContentEncoding);
             return content.Kind == PythonValueKind.Dict && content.Get("result") is not null ? null : "its JSON content has no \"result\"";
         }
-        catch (Exception ex) when (ex is ProtocolException or ArgumentException or System.Text.DecoderFallbackException)
+        catch (Exception ex) when (ex is ProtocolException or ArgumentException or DecoderFallbackException)
         {
             return "its content is not the JSON its header says";
         }

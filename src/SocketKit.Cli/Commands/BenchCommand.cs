@@ -1,7 +1,5 @@
-using System.Net;
 using System.Net.Sockets;
 using SocketKit.Diagnostics.Bench;
-using SocketKit.Transport.Listening;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Cli.Commands;

@@ -1,5 +1,3 @@
-using System.Text;
-using SocketKit.Applications;
 using SocketKit.Applications.Echo;
 using SocketKit.Protocol.Python;
 

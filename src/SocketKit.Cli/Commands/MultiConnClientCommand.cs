@@ -1,4 +1,3 @@
-using SocketKit.Applications;
 using SocketKit.Applications.MultiConn;
 
 namespace SocketKit.Cli.Commands;
@@ -51,8 +50,8 @@ internal static class MultiConnClientCommand
                 context.Error.WriteLine($"socketkit: {failed} of {results.Count} connections did not get their whole echo back");
                 // TLS is mentioned only when seen: the server that closed on a plain client completes a TLS handshake.
                 if (options.Tls is null && results.Any(r => r.Received.Length == 0 && r.Error?.Contains("closed", StringComparison.Ordinal) == true)
-                    && !SocketKit.Transport.Listening.EndPoints.TryGetUnixPath(address.Host, out _)
-                    && await ErrorReporter.SpeaksTlsAsync(new System.Net.IPEndPoint((await SocketKit.Transport.Listening.EndPoints.ResolveAsync(address.Host, cancellationToken))[0], address.Port), cancellationToken))
+                    && !EndPoints.TryGetUnixPath(address.Host, out _)
+                    && await ErrorReporter.SpeaksTlsAsync(new IPEndPoint((await EndPoints.ResolveAsync(address.Host, cancellationToken))[0], address.Port), cancellationToken))
                 {
                     context.Error.WriteLine(ErrorReporter.PlainToTls);
                 }

@@ -1,6 +1,5 @@
 using SocketKit.Applications.Echo;
 using SocketKit.Cli.Serving;
-using SocketKit.Transport.Settings;
 
 namespace SocketKit.Cli.Commands;
 

@@ -1,8 +1,4 @@
-using System.Globalization;
-using System.Net;
-using SocketKit.Applications;
 using SocketKit.Diagnostics.Netcat;
-using SocketKit.Transport.Listening;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Cli.Commands;

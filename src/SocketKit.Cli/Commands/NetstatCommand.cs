@@ -1,5 +1,4 @@
 using SocketKit.Diagnostics.SocketTable;
-using SocketKit.Transport.Settings;
 
 namespace SocketKit.Cli.Commands;
 
@@ -18,7 +17,7 @@ internal static class NetstatCommand
         var info = new Option<bool>("--info", "-i") { Description = "TCP internals as ss -i: rtt/rttvar (ms), cwnd (segments), mss, bytes sent, acked, received." };
         var port = new Option<int?>("--port") { Description = "Only sockets with this local or remote port.", CustomParser = r => ValueParsers.Port(r, "--port", 0) };
         var state = new Option<string?>("--state") { Description = "Only sockets in this state: listen, established (estab), time-wait, close-wait, syn-sent, ...", CustomParser = ParseState };
-        var address = new Option<System.Net.IPAddress?>("--address") { Description = "Only sockets whose local or remote address is this IP address (127.0.0.1, ::1).", HelpName = "ADDRESS", CustomParser = ParseAddress };
+        var address = new Option<IPAddress?>("--address") { Description = "Only sockets whose local or remote address is this IP address (127.0.0.1, ::1).", HelpName = "ADDRESS", CustomParser = ParseAddress };
         var process = new Option<string?>("--process") { Description = "Only sockets of this process: its PID or its program name (socketkit, python3); shows the PID/Program name column.", HelpName = "PID|NAME" };
         var watch = new Option<TimeSpan?>("--watch", "-w")
         {
@@ -113,10 +112,10 @@ internal static class NetstatCommand
         return null;
     }
 
-    private static System.Net.IPAddress? ParseAddress(System.CommandLine.Parsing.ArgumentResult result)
+    private static IPAddress? ParseAddress(System.CommandLine.Parsing.ArgumentResult result)
     {
         string text = ValueParsers.Text(result);
-        if (System.Net.IPAddress.TryParse(text.Trim('[', ']'), out System.Net.IPAddress? parsed))
+        if (IPAddress.TryParse(text.Trim('[', ']'), out IPAddress? parsed))
         {
             return parsed;
         }

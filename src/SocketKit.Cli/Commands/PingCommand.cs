@@ -1,8 +1,6 @@
-using System.Net;
 using System.Net.Sockets;
 using SocketKit.Diagnostics.Ping;
 using SocketKit.Transport.Errors;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Cli.Commands;
 

@@ -1,7 +1,5 @@
-using System.Net;
 using Microsoft.Extensions.Logging;
 using SocketKit.Diagnostics.Trace;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Cli.Commands;
 

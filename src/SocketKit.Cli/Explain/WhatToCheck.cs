@@ -1,5 +1,4 @@
 using SocketKit.Transport.Errors;
-using SocketKit.Transport.Listening;
 using SocketKit.Transport.Tls;
 using K = SocketKit.Transport.Errors.SocketErrorKind;
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
 namespace SocketKit.Cli.Logging;
@@ -29,7 +28,7 @@ internal sealed class JsonLoggerProvider(TextWriter writer, Lock gate, TimeProvi
             using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
             {
                 json.WriteStartObject();
-                json.WriteString("Timestamp", time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture));
+                json.WriteString("Timestamp", time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));
                 json.WriteString("LogLevel", logLevel.ToString());
                 json.WriteNumber("EventId", eventId.Id);
                 if (eventId.Name is not null)
@@ -57,13 +56,13 @@ internal sealed class JsonLoggerProvider(TextWriter writer, Lock gate, TimeProvi
                                 json.WriteNull(key);
                                 break;
                             case long or int or short or byte or ulong or uint or double or float or decimal:
-                                json.WriteNumber(key, Convert.ToDecimal(value, System.Globalization.CultureInfo.InvariantCulture));
+                                json.WriteNumber(key, Convert.ToDecimal(value, CultureInfo.InvariantCulture));
                                 break;
                             case bool flag:
                                 json.WriteBoolean(key, flag);
                                 break;
                             default:
-                                json.WriteString(key, Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));
+                                json.WriteString(key, Convert.ToString(value, CultureInfo.InvariantCulture));
                                 break;
                         }
                     }
@@ -71,7 +70,7 @@ internal sealed class JsonLoggerProvider(TextWriter writer, Lock gate, TimeProvi
                 }
                 json.WriteEndObject();
             }
-            string line = System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+            string line = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
             lock (gate)
             {
                 writer.WriteLine(line);

@@ -1,6 +1,4 @@
 using System.CommandLine.Parsing;
-using System.Net;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Cli.OptionGroups;
 

@@ -1,5 +1,3 @@
-using SocketKit.Applications;
-
 namespace SocketKit.Cli.OptionGroups;
 
 /// <summary>The flags every client command takes, the same everywhere: --connect-timeout, --timeout and the TLS options.</summary>
@@ -17,7 +15,7 @@ internal sealed class ClientFlags : IOptionGroup<ClientOptions>
     }
 
     /// <summary>What the flags ask of the client.</summary>
-    /// <exception cref="SocketKit.Transport.Tls.TlsSetupException">The CA file is missing or holds no certificate.</exception>
+    /// <exception cref="Transport.Tls.TlsSetupException">The CA file is missing or holds no certificate.</exception>
     public ClientOptions Read(ParseResult result) => new()
     {
         ConnectTimeout = result.GetValue(_connectTimeout),

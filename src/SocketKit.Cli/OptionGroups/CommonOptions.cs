@@ -1,8 +1,6 @@
 using System.CommandLine.Parsing;
 using Microsoft.Extensions.Logging;
 using SocketKit.Cli.Logging;
-using SocketKit.Transport.Listening;
-using SocketKit.Transport.Settings;
 
 namespace SocketKit.Cli.OptionGroups;
 
@@ -85,7 +83,7 @@ internal static class CommonOptions
     };
 
     /// <summary>An option naming one of <typeparamref name="T"/>'s values, in any case.</summary>
-    public static Option<T> Enum<T>(string name, string description, T defaultValue) where T : struct, System.Enum => new(name)
+    public static Option<T> Enum<T>(string name, string description, T defaultValue) where T : struct, Enum => new(name)
     {
         Description = description,
         DefaultValueFactory = _ => defaultValue,

@@ -1,6 +1,5 @@
 using SocketKit.Cli.Logging;
 using SocketKit.Cli.Serving;
-using SocketKit.Transport.Settings;
 
 namespace SocketKit.Cli.OptionGroups;
 

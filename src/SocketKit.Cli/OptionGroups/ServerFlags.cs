@@ -1,5 +1,4 @@
 using SocketKit.Transport.Engines;
-using SocketKit.Transport.Settings;
 
 namespace SocketKit.Cli.OptionGroups;
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using SocketKit.Applications.App;
 using SocketKit.Protocol;
 
@@ -22,13 +21,13 @@ internal sealed class AppClientText : IResultRenderer<AppClientResult>
         string text = AppClient.Describe(result.Response) + "\n";
         if (result.Timing is { } t)
         {
-            text += string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            text += string.Create(CultureInfo.InvariantCulture,
                 $"timing: connect {Ms(t.Connect)}, TLS {(t.Tls is { } tls ? Ms(tls) : "-")}, first byte {Ms(t.FirstByte)}, total {Ms(t.Total)} (from the start)\n");
         }
         return text;
     }
 
-    private static string Ms(TimeSpan span) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{span.TotalMilliseconds:F3} ms");
+    private static string Ms(TimeSpan span) => string.Create(CultureInfo.InvariantCulture, $"{span.TotalMilliseconds:F3} ms");
 }
 
 /// <summary>The header's fields, and the content as JSON (text/json) or base64 (anything else).</summary>

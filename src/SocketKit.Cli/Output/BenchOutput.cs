@@ -1,8 +1,4 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using SocketKit.Diagnostics.Bench;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Cli.Output;
 

@@ -1,9 +1,5 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using SocketKit.Diagnostics.Diagnose;
 using SocketKit.Diagnostics.Ping;
-using SocketKit.Transport.Settings;
 
 namespace SocketKit.Cli.Output;
 
@@ -27,7 +23,7 @@ internal sealed class DiagnoseText : IResultRenderer<DiagnoseResult>
         var text = new StringBuilder();
         text.Append($"Diagnosing {o.Host} port {o.Port}: {(o.Tls is null ? "plain TCP" : "TLS")}, {(o.Protocol == DiagnoseProtocol.App ? "application protocol" : "echo")}\n");
         text.Append("  resolve    ").Append(d.ResolveError is { } failed ? failed
-            : System.Net.IPAddress.TryParse(o.Host, out _) ? $"{o.Host} is an address" : $"{o.Host} is {string.Join(", ", d.Addresses.Select(a => a.Address))}").Append('\n');
+            : IPAddress.TryParse(o.Host, out _) ? $"{o.Host} is an address" : $"{o.Host} is {string.Join(", ", d.Addresses.Select(a => a.Address))}").Append('\n');
         foreach (AddressCheck check in d.Addresses)
         {
             text.Append($"  ping       {check.Address}: {Ping(check.Ping)}\n");
@@ -277,5 +273,5 @@ internal static class DiagnoseVerdict
     }
 
     private static string IPEndPointHost(string local) =>
-        System.Net.IPEndPoint.TryParse(local, out System.Net.IPEndPoint? endPoint) ? endPoint.Address.ToString() : local;
+        IPEndPoint.TryParse(local, out IPEndPoint? endPoint) ? endPoint.Address.ToString() : local;
 }

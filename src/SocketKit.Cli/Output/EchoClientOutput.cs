@@ -1,4 +1,3 @@
-using System.Text.Json;
 using SocketKit.Protocol.Python;
 
 namespace SocketKit.Cli.Output;

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace SocketKit.Cli.Output;
 
 /// <summary>
@@ -32,10 +30,10 @@ internal static class HexDump
             }
             squeezing = false;
             previous = line;
-            text.Append((offset + at).ToString("x8", System.Globalization.CultureInfo.InvariantCulture)).Append("  ");
+            text.Append((offset + at).ToString("x8", CultureInfo.InvariantCulture)).Append("  ");
             for (int i = 0; i < 16; i++)
             {
-                text.Append(i < line.Length ? line[i].ToString("x2", System.Globalization.CultureInfo.InvariantCulture) + " " : "   ");
+                text.Append(i < line.Length ? line[i].ToString("x2", CultureInfo.InvariantCulture) + " " : "   ");
                 if (i == 7)
                 {
                     text.Append(' ');
@@ -48,7 +46,7 @@ internal static class HexDump
             }
             text.Append("|\n");
         }
-        text.Append((offset + bytes.Length).ToString("x8", System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+        text.Append((offset + bytes.Length).ToString("x8", CultureInfo.InvariantCulture)).Append('\n');
         return text.ToString();
     }
 }

@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.Json;
 using SocketKit.Applications.MultiConn;
 using SocketKit.Protocol.Python;
 

@@ -1,11 +1,6 @@
-using System.Net;
 using System.Net.Sockets;
-using System.Text;
-using System.Text.Json;
 using SocketKit.Diagnostics.Ping;
 using SocketKit.Transport.Errors;
-using SocketKit.Transport.Listening;
-using SocketKit.Transport.Settings;
 
 namespace SocketKit.Cli.Output;
 

@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.Json;
 using SocketKit.Cli.Tour;
 
 namespace SocketKit.Cli.Output;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using SocketKit.Diagnostics.Trace;
 
 namespace SocketKit.Cli.Output;

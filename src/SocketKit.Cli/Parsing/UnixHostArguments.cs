@@ -1,5 +1,4 @@
 using System.CommandLine.Parsing;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Cli.Parsing;
 

@@ -1,7 +1,4 @@
 using System.CommandLine.Parsing;
-using System.Globalization;
-using System.Net;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Cli.Parsing;
 
@@ -118,7 +115,7 @@ internal static class ValueParsers
         {
             result.AddError($"{name} {Shown(text)}: the directory {folder} does not exist.");
         }
-        else if (System.Text.Encoding.UTF8.GetByteCount(Path.GetFileName(full)) > MaxFileNameBytes)
+        else if (Encoding.UTF8.GetByteCount(Path.GetFileName(full)) > MaxFileNameBytes)
         {
             result.AddError($"{name} {Shown(text)}: a file name is at most {MaxFileNameBytes} bytes.");
         }

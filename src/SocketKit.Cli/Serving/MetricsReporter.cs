@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace SocketKit.Cli.Serving;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using System.Globalization;
 using SocketKit.Metrics;
 
 namespace SocketKit.Cli.Serving;
@@ -92,7 +91,7 @@ internal sealed class MetricsSummary : IDisposable
     public string JsonLine(DateTimeOffset now)
     {
         using var buffer = new MemoryStream();
-        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer))
         {
             long requests = Interlocked.Read(ref _requests);
             json.WriteStartObject();
@@ -111,7 +110,7 @@ internal sealed class MetricsSummary : IDisposable
             json.WriteEndObject();
             json.WriteEndObject();
         }
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     private static string Bytes(long n) => n switch

@@ -1,9 +1,6 @@
-using System.Net;
 using Microsoft.Extensions.Logging;
 using SocketKit.Protocol;
 using SocketKit.Transport;
-using SocketKit.Transport.Listening;
-using SocketKit.Transport.Settings;
 
 namespace SocketKit.Cli.Serving;
 

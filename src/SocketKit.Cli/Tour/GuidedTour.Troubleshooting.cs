@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 using SocketKit.Applications.App;
 using SocketKit.Applications.Echo;
@@ -7,7 +6,6 @@ using SocketKit.Diagnostics.Ping;
 using SocketKit.Diagnostics.SocketTable;
 using SocketKit.Diagnostics.Trace;
 using SocketKit.Transport;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Cli.Tour;
 
@@ -187,7 +185,7 @@ internal sealed partial class GuidedTour
         {
             int relayPort;
             var traced = new List<TraceEvent>();
-            await using (TraceRelay relay = TraceRelay.Start(AnyLoopbackPort, "127.0.0.1", port, new SocketKit.Diagnostics.Trace.TraceOptions { PcapPath = pcap }, e =>
+            await using (TraceRelay relay = TraceRelay.Start(AnyLoopbackPort, "127.0.0.1", port, new Diagnostics.Trace.TraceOptions { PcapPath = pcap }, e =>
             {
                 lock (traced)
                 {

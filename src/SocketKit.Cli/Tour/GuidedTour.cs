@@ -1,10 +1,6 @@
 using System.Buffers;
-using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using SocketKit.Applications;
 using SocketKit.Applications.App;
 using SocketKit.Applications.Echo;
 using SocketKit.Applications.MultiConn;
@@ -14,7 +10,6 @@ using SocketKit.Protocol.Python;
 using SocketKit.Transport;
 using SocketKit.Transport.Engines;
 using SocketKit.Transport.Errors;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Cli.Tour;
 

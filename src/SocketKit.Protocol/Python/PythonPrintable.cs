@@ -9,12 +9,8 @@ internal static partial class PythonPrintable
     /// <summary>True when Python's repr() writes the code point raw rather than escaped.</summary>
     public static bool IsPrintable(int codePoint)
     {
-        int i = Array.BinarySearch(RangeStarts, codePoint);
-        if (i >= 0)
-        {
-            return true;
-        }
-        int range = ~i - 1; // The last run starting below the code point.
-        return range >= 0 && codePoint <= RangeEnds[range];
+        // No run ends at int.MaxValue, so the search never finds its key: it gives the first run starting above the code point.
+        int next = ~Array.BinarySearch(Runs, (codePoint, int.MaxValue));
+        return next > 0 && codePoint <= Runs[next - 1].Last;
     }
 }

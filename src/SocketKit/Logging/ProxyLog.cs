@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace SocketKit.Logging;
 
 /// <summary>Events of the PROXY protocol layer (ids 40-49), kept apart from <see cref="Log"/> so each layer owns its events.</summary>

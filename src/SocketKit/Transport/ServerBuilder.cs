@@ -1,11 +1,8 @@
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SocketKit.Metrics;
 using SocketKit.Protocol.Proxy;
 using SocketKit.Transport.Connections;
 using SocketKit.Transport.Engines;
-using SocketKit.Transport.Errors;
-using SocketKit.Transport.Listening;
 using SocketKit.Transport.Settings;
 using SocketKit.Transport.Tls;
 
@@ -161,7 +158,7 @@ public sealed class ServerBuilder
         IReadOnlyList<EndPoint> endPoints = EndPoints;
         if (_workers > 1 && endPoints.FirstOrDefault(e => e is UnixDomainSocketEndPoint) is { } unix)
         {
-            throw new InvalidOperationException($"{_workers} workers cannot share the Unix socket {Transport.Listening.EndPoints.Format(unix)}: use one worker, or IP endpoints only.");
+            throw new InvalidOperationException($"{_workers} workers cannot share the Unix socket {Listening.EndPoints.Format(unix)}: use one worker, or IP endpoints only.");
         }
         // The PROXY header comes before everything else on the wire, TLS included: each connection reads it first, below
         // the handler (its byte layer, see ConnectionLayers), rather than a handler wrapping the application's above TLS.

@@ -1,7 +1,4 @@
-using Microsoft.Extensions.Logging;
 using SocketKit.Transport.Connections;
-using SocketKit.Transport.Errors;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Transport;
 

@@ -1,7 +1,6 @@
 using SocketKit.Metrics;
 using SocketKit.Transport.Connections;
 using SocketKit.Transport.Engines;
-using SocketKit.Transport.Listening;
 using SocketKit.Transport.Readiness;
 using SocketKit.Transport.Settings;
 

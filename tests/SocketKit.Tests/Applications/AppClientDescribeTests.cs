@@ -1,4 +1,3 @@
-using SocketKit.Applications.App;
 using SocketKit.Tests.Protocol.Differential;
 
 namespace SocketKit.Tests.Applications;

@@ -1,7 +1,3 @@
-using SocketKit.Applications.App;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Listening;
-
 namespace SocketKit.Tests.Applications;
 
 [Tier(TestTier.Socket)]
@@ -29,7 +25,7 @@ public class AppClientPipeliningTests
         await using SocketServer server = SocketServer.Start(
             new ServerOptions
             {
-                EndPoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0),
+                EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
                 Engine = engine,
                 Tls = new SocketKit.Transport.Tls.TlsServerOptions { Certificate = TestCertificates.Server },
             },
@@ -46,7 +42,7 @@ public class AppClientPipeliningTests
         long connections = 0;
         AppRouter router = TutorialHandlers.CreateRouter();
         await using SocketServer server = SocketServer.Start(
-            new ServerOptions { EndPoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0), Engine = engine },
+            new ServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0), Engine = engine },
             connection =>
             {
                 Interlocked.Increment(ref connections);

@@ -1,8 +1,3 @@
-using System.Buffers;
-using System.Text;
-using SocketKit.Applications.App;
-using SocketKit.Transport.Connections;
-
 namespace SocketKit.Tests.Applications;
 
 /// <summary>The application server's handler without a socket: the phase it reports to the engine, and what it writes when the conversation ends.</summary>

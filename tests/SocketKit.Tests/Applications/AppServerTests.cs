@@ -1,7 +1,3 @@
-using SocketKit.Applications.App;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Errors;
-
 namespace SocketKit.Tests.Applications;
 
 /// <summary>The library's extension API: an AppServer with handlers of one's own, and the async AppClient.</summary>

@@ -1,12 +1,6 @@
-using System.Buffers;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
-using SocketKit.Applications.App;
 using SocketKit.Metrics;
-using SocketKit.Transport.Connections;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Applications;
 
@@ -373,7 +367,7 @@ public abstract class AsyncHandlerConformanceTests(EngineKind engine) : EngineSu
         await using SocketServer server = SocketServer.Start(options, connection =>
         {
             accepted.TrySetResult(connection.Connection!);
-            return new SocketKit.Applications.Echo.EchoHandler();
+            return new EchoHandler();
         });
         using Socket client = await RawClient.ConnectAsync(server.LocalEndPoint);
         ConnectionHandle handle = await accepted.Task.WaitAsync(RawClient.Timeout);
@@ -408,7 +402,7 @@ public abstract class AsyncHandlerConformanceTests(EngineKind engine) : EngineSu
             Loops = 1,
             Limits = new ServerLimits { MaxSendBufferBytes = SendLimit },
         };
-        await using SocketServer server = SocketServer.Start(options, _ => new SocketKit.Applications.Echo.EchoHandler());
+        await using SocketServer server = SocketServer.Start(options, _ => new EchoHandler());
         using Socket reader = await RawClient.ConnectAsync(server.LocalEndPoint);
         using Socket stalled = await RawClient.ConnectAsync(server.LocalEndPoint);
         await Eventually.TrueAsync(() => server.Connections.Count == 2, "both clients are registered");

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace SocketKit.Tests.Applications;
@@ -241,7 +240,7 @@ public sealed class ChatSampleTests
     /// <summary>Waits until <paramref name="count"/> connections are subscribed to the chat's channel: then the servers relay.</summary>
     private static async Task WaitForSubscribersAsync(IPEndPoint redis, int count)
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var clock = Stopwatch.StartNew();
         int subscribers;
         // PUBSUB NUMSUB answers *2 $len name :count.
         while ((subscribers = int.Parse(Regex.Match(await AskRedisAsync(redis, $"PUBSUB NUMSUB {Channel}", $"{Channel}\r\n:", "\r\n"), @":(\d+)\r\n$").Groups[1].Value)) != count)

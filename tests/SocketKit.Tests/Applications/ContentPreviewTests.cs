@@ -1,6 +1,3 @@
-using System.Text;
-using SocketKit.Applications.App;
-
 namespace SocketKit.Tests.Applications;
 
 /// <summary>Content as a log line shows it: bounded whatever a client sends.</summary>

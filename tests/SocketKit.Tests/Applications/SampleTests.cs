@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace SocketKit.Tests.Applications;
 
 /// <summary>samples/CustomAction run as its reader would: start it, then talk to it with socketkit.</summary>
@@ -34,7 +32,7 @@ public class SampleTests
     /// <summary>Feeds a child's stdout, as UTF-8, into a WatchedWriter.</summary>
     private sealed class WriterStream(TextWriter writer) : Stream
     {
-        private readonly System.Text.Decoder _decoder = System.Text.Encoding.UTF8.GetDecoder();
+        private readonly Decoder _decoder = Encoding.UTF8.GetDecoder();
 
         public override void Write(byte[] buffer, int offset, int count)
         {

@@ -17,7 +17,7 @@ public sealed partial class LayerTable
 
     public IReadOnlyList<Layer> Layers => _layers;
 
-    public static LayerTable FromArchitectureDoc() => Parse(File.ReadAllLines(Path.Combine(Support.Repository.Root, "docs", "ARCHITECTURE.md")));
+    public static LayerTable FromArchitectureDoc() => Parse(File.ReadAllLines(Path.Combine(Repository.Root, "docs", "ARCHITECTURE.md")));
 
     public static LayerTable Parse(IEnumerable<string> markdown)
     {

@@ -1,5 +1,4 @@
 using Mono.Cecil;
-using SocketKit.Applications.App;
 using SocketKit.Cli.Serving;
 using SocketKit.Hosting;
 

@@ -1,7 +1,5 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Cli;
 

@@ -1,7 +1,3 @@
-using SocketKit.Applications.App;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Listening;
-
 namespace SocketKit.Tests.Cli;
 
 /// <summary>socketkit app-client prints any result as app-client.py does: Python's str() of it, decoded in the response's encoding.</summary>

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Cli;
 
@@ -137,8 +136,7 @@ public class BenchCommandTests
     [Fact]
     public async Task BenchAppOverTlsVerifiesEveryAnswerOfTheTlsAppServer()
     {
-        await using Support.Cli.RunningServer server = await Support.Cli.StartServerListeningAsync(@"Listening on (127\.0\.0\.1:(\d+)) \(TLS over",
-            "app-server", "127.0.0.1", "0", "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath);
+        await using Support.Cli.RunningServer server = await Support.Cli.StartTlsServerAsync("app-server");
         var r = await Support.Cli.RunAsync("bench", "app", "localhost", server.Port.ToString(), "-c", "3", "-n", "60", "--keepalive", "10", "--pipeline", "2",
             "--verify", "--tls-ca", TestCertificates.CertificatePath, "--json");
         Assert.True(r.ExitCode == 0, r.Error);
@@ -153,8 +151,7 @@ public class BenchCommandTests
     public async Task BenchOverTlsAgainstTheSystemsRootsCountsEveryRefusedHandshake()
     {
         // The run must outlast the first handshake, which loads the system's roots: a handshake the deadline cuts off is not a failure.
-        await using Support.Cli.RunningServer server = await Support.Cli.StartServerListeningAsync(@"Listening on (127\.0\.0\.1:(\d+)) \(TLS over",
-            "echo-server", "127.0.0.1", "0", "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath);
+        await using Support.Cli.RunningServer server = await Support.Cli.StartTlsServerAsync("echo-server");
         var r = await Support.Cli.RunExpectingAsync(1, "bench", "echo", "127.0.0.1", server.Port.ToString(), "-c", "1", "-d", "2s", "--tls");
         Assert.Matches(@"requests or connections failed \(TLS failed \d+", r.Error);
     }

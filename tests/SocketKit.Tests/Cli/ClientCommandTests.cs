@@ -1,4 +1,3 @@
-using System.Text;
 using SocketKit.Protocol.Python;
 
 namespace SocketKit.Tests.Cli;
@@ -13,7 +12,7 @@ public class ClientCommandTests
         switch (transport)
         {
             case "tls":
-                Support.Cli.RunningServer tls = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0", "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath);
+                Support.Cli.RunningServer tls = await Support.Cli.StartTlsServerAsync("echo-server");
                 return (tls, ["127.0.0.1", tls.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--tls-insecure"]);
             case "unix":
                 string path = TestTransport.NewSocketPath();
@@ -96,7 +95,7 @@ public class ClientCommandTests
         // A server that accepts and never answers: each connection waits for its echo until --timeout.
         using Socket listener = LoopbackListeners.Start();
         TimeSpan timeout = TimeSpan.FromMilliseconds(500);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var clock = Stopwatch.StartNew();
         Support.Cli.Result result = await Support.Cli.RunAsync("multiconn-client", "127.0.0.1", listener.Port().ToString(System.Globalization.CultureInfo.InvariantCulture), "2",
             "--timeout", SocketKit.Transport.Settings.Durations.Format(timeout));
         clock.Stop();
@@ -133,7 +132,7 @@ public class ClientCommandTests
                 // The client gave up, as it should.
             }
         });
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var clock = Stopwatch.StartNew();
         Support.Cli.Result result = await Support.Cli.RunAsync("echo-client", "127.0.0.1", listener.Port().ToString(System.Globalization.CultureInfo.InvariantCulture), message,
             "--timeout", SocketKit.Transport.Settings.Durations.Format(timeout));
         clock.Stop();

@@ -55,8 +55,7 @@ public class ClientErrorTests
     [Fact]
     public async Task APlainClientOfATlsServerIsToldItSpeaksTlsBecauseAHandshakeCompleted()
     {
-        await using Support.Cli.RunningServer server = await Support.Cli.StartServerListeningAsync(@"Listening on (127\.0\.0\.1:(\d+)) \(TLS over",
-            "app-server", "127.0.0.1", "0", "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath);
+        await using Support.Cli.RunningServer server = await Support.Cli.StartTlsServerAsync("app-server");
         Support.Cli.Result result = await Support.Cli.RunExpectingAsync(1, "app-client", "127.0.0.1", server.Port.ToString(), "search", "morpheus", "-q");
         Assert.Contains("the server closed the connection after 146 bytes", result.Error);
         Assert.Contains("The server speaks TLS (a TLS handshake with it completes)", result.Error);

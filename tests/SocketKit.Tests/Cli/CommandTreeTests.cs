@@ -1,5 +1,4 @@
 using System.CommandLine;
-using SocketKit.Cli;
 using SocketKit.Cli.CommandHost;
 using SocketKit.Cli.Parsing;
 
@@ -178,7 +177,7 @@ public partial class CommandTreeTests
     }
 
     private static bool IsFileName(string value) =>
-        value.Length > 0 && Path.GetFileName(value) == value && System.Text.Encoding.UTF8.GetByteCount(value) <= 255;
+        value.Length > 0 && Path.GetFileName(value) == value && Encoding.UTF8.GetByteCount(value) <= 255;
 
     private static bool IsHostName(string value) =>
         Uri.CheckHostName(value) == UriHostNameType.Dns && value.All(char.IsAscii) && value.Any(char.IsAsciiLetter);

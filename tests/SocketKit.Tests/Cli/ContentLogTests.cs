@@ -1,5 +1,3 @@
-using System.Text;
-using SocketKit.Applications.App;
 using SocketKit.Tests.Hosting;
 
 namespace SocketKit.Tests.Cli;

@@ -20,7 +20,7 @@ public class EngineDefaultTests
     {
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0", "--loops", "3");
         await server.Error.WaitForAsync($@"Listening on 127\.0\.0\.1:{server.Port} \(select engine, 3 loops\)");
-        byte[] echo = await Support.RawClient.ExchangeUntilCloseAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, server.Port), [7], halfClose: true);
+        byte[] echo = await RawClient.ExchangeUntilCloseAsync(new IPEndPoint(IPAddress.Loopback, server.Port), [7], halfClose: true);
         Assert.Equal([7], echo);
     }
 }

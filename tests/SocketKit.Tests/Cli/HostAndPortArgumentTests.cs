@@ -1,6 +1,4 @@
 using System.CommandLine;
-using SocketKit.Cli;
-using SocketKit.Cli.CommandHost;
 
 namespace SocketKit.Tests.Cli;
 

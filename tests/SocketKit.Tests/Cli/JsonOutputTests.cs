@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 
 namespace SocketKit.Tests.Cli;
@@ -45,10 +44,10 @@ public class JsonOutputTests
     [Fact]
     public async Task EveryJsonKeyIsSnakeCaseAndDocumentedHere()
     {
-        string doc = await File.ReadAllTextAsync(Path.Combine(Support.Repository.Root, "docs", "JSON.md"));
+        string doc = await File.ReadAllTextAsync(Path.Combine(Repository.Root, "docs", "JSON.md"));
         await using Support.Cli.RunningServer app = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0");
         await using Support.Cli.RunningServer echo = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0");
-        using Support.HeldPort refused = Support.Ports.Hold();
+        using HeldPort refused = Ports.Hold();
         string appPort = app.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), echoPort = echo.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         string[][] commands =
         [

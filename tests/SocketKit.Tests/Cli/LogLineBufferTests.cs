@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using SocketKit.Cli.CommandHost;
 

@@ -1,6 +1,3 @@
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Listening;
-
 namespace SocketKit.Tests.Cli;
 
 /// <summary>

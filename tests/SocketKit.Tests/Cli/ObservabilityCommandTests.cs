@@ -77,12 +77,12 @@ public class ObservabilityCommandTests
     public async Task BehindAProxyRequestsCountForThisServerAndAMissingProxyHeaderIsARejection()
     {
         await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0", "--proxy-protocol", "--metrics", "--metrics-interval", "100ms");
-        var endPoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, server.Port);
-        var request = new System.Buffers.ArrayBufferWriter<byte>();
-        SocketKit.Protocol.Message search = SocketKit.Applications.App.AppRequests.Json("search", "ring");
-        SocketKit.Protocol.MessageEncoder.Write(request, search.Header, search.Content.Span);
+        var endPoint = new IPEndPoint(IPAddress.Loopback, server.Port);
+        var request = new ArrayBufferWriter<byte>();
+        Message search = AppRequests.Json("search", "ring");
+        MessageEncoder.Write(request, search.Header, search.Content.Span);
         // The header names another frontend port than the server's: the request must still count for this server.
-        byte[] proxied = [.. System.Text.Encoding.ASCII.GetBytes($"PROXY TCP4 192.0.2.7 127.0.0.1 40000 {(server.Port == 443 ? 444 : 443)}\r\n"), .. request.WrittenSpan];
+        byte[] proxied = [.. Encoding.ASCII.GetBytes($"PROXY TCP4 192.0.2.7 127.0.0.1 40000 {(server.Port == 443 ? 444 : 443)}\r\n"), .. request.WrittenSpan];
         Assert.NotEmpty(await RawClient.ExchangeUntilCloseAsync(endPoint, proxied));
         await RawClient.ExchangeUntilCloseAsync(endPoint, request.WrittenSpan.ToArray());
         await server.Error.WaitForAsync("^metrics: 0 active, 2 connections, 1 rejected, 1 requests");

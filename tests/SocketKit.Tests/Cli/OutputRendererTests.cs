@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using SocketKit.Applications.MultiConn;
 using SocketKit.Cli.Explain;
@@ -9,7 +8,6 @@ using SocketKit.Diagnostics.Diagnose;
 using SocketKit.Diagnostics.Ping;
 using SocketKit.Diagnostics.SocketTable;
 using SocketKit.Diagnostics.Trace;
-using SocketKit.Transport.Errors;
 
 namespace SocketKit.Tests.Cli;
 
@@ -270,7 +268,7 @@ public class OutputRendererTests
     /// <summary>The output docs/JSON.md shows under <c>$ COMMAND</c>: its indented lines, unindented, each ended by a newline.</summary>
     private static string DocumentedOutput(string command)
     {
-        string[] lines = File.ReadAllLines(Path.Combine(Support.Repository.Root, "docs", "JSON.md"));
+        string[] lines = File.ReadAllLines(Path.Combine(Repository.Root, "docs", "JSON.md"));
         int at = Array.IndexOf(lines, "    $ " + command);
         Assert.True(at >= 0, $"docs/JSON.md shows no `{command}`");
         return string.Concat(lines.Skip(at + 1).TakeWhile(l => l.StartsWith("    ", StringComparison.Ordinal)).Select(l => l[4..] + "\n"));

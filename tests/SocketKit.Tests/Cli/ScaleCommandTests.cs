@@ -1,8 +1,3 @@
-using System.Text;
-using SocketKit.Applications.App;
-using SocketKit.Applications.Echo;
-using SocketKit.Transport.Engines;
-
 namespace SocketKit.Tests.Cli;
 
 /// <summary>--workers, --reuse-port and --proxy-protocol as a user runs them.</summary>
@@ -11,10 +6,10 @@ public class ScaleCommandTests
 {
     private static byte[] SearchRequest(string value) => [.. MessageBytes(AppRequests.Json("search", value))];
 
-    private static byte[] MessageBytes(SocketKit.Protocol.Message message)
+    private static byte[] MessageBytes(Message message)
     {
-        var output = new System.Buffers.ArrayBufferWriter<byte>();
-        SocketKit.Protocol.MessageEncoder.Write(output, message.Header, message.Content.Span);
+        var output = new ArrayBufferWriter<byte>();
+        MessageEncoder.Write(output, message.Header, message.Content.Span);
         return output.WrittenSpan.ToArray();
     }
 
@@ -119,7 +114,7 @@ public class ScaleCommandTests
             [.. "PROXY TCP4 192.0.2.7 127.0.0.1 4444 65432\r\n"u8, .. SearchRequest("morpheus")]);
         // "PR" read as a header length is 20,562 bytes: refused, and the error says so before the close.
         Message error = Assert.Single(Splits.Decode(reply, []));
-        Assert.Contains("JSON header of 20,562 bytes", System.Text.Encoding.UTF8.GetString(error.Content.Span));
+        Assert.Contains("JSON header of 20,562 bytes", Encoding.UTF8.GetString(error.Content.Span));
         await server.Error.WaitForAsync(@"Protocol error on connection 1 from 127\.0\.0\.1:\d+");
         Assert.DoesNotContain("192.0.2.7", server.Error.ToString());
     }

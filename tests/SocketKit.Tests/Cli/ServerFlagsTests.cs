@@ -102,7 +102,7 @@ public class ServerFlagsTests
         byte[] request = Frames.Raw(Frames.Header("binary/x", "binary", 200), new byte[200]);
         byte[] answer = await RawClient.ExchangeUntilCloseAsync(new IPEndPoint(IPAddress.Loopback, server.Port), request);
         Message error = Assert.Single(Splits.Decode(answer, []));
-        Assert.Equal("{\"result\": \"Error: the header declares 200 content bytes; the limit is 100 bytes.\"}", System.Text.Encoding.UTF8.GetString(error.Content.Span));
+        Assert.Equal("{\"result\": \"Error: the header declares 200 content bytes; the limit is 100 bytes.\"}", Encoding.UTF8.GetString(error.Content.Span));
         await server.Error.WaitForAsync(@"warning: Protocol error on connection 1 from 127\.0\.0\.1:\d+: ContentTooLarge: the header declares 200 content bytes; the limit is 100 bytes");
     }
 }

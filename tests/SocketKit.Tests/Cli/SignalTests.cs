@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace SocketKit.Tests.Cli;
 
 /// <summary>

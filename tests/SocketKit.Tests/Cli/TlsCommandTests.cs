@@ -4,14 +4,10 @@ namespace SocketKit.Tests.Cli;
 [Tier(TestTier.Socket)]
 public class TlsCommandTests
 {
-    private static Task<Support.Cli.RunningServer> StartAsync(string command, params string[] extra) =>
-        Support.Cli.StartServerListeningAsync(@"Listening on (127\.0\.0\.1:(\d+)) \(TLS over",
-            [command, "127.0.0.1", "0", "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath, .. extra]);
-
     [Fact]
     public async Task AppClientWithTheCaGetsItsAnswer()
     {
-        await using Support.Cli.RunningServer server = await StartAsync("app-server");
+        await using Support.Cli.RunningServer server = await Support.Cli.StartTlsServerAsync("app-server");
         Support.Cli.Result client = await Support.Cli.RunAsync("app-client", "localhost", server.Port.ToString(), "search", "morpheus", "--tls-ca", TestCertificates.CertificatePath, "-q");
         Assert.Equal((0, "Got result: Follow the white rabbit. \U0001F430\n", ""), (client.ExitCode, client.Out, client.Error));
     }
@@ -19,7 +15,7 @@ public class TlsCommandTests
     [Fact]
     public async Task EchoClientWithTlsInsecureGetsItsEchoFromTheBlockingServer()
     {
-        await using Support.Cli.RunningServer server = await StartAsync("echo-server", "--engine", "blocking");
+        await using Support.Cli.RunningServer server = await Support.Cli.StartTlsServerAsync("echo-server", "--engine", "blocking");
         Support.Cli.Result client = await Support.Cli.RunAsync("echo-client", "127.0.0.1", server.Port.ToString(), "secret", "--tls-insecure", "-q");
         Assert.Equal((0, "Received b'secret'\n"), (client.ExitCode, client.Out));
     }
@@ -27,19 +23,19 @@ public class TlsCommandTests
     [Fact]
     public async Task TlsAgainstTheSystemsRootsRefusesTheSelfSignedCertificateInWords()
     {
-        await using Support.Cli.RunningServer server = await StartAsync("app-server");
+        await using Support.Cli.RunningServer server = await Support.Cli.StartTlsServerAsync("app-server");
         Support.Cli.Result client = await Support.Cli.RunExpectingAsync(1, "app-client", "localhost", server.Port.ToString(), "search", "ring", "--tls");
         Assert.Equal("", client.Out);
         Assert.Contains($"socketkit: TLS handshake with 127.0.0.1:{server.Port} failed: the server's certificate is not trusted", client.Error);
         Assert.Contains("--tls-ca", client.Error);
-        Assert.DoesNotContain("   at ", client.Error);
+        Support.Cli.AssertNoStackTrace(client.Error);
     }
 
     [Fact]
     public async Task AShortHandshakeTimeoutClosesAClientThatSaysNothing()
     {
-        await using Support.Cli.RunningServer server = await StartAsync("app-server", "--handshake-timeout", "300ms");
-        using System.Net.Sockets.Socket silent = await RawClient.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, server.Port));
+        await using Support.Cli.RunningServer server = await Support.Cli.StartTlsServerAsync("app-server", "--handshake-timeout", "300ms");
+        using Socket silent = await RawClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.Port));
         await server.Error.WaitForAsync(@"handshake timeout: no TLS handshake within 300ms");
         using var cts = new CancellationTokenSource(RawClient.Timeout);
         Assert.Empty(await RawClient.ReadToEndAsync(silent, cts.Token));
@@ -48,12 +44,12 @@ public class TlsCommandTests
     [Fact]
     public async Task AppServerWithTheProxyProtocolReadsTheHeaderBeforeTheHandshakeAsABalancerSendsIt()
     {
-        await using Support.Cli.RunningServer server = await StartAsync("app-server", "--proxy-protocol");
+        await using Support.Cli.RunningServer server = await Support.Cli.StartTlsServerAsync("app-server", "--proxy-protocol");
         using var cts = new CancellationTokenSource(RawClient.Timeout);
-        using System.Net.Sockets.Socket socket = await RawClient.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, server.Port));
+        using Socket socket = await RawClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.Port));
         // HAProxy's send-proxy: the header in plain text, then the client's TLS bytes untouched.
-        socket.Send(System.Text.Encoding.ASCII.GetBytes($"PROXY TCP4 192.0.2.7 127.0.0.1 56324 {server.Port}\r\n"));
-        await using var ssl = new System.Net.Security.SslStream(new System.Net.Sockets.NetworkStream(socket, ownsSocket: false));
+        socket.Send(Encoding.ASCII.GetBytes($"PROXY TCP4 192.0.2.7 127.0.0.1 56324 {server.Port}\r\n"));
+        await using var ssl = new System.Net.Security.SslStream(new NetworkStream(socket, ownsSocket: false));
         await ssl.AuthenticateAsClientAsync(new System.Net.Security.SslClientAuthenticationOptions
         {
             TargetHost = "localhost",
@@ -87,7 +83,7 @@ public class TlsCommandTests
     [Fact]
     public async Task EchoServerWithTheSelectEngineServesTlsWhereItOnceRefused()
     {
-        await using Support.Cli.RunningServer server = await StartAsync("echo-server", "--engine", "select", "--loops", "1");
+        await using Support.Cli.RunningServer server = await Support.Cli.StartTlsServerAsync("echo-server", "--engine", "select", "--loops", "1");
         Assert.Contains("(TLS over select engine)", server.Error.ToString());
         Support.Cli.Result client = await Support.Cli.RunAsync("echo-client", "127.0.0.1", server.Port.ToString(), "selected", "--tls-insecure", "-q");
         Assert.Equal((0, "Received b'selected'\n"), (client.ExitCode, client.Out));
@@ -96,7 +92,7 @@ public class TlsCommandTests
     [Fact]
     public async Task BenchEchoWithTlsInsecureVerifiesEveryEchoOfTheSelectEngine()
     {
-        await using Support.Cli.RunningServer server = await StartAsync("echo-server", "--engine", "select");
+        await using Support.Cli.RunningServer server = await Support.Cli.StartTlsServerAsync("echo-server", "--engine", "select");
         Support.Cli.Result bench = await Support.Cli.RunAsync("bench", "echo", "127.0.0.1", server.Port.ToString(), "-c", "4", "-n", "200", "--size", "20000",
             "--verify", "--tls-insecure", "--json");
         Assert.True(bench.ExitCode == 0, bench.Error);
@@ -108,7 +104,7 @@ public class TlsCommandTests
     [Fact]
     public async Task MultiConnClientWithTheCaGetsEveryEchoFromTheMultiConnServerOverTls()
     {
-        await using Support.Cli.RunningServer server = await StartAsync("multiconn-server");
+        await using Support.Cli.RunningServer server = await Support.Cli.StartTlsServerAsync("multiconn-server");
         Assert.Contains("(TLS over select engine)", server.Error.ToString());
         Support.Cli.Result client = await Support.Cli.RunAsync("multiconn-client", "localhost", server.Port.ToString(), "3", "--tls-ca", TestCertificates.CertificatePath, "-q");
         string expected = string.Concat(Enumerable.Range(1, 3).Select(i => $"Connection {i} received b'Message 1 from client.Message 2 from client.'\n"));
@@ -118,13 +114,13 @@ public class TlsCommandTests
     [Fact]
     public async Task MultiConnClientAgainstTheSystemsRootsRefusesTheSelfSignedCertificateInWords()
     {
-        await using Support.Cli.RunningServer server = await StartAsync("multiconn-server");
+        await using Support.Cli.RunningServer server = await Support.Cli.StartTlsServerAsync("multiconn-server");
         Support.Cli.Result client = await Support.Cli.RunExpectingAsync(1, "multiconn-client", "localhost", server.Port.ToString(), "2", "--tls");
         string refused = $"TLS handshake with 127.0.0.1:{server.Port} failed: the server's certificate is not trusted";
         Assert.Equal(2, client.Out.Split('\n').Count(line => line.StartsWith("Connection ", StringComparison.Ordinal) && line.Contains($"failed: {refused}")));
         Assert.Contains("--tls-ca", client.Out);
         Assert.Contains("socketkit: 2 of 2 connections did not get their whole echo back", client.Error);
-        Assert.DoesNotContain("   at ", client.Out + client.Error);
+        Support.Cli.AssertNoStackTrace(client.Out + client.Error);
     }
 
     [Fact]
@@ -133,9 +129,9 @@ public class TlsCommandTests
         using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(TestPki.Server.CertificatePath));
         string said = $"; asked for 127.0.0.1; the server's certificate {certificate.Subject}, issued by {certificate.Issuer}, valid until {SocketKit.Transport.Tls.ServerCertificateFiles.Format(certificate.NotAfter)}";
         string negotiated = @": TLS 1\.[23], TLS_\w+" + System.Text.RegularExpressions.Regex.Escape(said);
-        await using Support.Cli.RunningServer echo = await Support.Cli.StartServerListeningAsync(@"Listening on (127\.0\.0\.1:(\d+)) \(TLS over",
+        await using Support.Cli.RunningServer echo = await Support.Cli.StartServerListeningAsync(Support.Cli.TlsListening,
             "multiconn-server", "127.0.0.1", "0", "--tls-cert", TestPki.Server.CertificatePath, "--tls-key", TestPki.Server.KeyPath);
-        await using Support.Cli.RunningServer app = await Support.Cli.StartServerListeningAsync(@"Listening on (127\.0\.0\.1:(\d+)) \(TLS over",
+        await using Support.Cli.RunningServer app = await Support.Cli.StartServerListeningAsync(Support.Cli.TlsListening,
             "app-server", "127.0.0.1", "0", "--tls-cert", TestPki.Server.CertificatePath, "--tls-key", TestPki.Server.KeyPath);
 
         Support.Cli.Result multi = await Support.Cli.RunAsync("multiconn-client", "127.0.0.1", echo.Port.ToString(), "2", "--tls-ca", TestPki.Ca.CertificatePath, "-v");

@@ -28,7 +28,7 @@ public class TourCommandTests
         // The socket table while the connection is open: the listener and both ends, on the port the step chose.
         int port = int.Parse(Regex.Match(output, @"While a client is connected to 127\.0\.0\.1:(\d+)").Groups[1].Value);
         // As ss shows a listener: nothing waiting to be accepted, and its backlog (the server's, capped by the kernel) as Send-Q.
-        int backlog = Math.Min(new ServerOptions { EndPoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0) }.Backlog,
+        int backlog = Math.Min(new ServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) }.Backlog,
             int.Parse(File.ReadAllText("/proc/sys/net/core/somaxconn")));
         Assert.Matches($@"LISTEN +0 +{backlog} +127\.0\.0\.1:{port} ", output);
         Assert.Equal(2, Regex.Matches(output, $@"ESTAB .*127\.0\.0\.1:{port}\b").Count);

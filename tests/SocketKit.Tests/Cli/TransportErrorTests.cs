@@ -1,5 +1,3 @@
-using SocketKit.Transport.Errors;
-using SocketKit.Transport.Listening;
 using SocketKit.Transport.Settings;
 using SocketKit.Transport.Tls;
 
@@ -14,7 +12,7 @@ public class TransportErrorTests
     [Fact]
     public async Task APlainClientOfATlsServerIsToldToAddTlsAndTheServerLogSaysPlainClient()
     {
-        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0", "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath);
+        await using Support.Cli.RunningServer server = await Support.Cli.StartTlsServerAsync("app-server");
         Support.Cli.Result client = await Support.Cli.RunAsync("app-client", "127.0.0.1", PortOf(server), "search", "ring", "-q");
         Assert.Equal("", CommandTreeTests.Problem(client, ExitCodesFailure));
         Assert.Contains("The server speaks TLS (a TLS handshake with it completes), and a TLS server closes a plain connection without a word: add --tls", client.Error);
@@ -26,8 +24,7 @@ public class TransportErrorTests
     public async Task APlainEchoClientOfATlsServerIsToldToAddTls()
     {
         // The echo server's engine waits for a whole first record before it gives up: its handshake timeout bounds that.
-        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0", "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath,
-            "--handshake-timeout", "500ms");
+        await using Support.Cli.RunningServer server = await Support.Cli.StartTlsServerAsync("echo-server", "--handshake-timeout", "500ms");
         Support.Cli.Result client = await Support.Cli.RunAsync("echo-client", "127.0.0.1", PortOf(server), "hello", "-q");
         Assert.Equal("", CommandTreeTests.Problem(client, ExitCodesFailure));
         Assert.Contains("The server speaks TLS (a TLS handshake with it completes), and a TLS server closes a plain connection without a word: add --tls", client.Error);
@@ -59,7 +56,7 @@ public class TransportErrorTests
     [Fact]
     public async Task APlainMultiConnClientOfATlsServerIsToldToAddTls()
     {
-        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0", "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath);
+        await using Support.Cli.RunningServer server = await Support.Cli.StartTlsServerAsync("app-server");
         Support.Cli.Result client = await Support.Cli.RunExpectingAsync(1, "multiconn-client", "127.0.0.1", PortOf(server), "1", "-q", "--timeout", "5s");
         Assert.Contains("The server speaks TLS (a TLS handshake with it completes), and a TLS server closes a plain connection without a word: add --tls", client.Error);
     }

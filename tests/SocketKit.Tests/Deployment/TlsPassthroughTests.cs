@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using SocketKit.Applications;
-using SocketKit.Applications.App;
-using SocketKit.Transport.Connections;
-using SocketKit.Transport.Listening;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Tests.Deployment;

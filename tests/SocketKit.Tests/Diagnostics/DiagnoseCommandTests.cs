@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -14,61 +13,66 @@ public class DiagnoseCommandTests
     /// <summary>Runs <c>diagnose ARGS -q</c> and asserts that it ended with <paramref name="exitCode"/>.</summary>
     private static Task<Support.Cli.Result> DiagnoseAsync(int exitCode, params string[] args) => Support.Cli.RunExpectingAsync(exitCode, ["diagnose", .. args, "-q"]);
 
-    private static Task<Support.Cli.RunningServer> StartTlsAsync(string command) =>
-        Support.Cli.StartServerListeningAsync(@"Listening on (127\.0\.0\.1:(\d+)) \(TLS over",
-            [command, "127.0.0.1", "0", "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath]);
-
-    /// <summary>A listener that plays a server by hand: <paramref name="serve"/> gets each accepted connection.</summary>
-    private static (Socket Listener, Task Serving) HandMade(Func<Socket, Task> serve, CancellationToken stop)
+    /// <summary>Runs <c>diagnose HOST PORT ARGS -q</c> against the server <paramref name="starting"/> starts, then stops it.</summary>
+    /// <returns>What diagnose printed, and the port the server listened on.</returns>
+    private static async Task<(Support.Cli.Result Result, int Port)> DiagnoseServerAsync(Task<Support.Cli.RunningServer> starting, int exitCode, string host, params string[] args)
     {
-        Socket listener = LoopbackListeners.Start();
-        Task serving = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
+        await using Support.Cli.RunningServer server = await starting;
+        return (await DiagnoseAsync(exitCode, [host, server.Port.ToString(), .. args]), server.Port);
+    }
+
+    private static Task<Support.Cli.RunningServer> StartPlainAsync(string command) => Support.Cli.StartServerAsync(command, "127.0.0.1", "0");
+
+    private static Task<Support.Cli.RunningServer> StartTlsAsync(string command) => Support.Cli.StartTlsServerAsync(command);
+
+    /// <summary>A loopback listener that plays a server by hand: each accepted connection goes to a function, until disposed.</summary>
+    private sealed class HandMadeServer : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Socket _listener = LoopbackListeners.Start();
+        private readonly Task _serving;
+
+        /// <param name="serve">Serves one connection; the token is cancelled when the server is disposed.</param>
+        public HandMadeServer(Func<Socket, CancellationToken, Task> serve) =>
+            _serving = Listeners.AcceptUntilStoppedAsync(_listener, accepted => _ = Task.Run(async () =>
             {
-                Socket accepted;
-                try
+                using (accepted)
                 {
-                    accepted = await listener.AcceptAsync(stop);
-                }
-                catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-                {
-                    return;
-                }
-                _ = Task.Run(async () =>
-                {
-                    using (accepted)
+                    try
                     {
-                        try
-                        {
-                            await serve(accepted);
-                        }
-                        catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
-                        {
-                        }
+                        await serve(accepted, _stop.Token);
                     }
-                });
-            }
-        });
-        return (listener, serving);
+                    catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
+                    {
+                    }
+                }
+            }), _stop.Token);
+
+        public int Port => _listener.Port();
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            _listener.Dispose();
+            await _serving.WaitAsync(TimeSpan.FromSeconds(10));
+            _stop.Dispose();
+        }
     }
 
     [Fact]
     public async Task AWorkingAppServerPassesEveryStepAndExitsZero()
     {
-        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0");
-        Support.Cli.Result result = await DiagnoseAsync(0, "127.0.0.1", server.Port.ToString());
-        Assert.Matches($@"connect    127\.0\.0\.1:{server.Port}: connected in [\d.]+ ms", result.Out);
+        (Support.Cli.Result result, int port) = await DiagnoseServerAsync(StartPlainAsync("app-server"), 0, "127.0.0.1");
+        Assert.Matches($@"connect    127\.0\.0\.1:{port}: connected in [\d.]+ ms", result.Out);
         Assert.Matches(@"probe      sent 146 bytes \(a search request\), answered in [\d.]+ ms: Got result: Follow the white rabbit\.", result.Out);
-        Assert.Contains($"Verdict: 127.0.0.1:{server.Port} accepts connections and answers in the application protocol.", result.Out);
+        Assert.Contains($"Verdict: 127.0.0.1:{port} accepts connections and answers in the application protocol.", result.Out);
     }
 
     [Fact]
     public async Task AWorkingEchoServerPassesWithTheEchoProbe()
     {
-        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0");
-        Support.Cli.Result result = await DiagnoseAsync(0, "127.0.0.1", server.Port.ToString(), "--protocol", "echo");
-        Assert.Contains($"Verdict: 127.0.0.1:{server.Port} accepts connections and answers in echo.", result.Out);
+        (Support.Cli.Result result, int port) = await DiagnoseServerAsync(StartPlainAsync("echo-server"), 0, "127.0.0.1", "--protocol", "echo");
+        Assert.Contains($"Verdict: 127.0.0.1:{port} accepts connections and answers in echo.", result.Out);
     }
 
     [Fact]
@@ -85,12 +89,11 @@ public class DiagnoseCommandTests
     [Fact]
     public async Task AServerOnAnotherAddressIsNamedWithItsProcess()
     {
-        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0");
-        Support.Cli.Result result = await DiagnoseAsync(1, "127.0.0.2", server.Port.ToString());
+        (Support.Cli.Result result, int port) = await DiagnoseServerAsync(StartPlainAsync("app-server"), 1, "127.0.0.2");
         Assert.Contains(
-            $"Verdict: nothing is listening on 127.0.0.2:{server.Port}, but a server listens on the same port at another address: 127.0.0.1:{server.Port} ({Environment.ProcessId}/",
+            $"Verdict: nothing is listening on 127.0.0.2:{port}, but a server listens on the same port at another address: 127.0.0.1:{port} ({Environment.ProcessId}/",
             result.Out);
-        Assert.Contains($"Next step: connect to 127.0.0.1 {server.Port}, or start the server on 127.0.0.2", result.Out);
+        Assert.Contains($"Next step: connect to 127.0.0.1 {port}, or start the server on 127.0.0.2", result.Out);
     }
 
     [Fact]
@@ -108,47 +111,38 @@ public class DiagnoseCommandTests
     [Fact]
     public async Task AServerThatClosesAtOnceIsSaidAsSuch()
     {
-        using var stop = new CancellationTokenSource();
-        (Socket listener, Task serving) = HandMade(async connection =>
+        await using var server = new HandMadeServer(async (connection, stop) =>
         {
             // Its FIN at once; what the client sends is read and dropped, so no reset follows.
             connection.Shutdown(SocketShutdown.Send);
             var drain = new byte[4096];
-            while (await connection.ReceiveAsync(drain, stop.Token) > 0) { }
-        }, stop.Token);
-        using (listener)
-        {
-            Support.Cli.Result result = await DiagnoseAsync(1, "127.0.0.1", listener.Port().ToString(), "--timeout", "2s");
-            Assert.Matches($@"Verdict: connected to 127\.0\.0\.1:{listener.Port()} and sent 146 bytes; the server closed the connection after 0 bytes, without an answer, [\d.]+ ms later\.", result.Out);
-            Assert.DoesNotContain("speaks TLS", result.Out);
-            await stop.CancelAsync();
-        }
-        await serving.WaitAsync(TimeSpan.FromSeconds(10));
+            while (await connection.ReceiveAsync(drain, stop) > 0) { }
+        });
+        Support.Cli.Result result = await DiagnoseAsync(1, "127.0.0.1", server.Port.ToString(), "--timeout", "2s");
+        Assert.Matches($@"Verdict: connected to 127\.0\.0\.1:{server.Port} and sent 146 bytes; the server closed the connection after 0 bytes, without an answer, [\d.]+ ms later\.", result.Out);
+        Assert.DoesNotContain("speaks TLS", result.Out);
     }
 
     [Fact]
     public async Task TlsAskedOfAPlainServerSaysItSpeaksPlainTcp()
     {
-        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0");
-        Support.Cli.Result result = await DiagnoseAsync(1, "127.0.0.1", server.Port.ToString(), "--tls-insecure", "--timeout", "500ms");
-        Assert.Contains($"Verdict: TLS was asked for, but the server at 127.0.0.1:{server.Port} speaks plain TCP", result.Out);
+        (Support.Cli.Result result, int port) = await DiagnoseServerAsync(StartPlainAsync("app-server"), 1, "127.0.0.1", "--tls-insecure", "--timeout", "500ms");
+        Assert.Contains($"Verdict: TLS was asked for, but the server at 127.0.0.1:{port} speaks plain TCP", result.Out);
         Assert.Contains("Next step: leave out --tls, --tls-ca and --tls-insecure", result.Out);
     }
 
     [Fact]
     public async Task PlainSpokenToATlsServerSaysItSpeaksTls()
     {
-        await using Support.Cli.RunningServer server = await StartTlsAsync("app-server");
-        Support.Cli.Result result = await DiagnoseAsync(1, "127.0.0.1", server.Port.ToString(), "--timeout", "2s");
-        Assert.Matches($@"Verdict: the server at 127\.0\.0\.1:{server.Port} speaks TLS: a plain request got .+, and a TLS handshake completed \(TLS 1\.[23]\)\.", result.Out);
+        (Support.Cli.Result result, int port) = await DiagnoseServerAsync(StartTlsAsync("app-server"), 1, "127.0.0.1", "--timeout", "2s");
+        Assert.Matches($@"Verdict: the server at 127\.0\.0\.1:{port} speaks TLS: a plain request got .+, and a TLS handshake completed \(TLS 1\.[23]\)\.", result.Out);
         Assert.Contains("Next step: add --tls", result.Out);
     }
 
     [Fact]
     public async Task TlsWithTheCaReportsTheCertificateAndPasses()
     {
-        await using Support.Cli.RunningServer server = await StartTlsAsync("app-server");
-        Support.Cli.Result result = await DiagnoseAsync(0, "localhost", server.Port.ToString(), "--tls-ca", TestCertificates.CertificatePath);
+        (Support.Cli.Result result, int port) = await DiagnoseServerAsync(StartTlsAsync("app-server"), 0, "localhost", "--tls-ca", TestCertificates.CertificatePath);
         string expires = TestCertificates.Server.NotAfter.ToUniversalTime().ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Matches($@"tls        TLS 1\.[23], certificate for localhost, 127\.0\.0\.1, ::1, expires {expires} UTC, trusted", result.Out);
         Assert.Contains("accepts connections over TLS and answers in the application protocol.", result.Out);
@@ -157,38 +151,30 @@ public class DiagnoseCommandTests
     [Fact]
     public async Task TlsAgainstTheSystemsRootsSaysTheSelfSignedCertificateIsNotTrusted()
     {
-        await using Support.Cli.RunningServer server = await StartTlsAsync("app-server");
-        Support.Cli.Result result = await DiagnoseAsync(1, "localhost", server.Port.ToString(), "--tls");
-        Assert.Contains($"Verdict: the TLS handshake with 127.0.0.1:{server.Port} completed, but the certificate does not chain to a root this system trusts", result.Out);
+        (Support.Cli.Result result, int port) = await DiagnoseServerAsync(StartTlsAsync("app-server"), 1, "localhost", "--tls");
+        Assert.Contains($"Verdict: the TLS handshake with 127.0.0.1:{port} completed, but the certificate does not chain to a root this system trusts", result.Out);
         Assert.Contains("--tls-ca FILE", result.Out);
     }
 
     [Fact]
     public async Task AnEchoServerWhereAppWasExpectedIsNamed()
     {
-        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("echo-server", "127.0.0.1", "0");
-        Support.Cli.Result result = await DiagnoseAsync(1, "127.0.0.1", server.Port.ToString());
-        Assert.Contains($"Verdict: the server at 127.0.0.1:{server.Port} sent the request back: it is an echo server, not an application server.", result.Out);
+        (Support.Cli.Result result, int port) = await DiagnoseServerAsync(StartPlainAsync("echo-server"), 1, "127.0.0.1");
+        Assert.Contains($"Verdict: the server at 127.0.0.1:{port} sent the request back: it is an echo server, not an application server.", result.Out);
     }
 
     [Fact]
     public async Task AnHttpServerWhereAppWasExpectedIsNamed()
     {
-        using var stop = new CancellationTokenSource();
-        (Socket listener, Task serving) = HandMade(async connection =>
+        await using var server = new HandMadeServer(async (connection, stop) =>
         {
             var request = new byte[4096];
-            await connection.ReceiveAsync(request, stop.Token);
-            await connection.SendAsync(Encoding.ASCII.GetBytes("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), stop.Token);
+            await connection.ReceiveAsync(request, stop);
+            await connection.SendAsync(Encoding.ASCII.GetBytes("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), stop);
             connection.Shutdown(SocketShutdown.Send);
-        }, stop.Token);
-        using (listener)
-        {
-            Support.Cli.Result result = await DiagnoseAsync(1, "127.0.0.1", listener.Port().ToString());
-            Assert.Contains($"Verdict: the server at 127.0.0.1:{listener.Port()} speaks HTTP, not the application protocol: it answered \"HTTP/1.1 400 Bad Request\".", result.Out);
-            await stop.CancelAsync();
-        }
-        await serving.WaitAsync(TimeSpan.FromSeconds(10));
+        });
+        Support.Cli.Result result = await DiagnoseAsync(1, "127.0.0.1", server.Port.ToString());
+        Assert.Contains($"Verdict: the server at 127.0.0.1:{server.Port} speaks HTTP, not the application protocol: it answered \"HTTP/1.1 400 Bad Request\".", result.Out);
     }
 
     [Fact]
@@ -210,15 +196,14 @@ public class DiagnoseCommandTests
     [Fact]
     public async Task JsonHoldsEveryStepAndTheFinding()
     {
-        await using Support.Cli.RunningServer server = await Support.Cli.StartServerAsync("app-server", "127.0.0.1", "0");
-        Support.Cli.Result result = await DiagnoseAsync(1, "127.0.0.2", server.Port.ToString(), "--json");
+        (Support.Cli.Result result, int port) = await DiagnoseServerAsync(StartPlainAsync("app-server"), 1, "127.0.0.2", "--json");
         using JsonDocument json = JsonDocument.Parse(result.Out);
         JsonElement root = json.RootElement;
         Assert.Equal(("listening_elsewhere", false), (root.GetProperty("finding").GetString(), root.GetProperty("ok").GetBoolean()));
         JsonElement address = root.GetProperty("addresses")[0];
         Assert.Equal(("127.0.0.2", "refused"), (address.GetProperty("address").GetString(), address.GetProperty("connect").GetString()));
         JsonElement listener = Assert.Single(root.GetProperty("listeners").EnumerateArray());
-        Assert.Equal(($"127.0.0.1:{server.Port}", false), (listener.GetProperty("local").GetString(), listener.GetProperty("matches").GetBoolean()));
+        Assert.Equal(($"127.0.0.1:{port}", false), (listener.GetProperty("local").GetString(), listener.GetProperty("matches").GetBoolean()));
         Assert.StartsWith($"{Environment.ProcessId}/", listener.GetProperty("process").GetString());
         Assert.StartsWith("nothing is listening on 127.0.0.2", root.GetProperty("verdict").GetString());
     }

@@ -1,9 +1,4 @@
-using System.Buffers;
-using SocketKit.Applications.App;
 using SocketKit.Diagnostics.Bench;
-using SocketKit.Protocol;
-using SocketKit.Transport.Connections;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Diagnostics;
 

@@ -1,6 +1,4 @@
 using SocketKit.Diagnostics.Bench;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Diagnostics;
 

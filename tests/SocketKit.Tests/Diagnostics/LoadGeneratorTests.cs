@@ -1,9 +1,4 @@
-using System.Buffers;
-using SocketKit.Applications.App;
 using SocketKit.Diagnostics.Bench;
-using SocketKit.Transport.Connections;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Diagnostics;
 
@@ -105,7 +100,7 @@ public class LoadGeneratorTests
     {
         using HeldPort held = Ports.Hold(); // Bound, never listening: connections are refused.
         IPEndPoint closed = held.EndPoint;
-        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var watch = Stopwatch.StartNew();
         BenchResult r = await LoadGenerator.RunAsync(new BenchOptions { Kind = BenchKind.App, EndPoint = closed, Connections = 2, Duration = TimeSpan.FromMilliseconds(300) });
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
         Assert.Equal(0, r.Completed);

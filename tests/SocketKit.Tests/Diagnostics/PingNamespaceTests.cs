@@ -10,7 +10,7 @@ public class PingNamespaceTests
 
         Support.Cli.Result icmp = await Support.Cli.RunExpectingAsync(0, "ping", "-c", "1", "-W", "2s", ns.PeerAddress);
         // With a raw socket the reply's TTL is printed (its exact value is checked on loopback, in PingTests).
-        using System.Net.Sockets.Socket? raw = SocketKit.Diagnostics.Ping.RawIcmpV4.TryOpen();
+        using Socket? raw = SocketKit.Diagnostics.Ping.RawIcmpV4.TryOpen();
         Assert.Matches($@"64 bytes from {System.Text.RegularExpressions.Regex.Escape(ns.PeerAddress)}: icmp_seq=1{(raw is null ? "" : @" ttl=\d+")} time=", icmp.Out);
 
         Support.Cli.Result silent = await Support.Cli.RunExpectingAsync(1, "ping", "-c", "2", "-i", "100ms", "-W", "300ms", ns.AbsentAddress);

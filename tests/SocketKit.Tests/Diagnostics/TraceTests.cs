@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using SocketKit.Diagnostics.Trace;
 
 namespace SocketKit.Tests.Diagnostics;

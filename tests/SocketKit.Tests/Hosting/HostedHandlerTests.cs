@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using SocketKit.Applications.App;
 using SocketKit.Hosting;
 
 namespace SocketKit.Tests.Hosting;

@@ -1,11 +1,8 @@
 using System.Net.Security;
-using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using SocketKit.Applications.App;
 using SocketKit.Hosting;
-using SocketKit.Transport.Errors;
 
 namespace SocketKit.Tests.Hosting;
 

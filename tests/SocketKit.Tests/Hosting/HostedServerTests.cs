@@ -1,18 +1,11 @@
-using System.Buffers;
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using SocketKit.Applications.App;
 using SocketKit.Hosting;
 using SocketKit.Metrics;
-using SocketKit.Transport.Connections;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Hosting;
 
@@ -302,7 +295,7 @@ public sealed class HostedServerTests
     private static string Result(byte[] response)
     {
         var decoder = new MessageDecoder();
-        var bytes = new System.Buffers.ReadOnlySequence<byte>(response);
+        var bytes = new ReadOnlySequence<byte>(response);
         Assert.True(decoder.TryDecode(ref bytes, out Message message), "a whole response");
         using JsonDocument reply = JsonContent.Parse(message.Content, message.Header.ContentEncoding);
         return reply.RootElement.GetProperty("result").GetString()!;
@@ -312,13 +305,13 @@ public sealed class HostedServerTests
 
     private sealed class GreetingHandler(Greeting greeting) : IConnectionHandler
     {
-        public NextStep OnData(ref System.Buffers.ReadOnlySequence<byte> data, System.Buffers.IBufferWriter<byte> output)
+        public NextStep OnData(ref ReadOnlySequence<byte> data, IBufferWriter<byte> output)
         {
             data = data.Slice(data.End);
             output.Write(Encoding.ASCII.GetBytes(greeting.Text));
             return NextStep.CloseAfterSending;
         }
 
-        public NextStep OnPeerClosed(System.Buffers.ReadOnlySequence<byte> unconsumed, System.Buffers.IBufferWriter<byte> output) => NextStep.CloseAfterSending;
+        public NextStep OnPeerClosed(ReadOnlySequence<byte> unconsumed, IBufferWriter<byte> output) => NextStep.CloseAfterSending;
     }
 }

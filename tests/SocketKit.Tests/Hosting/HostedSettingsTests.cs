@@ -1,8 +1,6 @@
-using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using SocketKit.Applications.App;
 using SocketKit.Cli.OptionGroups;
 using SocketKit.Hosting;
 using SocketKit.Tests.Settings;

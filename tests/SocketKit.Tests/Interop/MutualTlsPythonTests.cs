@@ -1,7 +1,4 @@
-using System.Diagnostics;
 using SocketKit.Applications;
-using SocketKit.Applications.App;
-using SocketKit.Transport.Errors;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Tests.Interop;
@@ -17,7 +14,7 @@ public class MutualTlsPythonTests
     private static string Script => Path.Combine(AppContext.BaseDirectory, "Interop", "tls_peer.py");
 
     private static Task<Support.Cli.RunningServer> StartServerAsync() =>
-        Support.Cli.StartServerListeningAsync(@"Listening on (127\.0\.0\.1:(\d+)) \(TLS over",
+        Support.Cli.StartServerListeningAsync(Support.Cli.TlsListening,
             ["echo-server", "127.0.0.1", "0", "--tls-cert", TestPki.Server.CertificatePath, "--tls-key", TestPki.Server.KeyPath, "--tls-client-ca", TestPki.Ca.CertificatePath]);
 
     [ExternalFact("python3")]
@@ -69,7 +66,7 @@ public class MutualTlsPythonTests
         string[] certificate = pair is null ? [] : ["--tls-cert", pair.CertificatePath, "--tls-key", pair.KeyPath];
         Support.Cli.Result client = await Support.Cli.RunExpectingAsync(1, ["echo-client", "127.0.0.1", python.Port.ToString(), "hello", "--tls-ca", TestPki.Ca.CertificatePath, .. certificate]);
         Assert.Contains($"127.0.0.1:{python.Port} failed: {said}", client.Error);
-        Assert.DoesNotContain("   at ", client.Error);
+        Support.Cli.AssertNoStackTrace(client.Error);
         Assert.StartsWith("refused ", await python.OutputAsync());
     }
 

@@ -1,4 +1,3 @@
-using SocketKit.Transport.Connections;
 using SocketKit.Transport.Settings;
 using SocketKit.Transport.Tls;
 

@@ -1,8 +1,5 @@
-using System.Buffers;
 using System.Diagnostics.Metrics;
-using SocketKit.Applications.App;
 using SocketKit.Metrics;
-using SocketKit.Transport.Engines;
 
 namespace SocketKit.Tests.Metrics;
 

@@ -1,11 +1,4 @@
-using System.Diagnostics;
-using System.Security.Cryptography;
 using SocketKit.Applications;
-using SocketKit.Applications.App;
-using SocketKit.Applications.Echo;
-using SocketKit.Transport.Connections;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Network;
 

@@ -20,8 +20,9 @@ public sealed class PackagingTests(PackedSolution packed)
         foreach (string id in new[] { "SocketKit", "SocketKit.Protocol", "SocketKit.Hosting", "SocketKit.Tool", "SocketKit.Templates" })
         {
             using ZipArchive package = ZipFile.OpenRead(Path.Combine(packages, $"{id}.{Version}.nupkg"));
-            XNamespace ns = XDocument.Load(package.GetEntry($"{id}.nuspec")!.Open()).Root!.Name.Namespace;
-            XElement metadata = XDocument.Load(package.GetEntry($"{id}.nuspec")!.Open()).Root!.Element(ns + "metadata")!;
+            XElement nuspec = XDocument.Load(package.GetEntry($"{id}.nuspec")!.Open()).Root!;
+            XNamespace ns = nuspec.Name.Namespace;
+            XElement metadata = nuspec.Element(ns + "metadata")!;
             Assert.Equal("MIT", metadata.Element(ns + "license")?.Value);
             Assert.Equal("README.md", metadata.Element(ns + "readme")?.Value);
             Assert.False(string.IsNullOrWhiteSpace(metadata.Element(ns + "description")?.Value));

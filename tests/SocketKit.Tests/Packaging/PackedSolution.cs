@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Reflection;
 
 namespace SocketKit.Tests.Packaging;
@@ -18,7 +17,7 @@ public sealed class PackedSolution : IAsyncLifetime
     public static string Configuration => typeof(PackedSolution).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
 
     public static string Version =>
-        typeof(SocketKit.Transport.Listening.SocketServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion.Split('+')[0];
+        typeof(SocketServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion.Split('+')[0];
 
     public async Task InitializeAsync() =>
         await RunAsync(Work, "dotnet", "pack", Path.Combine(Repository.Root, "SocketKit.slnx"), "-c", Configuration, "--no-build", "-o", Packages);

@@ -1,4 +1,3 @@
-using System.Buffers;
 using CsCheck;
 
 namespace SocketKit.Tests.Protocol;
@@ -46,7 +45,7 @@ public class MessageDecoderPropertyTests
         // Bytes that start like a frame (a small header length, then JSON-ish text) reach deeper than pure noise.
         Gen<byte[]> framed =
             from length in Gen.Int[0, 120]
-            from body in Gen.OneOf(Gen.Byte.Array[0, 200], Gen.Char["{}[]\":,0123456789-.eEtrufalsn byteorder content-type-encoding-length"].Array[0, 200].Select(c => System.Text.Encoding.UTF8.GetBytes(c)))
+            from body in Gen.OneOf(Gen.Byte.Array[0, 200], Gen.Char["{}[]\":,0123456789-.eEtrufalsn byteorder content-type-encoding-length"].Array[0, 200].Select(c => Encoding.UTF8.GetBytes(c)))
             select (byte[])[(byte)(length >> 8), (byte)length, .. body];
         Gen.OneOf(Gen.Byte.Array[0, 400], framed).Select(b => (Bytes: b, Cut: b.Length / 2)).Sample(t =>
         {

@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Text;
-
 namespace SocketKit.Tests.Protocol;
 
 [Tier(TestTier.Unit)]

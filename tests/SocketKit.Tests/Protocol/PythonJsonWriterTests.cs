@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using SocketKit.Protocol.Json;
 using SocketKit.Protocol.Python;

@@ -1,5 +1,3 @@
-using System.Buffers;
-using SocketKit.Applications.App;
 using SocketKit.Protocol.Python;
 
 namespace SocketKit.Tests.Protocol;
@@ -73,7 +71,7 @@ public sealed class ReferenceAnswerTests
         byte[] search = """{"action": "search", "value": "ring"}"""u8.ToArray();
         Assert.Equal("In the caves beneath the Misty Mountains. \U0001F48D", ResultOf(Request([0xEF, 0xBB, 0xBF, .. search], "utf-8-sig")));
         Assert.Equal("In the caves beneath the Misty Mountains. \U0001F48D", ResultOf(Request(search, "utf-8-sig")));
-        byte[] bigEndian = System.Text.Encoding.BigEndianUnicode.GetBytes("""{"action": "search", "value": "ring"}""");
+        byte[] bigEndian = Encoding.BigEndianUnicode.GetBytes("""{"action": "search", "value": "ring"}""");
         Assert.Equal("In the caves beneath the Misty Mountains. \U0001F48D", ResultOf(Request([0xFE, 0xFF, .. bigEndian], "utf-16")));
         // Plain utf-8 keeps the BOM as U+FEFF, which Python's json refuses: an error result, where the reference raises.
         Assert.StartsWith("Error: the content is not valid JSON", ResultOf(Request([0xEF, 0xBB, 0xBF, .. search], "utf-8")), StringComparison.Ordinal);
@@ -150,6 +148,6 @@ public sealed class ReferenceAnswerTests
         handler.OnData(ref data, output);
         var answer = new ReadOnlySequence<byte>(output.WrittenMemory);
         Assert.True(new MessageDecoder().TryDecode(ref answer, out Message response));
-        return PythonJsonReader.Parse(System.Text.Encoding.UTF8.GetString(response.Content.Span)).Get("result")!.AsString!;
+        return PythonJsonReader.Parse(Encoding.UTF8.GetString(response.Content.Span)).Get("result")!.AsString!;
     }
 }

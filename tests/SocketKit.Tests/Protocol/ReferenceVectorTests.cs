@@ -1,6 +1,3 @@
-using System.Buffers;
-using SocketKit.Applications.App;
-
 namespace SocketKit.Tests.Protocol;
 
 /// <summary>Every reference vector, both ways: our bytes are the reference's bytes, and we read the reference's bytes in any split.</summary>
@@ -46,7 +43,7 @@ public class ReferenceVectorTests
         var output = new ArrayBufferWriter<byte>();
         var data = new ReadOnlySequence<byte>(v.Request);
         var step = handler.OnData(ref data, output);
-        Assert.Equal(SocketKit.Transport.Connections.NextStep.CloseAfterSending, step);
+        Assert.Equal(NextStep.CloseAfterSending, step);
         Assert.Equal(Convert.ToHexString(v.Response), Convert.ToHexString(output.WrittenSpan));
     }
 

@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Text;
-
 namespace SocketKit.Tests.Protocol;
 
 /// <summary>The server's conversation without a socket: its states, its keep-alive rule, and its sticky end.</summary>

@@ -1,7 +1,3 @@
-using SocketKit.Applications.Echo;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Listening;
-
 namespace SocketKit.Tests.Robustness;
 
 /// <summary>
@@ -18,7 +14,7 @@ public sealed class FifteenThousandConnectionsTests
     [Fact]
     public async Task FifteenThousandConnectionsOpenAtOnceEachGetTheirEcho()
     {
-        Assert.True(SocketKit.Transport.Listening.DescriptorLimit.Raise() >= Connections + 1_000, "this test needs 16,000 descriptors");
+        Assert.True(DescriptorLimit.Raise() >= Connections + 1_000, "this test needs 16,000 descriptors");
         using CliProcess server = await CliProcess.StartServerAsync("echo-server", "127.0.0.1", "0", "--max-connections", $"{Connections}");
         var endPoint = new IPEndPoint(IPAddress.Loopback, server.Port);
         var sockets = new Socket[Connections];
@@ -61,7 +57,7 @@ public sealed class FifteenThousandConnectionsTests
     public async Task TheMultiConnClientCompletesFifteenThousandConnections()
     {
         // Here the server is in this process and the client in its own.
-        Assert.True(SocketKit.Transport.Listening.DescriptorLimit.Raise() >= Connections + 1_000, "this test needs 16,000 descriptors");
+        Assert.True(DescriptorLimit.Raise() >= Connections + 1_000, "this test needs 16,000 descriptors");
         ServerOptions options = TestServers.Options(EngineKind.Select) with { Limits = ServerLimits.Default with { MaxConnections = Connections } };
         await using SocketServer server = SocketServer.Start(options, _ => new EchoHandler());
         using CliProcess client = CliProcess.Start("multiconn-client", "127.0.0.1", $"{server.Port()}", $"{Connections}", "--json", "-q");

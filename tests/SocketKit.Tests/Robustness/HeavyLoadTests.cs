@@ -1,8 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using SocketKit.Transport.Connections;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Robustness;
 

@@ -1,5 +1,3 @@
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Listening;
 namespace SocketKit.Tests.Robustness;
 
 /// <summary>Every hostile input against a running server of every engine: it ends that connection, says why when it can, and serves the next client.</summary>
@@ -24,7 +22,7 @@ public abstract class HostileInputConformanceTests(EngineKind engine) : EngineSu
         if (input.Answered)
         {
             Assert.NotEmpty(messages);
-            string last = System.Text.Encoding.UTF8.GetString(messages[^1].Content.Span);
+            string last = Encoding.UTF8.GetString(messages[^1].Content.Span);
             Assert.StartsWith("{\"result\": \"Error: ", last);
         }
         else

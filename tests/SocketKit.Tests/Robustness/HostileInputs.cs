@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace SocketKit.Tests.Robustness;
 
 /// <summary>

@@ -20,7 +20,7 @@ public sealed class IdleConnectionMemoryTests(Xunit.Abstractions.ITestOutputHelp
     [Fact]
     public async Task FifteenThousandIdleConnectionsEachAddAtMostTheGoalToTheServersMemory()
     {
-        Assert.True(SocketKit.Transport.Listening.DescriptorLimit.Raise() >= Connections + 1_000, "this test needs 16,000 descriptors");
+        Assert.True(DescriptorLimit.Raise() >= Connections + 1_000, "this test needs 16,000 descriptors");
         // Quiet, as a server holding many connections runs: a log line per connection would be measured too.
         // Room for the warm-up's connections, which the server may still be closing as the others come.
         // Compiled code is the program's, not a connection's; with tiered compilation the runtime compiles hot code

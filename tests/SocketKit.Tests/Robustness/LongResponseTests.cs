@@ -1,6 +1,4 @@
 using System.Net.Security;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Listening;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Tests.Robustness;
@@ -68,7 +66,7 @@ public class LongResponseTests
 
             var decoder = new MessageDecoder(new ProtocolLimits { MaxContentBytes = ResponseBytes });
 
-            var bytes = new System.Buffers.ReadOnlySequence<byte>(received.ToArray());
+            var bytes = new ReadOnlySequence<byte>(received.ToArray());
             Assert.True(decoder.TryDecode(ref bytes, out Message response), $"no whole response in {received.Length} bytes");
             Assert.Equal(ResponseBytes, response.Content.Length);
             Assert.True(bytes.IsEmpty);

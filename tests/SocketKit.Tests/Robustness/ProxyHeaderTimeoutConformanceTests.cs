@@ -1,8 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using SocketKit.Applications.App;
 using SocketKit.Protocol.Proxy;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Listening;
 using SocketKit.Transport.ProxyProtocol;
 using static SocketKit.Tests.Protocol.Proxy.ProxyFrames;
 

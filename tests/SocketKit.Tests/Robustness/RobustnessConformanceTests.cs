@@ -1,9 +1,4 @@
-using System.Buffers;
 using Microsoft.Extensions.Time.Testing;
-using SocketKit.Applications.App;
-using SocketKit.Transport.Connections;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Robustness;
 
@@ -257,7 +252,7 @@ public abstract class RobustnessConformanceTests(EngineKind engine) : EngineSuit
     {
         AppRouter router = TutorialHandlers.CreateRouter().MapAction("crash", _ => throw new InvalidOperationException("handler bug"));
         await using SocketServer server = SocketServer.Start(
-            new ServerOptions { EndPoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0), Engine = Engine },
+            new ServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0), Engine = Engine },
             connection => new AppServerHandler(router, connection));
         byte[] answer = await RawClient.ExchangeUntilCloseAsync(server.LocalEndPoint, HostileServers.Request("crash", "now", keepAlive: true));
         // The client is told, in the protocol and without the exception's words, and the connection closes after it.
@@ -275,7 +270,7 @@ public abstract class RobustnessConformanceTests(EngineKind engine) : EngineSuit
         int created = 0;
         // One loop on the select engine, so the connection served after the failure is served by the loop that met it.
         await using SocketServer server = SocketServer.Start(
-            new ServerOptions { EndPoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0), Engine = Engine, Loops = 1 },
+            new ServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0), Engine = Engine, Loops = 1 },
             connection => Interlocked.Increment(ref created) == 1
                 ? throw new InvalidOperationException("factory bug")
                 : new AppServerHandler(router, connection));
@@ -288,7 +283,7 @@ public abstract class RobustnessConformanceTests(EngineKind engine) : EngineSuit
         Assert.Equal(2, server.Counters.ConnectionsAccepted);
     }
 
-    private static bool ConnectIsRefused(System.Net.EndPoint endPoint)
+    private static bool ConnectIsRefused(EndPoint endPoint)
     {
         using var probe = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         using var cts = new CancellationTokenSource(RawClient.Timeout);

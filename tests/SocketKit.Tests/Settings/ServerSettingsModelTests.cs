@@ -2,7 +2,6 @@ using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using SocketKit.Cli.OptionGroups;
 using SocketKit.Hosting;
-using SocketKit.Transport.Engines;
 using SocketKit.Transport.Settings;
 
 namespace SocketKit.Tests.Settings;

@@ -1,8 +1,3 @@
-using System.Buffers;
-using SocketKit.Applications.App;
-using SocketKit.Transport.Connections;
-using SocketKit.Transport.Listening;
-
 namespace SocketKit.Tests.Support;
 
 /// <summary>

@@ -7,6 +7,13 @@ public static class Cli
 {
     public sealed record Result(int ExitCode, string Out, string Error);
 
+    /// <summary>The CLI never shows a stack trace: no frame ("   at ...") and no "Unhandled exception" in <paramref name="output"/>.</summary>
+    public static void AssertNoStackTrace(string output)
+    {
+        Assert.DoesNotContain("   at ", output);
+        Assert.DoesNotContain("Unhandled exception", output);
+    }
+
     public static async Task<Result> RunAsync(params string[] args)
     {
         var output = new WatchedWriter();
@@ -83,4 +90,14 @@ public static class Cli
     /// </summary>
     public static Task<RunningServer> StartServerListeningAsync(string listeningPattern, params string[] args) =>
         new RunningServer(args).WaitUntilListeningAsync(listeningPattern);
+
+    /// <summary>What a server over TLS on 127.0.0.1 says when it listens: group 1 the address, group 2 the port.</summary>
+    public const string TlsListening = @"Listening on (127\.0\.0\.1:(\d+)) \(TLS over";
+
+    /// <summary>
+    /// Starts a server command over TLS on 127.0.0.1 port 0 with the test certificate (<see cref="TestCertificates"/>),
+    /// <paramref name="extra"/> after it, and waits until it says where it listens.
+    /// </summary>
+    public static Task<RunningServer> StartTlsServerAsync(string command, params string[] extra) =>
+        StartServerListeningAsync(TlsListening, [command, "127.0.0.1", "0", "--tls-cert", TestCertificates.CertificatePath, "--tls-key", TestCertificates.KeyPath, .. extra]);
 }

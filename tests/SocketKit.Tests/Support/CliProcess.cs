@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 
 namespace SocketKit.Tests.Support;
@@ -19,7 +18,7 @@ public sealed class CliProcess : IDisposable
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            StandardErrorEncoding = System.Text.Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
         };
         start.ArgumentList.Add("--default-signal=INT,HUP");
         if (descriptorLimit is { } limit)

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using SocketKit.Cli;
 using SocketKit.Cli.CommandHost;
-using SocketKit.Cli.Parsing;
 
 namespace SocketKit.Tests.Support;
 

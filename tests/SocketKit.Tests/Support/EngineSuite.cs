@@ -1,5 +1,3 @@
-using SocketKit.Transport.Engines;
-
 namespace SocketKit.Tests.Support;
 
 /// <summary>A conformance suite written once and run on every engine: each engine's sealed subclass names its engine.</summary>

@@ -6,7 +6,7 @@ public static class Eventually
     public static async Task TrueAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
     {
         TimeSpan limit = timeout ?? TimeSpan.FromSeconds(10);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var clock = Stopwatch.StartNew();
         while (!condition())
         {
             if (clock.Elapsed > limit)

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace SocketKit.Tests.Support;
 
 /// <summary>Runs another program (ss, tshark, python3) with every wait bounded.</summary>

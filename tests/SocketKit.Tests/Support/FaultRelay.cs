@@ -1,4 +1,3 @@
-using SocketKit.Transport.Listening;
 namespace SocketKit.Tests.Support;
 
 /// <summary>What a <see cref="FaultRelay"/> does to the bytes flowing one way.</summary>
@@ -67,25 +66,13 @@ public sealed class FaultRelay : IAsyncDisposable
     public static FaultRelay Start(EndPoint target, Faults? toServer = null, Faults? toClient = null) =>
         new(target, toServer ?? Faults.None, toClient ?? Faults.None);
 
-    private async Task AcceptAsync()
+    private Task AcceptAsync() => Listeners.AcceptUntilStoppedAsync(_listener, client =>
     {
-        while (!_stopping.IsCancellationRequested)
+        lock (_connections)
         {
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptAsync(_stopping.Token);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-            lock (_connections)
-            {
-                _connections.Add(RelayAsync(client));
-            }
+            _connections.Add(RelayAsync(client));
         }
-    }
+    }, _stopping.Token);
 
     private async Task RelayAsync(Socket client)
     {

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace SocketKit.Tests.Support;
 
 /// <summary>Builds raw frames by hand, including broken ones the encoder would never write.</summary>

@@ -1,8 +1,4 @@
 using Microsoft.Extensions.Time.Testing;
-using SocketKit.Applications.App;
-using SocketKit.Transport.Connections;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Listening;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Tests.Support;

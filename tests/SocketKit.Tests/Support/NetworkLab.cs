@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Runtime.InteropServices;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Support;
 
@@ -125,7 +123,7 @@ public sealed class NetworkLab : IDisposable
     /// </summary>
     public async Task<string> DescribeAsync()
     {
-        var text = new System.Text.StringBuilder();
+        var text = new StringBuilder();
         foreach ((string ns, string link) in new[] { (ServerNamespace, _serverLink), (ClientNamespace, _clientLink) })
         {
             TimeSpan timeout = TimeSpan.FromSeconds(10);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 
 namespace SocketKit.Tests.Support;
@@ -19,8 +18,8 @@ public sealed class ProgramProcess : IDisposable
             RedirectStandardInput = input,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            StandardOutputEncoding = System.Text.Encoding.UTF8,
-            StandardErrorEncoding = System.Text.Encoding.UTF8,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
             WorkingDirectory = workingDirectory ?? "",
         };
         foreach (string arg in args) start.ArgumentList.Add(arg);

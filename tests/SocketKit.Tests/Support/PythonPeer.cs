@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace SocketKit.Tests.Support;
 
 /// <summary>Runs Interop/peer.py, a Python program written from PROTOCOL.md, with every wait bounded.</summary>
@@ -14,7 +12,7 @@ public sealed class PythonPeer : IDisposable
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            StandardOutputEncoding = System.Text.Encoding.UTF8,
+            StandardOutputEncoding = Encoding.UTF8,
         };
         start.Environment["PYTHONIOENCODING"] = "utf-8";
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Interop", "peer.py"));

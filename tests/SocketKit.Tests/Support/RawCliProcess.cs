@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace SocketKit.Tests.Support;
 
 /// <summary>socketkit with raw standard streams: input written and closed, output read whole, standard error as text.</summary>

@@ -7,8 +7,8 @@ public static class RawClient
 
     public static async Task<Socket> ConnectAsync(EndPoint endPoint)
     {
-        Socket socket = SocketKit.Transport.Listening.Listeners.CreateStreamSocket(endPoint);
-        SocketKit.Transport.Listening.Listeners.SetNoDelay(socket);
+        Socket socket = Listeners.CreateStreamSocket(endPoint);
+        Listeners.SetNoDelay(socket);
         using var cts = new CancellationTokenSource(Timeout);
         await socket.ConnectAsync(endPoint, cts.Token);
         return socket;

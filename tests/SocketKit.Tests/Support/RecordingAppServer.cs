@@ -1,8 +1,4 @@
-using System.Buffers;
 using System.Collections.Concurrent;
-using SocketKit.Applications.App;
-using SocketKit.Transport.Connections;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Support;
 

@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace SocketKit.Tests.Support;
 
 /// <summary>Feeds a decoder bytes in chosen pieces, as TCP might deliver them, keeping what it leaves unconsumed.</summary>

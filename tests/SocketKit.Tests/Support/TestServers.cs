@@ -1,8 +1,3 @@
-using SocketKit.Applications.App;
-using SocketKit.Applications.Echo;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Listening;
-
 namespace SocketKit.Tests.Support;
 
 /// <summary>Servers on port 0 (127.0.0.1 unless a transport says otherwise); the port is read back from the bound socket.</summary>

@@ -1,6 +1,5 @@
 using System.Net.Security;
 using SocketKit.Applications;
-using SocketKit.Transport.Listening;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Tests.Support;
@@ -10,23 +9,16 @@ namespace SocketKit.Tests.Support;
 /// IPv4 loopback, IPv6 loopback, a dual-stack "::" listener reached on 127.0.0.1, a Unix domain socket, and TLS
 /// (over IPv4 loopback, with the certificate made at test time).
 /// </summary>
-public sealed class TestTransport
+/// <param name="name">The name a test case shows.</param>
+/// <param name="listen">Makes the address a server listens on.</param>
+/// <param name="host">The HOST a client is given to reach a server bound at the endpoint.</param>
+/// <param name="tls">Whether servers serve TLS and clients speak it.</param>
+public sealed class TestTransport(string name, Func<EndPoint> listen, Func<EndPoint, string> host, bool tls = false)
 {
-    private readonly Func<EndPoint> _listen;
-    private readonly Func<EndPoint, string> _host;
-
-    private TestTransport(string name, Func<EndPoint> listen, Func<EndPoint, string> host, bool tls = false)
-    {
-        Name = name;
-        _listen = listen;
-        _host = host;
-        IsTls = tls;
-    }
-
-    public string Name { get; }
+    public string Name { get; } = name;
 
     /// <summary>Whether servers serve TLS and clients speak it.</summary>
-    public bool IsTls { get; }
+    public bool IsTls { get; } = tls;
 
     /// <summary>What a server of this transport serves: TLS with the test certificate, or null for plain bytes.</summary>
     public TlsServerOptions? ServerTls => IsTls ? new TlsServerOptions { Certificate = TestCertificates.Server } : null;
@@ -48,15 +40,15 @@ public sealed class TestTransport
     public static TestTransport Unix { get; } = new("Unix", () => new UnixDomainSocketEndPoint(NewSocketPath()), bound => EndPoints.Format(bound));
 
     /// <summary>The address to give <see cref="ServerOptions.EndPoint"/>: port 0 or a fresh socket path.</summary>
-    public EndPoint ListenEndPoint() => _listen();
+    public EndPoint ListenEndPoint() => listen();
 
     /// <summary>The HOST a client is given to reach <paramref name="server"/>: an address, or unix:PATH.</summary>
-    public string Host(SocketServer server) => _host(server.LocalEndPoint);
+    public string Host(SocketServer server) => host(server.LocalEndPoint);
 
     /// <summary>The endpoint a raw socket connects to.</summary>
     public EndPoint ConnectEndPoint(SocketServer server) => server.LocalEndPoint switch
     {
-        IPEndPoint ip => new IPEndPoint(IPAddress.TryParse(_host(ip), out IPAddress? address) ? address : IPAddress.Loopback, ip.Port),
+        IPEndPoint ip => new IPEndPoint(IPAddress.TryParse(host(ip), out IPAddress? address) ? address : IPAddress.Loopback, ip.Port),
         EndPoint other => other,
     };
 
@@ -72,7 +64,7 @@ public sealed class TestTransport
         try
         {
             using var cts = new CancellationTokenSource(RawClient.Timeout);
-            await tls.AuthenticateAsClientAsync(Client.Tls!.ToSslOptions(_host(server.LocalEndPoint)), cts.Token);
+            await tls.AuthenticateAsClientAsync(Client.Tls!.ToSslOptions(host(server.LocalEndPoint)), cts.Token);
         }
         catch
         {

@@ -1,4 +1,3 @@
-using SocketKit.Transport.Listening;
 namespace SocketKit.Tests.Transport;
 
 /// <summary>Address rules as ncat's --allow and --deny: IPv4, IPv6, an IPv4 client on a dual-stack listener, deny wins.</summary>

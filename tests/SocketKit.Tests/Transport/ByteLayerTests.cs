@@ -1,8 +1,3 @@
-using SocketKit.Applications.App;
-using SocketKit.Transport.Connections;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Listening;
-
 namespace SocketKit.Tests.Transport;
 
 /// <summary>

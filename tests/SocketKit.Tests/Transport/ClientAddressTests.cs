@@ -1,8 +1,4 @@
-using System.Text;
 using Microsoft.Extensions.Time.Testing;
-using SocketKit.Applications.Echo;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Transport;
 

@@ -1,7 +1,3 @@
-using System.Security.Cryptography;
-using SocketKit.Transport.Connections;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Listening;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Tests.Transport;
@@ -150,7 +146,7 @@ public class ClientChannelTests
         var received = new List<byte>();
         byte[] buffer = new byte[16 * 1024];
         bool written = false;
-        var limit = System.Diagnostics.Stopwatch.StartNew();
+        var limit = Stopwatch.StartNew();
         while (received.Count < message.Length)
         {
             Assert.True(limit.Elapsed < TimeSpan.FromSeconds(30), $"{received.Count} of {message.Length} bytes back after {limit.Elapsed}");

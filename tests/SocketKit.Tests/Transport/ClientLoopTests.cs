@@ -1,8 +1,4 @@
-using System.Diagnostics;
-using SocketKit.Applications.Echo;
 using SocketKit.Transport.Clients;
-using SocketKit.Transport.Errors;
-using SocketKit.Transport.Listening;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Tests.Transport;
@@ -109,7 +105,7 @@ public class ClientLoopTests
             accepted.Send("bye"u8);
         }
         RunBounded(loop);
-        Assert.Equal("bye", System.Text.Encoding.ASCII.GetString([.. logic.Bytes]));
+        Assert.Equal("bye", Encoding.ASCII.GetString([.. logic.Bytes]));
         Assert.True(logic.Ended);
     }
 

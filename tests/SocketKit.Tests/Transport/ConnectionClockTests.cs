@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Time.Testing;
-using SocketKit.Transport.Connections;
 
 namespace SocketKit.Tests.Transport;
 
@@ -22,8 +21,7 @@ public sealed class ConnectionClockTests
     [Fact]
     public void ANewConnectionIsDueAtItsRequestTimeout()
     {
-        var time = new FakeTimeProvider();
-        var clock = new ConnectionClock(Timeouts, time);
+        (FakeTimeProvider time, ConnectionClock clock) = Start(Timeouts);
         AssertNextCheckIn(time, clock, Timeouts.RequestTimeout);
         AssertClosesAfter(time, clock, Timeouts.RequestTimeout, ConnectionCloseReason.RequestTimeout);
     }
@@ -31,8 +29,7 @@ public sealed class ConnectionClockTests
     [Fact]
     public void BetweenRequestsItIsDueAtTheIdleTimeoutAndARequestBegunBringsItForward()
     {
-        var time = new FakeTimeProvider();
-        var clock = new ConnectionClock(Timeouts, time);
+        (FakeTimeProvider time, ConnectionClock clock) = Start(Timeouts);
         clock.Received(ConnectionPhase.Idle, bytes: 10);
         long idle = clock.NextCheckAt;
         Assert.Equal(time.GetTimestamp() + Ticks(time, Timeouts.IdleTimeout), idle);
@@ -45,8 +42,7 @@ public sealed class ConnectionClockTests
     [Fact]
     public void AHandlerAtWorkIsDueAtTheHandlerTimeoutFromItsStartWhateverArrivesMeanwhile()
     {
-        var time = new FakeTimeProvider();
-        var clock = new ConnectionClock(Timeouts with { HandlerTimeout = TimeSpan.FromSeconds(20) }, time);
+        (FakeTimeProvider time, ConnectionClock clock) = Start(Timeouts with { HandlerTimeout = TimeSpan.FromSeconds(20) });
         clock.Received(ConnectionPhase.Handling, bytes: 100); // The request is whole; its handler is at work.
         long due = time.GetTimestamp() + Ticks(time, TimeSpan.FromSeconds(20));
         Assert.Equal(due, clock.NextCheckAt);
@@ -55,15 +51,13 @@ public sealed class ConnectionClockTests
         clock.Received(ConnectionPhase.Handling, bytes: 50); // A pipelined request arrives: it does not move the deadline.
         Assert.Equal(due, clock.NextCheckAt);
         Assert.Null(clock.Check());
-        time.Advance(TimeSpan.FromSeconds(5));
-        Assert.Equal(ConnectionCloseReason.HandlerTimeout, clock.Check());
+        AssertClosesAfter(time, clock, TimeSpan.FromSeconds(5), ConnectionCloseReason.HandlerTimeout);
     }
 
     [Fact]
     public void OnceTheHandlerAnswersTheNextRequestOrTheIdleGapIsTimedFromThen()
     {
-        var time = new FakeTimeProvider();
-        var clock = new ConnectionClock(Timeouts with { HandlerTimeout = TimeSpan.FromSeconds(20) }, time);
+        (FakeTimeProvider time, ConnectionClock clock) = Start(Timeouts with { HandlerTimeout = TimeSpan.FromSeconds(20) });
         clock.Received(ConnectionPhase.Handling, bytes: 100);
         time.Advance(TimeSpan.FromSeconds(12));
         clock.Received(ConnectionPhase.Request, bytes: 0); // Answered, and the next request already waits.
@@ -80,8 +74,7 @@ public sealed class ConnectionClockTests
     [Fact]
     public void ContentSentSlowerThanTheRateIsDueWhenTheAverageFallsBelowIt()
     {
-        var time = new FakeTimeProvider();
-        var clock = new ConnectionClock(Timeouts with { RequestTimeout = TimeSpan.FromMinutes(5) }, time);
+        (FakeTimeProvider time, ConnectionClock clock) = Start(Timeouts with { RequestTimeout = TimeSpan.FromMinutes(5) });
         clock.Received(ConnectionPhase.Content, bytes: 0); // The header is whole: content begins.
         clock.Received(ConnectionPhase.Content, bytes: 800); // 800 B at 100 B/s pays for 8 s.
         AssertNextCheckIn(time, clock, TimeSpan.FromSeconds(8));
@@ -94,9 +87,8 @@ public sealed class ConnectionClockTests
     [Fact]
     public void WithTlsANewConnectionIsDueAtItsHandshakeTimeoutFirst()
     {
-        var time = new FakeTimeProvider();
         TimeSpan handshake = TimeSpan.FromSeconds(3);
-        var clock = new ConnectionClock(Timeouts, time, handshake);
+        (FakeTimeProvider time, ConnectionClock clock) = Start(Timeouts, handshake);
         AssertNextCheckIn(time, clock, handshake);
         AssertClosesAfter(time, clock, handshake, ConnectionCloseReason.HandshakeTimeout);
     }
@@ -105,9 +97,8 @@ public sealed class ConnectionClockTests
     public void TheHandshakeDeadlineHoldsWhileTheServerWaitsOnTheReader()
     {
         // The server's hello not taken whole: the reader's rate is timed, and the handshake's deadline still stands.
-        var time = new FakeTimeProvider();
         TimeSpan handshake = Timeouts.MinDataRateGracePeriod / 2;
-        var clock = new ConnectionClock(Timeouts, time, handshake);
+        (FakeTimeProvider time, ConnectionClock clock) = Start(Timeouts, handshake);
         long started = time.GetTimestamp();
         clock.SendStarted();
         Assert.Equal(started + Ticks(time, handshake), clock.NextCheckAt);
@@ -118,9 +109,8 @@ public sealed class ConnectionClockTests
     [Fact]
     public void OnceTheHandshakeIsDoneOnlyTheRequestTimeoutRunsFromTheConnectionsStart()
     {
-        var time = new FakeTimeProvider();
         TimeSpan handshake = TimeSpan.FromSeconds(3);
-        var clock = new ConnectionClock(Timeouts, time, handshake);
+        (FakeTimeProvider time, ConnectionClock clock) = Start(Timeouts, handshake);
         long started = time.GetTimestamp();
         time.Advance(TimeSpan.FromSeconds(1));
         clock.HandshakeDone();
@@ -135,8 +125,7 @@ public sealed class ConnectionClockTests
     public void AHandshakeTimeoutLongerThanTheRequestTimeoutNeverComesDue()
     {
         // Both run from the connection's start: the shorter request timeout closes a handshake that drags on.
-        var time = new FakeTimeProvider();
-        var clock = new ConnectionClock(Timeouts, time, Timeouts.RequestTimeout * 2);
+        (FakeTimeProvider time, ConnectionClock clock) = Start(Timeouts, Timeouts.RequestTimeout * 2);
         AssertNextCheckIn(time, clock, Timeouts.RequestTimeout);
         time.Advance(Timeouts.RequestTimeout);
         Assert.Equal(ConnectionCloseReason.RequestTimeout, clock.Check());
@@ -155,8 +144,7 @@ public sealed class ConnectionClockTests
         var random = new Random(seed);
         for (int conversation = 0; conversation < 200; conversation++)
         {
-            var time = new FakeTimeProvider();
-            var clock = new ConnectionClock(Timeouts, time);
+            (FakeTimeProvider time, ConnectionClock clock) = Start(Timeouts);
             bool sending = false;
             for (int step = 0; step < 40; step++)
             {
@@ -184,6 +172,13 @@ public sealed class ConnectionClockTests
                 }
             }
         }
+    }
+
+    /// <summary>A new connection's clock, on a fake time of its own.</summary>
+    private static (FakeTimeProvider Time, ConnectionClock Clock) Start(ServerTimeouts timeouts, TimeSpan? handshake = null)
+    {
+        var time = new FakeTimeProvider();
+        return (time, new ConnectionClock(timeouts, time, handshake));
     }
 
     private static void AssertNextCheckIn(FakeTimeProvider time, ConnectionClock clock, TimeSpan fromNow) =>

@@ -1,11 +1,5 @@
-using System.Buffers;
 using System.Collections.Concurrent;
-using System.Text;
 using Microsoft.Extensions.Logging;
-using SocketKit.Applications.Echo;
-using SocketKit.Transport.Connections;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Transport;
 

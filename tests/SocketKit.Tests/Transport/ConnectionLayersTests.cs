@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using SocketKit.Transport.Connections;
 using SocketKit.Transport.ProxyProtocol;
 using SocketKit.Transport.Tls;
 

@@ -1,8 +1,3 @@
-using SocketKit.Applications.Echo;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Errors;
-using SocketKit.Transport.Listening;
-
 namespace SocketKit.Tests.Transport;
 
 /// <summary>Addresses as users type and read them, and the listeners and connections made from them.</summary>
@@ -103,7 +98,7 @@ public class EndPointAndListenerTests
         string path = TestTransport.NewSocketPath();
         // A process that listens and exits without unlinking leaves its file behind as a crashed server does
         // (.NET unlinks the files of its own sockets on Dispose, so the dead server is a Python one).
-        using (var dead = System.Diagnostics.Process.Start("python3", ["-c", $"import socket; s = socket.socket(socket.AF_UNIX); s.bind('{path}'); s.listen()"]))
+        using (var dead = Process.Start("python3", ["-c", $"import socket; s = socket.socket(socket.AF_UNIX); s.bind('{path}'); s.listen()"]))
         {
             await dead.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
             Assert.Equal(0, dead.ExitCode);

@@ -1,10 +1,4 @@
-using System.Security.Cryptography;
-using SocketKit.Applications.App;
-using SocketKit.Applications.Echo;
 using SocketKit.Applications.MultiConn;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Errors;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Tests.Transport;
 
@@ -87,7 +81,7 @@ public abstract class EngineConformanceTests(EngineKind engine, TestTransport? t
         await using RawConnection idle = await Transport.ConnectAsync(server);
         byte[] answer = await Transport.ExchangeUntilCloseAsync(server, Frames.Raw("[not, a, header]"));
         Message error = Assert.Single(Splits.Decode(answer, []));
-        Assert.Equal("{\"result\": \"Error: the JSON header must be an object, not an array.\"}", System.Text.Encoding.UTF8.GetString(error.Content.Span));
+        Assert.Equal("{\"result\": \"Error: the JSON header must be an object, not an array.\"}", Encoding.UTF8.GetString(error.Content.Span));
         // Another connection, opened before the bad one, is still served.
         using var cts = new CancellationTokenSource(RawClient.Timeout);
         await idle.SendAsync(ReferenceVectors.Get("search-miss").Request, cts.Token);

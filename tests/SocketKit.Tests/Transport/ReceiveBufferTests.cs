@@ -1,6 +1,3 @@
-using System.Buffers;
-using SocketKit.Transport.Connections;
-
 namespace SocketKit.Tests.Transport;
 
 /// <summary>

@@ -45,64 +45,53 @@ public sealed class SelectorTests
     [MemberData(nameof(Mechanisms))]
     public void ASocketIsReportedOnlyForWhatItWaitsFor(SelectorMechanism mechanism)
     {
-        (Socket server, Socket client) = Pair();
-        using (server)
-        using (client)
-        {
-            using var selector = new Selector<int>(mechanism);
-            selector.Register(server, SelectorEvents.Read | SelectorEvents.Write, 1);
-            // Connected with an empty send buffer: writable at once, and not readable.
-            Assert.Equal(SelectorEvents.Write, Assert.Single(SelectUntilReady(selector)).Mask);
+        using SocketPair pair = Pair();
+        using var selector = new Selector<int>(mechanism);
+        selector.Register(pair.Server, SelectorEvents.Read | SelectorEvents.Write, 1);
+        // Connected with an empty send buffer: writable at once, and not readable.
+        Assert.Equal(SelectorEvents.Write, Assert.Single(SelectUntilReady(selector)).Mask);
 
-            selector.Modify(server, SelectorEvents.Read);
-            Assert.Equal(SelectorEvents.Read, selector.GetKey(server).Events);
-            Assert.Empty(selector.Select(TimeSpan.Zero));
+        selector.Modify(pair.Server, SelectorEvents.Read);
+        Assert.Equal(SelectorEvents.Read, selector.GetKey(pair.Server).Events);
+        Assert.Empty(selector.Select(TimeSpan.Zero));
 
-            client.Send([42]);
-            Assert.Equal(SelectorEvents.Read, Assert.Single(SelectUntilReady(selector)).Mask);
-            // Level-triggered, as Python's: still ready until it is read.
-            Assert.Equal(SelectorEvents.Read, Assert.Single(selector.Select(TimeSpan.Zero)).Mask);
-            Assert.Equal(1, server.Receive(new byte[8]));
-            Assert.Empty(selector.Select(TimeSpan.Zero));
-        }
+        pair.Client.Send([42]);
+        Assert.Equal(SelectorEvents.Read, Assert.Single(SelectUntilReady(selector)).Mask);
+        // Level-triggered, as Python's: still ready until it is read.
+        Assert.Equal(SelectorEvents.Read, Assert.Single(selector.Select(TimeSpan.Zero)).Mask);
+        Assert.Equal(1, pair.Server.Receive(new byte[8]));
+        Assert.Empty(selector.Select(TimeSpan.Zero));
     }
 
     [Theory]
     [MemberData(nameof(Mechanisms))]
     public void APeersCloseMakesTheSocketReadableAndTheReadReturnsNothing(SelectorMechanism mechanism)
     {
-        (Socket server, Socket client) = Pair();
-        using (server)
-        {
-            using var selector = new Selector<int>(mechanism);
-            selector.Register(server, SelectorEvents.Read, 1);
-            client.Dispose();
-            Assert.Equal(SelectorEvents.Read, Assert.Single(SelectUntilReady(selector)).Mask);
-            Assert.Equal(0, server.Receive(new byte[8]));
-        }
+        using SocketPair pair = Pair();
+        using var selector = new Selector<int>(mechanism);
+        selector.Register(pair.Server, SelectorEvents.Read, 1);
+        pair.Client.Dispose();
+        Assert.Equal(SelectorEvents.Read, Assert.Single(SelectUntilReady(selector)).Mask);
+        Assert.Equal(0, pair.Server.Receive(new byte[8]));
     }
 
     [Theory]
     [MemberData(nameof(Mechanisms))]
     public void AnUnregisteredSocketIsNoLongerReportedAndMayBeRegisteredAgain(SelectorMechanism mechanism)
     {
-        (Socket server, Socket client) = Pair();
-        using (server)
-        using (client)
-        {
-            using var selector = new Selector<string>(mechanism);
-            selector.Register(server, SelectorEvents.Read, "first");
-            client.Send([1]);
-            Assert.Single(SelectUntilReady(selector));
-            selector.Unregister(server);
-            Assert.Equal(0, selector.Count);
-            Assert.Empty(selector.Select(TimeSpan.Zero));
-            Assert.Throws<KeyNotFoundException>(() => selector.GetKey(server));
+        using SocketPair pair = Pair();
+        using var selector = new Selector<string>(mechanism);
+        selector.Register(pair.Server, SelectorEvents.Read, "first");
+        pair.Client.Send([1]);
+        Assert.Single(SelectUntilReady(selector));
+        selector.Unregister(pair.Server);
+        Assert.Equal(0, selector.Count);
+        Assert.Empty(selector.Select(TimeSpan.Zero));
+        Assert.Throws<KeyNotFoundException>(() => selector.GetKey(pair.Server));
 
-            selector.Register(server, SelectorEvents.Read, "again");
-            Assert.Equal("again", Assert.Single(SelectUntilReady(selector)).Key.Data);
-            Assert.Throws<ArgumentException>(() => selector.Register(server, SelectorEvents.Read, "twice"));
-        }
+        selector.Register(pair.Server, SelectorEvents.Read, "again");
+        Assert.Equal("again", Assert.Single(SelectUntilReady(selector)).Key.Data);
+        Assert.Throws<ArgumentException>(() => selector.Register(pair.Server, SelectorEvents.Read, "twice"));
     }
 
     [Theory]
@@ -110,15 +99,15 @@ public sealed class SelectorTests
     public void AmongManySocketsOnlyTheReadyOnesAreReturned(SelectorMechanism mechanism)
     {
         using Socket listener = Listen();
-        var pairs = new List<(Socket Server, Socket Client)>();
+        var pairs = new List<SocketPair>();
         try
         {
             using var selector = new Selector<int>(mechanism);
             for (int i = 0; i < 200; i++)
             {
-                (Socket server, Socket client) = Pair(listener);
-                pairs.Add((server, client));
-                selector.Register(server, SelectorEvents.Read, i);
+                SocketPair pair = Pair(listener);
+                pairs.Add(pair);
+                selector.Register(pair.Server, SelectorEvents.Read, i);
             }
             // Unregistering some makes the others' tokens move (poll) or stay (epoll): either way each is reported as itself.
             for (int i = 0; i < 200; i += 3) selector.Unregister(pairs[i].Server);
@@ -143,11 +132,7 @@ public sealed class SelectorTests
         }
         finally
         {
-            foreach ((Socket server, Socket client) in pairs)
-            {
-                server.Dispose();
-                client.Dispose();
-            }
+            pairs.ForEach(pair => pair.Dispose());
         }
     }
 
@@ -158,7 +143,7 @@ public sealed class SelectorTests
         using Socket listener = Listen();
         using var selector = new Selector<int>(mechanism);
         selector.Register(listener, SelectorEvents.Read, 0);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var clock = Stopwatch.StartNew();
         Assert.Empty(selector.Select(TimeSpan.FromMilliseconds(50)));
         Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(45), $"returned after {clock.Elapsed.TotalMilliseconds} ms");
     }
@@ -187,12 +172,21 @@ public sealed class SelectorTests
         return client;
     }
 
-    private static (Socket Server, Socket Client) Pair(Socket? listener = null)
+    private static SocketPair Pair(Socket? listener = null)
     {
         using Socket? own = listener is null ? Listen() : null;
         Socket from = listener ?? own!;
         Socket client = Connect(from);
-        Socket server = from.Accept();
-        return (server, client);
+        return new SocketPair(from.Accept(), client);
+    }
+
+    /// <summary>Both ends of one loopback connection; disposing it closes both.</summary>
+    private sealed record SocketPair(Socket Server, Socket Client) : IDisposable
+    {
+        public void Dispose()
+        {
+            Server.Dispose();
+            Client.Dispose();
+        }
     }
 }

@@ -1,4 +1,3 @@
-using SocketKit.Transport.Connections;
 namespace SocketKit.Tests.Transport;
 
 /// <summary>

@@ -1,11 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net.Security;
-using System.Text;
-using SocketKit.Applications.App;
-using SocketKit.Applications.Echo;
-using SocketKit.Transport.Connections;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Errors;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Tests.Transport;

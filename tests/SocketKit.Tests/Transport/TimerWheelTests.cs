@@ -12,16 +12,18 @@ public sealed class TimerWheelTests
 
     private const long Tick = 100;
 
-    [Fact]
-    public void AnEntryComesDueAtTheFirstTickAtOrAfterItsTimeAndNotBefore()
+    [Theory]
+    [InlineData(1_000, 16, 1_250, 1_300)] // At the first tick at or after its time.
+    [InlineData(1_000, 16, 500, 1_100)] // Already due: at the next tick.
+    [InlineData(0, 8, 100_000, 700)] // Beyond the ring: back early at its farthest slot (7 ticks of 8), for its owner to reschedule.
+    public void AnEntryComesDueAtItsTickAndNotBefore(long now, int slots, long due, long comesDue)
     {
-        var wheel = new TimerWheel(now: 1_000, Tick, slots: 16);
-        var a = new Entry("a");
-        wheel.Schedule(a, due: 1_250);
-        Assert.Empty(Advance(wheel, 1_299));
-        Assert.Equal(["a"], Advance(wheel, 1_300));
+        var wheel = new TimerWheel(now, Tick, slots);
+        wheel.Schedule(new Entry("a"), due);
+        Assert.Empty(Advance(wheel, comesDue - 1));
+        Assert.Equal(["a"], Advance(wheel, comesDue));
         Assert.Equal(0, wheel.Count);
-        Assert.Empty(Advance(wheel, 5_000));
+        Assert.Empty(Advance(wheel, comesDue + 50 * Tick));
     }
 
     [Fact]
@@ -53,15 +55,6 @@ public sealed class TimerWheelTests
     }
 
     [Fact]
-    public void AnEntryAlreadyDueComesDueAtTheNextTick()
-    {
-        var wheel = new TimerWheel(now: 1_000, Tick, slots: 16);
-        wheel.Schedule(new Entry("late"), due: 500);
-        Assert.Empty(Advance(wheel, 1_099));
-        Assert.Equal(["late"], Advance(wheel, 1_100));
-    }
-
-    [Fact]
     public void RescheduledAndRemovedEntriesComeDueOnlyAtTheirNewTimeOrNever()
     {
         var wheel = new TimerWheel(now: 0, Tick, slots: 16);
@@ -77,15 +70,6 @@ public sealed class TimerWheelTests
         Assert.Equal(2, wheel.Count);
         Assert.Equal(["kept"], Advance(wheel, 300));
         Assert.Equal(["moved"], Advance(wheel, 700));
-    }
-
-    [Fact]
-    public void AnEntryBeyondTheRingComesBackEarlyAtItsFarthestSlotForItsOwnerToReschedule()
-    {
-        var wheel = new TimerWheel(now: 0, Tick, slots: 8);
-        wheel.Schedule(new Entry("far"), due: 100_000);
-        Assert.Empty(Advance(wheel, 699));
-        Assert.Equal(["far"], Advance(wheel, 700)); // 7 ticks: the farthest of 8 slots.
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Security.Authentication;
-using System.Security.Cryptography;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Tests.Transport;

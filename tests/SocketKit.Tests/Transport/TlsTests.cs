@@ -1,10 +1,4 @@
 using SocketKit.Applications;
-using SocketKit.Applications.App;
-using SocketKit.Applications.Echo;
-using SocketKit.Transport.Connections;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Errors;
-using SocketKit.Transport.Listening;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Tests.Transport;
@@ -112,10 +106,10 @@ public class TlsTests
     {
         private readonly EchoHandler _echo = new();
 
-        public NextStep OnData(ref System.Buffers.ReadOnlySequence<byte> data, System.Buffers.IBufferWriter<byte> output) =>
+        public NextStep OnData(ref ReadOnlySequence<byte> data, IBufferWriter<byte> output) =>
             data.FirstSpan.StartsWith("crash"u8) ? throw new InvalidOperationException("handler bug") : _echo.OnData(ref data, output);
 
-        public NextStep OnPeerClosed(System.Buffers.ReadOnlySequence<byte> unconsumed, System.Buffers.IBufferWriter<byte> output) =>
+        public NextStep OnPeerClosed(ReadOnlySequence<byte> unconsumed, IBufferWriter<byte> output) =>
             _echo.OnPeerClosed(unconsumed, output);
     }
 
@@ -229,7 +223,7 @@ public class TlsTests
         using Socket mute = Listeners.Listen(new IPEndPoint(IPAddress.Loopback, 0), backlog: 16, reusePort: false);
         int port = ((IPEndPoint)mute.LocalEndPoint!).Port;
         var options = Trusting with { HandshakeTimeout = TimeSpan.FromMilliseconds(300), Timeout = TimeSpan.FromSeconds(20) };
-        var elapsed = System.Diagnostics.Stopwatch.StartNew();
+        var elapsed = Stopwatch.StartNew();
         IReadOnlyList<SocketKit.Applications.MultiConn.MultiConnResult> results = await SocketKit.Applications.MultiConn.MultiConnClient.RunAsync("localhost", port, 2, options: options);
         Assert.All(results, r => Assert.Equal($"TLS handshake with 127.0.0.1:{port} timed out after 300ms", r.Error));
         // Well before the 20 s the whole exchange may take: only the handshake timeout ends it this soon.
@@ -256,7 +250,7 @@ public class TlsTests
 /// Clients that open TCP to a TLS server and never finish the handshake. Alone in its collection, so the process's
 /// memory measured before and after is this server's and not other tests'.
 /// </summary>
-[Collection(nameof(SocketKit.Tests.Network.NetworkNamespaceTests))]
+[Collection(nameof(Network.NetworkNamespaceTests))]
 [Tier(TestTier.Socket)]
 public class TlsHandshakeTimeoutTests(Xunit.Abstractions.ITestOutputHelper output)
 {

@@ -1,4 +1,3 @@
-using SocketKit.Transport.Engines;
 using SocketKit.Transport.Readiness;
 namespace SocketKit.Tests.Transport;
 

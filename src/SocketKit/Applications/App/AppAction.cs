@@ -14,11 +14,8 @@ internal sealed class AppAction
     private AppAction(string route, string metricName, Func<AppRequest, AppResponse>? inline, Func<AppRequest, CancellationToken, ValueTask<AppResponse>>? async,
         Func<AppRequest, CancellationToken, AppResponse>? blocking)
     {
-        Route = route;
-        MetricName = metricName;
-        _inline = inline;
-        _async = async;
-        _blocking = blocking;
+        (Route, MetricName) = (route, metricName);
+        (_inline, _async, _blocking) = (inline, async, blocking); // One of the three: the factories below say which.
     }
 
     /// <summary>Its name in metrics: the action or content type it was mapped for ("_OTHER" for the fallback).</summary>

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using SocketKit.Protocol;
 using SocketKit.Protocol.Python;
 using SocketKit.Transport.Connections;
 

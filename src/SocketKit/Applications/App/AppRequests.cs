@@ -1,5 +1,4 @@
 using System.Text;
-using SocketKit.Protocol;
 
 namespace SocketKit.Applications.App;
 

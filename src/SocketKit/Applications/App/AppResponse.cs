@@ -1,4 +1,3 @@
-using SocketKit.Protocol;
 using SocketKit.Protocol.Json;
 
 namespace SocketKit.Applications.App;

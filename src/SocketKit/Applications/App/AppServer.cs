@@ -1,8 +1,5 @@
-using Microsoft.Extensions.Logging;
-using SocketKit.Protocol;
 using SocketKit.Transport;
 using SocketKit.Transport.Connections;
-using SocketKit.Transport.Errors;
 
 namespace SocketKit.Applications.App;
 

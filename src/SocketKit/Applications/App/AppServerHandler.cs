@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SocketKit.Logging;
 using SocketKit.Metrics;
-using SocketKit.Protocol;
 using SocketKit.Transport;
 using SocketKit.Transport.Connections;
 

@@ -1,4 +1,3 @@
-using SocketKit.Protocol;
 using SocketKit.Protocol.Python;
 
 namespace SocketKit.Applications.App;

@@ -1,9 +1,6 @@
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SocketKit.Logging;
 using SocketKit.Protocol.Python;
-using SocketKit.Transport.Errors;
-using SocketKit.Transport.Listening;
 using SocketKit.Transport.Settings;
 
 namespace SocketKit.Applications.Echo;

@@ -1,11 +1,8 @@
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SocketKit.Logging;
 using SocketKit.Protocol.Python;
 using SocketKit.Transport.Clients;
 using SocketKit.Transport.Connections;
-using SocketKit.Transport.Errors;
-using SocketKit.Transport.Listening;
 using SocketKit.Transport.Settings;
 using SocketKit.Transport.Tls;
 

@@ -1,5 +1,3 @@
-using SocketKit.Transport.Errors;
-
 namespace SocketKit.Diagnostics.Bench;
 
 /// <summary>The kinds a bench run counts its failures under, in words (the keys of <see cref="BenchResult.Errors"/>).</summary>

@@ -8,7 +8,7 @@ public sealed record BenchOptions
     /// <summary>The protocol to speak.</summary>
     public required BenchKind Kind { get; init; }
 
-    /// <summary>The server to load: an IP endpoint, or a <see cref="System.Net.Sockets.UnixDomainSocketEndPoint"/>.</summary>
+    /// <summary>The server to load: an IP endpoint, or a <see cref="UnixDomainSocketEndPoint"/>.</summary>
     public required EndPoint EndPoint { get; init; }
 
     /// <summary>
@@ -18,7 +18,7 @@ public sealed record BenchOptions
     public TlsClientOptions? Tls { get; init; }
 
     /// <summary>Where the run's details go: at Debug, what the first TLS handshake negotiated and the server's certificate. Default null: nothing.</summary>
-    public Microsoft.Extensions.Logging.ILogger? Logger { get; init; }
+    public ILogger? Logger { get; init; }
 
     /// <summary>With <see cref="Tls"/>: how long one handshake may take before the connection counts as failed. Default 10 s.</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using SocketKit.Protocol;
 using SocketKit.Transport.Clients;
 
 namespace SocketKit.Diagnostics.Bench;

@@ -1,8 +1,6 @@
 using System.Security.Authentication;
-using SocketKit.Protocol;
 using SocketKit.Transport.Clients;
 using SocketKit.Transport.Engines;
-using SocketKit.Transport.Errors;
 
 namespace SocketKit.Diagnostics.Bench;
 

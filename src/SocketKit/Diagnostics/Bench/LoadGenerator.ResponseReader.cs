@@ -1,5 +1,4 @@
 using System.Text.Json;
-using SocketKit.Protocol;
 
 namespace SocketKit.Diagnostics.Bench;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using SocketKit.Applications.App;
-using SocketKit.Protocol;
 
 namespace SocketKit.Diagnostics.Bench;
 
@@ -122,7 +121,7 @@ public static partial class LoadGenerator
             : null;
 
         /// <summary>The run's logger for the first connection only: what one TLS handshake negotiated is said once, not for every connection.</summary>
-        public Microsoft.Extensions.Logging.ILogger? HandshakeLogger() =>
+        public ILogger? HandshakeLogger() =>
             Options.Logger is { } logger && Interlocked.Exchange(ref _handshakeLogged, 1) == 0 ? logger : null;
 
         public void Connected()

@@ -4,10 +4,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using SocketKit.Applications.App;
 using SocketKit.Diagnostics.Ping;
-using SocketKit.Protocol;
 using SocketKit.Protocol.Python;
-using SocketKit.Transport.Errors;
-using SocketKit.Transport.Listening;
 using SocketKit.Transport.Settings;
 using SocketKit.Transport.Tls;
 
@@ -369,7 +366,7 @@ public static class ConnectionDiagnoser
         }
         try
         {
-            var data = new System.Buffers.ReadOnlySequence<byte>(bytes);
+            var data = new ReadOnlySequence<byte>(bytes);
             return new MessageDecoder().TryDecode(ref data, out Message answer) ? (ProbeOutcome.Answered, Describe(answer)) : null;
         }
         catch (ProtocolException ex)

@@ -1,5 +1,4 @@
 using SocketKit.Diagnostics.Ping;
-using SocketKit.Transport.Listening;
 
 namespace SocketKit.Diagnostics.Diagnose;
 

@@ -1,7 +1,5 @@
 using SocketKit.Applications;
 using SocketKit.Transport;
-using SocketKit.Transport.Errors;
-using SocketKit.Transport.Listening;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Diagnostics.Netcat;

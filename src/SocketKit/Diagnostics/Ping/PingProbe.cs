@@ -1,5 +1,3 @@
-using SocketKit.Transport.Errors;
-
 namespace SocketKit.Diagnostics.Ping;
 
 /// <summary>How one probe ended.</summary>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.NetworkInformation;
-using SocketKit.Transport.Errors;
 
 namespace SocketKit.Diagnostics.Ping;
 

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using SocketKit.Transport.Errors;
 
 namespace SocketKit.Diagnostics.Ping;
 

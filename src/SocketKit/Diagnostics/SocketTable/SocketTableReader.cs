@@ -155,8 +155,8 @@ public static class SocketTableReader
         {
             foreach (var l in properties.GetActiveTcpListeners())
             {
-                entries.Add(new SocketEntry(l.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "tcp6" : "tcp", "LISTEN", null, null,
-                    SocketAddresses.Format(l.Address, l.Port), SocketAddresses.Format(l.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? System.Net.IPAddress.IPv6Any : System.Net.IPAddress.Any, 0), 0)
+                entries.Add(new SocketEntry(l.AddressFamily == AddressFamily.InterNetworkV6 ? "tcp6" : "tcp", "LISTEN", null, null,
+                    SocketAddresses.Format(l.Address, l.Port), SocketAddresses.Format(l.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0), 0)
                 { LocalPort = l.Port });
             }
             foreach (TcpConnectionInformation c in properties.GetActiveTcpConnections())
@@ -179,7 +179,7 @@ public static class SocketTableReader
                 {
                     continue;
                 }
-                entries.Add(new SocketEntry(c.LocalEndPoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "tcp6" : "tcp", state, null, null,
+                entries.Add(new SocketEntry(c.LocalEndPoint.AddressFamily == AddressFamily.InterNetworkV6 ? "tcp6" : "tcp", state, null, null,
                     SocketAddresses.Format(c.LocalEndPoint.Address, c.LocalEndPoint.Port), SocketAddresses.Format(c.RemoteEndPoint.Address, c.RemoteEndPoint.Port), 0)
                 { LocalPort = c.LocalEndPoint.Port, RemotePort = c.RemoteEndPoint.Port });
             }
@@ -188,7 +188,7 @@ public static class SocketTableReader
         {
             foreach (var u in properties.GetActiveUdpListeners())
             {
-                entries.Add(new SocketEntry(u.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "udp6" : "udp", "UNCONN", null, null,
+                entries.Add(new SocketEntry(u.AddressFamily == AddressFamily.InterNetworkV6 ? "udp6" : "udp", "UNCONN", null, null,
                     SocketAddresses.Format(u.Address, u.Port), "*:*", 0)
                 { LocalPort = u.Port });
             }

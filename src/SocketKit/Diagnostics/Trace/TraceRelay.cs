@@ -1,6 +1,3 @@
-using SocketKit.Transport.Errors;
-using SocketKit.Transport.Listening;
-
 namespace SocketKit.Diagnostics.Trace;
 
 /// <summary>What the relay shows and records.</summary>
@@ -66,28 +63,15 @@ public sealed class TraceRelay : IAsyncDisposable
         }
     }
 
-    private async Task AcceptLoopAsync()
+    private Task AcceptLoopAsync() => Listeners.AcceptUntilStoppedAsync(_listener, client =>
     {
-        await Task.Yield();
-        while (!_stop.IsCancellationRequested)
+        int id = Interlocked.Increment(ref _connectionCount);
+        lock (_connections)
         {
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptAsync(_stop.Token);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                break;
-            }
-            int id = Interlocked.Increment(ref _connectionCount);
-            lock (_connections)
-            {
-                _connections.RemoveAll(t => t.IsCompleted);
-                _connections.Add(RelayOrSayWhyNotAsync(id, client));
-            }
+            _connections.RemoveAll(t => t.IsCompleted);
+            _connections.Add(RelayOrSayWhyNotAsync(id, client));
         }
-    }
+    }, _stop.Token);
 
     /// <summary>Relays one connection; a failure the relay did not foresee is printed, never a connection dropped without a word.</summary>
     private async Task RelayOrSayWhyNotAsync(int id, Socket client)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using SocketKit.Transport.Readiness;
 using SocketKit.Transport.Tls;
 

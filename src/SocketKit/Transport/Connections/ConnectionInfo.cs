@@ -1,4 +1,3 @@
-using SocketKit.Transport.Listening;
 using SocketKit.Transport.Tls;
 namespace SocketKit.Transport.Connections;
 

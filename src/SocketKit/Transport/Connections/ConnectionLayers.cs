@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using SocketKit.Transport.ProxyProtocol;
 using SocketKit.Transport.Tls;
 

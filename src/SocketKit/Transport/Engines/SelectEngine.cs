@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using SocketKit.Transport.Connections;
 
 namespace SocketKit.Transport.Engines;

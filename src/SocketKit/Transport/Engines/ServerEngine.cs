@@ -1,11 +1,8 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging;
 using SocketKit.Logging;
 using SocketKit.Metrics;
 using SocketKit.Protocol.Python;
 using SocketKit.Transport.Connections;
-using SocketKit.Transport.Errors;
-using SocketKit.Transport.Listening;
 using SocketKit.Transport.Readiness;
 using SocketKit.Transport.Tls;
 

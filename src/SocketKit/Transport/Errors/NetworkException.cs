@@ -1,4 +1,3 @@
-using SocketKit.Transport.Listening;
 using SocketKit.Transport.Settings;
 namespace SocketKit.Transport.Errors;
 

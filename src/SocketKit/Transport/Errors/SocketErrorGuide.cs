@@ -1,4 +1,3 @@
-using SocketKit.Transport.Listening;
 namespace SocketKit.Transport.Errors;
 
 /// <summary>

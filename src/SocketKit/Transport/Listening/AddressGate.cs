@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using SocketKit.Logging;
 
 namespace SocketKit.Transport.Listening;

@@ -1,4 +1,3 @@
-using SocketKit.Transport.Errors;
 namespace SocketKit.Transport.Listening;
 
 /// <summary>Turns the HOST and PORT a user typed into addresses, and addresses back into text.</summary>

@@ -1,4 +1,3 @@
-using SocketKit.Transport.Errors;
 namespace SocketKit.Transport.Listening;
 
 /// <summary>Creates listening and connecting sockets, turning their failures into <see cref="NetworkException"/>.</summary>
@@ -120,6 +119,30 @@ public static class Listeners
         {
             socket.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Accepts on <paramref name="listener"/> until <paramref name="stop"/> is cancelled or the listener is closed, and
+    /// hands each connection to <paramref name="accepted"/>, which owns it from then on: the accept loop of a relay or
+    /// of a server played by hand (the engines accept in their own loops).
+    /// </summary>
+    /// <returns>A task that completes, never faulted, when accepting has stopped.</returns>
+    internal static async Task AcceptUntilStoppedAsync(Socket listener, Action<Socket> accepted, CancellationToken stop)
+    {
+        await Task.Yield(); // The caller, often a constructor, goes on at once.
+        while (!stop.IsCancellationRequested)
+        {
+            Socket connection;
+            try
+            {
+                connection = await listener.AcceptAsync(stop);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+            accepted(connection);
         }
     }
 

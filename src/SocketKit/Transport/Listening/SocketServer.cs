@@ -1,9 +1,7 @@
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SocketKit.Logging;
 using SocketKit.Transport.Connections;
 using SocketKit.Transport.Engines;
-using SocketKit.Transport.Errors;
 
 namespace SocketKit.Transport.Listening;
 

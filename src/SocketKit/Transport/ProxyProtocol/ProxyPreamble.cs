@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using SocketKit.Logging;
 using SocketKit.Protocol.Proxy;
 using SocketKit.Transport.Connections;

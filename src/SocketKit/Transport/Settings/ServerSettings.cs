@@ -1,4 +1,3 @@
-using SocketKit.Protocol;
 using SocketKit.Transport.Engines;
 
 namespace SocketKit.Transport.Settings;

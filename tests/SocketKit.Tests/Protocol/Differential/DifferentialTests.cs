@@ -1,10 +1,4 @@
-using System.Buffers;
 using System.Globalization;
-using System.Text;
-using SocketKit.Applications.App;
-using SocketKit.Transport.Connections;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Listening;
 using Xunit.Abstractions;
 
 namespace SocketKit.Tests.Protocol.Differential;

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text;
-
 namespace SocketKit.Tests.Protocol.Differential;
 
 /// <summary>Runs one of the Python scripts beside the tests (or the repository's), with stdin given and every wait bounded.</summary>

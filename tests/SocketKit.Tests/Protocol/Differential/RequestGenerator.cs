@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using SocketKit.Protocol.Python;
 
 namespace SocketKit.Tests.Protocol.Differential;

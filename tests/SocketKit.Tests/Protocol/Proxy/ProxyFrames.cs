@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Buffers.Binary;
-using System.Text;
 using SocketKit.Protocol.Proxy;
 
 namespace SocketKit.Tests.Protocol.Proxy;
@@ -38,7 +36,7 @@ public static class ProxyFrames
     {
         var decoder = new ProxyHeaderDecoder(maxHeaderBytes);
         byte[] pending = [];
-        foreach (ArraySegment<byte> piece in Support.Splits.Pieces(bytes, cuts))
+        foreach (ArraySegment<byte> piece in Splits.Pieces(bytes, cuts))
         {
             pending = [.. pending, .. piece];
             var data = new ReadOnlySequence<byte>(pending);

@@ -1,4 +1,3 @@
-using System.Buffers;
 using SocketKit.Protocol.Proxy;
 using static SocketKit.Tests.Protocol.Proxy.ProxyFrames;
 
@@ -45,8 +44,8 @@ public class ProxyHeaderDecoderTests
             string where = $"{name}, {split}";
             Assert.True(version == decoded.Version, where);
             Assert.True(command == decoded.Command, where);
-            Assert.True(source == (decoded.Source is null ? null : SocketKit.Transport.Listening.EndPoints.Format(decoded.Source)), where);
-            Assert.True(destination == (decoded.Destination is null ? null : SocketKit.Transport.Listening.EndPoints.Format(decoded.Destination)), where);
+            Assert.True(source == (decoded.Source is null ? null : EndPoints.Format(decoded.Source)), where);
+            Assert.True(destination == (decoded.Destination is null ? null : EndPoints.Format(decoded.Destination)), where);
             Assert.True(header.Length == decoded.HeaderBytes, where);
             Assert.True(Client.AsSpan().SequenceEqual(rest), where);
         }

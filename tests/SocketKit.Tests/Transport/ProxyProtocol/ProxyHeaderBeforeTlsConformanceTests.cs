@@ -1,10 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.Security;
 using Microsoft.Extensions.Time.Testing;
-using SocketKit.Applications.App;
-using SocketKit.Transport.Connections;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Listening;
 using SocketKit.Transport.Tls;
 using static SocketKit.Tests.Protocol.Proxy.ProxyFrames;
 

@@ -1,5 +1,3 @@
-using System.Buffers;
-using SocketKit.Transport.Connections;
 using SocketKit.Transport.ProxyProtocol;
 using static SocketKit.Tests.Protocol.Proxy.ProxyFrames;
 
@@ -74,10 +72,10 @@ public class ProxyProtocolHandlerTests
         var client = new IPEndPoint(IPAddress.Parse("192.0.2.7"), 56324);
         var frontend = new IPEndPoint(IPAddress.Parse("198.51.100.9"), 443);
         byte[] stream = [.. V2(1, 0x11, Addresses(client, frontend)), .. "request bytes"u8];
-        foreach ((string split, int[] cuts) in Support.Splits.Of(stream.Length))
+        foreach ((string split, int[] cuts) in Splits.Of(stream.Length))
         {
             var proxy = new FedHandler();
-            foreach (ArraySegment<byte> piece in Support.Splits.Pieces(stream, cuts))
+            foreach (ArraySegment<byte> piece in Splits.Pieces(stream, cuts))
             {
                 Assert.Equal(NextStep.Receive, proxy.Feed(piece));
             }
@@ -133,7 +131,7 @@ public class ProxyProtocolHandlerTests
     public void HandlerRefusesAConnectionWithoutAHeaderAndNeverCreatesTheApplicationsHandler()
     {
         var proxy = new FedHandler();
-        Assert.Equal(NextStep.CloseAfterSending, proxy.Feed(Support.Frames.Raw(Support.Frames.Header(length: 2), "{}"u8.ToArray())));
+        Assert.Equal(NextStep.CloseAfterSending, proxy.Feed(Frames.Raw(Frames.Header(length: 2), "{}"u8.ToArray())));
         Assert.Empty(proxy.Pending);
         Assert.Empty(proxy.Recorder.Created);
         Assert.Equal(NextStep.CloseAfterSending, proxy.PeerClosed());
