@@ -1,10 +1,6 @@
 using SocketKit.Applications;
-using SocketKit.Applications.App;
 using SocketKit.Applications.MultiConn;
 using SocketKit.Tests.Transport;
-using SocketKit.Transport.Engines;
-using SocketKit.Transport.Errors;
-using SocketKit.Transport.Listening;
 using SocketKit.Transport.Settings;
 using SocketKit.Transport.Tls;
 

@@ -1,7 +1,5 @@
 using Mono.Cecil;
-using SocketKit.Applications.App;
 using SocketKit.Applications.MultiConn;
-using SocketKit.Transport.Connections;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Tests.Architecture;

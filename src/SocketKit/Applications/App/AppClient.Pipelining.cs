@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Logging;
-using SocketKit.Protocol;
-using SocketKit.Transport.Errors;
 
 namespace SocketKit.Applications.App;
 

@@ -1,5 +1,4 @@
 using SocketKit.Transport.Connections;
-using SocketKit.Transport.Errors;
 using SocketKit.Transport.Tls;
 
 namespace SocketKit.Applications.App;

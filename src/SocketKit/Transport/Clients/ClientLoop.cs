@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using SocketKit.Transport.Connections;
-using SocketKit.Transport.Errors;
-using SocketKit.Transport.Listening;
 using SocketKit.Transport.Readiness;
 using SocketKit.Transport.Tls;
 

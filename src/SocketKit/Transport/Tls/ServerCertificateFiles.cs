@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
-using Microsoft.Extensions.Logging;
 using SocketKit.Logging;
 
 namespace SocketKit.Transport.Tls;

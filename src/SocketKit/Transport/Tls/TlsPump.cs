@@ -2,7 +2,6 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading.Tasks.Sources;
-using SocketKit.Transport.Errors;
 
 namespace SocketKit.Transport.Tls;
 
