@@ -8,37 +8,22 @@ internal static class ClientStreams
     public static async Task<(Socket Socket, Stream Stream)> ConnectAsync(string host, int port, ClientOptions options, CancellationToken cancellationToken,
         Microsoft.Extensions.Logging.ILogger? logger = null)
     {
-        (Socket socket, Stream stream, _, _) = await ConnectTimedAsync(host, port, options, cancellationToken, logger);
-        return (socket, stream);
-    }
-
-    /// <summary>The same, and how long the connect (name resolution included) and the TLS handshake (null: plain) took.</summary>
-    public static async Task<(Socket Socket, Stream Stream, TimeSpan Connect, TimeSpan? Tls)> ConnectTimedAsync(string host, int port, ClientOptions options, CancellationToken cancellationToken,
-        Microsoft.Extensions.Logging.ILogger? logger = null)
-    {
-        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         Socket socket = await Listeners.ConnectAsync(host, port, options.ConnectTimeout, cancellationToken);
-        TimeSpan connect = System.Diagnostics.Stopwatch.GetElapsedTime(start);
         if (options.Tls is null)
         {
-            return (socket, new NetworkStream(socket, ownsSocket: true), connect, null);
+            return (socket, new NetworkStream(socket, ownsSocket: true));
         }
-        long handshake = System.Diagnostics.Stopwatch.GetTimestamp();
-        Stream tls = await TlsStreams.AuthenticateAsClientAsync(socket, host, options.Tls, options.HandshakeTimeout, cancellationToken, logger);
-        return (socket, tls, connect, System.Diagnostics.Stopwatch.GetElapsedTime(handshake));
+        return (socket, await TlsStreams.AuthenticateAsClientAsync(socket, host, options.Tls, options.HandshakeTimeout, cancellationToken, logger));
     }
 
     /// <summary>A failure while reading or writing the stream, as a socket error when it is one.</summary>
     /// <remarks>With TLS 1.3 a server refuses a client's certificate after the client's handshake is over: its alert is read here.</remarks>
     public static Exception Translate(IOException ex, string operation, string remote, Stream? stream = null) =>
         (stream is null ? TlsStreams.ServerAlert(ex) : TlsStreams.ClientCertificateRefusal(stream, ex)) is { } refused
-            ? new NetworkException(SocketErrorKind.TlsFailed, operation, remote, $"{operation} {remote} failed: {refused}", ex) { TlsRefusal = refused.Refusal }
-        : ex.InnerException is SocketException socketError ? NetworkException.From(socketError, operation, remote)
-        : new NetworkException(SocketErrorKind.TlsFailed, operation, remote, $"{operation} {remote} failed: {ex.Message.TrimEnd('.')}", ex);
+            ? NetworkException.Refused(refused, operation, remote, ex)
+            : NetworkException.FromReadOrWrite(ex, operation, remote);
 
     /// <summary>The server ended the connection before answering at all: with mutual TLS, its refusal of the client's certificate.</summary>
     public static NetworkException? Refused(Stream stream, string operation, string remote) =>
-        TlsStreams.ClientCertificateRefusal(stream) is { } refused
-            ? new NetworkException(SocketErrorKind.TlsFailed, operation, remote, $"{operation} {remote} failed: {refused}") { TlsRefusal = refused.Refusal }
-            : null;
+        TlsStreams.ClientCertificateRefusal(stream) is { } refused ? NetworkException.Refused(refused, operation, remote) : null;
 }

@@ -1,4 +1,3 @@
-
 namespace SocketKit.Applications.App;
 
 public sealed partial class AppClient

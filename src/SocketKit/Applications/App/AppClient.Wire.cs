@@ -146,7 +146,6 @@ public sealed partial class AppClient
         }
         TlsProblem? refused = _conversation.Answered == 0 ? tls.ClientCertificateRefusal(failure)
             : failure is null ? null : TlsStreams.ServerAlert(failure);
-        return refused is null ? null
-            : new NetworkException(SocketErrorKind.TlsFailed, "request to", Remote, $"request to {Remote} failed: {refused}", failure) { TlsRefusal = refused.Refusal };
+        return refused is null ? null : NetworkException.Refused(refused, "request to", Remote, failure);
     }
 }

@@ -188,9 +188,7 @@ public sealed partial class AppClient : IAsyncDisposable
         catch (IOException ex)
         {
             // A TLS record the pump could not read: corrupt, cut by the server's FIN, or an alert.
-            throw WithProgress(Refused(ex)
-                ?? (ex.InnerException is SocketException socketError ? NetworkException.From(socketError, "request to", Remote)
-                : new NetworkException(SocketErrorKind.TlsFailed, "request to", Remote, $"request to {Remote} failed: {ex.Message.TrimEnd('.')}", ex)));
+            throw WithProgress(Refused(ex) ?? NetworkException.FromReadOrWrite(ex, "request to", Remote));
         }
     }
 

@@ -238,13 +238,10 @@ internal sealed partial class SelectEngine
         }
 
         /// <summary>
-        /// Accepts one connection: the listener is level-triggered, so the next wait reports it again while more are
-        /// queued, between the other sockets' events. One at a time, no accept ever has to fail with "would block"
-        /// (an exception in .NET) to end a batch, and a burst cannot starve the connections already served.
-        /// </summary>
-        /// <summary>
-        /// Takes what the listener has waiting, a few connections at a time: with accept4, "nothing waiting" is a return
-        /// value rather than an exception, so a burst's connections need not each cost a trip through the selector.
+        /// Takes what the listener has waiting, at most <see cref="AcceptBatch"/> connections (with accept4, where
+        /// "nothing waiting" is a return value rather than an exception; one elsewhere), so a burst's connections need
+        /// not each cost a trip through the selector. The listener is level-triggered: the next wait reports it again
+        /// while more are queued, between the other sockets' events, so a burst cannot starve the connections served.
         /// </summary>
         private void AcceptBurst()
         {

@@ -87,4 +87,13 @@ public sealed class NetworkException : Exception
     public static NetworkException Timeout(string operation, string? endPoint, TimeSpan after) =>
         new(SocketErrorKind.TimedOut, operation, endPoint,
             $"{operation}{(endPoint is null ? "" : " " + endPoint)} timed out after {Durations.Format(after)}");
+
+    /// <summary>A server's refusal of this client's certificate (mutual TLS), as every client reports it, over a stream or through a pump.</summary>
+    internal static NetworkException Refused(Tls.TlsProblem refused, string operation, string remote, Exception? inner = null) =>
+        new(SocketErrorKind.TlsFailed, operation, remote, $"{operation} {remote} failed: {refused}", inner) { TlsRefusal = refused.Refusal };
+
+    /// <summary>A client's read or write that failed other than by a refusal: the socket error it is, else the TLS record that could not be read.</summary>
+    internal static NetworkException FromReadOrWrite(IOException ex, string operation, string remote) =>
+        ex.InnerException is SocketException socketError ? From(socketError, operation, remote)
+            : new NetworkException(SocketErrorKind.TlsFailed, operation, remote, $"{operation} {remote} failed: {ex.Message.TrimEnd('.')}", ex);
 }
